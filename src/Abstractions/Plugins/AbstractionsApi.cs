@@ -1,0 +1,8 @@
+namespace PluginMesh.Abstractions.Plugins;
+
+/// <summary>Version of the plugin contract. The host loads plugins whose <see cref="PluginDescriptor.ApiVersion"/> equals it.</summary>
+public static class AbstractionsApi
+{
+    /// <summary>Bumped on any breaking change to an interface or record in this assembly.</summary>
+    public const int Version = 1;
+}

@@ -1,0 +1,108 @@
+namespace PluginMesh.Abstractions.Tunnel;
+
+/// <summary>How a connection to a peer is carried.</summary>
+public enum PathKind
+{
+    /// <summary>A direct dial.</summary>
+    Direct,
+    /// <summary>A direct connection made by hole punching.</summary>
+    HolePunched,
+    /// <summary>Through a relay peer.</summary>
+    Relayed,
+}
+
+/// <summary>Who to open a stream to. At least one of the fields must be set.</summary>
+/// <param name="NodeName">Node name, resolved through the node directory.</param>
+/// <param name="PeerId">PeerId text.</param>
+/// <param name="Addresses">Multiaddrs to try (direct or <c>/p2p-circuit</c>).</param>
+public sealed record PeerTarget(string? NodeName = null, string? PeerId = null, IReadOnlyList<string>? Addresses = null)
+{
+    /// <inheritdoc />
+    public override string ToString() => NodeName ?? PeerId ?? string.Join(",", Addresses ?? []);
+}
+
+/// <summary>The remote end of a stream.</summary>
+/// <param name="PeerId">Remote PeerId.</param>
+/// <param name="NodeName">Remote node name when known.</param>
+/// <param name="Path">How the underlying connection is carried.</param>
+/// <param name="RemoteAddress">Remote multiaddr of the underlying connection.</param>
+public sealed record RemotePeer(string PeerId, string? NodeName, PathKind Path, string RemoteAddress);
+
+/// <summary>
+/// One bidirectional stream to a peer, already negotiated for <see cref="Protocol"/>.
+/// </summary>
+/// <remarks>
+/// Reading and writing may happen concurrently from two threads (one reader, one writer).
+/// <see cref="CloseWriteAsync"/> half-closes (the remote reads end-of-stream; we can still read).
+/// <see cref="Reset"/> aborts both directions at once; the remote sees a reset, never a hang.
+/// Disposing closes gracefully. Read returning 0 means the remote closed its write side.
+/// </remarks>
+public interface IMeshStream : IAsyncDisposable
+{
+    /// <summary>Negotiated protocol id.</summary>
+    string Protocol { get; }
+
+    /// <summary>The remote end.</summary>
+    RemotePeer Remote { get; }
+
+    /// <summary>A <see cref="System.IO.Stream"/> view for reading and writing.</summary>
+    Stream Stream { get; }
+
+    /// <summary>Half-closes our write side.</summary>
+    ValueTask CloseWriteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Aborts the stream in both directions.</summary>
+    void Reset();
+}
+
+/// <summary>Handles an inbound stream; the host disposes the stream when the task completes.</summary>
+public delegate Task MeshStreamHandler(IMeshStream stream, CancellationToken cancellationToken);
+
+/// <summary>
+/// The mesh tunnel: opens streams to peers by node name, PeerId or address, and accepts streams
+/// by protocol id. Path choice (existing connection, direct, hole punch, relay) is internal.
+/// </summary>
+/// <remarks>
+/// Thread-safe. <see cref="OpenStreamAsync"/> throws <see cref="TunnelException"/> with a
+/// <see cref="TunnelFailure"/> when no path works; cancellation aborts dialing cleanly.
+/// Handlers run on pool threads; one handler per protocol id.
+/// </remarks>
+public interface IMeshTunnel
+{
+    /// <summary>This agent's PeerId.</summary>
+    string LocalPeerId { get; }
+
+    /// <summary>Opens a stream to <paramref name="target"/> negotiated for <paramref name="protocol"/>.</summary>
+    ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken);
+
+    /// <summary>Registers the handler for <paramref name="protocol"/>; disposing unregisters.</summary>
+    IDisposable RegisterHandler(string protocol, MeshStreamHandler handler);
+}
+
+/// <summary>Why a tunnel operation failed: a value for policies and metrics.</summary>
+public enum TunnelFailure
+{
+    /// <summary>Name or peer not known.</summary>
+    Unresolved,
+    /// <summary>Connection refused.</summary>
+    Refused,
+    /// <summary>Timed out.</summary>
+    Timeout,
+    /// <summary>Reset by the remote.</summary>
+    Reset,
+    /// <summary>Remote does not speak the protocol.</summary>
+    ProtocolNotSupported,
+    /// <summary>Security handshake failed (wrong PSK, wrong PeerId).</summary>
+    Handshake,
+    /// <summary>A relay refused (full, no reservation).</summary>
+    RelayRefused,
+    /// <summary>A local limit was hit.</summary>
+    LimitExceeded,
+}
+
+/// <summary>A tunnel operation failed for an expected network reason.</summary>
+public sealed class TunnelException(TunnelFailure failure, string message, Exception? inner = null) : IOException(message, inner)
+{
+    /// <summary>The reason, for policies.</summary>
+    public TunnelFailure Failure { get; } = failure;
+}
