@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Host.Admin;
+using PluginMesh.Host.Configuration;
+using PluginMesh.Host.Hosting;
+using PluginMesh.Host.Plugins;
+using PluginMesh.Host.Telemetry;
+
+namespace PluginMesh.Host.Cli.Commands;
+
+/// <summary><c>pluginmesh plugins</c>: every plugin found, whether config enables it, and why one failed.</summary>
+internal static class PluginsCommand
+{
+    public static CliCommand Command { get; } = new("plugins", "List plugins: id, version, capabilities, path, state", """
+        Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]...
+
+        Lists the plugins found in the plugins directories with the state the configuration gives
+        them (loaded = enabled, disabled, failed with the reason). Configuration problems are
+        listed after the table; the exit code is then 1.
+        """, RunAsync);
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
+    {
+        var args = new CliArgs(argv, ["config", "plugins-dir"], ["json"]);
+        var config = ConfigLoader.Load(args.Value("config"));
+        var problems = new List<ConfigProblem>(config.Problems);
+        var settings = HostSettingsBinder.Bind(config.Root, problems);
+        using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
+        var dirs = AgentPaths.PluginDirectories(args.Values("plugins-dir"), settings.Node.DataDirectory);
+        var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, loggers.CreateLogger("pluginmesh"));
+
+        if (args.Flag("json"))
+        {
+            await io.Out.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                directories = dirs,
+                plugins = set.All.Select(StatusService.PluginRow),
+                problems = problems.Select(p => p.ToString()),
+            }, AdminEndpoints.Json));
+        }
+        else
+        {
+            var rows = set.All.Select(p => new[]
+            {
+                p.Id, p.Descriptor?.Version.ToString() ?? "-", p.State.ToString().ToLowerInvariant(),
+                p.Descriptor is null ? "-" : string.Join(",", p.Descriptor.Provides), p.Error ?? p.Path,
+            }).ToList();
+            await io.Out.WriteLineAsync(Table.Render(["ID", "VERSION", "STATE", "PROVIDES", "PATH / ERROR"], rows));
+            if (set.All.Count == 0) await io.Out.WriteLineAsync($"no plugins found in {string.Join(", ", dirs)}");
+            foreach (var p in problems) await io.Error.WriteLineAsync($"config error: {p}");
+        }
+        return problems.Count == 0 ? 0 : 1;
+    }
+}

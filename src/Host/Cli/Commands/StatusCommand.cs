@@ -1,0 +1,71 @@
+using System.Text.Json;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Host.Configuration;
+
+namespace PluginMesh.Host.Cli.Commands;
+
+/// <summary><c>pluginmesh status</c>: what the running agent on this node sees, from its admin endpoint.</summary>
+internal static class StatusCommand
+{
+    public static CliCommand Command { get; } = new("status", "Show the running agent's status (human table or --json)", """
+        Usage: pluginmesh status [--json] [--admin ADDR] [--config FILE]
+
+        Reads /status from the local agent's admin endpoint: ADDR (127.0.0.1:PORT or unix:PATH),
+        else admin.listen from the configuration. Exits 1 when the agent cannot be reached.
+        """, RunAsync);
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
+    {
+        var args = new CliArgs(argv, ["config", "plugins-dir", "admin"], ["json"]);
+        var problems = new List<ConfigProblem>();
+        AdminListen admin;
+        if (args.Value("admin") is { } a) admin = HostSettingsBinder.ParseAdmin(a, problems);
+        else admin = HostSettingsBinder.Bind(ConfigLoader.Load(args.Value("config")).Root, problems).Admin;
+        if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
+
+        using var http = AdminClient.Create(admin, TimeSpan.FromSeconds(5));
+        string body;
+        try
+        {
+            body = await http.GetStringAsync(new Uri("status", UriKind.Relative), io.Cancel);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await io.Error.WriteLineAsync($"pluginmesh: no agent answers on {admin}: {ex.Message}");
+            return 1;
+        }
+        if (args.Flag("json")) { await io.Out.WriteLineAsync(body); return 0; }
+
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        var node = root.GetProperty("node");
+        await io.Out.WriteLineAsync($"node {node.GetProperty("name").GetString()}  version {node.GetProperty("version").GetString()}  " +
+            $"ready {root.GetProperty("ready").GetBoolean()}  uptime {node.GetProperty("uptimeSeconds").GetDouble():0}s");
+        await io.Out.WriteLineAsync();
+        var plugins = root.GetProperty("plugins").EnumerateArray()
+            .Select(p => new[] { Str(p, "id"), Str(p, "version"), Str(p, "state"), Str(p, "error") }).ToList();
+        await io.Out.WriteLineAsync(Table.Render(["PLUGIN", "VERSION", "STATE", "ERROR"], plugins));
+        foreach (var section in root.EnumerateObject().Where(s => s.Name is not ("node" or "ready" or "plugins")))
+        {
+            await io.Out.WriteLineAsync();
+            await io.Out.WriteLineAsync($"{section.Name}:");
+            await io.Out.WriteLineAsync(SectionText(section.Value));
+        }
+        return 0;
+    }
+
+    private static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "-";
+
+    /// <summary>Arrays of flat objects become tables; anything else is shown as indented JSON.</summary>
+    private static string SectionText(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0 && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object))
+        {
+            var headers = value.EnumerateArray().SelectMany(e => e.EnumerateObject().Select(p => p.Name)).Distinct().ToList();
+            var rows = value.EnumerateArray().Select(e => headers.Select(h => Str(e, h)).ToArray()).ToList();
+            return Table.Render(headers.Select(h => h.ToUpperInvariant()).ToList(), rows);
+        }
+        return JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true });
+    }
+}

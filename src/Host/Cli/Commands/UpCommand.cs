@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Host.Hosting;
+using PluginMesh.Host.Telemetry;
+
+namespace PluginMesh.Host.Cli.Commands;
+
+/// <summary><c>pluginmesh up</c>: validate, then run the agent until SIGTERM/SIGINT.</summary>
+internal static class UpCommand
+{
+    public static volatile bool HostOwnsSignals;
+
+    public static CliCommand Command { get; } = new("up", "Run the agent", """
+        Usage: pluginmesh up [--config FILE] [--plugins-dir DIR]...
+
+        Runs the agent. Configuration: FILE (default /etc/pluginmesh/pluginmesh.yaml, or the
+        embedded defaults when it does not exist), then PLUGINMESH__* environment variables.
+        Every configuration problem is reported before anything binds a socket; the exit code is
+        then 1. SIGTERM or SIGINT stops the plugins in reverse start order within
+        shutdownTimeoutMs.
+
+        Options:
+          --config FILE        configuration file
+          --plugins-dir DIR    load plugins from DIR instead of beside the binary (repeatable)
+        """, RunAsync);
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
+    {
+        var args = new CliArgs(argv, ["config", "plugins-dir"], []);
+        if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
+        using var bootLoggers = LoggingSetup.CliFactory(LogLevel.Information);
+        var plan = AgentHost.Plan(args.Value("config"), args.Values("plugins-dir"), bootLoggers.CreateLogger("pluginmesh"));
+
+        HostOwnsSignals = true;
+        await using var app = AgentHost.Build(plan);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("pluginmesh");
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await app.StartAsync(io.Cancel);
+            logger.LogInformation("Agent {Node} ready in {Ms} ms with plugins: {Plugins}; admin on {Admin}",
+                plan.Settings.Node.NodeName, started.ElapsedMilliseconds, string.Join(", ", plan.Plugins.Ordered.Select(p => p.Id)), plan.Settings.Admin);
+            await app.WaitForShutdownAsync(io.Cancel);
+            return 0;
+        }
+        catch (PluginMeshException ex)
+        {
+            logger.LogError("{Message}", ex.Message);
+            return 1;
+        }
+        catch (IOException ex)
+        {
+            logger.LogError("host start: {Message}", ex.Message);
+            return 1;
+        }
+    }
+}

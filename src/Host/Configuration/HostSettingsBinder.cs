@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
+
+namespace PluginMesh.Host.Configuration;
+
+/// <summary>
+/// Binds and validates the host's own sections, collecting every problem with its path rather than
+/// stopping at the first one.
+/// </summary>
+internal static partial class HostSettingsBinder
+{
+    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["node"] = ["name", "dataDir", "policiesDir"],
+        ["profile"] = [],
+        ["profiles"] = ["*"],
+        ["admin"] = ["listen"],
+        ["telemetry"] = ["serviceName", "otlp"],
+        ["logging"] = ["level", "format"],
+        ["policies"] = ["timeLimitMs", "maxStatements", "memoryLimitBytes", "recursionLimit"],
+        ["shutdownTimeoutMs"] = [],
+        ["plugins"] = ["*"],
+    };
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial Regex NodeNamePattern();
+
+    [GeneratedRegex("^[a-z0-9]+(?:[.-][a-z0-9]+)*$")]
+    private static partial Regex PluginIdPattern();
+
+    public static HostSettings Bind(IConfiguration config, List<ConfigProblem> problems)
+    {
+        CheckUnknownKeys(config, problems);
+
+        var nodeName = config["node:name"];
+        if (string.IsNullOrWhiteSpace(nodeName)) nodeName = Environment.MachineName.ToLowerInvariant();
+        else if (!NodeNamePattern().IsMatch(nodeName)) problems.Add(new("node.name", $"'{nodeName}' is not a valid node name (lower-case letters, digits, '-' and '.', at most 253)"));
+
+        var dataDir = config["node:dataDir"];
+        if (string.IsNullOrWhiteSpace(dataDir)) dataDir = DefaultDataDir();
+        else if (!Path.IsPathRooted(dataDir)) problems.Add(new("node.dataDir", $"'{dataDir}' must be an absolute path"));
+
+        var policiesDir = config["node:policiesDir"];
+        if (!string.IsNullOrWhiteSpace(policiesDir) && !Path.IsPathRooted(policiesDir))
+            problems.Add(new("node.policiesDir", $"'{policiesDir}' must be an absolute path"));
+
+        var profile = config["profile"] ?? "default";
+        var profiles = config.GetSection("profiles");
+        var profilePlugins = new List<string>();
+        foreach (var p in profiles.GetChildren())
+        {
+            foreach (var item in p.GetChildren())
+            {
+                if (item.Value is null || !PluginIdPattern().IsMatch(item.Value))
+                    problems.Add(new(ConfigPath.Join("profiles." + p.Key, item.Key), $"'{item.Value}' is not a plugin id"));
+            }
+        }
+        var chosen = profiles.GetSection(profile);
+        if (!chosen.Exists() && profile != "none") problems.Add(new("profile", $"unknown profile '{profile}' (known: {string.Join(", ", profiles.GetChildren().Select(c => c.Key))})"));
+        else profilePlugins.AddRange(chosen.GetChildren().Select(c => c.Value).OfType<string>().Select(v => v.ToLowerInvariant()));
+
+        var admin = ParseAdmin(config["admin:listen"] ?? "", problems);
+
+        var endpointText = config["telemetry:otlp:endpoint"];
+        Uri? endpoint = null;
+        if (!string.IsNullOrWhiteSpace(endpointText))
+        {
+            if (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                problems.Add(new("telemetry.otlp.endpoint", $"'{endpointText}' is not an http(s) URL"));
+                endpoint = null;
+            }
+        }
+        var protocol = config["telemetry:otlp:protocol"] ?? "http/protobuf";
+        if (protocol is not ("http/protobuf" or "grpc")) problems.Add(new("telemetry.otlp.protocol", $"'{protocol}' is not one of http/protobuf, grpc"));
+        var interval = Int(config, "telemetry:otlp:exportIntervalMs", 15000, 1000, 3_600_000, problems);
+
+        var levelText = config["logging:level"] ?? "Information";
+        if (!Enum.TryParse<LogLevel>(levelText, true, out var level) || level == LogLevel.None && !levelText.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(new("logging.level", $"'{levelText}' is not one of Trace, Debug, Information, Warning, Error, Critical, None"));
+            level = LogLevel.Information;
+        }
+        var format = config["logging:format"] ?? "text";
+        if (format is not ("text" or "json")) problems.Add(new("logging.format", $"'{format}' is not one of text, json"));
+
+        foreach (var section in config.GetSection("plugins").GetChildren())
+        {
+            if (!PluginIdPattern().IsMatch(section.Key)) problems.Add(new("plugins." + section.Key, "not a plugin id (lower-case words joined by '.' or '-')"));
+        }
+
+        return new HostSettings(
+            new NodeSettings(nodeName, dataDir, policiesDir ?? ""),
+            profile,
+            profilePlugins,
+            admin,
+            config["telemetry:serviceName"] is { Length: > 0 } sn ? sn : "pluginmesh",
+            new OtlpSettings(endpoint, protocol, interval),
+            level,
+            format == "json",
+            Int(config, "policies:timeLimitMs", 100, 1, 10_000, problems),
+            Int(config, "policies:maxStatements", 100_000, 100, 100_000_000, problems),
+            Long(config, "policies:memoryLimitBytes", 16L << 20, 1L << 20, 1L << 30, problems),
+            Int(config, "policies:recursionLimit", 64, 4, 4096, problems),
+            TimeSpan.FromMilliseconds(Int(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)));
+    }
+
+    internal static AdminListen ParseAdmin(string text, List<ConfigProblem> problems)
+    {
+        var fallback = new AdminListen(new IPEndPoint(IPAddress.Loopback, 9464), null);
+        if (text.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var path = text["unix:".Length..];
+            if (!Path.IsPathRooted(path)) { problems.Add(new("admin.listen", $"'{text}': the unix socket path must be absolute")); return fallback; }
+            return new AdminListen(null, path);
+        }
+        if (!IPEndPoint.TryParse(text, out var ep) || ep.Port == 0 && !text.EndsWith(":0", StringComparison.Ordinal))
+        {
+            problems.Add(new("admin.listen", $"'{text}' is not <loopback ip>:<port> or unix:<path>"));
+            return fallback;
+        }
+        if (!IPAddress.IsLoopback(ep.Address))
+        {
+            problems.Add(new("admin.listen", $"'{text}' is not a loopback address: the admin endpoint is local only"));
+            return fallback;
+        }
+        return new AdminListen(ep, null);
+    }
+
+    private static void CheckUnknownKeys(IConfiguration config, List<ConfigProblem> problems)
+    {
+        foreach (var top in config.GetChildren())
+        {
+            if (!KnownKeys.TryGetValue(top.Key, out var children)) { problems.Add(new(top.Key, "unknown key")); continue; }
+            if (children is ["*"]) continue;
+            foreach (var child in top.GetChildren())
+            {
+                if (!children.Contains(child.Key, StringComparer.OrdinalIgnoreCase)) problems.Add(new(top.Key + "." + child.Key, "unknown key"));
+            }
+        }
+        foreach (var child in config.GetSection("telemetry:otlp").GetChildren())
+        {
+            if (child.Key is not ("endpoint" or "protocol" or "exportIntervalMs")) problems.Add(new("telemetry.otlp." + child.Key, "unknown key"));
+        }
+    }
+
+    internal static int Int(IConfiguration config, string key, int fallback, int min, int max, List<ConfigProblem> problems)
+    {
+        var text = config[key];
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        {
+            problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
+            return fallback;
+        }
+        return v;
+    }
+
+    private static long Long(IConfiguration config, string key, long fallback, long min, long max, List<ConfigProblem> problems)
+    {
+        var text = config[key];
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        {
+            problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
+            return fallback;
+        }
+        return v;
+    }
+
+    internal static string DefaultDataDir()
+    {
+        if (Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root") return "/var/lib/pluginmesh";
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var baseDir = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share") : xdg;
+        return Path.Combine(baseDir, "pluginmesh");
+    }
+}

@@ -1,0 +1,59 @@
+using McMaster.NETCore.Plugins;
+using PluginMesh.Abstractions.Plugins;
+
+namespace PluginMesh.Host.Plugins;
+
+/// <summary>Life states of a plugin as shown by <c>pluginmesh plugins</c> and <c>/status</c>.</summary>
+internal enum PluginState
+{
+    /// <summary>Loaded but not enabled by config.</summary>
+    Disabled,
+    /// <summary>Enabled, services registered, not started yet.</summary>
+    Loaded,
+    /// <summary>Hosted services starting.</summary>
+    Starting,
+    /// <summary>Running.</summary>
+    Running,
+    /// <summary>Stopping.</summary>
+    Stopping,
+    /// <summary>Stopped.</summary>
+    Stopped,
+    /// <summary>Failed to load or to start; see the error.</summary>
+    Failed,
+}
+
+/// <summary>One plugin found in a plugins directory, loaded or not.</summary>
+internal sealed class LoadedPlugin
+{
+    public LoadedPlugin(string id, string path, PluginLoader? loader, IPluginMeshPlugin? instance, string? error)
+    {
+        Id = id;
+        Path = path;
+        Loader = loader;
+        Instance = instance;
+        Error = error;
+        State = error is null ? PluginState.Disabled : PluginState.Failed;
+    }
+
+    /// <summary>Plugin id (from its descriptor, or the folder name when it could not be loaded).</summary>
+    public string Id { get; }
+
+    /// <summary>The plugin's main assembly.</summary>
+    public string Path { get; }
+
+    /// <summary>The load context (kept alive for the life of the process).</summary>
+    public PluginLoader? Loader { get; }
+
+    /// <summary>The entry object; null when loading failed.</summary>
+    public IPluginMeshPlugin? Instance { get; }
+
+    public PluginDescriptor? Descriptor => Instance?.Descriptor;
+
+    /// <summary>Why loading or starting failed.</summary>
+    public string? Error { get; set; }
+
+    public PluginState State { get; set; }
+
+    /// <summary>Whether the config (section or profile) enables it.</summary>
+    public bool Enabled { get; set; }
+}

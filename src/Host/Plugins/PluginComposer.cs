@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
+
+namespace PluginMesh.Host.Plugins;
+
+/// <summary>
+/// Decides which plugins run and checks their configuration. Everything here happens before any
+/// socket is bound: the result is either a valid plugin set or every problem found.
+/// </summary>
+internal static class PluginComposer
+{
+    public static PluginSet Compose(
+        IConfiguration config,
+        IReadOnlySet<string> explicitIds,
+        IReadOnlyList<string> profilePlugins,
+        IReadOnlyList<string> directories,
+        List<ConfigProblem> problems,
+        ILogger logger)
+    {
+        var all = PluginDiscovery.LoadAll(directories, logger);
+        var byId = all.GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        var enabled = new List<LoadedPlugin>();
+
+        var wanted = new HashSet<string>(explicitIds, StringComparer.OrdinalIgnoreCase);
+        wanted.UnionWith(profilePlugins);
+        foreach (var id in wanted.Order(StringComparer.Ordinal))
+        {
+            var section = config.GetSection("plugins:" + id);
+            var enabledText = section["enabled"];
+            if (enabledText is not null && !bool.TryParse(enabledText, out _))
+                problems.Add(new ConfigProblem($"plugins.{id}.enabled", $"'{enabledText}' is not true or false"));
+            if (enabledText is not null && bool.TryParse(enabledText, out var on) && !on) continue;
+
+            var isExplicit = explicitIds.Contains(id);
+            if (!byId.TryGetValue(id, out var found))
+            {
+                if (isExplicit) problems.Add(new ConfigProblem("plugins." + id, $"no such plugin in {string.Join(", ", directories)}"));
+                else logger.LogWarning("Profile plugin {PluginId} is not installed in {Directories}; skipping it", id, string.Join(", ", directories));
+                continue;
+            }
+            var failed = found.FirstOrDefault(p => p.Error is not null);
+            if (failed is not null)
+            {
+                problems.Add(new ConfigProblem("plugins." + id, $"cannot load {failed.Path}: {failed.Error}"));
+                continue;
+            }
+            var plugin = found[0];
+            plugin.Enabled = true;
+            plugin.State = PluginState.Loaded;
+            enabled.Add(plugin);
+        }
+
+        foreach (var p in all.Where(p => p.Error is not null && !wanted.Contains(p.Id)))
+            logger.LogWarning("Skipping plugin {PluginId} at {Path}: {Error}", p.Id, p.Path, p.Error);
+
+        foreach (var plugin in enabled)
+        {
+            var section = config.GetSection("plugins:" + plugin.Id);
+            try
+            {
+                plugin.Instance!.Validate(new PluginValidationContext(plugin.Id, section, "plugins." + plugin.Id, problems));
+            }
+            catch (Exception ex)
+            {
+                problems.Add(new ConfigProblem("plugins." + plugin.Id, $"validation threw {ex.GetType().Name}: {ex.Message}"));
+            }
+        }
+
+        var ordered = StartOrder.Compute(enabled, problems);
+        return new PluginSet(all, ordered, directories);
+    }
+}

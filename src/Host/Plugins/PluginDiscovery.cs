@@ -1,0 +1,158 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
+
+namespace PluginMesh.Host.Plugins;
+
+/// <summary>
+/// Finds plugin folders and loads each into its own load context with McMaster.NETCore.Plugins,
+/// sharing only Abstractions and the Microsoft.Extensions abstractions with the host.
+/// </summary>
+/// <remarks>
+/// A plugin folder holds <c>PluginMesh.Plugins.&lt;Folder&gt;.dll</c> or <c>&lt;Folder&gt;.dll</c> with its
+/// dependencies and <c>.deps.json</c> beside it. Loading never throws for a bad plugin: the result
+/// carries an error that names the plugin and says why.
+/// </remarks>
+internal static partial class PluginDiscovery
+{
+    // Types whose identity must be the host's so that plugin objects fit host interfaces.
+    private static readonly Type[] SharedTypes =
+    [
+        typeof(IPluginMeshPlugin),
+        typeof(IServiceCollection),
+        typeof(IServiceProvider),
+        typeof(IHostedService),
+        typeof(IConfiguration),
+        typeof(ILogger),
+        typeof(ILoggerFactory),
+        typeof(System.Diagnostics.Metrics.Meter),
+    ];
+
+    [GeneratedRegex("^[a-z0-9]+(?:[.-][a-z0-9]+)*$")]
+    private static partial Regex IdPattern();
+
+    public static List<LoadedPlugin> LoadAll(IEnumerable<string> directories, ILogger logger)
+    {
+        var result = new List<LoadedPlugin>();
+        foreach (var dir in directories)
+        {
+            if (!Directory.Exists(dir))
+            {
+                logger.LogWarning("Plugins directory {Directory} does not exist", dir);
+                continue;
+            }
+            foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
+            {
+                var name = System.IO.Path.GetFileName(folder);
+                var dll = new[] { $"PluginMesh.Plugins.{name}.dll", $"{name}.dll" }
+                    .Select(f => System.IO.Path.Combine(folder, f)).FirstOrDefault(File.Exists);
+                if (dll is null)
+                {
+                    logger.LogWarning("Skipping {Folder}: no PluginMesh.Plugins.{Name}.dll or {Name}.dll in it", folder, name, name);
+                    continue;
+                }
+                result.Add(LoadOne(name, dll));
+            }
+        }
+        MarkDuplicates(result);
+        return result;
+    }
+
+    internal static LoadedPlugin LoadOne(string folderName, string dll)
+    {
+        PluginLoader? loader = null;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, c => c.PreferSharedTypes = true);
+            var assembly = loader.LoadDefaultAssembly();
+            Type[] types;
+            try
+            {
+                types = assembly.GetExportedTypes();
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or ReflectionTypeLoadException or TypeLoadException)
+            {
+                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
+            }
+            var entries = types.Where(t => typeof(IPluginMeshPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToList();
+            if (entries.Count != 1)
+                return new LoadedPlugin(folderName, dll, loader, null, entries.Count == 0
+                    ? $"no public type implements {nameof(IPluginMeshPlugin)} in {System.IO.Path.GetFileName(dll)}"
+                    : $"more than one entry type: {string.Join(", ", entries.Select(e => e.FullName))}");
+            if (entries[0].GetConstructor(Type.EmptyTypes) is null)
+                return new LoadedPlugin(folderName, dll, loader, null, $"{entries[0].FullName} has no public parameterless constructor");
+
+            IPluginMeshPlugin instance;
+            try
+            {
+                instance = (IPluginMeshPlugin)Activator.CreateInstance(entries[0])!;
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is FileNotFoundException or FileLoadException)
+            {
+                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex.InnerException!));
+            }
+            catch (TargetInvocationException ex)
+            {
+                return new LoadedPlugin(folderName, dll, loader, null, $"{entries[0].FullName} threw while loading: {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}");
+            }
+
+            PluginDescriptor descriptor;
+            try
+            {
+                descriptor = instance.Descriptor;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)
+            {
+                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
+            }
+            catch (Exception ex)
+            {
+                return new LoadedPlugin(folderName, dll, loader, null, $"reading its descriptor threw {ex.GetType().Name}: {ex.Message}");
+            }
+            if (descriptor.ApiVersion != AbstractionsApi.Version)
+                return new LoadedPlugin(descriptor.Id ?? folderName, dll, loader, null,
+                    $"built against Abstractions API version {descriptor.ApiVersion}, but this host speaks version {AbstractionsApi.Version}; rebuild the plugin against this release");
+            if (descriptor.Id is null || !IdPattern().IsMatch(descriptor.Id))
+                return new LoadedPlugin(folderName, dll, loader, null, $"invalid plugin id '{descriptor.Id}' (lower-case words joined by '.' or '-')");
+            return new LoadedPlugin(descriptor.Id, dll, loader, instance, null);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)
+        {
+            return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
+        }
+        catch (BadImageFormatException ex)
+        {
+            return new LoadedPlugin(folderName, dll, loader, null, $"not a .NET assembly: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is TypeLoadException or ReflectionTypeLoadException or InvalidOperationException or IOException)
+        {
+            return new LoadedPlugin(folderName, dll, loader, null, $"could not load: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static void MarkDuplicates(List<LoadedPlugin> plugins)
+    {
+        foreach (var group in plugins.Where(p => p.Instance is not null).GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var paths = string.Join(" and ", group.Select(p => p.Path));
+            foreach (var p in group)
+            {
+                p.Error = $"duplicate plugin id '{p.Id}': found in {paths}";
+                p.State = PluginState.Failed;
+            }
+        }
+    }
+
+    private static string DescribeMissing(Exception ex) => ex switch
+    {
+        FileNotFoundException f when f.FileName is not null => f.FileName,
+        FileLoadException f when f.FileName is not null => f.FileName,
+        ReflectionTypeLoadException r => string.Join("; ", r.LoaderExceptions.OfType<Exception>().Select(DescribeMissing).Distinct()),
+        _ => ex.Message,
+    };
+}
