@@ -1,0 +1,85 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Xml.Linq;
+
+namespace PluginMesh.Architecture.Tests;
+
+/// <summary>
+/// The design rules that keep PluginMesh a kernel with swappable plugins: one plugin = one folder =
+/// one assembly; plugins see Abstractions only, never another plugin or the host; Abstractions
+/// depends on nothing but the Microsoft.Extensions abstractions.
+/// </summary>
+public sealed class LayeringTests
+{
+    private static readonly string Root = FindRoot();
+
+    public static TheoryData<string> PluginFolders()
+    {
+        var data = new TheoryData<string>();
+        foreach (var d in Directory.GetDirectories(Path.Combine(Root, "plugins")).Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(d));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginProject_ReferencesNoOtherProject(string folder)
+    {
+        var csproj = Directory.GetFiles(Path.Combine(Root, "plugins", folder), "*.csproj").Single();
+        Assert.Equal($"PluginMesh.Plugins.{folder}.csproj", Path.GetFileName(csproj));
+        var refs = XDocument.Load(csproj).Descendants("ProjectReference").Select(e => (string?)e.Attribute("Include")).ToList();
+        // Abstractions is added for every plugin by Directory.Build.props; a plugin's own project adds none.
+        Assert.Empty(refs);
+    }
+
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginAssembly_ReferencesOnlyAbstractionsOfPluginMesh(string folder)
+    {
+        var dll = Path.Combine(Root, "artifacts", "plugins", folder, $"PluginMesh.Plugins.{folder}.dll");
+        Assert.True(File.Exists(dll), $"{dll} was not built");
+        var names = ReferencedAssemblies(dll);
+        var mesh = names.Where(n => n.StartsWith("PluginMesh", StringComparison.OrdinalIgnoreCase) || n == "pluginmesh").ToList();
+        Assert.Equal(["PluginMesh.Abstractions"], mesh);
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(dll)!, "PluginMesh.Abstractions.dll")),
+            "a plugin must not ship its own copy of Abstractions (the host's is shared)");
+    }
+
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginFolder_HasReadme(string folder) =>
+        Assert.True(File.Exists(Path.Combine(Root, "plugins", folder, "README.md")), $"plugins/{folder}/README.md is missing");
+
+    [Fact]
+    public void Abstractions_DependsOnlyOnExtensionsAbstractions()
+    {
+        var dll = typeof(PluginMesh.Abstractions.Plugins.IPluginMeshPlugin).Assembly.Location;
+        foreach (var name in ReferencedAssemblies(dll))
+        {
+            var allowed = name.StartsWith("System", StringComparison.Ordinal) || name is "netstandard" or "mscorlib"
+                || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) && name.EndsWith(".Abstractions", StringComparison.Ordinal);
+            Assert.True(allowed, $"PluginMesh.Abstractions references {name}");
+        }
+    }
+
+    [Fact]
+    public void Abstractions_HasOnlyContracts_NoProjectReferences()
+    {
+        var refs = XDocument.Load(Path.Combine(Root, "src", "Abstractions", "PluginMesh.Abstractions.csproj")).Descendants("ProjectReference");
+        Assert.Empty(refs);
+    }
+
+    private static List<string> ReferencedAssemblies(string dll)
+    {
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        return md.AssemblyReferences.Select(h => md.GetString(md.GetAssemblyReference(h).Name)).ToList();
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PluginMesh.sln"))) return dir.FullName;
+        throw new InvalidOperationException("PluginMesh.sln not found");
+    }
+}

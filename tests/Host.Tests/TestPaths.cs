@@ -1,0 +1,66 @@
+namespace PluginMesh.Host.Tests;
+
+/// <summary>Locations of the repository and of build outputs the tests load.</summary>
+internal static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string TestPluginsDir => Path.Combine(RepoRoot, "artifacts", "test-plugins");
+
+    public static string TestPlugin(string name) => Path.Combine(TestPluginsDir, name, name + ".dll");
+
+    /// <summary>The built host (pluginmesh.dll) beside this test assembly.</summary>
+    public static string HostDll => Path.Combine(AppContext.BaseDirectory, "pluginmesh.dll");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PluginMesh.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("PluginMesh.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A temporary directory removed on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pm-test-" + Guid.NewGuid().ToString("n")[..12]);
+
+    public string File(string name, string content)
+    {
+        var p = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
+        System.IO.File.WriteAllText(p, content);
+        return p;
+    }
+
+    /// <summary>Copies test plugin folders into <c>plugins/</c> here and returns that directory.</summary>
+    public string Plugins(params string[] names)
+    {
+        var dir = System.IO.Path.Combine(Path, "plugins");
+        foreach (var n in names) CopyDir(System.IO.Path.Combine(TestPaths.TestPluginsDir, n), System.IO.Path.Combine(dir, n));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static void CopyDir(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) System.IO.File.Copy(f, System.IO.Path.Combine(to, System.IO.Path.GetFileName(f)));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, true);
+        }
+        catch (IOException)
+        {
+            // A child process may still hold a file briefly; the OS temp cleaner gets it later.
+        }
+    }
+}

@@ -1,0 +1,5 @@
+namespace PluginMesh.TestPlugins.MissingLib;
+public static class MissingThing
+{
+    public static string Name => "missing";
+}
