@@ -1,22 +1,28 @@
 using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Host.Admin;
 using PluginMesh.Host.Configuration;
+using PluginMesh.Host.Policies;
 
 namespace PluginMesh.Host.Hosting;
 
 /// <summary>Registers the policy engine (policies/*.js with C# defaults) and its status section.</summary>
 internal static class PolicyWiring
 {
-    public static void Add(IServiceCollection services, HostSettings settings)
+    public static PolicyEngineOptions Options(HostSettings settings) => new()
     {
-        _ = services;
-        _ = settings;
-    }
+        Directory = settings.Node.PoliciesDirectory,
+        TimeLimit = TimeSpan.FromMilliseconds(settings.PolicyTimeLimitMs),
+        MaxStatements = settings.PolicyMaxStatements,
+        MemoryLimitBytes = settings.PolicyMemoryLimitBytes,
+        RecursionLimit = settings.PolicyRecursionLimit,
+    };
 
-    internal sealed class StatusSection : IHostStatusSection
+    public static void Add(IServiceCollection services, HostSettings settings) => services.AddPluginMeshPolicies(Options(settings));
+
+    internal sealed class StatusSection(PolicyEngine engine) : IHostStatusSection
     {
         public string Section => "policies";
 
-        public object GetStatus() => Array.Empty<object>();
+        public object GetStatus() => engine.Status;
     }
 }

@@ -34,6 +34,7 @@ public sealed class AgentProcessTests : IDisposable
         node:
           name: proc-node
           dataDir: {_tmp.Path}/data
+          policiesDir: {Path.Combine(TestPaths.RepoRoot, "policies")}
         admin:
           listen: 127.0.0.1:{port}
         plugins:
@@ -59,6 +60,9 @@ public sealed class AgentProcessTests : IDisposable
                 .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
             Assert.Equal("running", states["test.good"]);
             Assert.Equal("running", states["test.a-dependent"]);
+            var policies = status.RootElement.GetProperty("policies").EnumerateArray().ToList();
+            Assert.Equal(4, policies.Count);
+            Assert.All(policies, p => Assert.Equal("script", p.GetProperty("using").GetString()));
 
             var (code, human, _) = await RunCli("status", "--admin", $"127.0.0.1:{port}");
             Assert.Equal(0, code);
