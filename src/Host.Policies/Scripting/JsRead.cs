@@ -1,0 +1,145 @@
+using Jint;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Runtime.Descriptors;
+
+namespace PluginMesh.Host.Policies.Scripting;
+
+/// <summary>Reads a script's answer without running any more script code.</summary>
+/// <remarks>
+/// Validation happens after the call's limits stopped applying, so it must never call back into
+/// JavaScript: only plain objects and arrays are accepted (a Proxy or a class with traps is not a
+/// <see cref="JsObject"/>/<see cref="JsArray"/>), and only own data properties are read (a getter is
+/// rejected, never invoked). Each method returns null and sets <c>error</c> to say what was wrong.
+/// </remarks>
+internal static class JsRead
+{
+    public static ObjectInstance? PlainObject(JsValue value, string what, out string? error)
+    {
+        if (value is JsObject obj && !value.IsArray())
+        {
+            error = null;
+            return obj;
+        }
+
+        error = $"{what} must be a plain object, got {Describe(value)}";
+        return null;
+    }
+
+    public static JsValue? Property(ObjectInstance obj, string name, out string? error)
+    {
+        var descriptor = obj.GetOwnProperty(name);
+        if (descriptor == PropertyDescriptor.Undefined)
+        {
+            error = $"missing property '{name}'";
+            return null;
+        }
+
+        if (!descriptor.IsDataDescriptor() || descriptor.Value is null)
+        {
+            error = $"property '{name}' must be a plain value, not a getter";
+            return null;
+        }
+
+        error = null;
+        return descriptor.Value;
+    }
+
+    public static IReadOnlyList<JsValue>? Array(JsValue value, string name, int maxLength, out string? error)
+    {
+        if (value is not JsArray array)
+        {
+            error = $"'{name}' must be an array, got {Describe(value)}";
+            return null;
+        }
+
+        var length = array.Length;
+        if (length > maxLength)
+        {
+            error = $"'{name}' has {length} items, at most {maxLength} allowed";
+            return null;
+        }
+
+        var items = new JsValue[length];
+        for (uint i = 0; i < length; i++)
+        {
+            var descriptor = array.GetOwnProperty(JsNumber.Create(i));
+            if (descriptor == PropertyDescriptor.Undefined || !descriptor.IsDataDescriptor() || descriptor.Value is null)
+            {
+                error = $"'{name}[{i}]' is missing or a getter";
+                return null;
+            }
+
+            items[i] = descriptor.Value;
+        }
+
+        error = null;
+        return items;
+    }
+
+    public static int? Integer(JsValue value, string name, int min, int max, out string? error)
+    {
+        if (!value.IsNumber())
+        {
+            error = $"'{name}' must be a number, got {Describe(value)}";
+            return null;
+        }
+
+        var number = value.AsNumber();
+        if (double.IsNaN(number) || double.IsInfinity(number) || Math.Floor(number) != number)
+        {
+            error = $"'{name}' must be an integer, got {Format(number)}";
+            return null;
+        }
+
+        if (number < min || number > max)
+        {
+            error = $"'{name}' must be within {min}..{max}, got {Format(number)}";
+            return null;
+        }
+
+        error = null;
+        return (int)number;
+    }
+
+    public static bool? Boolean(JsValue value, string name, out string? error)
+    {
+        if (!value.IsBoolean())
+        {
+            error = $"'{name}' must be a boolean, got {Describe(value)}";
+            return null;
+        }
+
+        error = null;
+        return value.AsBoolean();
+    }
+
+    public static string? String(JsValue value, string name, out string? error)
+    {
+        if (!value.IsString())
+        {
+            error = $"'{name}' must be a string, got {Describe(value)}";
+            return null;
+        }
+
+        error = null;
+        return value.AsString();
+    }
+
+    // Never calls toString() on an object: that could run script code.
+    private static string Describe(JsValue value) => value switch
+    {
+        _ when value.IsUndefined() => "undefined",
+        _ when value.IsNull() => "null",
+        _ when value.IsString() => "a string",
+        _ when value.IsNumber() => "the number " + Format(value.AsNumber()),
+        _ when value.IsBoolean() => value.AsBoolean() ? "true" : "false",
+        _ when value.IsArray() => "an array",
+        _ when value.IsCallable() => "a function",
+        _ when value.IsPromise() => "a Promise (policies must be synchronous)",
+        _ when value.IsObject() => "a non-plain object",
+        _ => value.Type.ToString(),
+    };
+
+    private static string Format(double number) => number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
