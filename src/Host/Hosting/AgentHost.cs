@@ -67,6 +67,7 @@ internal static class AgentHost
         // The runtime is registered before any plugin service so that plugins start after the host's own services.
         services.AddSingleton<PluginRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<PluginRuntime>());
+        services.AddSingleton(sp => new Lazy<HostTelemetry>(() => new HostTelemetry(plan.Plugins, () => sp.GetRequiredService<PluginRuntime>().Ready)));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Host.Telemetry;
 
 namespace PluginMesh.Host.Plugins;
 
@@ -13,6 +14,7 @@ namespace PluginMesh.Host.Plugins;
 internal sealed partial class PluginRuntime(
     PluginSet plugins,
     IServiceProvider services,
+    Lazy<HostTelemetry> telemetry,
     ILogger<PluginRuntime> logger) : IHostedService
 {
     private readonly List<(LoadedPlugin Plugin, List<IHostedService> Services)> _started = [];
@@ -22,8 +24,12 @@ internal sealed partial class PluginRuntime(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = telemetry.Value; // the host's gauges exist from the first start on
+        using var startSpan = HostTelemetry.Source.StartActivity("pluginmesh.agent.start");
         foreach (var plugin in plugins.Ordered)
         {
+            using var span = HostTelemetry.Source.StartActivity("pluginmesh.plugin.start");
+            span?.SetTag("pluginmesh.plugin", plugin.Id);
             plugin.State = PluginState.Starting;
             var running = new List<IHostedService>();
             _started.Add((plugin, running));
@@ -42,6 +48,7 @@ internal sealed partial class PluginRuntime(
             {
                 plugin.State = PluginState.Failed;
                 plugin.Error = $"start failed: {ex.Message}";
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 LogStartFailed(ex, plugin.Id);
                 await StopAsync(CancellationToken.None);
                 throw ex as PluginMeshException ?? new PluginMeshException(plugin.Id, "start", ex.Message, ex);
