@@ -41,7 +41,7 @@ for rid in "${rids[@]}"; do
   rm -rf "$dest"
   dotnet publish src/Host/PluginMesh.Host.csproj -c Release -r "$rid" --self-contained \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
-    -p:PluginMeshBundleZip="$bundle" -o "$dest" --nologo -v q
+    -p:PluginMeshBundleZip="$bundle" -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false -o "$dest" --nologo -v q
   (cd "$dest" && sha256sum pluginmesh > pluginmesh.sha256)
   size=$(stat -c %s "$dest/pluginmesh")
   echo "$rid: $dest/pluginmesh ($((size / 1024 / 1024)) MiB) sha256 $(cut -c1-16 "$dest/pluginmesh.sha256")…"

@@ -1,0 +1,60 @@
+using System.Globalization;
+using PluginMesh.Abstractions.Cache;
+using PluginMesh.Plugins.Cache.LiteDb.Tests.Records;
+using PluginMesh.Plugins.Cache.LiteDb.Tests.Support;
+
+namespace PluginMesh.Plugins.Cache.LiteDb.Tests.ChildProcess;
+
+/// <summary>
+/// Entry point when the test assembly runs as a second process (see <see cref="ChildRunner"/>):
+/// <c>hold &lt;path&gt;</c> opens a cache and keeps it until stdin closes;
+/// <c>stream &lt;path&gt; &lt;batchSize&gt;</c> writes forever, printing each committed write.
+/// </summary>
+public static class ChildProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        switch (args)
+        {
+            case ["hold", var path]:
+                await HoldAsync(path).ConfigureAwait(false);
+                return 0;
+            case ["stream", var path, var batchSize]:
+                await StreamAsync(path, int.Parse(batchSize, CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("usage: hold <path> | stream <path> <batchSize>").ConfigureAwait(false);
+                return 2;
+        }
+    }
+
+    private static async Task HoldAsync(string path)
+    {
+        using var cache = TestCaches.Open(path);
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        await Console.In.ReadToEndAsync().ConfigureAwait(false);
+        await cache.CloseAsync().ConfigureAwait(false);
+    }
+
+    // Write n (1-based, continuing from the stored change sequence) is an UpsertMany of batch
+    // (n-1)/2 into "stream" when n is odd, and a ReplaceAll of "snapshot" tagged with batch
+    // (n-2)/2 when n is even; StreamWrites.Verify checks a reopened file against that rule.
+    private static async Task StreamAsync(string path, int batchSize)
+    {
+        using var cache = TestCaches.Open(path);
+        var stream = cache.Collection<StreamEntry>(StreamWrites.StreamCollection);
+        var snapshot = cache.Collection<StreamEntry>(StreamWrites.SnapshotCollection);
+        for (var write = cache.ChangeSequence + 1; ; write++)
+        {
+            if (write % 2 == 1) await stream.UpsertManyAsync(StreamWrites.Batch(write, batchSize)).ConfigureAwait(false);
+            else await snapshot.ReplaceAllAsync(StreamWrites.Snapshot(write)).ConfigureAwait(false);
+
+            // Printed only after the write's task completed: everything acknowledged here must
+            // survive the kill that follows.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"committed {write}"));
+            Console.Out.Flush();
+        }
+    }
+}
