@@ -25,6 +25,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     private readonly TimeProvider _time;
     private readonly PolicyMetrics _metrics = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopWatching = new();
     private readonly ScriptedPolicy<RelaySelectionInput, RelaySelectionResult> _relaySelection;
     private readonly ScriptedPolicy<FailureInput, FailoverDecision> _failover;
     private readonly ScriptedPolicy<ResyncInput, ResyncDecision> _resync;
@@ -85,7 +86,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
             _started = true;
             Reload();
             TryStartWatcher();
-            _watchLoop = Task.Run(() => WatchLoopAsync(_stopping.Token));
+            _watchLoop = Task.Run(() => WatchLoopAsync(_stopWatching.Token));
         }
     }
 
@@ -110,10 +111,41 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     /// <inheritdoc />
     public EndpointPick PickEndpoint(EndpointPickInput input) => _endpoint.Invoke(input);
 
+    /// <summary>
+    /// Stops watching for changes; the loaded versions keep answering. Called when the host stops, so
+    /// calls made during shutdown still get the operator's policies. Idempotent; <see cref="Start"/> does
+    /// not resume watching afterwards.
+    /// </summary>
+    public void StopWatching()
+    {
+        Task? loop;
+        lock (_lifecycleLock)
+        {
+            loop = _watchLoop;
+            _watchLoop = null;
+            if (!_stopWatching.IsCancellationRequested)
+            {
+                _stopWatching.Cancel();
+            }
+
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+
+        // The loop only awaits cancellable delays and a rescan of four small files, so it ends promptly.
+        try
+        {
+            loop?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // A fault surfaced through the loop task while stopping: nothing left to do.
+        }
+    }
+
     /// <summary>Stops watching, cancels running scripts and releases the sandboxes; the defaults answer afterwards.</summary>
     public void Dispose()
     {
-        Task? loop;
         lock (_lifecycleLock)
         {
             if (_disposed)
@@ -122,22 +154,10 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
             }
 
             _disposed = true;
-            loop = _watchLoop;
-            _stopping.Cancel();
-            _watcher?.Dispose();
-            _watcher = null;
         }
 
-        // The loop only awaits cancellable delays, so it ends promptly; it must end before the policies go.
-        try
-        {
-            loop?.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Cancellation surfaced as a fault of the loop task: nothing left to do.
-        }
-
+        StopWatching();
+        _stopping.Cancel();
         foreach (var policy in _policies)
         {
             policy.Dispose();
@@ -145,6 +165,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
 
         _metrics.Dispose();
         _stopping.Dispose();
+        _stopWatching.Dispose();
     }
 
     private ScriptedPolicy<TInput, TResult> Create<TInput, TResult>(PolicyBinding<TInput, TResult> binding, string directory)
@@ -193,7 +214,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     {
         lock (_lifecycleLock)
         {
-            if (!_options.WatchFileSystem || _watcher is not null || _disposed || !System.IO.Directory.Exists(Directory))
+            if (!_options.WatchFileSystem || _watcher is not null || _disposed || _stopWatching.IsCancellationRequested || !System.IO.Directory.Exists(Directory))
             {
                 return;
             }

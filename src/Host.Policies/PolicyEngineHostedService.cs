@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace PluginMesh.Host.Policies;
 
-/// <summary>Starts the <see cref="PolicyEngine"/> with the host and stops its watcher with it.</summary>
+/// <summary>Loads the policy scripts and starts watching them when the host starts; stops watching when it stops.</summary>
 public sealed class PolicyEngineHostedService(PolicyEngine engine) : IHostedService
 {
     /// <inheritdoc />
@@ -15,7 +15,9 @@ public sealed class PolicyEngineHostedService(PolicyEngine engine) : IHostedServ
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        // Disposal (watcher, sandboxes) is left to the container, which owns the singleton.
+        // Only the watcher stops here: calls made while other services shut down still get the
+        // operator's policies. The sandboxes go when the container disposes the singleton.
+        engine.StopWatching();
         return Task.CompletedTask;
     }
 }

@@ -11,5 +11,8 @@ internal sealed class SandboxInstance(Engine engine, JsValue function) : IDispos
 
     public JsValue Function { get; } = function;
 
+    /// <summary>Calls made on this sandbox; only its renter touches it.</summary>
+    public int Calls { get; set; }
+
     public void Dispose() => Engine.Dispose();
 }

@@ -25,6 +25,11 @@ internal static class ScriptFailure
     };
 
     /// <summary><c>file:line:col: message</c> when Jint knows where, otherwise <c>file: message</c>.</summary>
+    /// <remarks>
+    /// Never converts the thrown JavaScript value to a string: that would call the script's own
+    /// <c>toString</c> or getters outside the call's limits (a looping <c>toString</c> would hang the caller).
+    /// Jint computed <see cref="Exception.Message"/> while the limits still applied.
+    /// </remarks>
     public static string Describe(Exception ex, string displayName)
     {
         var what = ex switch
@@ -34,7 +39,7 @@ internal static class ScriptFailure
             MemoryLimitExceededException => "memory limit exceeded: " + ex.Message,
             RecursionDepthOverflowException => "recursion limit exceeded",
             ExecutionCanceledException or OperationCanceledException => "cancelled (engine stopping)",
-            JavaScriptException js => js.Error.ToString(),
+            JavaScriptException => "uncaught " + ex.Message,
             _ => ex.Message,
         };
         if (JintException.TryGetJavaScriptLocation(ex, out var location) && location.Start.Line > 0)

@@ -8,10 +8,15 @@ namespace PluginMesh.Host.Policies.Scripting;
 /// would make every caller wait behind a script that runs into its time limit (100 ms by default)
 /// and would cap throughput at one core; a pool lets callers proceed in parallel and costs one
 /// engine per concurrent caller, created on demand, at most <c>maxIdle</c> kept.
-/// Script globals are per sandbox, so scripts must not rely on state kept between calls.
+/// Script globals are per sandbox, so scripts must not rely on state kept between calls. A sandbox is
+/// also replaced after <see cref="MaxCallsPerSandbox"/> calls: the per-call memory limit cannot see a
+/// script that keeps a little more in its globals on every call, and recycling bounds that growth.
 /// </remarks>
 internal sealed class ScriptVersion : IDisposable
 {
+    /// <summary>Calls after which a sandbox is discarded rather than reused.</summary>
+    public const int MaxCallsPerSandbox = 10_000;
+
     private readonly ConcurrentBag<SandboxInstance> _idle = [];
     private readonly Func<SandboxInstance> _factory;
     private readonly int _maxIdle;
@@ -52,7 +57,7 @@ internal sealed class ScriptVersion : IDisposable
     /// <summary>Gives a healthy sandbox back; it is disposed when the version is retired or enough are idle.</summary>
     public void Return(SandboxInstance sandbox)
     {
-        if (_retired)
+        if (_retired || ++sandbox.Calls >= MaxCallsPerSandbox)
         {
             sandbox.Dispose();
             return;

@@ -33,6 +33,7 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
     private volatile ScriptVersion? _active;
     private volatile string? _lastError;
     private string? _lastSeenHash;
+    private bool _disposed;
     private long _calls;
     private long _errors;
     private long _fallbacks;
@@ -84,6 +85,11 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
     {
         lock (_reloadLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             byte[]? bytes;
             try
             {
@@ -138,6 +144,7 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
     {
         lock (_reloadLock)
         {
+            _disposed = true;
             var previous = _active;
             _active = null;
             if (previous is not null)

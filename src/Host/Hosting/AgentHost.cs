@@ -70,6 +70,7 @@ internal static class AgentHost
         services.AddSingleton(sp => new Lazy<HostTelemetry>(() => new HostTelemetry(plan.Plugins, () => sp.GetRequiredService<PluginRuntime>().Ready)));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, CatalogStatusSection>());
 
         foreach (var plugin in plan.Plugins.Ordered)
         {

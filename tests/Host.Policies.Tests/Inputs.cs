@@ -1,0 +1,98 @@
+using PluginMesh.Abstractions.Policies;
+
+namespace PluginMesh.Host.Policies.Tests;
+
+/// <summary>Input tables shared by the default tests, the scripts-equal-defaults test and the benchmark-like tests.</summary>
+internal static class Inputs
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    public static RelayCandidate Relay(string id, double? rtt, int failures = 0, double load = 0, string? label = null) =>
+        new(id, rtt, failures, load, "directory", label is null ? NoLabels : new Dictionary<string, string> { ["pluginmesh.io/relay"] = label });
+
+    public static EndpointCandidate Endpoint(string address, bool local = false, int active = 0, int failures = 0) =>
+        new(address, local ? "this-node" : "other-node", local, active, failures);
+
+    public static IEnumerable<RelaySelectionInput> RelayTable()
+    {
+        yield return new RelaySelectionInput(2, []);
+        yield return new RelaySelectionInput(2, [Relay("a", 10)]);
+        yield return new RelaySelectionInput(2, [Relay("a", 30), Relay("b", 10), Relay("c", 20)]);
+        yield return new RelaySelectionInput(3, [Relay("a", null), Relay("b", 499), Relay("c", 501)]);
+        yield return new RelaySelectionInput(1, [Relay("a", 10, failures: 3), Relay("b", 900, failures: 2)]);
+        yield return new RelaySelectionInput(1, [Relay("a", 10, failures: 3), Relay("b", 20, failures: 5)]);
+        yield return new RelaySelectionInput(2, [Relay("a", 100, load: 1), Relay("b", 150, load: 0)]);
+        yield return new RelaySelectionInput(2, [Relay("z", 10), Relay("y", 10), Relay("Y", 10), Relay("é", 10)]);
+        yield return new RelaySelectionInput(2, [Relay("a", 10, label: "avoid"), Relay("b", 900, label: "preferred"), Relay("c", 50), Relay("d", 60, label: "other")]);
+        yield return new RelaySelectionInput(2, [Relay("dup", 90), Relay("x", 50), Relay("dup", 10)]);
+        yield return new RelaySelectionInput(2, [Relay("a", 0.1, load: 0.3), Relay("b", 0.13, load: 0)]);
+
+        var random = new Random(42);
+        string[] labels = ["preferred", "avoid", "other"];
+        for (var n = 0; n < 40; n++)
+        {
+            var count = random.Next(0, 25);
+            var candidates = new List<RelayCandidate>();
+            for (var i = 0; i < count; i++)
+            {
+                double? rtt = random.Next(5) == 0 ? null : Math.Round(random.NextDouble() * 800, random.Next(0, 4));
+                var label = random.Next(4) == 0 ? labels[random.Next(labels.Length)] : null;
+                candidates.Add(Relay("relay-" + random.Next(0, 30), rtt, random.Next(0, 6), Math.Round(random.NextDouble(), 2), label));
+            }
+
+            yield return new RelaySelectionInput(random.Next(1, 5), candidates);
+        }
+    }
+
+    public static IEnumerable<FailureInput> FailureTable()
+    {
+        string[] operations = ["dial", "relay", "reserve", "holepunch", "endpoint", "unknown-op"];
+        foreach (var operation in operations)
+        {
+            foreach (var attempt in new[] { -2, 0, 1, 2, 3, 4, 10, int.MaxValue })
+            {
+                foreach (var alternatives in new[] { 0, 1, 5 })
+                {
+                    yield return new FailureInput(operation, "node-b", "timeout", attempt, 1234.5, alternatives);
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<ResyncInput> ResyncTable()
+    {
+        string[] triggers = ["startup", "reconnected", "watch-expired", "periodic", "something-new"];
+        foreach (var trigger in triggers)
+        {
+            foreach (var since in new[] { -1, 0, 0.0001, 12.3456, 599.9, 599.9999, 600, 601, 1e9 })
+            {
+                foreach (var failures in new[] { 0, 1, 2, 5, 6, 7, 30, 2000, -1 })
+                {
+                    yield return new ResyncInput("kubernetes", trigger, since, failures, 12.5, 300);
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<EndpointPickInput> EndpointTable()
+    {
+        yield return new EndpointPickInput("ns/web", 80, "10.0.0.9", [Endpoint("10.1.0.1")]);
+        yield return new EndpointPickInput("ns/web", 80, "10.0.0.9", [Endpoint("a", failures: 1), Endpoint("b", failures: 0, active: 9)]);
+        yield return new EndpointPickInput("ns/web", 80, "10.0.0.9", [Endpoint("a", active: 0), Endpoint("b", local: true, active: 5)]);
+        yield return new EndpointPickInput("ns/web", 80, "10.0.0.9", [Endpoint("a", active: 3), Endpoint("b", active: 2), Endpoint("c", active: 2)]);
+        yield return new EndpointPickInput("ns/web", 80, "10.0.0.9", [Endpoint("a", local: true, failures: 2), Endpoint("b", failures: 1)]);
+
+        var random = new Random(7);
+        for (var n = 0; n < 40; n++)
+        {
+            var count = random.Next(1, 12);
+            var candidates = new List<EndpointCandidate>();
+            for (var i = 0; i < count; i++)
+            {
+                candidates.Add(Endpoint("10.2.0." + i, random.Next(3) == 0, random.Next(0, 4), random.Next(0, 3)));
+            }
+
+            yield return new EndpointPickInput("ns/api", 443, "10.0.0.1", candidates);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+namespace PluginMesh.Host.Policies.Tests;
+
+public sealed class PolicyEvaluatorTests : IDisposable
+{
+    private const string RelayInput = """
+        {"want":2,"candidates":[
+          {"peerId":"a","rttMs":30,"recentFailures":0,"load":0.5,"source":"config","labels":{}},
+          {"peerId":"b","rttMs":null,"recentFailures":0,"load":0,"source":"mdns","labels":{"pluginmesh.io/relay":"preferred"}},
+          {"peerId":"c","recentFailures":4,"load":0,"source":"directory"}
+        ]}
+        """;
+
+    private readonly TempPolicyDir _dir = new();
+
+    [Fact]
+    public void Evaluate_ShippedRelaySelection_ReturnsScriptJson()
+    {
+        var result = PolicyEvaluator.Evaluate("rankRelays", Path.Combine(Repo.PoliciesDirectory, "relay-selection.js"), RelayInput, Options());
+
+        Assert.False(result.Fallback);
+        Assert.Equal("""{"relays":["b","a"]}""", result.Json);
+    }
+
+    [Theory]
+    [InlineData("onFailure", "failover.js", """{"operation":"holepunch","target":"n","reason":"timeout","attempt":2,"elapsedMs":5,"alternatives":0}""", """{"action":"retry","delayMs":2000}""")]
+    [InlineData("shouldResync", "resync.js", """{"source":"kubernetes","trigger":"periodic","secondsSinceLastSync":100,"consecutiveFailures":0,"secondsOffline":0,"cachedObjects":3}""", """{"resync":false,"delayMs":500000}""")]
+    [InlineData("pickEndpoint", "endpoint.js", """{"service":"ns/web","port":80,"clientIp":"10.0.0.1","candidates":[{"address":"a","nodeName":null,"local":false,"activeConnections":1,"recentFailures":0},{"address":"b","nodeName":"me","local":true,"activeConnections":4,"recentFailures":0}]}""", """{"index":1}""")]
+    public void Evaluate_ShippedScripts_ReturnScriptJson(string function, string file, string input, string expected)
+    {
+        var result = PolicyEvaluator.Evaluate(function, Path.Combine(Repo.PoliciesDirectory, file), input, Options());
+
+        Assert.False(result.Fallback, result.Reason);
+        Assert.Equal(expected, result.Json);
+    }
+
+    [Fact]
+    public void Evaluate_InvalidAnswer_DefaultJsonWithFallbackAndReason()
+    {
+        var file = _dir.Write("failover.js", "function onFailure(input) { return { action: 'explode', delayMs: 0 }; }");
+
+        var result = PolicyEvaluator.Evaluate("onFailure", file, """{"operation":"dial","target":"n","reason":"refused","attempt":1,"elapsedMs":5,"alternatives":2}""", Options());
+
+        Assert.True(result.Fallback);
+        Assert.StartsWith("""{"action":"next","delayMs":0,"fallback":true,"reason":"invalid-result: """, result.Json, StringComparison.Ordinal);
+        Assert.Contains("'action' must be", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_SyntaxError_DefaultJsonWithLoadReason()
+    {
+        var file = _dir.Write("endpoint.js", "function pickEndpoint(input) {");
+
+        var result = PolicyEvaluator.Evaluate("pickEndpoint", file, """{"service":"s","port":1,"clientIp":"c","candidates":[{"address":"a","local":true,"activeConnections":0,"recentFailures":0}]}""", Options());
+
+        Assert.True(result.Fallback);
+        Assert.StartsWith("load: " + file + ":1:", result.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("""{"index":0,"fallback":true""", result.Json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"want":2}""", "input.candidates: required field missing")]
+    [InlineData("""{"want":"2","candidates":[]}""", "input.want: expected a 32-bit integer, got a string")]
+    [InlineData("""{"want":2,"candidates":[{"rttMs":1,"recentFailures":0,"load":0,"source":"x"}]}""", "input.candidates[0].peerId: required field missing")]
+    [InlineData("""{"want":2,"candidates":[{"peerId":"a","rttms":1,"recentFailures":0,"load":0,"source":"x"}]}""", "input.candidates[0].rttms: unknown field")]
+    [InlineData("""{"want":2,"candidates":[{"peerId":"a","recentFailures":0,"load":0,"source":"x","labels":{"k":1}}]}""", "input.candidates[0].labels.k: expected a string")]
+    [InlineData("""[1]""", "input: expected an object, got an array")]
+    [InlineData("""{"want":2,""", "rankRelays: input is not valid JSON")]
+    public void Evaluate_InputNotMatchingRecord_ErrorNamesField(string input, string expected)
+    {
+        var ex = Assert.Throws<PolicyInputException>(() => PolicyEvaluator.Evaluate("rankRelays", Path.Combine(Repo.PoliciesDirectory, "relay-selection.js"), input, Options()));
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_UnknownFunction_ListsKnownOnes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => PolicyEvaluator.Evaluate("rankRelay", "x.js", "{}"));
+        Assert.Contains("rankRelays, onFailure, shouldResync, pickEndpoint", ex.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private PolicyEngineOptions Options() => TempPolicyDir.Options(_dir.Path);
+}

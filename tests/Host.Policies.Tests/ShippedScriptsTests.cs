@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Host.Policies.Defaults;
+
+namespace PluginMesh.Host.Policies.Tests;
+
+/// <summary>The shipped policies/*.js must behave exactly like the built-in defaults.</summary>
+public sealed class ShippedScriptsTests : IDisposable
+{
+    private readonly PolicyEngine _engine;
+
+    public ShippedScriptsTests()
+    {
+        _engine = new PolicyEngine(TempPolicyDir.Options(Repo.PoliciesDirectory), NullLogger<PolicyEngine>.Instance, TimeProvider.System);
+        _engine.Reload();
+    }
+
+    [Fact]
+    public void Load_ShippedScripts_AllFourActive()
+    {
+        Assert.All(_engine.Status, s =>
+        {
+            Assert.Equal("script", s.Using);
+            Assert.Null(s.LastError);
+            Assert.NotNull(s.ActiveVersion);
+        });
+        Assert.Equal(["relay-selection", "failover", "resync", "endpoint"], _engine.Status.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void RankRelays_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultRelaySelectionPolicy();
+        foreach (var input in Inputs.RelayTable())
+        {
+            var expected = policy.RankRelays(input).Relays;
+            var actual = _engine.RankRelays(input).Relays;
+            Assert.True(expected.SequenceEqual(actual), $"input {Describe(input)}: default [{string.Join(",", expected)}] script [{string.Join(",", actual)}]");
+        }
+
+        AssertNoFallbacks("relay-selection");
+    }
+
+    [Fact]
+    public void OnFailure_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultFailoverPolicy();
+        foreach (var input in Inputs.FailureTable())
+        {
+            Assert.Equal(policy.OnFailure(input), _engine.OnFailure(input));
+        }
+
+        AssertNoFallbacks("failover");
+    }
+
+    [Fact]
+    public void ShouldResync_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultResyncPolicy();
+        foreach (var input in Inputs.ResyncTable())
+        {
+            Assert.True(policy.ShouldResync(input) == _engine.ShouldResync(input), $"input {input}");
+        }
+
+        AssertNoFallbacks("resync");
+    }
+
+    [Fact]
+    public void PickEndpoint_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultEndpointPolicy();
+        foreach (var input in Inputs.EndpointTable())
+        {
+            Assert.Equal(policy.PickEndpoint(input), _engine.PickEndpoint(input));
+        }
+
+        AssertNoFallbacks("endpoint");
+    }
+
+    [Theory]
+    [InlineData("relay-selection.js")]
+    [InlineData("failover.js")]
+    [InlineData("resync.js")]
+    [InlineData("endpoint.js")]
+    public void Check_ShippedScript_Passes(string file)
+    {
+        var result = PolicyCheck.Check(Path.Combine(Repo.PoliciesDirectory, file), TempPolicyDir.Options(Repo.PoliciesDirectory));
+        Assert.True(result.Ok, string.Join("; ", result.Errors));
+        Assert.Single(result.Functions);
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    private void AssertNoFallbacks(string name)
+    {
+        var status = _engine.Status.Single(s => s.Name == name);
+        Assert.True(status.Fallbacks == 0, $"{name}: {status.Fallbacks} fallbacks, last error {status.LastError}");
+        Assert.True(status.Calls > 0);
+    }
+
+    private static string Describe(Abstractions.Policies.RelaySelectionInput input) =>
+        string.Join(" ", input.Candidates.Select(c => $"{c.PeerId}/{c.RttMs}/{c.RecentFailures}/{c.Load}/{string.Join(",", c.Labels.Values)}"));
+}
