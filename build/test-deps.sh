@@ -16,8 +16,20 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
   echo "test-deps: installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
+fi
+
+# The packaging test runs the linux-arm64 binary under qemu-user (binfmt is not mounted here, so
+# qemu is called explicitly), with the arm64 C runtime and OpenSSL from Debian's multiarch packages.
+if [ ! -x /usr/bin/qemu-aarch64-static ] || [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test-deps: installing qemu-user-static and arm64 runtime libraries"
+    dpkg --add-architecture arm64
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      qemu-user-static libc6:arm64 libstdc++6:arm64 libssl3:arm64 zlib1g:arm64 >/dev/null
+  fi
 fi
 
 for lock in $(find tests -name package-lock.json -not -path '*/node_modules/*'); do
