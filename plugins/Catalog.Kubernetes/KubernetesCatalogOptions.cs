@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace PluginMesh.Plugins.Catalog.Kubernetes;
+
+/// <summary>Configuration of <c>catalog.kubernetes</c> (section <c>plugins:catalog.kubernetes</c>).</summary>
+/// <param name="ApiServer">API server URL used when neither a kubeconfig nor in-cluster config is given.</param>
+/// <param name="Kubeconfig">Kubeconfig file, or null.</param>
+/// <param name="Context">Kubeconfig context, or null for the current one.</param>
+/// <param name="InCluster">Use the pod's service account.</param>
+/// <param name="ProxyName">Our proxy name for the service-proxy-name label filter.</param>
+/// <param name="ProxyNameLabel">The label whose presence with another value skips a service.</param>
+/// <param name="ConnectTimeout">TCP connect timeout; short so an unreachable API falls back to the cache quickly.</param>
+/// <param name="RequestTimeout">Timeout of a list request.</param>
+/// <param name="WatchTimeout">Server-side watch timeout; a watch is renewed from its resourceVersion after it.</param>
+/// <param name="BackoffInitial">First delay before re-opening a failed watch.</param>
+/// <param name="BackoffMax">Largest delay before re-opening a failed watch.</param>
+public sealed record KubernetesCatalogOptions(
+    Uri ApiServer,
+    string? Kubeconfig,
+    string? Context,
+    bool InCluster,
+    string ProxyName,
+    string ProxyNameLabel,
+    TimeSpan ConnectTimeout,
+    TimeSpan RequestTimeout,
+    TimeSpan WatchTimeout,
+    TimeSpan BackoffInitial,
+    TimeSpan BackoffMax)
+{
+    /// <summary>KubeEdge's metaServer on every edge node.</summary>
+    public const string DefaultApiServer = "http://127.0.0.1:10550";
+
+    /// <summary>EdgeMesh's label naming the proxy that should serve a service.</summary>
+    public const string DefaultProxyNameLabel = "service.edgemesh.kubeedge.io/service-proxy-name";
+
+    /// <summary>Default value of <c>proxyName</c>.</summary>
+    public const string DefaultProxyName = "pluginmesh";
+
+    private static readonly string[] Keys =
+    [
+        "apiServer", "kubeconfig", "context", "inCluster", "proxyName", "proxyNameLabel", "connectTimeoutSeconds",
+        "requestTimeoutSeconds", "watchTimeoutSeconds", "backoffInitialMilliseconds", "backoffMaxSeconds",
+    ];
+
+    /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
+    /// <returns>The options; meaningful only when no problem was reported.</returns>
+    public static KubernetesCatalogOptions Read(IConfiguration section, Action<string, string> error)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(error);
+
+        foreach (var child in section.GetChildren())
+        {
+            // `enabled` belongs to the host; anything else unknown is most likely a typo.
+            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase) && !string.Equals(child.Key, "enabled", StringComparison.OrdinalIgnoreCase))
+                error(child.Key, $"unknown key; expected one of: {string.Join(", ", Keys)}");
+        }
+
+        var rawApi = section["apiServer"];
+        var kubeconfig = section["kubeconfig"];
+        var inCluster = ReadBool(section, "inCluster", error);
+        var sources = (rawApi is not null ? 1 : 0) + (kubeconfig is not null ? 1 : 0) + (inCluster ? 1 : 0);
+        if (sources > 1) error("apiServer", "give only one of apiServer, kubeconfig, inCluster: true");
+
+        var api = new Uri(DefaultApiServer);
+        if (rawApi is not null &&
+            (!Uri.TryCreate(rawApi, UriKind.Absolute, out api!) || (api.Scheme != Uri.UriSchemeHttp && api.Scheme != Uri.UriSchemeHttps)))
+        {
+            error("apiServer", $"'{rawApi}' is not an http:// or https:// URL");
+            api = new Uri(DefaultApiServer);
+        }
+
+        if (kubeconfig is not null)
+        {
+            if (string.IsNullOrWhiteSpace(kubeconfig)) error("kubeconfig", "must not be empty");
+            else
+            {
+                kubeconfig = Path.GetFullPath(kubeconfig);
+                if (!File.Exists(kubeconfig)) error("kubeconfig", $"'{kubeconfig}' does not exist");
+            }
+        }
+
+        var context = section["context"];
+        if (context is not null && kubeconfig is null) error("context", "only meaningful with kubeconfig");
+
+        var proxyName = section["proxyName"] ?? DefaultProxyName;
+        if (proxyName.Length == 0) error("proxyName", "must not be empty");
+        var label = section["proxyNameLabel"] ?? DefaultProxyNameLabel;
+        if (label.Length == 0 || label.Length > 317 || label.Any(char.IsWhiteSpace)) error("proxyNameLabel", $"'{label}' is not a label name");
+
+        return new KubernetesCatalogOptions(
+            api, kubeconfig, context, inCluster, proxyName, label,
+            TimeSpan.FromSeconds(ReadInt(section, "connectTimeoutSeconds", 5, 1, 300, error)),
+            TimeSpan.FromSeconds(ReadInt(section, "requestTimeoutSeconds", 30, 1, 600, error)),
+            TimeSpan.FromSeconds(ReadInt(section, "watchTimeoutSeconds", 300, 5, 3600, error)),
+            TimeSpan.FromMilliseconds(ReadInt(section, "backoffInitialMilliseconds", 500, 1, 60000, error)),
+            TimeSpan.FromSeconds(ReadInt(section, "backoffMaxSeconds", 30, 1, 600, error)));
+    }
+
+    private static bool ReadBool(IConfiguration section, string key, Action<string, string> error)
+    {
+        var raw = section[key];
+        if (raw is null) return false;
+        if (bool.TryParse(raw, out var value)) return value;
+        error(key, $"'{raw}' is not true or false");
+        return false;
+    }
+
+    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
+    {
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        error(key, $"'{raw}' is not a whole number from {min} to {max}");
+        return fallback;
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Policies;
+using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Catalog.Kubernetes.Api;
+using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
+using PluginMesh.Plugins.Catalog.Kubernetes.State;
+using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
+
+namespace PluginMesh.Plugins.Catalog.Kubernetes;
+
+/// <summary>
+/// Lists and watches Services, EndpointSlices (or Endpoints) and Nodes and keeps the sink and the
+/// cache in step; serves the cache when the API cannot be reached and keeps retrying.
+/// </summary>
+/// <remarks>
+/// One background loop alternates two phases: a full list of every resource (when the resync
+/// policy says so), then concurrent watches resumed from each list's resourceVersion until one of
+/// them needs a re-list (410 Gone, API lost) or the policy asks for a periodic one. All changes go
+/// through one lock, in order, so sink and cache see the same sequence. Thread-safe to read.
+/// </remarks>
+public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusContributor, IHostedService, IDisposable
+{
+    /// <summary>Name of this source in the sink and prefix of its cache collections.</summary>
+    public const string SourceName = "kubernetes";
+
+    private const int MaxWatchFailuresBeforeRelist = 5;
+
+    private readonly KubernetesCatalogOptions _options;
+    private readonly ICatalogSink _sink;
+    private readonly CatalogCacheStore? _store;
+    private readonly IResyncPolicy _policy;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly KubernetesCatalogMetrics _metrics;
+    private readonly RateLimitedWarnings _warnings;
+    private readonly CatalogProjection _projection;
+    private readonly SemaphoreSlim _apply = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, string> _resourceVersions = new(StringComparer.Ordinal);
+
+    private Task? _loop;
+    private string _apiLabel;
+    private bool _needReplace = true;
+    private bool _connected;
+    private bool _synced;
+    private bool _fromCache;
+    private bool _listedOnce;
+    private ResourceKind _endpointsKind = ResourceKind.EndpointSlices;
+    private ResourceKind? _endpointsKindLogged;
+    private DateTimeOffset? _lastSync;
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorAt;
+    private int _services;
+    private int _endpoints;
+    private int _nodes;
+    private long _events;
+    private long _relists;
+    private long _skipped;
+    private long _cachedObjects;
+
+    /// <summary>Creates the source; no connection is made until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Configuration.</param>
+    /// <param name="sink">The host's catalog sink.</param>
+    /// <param name="store">This source's cache collections, or null without a cache.</param>
+    /// <param name="policy">The resync policy, or null for the built-in rules.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="time">Clock for delays and timestamps.</param>
+    /// <param name="meter">The plugin's meter.</param>
+    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, CatalogCacheStore? store, IResyncPolicy? policy,
+        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(meter);
+        _options = options;
+        _sink = sink;
+        _store = store;
+        _policy = policy ?? new BuiltInResyncPolicy();
+        _logger = logger;
+        _time = time;
+        _metrics = new KubernetesCatalogMetrics(meter);
+        _warnings = new RateLimitedWarnings(time, TimeSpan.FromMinutes(1));
+        _projection = new CatalogProjection(options.ProxyNameLabel, options.ProxyName);
+        _apiLabel = InitialApiLabel();
+    }
+
+    /// <inheritdoc />
+    public string Name => SourceName;
+
+    /// <inheritdoc />
+    public bool Synced
+    {
+        get { lock (_gate) return _synced; }
+    }
+
+    /// <inheritdoc />
+    public DateTimeOffset? LastSync
+    {
+        get { lock (_gate) return _lastSync; }
+    }
+
+    /// <inheritdoc />
+    public string Section => "catalog.kubernetes";
+
+    /// <summary>The current status (typed form of <see cref="GetStatus"/>).</summary>
+    public KubernetesCatalogStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new KubernetesCatalogStatus(
+                    _apiLabel,
+                    _connected, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
+                    new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
+                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _events, _relists, _skipped);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public object GetStatus() => Status;
+
+    /// <summary>Starts the list/watch loop in the background; returns at once.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop) await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        _apply.Dispose();
+    }
+
+    // Until the client exists (kubeconfig read at start) say where the address will come from.
+    private string InitialApiLabel() =>
+        _options.InCluster ? "in-cluster" : _options.Kubeconfig is { } path ? "kubeconfig " + path : _options.ApiServer.ToString();
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        KubeApiClient? api = null;
+        var trigger = "startup";
+        var failures = 0;
+        DateTimeOffset? offlineSince = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var offline = offlineSince is { } since ? (_time.GetUtcNow() - since).TotalSeconds : 0;
+                    var decision = Ask(trigger, failures, offline);
+                    if (!decision.Resync)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(decision.DelayMs, 1000)), _time, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (decision.DelayMs > 0) await Task.Delay(Jitter(TimeSpan.FromMilliseconds(decision.DelayMs)), _time, cancellationToken).ConfigureAwait(false);
+                    if (api is null)
+                    {
+                        api = KubeApiClient.Create(_options);
+                        lock (_gate) _apiLabel = api.BaseUri.ToString();
+                    }
+
+                    var versions = await ListAllAsync(api, trigger, cancellationToken).ConfigureAwait(false);
+                    failures = 0;
+                    offlineSince = null;
+
+                    var end = await WatchAllAsync(api, versions, cancellationToken).ConfigureAwait(false);
+                    trigger = end.Trigger;
+                    if (end.Offline) offlineSince = _time.GetUtcNow();
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or ApiRequestFailedException or JsonException or IOException
+                                               or k8s.Exceptions.KubeConfigException or UnauthorizedAccessException)
+                {
+                    failures++;
+                    offlineSince ??= _time.GetUtcNow();
+                    SetError(ex.Message, connected: false);
+                    _metrics.Error("list");
+                    KubernetesCatalogLog.Unavailable(_logger, Status.Api, ex.Message);
+                    await ServeCacheOnceAsync().ConfigureAwait(false);
+                    trigger = _listedOnce ? "reconnected" : "startup";
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug must not end the catalog for the life of the process; the next round re-lists.
+                    failures++;
+                    SetError(ex.Message, connected: false);
+                    KubernetesCatalogLog.Unexpected(_logger, ex);
+                    trigger = _listedOnce ? "reconnected" : "startup";
+                }
+            }
+        }
+        finally
+        {
+            api?.Dispose();
+        }
+    }
+
+    private ResyncDecision Ask(string trigger, int failures, double secondsOffline)
+    {
+        double sinceSync;
+        long cached;
+        lock (_gate)
+        {
+            sinceSync = _lastSync is { } last ? (_time.GetUtcNow() - last).TotalSeconds : -1;
+            cached = _fromCache ? _cachedObjects : 0;
+        }
+
+        var decision = _policy.ShouldResync(new ResyncInput(SourceName, trigger, sinceSync, failures, secondsOffline, cached));
+        return decision with { DelayMs = Math.Clamp(decision.DelayMs, 0, 600000) };
+    }
+
+    private static TimeSpan Jitter(TimeSpan delay) =>
+        // ±20 % so that agents cut off together do not all come back in the same millisecond.
+        delay * (0.8 + (0.4 * Random.Shared.NextDouble()));
+}

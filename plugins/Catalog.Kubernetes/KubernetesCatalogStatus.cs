@@ -1,0 +1,34 @@
+namespace PluginMesh.Plugins.Catalog.Kubernetes;
+
+/// <summary>The <c>catalog.kubernetes</c> section of <c>/status</c>.</summary>
+/// <param name="Api">API server URL.</param>
+/// <param name="Connected">True while the last request to the API succeeded.</param>
+/// <param name="Synced">True once a full state (from the API or the cache) reached the sink.</param>
+/// <param name="FromCache">True while the catalog served came from the cache (the API has not answered yet).</param>
+/// <param name="EndpointsResource"><c>endpointslices</c> or <c>endpoints</c> (fallback).</param>
+/// <param name="ResourceVersions">Last resourceVersion seen per resource.</param>
+/// <param name="LastSync">Last successful full list.</param>
+/// <param name="LastError">Last error, or null.</param>
+/// <param name="LastErrorAt">When it happened.</param>
+/// <param name="Services">Services published.</param>
+/// <param name="Endpoints">Endpoint addresses published.</param>
+/// <param name="Nodes">Nodes published.</param>
+/// <param name="Events">Watch events received.</param>
+/// <param name="Relists">Full lists done.</param>
+/// <param name="Skipped">Objects skipped (not understood or filtered).</param>
+public sealed record KubernetesCatalogStatus(
+    string Api,
+    bool Connected,
+    bool Synced,
+    bool FromCache,
+    string EndpointsResource,
+    IReadOnlyDictionary<string, string> ResourceVersions,
+    DateTimeOffset? LastSync,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    int Services,
+    int Endpoints,
+    int Nodes,
+    long Events,
+    long Relists,
+    long Skipped);

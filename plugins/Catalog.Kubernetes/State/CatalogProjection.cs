@@ -1,0 +1,266 @@
+using System.Text.Json;
+using k8s.Models;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Catalog.Kubernetes.Api;
+using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
+using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
+
+namespace PluginMesh.Plugins.Catalog.Kubernetes.State;
+
+/// <summary>
+/// What the API says (services, slices or Endpoints, nodes) and what has been published to the
+/// sink, with the difference between the two as catalog changes.
+/// </summary>
+/// <remarks>
+/// Publishing by difference is what makes watch handling safe: an ADDED for an object already
+/// known, a MODIFIED for one never seen, a DELETED for one already gone, or a relist that repeats
+/// what the watch delivered all yield exactly the changes needed and nothing twice.
+/// Not thread-safe: the source serializes all calls.
+/// </remarks>
+internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
+{
+    private readonly Dictionary<string, MeshService> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Service, List<MeshEndpoint> Endpoints)> _slices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _slicesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<MeshEndpoint>> _endpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MeshNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(CatalogObjectKind, string), (object Value, string Fingerprint)> _published = [];
+
+    /// <summary>Number of published objects by kind.</summary>
+    public int Count(CatalogObjectKind kind) => _published.Keys.Count(k => k.Item1 == kind);
+
+    /// <summary>Number of published endpoint addresses.</summary>
+    public int EndpointAddresses => _published.Values.Select(v => v.Value).OfType<ServiceEndpoints>().Sum(e => e.Endpoints.Count);
+
+    /// <summary>
+    /// Records an added or modified object. Returns the catalog keys it may affect; sets
+    /// <paramref name="skip"/> when the object is not served (it is then removed if it was).
+    /// </summary>
+    public List<(CatalogObjectKind, string)> Upsert(ResourceKind kind, JsonElement obj, List<string> warnings, out string? skip)
+    {
+        skip = null;
+        var affected = new List<(CatalogObjectKind, string)>();
+        var key = KubeJson.Key(obj);
+        switch (kind)
+        {
+            case ResourceKind.Services:
+            {
+                var model = KubeJson.Deserialize<V1Service>(obj, out var problem);
+                var service = model is null ? null : ServiceMapper.Map(model, proxyNameLabel, proxyName, out skip);
+                skip ??= problem is null ? null : "does not fit the Service model: " + problem;
+                if (key is null) return affected;
+                if (service is null) _services.Remove(key);
+                else _services[key] = service;
+                affected.Add((CatalogObjectKind.Service, key));
+                affected.Add((CatalogObjectKind.Endpoints, key));
+                break;
+            }
+
+            case ResourceKind.EndpointSlices:
+            {
+                var model = KubeJson.Deserialize<V1EndpointSlice>(obj, out var problem);
+                var mapped = model is null ? null : EndpointSliceMapper.Map(model, warnings, out skip);
+                skip ??= problem is null ? null : "does not fit the EndpointSlice model: " + problem;
+                if (key is null) return affected;
+                affected.AddRange(RemoveSlice(key));
+                if (mapped is { } m)
+                {
+                    var service = m.Service.ToString();
+                    _slices[key] = (service, m.Endpoints);
+                    if (!_slicesByService.TryGetValue(service, out var set)) _slicesByService[service] = set = new HashSet<string>(StringComparer.Ordinal);
+                    set.Add(key);
+                    affected.Add((CatalogObjectKind.Endpoints, service));
+                }
+
+                break;
+            }
+
+            case ResourceKind.Endpoints:
+            {
+                var model = KubeJson.Deserialize<V1Endpoints>(obj, out var problem);
+                var mapped = model is null ? null : EndpointsMapper.Map(model, warnings, out skip);
+                skip ??= problem is null ? null : "does not fit the Endpoints model: " + problem;
+                if (key is null) return affected;
+                if (mapped is { } m) _endpoints[key] = m.Endpoints;
+                else _endpoints.Remove(key);
+                affected.Add((CatalogObjectKind.Endpoints, key));
+                break;
+            }
+
+            case ResourceKind.Nodes:
+            {
+                var model = KubeJson.Deserialize<V1Node>(obj, out var problem);
+                var node = model is null ? null : NodeMapper.Map(model, warnings, out skip);
+                skip ??= problem is null ? null : "does not fit the Node model: " + problem;
+                if (key is null) return affected;
+                if (node is null) _nodes.Remove(key);
+                else _nodes[key] = node;
+                affected.Add((CatalogObjectKind.Node, key));
+                break;
+            }
+        }
+
+        if (key is null) skip ??= "no metadata.name";
+        return affected;
+    }
+
+    /// <summary>Records a deletion; deleting an unknown object is a no-op.</summary>
+    public List<(CatalogObjectKind, string)> Delete(ResourceKind kind, JsonElement obj)
+    {
+        var key = KubeJson.Key(obj);
+        if (key is null) return [];
+        switch (kind)
+        {
+            case ResourceKind.Services:
+                _services.Remove(key);
+                return [(CatalogObjectKind.Service, key), (CatalogObjectKind.Endpoints, key)];
+            case ResourceKind.EndpointSlices:
+                return RemoveSlice(key);
+            case ResourceKind.Endpoints:
+                _endpoints.Remove(key);
+                return [(CatalogObjectKind.Endpoints, key)];
+            case ResourceKind.Nodes:
+                _nodes.Remove(key);
+                return [(CatalogObjectKind.Node, key)];
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>Replaces everything known of <paramref name="kind"/> with a fresh list.</summary>
+    public List<(CatalogObjectKind, string)> Replace(ResourceKind kind, IEnumerable<JsonElement> items, List<string> warnings, Action<string?, string> skipped)
+    {
+        var affected = new List<(CatalogObjectKind, string)>();
+        switch (kind)
+        {
+            case ResourceKind.Services:
+                affected.AddRange(_services.Keys.SelectMany(k => new[] { (CatalogObjectKind.Service, k), (CatalogObjectKind.Endpoints, k) }));
+                _services.Clear();
+                break;
+            case ResourceKind.EndpointSlices:
+                affected.AddRange(_slicesByService.Keys.Select(k => (CatalogObjectKind.Endpoints, k)));
+                _slices.Clear();
+                _slicesByService.Clear();
+                break;
+            case ResourceKind.Endpoints:
+                affected.AddRange(_endpoints.Keys.Select(k => (CatalogObjectKind.Endpoints, k)));
+                _endpoints.Clear();
+                break;
+            case ResourceKind.Nodes:
+                affected.AddRange(_nodes.Keys.Select(k => (CatalogObjectKind.Node, k)));
+                _nodes.Clear();
+                break;
+        }
+
+        foreach (var item in items)
+        {
+            affected.AddRange(Upsert(kind, item, warnings, out var skip));
+            if (skip is not null) skipped(KubeJson.Key(item), skip);
+        }
+
+        return affected;
+    }
+
+    /// <summary>Changes that bring the published state of <paramref name="affected"/> keys in line; marks them published.</summary>
+    public List<CatalogChange> Diff(IEnumerable<(CatalogObjectKind Kind, string Key)> affected)
+    {
+        var changes = new List<CatalogChange>();
+        foreach (var (kind, key) in affected.Distinct())
+        {
+            var desired = Desired(kind, key);
+            var had = _published.TryGetValue((kind, key), out var published);
+            if (desired is null)
+            {
+                if (!had) continue;
+                _published.Remove((kind, key));
+                changes.Add(new CatalogChange(kind, key, null));
+                continue;
+            }
+
+            var fingerprint = Fingerprint(desired);
+            if (had && published.Fingerprint == fingerprint) continue;
+            _published[(kind, key)] = (desired, fingerprint);
+            changes.Add(new CatalogChange(kind, key, desired));
+        }
+
+        return changes;
+    }
+
+    /// <summary>Recomputes every key and returns the full published state (for <see cref="ICatalogSink.ReplaceAsync"/>).</summary>
+    public List<CatalogChange> FullState()
+    {
+        var all = _published.Keys.ToList();
+        all.AddRange(_services.Keys.SelectMany(k => new[] { (CatalogObjectKind.Service, k), (CatalogObjectKind.Endpoints, k) }));
+        all.AddRange(_nodes.Keys.Select(k => (CatalogObjectKind.Node, k)));
+        Diff(all);
+        return _published
+            .OrderBy(kv => kv.Key.Item1).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal)
+            .Select(kv => new CatalogChange(kv.Key.Item1, kv.Key.Item2, kv.Value.Value))
+            .ToList();
+    }
+
+    /// <summary>Takes a state served from the cache as what the sink currently holds.</summary>
+    public void SetPublished(IReadOnlyList<CatalogChange> state)
+    {
+        _published.Clear();
+        foreach (var change in state)
+        {
+            if (change.Value is { } value) _published[(change.Kind, change.Key)] = (value, Fingerprint(value));
+        }
+    }
+
+    private List<(CatalogObjectKind, string)> RemoveSlice(string sliceKey)
+    {
+        if (!_slices.Remove(sliceKey, out var old)) return [];
+        if (_slicesByService.TryGetValue(old.Service, out var set))
+        {
+            set.Remove(sliceKey);
+            if (set.Count == 0) _slicesByService.Remove(old.Service);
+        }
+
+        return [(CatalogObjectKind.Endpoints, old.Service)];
+    }
+
+    private object? Desired(CatalogObjectKind kind, string key)
+    {
+        switch (kind)
+        {
+            case CatalogObjectKind.Service:
+                return _services.GetValueOrDefault(key);
+            case CatalogObjectKind.Node:
+                return _nodes.GetValueOrDefault(key);
+            case CatalogObjectKind.Endpoints:
+                // Endpoints of a service the mesh does not serve (filtered, ExternalName, unknown) are not published.
+                if (!_services.TryGetValue(key, out var service)) return null;
+                return new ServiceEndpoints(service.Key, MergedEndpoints(key));
+            default:
+                return null;
+        }
+    }
+
+    private List<MeshEndpoint> MergedEndpoints(string service)
+    {
+        if (_endpoints.TryGetValue(service, out var fromEndpoints)) return fromEndpoints;
+        if (!_slicesByService.TryGetValue(service, out var sliceKeys)) return [];
+
+        // During slice churn an address can briefly sit in two slices; list it once, ready if any says so.
+        var byAddress = new Dictionary<System.Net.IPAddress, MeshEndpoint>();
+        foreach (var sliceKey in sliceKeys.Order(StringComparer.Ordinal))
+        {
+            foreach (var e in _slices[sliceKey].Endpoints)
+            {
+                byAddress[e.Address] = byAddress.TryGetValue(e.Address, out var existing) && existing.Ready && !e.Ready ? existing : e;
+            }
+        }
+
+        return byAddress.Values.OrderBy(e => e.Address.ToString(), StringComparer.Ordinal).ToList();
+    }
+
+    private static string Fingerprint(object value) => value switch
+    {
+        MeshService s => JsonSerializer.Serialize(CatalogCacheCodec.Encode(s)),
+        ServiceEndpoints e => JsonSerializer.Serialize(CatalogCacheCodec.Encode(e)),
+        MeshNode n => JsonSerializer.Serialize(CatalogCacheCodec.Encode(n)),
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,8 @@
+namespace PluginMesh.Plugins.Catalog.Kubernetes.Watching;
+
+/// <summary>The end of one watch request.</summary>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="ResourceVersion">The last resourceVersion seen (the one to resume from).</param>
+/// <param name="Events">Events received (bookmarks included); a watch that delivered some made progress.</param>
+/// <param name="Reason">Detail for logs and status.</param>
+public sealed record WatchResult(WatchOutcome Outcome, string ResourceVersion, int Events, string Reason);

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+
+/// <summary>
+/// The state model behind <see cref="FakeApiServer"/>: objects per collection path, one
+/// cluster-wide resourceVersion counter and the change history watches are served from, with
+/// compaction (watching from before it is 410 Gone, as with etcd). Independent of HTTP so the same
+/// state can back an in-test server or a standalone fake process.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class FakeCluster
+{
+    /// <summary>Collection path of Services.</summary>
+    public const string Services = "api/v1/services";
+    /// <summary>Collection path of EndpointSlices.</summary>
+    public const string EndpointSlices = "apis/discovery.k8s.io/v1/endpointslices";
+    /// <summary>Collection path of core/v1 Endpoints.</summary>
+    public const string Endpoints = "api/v1/endpoints";
+    /// <summary>Collection path of Nodes.</summary>
+    public const string Nodes = "api/v1/nodes";
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal)
+    {
+        [Services] = new(StringComparer.Ordinal),
+        [EndpointSlices] = new(StringComparer.Ordinal),
+        [Endpoints] = new(StringComparer.Ordinal),
+        [Nodes] = new(StringComparer.Ordinal),
+    };
+
+    private readonly List<FakeWatchEvent> _history = [];
+    private readonly HashSet<string> _notServed = new(StringComparer.Ordinal);
+    private long _resourceVersion = 1000;
+    private long _compactedThrough;
+    private long _bookmarks;
+    private TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>The current cluster resourceVersion.</summary>
+    public long ResourceVersion
+    {
+        get { lock (_gate) return _resourceVersion; }
+    }
+
+    /// <summary>Incremented by <see cref="RequestBookmark"/>; watches send a BOOKMARK when it moves.</summary>
+    public long BookmarkGeneration
+    {
+        get { lock (_gate) return _bookmarks; }
+    }
+
+    /// <summary>Makes a collection answer 404, like a server that does not serve that API group.</summary>
+    public void SetServed(string path, bool served)
+    {
+        lock (_gate)
+        {
+            if (served) _notServed.Remove(path);
+            else _notServed.Add(path);
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> is a collection this cluster serves.</summary>
+    public bool IsServed(string path)
+    {
+        lock (_gate) return _objects.ContainsKey(path) && !_notServed.Contains(path);
+    }
+
+    /// <summary>Creates or replaces an object; returns the event type and the new resourceVersion.</summary>
+    public (string Type, long ResourceVersion) Apply(string path, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        lock (_gate)
+        {
+            var key = KeyOf(obj);
+            var stored = (JsonObject)obj.DeepClone();
+            var rv = ++_resourceVersion;
+            Metadata(stored)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+            var type = _objects[path].ContainsKey(key) ? "MODIFIED" : "ADDED";
+            _objects[path][key] = stored;
+            Record(new FakeWatchEvent(rv, path, type, (JsonObject)stored.DeepClone()));
+            return (type, rv);
+        }
+    }
+
+    /// <summary>Deletes an object; false when absent.</summary>
+    public bool Delete(string path, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            var key = ns is null ? name : ns + "/" + name;
+            if (!_objects[path].Remove(key, out var old)) return false;
+            var rv = ++_resourceVersion;
+            var snapshot = (JsonObject)old.DeepClone();
+            Metadata(snapshot)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+            Record(new FakeWatchEvent(rv, path, "DELETED", snapshot));
+            return true;
+        }
+    }
+
+    /// <summary>Adds an event to the history without changing stored objects (for raw or garbage objects in watches).</summary>
+    public long InjectEvent(string path, string type, JsonObject obj)
+    {
+        lock (_gate)
+        {
+            var rv = ++_resourceVersion;
+            Record(new FakeWatchEvent(rv, path, type, obj));
+            return rv;
+        }
+    }
+
+    /// <summary>A consistent list: the current resourceVersion and copies of every object.</summary>
+    public (long ResourceVersion, IReadOnlyList<JsonObject> Items) List(string path)
+    {
+        lock (_gate) return (_resourceVersion, _objects[path].Values.Select(o => (JsonObject)o.DeepClone()).ToList());
+    }
+
+    /// <summary>Events for <paramref name="path"/> after <paramref name="resourceVersion"/>, or Expired when history no longer reaches back that far.</summary>
+    public FakeWatchRead ReadSince(string path, long resourceVersion)
+    {
+        lock (_gate)
+        {
+            if (resourceVersion < _compactedThrough) return new FakeWatchRead(true, [], _resourceVersion, _changed.Task);
+            var events = _history.Where(e => e.Path == path && e.ResourceVersion > resourceVersion).ToList();
+            return new FakeWatchRead(false, events, _resourceVersion, _changed.Task);
+        }
+    }
+
+    /// <summary>Forgets all history up to now: a watch from any older resourceVersion gets 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _compactedThrough = _resourceVersion;
+            _history.Clear();
+            Signal();
+        }
+    }
+
+    /// <summary>Asks every open watch that allows bookmarks to send one at the current resourceVersion.</summary>
+    public void RequestBookmark()
+    {
+        lock (_gate)
+        {
+            _bookmarks++;
+            Signal();
+        }
+    }
+
+    /// <summary>Wakes every open watch (used by the server when its own settings change).</summary>
+    public void Wake()
+    {
+        lock (_gate) Signal();
+    }
+
+    private void Record(FakeWatchEvent e)
+    {
+        _history.Add(e);
+        Signal();
+    }
+
+    // Caller holds _gate.
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static JsonObject Metadata(JsonObject obj) =>
+        obj["metadata"] as JsonObject ?? throw new ArgumentException("object has no metadata");
+
+    private static string KeyOf(JsonObject obj)
+    {
+        var meta = Metadata(obj);
+        var name = meta["name"]?.GetValue<string>() ?? throw new ArgumentException("object has no metadata.name");
+        return meta["namespace"]?.GetValue<string>() is { } ns ? ns + "/" + name : name;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+
+namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+
+/// <summary>Builders for the JSON of the objects the fake serves, shaped as the real API returns them.</summary>
+public static class FakeObjects
+{
+    /// <summary>A ClusterIP (or headless, with clusterIP "None") Service.</summary>
+    public static JsonObject Service(string ns, string name, string clusterIp, IEnumerable<(string Name, int Port, int TargetPort, string Protocol)>? ports = null,
+        IReadOnlyDictionary<string, string>? labels = null, string type = "ClusterIP")
+    {
+        var spec = new JsonObject
+        {
+            ["type"] = type,
+            ["clusterIP"] = clusterIp,
+            ["clusterIPs"] = new JsonArray(clusterIp),
+            ["ports"] = new JsonArray((ports ?? [("http", 80, 8080, "TCP")]).Select(p => (JsonNode)new JsonObject
+            {
+                ["name"] = p.Name,
+                ["port"] = p.Port,
+                ["targetPort"] = p.TargetPort,
+                ["protocol"] = p.Protocol,
+            }).ToArray()),
+            ["sessionAffinity"] = "None",
+        };
+        return new JsonObject
+        {
+            ["kind"] = "Service",
+            ["apiVersion"] = "v1",
+            ["metadata"] = Metadata(ns, name, labels),
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>An ExternalName Service (a DNS CNAME; nothing for the mesh to proxy).</summary>
+    public static JsonObject ExternalNameService(string ns, string name, string externalName) => new()
+    {
+        ["kind"] = "Service",
+        ["apiVersion"] = "v1",
+        ["metadata"] = Metadata(ns, name, null),
+        ["spec"] = new JsonObject { ["type"] = "ExternalName", ["externalName"] = externalName },
+    };
+
+    /// <summary>An EndpointSlice of <paramref name="service"/> with one port named like the service port.</summary>
+    public static JsonObject EndpointSlice(string ns, string name, string service, IEnumerable<(string Ip, string Node, bool Ready)> endpoints,
+        string portName = "http", int port = 8080, string addressType = "IPv4") => new()
+    {
+        ["kind"] = "EndpointSlice",
+        ["apiVersion"] = "discovery.k8s.io/v1",
+        ["metadata"] = Metadata(ns, name, new Dictionary<string, string> { ["kubernetes.io/service-name"] = service }),
+        ["addressType"] = addressType,
+        ["endpoints"] = new JsonArray(endpoints.Select(e => (JsonNode)new JsonObject
+        {
+            ["addresses"] = new JsonArray(e.Ip),
+            ["conditions"] = new JsonObject { ["ready"] = e.Ready },
+            ["nodeName"] = e.Node,
+        }).ToArray()),
+        ["ports"] = new JsonArray(new JsonObject { ["name"] = portName, ["port"] = port, ["protocol"] = "TCP" }),
+    };
+
+    /// <summary>A core/v1 Endpoints object (ready addresses only).</summary>
+    public static JsonObject Endpoints(string ns, string name, IEnumerable<(string Ip, string Node)> addresses, string portName = "http", int port = 8080) => new()
+    {
+        ["kind"] = "Endpoints",
+        ["apiVersion"] = "v1",
+        ["metadata"] = Metadata(ns, name, null),
+        ["subsets"] = new JsonArray(new JsonObject
+        {
+            ["addresses"] = new JsonArray(addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a.Ip, ["nodeName"] = a.Node }).ToArray()),
+            ["ports"] = new JsonArray(new JsonObject { ["name"] = portName, ["port"] = port, ["protocol"] = "TCP" }),
+        }),
+    };
+
+    /// <summary>A Node with one pod CIDR and an InternalIP.</summary>
+    public static JsonObject Node(string name, string podCidr, string internalIp) => new()
+    {
+        ["kind"] = "Node",
+        ["apiVersion"] = "v1",
+        ["metadata"] = Metadata(null, name, new Dictionary<string, string> { ["kubernetes.io/hostname"] = name }),
+        ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) },
+        ["status"] = new JsonObject
+        {
+            ["addresses"] = new JsonArray(
+                new JsonObject { ["type"] = "InternalIP", ["address"] = internalIp },
+                new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+        },
+    };
+
+    private static JsonObject Metadata(string? ns, string name, IReadOnlyDictionary<string, string>? labels)
+    {
+        var meta = new JsonObject { ["name"] = name, ["uid"] = Guid.NewGuid().ToString() };
+        if (ns is not null) meta["namespace"] = ns;
+        if (labels is not null) meta["labels"] = new JsonObject(labels.Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, kv.Value)));
+        return meta;
+    }
+}
