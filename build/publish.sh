@@ -20,7 +20,7 @@ rm -rf "$stage" && mkdir -p "$stage/plugins" "$stage/policies"
 for proj in plugins/*/*.csproj; do
   dotnet build "$proj" -c Release --nologo -v q
 done
-for dir in artifacts/plugins/*/; do
+for dir in artifacts/plugins/Release/*/; do
   name=$(basename "$dir")
   mkdir -p "$stage/plugins/$name"
   # Debug symbols and a second copy of the host's shared assemblies are not needed at run time.

@@ -13,6 +13,11 @@ public sealed class LayeringTests
 {
     private static readonly string Root = FindRoot();
 
+    // Plugins are built per configuration into artifacts/plugins/<Configuration>/; read the one this test was built in.
+    private static readonly string BuildConfiguration = typeof(LayeringTests).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false).Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "Configuration").Value!;
+
     public static TheoryData<string> PluginFolders()
     {
         var data = new TheoryData<string>();
@@ -35,7 +40,7 @@ public sealed class LayeringTests
     [MemberData(nameof(PluginFolders))]
     public void PluginAssembly_ReferencesOnlyAbstractionsOfPluginMesh(string folder)
     {
-        var dll = Path.Combine(Root, "artifacts", "plugins", folder, $"PluginMesh.Plugins.{folder}.dll");
+        var dll = Path.Combine(Root, "artifacts", "plugins", BuildConfiguration, folder, $"PluginMesh.Plugins.{folder}.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         var names = ReferencedAssemblies(dll);
         var mesh = names.Where(n => n.StartsWith("PluginMesh", StringComparison.OrdinalIgnoreCase) || n == "pluginmesh").ToList();
