@@ -25,6 +25,7 @@ internal static class CliApp
         PolicyCommands.Check,
         PolicyCommands.Eval,
         StatusCommand.Command,
+        ServicesCommand.Command,
         VersionCommand.Command,
     ];
 

@@ -67,6 +67,33 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task ServicesCommand_ShowsTheRunningAgentsCatalog()
+    {
+        var plan = Plan("  test.good: {}", "Good");
+        await using var app = AgentHost.Build(plan);
+        await app.StartAsync();
+        var admin = new Uri(app.Urls.Single()).Authority;
+        var sink = app.Services.GetRequiredService<ICatalogSink>();
+        var key = new ServiceKey("demo", "web");
+        await sink.ReplaceAsync("file", [
+            new CatalogChange(CatalogObjectKind.Service, "demo/web", new MeshService(key, [System.Net.IPAddress.Parse("10.96.0.10")], [new ServicePort("http", 80, TransportProtocol.Tcp, 8080)])),
+            new CatalogChange(CatalogObjectKind.Endpoints, "demo/web", new ServiceEndpoints(key, [
+                new MeshEndpoint(System.Net.IPAddress.Parse("10.244.1.5"), "node-b", true, []),
+                new MeshEndpoint(System.Net.IPAddress.Parse("10.244.2.7"), "node-c", false, [])])),
+        ], default);
+
+        using var output = new StringWriter();
+        var code = await PluginMesh.Host.Cli.CliApp.RunAsync(["services", "--admin", admin], new PluginMesh.Host.Cli.CliIo(output, TextWriter.Null, default));
+        Assert.Equal(0, code);
+        var row = output.ToString().Split('\n').Single(l => l.StartsWith("demo/web", StringComparison.Ordinal));
+        Assert.Contains("10.96.0.10", row, StringComparison.Ordinal);
+        Assert.Contains("80/tcp (http)", row, StringComparison.Ordinal);
+        Assert.Contains("1/2", row, StringComparison.Ordinal);
+        Assert.Contains("node-b,node-c", row, StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Catalog_IsSharedThroughAbstractions()
     {
         var plan = Plan("  test.good: {}", "Good");

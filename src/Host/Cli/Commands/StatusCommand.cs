@@ -1,6 +1,4 @@
 using System.Text.Json;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Host.Configuration;
 
 namespace PluginMesh.Host.Cli.Commands;
 
@@ -16,27 +14,11 @@ internal static class StatusCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir", "admin"], ["json"]);
-        var problems = new List<ConfigProblem>();
-        AdminListen admin;
-        if (args.Value("admin") is { } a) admin = HostSettingsBinder.ParseAdmin(a, problems);
-        else admin = HostSettingsBinder.Bind(ConfigLoader.Load(args.Value("config")).Root, problems).Admin;
-        if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
+        var (args, status) = await AdminStatus.FetchAsync(argv, ["json"], io);
+        if (status is null) return 1;
+        using var doc = status;
+        if (args.Flag("json")) { await io.Out.WriteLineAsync(JsonSerializer.Serialize(doc.RootElement, Admin.AdminEndpoints.Json)); return 0; }
 
-        using var http = AdminClient.Create(admin, TimeSpan.FromSeconds(5));
-        string body;
-        try
-        {
-            body = await http.GetStringAsync(new Uri("status", UriKind.Relative), io.Cancel);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            await io.Error.WriteLineAsync($"pluginmesh: no agent answers on {admin}: {ex.Message}");
-            return 1;
-        }
-        if (args.Flag("json")) { await io.Out.WriteLineAsync(body); return 0; }
-
-        using var doc = JsonDocument.Parse(body);
         var root = doc.RootElement;
         var node = root.GetProperty("node");
         await io.Out.WriteLineAsync($"node {node.GetProperty("name").GetString()}  version {node.GetProperty("version").GetString()}  " +

@@ -1,0 +1,20 @@
+namespace PluginMesh.Plugins.Dns.Mdns;
+
+/// <summary>The <c>dns</c> section of <c>/status</c>.</summary>
+/// <param name="Listen">Endpoints served (UDP and TCP).</param>
+/// <param name="ClusterDomain">Authoritative domain.</param>
+/// <param name="Upstreams">Where other names go.</param>
+/// <param name="CatalogVersion">Catalog snapshot the answers come from.</param>
+/// <param name="Names">Names in the index.</param>
+/// <param name="Queries">Queries since start by result (answer, nodata, nxdomain, forwarded, servfail, formerr, refused, dropped).</param>
+/// <param name="CacheEntries">Forwarded responses cached now.</param>
+/// <param name="CacheHits">Forwarded queries answered from the cache since start.</param>
+public sealed record DnsStatus(
+    IReadOnlyList<string> Listen,
+    string ClusterDomain,
+    IReadOnlyList<string> Upstreams,
+    long CatalogVersion,
+    int Names,
+    IReadOnlyDictionary<string, long> Queries,
+    int CacheEntries,
+    long CacheHits);

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace PluginMesh.Host.Cli.Commands;
+
+/// <summary><c>pluginmesh services</c>: the catalog as the running agent sees it, joined with what the proxy serves.</summary>
+internal static class ServicesCommand
+{
+    public static CliCommand Command { get; } = new("services", "List services: ClusterIP, ports, endpoints, local ports", """
+        Usage: pluginmesh services [--json] [--admin ADDR] [--config FILE]
+
+        Lists the services in the running agent's catalog with their ClusterIPs, ports, ready and
+        total endpoints and the nodes hosting them; when the proxy runs in listen mode, also the
+        local port each service port is served on. --json prints the catalog and proxy sections of
+        /status as they are.
+        """, RunAsync);
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
+    {
+        var (args, status) = await AdminStatus.FetchAsync(argv, ["json"], io);
+        if (status is null) return 1;
+        using var doc = status;
+        var root = doc.RootElement;
+        var catalog = root.TryGetProperty("catalog", out var c) ? c : default;
+        var proxy = root.TryGetProperty("proxy", out var p) ? p : default;
+        if (args.Flag("json"))
+        {
+            await io.Out.WriteLineAsync(JsonSerializer.Serialize(new { catalog, proxy }, Admin.AdminEndpoints.Json));
+            return 0;
+        }
+        if (catalog.ValueKind != JsonValueKind.Object)
+        {
+            await io.Error.WriteLineAsync("pluginmesh: the agent reports no catalog");
+            return 1;
+        }
+        var local = LocalPorts(proxy);
+        var rows = catalog.GetProperty("services").EnumerateArray().Select(s =>
+        {
+            var name = s.GetProperty("name").GetString()!;
+            return new[]
+            {
+                name,
+                string.Join(",", s.GetProperty("clusterIPs").EnumerateArray().Select(x => x.GetString())) is { Length: > 0 } ips ? ips : (s.GetProperty("headless").GetBoolean() ? "None (headless)" : "-"),
+                string.Join(",", s.GetProperty("ports").EnumerateArray().Select(x => x.GetString())),
+                $"{s.GetProperty("ready").GetInt32()}/{s.GetProperty("endpoints").GetInt32()}",
+                string.Join(",", s.GetProperty("nodes").EnumerateArray().Select(x => x.GetString())) is { Length: > 0 } n ? n : "-",
+                local.TryGetValue(name, out var l) ? l : "-",
+            };
+        }).ToList();
+        await io.Out.WriteLineAsync(Table.Render(["SERVICE", "CLUSTER-IP", "PORTS", "READY", "NODES", "LOCAL"], rows));
+        return 0;
+    }
+
+    /// <summary>Local listen ports by service name, from the proxy's status in listen mode (<c>services[].name</c>, <c>services[].localPorts</c>).</summary>
+    private static Dictionary<string, string> LocalPorts(JsonElement proxy)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (proxy.ValueKind != JsonValueKind.Object || !proxy.TryGetProperty("services", out var services) || services.ValueKind != JsonValueKind.Array) return result;
+        foreach (var s in services.EnumerateArray())
+        {
+            if (!s.TryGetProperty("name", out var name) || !s.TryGetProperty("localPorts", out var ports)) continue;
+            result[name.GetString() ?? ""] = ports.ValueKind == JsonValueKind.Array ? string.Join(",", ports.EnumerateArray().Select(x => x.ToString())) : ports.ToString();
+        }
+        return result;
+    }
+}
