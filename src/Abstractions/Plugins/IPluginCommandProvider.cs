@@ -32,4 +32,8 @@ public sealed record PluginCommandContext(
     TextWriter Error,
     NodeSettings Node,
     IConfiguration Configuration,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary>Discovery mechanisms other loaded plugins offer for standalone use (see <see cref="Discovery.IStandaloneDiscoveryProvider"/>).</summary>
+    public IReadOnlyList<Discovery.IStandaloneDiscoveryProvider> DiscoveryProviders { get; init; } = [];
+}

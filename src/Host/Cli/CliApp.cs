@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Cli.Commands;
 using PluginMesh.Host.Configuration;
@@ -56,10 +57,10 @@ internal static class CliApp
                 await io.Error.WriteLineAsync($"pluginmesh: unknown command '{string.Join(' ', rest.TakeWhile(a => !a.StartsWith('-')))}'. Run 'pluginmesh --help'.");
                 return 2;
             }
-            var (cmd, node, section) = pluginCommands.First(c => c.Command.Name == name);
+            var (cmd, node, section, providers) = pluginCommands.First(c => c.Command.Name == name);
             var cmdArgs = rest.Skip(WordCount(name)).ToList();
             if (CliArgs.WantsHelp(cmdArgs)) { await io.Out.WriteLineAsync(cmd.Usage); return 0; }
-            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel));
+            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel) { DiscoveryProviders = providers });
         }
         catch (UsageException ex)
         {
@@ -103,20 +104,22 @@ internal static class CliApp
             .OrderByDescending(WordCount)
             .FirstOrDefault();
 
-    private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section)> LoadPluginCommands(List<string> globals, TextWriter error)
+    private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section, IReadOnlyList<IStandaloneDiscoveryProvider> Providers)> LoadPluginCommands(List<string> globals, TextWriter error)
     {
         var g = new CliArgs(globals, ["config", "plugins-dir"], []);
         var config = ConfigLoader.Load(g.Value("config"));
         var settings = HostSettingsBinder.Bind(config.Root, []);
         using var loggers = LoggingSetup.CliFactory();
         var dirs = AgentPaths.PluginDirectories(g.Values("plugins-dir"), settings.Node.DataDirectory);
-        var result = new List<(PluginCommand, NodeSettings, IConfiguration)>();
-        foreach (var plugin in PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")))
+        var result = new List<(PluginCommand, NodeSettings, IConfiguration, IReadOnlyList<IStandaloneDiscoveryProvider>)>();
+        var plugins = PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")).Where(p => p.Error is null).ToList();
+        var discoveries = plugins.Select(p => p.Instance).OfType<IStandaloneDiscoveryProvider>().ToList();
+        foreach (var plugin in plugins)
         {
             if (plugin.Instance is not IPluginCommandProvider provider) continue;
             try
             {
-                foreach (var c in provider.Commands) result.Add((c, settings.Node, config.Root.GetSection("plugins:" + plugin.Id)));
+                foreach (var c in provider.Commands) result.Add((c, settings.Node, config.Root.GetSection("plugins:" + plugin.Id), discoveries));
             }
             catch (Exception ex)
             {
@@ -137,7 +140,7 @@ internal static class CliApp
             "Commands:",
         };
         lines.AddRange(BuiltIns.Select(c => $"  {c.Name,-16} {c.Summary}"));
-        List<(PluginCommand Command, NodeSettings, IConfiguration)> fromPlugins;
+        List<(PluginCommand Command, NodeSettings, IConfiguration, IReadOnlyList<IStandaloneDiscoveryProvider>)> fromPlugins;
         try
         {
             fromPlugins = LoadPluginCommands(globals, TextWriter.Null);
