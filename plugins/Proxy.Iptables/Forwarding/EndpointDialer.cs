@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Policies;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Proxy.Iptables.Balancing;
+using PluginMesh.Plugins.Proxy.Iptables.Netns;
+using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+
+/// <summary>
+/// Connects a client to one endpoint of a service port: asks the balancer, dials over the planned
+/// path, and on failure asks the failover policy (next endpoint, retry, give up). Dial failures are
+/// values here, not exceptions.
+/// </summary>
+public sealed class EndpointDialer(
+    ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger)
+{
+    /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
+    public async ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(client);
+        var started = time.GetTimestamp();
+        var tried = new List<IPEndPoint>();
+        var backend = entry.Balancer.Choose(client);
+        // A policy answering "retry" forever must not hold a client for ever.
+        var maxAttempts = Math.Max(3, entry.Balancer.Backends.Count * 2);
+        for (var attempt = 1; backend is not null; attempt++)
+        {
+            var path = planner.Plan(backend);
+            var (result, reason) = await TryConnectAsync(backend, path, entry.Port.Protocol, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                backend.Health.RecordSuccess();
+                return result;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            entry.Counters.DialFailed(reason);
+            logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
+            if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor))
+                logger.Ejected(backend.EndPoint.ToString());
+
+            var remaining = entry.Balancer.Backends.Count(b => !b.EndPoint.Equals(backend.EndPoint) && !tried.Contains(b.EndPoint));
+            var decision = Decide(new FailureInput("endpoint", backend.EndPoint.ToString(), reason, attempt,
+                time.GetElapsedTime(started).TotalMilliseconds, remaining));
+            if (decision.Action == FailoverAction.GiveUp || attempt >= maxAttempts) break;
+            if (decision.DelayMs > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), time, cancellationToken).ConfigureAwait(false);
+            if (decision.Action == FailoverAction.Next)
+            {
+                tried.Add(backend.EndPoint);
+                backend = entry.Balancer.Choose(client, tried);
+            }
+        }
+
+        logger.GaveUp(entry.Name);
+        return null;
+    }
+
+    private FailoverDecision Decide(FailureInput input)
+    {
+        // Without a host policy: move on while something is left, then give up.
+        if (failover is null) return new FailoverDecision(input.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0);
+        return failover.OnFailure(input);
+    }
+
+    private async ValueTask<(DialResult? Result, string Reason)> TryConnectAsync(Backend backend, ProxyPath path, TransportProtocol protocol, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        if (path == ProxyPath.Tunnel && tunnel is not null && backend.NodeName is not null)
+        {
+            try
+            {
+                var header = new TunnelHeader(protocol, backend.EndPoint);
+                var (stream, status, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, timeout.Token).ConfigureAwait(false);
+                return stream is not null ? (new DialResult(backend, path, null, stream), "") : (null, ReasonOf(status, reason));
+            }
+            catch (TunnelException ex)
+            {
+                return (null, ReasonOf(ex.Failure));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (null, "timeout");
+            }
+            catch (IOException)
+            {
+                return (null, "reset");
+            }
+        }
+
+        var type = protocol == TransportProtocol.Udp ? SocketType.Dgram : SocketType.Stream;
+        var proto = protocol == TransportProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp;
+        var socket = sockets.Create(backend.EndPoint.AddressFamily, type, proto);
+        try
+        {
+            if (protocol == TransportProtocol.Tcp) socket.NoDelay = true;
+            await socket.ConnectAsync(backend.EndPoint, timeout.Token).ConfigureAwait(false);
+            return (new DialResult(backend, path, socket, null), "");
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            return (null, ReasonOf(ex.SocketErrorCode));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return (null, "timeout");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static string ReasonOf(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => "refused",
+        SocketError.TimedOut => "timeout",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown => "unreachable",
+        SocketError.ConnectionReset => "reset",
+        _ => "other",
+    };
+
+    private static string ReasonOf(TunnelFailure failure) => failure switch
+    {
+        TunnelFailure.Refused => "refused",
+        TunnelFailure.Timeout => "timeout",
+        TunnelFailure.Reset => "reset",
+        TunnelFailure.Handshake => "handshake",
+        TunnelFailure.RelayRefused => "relay-refused",
+        TunnelFailure.LimitExceeded => "limit",
+        TunnelFailure.Unresolved => "unreachable",
+        _ => "other",
+    };
+
+    private static string ReasonOf(TunnelStatus status, string reason)
+    {
+        Debug.Assert(status != TunnelStatus.Ok, reason);
+        return status switch
+        {
+            TunnelStatus.Refused => "refused",
+            TunnelStatus.Timeout => "timeout",
+            TunnelStatus.Unreachable => "unreachable",
+            _ => "other",
+        };
+    }
+}

@@ -1,0 +1,29 @@
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Proxy.Iptables.Balancing;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+
+/// <summary>One service port the proxy serves; the object lives as long as the port is in the catalog.</summary>
+public sealed class ServicePortEntry(ServiceKey key, ServicePort port, ServiceBalancer balancer, ServiceCounters counters, LoadBalancerKind kind)
+{
+    /// <summary>Service key.</summary>
+    public ServiceKey Key { get; } = key;
+
+    /// <summary>The port.</summary>
+    public ServicePort Port { get; } = port;
+
+    /// <summary>Name for metrics and logs: <c>ns/name:port/proto</c>.</summary>
+    public string Name { get; } = $"{key}:{port.Port}/{(port.Protocol == TransportProtocol.Udp ? "udp" : "tcp")}";
+
+    /// <summary>Endpoint choice.</summary>
+    public ServiceBalancer Balancer { get; } = balancer;
+
+    /// <summary>Counters.</summary>
+    public ServiceCounters Counters { get; } = counters;
+
+    /// <summary>The policy kind the balancer was built for.</summary>
+    public LoadBalancerKind Kind { get; } = kind;
+
+    /// <summary>The latest service definition (ClusterIPs may change without replacing the entry).</summary>
+    public MeshService? Service { get; set; }
+}

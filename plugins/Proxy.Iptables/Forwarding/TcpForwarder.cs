@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+
+/// <summary>Handles one accepted TCP connection: dial an endpoint, splice, count.</summary>
+public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger)
+{
+    /// <summary>Serves <paramref name="client"/> for <paramref name="entry"/>; never throws.</summary>
+    public async Task HandleAsync(Socket client, ServicePortEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(entry);
+        var clientConnection = new SocketConnection(client);
+        try
+        {
+            client.NoDelay = true;
+            var clientIp = client.RemoteEndPoint is IPEndPoint ep ? Unmap(ep.Address) : IPAddress.None;
+            var dial = await dialer.DialAsync(entry, clientIp, cancellationToken).ConfigureAwait(false);
+            if (dial is null)
+            {
+                clientConnection.Abort();
+                return;
+            }
+
+            IDuplexConnection upstream = dial.Socket is { } s ? new SocketConnection(s) : new MeshStreamConnection(dial.Stream!);
+            dial.Backend.Health.Acquire();
+            entry.Counters.Connected(dial.Path);
+            try
+            {
+                await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                dial.Backend.Health.Release();
+                entry.Counters.Metrics.Closed();
+                await upstream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            clientConnection.Abort();
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+        {
+            clientConnection.Abort();
+        }
+#pragma warning disable CA1031 // A bug in one connection must not take down the accept loop; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.HandlerFailed(ex);
+            clientConnection.Abort();
+        }
+        finally
+        {
+            await clientConnection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>IPv4-mapped IPv6 addresses back to IPv4, so affinity and hashing see one client as one key.</summary>
+    public static IPAddress Unmap(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    }
+}

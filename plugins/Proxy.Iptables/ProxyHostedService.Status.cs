@@ -1,0 +1,44 @@
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Status;
+
+namespace PluginMesh.Plugins.Proxy.Iptables;
+
+/// <summary>Status view of the proxy (kept apart from the lifecycle code).</summary>
+public sealed partial class ProxyHostedService
+{
+    /// <summary>Builds the <c>proxy</c> status section; cheap, no I/O.</summary>
+    public ProxyStatus GetStatus()
+    {
+        RuleSyncStatus? rules = null;
+        if (interceptor is not null && mode == ProxyMode.Iptables)
+        {
+            var s = interceptor.State;
+            rules = new RuleSyncStatus(interceptor.Tools?.Binary, interceptor.Tools?.Backend, s.Rules, s.LastSync,
+                s.LastSyncDuration?.TotalMilliseconds, interceptor.LastSyncKind, s.LastError);
+        }
+
+        var services = new List<ServiceStatus>();
+        var table = _registry?.Table ?? ServiceTable.Empty;
+        var planner = new RoutePlanner(options, tunnel is not null);
+        var now = time.GetUtcNow().UtcTicks;
+        foreach (var group in table.Entries.Values.GroupBy(e => e.Key).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
+        {
+            var ports = new List<PortStatus>();
+            foreach (var e in group.OrderBy(e => e.Port.Port))
+            {
+                var endpoints = e.Balancer.Backends
+                    .Select(b => new EndpointStatus(b.EndPoint.ToString(), b.NodeName, planner.Plan(b).ToWire(), b.Health.IsEjected(now), b.Health.Active, b.Health.DialFailures))
+                    .ToList();
+                var udp = e.Port.Protocol == TransportProtocol.Udp;
+                var listen = mode == ProxyMode.Iptables && !udp ? RedirectPort : _listeners?.PortOf(new PortKey(e.Key, e.Port.Port, e.Port.Protocol));
+                ports.Add(new PortStatus(e.Port.Port, udp ? "udp" : "tcp", listen, e.Kind.ToString(), e.Counters.Connections,
+                    e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.DialFailures, endpoints));
+            }
+            var clusterIps = group.First().Service?.ClusterIps.Select(ip => ip.ToString()).ToList() ?? [];
+            services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports));
+        }
+        return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
+            _tunnelRegistration is not null, metrics.Active, services);
+    }
+}

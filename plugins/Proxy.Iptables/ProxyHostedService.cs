@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Interception;
+using PluginMesh.Abstractions.Policies;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Netns;
+using PluginMesh.Plugins.Proxy.Iptables.Rules;
+using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
+
+namespace PluginMesh.Plugins.Proxy.Iptables;
+
+/// <summary>
+/// The proxy's lifecycle: listeners, tunnel handler, catalog subscription, rule reconciliation.
+/// Nothing happens before <see cref="StartAsync"/>; <see cref="StopAsync"/> is safe after a partial start.
+/// </summary>
+public sealed partial class ProxyHostedService(
+    ProxyOptions options,
+    ProxyMode mode,
+    string nodeName,
+    IServiceCatalog catalog,
+    IMeshTunnel? tunnel,
+    IFailoverPolicy? failover,
+    IEndpointPolicy? endpointPolicy,
+    IptablesInterceptor? interceptor,
+    ProxyMetrics metrics,
+    TimeProvider time,
+    ILogger<ProxyHostedService> logger) : IHostedService, IAsyncDisposable
+{
+    /// <summary>How often iptables mode checks that its rules were not removed or reordered by someone else.</summary>
+    public static readonly TimeSpan VerifyInterval = TimeSpan.FromSeconds(30);
+
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConnectionScope _scope = new();
+    private CancellationTokenSource? _stop;
+    private ISocketFactory? _sockets;
+    private ServiceRegistry? _registry;
+    private ListenerSet? _listeners;
+    private TcpAcceptLoop? _redirectLoop;
+    private IDisposable? _tunnelRegistration;
+    private Task? _loop;
+    private volatile bool _running;
+    private long _appliedVersion = -1;
+
+    /// <summary>The resolved mode.</summary>
+    public ProxyMode Mode => mode;
+
+    /// <summary>The shared TCP listener port in iptables mode, once started.</summary>
+    public int? RedirectPort => _redirectLoop?.Port;
+
+    /// <summary>The local port serving a service port (listen mode; UDP in iptables mode).</summary>
+    public int? ListenPortOf(ServiceKey service, int port, TransportProtocol protocol) => _listeners?.PortOf(new PortKey(service, port, protocol));
+
+    /// <summary>Catalog version the proxy last reconciled to (-1 before the first).</summary>
+    public long AppliedVersion => Interlocked.Read(ref _appliedVersion);
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stop = new CancellationTokenSource();
+        _sockets = options.Netns is null ? HostSocketFactory.Instance : new NetnsSocketFactory(options.Netns);
+        _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger);
+        var planner = new RoutePlanner(options, tunnel is not null);
+        var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
+        var forwarder = new TcpForwarder(dialer, logger);
+        var registry = _registry;
+        var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
+        _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger);
+
+        if (mode == ProxyMode.Iptables)
+        {
+            // REDIRECT in PREROUTING rewrites to the receiving interface's address, in OUTPUT to
+            // 127.0.0.1, so the one TCP listener must accept on every address.
+            var socket = _sockets.Create(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(IPAddress.Any, options.TcpPort));
+            socket.Listen(1024);
+            _redirectLoop = new TcpAcceptLoop(socket, ResolveRedirected, forwarder, _scope, logger);
+        }
+
+        if (tunnel is not null && options.ServeTunnel)
+        {
+            var server = new TunnelServer(new TunnelAllowList(catalog), _sockets, options, logger);
+            _tunnelRegistration = tunnel.RegisterHandler(TunnelCodec.ProtocolId, server.HandleAsync);
+        }
+
+        catalog.Changed += OnCatalogChanged;
+        _running = true;
+        // The first reconcile runs inline so a broken iptables setup fails the start, loudly.
+        await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+        logger.Started(mode);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _running = false;
+        catalog.Changed -= OnCatalogChanged;
+        if (_stop is not null) await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _tunnelRegistration?.Dispose();
+        _tunnelRegistration = null;
+
+        var removed = false;
+        if (interceptor is not null && mode == ProxyMode.Iptables)
+        {
+            // Rules go first: a redirect to a closed listener would turn service traffic into
+            // refused connections instead of letting kube-proxy (if any) take it.
+            try
+            {
+                await interceptor.RemoveAllAsync(cancellationToken).ConfigureAwait(false);
+                removed = true;
+            }
+            catch (PluginMesh.Abstractions.Plugins.PluginMeshException ex)
+            {
+                // Stop must finish (and close the listeners) even when iptables is broken; the
+                // next start replaces whatever is left.
+                logger.SyncFailed(ex);
+            }
+        }
+        if (_redirectLoop is not null) await _redirectLoop.DisposeAsync().ConfigureAwait(false);
+        _redirectLoop = null;
+        if (_listeners is not null) await _listeners.DisposeAsync().ConfigureAwait(false);
+        await _scope.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        (_sockets as IDisposable)?.Dispose();
+        _sockets = null;
+        logger.Stopped(removed);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_running) await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _scope.Dispose();
+        _stop?.Dispose();
+    }
+
+    private void OnCatalogChanged(CatalogSnapshot snapshot) => _changed.Writer.TryWrite(true);
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(VerifyInterval);
+                var changed = false;
+                try
+                {
+                    changed = await _changed.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false) && _changed.Reader.TryRead(out _);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Quiet period: check that nobody removed or reordered our rules.
+                }
+
+                if (!changed && interceptor is not null && mode == ProxyMode.Iptables &&
+                    await interceptor.VerifyAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+                await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is PluginMesh.Abstractions.Plugins.PluginMeshException or IOException or SocketException)
+            {
+                logger.SyncFailed(ex);
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(CatalogSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var table = _registry!.Apply(snapshot);
+        var wanted = table.Entries.Keys.Where(k => mode == ProxyMode.Listen || k.Protocol == TransportProtocol.Udp);
+        await _listeners!.ReconcileAsync(wanted).ConfigureAwait(false);
+        if (mode == ProxyMode.Iptables && interceptor is not null) await SyncRulesAsync(table, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _appliedVersion, snapshot.Version);
+    }
+
+    private async Task SyncRulesAsync(ServiceTable table, CancellationToken cancellationToken)
+    {
+        var rules = new List<InterceptRule>(table.ByVip.Count);
+        foreach (var (vip, entry) in table.ByVip)
+        {
+            if (vip.Address.AddressFamily != AddressFamily.InterNetwork)
+            {
+                logger.Ipv6Skipped(vip.Address.ToString(), entry.Key.ToString());
+                continue;
+            }
+            var listenPort = vip.Protocol == TransportProtocol.Tcp ? _redirectLoop!.Port : _listeners!.PortOf(new PortKey(entry.Key, vip.Port, vip.Protocol));
+            if (listenPort is int p) rules.Add(new InterceptRule(vip.Address, vip.Port, vip.Protocol, p));
+        }
+        // Stable order keeps incremental diffs small and the golden output deterministic.
+        // Only IPv4 rules reach here, so the address as a big-endian number orders them.
+        var ordered = rules
+            .OrderBy(r => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(r.ServiceIp.GetAddressBytes()))
+            .ThenBy(r => r.ServicePort)
+            .ThenBy(r => r.Protocol)
+            .ToList();
+        await interceptor!.SyncAsync(ordered, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ServicePortEntry? ResolveRedirected(Socket accepted)
+    {
+        var original = OriginalDestination.Get(accepted);
+        if (original is null) return null;
+        return _registry!.Table.ByVip.GetValueOrDefault(new VipKey(original.Address, original.Port, TransportProtocol.Tcp));
+    }
+}

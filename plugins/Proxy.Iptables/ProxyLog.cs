@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace PluginMesh.Plugins.Proxy.Iptables;
+
+/// <summary>Source-generated log messages of <c>proxy.iptables</c>.</summary>
+internal static partial class ProxyLog
+{
+    [LoggerMessage(1, LogLevel.Information, "[proxy.iptables] started in {Mode} mode")]
+    public static partial void Started(this ILogger logger, ProxyMode mode);
+
+    [LoggerMessage(2, LogLevel.Information, "[proxy.iptables] stopped; rules removed: {RulesRemoved}")]
+    public static partial void Stopped(this ILogger logger, bool rulesRemoved);
+
+    [LoggerMessage(3, LogLevel.Warning, "[proxy.iptables] service {Service}: load balancer '{Name}' is not supported; using {Fallback}")]
+    public static partial void UnknownLoadBalancer(this ILogger logger, string service, string name, string fallback);
+
+    [LoggerMessage(4, LogLevel.Debug, "[proxy.iptables] {Service}: dial {Endpoint} via {Path} failed: {Reason}")]
+    public static partial void DialFailed(this ILogger logger, string service, string endpoint, string path, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "[proxy.iptables] endpoint {Endpoint} ejected after repeated dial failures")]
+    public static partial void Ejected(this ILogger logger, string endpoint);
+
+    [LoggerMessage(6, LogLevel.Warning, "[proxy.iptables] {Service}: no endpoint reachable; client connection reset")]
+    public static partial void GaveUp(this ILogger logger, string service);
+
+    [LoggerMessage(7, LogLevel.Information, "[proxy.iptables] rules synced: {Rules} rules ({Kind}) in {Ms:F1} ms")]
+    public static partial void Synced(this ILogger logger, int rules, string kind, double ms);
+
+    [LoggerMessage(8, LogLevel.Error, "[proxy.iptables] rule sync failed")]
+    public static partial void SyncFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "[proxy.iptables] leftover rules from an earlier run found and replaced")]
+    public static partial void LeftoversRepaired(this ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "[proxy.iptables] listener for {Service} failed: {Reason}")]
+    public static partial void ListenerFailed(this ILogger logger, string service, string reason);
+
+    [LoggerMessage(11, LogLevel.Debug, "[proxy.iptables] intercepted connection to {Destination} matches no service; closed")]
+    public static partial void NoService(this ILogger logger, string destination);
+
+    [LoggerMessage(12, LogLevel.Warning, "[proxy.iptables] tunnel request refused: {Reason}")]
+    public static partial void TunnelRefused(this ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Debug, "[proxy.iptables] ClusterIP {Address} of {Service} is IPv6; only IPv4 is intercepted by iptables rules")]
+    public static partial void Ipv6Skipped(this ILogger logger, string address, string service);
+
+    [LoggerMessage(14, LogLevel.Error, "[proxy.iptables] connection handler failed")]
+    public static partial void HandlerFailed(this ILogger logger, Exception exception);
+}

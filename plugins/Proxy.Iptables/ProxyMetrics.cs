@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+
+namespace PluginMesh.Plugins.Proxy.Iptables;
+
+/// <summary>The plugin's instruments on the host-provided meter.</summary>
+public sealed class ProxyMetrics
+{
+    private readonly Counter<long> _connections;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _dialFailures;
+    private readonly Histogram<double> _syncDuration;
+    private long _active;
+    private int _rules;
+
+    /// <summary>Creates the instruments.</summary>
+    public ProxyMetrics(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _connections = meter.CreateCounter<long>("pluginmesh.proxy.connections", description: "Proxied connections (TCP) and sessions (UDP)");
+        _bytes = meter.CreateCounter<long>("pluginmesh.proxy.bytes", unit: "By", description: "Bytes forwarded");
+        _dialFailures = meter.CreateCounter<long>("pluginmesh.proxy.dial.failures", description: "Failed endpoint dials");
+        _syncDuration = meter.CreateHistogram<double>("pluginmesh.proxy.sync.duration", unit: "ms", description: "Rule sync duration");
+        meter.CreateObservableGauge("pluginmesh.proxy.active", () => Interlocked.Read(ref _active), description: "Open proxied connections and sessions");
+        meter.CreateObservableGauge("pluginmesh.proxy.rules", () => Volatile.Read(ref _rules), description: "Interception rules installed");
+    }
+
+    /// <summary>Open connections now.</summary>
+    public long Active => Interlocked.Read(ref _active);
+
+    /// <summary>A connection was established.</summary>
+    public void Connection(string service, string path)
+    {
+        _connections.Add(1, new("service", service), new("path", path));
+        Interlocked.Increment(ref _active);
+    }
+
+    /// <summary>A connection ended.</summary>
+    public void Closed() => Interlocked.Decrement(ref _active);
+
+    /// <summary>Bytes forwarded; direction <c>in</c> (client→endpoint) or <c>out</c>.</summary>
+    public void Bytes(string service, bool inbound, long bytes) =>
+        _bytes.Add(bytes, new("service", service), new("direction", inbound ? "in" : "out"));
+
+    /// <summary>A dial failed.</summary>
+    public void DialFailure(string service, string reason) =>
+        _dialFailures.Add(1, new("service", service), new("reason", reason));
+
+    /// <summary>A sync finished.</summary>
+    public void Sync(double ms, int rules)
+    {
+        _syncDuration.Record(ms);
+        Volatile.Write(ref _rules, rules);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using PluginMesh.Plugins.Proxy.Iptables.Balancing;
+
+namespace PluginMesh.Plugins.Proxy.Iptables;
+
+/// <summary>Configuration of <c>proxy.iptables</c> (section <c>plugins:proxy.iptables</c>).</summary>
+public sealed record ProxyOptions
+{
+    /// <summary>Requested mode (<c>auto</c> resolves at start).</summary>
+    public ProxyMode Mode { get; init; } = ProxyMode.Auto;
+
+    /// <summary>iptables binary (e.g. <c>iptables-legacy</c>, <c>iptables-nft</c>, a path); null = the system's <c>iptables</c>.</summary>
+    public string? IptablesBinary { get; init; }
+
+    /// <summary>Named network namespace (<c>/run/netns/NAME</c>) holding the rules and the listeners; null = our own.</summary>
+    public string? Netns { get; init; }
+
+    /// <summary>The one TCP listener port in iptables mode (0 = kernel-chosen).</summary>
+    public int TcpPort { get; init; } = 15001;
+
+    /// <summary>Address of the per-service listeners in listen mode.</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Ports handed to per-service listeners (null = kernel-chosen).</summary>
+    public PortRange? PortRange { get; init; }
+
+    /// <summary>UDP sessions without traffic for this long are closed.</summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Limit for one dial attempt (direct or tunnel).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Node-wide default load-balancing policy.</summary>
+    public LoadBalancerKind LoadBalancer { get; init; } = LoadBalancerKind.RoundRobin;
+
+    /// <summary>Pod CIDRs reachable from this node without the tunnel.</summary>
+    public IReadOnlyList<IPNetwork> RoutableCidrs { get; init; } = [];
+
+    /// <summary>Nodes whose endpoints are dialed directly.</summary>
+    public IReadOnlyList<string> DirectNodes { get; init; } = [];
+
+    /// <summary>Consecutive dial failures before an endpoint is ejected.</summary>
+    public int EjectAfterFailures { get; init; } = 3;
+
+    /// <summary>How long an ejected endpoint stays out.</summary>
+    public TimeSpan EjectFor { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether to answer <c>/pluginmesh/tunnel/1.0.0</c> streams from other agents.</summary>
+    public bool ServeTunnel { get; init; } = true;
+
+    private static readonly string[] Keys =
+    [
+        "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
+        "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "ejectAfterFailures", "ejectForMs", "serveTunnel",
+    ];
+
+    /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
+    public static ProxyOptions Read(IConfiguration section, Action<string, string> error)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(error);
+        foreach (var child in section.GetChildren())
+        {
+            // A misspelt key silently falling back to a default is worse than a refusal to start.
+            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                error(child.Key, "unknown key; expected one of: " + string.Join(", ", Keys.Skip(1)));
+        }
+
+        var o = new ProxyOptions();
+        var mode = section["mode"];
+        if (mode is not null)
+        {
+            if (Enum.TryParse<ProxyMode>(mode, ignoreCase: true, out var m) && !int.TryParse(mode, out _)) o = o with { Mode = m };
+            else error("mode", $"'{mode}' is not one of: auto, iptables, listen");
+        }
+
+        var binary = section["iptablesBinary"];
+        if (binary is not null)
+        {
+            if (string.IsNullOrWhiteSpace(binary) || binary.Any(char.IsWhiteSpace)) error("iptablesBinary", "must be a binary name or path without spaces");
+            else o = o with { IptablesBinary = binary };
+        }
+
+        var netns = section["netns"];
+        if (netns is not null)
+        {
+            if (netns.Length == 0 || netns.Contains('/', StringComparison.Ordinal) || netns.Any(char.IsWhiteSpace) || netns.StartsWith('.'))
+                error("netns", "must be a namespace name as listed by `ip netns` (no '/', no spaces)");
+            else o = o with { Netns = netns };
+        }
+
+        o = o with { TcpPort = ReadInt(section, "tcpPort", o.TcpPort, 0, 65535, error) };
+        var listen = section["listenAddress"];
+        if (listen is not null)
+        {
+            if (IPAddress.TryParse(listen, out var ip)) o = o with { ListenAddress = ip };
+            else error("listenAddress", $"'{listen}' is not an IP address");
+        }
+
+        var range = section["portRange"];
+        if (range is not null && !string.Equals(range, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            if (Iptables.PortRange.TryParse(range, out var r)) o = o with { PortRange = r };
+            else error("portRange", $"'{range}' is not 'auto' or 'FIRST-LAST' with 1 <= FIRST <= LAST <= 65535");
+        }
+
+        o = o with
+        {
+            UdpIdleTimeout = TimeSpan.FromMilliseconds(ReadInt(section, "udpIdleTimeoutMs", (int)o.UdpIdleTimeout.TotalMilliseconds, 100, 86_400_000, error)),
+            ConnectTimeout = TimeSpan.FromMilliseconds(ReadInt(section, "connectTimeoutMs", (int)o.ConnectTimeout.TotalMilliseconds, 10, 600_000, error)),
+            EjectAfterFailures = ReadInt(section, "ejectAfterFailures", o.EjectAfterFailures, 1, 1000, error),
+            EjectFor = TimeSpan.FromMilliseconds(ReadInt(section, "ejectForMs", (int)o.EjectFor.TotalMilliseconds, 0, 86_400_000, error)),
+        };
+
+        var lb = section["loadBalancer"];
+        if (lb is not null)
+        {
+            if (LoadBalancerNames.TryParse(lb, out var kind)) o = o with { LoadBalancer = kind };
+            else error("loadBalancer", $"'{lb}' is not one of: {LoadBalancerNames.Accepted}");
+        }
+
+        var cidrs = new List<IPNetwork>();
+        // Error paths use each child's own key (its index in the user's list), not our loop position.
+        foreach (var c in section.GetSection("routableCidrs").GetChildren())
+        {
+            if (IPNetwork.TryParse(c.Value ?? "", out var net)) cidrs.Add(net);
+            else error($"routableCidrs:{c.Key}", $"'{c.Value}' is not a CIDR (e.g. 10.244.1.0/24)");
+        }
+
+        var nodes = new List<string>();
+        foreach (var c in section.GetSection("directNodes").GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(c.Value)) error($"directNodes:{c.Key}", "must be a node name");
+            else nodes.Add(c.Value);
+        }
+
+        var serve = section["serveTunnel"];
+        if (serve is not null)
+        {
+            if (bool.TryParse(serve, out var b)) o = o with { ServeTunnel = b };
+            else error("serveTunnel", $"'{serve}' is not true or false");
+        }
+
+        return o with { RoutableCidrs = cidrs, DirectNodes = nodes };
+    }
+
+    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
+    {
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+        error(key, $"'{raw}' is not an integer from {min} to {max}");
+        return fallback;
+    }
+}

@@ -1,0 +1,10 @@
+namespace PluginMesh.Plugins.Proxy.Iptables.Status;
+
+/// <summary>The <c>proxy</c> section of <c>/status</c>.</summary>
+/// <param name="Mode"><c>iptables</c> or <c>listen</c>.</param>
+/// <param name="Running">True between start and stop.</param>
+/// <param name="Rules">Rule sync state (iptables mode), or null.</param>
+/// <param name="TunnelServing">True when answering <c>/pluginmesh/tunnel/1.0.0</c>.</param>
+/// <param name="ActiveConnections">Open connections and UDP sessions.</param>
+/// <param name="Services">Per service.</param>
+public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rules, bool TunnelServing, long ActiveConnections, IReadOnlyList<ServiceStatus> Services);

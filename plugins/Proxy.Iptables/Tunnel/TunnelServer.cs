@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Netns;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
+
+/// <summary>
+/// The serving side of <c>/pluginmesh/tunnel/1.0.0</c>: read the header, check the target against
+/// the catalog, dial it locally, answer, then splice (TCP) or pump framed datagrams (UDP).
+/// </summary>
+public sealed class TunnelServer(TunnelAllowList allow, ISocketFactory sockets, ProxyOptions options, ILogger logger)
+{
+    /// <summary>Serves one inbound stream; never throws for network or peer problems.</summary>
+    public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            using var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            headerTimeout.CancelAfter(options.ConnectTimeout);
+            var (header, error) = await TunnelCodec.ReadHeaderAsync(stream.Stream, headerTimeout.Token).ConfigureAwait(false);
+            if (header is null)
+            {
+                logger.TunnelRefused($"bad header from {stream.Remote.PeerId}: {error}");
+                await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.BadHeader, error, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            if (!allow.IsAllowed(header))
+            {
+                logger.TunnelRefused($"{header.Target} ({header.Protocol}) from {stream.Remote.PeerId} is not a catalog endpoint");
+                await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.NotAllowed, "target is not an endpoint in this agent's catalog", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var udp = header.Protocol == TransportProtocol.Udp;
+            var socket = sockets.Create(header.Target.AddressFamily, udp ? SocketType.Dgram : SocketType.Stream, udp ? ProtocolType.Udp : ProtocolType.Tcp);
+            try
+            {
+                using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                dialTimeout.CancelAfter(options.ConnectTimeout);
+                await socket.ConnectAsync(header.Target, dialTimeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                socket.Dispose();
+                var status = ex is SocketException se ? StatusOf(se.SocketErrorCode) : TunnelStatus.Timeout;
+                await TunnelCodec.WriteAnswerAsync(stream.Stream, status, ex.Message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.Ok, null, cancellationToken).ConfigureAwait(false);
+            if (udp) await PumpDatagramsAsync(stream, socket, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                socket.NoDelay = true;
+                await using var local = new SocketConnection(socket);
+                // The host disposes the stream after we return; the splice only borrows it.
+                await Splicer.SpliceAsync(new BorrowedStreamConnection(stream), local, NullByteCounter.Instance, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            stream.Reset();
+        }
+    }
+
+    private async Task PumpDatagramsAsync(IMeshStream stream, Socket socket, CancellationToken cancellationToken)
+    {
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = new UdpSocketChannel(socket);
+        var framed = new BorrowedFramedChannel(stream);
+        var up = Task.Run(async () =>
+        {
+            var buffer = new byte[65535];
+            try
+            {
+                while (true)
+                {
+                    var n = await framed.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
+                    if (n < 0) break;
+                    await channel.SendAsync(buffer.AsMemory(0, n), done.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await done.CancelAsync().ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+        var down = Task.Run(async () =>
+        {
+            var buffer = new byte[65535];
+            // Idle sessions end on the initiating side; here the stream end or reset ends them.
+            while (true)
+            {
+                var n = await channel.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
+                await framed.SendAsync(buffer.AsMemory(0, n), done.Token).ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await Task.WhenAll(up, down).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static TunnelStatus StatusOf(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => TunnelStatus.Refused,
+        SocketError.TimedOut => TunnelStatus.Timeout,
+        _ => TunnelStatus.Unreachable,
+    };
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Sockets;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Proxy.Iptables.Status;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using static PluginMesh.Plugins.Proxy.Iptables.Tests.Support.CatalogBuilder;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
+
+/// <summary>Listen mode on loopback with real TCP/UDP backends.</summary>
+public sealed class ListenModeTests
+{
+    private static readonly ServicePort NamedTcp = new("http", 80, TransportProtocol.Tcp, 0, "http");
+    private static readonly ServicePort NamedUdp = new("dns", 53, TransportProtocol.Udp, 0, "dns");
+
+    private static MeshEndpoint Ep(int port, string node = "node-a", string name = "http", TransportProtocol protocol = TransportProtocol.Tcp) =>
+        new(IPAddress.Loopback, node, true, [new EndpointPort(name, port, protocol)]);
+
+    private static int ClosedPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    private static ProxyOptions Listen => new() { Mode = ProxyMode.Listen };
+
+    [Fact]
+    public async Task Tcp_ThroughListenPort_ReachesBackend_WithHalfClose()
+    {
+        await using var backend = new TcpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(backend.Port)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+
+        // The client shuts down its write side first and still reads the whole reply.
+        var reply = await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), "hello through the mesh");
+        Assert.Equal("hello through the mesh", reply);
+
+        var status = proxy.Proxy.GetStatus();
+        var port = Assert.Single(Assert.Single(status.Services).Ports);
+        Assert.Equal(1, port.Connections);
+        Assert.Equal(22, port.BytesIn);
+        Assert.Equal(22, port.BytesOut);
+        Assert.Equal("local", Assert.Single(port.Endpoints).Path);
+    }
+
+    [Fact]
+    public async Task Tcp_ManyConnections_SpreadOverTwoBackends()
+    {
+        await using var a = new TcpEchoServer();
+        await using var b = new TcpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(a.Port), Ep(b.Port)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+        var target = new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80));
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => ProxyHarness.EchoAsync(target, "req " + i)));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => "req " + i), replies);
+        Assert.Equal(20, a.Accepted);
+        Assert.Equal(20, b.Accepted);
+    }
+
+    [Fact]
+    public async Task Tcp_OneBackendRefuses_FailsOverToTheOther()
+    {
+        await using var live = new TcpEchoServer();
+        var dead = ClosedPort();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(dead), Ep(live.Port)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { EjectAfterFailures = 1 }, ProxyMode.Listen, catalog);
+        var target = new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80));
+
+        for (var i = 0; i < 10; i++) Assert.Equal("ping " + i, await ProxyHarness.EchoAsync(target, "ping " + i));
+
+        var port = Assert.Single(Assert.Single(proxy.Proxy.GetStatus().Services).Ports);
+        Assert.True(port.DialFailures >= 1);
+        // The first refusal ejects the dead endpoint (ejectAfterFailures: 1), so later connections skip it.
+        Assert.Equal(1, port.DialFailures);
+        Assert.Contains(port.Endpoints, e => e.Ejected && e.Address.EndsWith(":" + dead, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tcp_AllBackendsDown_ClientConnectionIsResetNotHung()
+    {
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(ClosedPort()), Ep(ClosedPort())]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // The reset can win the race with the connect completion, so either call may see it.
+        var ex = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            await s.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), timeout.Token);
+            await s.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token);
+        });
+        Assert.Equal(SocketError.ConnectionReset, ex.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Udp_ThroughListenPort_EchoesDatagramsWhole()
+    {
+        await using var backend = new UdpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("dns", "10.96.0.53", [NamedUdp]).Endpoints("dns", [Ep(backend.Port, name: "dns", protocol: TransportProtocol.Udp)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await client.ConnectAsync(IPAddress.Loopback, proxy.ListenPort("dns", 53, TransportProtocol.Udp));
+        await AssertUdpEchoAsync(client);
+        Assert.Equal(1, Assert.Single(Assert.Single(proxy.Proxy.GetStatus().Services).Ports).Connections);
+    }
+
+    [Fact]
+    public async Task Udp_IdleSession_IsClosed()
+    {
+        await using var backend = new UdpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("dns", "10.96.0.53", [NamedUdp]).Endpoints("dns", [Ep(backend.Port, name: "dns", protocol: TransportProtocol.Udp)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { UdpIdleTimeout = TimeSpan.FromMilliseconds(300) }, ProxyMode.Listen, catalog);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await client.ConnectAsync(IPAddress.Loopback, proxy.ListenPort("dns", 53, TransportProtocol.Udp));
+        await AssertUdpEchoAsync(client);
+        await Eventually.TrueAsync(() => proxy.Metrics.Active == 0, "idle UDP session closed");
+    }
+
+    [Fact]
+    public async Task ListenPorts_StableAcrossCatalogChanges_AndInsideRange()
+    {
+        await using var backend = new TcpEchoServer();
+        var catalog = new FakeCatalog();
+        var builder = new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(backend.Port)]);
+        catalog.Publish(builder);
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { PortRange = new PortRange(21000, 21999) }, ProxyMode.Listen, catalog);
+        var before = proxy.ListenPort("web", 80);
+        Assert.InRange(before, 21000, 21999);
+
+        await proxy.PublishAsync(builder.Service("api", "10.96.0.11", [Tcp(8080, 9090)]).Endpoints("web", [Ep(backend.Port), Ep(backend.Port + 1)]));
+        Assert.Equal(before, proxy.ListenPort("web", 80));
+        Assert.InRange(proxy.ListenPort("api", 8080), 21000, 21999);
+
+        var status = proxy.Proxy.GetStatus();
+        Assert.Equal("listen", status.Mode);
+        // The host serializes the section as camelCase JSON.
+        var json = System.Text.Json.JsonSerializer.Serialize<object>(status, System.Text.Json.JsonSerializerOptions.Web);
+        Assert.Contains($"\"listenPort\":{before}", json, StringComparison.Ordinal);
+        Assert.Contains("\"clusterIps\":[\"10.96.0.10\"]", json, StringComparison.Ordinal);
+        Assert.Equal(before, status.Services.Single(s => s.Service == "demo/web").Ports[0].ListenPort);
+    }
+
+    [Fact]
+    public async Task ServiceRemoved_ListenerClosed()
+    {
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, 8080)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+        var port = proxy.ListenPort("web", 80);
+        await proxy.PublishAsync(new CatalogBuilder());
+        Assert.Null(proxy.Proxy.ListenPortOf(Key("web"), 80, TransportProtocol.Tcp));
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var ex = await Assert.ThrowsAsync<SocketException>(async () => await s.ConnectAsync(IPAddress.Loopback, port));
+        Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
+        Assert.Empty(proxy.Proxy.GetStatus().Services);
+    }
+
+    internal static async Task AssertUdpEchoAsync(Socket client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[65535];
+        foreach (var size in new[] { 1, 100, 1400, 8000 })
+        {
+            var payload = Enumerable.Range(0, size).Select(i => (byte)(i + size)).ToArray();
+            await client.SendAsync(payload, SocketFlags.None, timeout.Token);
+            var n = await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.Equal(payload, buffer[..n]);
+        }
+    }
+}

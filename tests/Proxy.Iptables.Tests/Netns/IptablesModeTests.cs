@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Sockets;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Proxy.Iptables.Netns;
+using PluginMesh.Plugins.Proxy.Iptables.Rules;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using static PluginMesh.Plugins.Proxy.Iptables.Tests.Support.CatalogBuilder;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Netns;
+
+/// <summary>
+/// iptables mode with real rules, in a namespace per test (never the root namespace): the proxy
+/// runs its iptables commands through <c>ip netns exec</c> and creates its sockets in the namespace.
+/// </summary>
+[Collection(NetnsCollection.Name)]
+public sealed class IptablesModeTests
+{
+    public static TheoryData<string> Backends => new() { "iptables-nft", "iptables-legacy" };
+
+    private static ProxyOptions Options(TestNetns ns, string binary) =>
+        new() { Mode = ProxyMode.Iptables, Netns = ns.Name, IptablesBinary = binary, TcpPort = 15001 };
+
+    private static CatalogBuilder Catalog(int tcpPort, int udpPort) => new CatalogBuilder()
+        .Service("web", "10.96.0.10", [Tcp(80, tcpPort)]).Endpoints("web", ("127.0.0.1", "node-a"))
+        .Service("dns", "10.96.0.53", [Udp(53, udpPort)]).Endpoints("dns", ("127.0.0.1", "node-a"));
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task ClusterIp_TcpAndUdp_ReachBackend_RulesGoneAfterStop(string binary)
+    {
+        using var ns = TestNetns.Create();
+        using var sockets = new NetnsSocketFactory(ns.Name);
+        await using var tcp = new TcpEchoServer(IPAddress.Loopback, sockets);
+        await using var udp = new UdpEchoServer(IPAddress.Loopback, sockets);
+        var catalog = new FakeCatalog();
+        catalog.Publish(Catalog(tcp.Port, udp.Port));
+        await using var proxy = await ProxyHarness.StartAsync(Options(ns, binary), ProxyMode.Iptables, catalog);
+
+        Assert.Equal("to the ClusterIP", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "to the ClusterIP", sockets));
+        using (var client = sockets.Create(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            await client.ConnectAsync(IPAddress.Parse("10.96.0.53"), 53);
+            await ListenModeTests.AssertUdpEchoAsync(client);
+        }
+
+        var status = proxy.Proxy.GetStatus();
+        Assert.Equal("iptables", status.Mode);
+        Assert.Equal(2, status.Rules!.Rules);
+        Assert.Equal(binary, status.Rules.Binary);
+        Assert.Null(status.Rules.LastError);
+        Assert.Contains("-A PLUGINMESH-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001", Save(ns, binary), StringComparison.Ordinal);
+
+        await proxy.StopAsync();
+        Assert.DoesNotContain("PLUGINMESH", Save(ns, binary), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task PodInOtherNamespace_ThroughPrerouting_ReachesBackend(string binary)
+    {
+        using var node = TestNetns.Create();
+        using var pod = node.CreatePod();
+        using var nodeSockets = new NetnsSocketFactory(node.Name);
+        using var podSockets = new NetnsSocketFactory(pod.Name);
+        await using var tcp = new TcpEchoServer(IPAddress.Loopback, nodeSockets);
+        await using var udp = new UdpEchoServer(IPAddress.Loopback, nodeSockets);
+        var catalog = new FakeCatalog();
+        catalog.Publish(Catalog(tcp.Port, udp.Port));
+        await using var proxy = await ProxyHarness.StartAsync(Options(node, binary), ProxyMode.Iptables, catalog);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "from the pod " + i, podSockets)));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "from the pod " + i), replies);
+        using (var client = podSockets.Create(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            await client.ConnectAsync(IPAddress.Parse("10.96.0.53"), 53);
+            await ListenModeTests.AssertUdpEchoAsync(client);
+        }
+        Assert.Equal(20, tcp.Accepted);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Start_WithLeftoversFromCrashedRun_ReplacesThem(string binary)
+    {
+        using var ns = TestNetns.Create();
+        ns.Exec("""
+            *nat
+            :PLUGINMESH-SERVICES - [0:0]
+            -A PREROUTING -m comment --comment "pluginmesh service portals" -j PLUGINMESH-SERVICES
+            -A PREROUTING -m comment --comment "pluginmesh service portals" -j PLUGINMESH-SERVICES
+            -A OUTPUT -j PLUGINMESH-SERVICES
+            -A PLUGINMESH-SERVICES -d 10.96.9.9/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9999
+            COMMIT
+
+            """, binary + "-restore", "--noflush");
+        using var sockets = new NetnsSocketFactory(ns.Name);
+        await using var tcp = new TcpEchoServer(IPAddress.Loopback, sockets);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, tcp.Port)]).Endpoints("web", ("127.0.0.1", "node-a")));
+        await using var proxy = await ProxyHarness.StartAsync(Options(ns, binary), ProxyMode.Iptables, catalog);
+
+        var state = SavedNatState.Parse(Save(ns, binary));
+        Assert.True(state.JumpsFirst);
+        Assert.Equal(2, state.JumpLines.Count);
+        Assert.Equal(["-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001"], state.Rules);
+        Assert.Equal("ok", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "ok", sockets));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task KubeProxyPresent_OurJumpGoesFirst_KubeChainUntouched(string binary)
+    {
+        using var ns = TestNetns.Create();
+        // A kube-proxy stand-in that would DNAT the same ClusterIP somewhere dead.
+        const string kube = """
+            *nat
+            :KUBE-SERVICES - [0:0]
+            -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+            -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+            -A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.99:1
+            COMMIT
+
+            """;
+        ns.Exec(kube, binary + "-restore", "--noflush");
+        using var sockets = new NetnsSocketFactory(ns.Name);
+        await using var tcp = new TcpEchoServer(IPAddress.Loopback, sockets);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, tcp.Port)]).Endpoints("web", ("127.0.0.1", "node-a")));
+        await using var proxy = await ProxyHarness.StartAsync(Options(ns, binary), ProxyMode.Iptables, catalog);
+
+        var save = Save(ns, binary);
+        Assert.True(SavedNatState.Parse(save).JumpsFirst);
+        Assert.Equal("mesh wins", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "mesh wins", sockets));
+
+        await proxy.StopAsync();
+        var after = Save(ns, binary);
+        Assert.DoesNotContain("PLUGINMESH", after, StringComparison.Ordinal);
+        Assert.Contains("-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.99:1", after, StringComparison.Ordinal);
+        Assert.Contains("-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES", after, StringComparison.Ordinal);
+        Assert.Contains("-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RulesFlushedBySomeoneElse_VerifyDetects_NextSyncRepairs()
+    {
+        const string binary = "iptables-nft";
+        using var ns = TestNetns.Create();
+        var catalog = new FakeCatalog();
+        var builder = new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, 8080)]);
+        catalog.Publish(builder);
+        await using var proxy = await ProxyHarness.StartAsync(Options(ns, binary), ProxyMode.Iptables, catalog);
+        Assert.True(await proxy.Interceptor!.VerifyAsync(CancellationToken.None));
+
+        ns.Exec(null, binary, "-t", "nat", "-F", "PLUGINMESH-SERVICES");
+        Assert.False(await proxy.Interceptor.VerifyAsync(CancellationToken.None));
+
+        await proxy.PublishAsync(builder.Service("api", "10.96.0.11", [Tcp(80, 8080)]));
+        Assert.Equal("install", proxy.Interceptor.LastSyncKind);
+        Assert.Equal(2, SavedNatState.Parse(Save(ns, binary)).Rules.Count);
+        Assert.True(await proxy.Interceptor.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Start_IptablesMissing_FailsNamingThePlugin_StopStillSafe()
+    {
+        using var ns = TestNetns.Create();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, 8080)]));
+        var options = new ProxyOptions { Mode = ProxyMode.Iptables, Netns = ns.Name, IptablesBinary = "/nonexistent/iptables", TcpPort = 0 };
+        var ex = await Assert.ThrowsAsync<PluginMesh.Abstractions.Plugins.PluginMeshException>(() => ProxyHarness.StartAsync(options, ProxyMode.Iptables, catalog));
+        Assert.StartsWith("[proxy.iptables] read nat table", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("iptables-legacy", "legacy")]
+    [InlineData("iptables-nft", "nf_tables")]
+    public async Task Detect_BackendHoldingKubeRules_Wins(string withKube, string expectedBackend)
+    {
+        using var ns = TestNetns.Create();
+        ns.Exec("*nat\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -j KUBE-SERVICES\nCOMMIT\n", withKube + "-restore", "--noflush");
+        var tools = await BackendDetector.DetectAsync(new CommandRunner(ns.Name), null, CancellationToken.None);
+        Assert.Equal((withKube, expectedBackend), (tools.Binary, tools.Backend));
+    }
+
+    [Fact]
+    public async Task Detect_Configured_Wins()
+    {
+        using var ns = TestNetns.Create();
+        var tools = await BackendDetector.DetectAsync(new CommandRunner(ns.Name), "iptables-legacy", CancellationToken.None);
+        Assert.Equal(("iptables-legacy", "legacy", "iptables-legacy-restore"), (tools.Binary, tools.Backend, tools.Restore));
+    }
+
+    [Fact]
+    public void NetnsSocketFactory_MissingNamespace_FailsNamingIt()
+    {
+        var ex = Assert.Throws<PluginMesh.Abstractions.Plugins.PluginMeshException>(() => new NetnsSocketFactory(TestNetns.Prefix + "does-not-exist"));
+        Assert.StartsWith("[proxy.iptables] enter netns " + TestNetns.Prefix + "does-not-exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    internal static string Save(TestNetns ns, string binary) => ns.Exec(null, binary + "-save", "-t", "nat");
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Plugins.Proxy.Iptables.Balancing;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests;
+
+public sealed class ProxyOptionsTests
+{
+    private static List<ConfigProblem> Validate(params (string Key, string? Value)[] values)
+    {
+        var problems = new List<ConfigProblem>();
+        new ProxyIptablesPlugin().Validate(new PluginValidationContext("proxy.iptables", TestConfiguration.Of(values), "plugins.proxy.iptables", problems));
+        return problems;
+    }
+
+    [Fact]
+    public void Read_Empty_GivesDefaults()
+    {
+        var o = ProxyOptions.Read(TestConfiguration.Of(), (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.Equal(new ProxyOptions(), o with { RoutableCidrs = new ProxyOptions().RoutableCidrs, DirectNodes = new ProxyOptions().DirectNodes });
+        Assert.Equal(ProxyMode.Auto, o.Mode);
+        Assert.Equal(IPAddress.Loopback, o.ListenAddress);
+        Assert.Empty(o.RoutableCidrs);
+    }
+
+    [Fact]
+    public void Validate_EnabledKey_IsTheHosts_NotAnError() => Assert.Empty(Validate(("enabled", "true")));
+
+    [Theory]
+    [InlineData("mode", "kernel", "plugins.proxy.iptables.mode")]
+    [InlineData("mode", "1", "plugins.proxy.iptables.mode")]
+    [InlineData("tcpPort", "70000", "plugins.proxy.iptables.tcpPort")]
+    [InlineData("listenAddress", "localhost", "plugins.proxy.iptables.listenAddress")]
+    [InlineData("portRange", "32000-30000", "plugins.proxy.iptables.portRange")]
+    [InlineData("portRange", "0-10", "plugins.proxy.iptables.portRange")]
+    [InlineData("udpIdleTimeoutMs", "10", "plugins.proxy.iptables.udpIdleTimeoutMs")]
+    [InlineData("loadBalancer", "weighted", "plugins.proxy.iptables.loadBalancer")]
+    [InlineData("routableCidrs:1", "10.0.0.0/33", "plugins.proxy.iptables.routableCidrs[1]")]
+    [InlineData("directNodes:0", " ", "plugins.proxy.iptables.directNodes[0]")]
+    [InlineData("netns", "../etc", "plugins.proxy.iptables.netns")]
+    [InlineData("iptablesBinary", "iptables -t", "plugins.proxy.iptables.iptablesBinary")]
+    [InlineData("ejectAfterFailures", "0", "plugins.proxy.iptables.ejectAfterFailures")]
+    [InlineData("serveTunnel", "yes", "plugins.proxy.iptables.serveTunnel")]
+    [InlineData("listenPort", "1", "plugins.proxy.iptables.listenPort")]
+    public void Validate_BadValue_ReportsItsPath(string key, string value, string path)
+    {
+        var values = new List<(string, string?)> { (key, value) };
+        if (key == "routableCidrs:1") values.Add(("routableCidrs:0", "10.244.0.0/16"));
+        var problem = Assert.Single(Validate([.. values]));
+        Assert.Equal(path, problem.Path);
+    }
+
+    [Fact]
+    public void Validate_SeveralProblems_AllReported()
+    {
+        var problems = Validate(("mode", "x"), ("tcpPort", "-1"), ("loadBalancer", "y"));
+        Assert.Equal(3, problems.Count);
+    }
+
+    [Fact]
+    public void Read_Lists_AndNames()
+    {
+        var o = ProxyOptions.Read(TestConfiguration.Of(("routableCidrs:0", "10.244.0.0/16"), ("routableCidrs:1", "fd00::/64"),
+            ("directNodes:0", "cloud-1"), ("loadBalancer", "LEAST_CONN"), ("portRange", "auto")), (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.Equal([IPNetwork.Parse("10.244.0.0/16"), IPNetwork.Parse("fd00::/64")], o.RoutableCidrs);
+        Assert.Equal(["cloud-1"], o.DirectNodes);
+        Assert.Equal(LoadBalancerKind.LeastConnections, o.LoadBalancer);
+        Assert.Null(o.PortRange);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using PluginMesh.Abstractions.Catalog;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+
+/// <summary>Builds catalog snapshots tersely.</summary>
+public sealed class CatalogBuilder
+{
+    private readonly Dictionary<ServiceKey, MeshService> _services = [];
+    private readonly Dictionary<ServiceKey, ServiceEndpoints> _endpoints = [];
+    private readonly Dictionary<string, MeshNode> _nodes = [];
+
+    public CatalogBuilder Service(string name, string clusterIp, IReadOnlyList<ServicePort> ports, string? loadBalancer = null,
+        SessionAffinity affinity = SessionAffinity.None, int affinityTimeout = 10800)
+    {
+        var key = Key(name);
+        _services[key] = new MeshService(key, [IPAddress.Parse(clusterIp)], ports, Affinity: affinity, AffinityTimeoutSeconds: affinityTimeout, LoadBalancer: loadBalancer);
+        return this;
+    }
+
+    public CatalogBuilder Endpoints(string name, params (string Ip, string? Node)[] endpoints)
+    {
+        var key = Key(name);
+        _endpoints[key] = new ServiceEndpoints(key, endpoints.Select(e => new MeshEndpoint(IPAddress.Parse(e.Ip), e.Node, true, [])).ToList());
+        return this;
+    }
+
+    public CatalogBuilder Endpoints(string name, IReadOnlyList<MeshEndpoint> endpoints)
+    {
+        var key = Key(name);
+        _endpoints[key] = new ServiceEndpoints(key, endpoints);
+        return this;
+    }
+
+    public CatalogBuilder Node(string name, params string[] podCidrs)
+    {
+        _nodes[name] = new MeshNode(name, podCidrs, []);
+        return this;
+    }
+
+    public CatalogSnapshot Build(long version) => new(version, new Dictionary<ServiceKey, MeshService>(_services),
+        new Dictionary<ServiceKey, ServiceEndpoints>(_endpoints), new Dictionary<string, MeshNode>(_nodes));
+
+    public static ServiceKey Key(string name) => name.Contains('/', StringComparison.Ordinal)
+        ? new ServiceKey(name.Split('/')[0], name.Split('/')[1])
+        : new ServiceKey("demo", name);
+
+    public static ServicePort Tcp(int port, int target) => new("", port, TransportProtocol.Tcp, target);
+
+    public static ServicePort Udp(int port, int target) => new("", port, TransportProtocol.Udp, target);
+}

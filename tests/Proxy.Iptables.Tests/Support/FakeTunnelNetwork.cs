@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using PluginMesh.Abstractions.Tunnel;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+
+/// <summary>
+/// In-process stand-in for the libp2p tunnel (being built elsewhere): agents by node name, streams
+/// as loopback TCP pairs, handlers invoked like the host would (stream disposed after the handler).
+/// </summary>
+public sealed class FakeTunnelNetwork
+{
+    private readonly ConcurrentDictionary<(string Node, string Protocol), MeshStreamHandler> _handlers = new();
+
+    public int Opened;
+
+    public IMeshTunnel For(string node) => new Agent(this, node);
+
+    private sealed class Agent(FakeTunnelNetwork net, string node) : IMeshTunnel
+    {
+        public string LocalPeerId => "peer-" + node;
+
+        public async ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
+        {
+            var remote = target.NodeName ?? throw new TunnelException(TunnelFailure.Unresolved, "no node name");
+            if (!net._handlers.TryGetValue((remote, protocol), out var handler))
+                throw new TunnelException(TunnelFailure.ProtocolNotSupported, $"{remote} does not serve {protocol}");
+            Interlocked.Increment(ref net.Opened);
+            var (a, b) = await SocketMeshStream.PairAsync(node, remote);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await handler(b, CancellationToken.None);
+                }
+                finally
+                {
+                    await b.DisposeAsync();
+                }
+            }, CancellationToken.None);
+            return a;
+        }
+
+        public IDisposable RegisterHandler(string protocol, MeshStreamHandler handler)
+        {
+            net._handlers[(node, protocol)] = handler;
+            return new Registration(() => net._handlers.TryRemove((node, protocol), out _));
+        }
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Tunnel;
+
+/// <summary>
+/// Two agents (node-a, node-b) joined by an in-process tunnel: a client on A reaches an endpoint
+/// hosted on B through <c>/pluginmesh/tunnel/1.0.0</c>, served by B's proxy.
+/// </summary>
+public sealed class TunnelEndToEndTests
+{
+    private static readonly ProxyOptions Listen = new() { Mode = ProxyMode.Listen };
+
+    private static CatalogBuilder Catalog(int tcpPort, int udpPort) => new CatalogBuilder()
+        .Service("web", "10.96.0.10", [new ServicePort("http", 80, TransportProtocol.Tcp, 0, "http")])
+        .Endpoints("web", [new MeshEndpoint(IPAddress.Loopback, "node-b", true, [new EndpointPort("http", tcpPort, TransportProtocol.Tcp)])])
+        .Service("dns", "10.96.0.53", [new ServicePort("dns", 53, TransportProtocol.Udp, 0, "dns")])
+        .Endpoints("dns", [new MeshEndpoint(IPAddress.Loopback, "node-b", true, [new EndpointPort("dns", udpPort, TransportProtocol.Udp)])]);
+
+    [Fact]
+    public async Task RemoteEndpoint_TcpAndUdp_GoThroughTunnelToOtherAgent()
+    {
+        await using var tcpBackend = new TcpEchoServer();
+        await using var udpBackend = new UdpEchoServer();
+        var net = new FakeTunnelNetwork();
+        var catalogA = new FakeCatalog();
+        var catalogB = new FakeCatalog();
+        catalogA.Publish(Catalog(tcpBackend.Port, udpBackend.Port));
+        catalogB.Publish(Catalog(tcpBackend.Port, udpBackend.Port));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+
+        var reply = await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80)), "via the tunnel");
+        Assert.Equal("via the tunnel", reply);
+        Assert.Equal(1, net.Opened);
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await client.ConnectAsync(IPAddress.Loopback, a.ListenPort("dns", 53, TransportProtocol.Udp));
+        await ListenModeTests.AssertUdpEchoAsync(client);
+        Assert.Equal(4, udpBackend.Datagrams);
+
+        var web = a.Proxy.GetStatus().Services.Single(s => s.Service == "demo/web").Ports[0];
+        Assert.Equal("tunnel", Assert.Single(web.Endpoints).Path);
+        Assert.True(b.Proxy.GetStatus().TunnelServing);
+    }
+
+    [Fact]
+    public async Task RoutableCidr_RemoteEndpoint_IsDialedDirectly()
+    {
+        await using var tcpBackend = new TcpEchoServer();
+        var net = new FakeTunnelNetwork();
+        var catalog = new FakeCatalog();
+        catalog.Publish(Catalog(tcpBackend.Port, 9));
+        await using var a = await ProxyHarness.StartAsync(Listen with { RoutableCidrs = [IPNetwork.Parse("127.0.0.0/8")] }, ProxyMode.Listen, catalog, "node-a", net.For("node-a"));
+        Assert.Equal("x", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80)), "x"));
+        Assert.Equal(0, net.Opened);
+    }
+
+    [Fact]
+    public async Task Server_TargetNotInCatalog_AnswersNotAllowed()
+    {
+        await using var tcpBackend = new TcpEchoServer();
+        await using var other = new TcpEchoServer();
+        var net = new FakeTunnelNetwork();
+        var catalogB = new FakeCatalog();
+        catalogB.Publish(Catalog(tcpBackend.Port, 9));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+
+        var header = new TunnelHeader(TransportProtocol.Tcp, new IPEndPoint(IPAddress.Loopback, other.Port));
+        var (stream, status, reason) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b", header, CancellationToken.None);
+        Assert.Null(stream);
+        Assert.Equal(TunnelStatus.NotAllowed, status);
+        Assert.Contains("not an endpoint", reason, StringComparison.Ordinal);
+        Assert.Equal(0, other.Accepted);
+    }
+
+    [Fact]
+    public async Task Server_EndpointRefuses_AnswersRefused()
+    {
+        int dead;
+        using (var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            dead = ((IPEndPoint)s.LocalEndPoint!).Port;
+        }
+        var net = new FakeTunnelNetwork();
+        var catalogB = new FakeCatalog();
+        catalogB.Publish(Catalog(dead, 9));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        var (stream, status, _) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b",
+            new TunnelHeader(TransportProtocol.Tcp, new IPEndPoint(IPAddress.Loopback, dead)), CancellationToken.None);
+        Assert.Null(stream);
+        Assert.Equal(TunnelStatus.Refused, status);
+    }
+
+    [Fact]
+    public async Task Server_GarbageHeader_AnswersBadHeader()
+    {
+        var net = new FakeTunnelNetwork();
+        var catalogB = new FakeCatalog();
+        catalogB.Publish(Catalog(9, 9));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var stream = await net.For("node-a").OpenStreamAsync(new PeerTarget("node-b"), TunnelCodec.ProtocolId, CancellationToken.None);
+        await stream.Stream.WriteAsync(new byte[] { 9, 7, 7, 7, 7, 7, 7, 7, 7, 7 });
+        var (status, reason) = await TunnelCodec.ReadAnswerAsync(stream.Stream, CancellationToken.None);
+        Assert.Equal(TunnelStatus.BadHeader, status);
+        Assert.Contains("version", reason, StringComparison.Ordinal);
+    }
+}
