@@ -1,0 +1,54 @@
+namespace PluginMesh.Abstractions.Directory;
+
+/// <summary>
+/// One node's signed directory entry: where to reach the agent that serves a node name.
+/// </summary>
+/// <param name="NodeName">Kubernetes node name.</param>
+/// <param name="PeerId">The agent's PeerId (the record is signed with this identity).</param>
+/// <param name="DirectAddresses">Dialable multiaddrs.</param>
+/// <param name="RelayAddresses"><c>/p2p-circuit</c> multiaddrs through the relays it holds reservations on.</param>
+/// <param name="Capabilities">What the agent offers, e.g. <c>relay</c>, <c>dns</c>.</param>
+/// <param name="Sequence">Strictly increasing per PeerId; a lower or equal one is stale.</param>
+/// <param name="Expires">After this the record is not used for new paths.</param>
+/// <param name="Labels">Free labels (zone, relay preference) for policies.</param>
+public sealed record NodeRecord(
+    string NodeName,
+    string PeerId,
+    IReadOnlyList<string> DirectAddresses,
+    IReadOnlyList<string> RelayAddresses,
+    IReadOnlyList<string> Capabilities,
+    long Sequence,
+    DateTimeOffset Expires,
+    IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>Two different peers claim one node name.</summary>
+/// <param name="NodeName">The contested name.</param>
+/// <param name="PeerIds">Every PeerId seen claiming it.</param>
+/// <param name="Chosen">The PeerId the directory resolves to (the first valid claim seen, until it expires).</param>
+public sealed record NodeNameConflict(string NodeName, IReadOnlyList<string> PeerIds, string Chosen);
+
+/// <summary>
+/// Node name → agent, without a central server: signed, versioned records spread peer to peer
+/// and kept in the cache. Provided by a directory plugin; the tunnel resolves node names with it.
+/// </summary>
+/// <remarks>
+/// Thread-safe; reads never block on the network. <see cref="Changed"/> is raised after a record
+/// was accepted (verified signature, higher sequence); handlers must be quick and must not throw.
+/// </remarks>
+public interface INodeDirectory
+{
+    /// <summary>The current record for <paramref name="nodeName"/>, or null (unknown or expired).</summary>
+    NodeRecord? Resolve(string nodeName);
+
+    /// <summary>The record whose PeerId is <paramref name="peerId"/>, or null.</summary>
+    NodeRecord? ResolvePeer(string peerId);
+
+    /// <summary>Every known, unexpired record.</summary>
+    IReadOnlyList<NodeRecord> Records { get; }
+
+    /// <summary>Node names claimed by more than one peer.</summary>
+    IReadOnlyList<NodeNameConflict> Conflicts { get; }
+
+    /// <summary>Raised after a record was accepted.</summary>
+    event Action<NodeRecord>? Changed;
+}
