@@ -13,6 +13,8 @@ public static class Capabilities
     public const string Transport = "transport";
     /// <summary>Relay hop service for other peers.</summary>
     public const string Relay = "relay";
+    /// <summary>The node directory (<see cref="Directory.INodeDirectory"/>).</summary>
+    public const string Directory = "directory";
     /// <summary>Peer discovery (<see cref="Discovery.IPeerDiscovery"/>).</summary>
     public const string Discovery = "discovery";
     /// <summary>Node-local DNS (<see cref="Dns.IDnsResponder"/>).</summary>
