@@ -1,0 +1,47 @@
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
+
+/// <summary>Parsed <c>p2p</c> command arguments: positionals and <c>--name value</c> options (repeatable).</summary>
+internal sealed class CommandArgs
+{
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+
+    private CommandArgs()
+    {
+    }
+
+    public List<string> Positionals { get; } = [];
+
+    /// <summary>Parses; throws <see cref="ArgumentException"/> for an unknown option or one missing its value.</summary>
+    public static CommandArgs Parse(IReadOnlyList<string> args, IReadOnlySet<string> known)
+    {
+        var result = new CommandArgs();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+            {
+                result.Positionals.Add(a);
+                continue;
+            }
+            var name = a[2..];
+            if (!known.Contains(name)) throw new ArgumentException($"unknown option --{name}");
+            if (i + 1 >= args.Count) throw new ArgumentException($"--{name} needs a value");
+            if (!result._options.TryGetValue(name, out var list)) result._options[name] = list = [];
+            list.Add(args[++i]);
+        }
+        return result;
+    }
+
+    public IReadOnlyList<string> All(string name) => _options.TryGetValue(name, out var list) ? list : [];
+
+    public string? One(string name) => _options.TryGetValue(name, out var list) ? list[^1] : null;
+
+    public long Long(string name, long fallback, long min)
+    {
+        var text = One(name);
+        if (text is null) return fallback;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) || v < min)
+            throw new ArgumentException($"--{name} must be an integer >= {min}, got '{text}'");
+        return v;
+    }
+}

@@ -1,0 +1,82 @@
+using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
+using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
+using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
+
+/// <summary>An upgraded (secure, multiplexed) connection to one peer. Thread-safe.</summary>
+public sealed class Libp2pConnection : IAsyncDisposable
+{
+    private readonly TaskCompletionSource<IdentifyMessage?> _identify = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _negotiationTimeout;
+    private IdentifyMessage? _pushed;
+
+    internal Libp2pConnection(PeerId remotePeerId, byte[] remotePublicKey, Multiaddr localAddress, Multiaddr remoteAddress, bool isInitiator, YamuxSession session, TimeSpan negotiationTimeout)
+    {
+        RemotePeerId = remotePeerId;
+        RemotePublicKey = remotePublicKey;
+        LocalAddress = localAddress;
+        RemoteAddress = remoteAddress;
+        IsInitiator = isInitiator;
+        Session = session;
+        _negotiationTimeout = negotiationTimeout;
+    }
+
+    public PeerId RemotePeerId { get; }
+
+    /// <summary>The remote's <c>PublicKey</c> protobuf, proven in the Noise handshake.</summary>
+    public byte[] RemotePublicKey { get; }
+
+    public Multiaddr LocalAddress { get; }
+
+    public Multiaddr RemoteAddress { get; }
+
+    /// <summary>True when we dialed.</summary>
+    public bool IsInitiator { get; }
+
+    public YamuxSession Session { get; }
+
+    public bool IsClosed => Session.IsClosed;
+
+    /// <summary>What the remote told us in Identify (null if it failed); later pushes are merged in.</summary>
+    public Task<IdentifyMessage?> IdentifyTask => _identify.Task;
+
+    /// <summary>The latest Identify information, including pushes.</summary>
+    public IdentifyMessage? RemoteIdentify => _pushed ?? (_identify.Task.IsCompletedSuccessfully ? _identify.Task.Result : null);
+
+    /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the remote accepts.</summary>
+    /// <exception cref="MultistreamException">The remote supports none (<see cref="MultistreamException.ProtocolNotSupported"/>).</exception>
+    public async Task<Libp2pStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
+    {
+        var stream = await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_negotiationTimeout);
+            var protocol = await MultistreamSelect.SelectAsync(stream, protocols, timeout.Token).ConfigureAwait(false);
+            return new Libp2pStream(stream, protocol, this);
+        }
+        catch
+        {
+            stream.Reset();
+            throw;
+        }
+    }
+
+    public Task<Libp2pStream> OpenStreamAsync(string protocol, CancellationToken cancellationToken) =>
+        OpenStreamAsync([protocol], cancellationToken);
+
+    public ValueTask DisposeAsync() => Session.CloseAsync();
+
+    internal void CompleteIdentify(IdentifyMessage? message) => _identify.TrySetResult(message);
+
+    internal void ApplyPush(IdentifyMessage message)
+    {
+        var current = RemoteIdentify;
+        _pushed = current is null ? message : current.Merge(message);
+    }
+
+    public override string ToString() => $"{RemotePeerId} via {RemoteAddress} ({(IsInitiator ? "out" : "in")})";
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
+
+/// <summary>Counters of the libp2p host, on the plugin's meter (<c>PluginMesh.tunnel.libp2p</c>).</summary>
+internal sealed class Libp2pMetrics
+{
+    private readonly Counter<long>? _opened;
+    private readonly Counter<long>? _closed;
+    private readonly Counter<long>? _upgradeFailures;
+    private readonly Counter<long>? _streamsRejected;
+    private readonly Counter<long>? _inboundStreams;
+    private readonly Counter<long>? _connectionsRefused;
+    private readonly Counter<long>? _idleClosed;
+
+    public Libp2pMetrics(Meter? meter)
+    {
+        if (meter is null) return;
+        _opened = meter.CreateCounter<long>("pluginmesh.libp2p.connections.opened", description: "Upgraded libp2p connections, by direction");
+        _closed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.closed", description: "Closed libp2p connections");
+        _upgradeFailures = meter.CreateCounter<long>("pluginmesh.libp2p.upgrade.failures", description: "Connections that failed pnet/multistream/Noise/muxer set-up, by direction");
+        _streamsRejected = meter.CreateCounter<long>("pluginmesh.libp2p.streams.rejected", description: "Inbound streams reset because the per-connection stream limit was reached");
+        _inboundStreams = meter.CreateCounter<long>("pluginmesh.libp2p.streams.inbound", description: "Inbound streams accepted, by negotiated protocol");
+        _connectionsRefused = meter.CreateCounter<long>("pluginmesh.libp2p.connections.refused", description: "Inbound TCP connections closed because the connection limit was reached");
+        _idleClosed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.idle_closed", description: "Connections closed after having no stream for the idle timeout");
+    }
+
+    public void ConnectionOpened(bool outbound) => _opened?.Add(1, new KeyValuePair<string, object?>("direction", outbound ? "out" : "in"));
+
+    public void ConnectionClosed() => _closed?.Add(1);
+
+    public void UpgradeFailed(bool outbound) => _upgradeFailures?.Add(1, new KeyValuePair<string, object?>("direction", outbound ? "out" : "in"));
+
+    public void StreamRejected() => _streamsRejected?.Add(1);
+
+    public void ConnectionRefused() => _connectionsRefused?.Add(1);
+
+    public void IdleClosed() => _idleClosed?.Add(1);
+
+    public void InboundStream(string protocol) => _inboundStreams?.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+}

@@ -1,0 +1,6 @@
+using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
+
+/// <summary>A stream negotiated for <paramref name="Protocol"/> on <paramref name="Connection"/>.</summary>
+public sealed record Libp2pStream(YamuxStream Stream, string Protocol, Libp2pConnection Connection);

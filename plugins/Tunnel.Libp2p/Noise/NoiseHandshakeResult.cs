@@ -1,0 +1,10 @@
+using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
+
+/// <summary>A finished handshake: the secure stream, who is on the other end, and the inlined muxer.</summary>
+/// <param name="Stream">Encrypted transport; dispose to close the connection.</param>
+/// <param name="RemotePeerId">Proven by the signature over the remote's static key.</param>
+/// <param name="RemotePublicKey">The remote's <c>PublicKey</c> protobuf.</param>
+/// <param name="Muxer">The muxer agreed inside the handshake, or null when multistream-select must pick one.</param>
+public sealed record NoiseHandshakeResult(NoiseStream Stream, PeerId RemotePeerId, byte[] RemotePublicKey, string? Muxer);

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
+
+/// <summary>
+/// The Noise transport phase as a <see cref="Stream"/>: writes are cut into messages of at most
+/// 65519 plaintext bytes (65535 with the tag), each behind a 2-byte length; reads decrypt whole
+/// messages, straight into the caller's buffer when it is large enough. Buffers are rented from the
+/// pool only while bytes are in flight and handed back when drained, so an idle connection holds
+/// none (a zero-byte read waits for data without a buffer) and busy traffic allocates nothing.
+/// </summary>
+/// <remarks>One reader and one writer may run concurrently; concurrent writers must be serialised by the caller.</remarks>
+public sealed class NoiseStream : Stream
+{
+    public const int MaxPlaintext = NoiseHandshake.MaxMessageLength - CipherState.TagLength;
+    private const int ReceiveBufferSize = 2 * (NoiseHandshake.MaxMessageLength + 2);
+    private const int WriteBatchMessages = 2;
+    private readonly Stream _inner;
+    private readonly CipherState _send;
+    private readonly CipherState _receive;
+    private byte[]? _rbuf;
+    private int _rstart, _rend;
+    private byte[]? _plain;
+    private int _pstart, _pend;
+    private int _disposed;
+
+    internal NoiseStream(Stream inner, CipherState send, CipherState receive)
+    {
+        _inner = inner;
+        _send = send;
+        _receive = receive;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0)
+        {
+            // Zero-byte read: wait for data without holding a buffer (the Yamux pipe reader relies on it).
+            if (_pend > _pstart || _rend > _rstart) return 0;
+            await _inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        while (true)
+        {
+            if (_pend > _pstart)
+            {
+                var n = Math.Min(buffer.Length, _pend - _pstart);
+                _plain.AsSpan(_pstart, n).CopyTo(buffer.Span);
+                _pstart += n;
+                if (_pstart == _pend) ReturnPlain();
+                return n;
+            }
+            if (!await FillAsync(2, cancellationToken).ConfigureAwait(false)) return 0;
+            var length = BinaryPrimitives.ReadUInt16BigEndian(_rbuf.AsSpan(_rstart));
+            if (length < CipherState.TagLength) throw new NoiseException($"noise: transport message of {length} bytes is shorter than its tag");
+            if (!await FillAsync(2 + length, cancellationToken).ConfigureAwait(false))
+                throw new NoiseException("noise: connection closed inside a transport message");
+            var ciphertext = _rbuf.AsMemory(_rstart + 2, length);
+            var plainLength = length - CipherState.TagLength;
+            _rstart += 2 + length;
+            int result;
+            if (plainLength == 0)
+            {
+                _receive.DecryptWithAd([], ciphertext.Span, []);
+                result = 0;
+            }
+            else if (buffer.Length >= plainLength)
+            {
+                result = _receive.DecryptWithAd([], ciphertext.Span, buffer.Span);
+            }
+            else
+            {
+                _plain ??= ArrayPool<byte>.Shared.Rent(MaxPlaintext);
+                _pstart = 0;
+                _pend = _receive.DecryptWithAd([], ciphertext.Span, _plain);
+                result = -1;
+            }
+            if (_rstart == _rend) ReturnReceiveBuffer();
+            if (result > 0) return result;
+        }
+    }
+
+    private void ReturnReceiveBuffer()
+    {
+        var b = _rbuf;
+        _rbuf = null;
+        _rstart = _rend = 0;
+        if (b is not null) ArrayPool<byte>.Shared.Return(b);
+    }
+
+    private void ReturnPlain()
+    {
+        var b = _plain;
+        _plain = null;
+        _pstart = _pend = 0;
+        if (b is not null) ArrayPool<byte>.Shared.Return(b);
+    }
+
+    /// <summary>Makes at least <paramref name="count"/> raw bytes available; false on a clean EOF before any.</summary>
+    private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        if (_rbuf is not null && _rend - _rstart >= count) return true;
+        if (_rbuf is null)
+        {
+            // Idle: wait for bytes before taking a buffer from the pool.
+            await _inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            _rbuf = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            _rstart = _rend = 0;
+        }
+        if (_rbuf.Length - _rstart < count)
+        {
+            // Compact so a full message always fits after the unread bytes.
+            Buffer.BlockCopy(_rbuf, _rstart, _rbuf, 0, _rend - _rstart);
+            _rend -= _rstart;
+            _rstart = 0;
+        }
+        while (_rend - _rstart < count)
+        {
+            var n = await _inner.ReadAsync(_rbuf.AsMemory(_rend), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (_rend == _rstart)
+                {
+                    ReturnReceiveBuffer();
+                    return false;
+                }
+                throw new NoiseException("noise: connection closed inside a transport message");
+            }
+            _rend += n;
+        }
+        return true;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0) return;
+        var messages = Math.Min(WriteBatchMessages, (buffer.Length + MaxPlaintext - 1) / MaxPlaintext);
+        var wbuf = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length, messages * MaxPlaintext) + messages * (2 + CipherState.TagLength));
+        try
+        {
+            while (buffer.Length > 0)
+            {
+                var n = 0;
+                for (var i = 0; i < WriteBatchMessages && buffer.Length > 0; i++)
+                {
+                    var chunk = Math.Min(buffer.Length, MaxPlaintext);
+                    var written = _send.EncryptWithAd([], buffer.Span[..chunk], wbuf.AsSpan(n + 2));
+                    BinaryPrimitives.WriteUInt16BigEndian(wbuf.AsSpan(n), (ushort)written);
+                    n += 2 + written;
+                    buffer = buffer[chunk..];
+                }
+                await _inner.WriteAsync(wbuf.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(wbuf);
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => _inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _inner.Dispose();
+            _send.Dispose();
+            _receive.Dispose();
+            // Buffers held by a read still in flight are not returned here: handing them to someone
+            // else while that read may still touch them would leak plaintext. The GC reclaims them.
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,18 @@
+using System.Net;
+using System.Net.Sockets;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
+
+/// <summary>A raw TCP connection handed out by <see cref="TcpMeshTransport"/>; disposing closes the socket.</summary>
+internal sealed class TcpTransportConnection(Socket socket) : ITransportConnection
+{
+    public Stream Stream { get; } = new NetworkStream(socket, ownsSocket: true);
+
+    public string LocalAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!).ToString();
+
+    public string RemoteAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!).ToString();
+
+    public ValueTask DisposeAsync() => Stream.DisposeAsync();
+}

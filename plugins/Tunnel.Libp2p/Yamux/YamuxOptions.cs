@@ -1,0 +1,36 @@
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
+
+/// <summary>Yamux settings. Defaults match js-libp2p 3.x where the wire requires it.</summary>
+public sealed record YamuxOptions
+{
+    /// <summary>Both ends assume this window for a new stream (spec value; not negotiable).</summary>
+    public const uint InitialWindow = 256 * 1024;
+
+    /// <summary>The receive window a busy stream may grow to; also bounds its receive buffer.</summary>
+    public uint MaxStreamWindow { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Inbound streams open at once; more are reset and counted.</summary>
+    public int MaxInboundStreams { get; init; } = 1000;
+
+    /// <summary>Outbound streams open at once; opening more fails with <see cref="YamuxException"/>.</summary>
+    public int MaxOutboundStreams { get; init; } = 1000;
+
+    /// <summary>Ping interval (js closes idle TCP after 2 min; its own pings come every 30 s). Zero disables.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a keep-alive ping may go unanswered before the session is closed.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Largest Data payload we send. 65507 + 12-byte header = 65519, exactly one Noise message.
+    /// </summary>
+    public int MaxFramePayload { get; init; } = 65507;
+
+    /// <summary>RTT assumed for window growth until a ping has measured one (and its floor).</summary>
+    public TimeSpan MinRttForWindowGrowth { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Control frames (window updates, ping replies) allowed to queue before the peer is considered abusive.</summary>
+    public int MaxQueuedControlFrames { get; init; } = 65536;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,307 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
+
+/// <summary>
+/// A Yamux session (/yamux/1.0.0) over a secure stream. The read loop never blocks on writing:
+/// window updates, ping replies and resets go through a queue drained by a separate sender, so two
+/// peers that both fill their send buffers cannot deadlock. Data writes share one write lock.
+/// </summary>
+/// <remarks>Thread-safe. Any protocol violation closes the session with GoAway and a logged reason; no exception escapes the loops.</remarks>
+public sealed partial class YamuxSession : IAsyncDisposable
+{
+    public const string ProtocolId = "/yamux/1.0.0";
+    private readonly Stream _transport;
+    private readonly PipeReader _reader;
+    private readonly bool _isClient;
+    private readonly ILogger _logger;
+    private readonly string _name;
+    private readonly Action<YamuxStream> _onInbound;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<uint, YamuxStream> _streams = [];
+    private readonly Dictionary<uint, (long Start, TaskCompletionSource<TimeSpan> Done)> _pings = [];
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Channel<YamuxHeader> _control = Channel.CreateUnbounded<YamuxHeader>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private uint _nextStreamId;
+    private uint _nextPingId;
+    private int _inbound;
+    private int _outbound;
+    private int _queuedControl;
+    private long _rejected;
+    private long _totalStreams;
+    private long _rttTicks;
+    private bool _localGoAway;
+    private bool _remoteGoAway;
+    private bool _remoteGoAwayClose;
+    private string? _goAwayReason;
+    private int _closed;
+
+    /// <param name="transport">The secure stream; the session owns and disposes it.</param>
+    /// <param name="isClient">True on the dialing side (odd stream ids).</param>
+    /// <param name="onInbound">Called on the read loop for each accepted inbound stream; must not block.</param>
+    public YamuxSession(Stream transport, bool isClient, YamuxOptions options, Action<YamuxStream> onInbound, ILogger? logger = null, string? name = null)
+    {
+        _transport = transport;
+        _isClient = isClient;
+        Options = options;
+        _onInbound = onInbound;
+        _logger = logger ?? NullLogger.Instance;
+        _name = name ?? (isClient ? "client" : "server");
+        _nextStreamId = isClient ? 1u : 2u;
+        // Zero-byte reads: an idle session waits for data without holding a pipe buffer.
+        _reader = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true, useZeroByteReads: true));
+    }
+
+    public YamuxOptions Options { get; }
+
+    /// <summary>Raised (on the read loop) each time an inbound stream is reset for exceeding the limit.</summary>
+    public event Action? StreamRejected;
+
+    /// <summary>Completes when the session is closed, for whatever reason.</summary>
+    public Task Completion => _completed.Task;
+
+    /// <summary>Why the session closed (null while open).</summary>
+    public string? CloseReason { get; private set; }
+
+    /// <summary>Inbound streams reset because the stream limit was reached.</summary>
+    public long RejectedStreams => Interlocked.Read(ref _rejected);
+
+    /// <summary>Round-trip time from the last answered ping (zero until one was).</summary>
+    public TimeSpan Rtt => TimeSpan.FromTicks(Interlocked.Read(ref _rttTicks));
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    public int StreamCount { get { lock (_lock) return _streams.Count; } }
+
+    /// <summary>Streams opened either way over the session's life (idle tracking notices short-lived streams by it).</summary>
+    public long TotalStreams => Interlocked.Read(ref _totalStreams);
+
+    /// <summary>Starts the read loop, the control sender, and the keep-alive; js expects a ping at once.</summary>
+    public void Start()
+    {
+        _ = Task.Run(ReadLoopAsync);
+        _ = Task.Run(ControlLoopAsync);
+        _ = Task.Run(KeepAliveLoopAsync);
+    }
+
+    /// <summary>Opens an outbound stream (WindowUpdate+SYN, as js does; data may follow before the ACK).</summary>
+    /// <exception cref="YamuxException">The session is closed, going away, or at its outbound limit.</exception>
+    public async ValueTask<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken = default)
+    {
+        YamuxStream stream;
+        lock (_lock)
+        {
+            if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+            if (_remoteGoAway || _localGoAway) throw new YamuxException("yamux: session is going away");
+            if (_outbound >= Options.MaxOutboundStreams) throw new YamuxException($"yamux: outbound stream limit {Options.MaxOutboundStreams} reached", limitExceeded: true);
+            if (_nextStreamId > uint.MaxValue - 2) throw new YamuxException("yamux: stream ids exhausted");
+            var id = _nextStreamId;
+            _nextStreamId += 2;
+            stream = new YamuxStream(this, id, outbound: true);
+            _streams[id] = stream;
+            _outbound++;
+            _totalStreams++;
+        }
+        await WriteFrameAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, 0), default, cancellationToken).ConfigureAwait(false);
+        return stream;
+    }
+
+    /// <summary>Sends a ping and returns the round-trip time.</summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        uint id;
+        lock (_lock)
+        {
+            if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+            id = ++_nextPingId;
+            _pings[id] = (Options.TimeProvider.GetTimestamp(), done);
+        }
+        QueueControl(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, id));
+        try
+        {
+            return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock) _pings.Remove(id);
+        }
+    }
+
+    /// <summary>Sends GoAway(normal) and closes the session.</summary>
+    public async ValueTask CloseAsync()
+    {
+        if (IsClosed) return;
+        lock (_lock) _localGoAway = true;
+        try
+        {
+            await WriteFrameAsync(new YamuxHeader(YamuxFrameType.GoAway, YamuxFlags.None, 0, (uint)YamuxGoAwayCode.Normal), default, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Already broken; closing is all that is left.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        Close("closed locally");
+    }
+
+    public ValueTask DisposeAsync() => CloseAsync();
+
+    internal void QueueControl(YamuxHeader header)
+    {
+        if (IsClosed) return;
+        if (Interlocked.Increment(ref _queuedControl) > Options.MaxQueuedControlFrames)
+        {
+            Close("too many queued control frames (peer is not reading)");
+            return;
+        }
+        _control.Writer.TryWrite(header);
+    }
+
+    internal async ValueTask WriteFrameAsync(YamuxHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Header and payload go out in one write so they share one Noise message.
+        var frame = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size + payload.Length);
+        try
+        {
+            if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+            header.Write(frame);
+            payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
+            await _transport.WriteAsync(frame.AsMemory(0, YamuxHeader.Size + payload.Length), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not YamuxException and not OperationCanceledException)
+        {
+            Close($"write failed: {e.Message}");
+            throw new YamuxException($"yamux: write failed ({e.Message})");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+            _writeLock.Release();
+        }
+    }
+
+    internal void ForgetIfFinished(YamuxStream stream)
+    {
+        if (!stream.IsFinished) return;
+        lock (_lock)
+        {
+            if (_streams.TryGetValue(stream.Id, out var s) && ReferenceEquals(s, stream))
+            {
+                _streams.Remove(stream.Id);
+                if (stream.IsOutbound) _outbound--;
+                else _inbound--;
+            }
+        }
+    }
+
+    private async Task ControlLoopAsync()
+    {
+        var batch = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size * 256);
+        try
+        {
+            while (await _control.Reader.WaitToReadAsync(_shutdown.Token).ConfigureAwait(false))
+            {
+                await _writeLock.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    // Batch every queued control frame into one write.
+                    var n = 0;
+                    while (n + YamuxHeader.Size <= batch.Length && _control.Reader.TryRead(out var header))
+                    {
+                        Interlocked.Decrement(ref _queuedControl);
+                        header.Write(batch.AsSpan(n));
+                        n += YamuxHeader.Size;
+                    }
+                    if (n > 0) await _transport.WriteAsync(batch.AsMemory(0, n), _shutdown.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            Close($"control write failed: {e.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(batch);
+        }
+    }
+
+    private async Task KeepAliveLoopAsync()
+    {
+        try
+        {
+            if (Options.KeepAliveInterval <= TimeSpan.Zero) return;
+            // An immediate ping measures the RTT used for window growth (and js does the same).
+            var first = true;
+            while (!IsClosed)
+            {
+                if (!first) await Task.Delay(Options.KeepAliveInterval, Options.TimeProvider, _shutdown.Token).ConfigureAwait(false);
+                first = false;
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+                timeout.CancelAfter(Options.KeepAliveTimeout);
+                try
+                {
+                    var rtt = await PingAsync(timeout.Token).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _rttTicks, Math.Max(rtt.Ticks, 1));
+                }
+                catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
+                {
+                    Close("keep-alive ping timed out");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (YamuxException)
+        {
+        }
+    }
+
+    private void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        CloseReason = reason;
+        YamuxLog.SessionClosed(_logger, _name, reason);
+        YamuxStream[] streams;
+        List<TaskCompletionSource<TimeSpan>> pings;
+        lock (_lock)
+        {
+            streams = [.. _streams.Values];
+            _streams.Clear();
+            _inbound = _outbound = 0;
+            pings = [.. _pings.Values.Select(p => p.Done)];
+            _pings.Clear();
+        }
+        foreach (var s in streams) s.Fail($"yamux: connection closed ({reason})");
+        foreach (var p in pings) p.TrySetException(new YamuxException($"yamux: session closed ({reason})"));
+        _control.Writer.TryComplete();
+        _shutdown.Cancel();
+        try
+        {
+            _transport.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+        }
+        _completed.TrySetResult();
+    }
+}

@@ -1,0 +1,358 @@
+using System.Buffers;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
+
+/// <summary>
+/// One Yamux stream. Received bytes wait in pooled 64 KiB segments, never more than the receive
+/// window we granted, so a slow reader bounds the sender instead of our memory. The window is
+/// handed back as the application reads and doubles (up to <see cref="YamuxOptions.MaxStreamWindow"/>)
+/// when it was used up within a few round trips, the go/js auto-tuning.
+/// </summary>
+/// <remarks>One reader and one writer may run concurrently. Read returns 0 after the remote's FIN.</remarks>
+public sealed class YamuxStream : Stream
+{
+    private readonly YamuxSession _session;
+    private readonly Lock _lock = new();
+    private readonly Queue<YamuxReceiveSegment> _segments = new();
+    private YamuxReceiveSegment? _tail;
+    private int _buffered;
+    private TaskCompletionSource? _readWaiter;
+    private TaskCompletionSource? _writeWaiter;
+
+    // Receive side: how much the remote may still send, the window size we aim for, and bytes read since the last update.
+    private long _receiveCredit = YamuxOptions.InitialWindow;
+    private uint _receiveWindow = YamuxOptions.InitialWindow;
+    private long _consumed;
+    private long _lastUpdateTicks;
+
+    private long _sendWindow = YamuxOptions.InitialWindow;
+    private bool _localClosed;
+    private bool _remoteClosed;
+    private bool _reset;
+    private bool _abandoned;
+    private string? _failure;
+
+    internal YamuxStream(YamuxSession session, uint id, bool outbound)
+    {
+        _session = session;
+        Id = id;
+        IsOutbound = outbound;
+        _lastUpdateTicks = session.Options.TimeProvider.GetTimestamp();
+    }
+
+    public uint Id { get; }
+
+    public bool IsOutbound { get; }
+
+    /// <summary>The receive window currently granted (grows under load).</summary>
+    public uint ReceiveWindow { get { lock (_lock) return _receiveWindow; } }
+
+    /// <summary>Bytes the remote still lets us send.</summary>
+    public long SendWindow { get { lock (_lock) return _sendWindow; } }
+
+    /// <summary>Bytes received and not yet read.</summary>
+    public int BufferedBytes { get { lock (_lock) return _buffered; } }
+
+    internal bool IsFinished { get { lock (_lock) return _reset || (_localClosed && _remoteClosed); } }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0) return 0;
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (_buffered > 0)
+                {
+                    var n = CopyOut(buffer.Span);
+                    var update = TakeWindowUpdate(n);
+                    if (update != 0) _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, update));
+                    return n;
+                }
+                if (_reset) throw new YamuxException(_failure ?? $"yamux: stream {Id} was reset", reset: true);
+                if (_remoteClosed) return 0;
+                _readWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _readWaiter.Task;
+            }
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (buffer.Length > 0)
+        {
+            int n;
+            Task wait;
+            lock (_lock)
+            {
+                if (_reset) throw new YamuxException(_failure ?? $"yamux: stream {Id} was reset", reset: true);
+                if (_localClosed) throw new YamuxException($"yamux: stream {Id} write side is closed");
+                if (_sendWindow > 0)
+                {
+                    n = (int)Math.Min(Math.Min(buffer.Length, _sendWindow), _session.Options.MaxFramePayload);
+                    _sendWindow -= n;
+                    wait = Task.CompletedTask;
+                }
+                else
+                {
+                    n = 0;
+                    _writeWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _writeWaiter.Task;
+                }
+            }
+            if (n == 0)
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await _session.WriteFrameAsync(new YamuxHeader(YamuxFrameType.Data, YamuxFlags.None, Id, (uint)n), buffer[..n], cancellationToken).ConfigureAwait(false);
+            buffer = buffer[n..];
+        }
+    }
+
+    /// <summary>Half-closes: the remote reads end-of-stream; we can still read.</summary>
+    public async ValueTask CloseWriteAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_localClosed || _reset) return;
+            _localClosed = true;
+        }
+        try
+        {
+            await _session.WriteFrameAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, Id, 0), default, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _session.ForgetIfFinished(this);
+        }
+    }
+
+    /// <summary>Aborts both directions; the remote sees RST.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            if (_reset || (_localClosed && _remoteClosed)) return;
+            _reset = true;
+            _failure = $"yamux: stream {Id} was reset locally";
+            ReleaseBuffers();
+            WakeAll();
+        }
+        _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
+        _session.ForgetIfFinished(this);
+    }
+
+    // ---- called by the session's read loop ----
+
+    /// <summary>Reserves window for an incoming Data frame; false when the peer overran the window we granted.</summary>
+    internal bool TryReserve(uint length)
+    {
+        lock (_lock)
+        {
+            if (length > _receiveCredit) return false;
+            _receiveCredit -= length;
+            return true;
+        }
+    }
+
+    internal void Deliver(ReadOnlySpan<byte> data)
+    {
+        lock (_lock)
+        {
+            if (_reset) return;
+            if (_abandoned)
+            {
+                // Nobody will read: hand the window straight back so the sender can finish and FIN.
+                _receiveCredit += data.Length;
+                _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, (uint)data.Length));
+                return;
+            }
+            while (data.Length > 0)
+            {
+                if (_tail is null || _tail.Full)
+                {
+                    _tail = new YamuxReceiveSegment(ArrayPool<byte>.Shared.Rent(YamuxReceiveSegment.Size));
+                    _segments.Enqueue(_tail);
+                }
+                var n = _tail.Append(data);
+                data = data[n..];
+                _buffered += n;
+            }
+            Wake(ref _readWaiter);
+        }
+    }
+
+    internal void ApplyFlags(YamuxFlags flags)
+    {
+        if ((flags & YamuxFlags.Rst) != 0)
+        {
+            lock (_lock)
+            {
+                if (_reset) return;
+                _reset = true;
+                _failure = $"yamux: stream {Id} was reset by the remote";
+                ReleaseBuffers();
+                WakeAll();
+            }
+            return;
+        }
+        if ((flags & YamuxFlags.Fin) != 0)
+        {
+            lock (_lock)
+            {
+                _remoteClosed = true;
+                Wake(ref _readWaiter);
+            }
+        }
+    }
+
+    internal void AddSendWindow(uint delta)
+    {
+        if (delta == 0) return;
+        lock (_lock)
+        {
+            _sendWindow += delta;
+            Wake(ref _writeWaiter);
+        }
+    }
+
+    internal void Fail(string reason)
+    {
+        lock (_lock)
+        {
+            if (_reset) return;
+            _reset = true;
+            _failure = reason;
+            ReleaseBuffers();
+            WakeAll();
+        }
+    }
+
+    private int CopyOut(Span<byte> destination)
+    {
+        var total = 0;
+        while (destination.Length > 0 && _segments.Count > 0)
+        {
+            var head = _segments.Peek();
+            var n = head.CopyTo(destination);
+            destination = destination[n..];
+            total += n;
+            if (head.Empty)
+            {
+                _segments.Dequeue();
+                if (ReferenceEquals(head, _tail)) _tail = null;
+                ArrayPool<byte>.Shared.Return(head.Array);
+            }
+        }
+        _buffered -= total;
+        return total;
+    }
+
+    /// <summary>Counts bytes read and returns the window update to send now (0 for none).</summary>
+    private uint TakeWindowUpdate(int read)
+    {
+        _consumed += read;
+        if (_remoteClosed || _consumed < _receiveWindow / 2) return 0;
+        var options = _session.Options;
+        var now = options.TimeProvider.GetTimestamp();
+        var elapsed = options.TimeProvider.GetElapsedTime(_lastUpdateTicks, now);
+        var rtt = _session.Rtt > options.MinRttForWindowGrowth ? _session.Rtt : options.MinRttForWindowGrowth;
+        var grow = 0u;
+        if (elapsed < 4 * rtt && _receiveWindow < options.MaxStreamWindow)
+        {
+            // The window drained within a few round trips: the sender is window-bound, so double it.
+            var next = Math.Min((ulong)_receiveWindow * 2, options.MaxStreamWindow);
+            grow = (uint)next - _receiveWindow;
+            _receiveWindow = (uint)next;
+        }
+        _lastUpdateTicks = now;
+        var delta = (uint)_consumed + grow;
+        _consumed = 0;
+        _receiveCredit += delta;
+        return delta;
+    }
+
+    private void ReleaseBuffers()
+    {
+        while (_segments.Count > 0) ArrayPool<byte>.Shared.Return(_segments.Dequeue().Array);
+        _tail = null;
+        _buffered = 0;
+    }
+
+    private void WakeAll()
+    {
+        Wake(ref _readWaiter);
+        Wake(ref _writeWaiter);
+    }
+
+    private static void Wake(ref TaskCompletionSource? waiter)
+    {
+        var w = waiter;
+        waiter = null;
+        w?.TrySetResult();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Graceful close: FIN our side; unread and future inbound bytes are dropped (window still
+    /// credited so the remote can finish), and the stream is forgotten once the remote FINs too.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            _abandoned = true;
+            var unread = _buffered;
+            ReleaseBuffers();
+            if (unread > 0 && !_reset && !_remoteClosed)
+            {
+                _receiveCredit += unread;
+                _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, (uint)unread));
+            }
+        }
+        try
+        {
+            await CloseWriteAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The session is gone; nothing left to close.
+        }
+        _session.ForgetIfFinished(this);
+        GC.SuppressFinalize(this);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose(disposing);
+    }
+}

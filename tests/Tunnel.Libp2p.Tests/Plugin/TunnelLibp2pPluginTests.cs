@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
+using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Plugin;
+
+public sealed class TunnelLibp2pPluginTests
+{
+    [Fact]
+    public void Descriptor_DeclaresCapabilities()
+    {
+        var d = new TunnelLibp2pPlugin().Descriptor;
+        Assert.Equal("tunnel.libp2p", d.Id);
+        Assert.Equal(["tunnel", "transport"], d.Provides);
+        Assert.Equal(["cache"], d.Uses);
+    }
+
+    [Fact]
+    public void Validate_BadListenEntries_ReportsEachWithItsIndex()
+    {
+        var section = new DictionaryConfiguration(new Dictionary<string, string?>
+        {
+            ["listen:0"] = "/ip4/0.0.0.0/tcp/4001",
+            ["listen:1"] = "/ip4/300.1.1.1/tcp/1",
+            ["listen:2"] = "nonsense",
+            ["maxStreamWindowMiB"] = "0",
+        });
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", section, "plugins.tunnel.libp2p", problems));
+        Assert.Equal(3, problems.Count);
+        Assert.Equal("plugins.tunnel.libp2p.listen[1]", problems[0].Path);
+        Assert.StartsWith("not a multiaddr (multiaddr: /ip4 value '300.1.1.1'", problems[0].Message, StringComparison.Ordinal);
+        Assert.Equal("plugins.tunnel.libp2p.listen[2]", problems[1].Path);
+        Assert.StartsWith("not a multiaddr (", problems[1].Message, StringComparison.Ordinal);
+        Assert.Equal("plugins.tunnel.libp2p.maxStreamWindowMiB", problems[2].Path);
+    }
+
+    [Fact]
+    public void Validate_EmptySection_IsValid()
+    {
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>()), "plugins.tunnel.libp2p", problems));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void ConfigureServices_RegistersTunnelTransportAndHostedService()
+    {
+        var services = new ServiceCollection();
+        var context = new PluginContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>()),
+            new NodeSettings("n1", Path.GetTempPath(), Path.GetTempPath()), new System.Diagnostics.Metrics.Meter("t"), new System.Diagnostics.ActivitySource("t"));
+        new TunnelLibp2pPlugin().ConfigureServices(services, context);
+        Assert.Contains(services, s => s.ServiceType == typeof(IMeshTunnel));
+        Assert.Contains(services, s => s.ServiceType == typeof(ITransport));
+        Assert.Contains(services, s => s.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService));
+    }
+}

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
+using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Robustness;
+
+/// <summary>Random, truncated and mutated input to every message decoder: only FormatException may come out.</summary>
+public sealed class ParserFuzzTests
+{
+    private const int Rounds = 3000;
+
+    public static TheoryData<string> Decoders => ["key", "peerid", "noise-payload", "identify", "multiaddr-bytes", "multiaddr-text"];
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void RandomAndMutatedInput_OnlyFormatException(string decoder)
+    {
+        var random = new Random(decoder.GetHashCode(StringComparison.Ordinal) & 0x7fffffff);
+        var seeds = ValidSamples();
+        for (var i = 0; i < Rounds; i++)
+        {
+            byte[] input;
+            switch (i % 3)
+            {
+                case 0:
+                    input = new byte[random.Next(0, 200)];
+                    random.NextBytes(input);
+                    break;
+                case 1:
+                    var seed = seeds[random.Next(seeds.Length)];
+                    input = seed[..random.Next(0, seed.Length + 1)];
+                    break;
+                default:
+                    input = (byte[])seeds[random.Next(seeds.Length)].Clone();
+                    for (var m = 0; m < 3 && input.Length > 0; m++) input[random.Next(input.Length)] = (byte)random.Next(256);
+                    break;
+            }
+            try
+            {
+                Decode(decoder, input);
+            }
+            catch (FormatException)
+            {
+                // the one allowed outcome for bad input
+            }
+        }
+    }
+
+    [Fact]
+    public void Identify_OversizedLengthField_IsFormatException()
+    {
+        // field 1, wire type 2, length 2^31: must not allocate or overflow
+        byte[] bad = [0x0a, 0x80, 0x80, 0x80, 0x80, 0x08];
+        Assert.Throws<FormatException>(() => IdentifyMessage.Decode(bad));
+    }
+
+    private static void Decode(string decoder, byte[] input)
+    {
+        switch (decoder)
+        {
+            case "key": PublicKeyCodec.Decode(input); break;
+            case "peerid": PeerId.FromMultihash(input); break;
+            case "noise-payload": NoisePayload.Decode(input); break;
+            case "identify": IdentifyMessage.Decode(input); break;
+            case "multiaddr-bytes": Multiaddr.FromBytes(input); break;
+            case "multiaddr-text": Multiaddr.Parse(System.Text.Encoding.Latin1.GetString(input).Replace('\0', '/')); break;
+        }
+    }
+
+    private static byte[][] ValidSamples()
+    {
+        using var key = IdentityKey.Generate();
+        var addr = Multiaddr.Parse("/ip4/127.0.0.1/tcp/4001/p2p/" + key.PeerId);
+        return
+        [
+            key.PublicKeyProtobuf,
+            key.PeerId.Multihash.ToArray(),
+            new NoisePayload(key.PublicKeyProtobuf, RandomNumberGenerator.GetBytes(64), ["/yamux/1.0.0"]).Encode(),
+            new IdentifyMessage
+            {
+                PublicKey = key.PublicKeyProtobuf,
+                ListenAddrs = [addr],
+                Protocols = ["/a", "/b"],
+                ObservedAddr = addr,
+                AgentVersion = "x",
+                ProtocolVersion = "ipfs/0.1.0",
+            }.Encode(),
+            addr.ToBytes(),
+            System.Text.Encoding.ASCII.GetBytes(addr.ToString()),
+        ];
+    }
+}
