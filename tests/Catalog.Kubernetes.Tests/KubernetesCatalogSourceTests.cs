@@ -86,10 +86,10 @@ public sealed class KubernetesCatalogSourceTests
         await Eventually.TrueAsync(() => sink.Get<MeshNode>(CatalogObjectKind.Node, "node-d") is not null, "added node");
 
         // Every change also went to the cache, so an offline restart would serve it.
-        var cached = h.Cache.Collection<Caching.CachedService>("kubernetes.catalog_services");
+        var cached = h.Cache.Collection<Caching.CachedService>("kubernetes_catalog_services");
         Assert.NotNull(cached.Get("demo/shop"));
         Assert.Null(cached.Get("demo/api"));
-        Assert.Equal(["10.244.1.5", "10.244.1.9"], h.Cache.Collection<Caching.CachedEndpoints>("kubernetes.catalog_endpoints").Get("demo/web")!.Endpoints.Select(e => e.Address));
+        Assert.Equal(["10.244.1.5", "10.244.1.9"], h.Cache.Collection<Caching.CachedEndpoints>("kubernetes_catalog_endpoints").Get("demo/web")!.Endpoints.Select(e => e.Address));
         Assert.Single(sink.Calls, c => c.Method == "replace");
     }
 

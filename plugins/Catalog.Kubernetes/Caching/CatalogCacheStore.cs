@@ -18,9 +18,9 @@ public sealed class CatalogCacheStore
     public CatalogCacheStore(IStateCache cache, string source)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        _services = cache.Collection<CachedService>(source + "." + CacheCollections.Services);
-        _endpoints = cache.Collection<CachedEndpoints>(source + "." + CacheCollections.Endpoints);
-        _nodes = cache.Collection<CachedNode>(source + "." + CacheCollections.Nodes);
+        _services = cache.Collection<CachedService>(source + "_" + CacheCollections.Services);
+        _endpoints = cache.Collection<CachedEndpoints>(source + "_" + CacheCollections.Endpoints);
+        _nodes = cache.Collection<CachedNode>(source + "_" + CacheCollections.Nodes);
     }
 
     /// <summary>Replaces everything stored for this source with <paramref name="state"/> (CatalogChange values).</summary>

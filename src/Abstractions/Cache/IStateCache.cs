@@ -28,7 +28,12 @@ public static class CacheCollections
 /// </remarks>
 public interface IStateCache
 {
-    /// <summary>A typed collection; the same name must always be used with the same type.</summary>
+    /// <summary>
+    /// A typed collection; the same name must always be used with the same type. Names start with
+    /// an ASCII letter and hold only ASCII letters, digits and <c>_</c> (at most 60 characters);
+    /// prefix a plugin's own collections with its source, e.g. <c>kubernetes_catalog_services</c>.
+    /// Another name is a <see cref="Plugins.PluginMeshException"/>.
+    /// </summary>
     ICacheCollection<T> Collection<T>(string name) where T : class;
 
     /// <summary>Monotonic counter bumped by every committed write, across collections.</summary>

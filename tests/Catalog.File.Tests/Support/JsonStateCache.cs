@@ -18,8 +18,13 @@ public sealed class JsonStateCache : IStateCache
 
     public CacheInfo Info => new("memory", 0, ChangeSequence, new Dictionary<string, long>(), null);
 
-    public ICacheCollection<T> Collection<T>(string name) where T : class =>
-        (ICacheCollection<T>)_collections.GetOrAdd(name, n => new JsonCollection<T>(n, this));
+    public ICacheCollection<T> Collection<T>(string name) where T : class
+    {
+        // The same name rule as the real cache (IStateCache.Collection), so a bad name fails here too.
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_]{0,59}$"))
+            throw new ArgumentException($"cache collection name '{name}' breaks the IStateCache naming rule", nameof(name));
+        return (ICacheCollection<T>)_collections.GetOrAdd(name, n => new JsonCollection<T>(n, this));
+    }
 
     private void Bump() => Interlocked.Increment(ref _sequence);
 
