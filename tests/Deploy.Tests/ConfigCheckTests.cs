@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using PluginMesh.Deploy.Tests.Rendering;
+using PluginMesh.Deploy.Tests.Support;
+using static PluginMesh.Deploy.Tests.Support.Yaml;
+
+namespace PluginMesh.Deploy.Tests;
+
+/// <summary>
+/// The pluginmesh.yaml shipped in the ConfigMap, run through the real <c>pluginmesh config check</c>
+/// (the Debug host built by the solution, with the plugins the build copies beside it, so every
+/// plugin section is validated by its own plugin), with the environment the pod gives the agent.
+/// </summary>
+[Trait("Category", "Deploy")]
+public sealed class ConfigCheckTests
+{
+    private static readonly HelmChart Chart = new(Repo.ChartDirectory);
+
+    [Fact]
+    public void ManifestConfig_PassesConfigCheck_WithEveryConfiguredPluginValidated()
+    {
+        var (code, output) = ConfigCheck(ManifestTests.AgentConfigText(), new Dictionary<string, string> { ["PLUGINMESH__NODE__NAME"] = "edge-1" });
+        Assert.True(code == 0, output);
+        Assert.Contains("node edge-1", output, StringComparison.Ordinal);
+        // A section names a plugin; config check validated it only if that plugin loaded.
+        foreach (var id in Map(ManifestTests.AgentConfig(), "plugins").Keys)
+            Assert.Contains(id, output.Split("plugins:")[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PskEnabled_CreatesTheSecret_MountsIt_AndTheTunnelReadsTheKeyFromTheVariable()
+    {
+        var swarmKey = "/key/swarm/psk/1.0.0/\n/base16/\n" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n";
+        var rendered = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["psk.enabled"] = true, ["psk.key"] = swarmKey });
+
+        var secret = rendered.Single("Secret", "pluginmesh-psk");
+        Assert.Equal(swarmKey, Map(secret, "stringData")["swarm.key"]);
+        var pod = Map(rendered.Single("DaemonSet", "pluginmesh"), "spec.template.spec");
+        var container = Assert.IsType<Dictionary<string, object?>>(Assert.Single(List(pod, "containers")));
+        Assert.Equal("pluginmesh-psk", Str(Named(List(pod, "volumes"), "psk"), "secret.secretName"));
+        var mountPath = Str(Named(List(container, "volumeMounts"), "psk"), "mountPath");
+        var pskFile = Str(Named(List(container, "env"), "PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__PSKFILE"), "value");
+        Assert.Equal(mountPath + "/swarm.key", pskFile);
+
+        // The pod hands the key to the agent only through that variable. `config check` does not open
+        // the key file, so two checks: the rendered config with the variable set to the Secret's key
+        // passes config check, and the tunnel plugin really reads the file the variable names (a
+        // malformed key there is reported by tunnel.libp2p with that path when it builds its host).
+        var dir = Directory.CreateTempSubdirectory("pm-deploy-psk-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "pluginmesh.yaml");
+            File.WriteAllText(config, Assert.IsType<string>(Map(rendered.Single("ConfigMap", "pluginmesh-config"), "data")["pluginmesh.yaml"]));
+            var keyFile = Path.Combine(dir.FullName, "swarm.key");
+            File.WriteAllText(keyFile, swarmKey);
+            var (code, output) = ConfigCheck(File.ReadAllText(config), Env(dir.FullName, keyFile));
+            Assert.True(code == 0, output);
+
+            var malformed = Path.Combine(dir.FullName, "malformed.key");
+            File.WriteAllText(malformed, "not a swarm key\n");
+            (code, output) = ProcessRunner.Run("dotnet",
+                [Repo.HostDll, "--config", config, "p2p", "ping", "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", "--count", "1"],
+                Env(dir.FullName, malformed));
+            Assert.True(code != 0, output);
+            Assert.Contains(malformed, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    private static Dictionary<string, string> Env(string dir, string keyFile) => new()
+    {
+        ["PLUGINMESH__NODE__NAME"] = "edge-1",
+        ["PLUGINMESH__NODE__DATADIR"] = Path.Combine(dir, "data"),
+        ["PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__PSKFILE"] = keyFile,
+    };
+
+    [Fact]
+    public void PskWithExistingSecret_MountsThatSecret_AndCreatesNone()
+    {
+        var rendered = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["psk.enabled"] = true, ["psk.existingSecret"] = "fleet-psk" });
+        Assert.DoesNotContain(rendered.Documents, d => d["kind"] as string == "Secret");
+        var pod = Map(rendered.Single("DaemonSet", "pluginmesh"), "spec.template.spec");
+        Assert.Equal("fleet-psk", Str(Named(List(pod, "volumes"), "psk"), "secret.secretName"));
+    }
+
+    [Fact]
+    public void ABadPluginValue_IsRejectedByConfigCheck_NamingItsPath()
+    {
+        // Proves the check above is real: the same pipeline with one wrong value fails.
+        var plugins = Map(Chart.DefaultValues(), "config.plugins");
+        ((Dictionary<string, object?>)plugins["dns.mdns"]!)["listen"] = new List<object?> { "localhost:53" };
+        var rendered = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["config.plugins"] = plugins });
+        var config = Assert.IsType<string>(Map(rendered.Single("ConfigMap", "pluginmesh-config"), "data")["pluginmesh.yaml"]);
+        var (code, output) = ConfigCheck(config, new Dictionary<string, string> { ["PLUGINMESH__NODE__NAME"] = "edge-1" });
+        Assert.True(code == 1, output);
+        Assert.Contains("plugins.dns.mdns.listen[0]", output, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Output) ConfigCheck(string configText, Dictionary<string, string> env)
+    {
+        Assert.True(File.Exists(Repo.HostDll), $"{Repo.HostDll} is missing: build the host first (dotnet build src/Host, or the solution)");
+        var dir = Directory.CreateTempSubdirectory("pm-deploy-config-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "pluginmesh.yaml");
+            File.WriteAllText(file, configText);
+            // No --plugins-dir: the host's own plugins/ folder, which its build fills from artifacts/plugins/Debug.
+            return ProcessRunner.Run("dotnet", [Repo.HostDll, "config", "check", file], env);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+}
