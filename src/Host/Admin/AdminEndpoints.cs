@@ -34,6 +34,7 @@ internal static class AdminEndpoints
         app.MapGet("/readyz", (StatusService status) =>
             status.Ready ? Results.Text("ready\n") : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/status", (StatusService status) => Results.Json(status.Build(), Json));
+        app.MapGet("/ping", (string? target, int? count, IServiceProvider services, CancellationToken ct) => PingEndpoint.HandleAsync(target, count, services, ct));
     }
 
 }

@@ -7,15 +7,22 @@ namespace PluginMesh.Host.Cli;
 /// <summary>Fetches <c>/status</c> from the local agent for the operator commands (status, services, peers).</summary>
 internal static class AdminStatus
 {
-    /// <summary>Parses the common options (<c>--admin</c>, <c>--config</c>) plus <paramref name="flags"/>; null status when unreachable (already reported).</summary>
-    public static async Task<(CliArgs Args, JsonDocument? Status)> FetchAsync(IReadOnlyList<string> argv, string[] flags, CliIo io)
+    /// <summary>The admin endpoint: <c>--admin</c>, else <c>admin.listen</c> from the configuration.</summary>
+    public static AdminListen Resolve(CliArgs args)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir", "admin"], flags);
         var problems = new List<ConfigProblem>();
         var admin = args.Value("admin") is { } a
             ? HostSettingsBinder.ParseAdmin(a, problems)
             : HostSettingsBinder.Bind(ConfigLoader.Load(args.Value("config")).Root, problems).Admin;
         if (problems.Count > 0 && args.Value("admin") is not null) throw new UsageException(string.Join("; ", problems));
+        return admin;
+    }
+
+    /// <summary>Parses the common options (<c>--admin</c>, <c>--config</c>) plus <paramref name="flags"/>; null status when unreachable (already reported).</summary>
+    public static async Task<(CliArgs Args, JsonDocument? Status)> FetchAsync(IReadOnlyList<string> argv, string[] flags, CliIo io)
+    {
+        var args = new CliArgs(argv, ["config", "plugins-dir", "admin"], flags);
+        var admin = Resolve(args);
 
         using var http = AdminClient.Create(admin, TimeSpan.FromSeconds(5));
         try

@@ -27,6 +27,8 @@ internal static class CliApp
         PolicyCommands.Eval,
         StatusCommand.Command,
         ServicesCommand.Command,
+        PeersCommands.Peers,
+        PeersCommands.Ping,
         VersionCommand.Command,
     ];
 

@@ -71,6 +71,7 @@ internal static class AgentHost
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, CatalogStatusSection>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PeersStatusSection>());
 
         foreach (var plugin in plan.Plugins.Ordered)
         {

@@ -94,6 +94,30 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task PeersAndPing_WithoutATunnelPlugin_SayWhatIsMissing()
+    {
+        var plan = Plan("  test.good: {}", "Good");
+        await using var app = AgentHost.Build(plan);
+        await app.StartAsync();
+        var admin = new Uri(app.Urls.Single()).Authority;
+
+        using var output = new StringWriter();
+        Assert.Equal(0, await PluginMesh.Host.Cli.CliApp.RunAsync(["peers", "--admin", admin], new PluginMesh.Host.Cli.CliIo(output, TextWriter.Null, default)));
+        Assert.StartsWith("reachability: unknown", output.ToString(), StringComparison.Ordinal);
+
+        using var error = new StringWriter();
+        Assert.Equal(1, await PluginMesh.Host.Cli.CliApp.RunAsync(["ping", "node-b", "--admin", admin], new PluginMesh.Host.Cli.CliIo(TextWriter.Null, error, default)));
+        Assert.Contains("no tunnel plugin is running", error.ToString(), StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWTarget", "12D3KooWRelay")]
+    [InlineData("/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWTarget", null)]
+    public void RelayOf_FindsTheRelayInACircuitAddress(string address, string? relay) =>
+        Assert.Equal(relay, PluginMesh.Host.Admin.PingEndpoint.RelayOf(address));
+
+    [Fact]
     public async Task Catalog_IsSharedThroughAbstractions()
     {
         var plan = Plan("  test.good: {}", "Good");
