@@ -37,10 +37,15 @@ public sealed record NodeNameConflict(string NodeName, IReadOnlyList<string> Pee
 /// </remarks>
 public interface INodeDirectory
 {
-    /// <summary>The current record for <paramref name="nodeName"/>, or null (unknown or expired).</summary>
+    /// <summary>
+    /// The current record for <paramref name="nodeName"/>, or null when unknown. For offline autonomy
+    /// an implementation may keep answering with the last known record after it expired when nothing
+    /// fresher claims the name (the handshake still verifies the PeerId, so a stale record can only
+    /// cost a failed dial); <see cref="Records"/> lists unexpired records only.
+    /// </summary>
     NodeRecord? Resolve(string nodeName);
 
-    /// <summary>The record whose PeerId is <paramref name="peerId"/>, or null.</summary>
+    /// <summary>The record whose PeerId is <paramref name="peerId"/>, or null (same expiry rule as <see cref="Resolve"/>).</summary>
     NodeRecord? ResolvePeer(string peerId);
 
     /// <summary>Every known, unexpired record.</summary>

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Cache;
+using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Status;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Directory.P2p.Store;
+using PluginMesh.Plugins.Directory.P2p.Sync;
+
+namespace PluginMesh.Plugins.Directory.P2p;
+
+/// <summary>
+/// Entry type of <c>directory.p2p</c>: node name → agent, from signed, versioned records spread
+/// peer to peer over <c>/pluginmesh/directory/1.0.0</c> and kept in the cache.
+/// </summary>
+public sealed class DirectoryP2pPlugin : IPluginMeshPlugin
+{
+    /// <summary>The plugin id and configuration section name.</summary>
+    public const string PluginId = "directory.p2p";
+
+    /// <inheritdoc />
+    public PluginDescriptor Descriptor { get; } = new(
+        PluginId,
+        typeof(DirectoryP2pPlugin).Assembly.GetName().Version ?? new Version(0, 0),
+        AbstractionsApi.Version,
+        Provides: [Capabilities.Directory],
+        Requires: [],
+        Uses: [Capabilities.Cache, Capabilities.Tunnel, Capabilities.Relay, Capabilities.Discovery],
+        "Peer-to-peer node directory: signed node records, push + anti-entropy sync, cached for offline use");
+
+    /// <inheritdoc />
+    public void Validate(PluginValidationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DirectoryOptions.Read(context.Section, context.Error);
+    }
+
+    /// <inheritdoc />
+    public void ConfigureServices(IServiceCollection services, PluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(context);
+        var problems = new List<ConfigProblem>();
+        var prefix = "plugins." + PluginId;
+        var options = DirectoryOptions.Read(context.Configuration,
+            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
+        if (problems.Count > 0) throw new ConfigValidationException(problems);
+
+        // Tunnel pieces are optional (GetService): without them the directory serves the cache.
+        services.AddSingleton(sp => new RecordStore(
+            sp.GetService<IStateCache>(), Time(sp), Logger(sp), context.Meter, options.ServeExpired));
+        services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RecordStore>());
+        services.AddSingleton(sp => new SyncTracker(Time(sp)));
+        services.AddSingleton(sp => new DirectorySyncService(
+            sp.GetRequiredService<RecordStore>(), options, context.Node.NodeName,
+            sp.GetService<ILocalPeer>(), sp.GetService<IMeshTunnel>(), sp.GetService<IPeerNetwork>(),
+            sp.GetRequiredService<SyncTracker>(), Time(sp), Logger(sp)));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DirectorySyncService>());
+        services.AddSingleton<IStatusContributor>(sp => new DirectoryStatusContributor(
+            sp.GetRequiredService<RecordStore>(), sp.GetRequiredService<SyncTracker>(), Time(sp)));
+    }
+
+    private static TimeProvider Time(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    private static ILogger Logger(IServiceProvider sp) =>
+        (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("PluginMesh.Directory.P2p");
+}

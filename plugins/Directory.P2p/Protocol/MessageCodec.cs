@@ -1,0 +1,78 @@
+using PluginMesh.Plugins.Directory.P2p.Records;
+
+namespace PluginMesh.Plugins.Directory.P2p.Protocol;
+
+/// <summary>Frame payloads: a type byte, then a varint count and the entries (see README "Sync protocol").</summary>
+internal static class MessageCodec
+{
+    public static byte[] EncodeDigest(IReadOnlyList<DigestEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var w = new WireWriter();
+        w.WriteByte((byte)MessageType.Digest);
+        w.WriteVarint((ulong)entries.Count);
+        foreach (var e in entries)
+        {
+            w.WriteString(e.PeerId);
+            w.WriteString(e.NodeName);
+            w.WriteUInt64((ulong)e.Sequence);
+        }
+        return w.ToArray();
+    }
+
+    public static byte[] EncodeRecords(IEnumerable<SignedNodeRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var encoded = records.Select(RecordCodec.Encode).ToList();
+        var w = new WireWriter();
+        w.WriteByte((byte)MessageType.Records);
+        w.WriteVarint((ulong)encoded.Count);
+        foreach (var r in encoded) w.WriteBytes(r);
+        return w.ToArray();
+    }
+
+    public static byte[] EncodeError(string reason)
+    {
+        var w = new WireWriter();
+        w.WriteByte((byte)MessageType.Error);
+        w.WriteString(reason.Length > 200 ? reason[..200] : reason);
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes a frame payload; throws <see cref="FormatException"/> naming what is wrong.</summary>
+    public static DirectoryMessage Decode(ReadOnlySpan<byte> payload)
+    {
+        var r = new WireReader(payload);
+        var type = r.ReadByte("message type");
+        DirectoryMessage message;
+        switch ((MessageType)type)
+        {
+            case MessageType.Digest:
+                var count = r.ReadCount("digest count", DirectoryProtocol.MaxDigestEntries);
+                var entries = new List<DigestEntry>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var peer = r.ReadString("digest peer id", RecordCodec.MaxTextBytes);
+                    var name = r.ReadString("digest node name", RecordCodec.MaxNameBytes);
+                    var seq = r.ReadUInt64("digest sequence");
+                    if (seq > long.MaxValue) throw new FormatException("digest sequence: out of range");
+                    entries.Add(new DigestEntry(peer, name, (long)seq));
+                }
+                message = new DirectoryMessage(MessageType.Digest, entries, [], null);
+                break;
+            case MessageType.Records:
+                var n = r.ReadCount("record count", DirectoryProtocol.RecordsPerFrame);
+                var records = new List<byte[]>(n);
+                for (var i = 0; i < n; i++) records.Add(r.ReadBytes("record", RecordCodec.MaxRecordBytes).ToArray());
+                message = new DirectoryMessage(MessageType.Records, [], records, null);
+                break;
+            case MessageType.Error:
+                message = new DirectoryMessage(MessageType.Error, [], [], r.ReadString("error reason", 1024));
+                break;
+            default:
+                throw new FormatException($"message type {type} is unknown");
+        }
+        if (!r.AtEnd) throw new FormatException($"{(MessageType)type} message: trailing bytes");
+        return message;
+    }
+}

@@ -1,0 +1,18 @@
+namespace PluginMesh.Plugins.Directory.P2p;
+
+/// <summary>One held record in <c>/status</c>.</summary>
+/// <param name="Node">Node name.</param>
+/// <param name="PeerId">Signer.</param>
+/// <param name="Sequence">Record sequence.</param>
+/// <param name="Expires">Expiry.</param>
+/// <param name="Stale">True past expiry (still served when nothing fresher exists and <c>serveExpired</c> is on).</param>
+/// <param name="Chosen">True when the node name resolves to this record (false for a losing conflicting claim).</param>
+/// <param name="DirectAddresses">Direct multiaddrs.</param>
+/// <param name="RelayAddresses">Relay circuit multiaddrs.</param>
+/// <param name="Capabilities">Announced capabilities.</param>
+/// <param name="Source"><c>local</c>, <c>cache</c> or <c>peer:&lt;PeerId&gt;</c>.</param>
+/// <param name="ReceivedAt">When it was accepted.</param>
+public sealed record RecordStatus(
+    string Node, string PeerId, long Sequence, DateTimeOffset Expires, bool Stale, bool Chosen,
+    IReadOnlyList<string> DirectAddresses, IReadOnlyList<string> RelayAddresses, IReadOnlyList<string> Capabilities,
+    string Source, DateTimeOffset ReceivedAt);

@@ -1,0 +1,140 @@
+using System.Text;
+using PluginMesh.Abstractions.Directory;
+
+namespace PluginMesh.Plugins.Directory.P2p.Records;
+
+/// <summary>
+/// The record's canonical binary layout (see README "Record format"). The body is signed with the
+/// domain string in front, so a directory signature can never be replayed as another protocol's
+/// signature made with the same identity key (and vice versa).
+/// </summary>
+internal static class RecordCodec
+{
+    public const byte Version = 1;
+    public const int MaxRecordBytes = 16 * 1024;
+    public const int MaxNameBytes = 253;
+    public const int MaxTextBytes = 1024;
+    public const int MaxListEntries = 32;
+    public const int MaxPublicKeyBytes = 64;
+    public const int MaxSignatureBytes = 128;
+
+    /// <summary>Domain separation string, signed before the body.</summary>
+    public static ReadOnlySpan<byte> Domain => "pluginmesh-directory-record:"u8;
+
+    /// <summary>The canonical body. Throws <see cref="ArgumentException"/> when a field breaks a limit (our own record is built from config).</summary>
+    public static byte[] EncodeBody(NodeRecord record, ReadOnlySpan<byte> publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var w = new WireWriter();
+        w.WriteByte(Version);
+        w.WriteString(Check(record.NodeName, MaxNameBytes, "node name"));
+        w.WriteString(Check(record.PeerId, MaxTextBytes, "peer id"));
+        WriteList(w, record.DirectAddresses, "direct address");
+        WriteList(w, record.RelayAddresses, "relay address");
+        WriteList(w, record.Capabilities, "capability");
+        var labels = record.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToList();
+        if (labels.Count > MaxListEntries) throw new ArgumentException($"more than {MaxListEntries} labels");
+        w.WriteVarint((ulong)labels.Count);
+        foreach (var (key, value) in labels)
+        {
+            w.WriteString(Check(key, MaxTextBytes, "label key"));
+            w.WriteString(Check(value, MaxTextBytes, "label value"));
+        }
+        if (record.Sequence < 0) throw new ArgumentException("sequence must not be negative");
+        w.WriteUInt64((ulong)record.Sequence);
+        w.WriteInt64(record.Expires.ToUnixTimeMilliseconds());
+        if (publicKey.Length > MaxPublicKeyBytes) throw new ArgumentException("public key too long");
+        w.WriteBytes(publicKey);
+        return w.ToArray();
+    }
+
+    /// <summary>The bytes handed to the signer: domain ‖ body.</summary>
+    public static byte[] SigningInput(ReadOnlySpan<byte> body)
+    {
+        var input = new byte[Domain.Length + body.Length];
+        Domain.CopyTo(input);
+        body.CopyTo(input.AsSpan(Domain.Length));
+        return input;
+    }
+
+    /// <summary>Signs <paramref name="record"/> with <paramref name="sign"/> (the node identity).</summary>
+    public static SignedNodeRecord Sign(NodeRecord record, ReadOnlySpan<byte> publicKey, Func<byte[], byte[]> sign)
+    {
+        ArgumentNullException.ThrowIfNull(sign);
+        var body = EncodeBody(record, publicKey);
+        return new SignedNodeRecord(record, publicKey.ToArray(), body, sign(SigningInput(body)));
+    }
+
+    /// <summary>Wire form: body (length-prefixed) then signature (length-prefixed).</summary>
+    public static byte[] Encode(SignedNodeRecord signed)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        var w = new WireWriter();
+        w.WriteBytes(signed.Body);
+        w.WriteBytes(signed.Signature);
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes the wire form; throws <see cref="FormatException"/> naming the bad field. Does not verify.</summary>
+    public static SignedNodeRecord Decode(ReadOnlySpan<byte> wire)
+    {
+        if (wire.Length > MaxRecordBytes) throw new FormatException($"record: {wire.Length} bytes exceeds {MaxRecordBytes}");
+        var outer = new WireReader(wire);
+        var body = outer.ReadBytes("record body", MaxRecordBytes);
+        var signature = outer.ReadBytes("signature", MaxSignatureBytes);
+        if (!outer.AtEnd) throw new FormatException("record: trailing bytes after the signature");
+
+        var r = new WireReader(body);
+        var version = r.ReadByte("version");
+        if (version != Version) throw new FormatException($"record: unsupported version {version}");
+        var nodeName = r.ReadString("node name", MaxNameBytes);
+        if (nodeName.Length == 0) throw new FormatException("node name: empty");
+        var peerId = r.ReadString("peer id", MaxTextBytes);
+        var direct = ReadList(ref r, "direct addresses");
+        var relay = ReadList(ref r, "relay addresses");
+        var capabilities = ReadList(ref r, "capabilities");
+        var labelCount = r.ReadCount("label count", MaxListEntries);
+        var labels = new Dictionary<string, string>(labelCount, StringComparer.Ordinal);
+        string? previous = null;
+        for (var i = 0; i < labelCount; i++)
+        {
+            var key = r.ReadString("label key", MaxTextBytes);
+            // Sorted and unique keys keep the encoding canonical: one record, one byte string.
+            if (previous is not null && string.CompareOrdinal(previous, key) >= 0) throw new FormatException("labels: keys not in strictly increasing order");
+            labels[key] = r.ReadString("label value", MaxTextBytes);
+            previous = key;
+        }
+        var sequence = r.ReadUInt64("sequence");
+        if (sequence > long.MaxValue) throw new FormatException("sequence: out of range");
+        var expiresMs = r.ReadInt64("expires");
+        if (expiresMs < 0 || expiresMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()) throw new FormatException("expires: out of range");
+        var publicKey = r.ReadBytes("public key", MaxPublicKeyBytes).ToArray();
+        if (!r.AtEnd) throw new FormatException("record: trailing bytes in the body");
+
+        var record = new NodeRecord(nodeName, peerId, direct, relay, capabilities, (long)sequence,
+            DateTimeOffset.FromUnixTimeMilliseconds(expiresMs), labels);
+        return new SignedNodeRecord(record, publicKey, body.ToArray(), signature.ToArray());
+    }
+
+    private static void WriteList(WireWriter w, IReadOnlyList<string> values, string what)
+    {
+        if (values.Count > MaxListEntries) throw new ArgumentException($"more than {MaxListEntries} entries of {what}");
+        w.WriteVarint((ulong)values.Count);
+        foreach (var v in values) w.WriteString(Check(v, MaxTextBytes, what));
+    }
+
+    private static string[] ReadList(ref WireReader r, string field)
+    {
+        var count = r.ReadCount(field + " count", MaxListEntries);
+        var values = new string[count];
+        for (var i = 0; i < count; i++) values[i] = r.ReadString(field, MaxTextBytes);
+        return values;
+    }
+
+    private static string Check(string value, int maxBytes, string what)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (Encoding.UTF8.GetByteCount(value) > maxBytes) throw new ArgumentException($"{what} longer than {maxBytes} bytes");
+        return value;
+    }
+}

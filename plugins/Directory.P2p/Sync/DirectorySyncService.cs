@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Directory.P2p.Protocol;
+using PluginMesh.Plugins.Directory.P2p.Records;
+using PluginMesh.Plugins.Directory.P2p.Store;
+
+namespace PluginMesh.Plugins.Directory.P2p.Sync;
+
+/// <summary>
+/// Spreads records: loads the cache, publishes this node's record (at start, at half-life, on every
+/// address change), pushes each accepted record to connected peers, runs anti-entropy with every
+/// connected peer each interval and with each peer as it connects, and serves the protocol.
+/// Every tunnel piece is optional: without them the directory still answers from the cache.
+/// </summary>
+internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
+{
+    /// <summary>How long a stream closed for malformed input may take to drain before it is reset.</summary>
+    private static readonly TimeSpan ErrorGrace = TimeSpan.FromSeconds(2);
+
+    private readonly RecordStore _store;
+    private readonly DirectoryOptions _options;
+    private readonly ILocalPeer? _local;
+    private readonly IMeshTunnel? _tunnel;
+    private readonly IPeerNetwork? _network;
+    private readonly SyncTracker _tracker;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyncExchange _exchange;
+    private readonly LocalRecordPublisher? _publisher;
+    private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private IDisposable? _registration;
+    private Task _loops = Task.CompletedTask;
+    private int _started;
+    private int _stopped;
+
+    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _options = options;
+        _local = local;
+        _tunnel = tunnel;
+        _network = network;
+        _tracker = tracker;
+        _time = time;
+        _logger = logger;
+        _exchange = new SyncExchange(store);
+        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        _store.LoadFromCache();
+        _store.Accepted += OnAccepted;
+        if (_tunnel is not null) _registration = _tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync);
+        if (_publisher is not null)
+        {
+            // Subscribed first so that a change during the first publication is not missed.
+            _local!.AddressesChanged += OnAddressesChanged;
+            await _publisher.PublishAsync(force: true, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            DirectoryLog.NoIdentity(_logger);
+        }
+        if (_network is not null) _network.PeerConnected += OnPeerConnected;
+        var token = _stopping.Token;
+        _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None));
+        // Peers already connected before we started get their exchange now rather than in one interval.
+        foreach (var peer in ConnectedPeers()) _ = Task.Run(() => ExchangeAsync(peer, token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Idempotent and safe after a partial start: the host stops, then the container disposes.
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        _store.Accepted -= OnAccepted;
+        if (_local is not null) _local.AddressesChanged -= OnAddressesChanged;
+        if (_network is not null) _network.PeerConnected -= OnPeerConnected;
+        Interlocked.Exchange(ref _registration, null)?.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _outbox.Writer.TryComplete();
+        try
+        {
+            await _loops.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the loops end on the cancelled token.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Runs one anti-entropy exchange with <paramref name="peerId"/> now (skipped when one is already running).</summary>
+    public async Task<bool> ExchangeAsync(string peerId, CancellationToken cancellationToken)
+    {
+        if (_tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
+        try
+        {
+            return await WithStreamAsync(peerId, "exchange", (s, ct) =>
+                _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(peerId, out _);
+        }
+    }
+
+    private void OnAccepted(SignedNodeRecord record, string source) => _outbox.Writer.TryWrite((record, source));
+
+    private void OnAddressesChanged() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await _publisher!.PublishAsync(force: false, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    });
+
+    private void OnPeerConnected(PeerConnection connection)
+    {
+        var token = _stopping.Token;
+        if (!token.IsCancellationRequested) _ = Task.Run(() => ExchangeAsync(connection.PeerId, token), CancellationToken.None);
+    }
+
+    private async Task PushLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _outbox.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var batch = new List<(SignedNodeRecord Record, string Source)>();
+                while (batch.Count < 1024 && reader.TryRead(out var item)) batch.Add(item);
+                var pushes = ConnectedPeers().Select(peer =>
+                {
+                    // Never echo a record to the peer it came from or to the peer it describes.
+                    var records = batch.Where(b => b.Source != SyncExchange.SourceOf(peer) && b.Record.Record.PeerId != peer)
+                        .Select(b => b.Record).DistinctBy(r => (r.Record.PeerId, r.Record.Sequence)).ToList();
+                    return records.Count == 0 ? Task.CompletedTask : WithStreamAsync(peer, "push", (s, ct) =>
+                        _exchange.PushAsync(s.Stream, s.CloseWriteAsync, records, ct), cancellationToken);
+                });
+                await Task.WhenAll(pushes).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task SyncLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.SyncInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_publisher is { Due: true }) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(ConnectedPeers().Select(p => ExchangeAsync(p, cancellationToken))).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
+    {
+        var peer = stream.Remote.PeerId;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        timeout.CancelAfter(_options.ExchangeTimeout);
+        try
+        {
+            var counts = await _exchange.ServeAsync(stream.Stream, stream.CloseWriteAsync, peer, timeout.Token).ConfigureAwait(false);
+            _tracker.Record(peer, "served", counts);
+        }
+        catch (FormatException e)
+        {
+            // Malformed input: say why, then reset; the agent carries on.
+            DirectoryLog.ProtocolViolation(_logger, peer, e.Message);
+            _tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
+            await CloseWithReasonAsync(stream, e.Message, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            _tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
+            stream.Reset();
+        }
+    }
+
+    private async Task<bool> WithStreamAsync(string peerId, string kind, Func<IMeshStream, CancellationToken, Task<ExchangeCounts>> run, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ExchangeTimeout);
+        IMeshStream? stream = null;
+        try
+        {
+            stream = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: peerId), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            var counts = await run(stream, timeout.Token).ConfigureAwait(false);
+            _tracker.Record(peerId, kind, counts);
+            return true;
+        }
+        catch (FormatException e)
+        {
+            DirectoryLog.ProtocolViolation(_logger, peerId, e.Message);
+            _tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
+            if (stream is not null) await CloseWithReasonAsync(stream, e.Message, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // TunnelException is an IOException: unreachable peers and peers without the protocol land here.
+            if (cancellationToken.IsCancellationRequested && e is OperationCanceledException) stream?.Reset();
+            else
+            {
+                DirectoryLog.ExchangeFailed(_logger, peerId, e.Message);
+                _tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
+                stream?.Reset();
+            }
+            return false;
+        }
+        finally
+        {
+            if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends an ERROR frame, half-closes, and waits (bounded) for the remote to close before
+    /// resetting: a reset is a control frame and can overtake the queued reason, which the
+    /// remote would then never read.
+    /// </summary>
+    private static async Task CloseWithReasonAsync(IMeshStream stream, string reason, CancellationToken cancellationToken)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(ErrorGrace);
+        await SyncExchange.TrySendErrorAsync(stream.Stream, reason, grace.Token).ConfigureAwait(false);
+        try
+        {
+            await stream.CloseWriteAsync(grace.Token).ConfigureAwait(false);
+            var sink = new byte[4096];
+            while (await stream.Stream.ReadAsync(sink, grace.Token).ConfigureAwait(false) > 0)
+            {
+                // Discard whatever the remote still sends until it closes or the grace ends.
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            stream.Reset();
+        }
+    }
+
+    private List<string> ConnectedPeers()
+    {
+        if (_network is null) return [];
+        var self = _tunnel?.LocalPeerId ?? _local?.PeerId;
+        return [.. _network.Connections.Select(c => c.PeerId).Where(p => p != self).Distinct(StringComparer.Ordinal)];
+    }
+}

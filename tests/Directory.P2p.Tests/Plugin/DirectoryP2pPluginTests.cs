@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Directory.P2p.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace PluginMesh.Plugins.Directory.P2p.Tests.Plugin;
+
+public sealed class DirectoryP2pPluginTests
+{
+    [Fact]
+    public void Descriptor_DeclaresDirectoryAndOptionalUses()
+    {
+        var d = new DirectoryP2pPlugin().Descriptor;
+        Assert.Equal("directory.p2p", d.Id);
+        Assert.Equal(AbstractionsApi.Version, d.ApiVersion);
+        Assert.Equal(["directory"], d.Provides);
+        Assert.Empty(d.Requires);
+        Assert.Equal(["cache", "tunnel", "relay", "discovery"], d.Uses);
+    }
+
+    public static TheoryData<string, string, string> BadValues => new()
+    {
+        { "recordTtlSeconds", "10", "plugins.directory.p2p.recordTtlSeconds" },
+        { "syncIntervalSeconds", "zero", "plugins.directory.p2p.syncIntervalSeconds" },
+        { "exchangeTimeoutSeconds", "0", "plugins.directory.p2p.exchangeTimeoutSeconds" },
+        { "serveExpired", "maybe", "plugins.directory.p2p.serveExpired" },
+        { "sycnInterval", "3", "plugins.directory.p2p.sycnInterval" },
+        { "capabilities:0", "", "plugins.directory.p2p.capabilities[0]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void Validate_BadValue_ReportsItsPath(string key, string value, string path)
+    {
+        var problems = Validate(new Dictionary<string, string?> { [key] = value, ["enabled"] = "true" });
+        Assert.Equal(path, Assert.Single(problems).Path);
+    }
+
+    [Fact]
+    public void Validate_EmptySection_IsFineAndDefaultsApply()
+    {
+        Assert.Empty(Validate([]));
+        var options = DirectoryOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?>()), (_, m) => Assert.Fail(m));
+        Assert.Equal(TimeSpan.FromHours(1), options.RecordTtl);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.SyncInterval);
+        Assert.True(options.ServeExpired);
+    }
+
+    [Fact]
+    public void ReadmeExample_Validates()
+    {
+        var readme = File.ReadAllText(ReadmePath());
+        var start = readme.IndexOf("```yaml", StringComparison.Ordinal) + "```yaml".Length;
+        var yaml = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var section = ((YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["plugins"])["directory.p2p"];
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        Flatten(section, "", values);
+        Assert.Empty(Validate(values));
+        var options = DirectoryOptions.Read(new DictionaryConfiguration(values), (_, m) => Assert.Fail(m));
+        Assert.Equal(["relay", "dns"], options.Capabilities);
+        Assert.Equal("shop-12", options.Labels["zone"]);
+    }
+
+    [Fact]
+    public async Task ConfigureServices_NoTunnelNoCache_StartsAndServesStatus()
+    {
+        var services = new ServiceCollection();
+        new DirectoryP2pPlugin().ConfigureServices(services, new PluginContext("directory.p2p",
+            new DictionaryConfiguration(new Dictionary<string, string?>()), new NodeSettings("edge-1", "/tmp", "/tmp"),
+            new Meter("test.plugin." + Guid.NewGuid().ToString("N")), new ActivitySource("test")));
+        var sp = new SingletonServices(services);
+        var directory = (INodeDirectory)sp.GetService(typeof(INodeDirectory))!;
+        var hosted = Assert.Single(sp.GetAll<IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+        Assert.Null(directory.Resolve("edge-1")); // no identity: nothing published, nothing learned
+        var status = Assert.Single(sp.GetAll<IStatusContributor>());
+        Assert.Equal("directory", status.Section);
+        Assert.IsType<DirectoryStatus>(status.GetStatus());
+        await hosted.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void ConfigureServices_BadConfig_ThrowsWithEveryProblem()
+    {
+        var e = Assert.Throws<ConfigValidationException>(() => new DirectoryP2pPlugin().ConfigureServices(new ServiceCollection(),
+            new PluginContext("directory.p2p", new DictionaryConfiguration(new Dictionary<string, string?> { ["recordTtlSeconds"] = "1", ["bogus"] = "1" }),
+                new NodeSettings("n", "/tmp", "/tmp"), new Meter("test.bad"), new ActivitySource("test"))));
+        Assert.Equal(2, e.Problems.Count);
+    }
+
+    private static List<ConfigProblem> Validate(Dictionary<string, string?> values)
+    {
+        var problems = new List<ConfigProblem>();
+        new DirectoryP2pPlugin().Validate(new PluginValidationContext("directory.p2p", new DictionaryConfiguration(values), "plugins.directory.p2p", problems));
+        return problems;
+    }
+
+    private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> into)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (k, v) in map.Children) Flatten(v, prefix.Length == 0 ? ((YamlScalarNode)k).Value! : prefix + ":" + ((YamlScalarNode)k).Value, into);
+                break;
+            case YamlSequenceNode seq:
+                for (var i = 0; i < seq.Children.Count; i++) Flatten(seq.Children[i], prefix + ":" + i, into);
+                break;
+            case YamlScalarNode scalar:
+                into[prefix] = scalar.Value;
+                break;
+        }
+    }
+
+    private static string ReadmePath([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "plugins", "Directory.P2p", "README.md"));
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Directory.P2p.Store;
+using PluginMesh.Plugins.Directory.P2p.Sync;
+using PluginMesh.Plugins.Directory.P2p.Tests.Support;
+using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
+
+namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
+
+/// <summary>
+/// The directory on tunnel.libp2p's own ILocalPeer / IPeerNetwork, and the tunnel resolving
+/// <c>PeerTarget(NodeName)</c> through the directory: the wiring the agent will use.
+/// </summary>
+public sealed class TunnelWiringTests : IDisposable
+{
+    private const string Hello = "/pluginmesh/test/hello/1.0.0";
+    private readonly string _dir = System.IO.Directory.CreateTempSubdirectory("pm-directory-wiring-").FullName;
+
+    [Fact]
+    public async Task OpenStreamByNodeName_LearnedThroughAThirdPeer_DialsDirectAddressFromRecord()
+    {
+        await using var a = await Wired.StartAsync(_dir, "wired-a");
+        await using var b = await Wired.StartAsync(_dir, "wired-b");
+        await using var c = await Wired.StartAsync(_dir, "wired-c");
+        using var hello = b.Tunnel.RegisterHandler(Hello, async (s, ct) =>
+        {
+            await s.Stream.WriteAsync("hi from wired-b"u8.ToArray(), ct);
+            await s.CloseWriteAsync(ct);
+        });
+        await a.ConnectAsync(b);
+        await c.ConnectAsync(a);
+        await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")?.PeerId == b.Node.LocalPeer.PeerId, "C learned B through A");
+        Assert.DoesNotContain(c.Node.Network.Connections, x => x.PeerId == b.Node.LocalPeer.PeerId);
+
+        await using var stream = await c.Tunnel.OpenStreamAsync(new PeerTarget(NodeName: "wired-b"), Hello, TestTimeout.Token());
+        Assert.Equal(b.Node.LocalPeer.PeerId, stream.Remote.PeerId);
+        using var reader = new StreamReader(stream.Stream);
+        Assert.Equal("hi from wired-b", await reader.ReadToEndAsync(TestTimeout.Token()));
+
+        // A relay reservation announced through IPeerNetwork re-publishes B's record with the circuit.
+        var circuit = "/ip4/127.0.0.1/tcp/9/p2p/" + a.Node.LocalPeer.PeerId + "/p2p-circuit";
+        b.Node.Network.SetAnnouncedAddresses("relay", [circuit]);
+        await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")!.RelayAddresses.Any(r => r.StartsWith(circuit, StringComparison.Ordinal)), "circuit address reached C");
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A libp2p node whose tunnel finds node names in its own directory.</summary>
+    private sealed class Wired : IAsyncDisposable
+    {
+        private Wired(Libp2pNodeService node, MeshTunnel tunnel, RecordStore store, DirectorySyncService sync)
+        {
+            Node = node;
+            Tunnel = tunnel;
+            Store = store;
+            Sync = sync;
+        }
+
+        public Libp2pNodeService Node { get; }
+        public MeshTunnel Tunnel { get; }
+        public RecordStore Store { get; }
+        public DirectorySyncService Sync { get; }
+
+        public static async Task<Wired> StartAsync(string dir, string name)
+        {
+            var store = Stores.Create(TimeProvider.System);
+            var services = new ServiceCollection();
+            services.AddSingleton<INodeDirectory>(store);
+            var node = new Libp2pNodeService(new Libp2pOptions
+            {
+                KeyFile = Path.Combine(dir, name + ".key"),
+                Listen = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")],
+            }, NullLoggerFactory.Instance);
+            var tunnel = new MeshTunnel(node, new SingletonServices(services));
+            await node.StartAsync(CancellationToken.None);
+            var sync = new DirectorySyncService(store, DirectoryOptions.Default, name, node.LocalPeer, tunnel, node.Network,
+                new SyncTracker(TimeProvider.System), TimeProvider.System, NullLogger.Instance);
+            await sync.StartAsync(CancellationToken.None);
+            return new Wired(node, tunnel, store, sync);
+        }
+
+        public async Task ConnectAsync(Wired other) =>
+            await Node.Host!.DialAsync(Multiaddr.Parse(other.Node.LocalPeer.Addresses[0]), TestTimeout.Token());
+
+        public async ValueTask DisposeAsync()
+        {
+            await Sync.DisposeAsync();
+            await Node.DisposeAsync();
+        }
+    }
+}
