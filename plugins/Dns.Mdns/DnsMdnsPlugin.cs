@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Dns;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Dns.Mdns.Forwarding;
+using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using PluginMesh.Plugins.Dns.Mdns.Server;
 using PluginMesh.Plugins.Dns.Mdns.Zone;
 
@@ -14,9 +17,9 @@ namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>
 /// Entry type of <c>dns.mdns</c>: the node-local DNS server (authoritative for the cluster domain,
-/// forwarding the rest). The multicast half (mDNS peer discovery) will join it in this assembly.
+/// forwarding the rest) and libp2p mDNS peer discovery, each of which can be switched off.
 /// </summary>
-public sealed class DnsMdnsPlugin : IPluginMeshPlugin
+public sealed class DnsMdnsPlugin : IPluginMeshPlugin, IStandaloneDiscoveryProvider
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "dns.mdns";
@@ -26,10 +29,15 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin
         PluginId,
         typeof(DnsMdnsPlugin).Assembly.GetName().Version ?? new Version(0, 0),
         AbstractionsApi.Version,
-        Provides: [Capabilities.Dns],
+        Provides: [Capabilities.Dns, Capabilities.Discovery],
         Requires: [],
+        // Not Uses: tunnel: ILocalPeer is read when present and followed through AddressesChanged, so
+        // start order does not matter, and the tunnel may use discovery without a capability cycle.
         Uses: [Capabilities.CatalogSource],
-        "Node-local DNS: cluster service names from the catalog, everything else forwarded with a cache");
+        "Node-local DNS (cluster names from the catalog, the rest forwarded) and libp2p mDNS peer discovery");
+
+    /// <inheritdoc />
+    public string DiscoveryName => "mdns";
 
     /// <summary>Whether the process may create interfaces and bind port 53; decides defaults.</summary>
     internal static bool IsRoot => Environment.IsPrivilegedProcess;
@@ -39,7 +47,12 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin
     {
         ArgumentNullException.ThrowIfNull(context);
         DnsOptions.Read(context.Section, IsRoot, context.Error);
+        MdnsOptions.Read(context.Section.GetSection("mdns"), (key, message) => context.Error(key.Length == 0 ? "mdns" : "mdns:" + key, message));
     }
+
+    /// <inheritdoc />
+    public IStandaloneDiscovery Create(LocalPeerAdvertisement local, IReadOnlyDictionary<string, string> options, ILoggerFactory loggers) =>
+        StandaloneMdns.Create(local, options, loggers);
 
     /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services, PluginContext context)
@@ -51,7 +64,22 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin
         var prefix = "plugins." + PluginId;
         var options = DnsOptions.Read(context.Configuration, IsRoot,
             (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
+        var mdns = MdnsOptions.Read(context.Configuration.GetSection("mdns"),
+            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key.Length == 0 ? "mdns" : "mdns:" + key), message)));
         if (problems.Count > 0) throw new ConfigValidationException(problems);
+        mdns = mdns with { OwnInterface = options.InterfaceName };
+
+        if (mdns.Enabled)
+        {
+            services.AddSingleton(new MdnsMetrics(context.Meter));
+            services.AddSingleton(sp => new MdnsDiscovery(mdns, sp.GetRequiredService<MdnsMetrics>(), Time(sp), Logger(sp)));
+            services.AddSingleton<IPeerDiscovery>(sp => sp.GetRequiredService<MdnsDiscovery>());
+            services.AddHostedService(sp => new MdnsHostedService(sp.GetRequiredService<MdnsDiscovery>(), sp.GetService<ILocalPeer>()));
+        }
+        services.AddSingleton<IStatusContributor>(sp => new DnsStatusContributor(
+            sp.GetService<ClusterDnsResponder>(), sp.GetService<DnsQueryHandler>(), sp.GetService<DnsMetrics>(),
+            sp.GetService<MdnsDiscovery>(), mdns, options.ClusterDomain));
+        if (!options.ServeDns) return;
 
         // Only object graphs here; sockets, files and the interface wait for the hosted service.
         services.AddSingleton(new DnsMetrics(context.Meter));
@@ -61,8 +89,6 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin
             sp.GetRequiredService<UpstreamForwarder>(), sp.GetRequiredService<DnsMetrics>(), Time(sp)));
         services.AddSingleton(sp => new ClusterDnsResponder(sp.GetRequiredService<DnsQueryHandler>(), options.Listen.Cast<EndPoint>().ToList()));
         services.AddSingleton<IDnsResponder>(sp => sp.GetRequiredService<ClusterDnsResponder>());
-        services.AddSingleton<IStatusContributor>(sp => new DnsStatusContributor(
-            sp.GetRequiredService<ClusterDnsResponder>(), sp.GetRequiredService<DnsQueryHandler>(), sp.GetRequiredService<DnsMetrics>()));
         services.AddHostedService(sp => new DnsHostedService(options, sp.GetRequiredService<DnsQueryHandler>(),
             sp.GetRequiredService<ClusterDnsResponder>(), sp.GetService<IServiceCatalog>(), Time(sp), Logger(sp)));
     }

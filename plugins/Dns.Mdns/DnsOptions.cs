@@ -43,8 +43,14 @@ public sealed record DnsOptions(
     internal static readonly string[] Keys =
     [
         "enabled", "clusterDomain", "ttl", "listen", "createInterface", "interface", "upstreams", "resolvConf",
-        "upstreamTimeoutMs", "cacheSize", "maxCacheTtl", "maxNegativeTtl", "tcpIdleTimeoutMs", "maxTcpConnections",
+        "upstreamTimeoutMs", "cacheSize", "maxCacheTtl", "maxNegativeTtl", "tcpIdleTimeoutMs", "maxTcpConnections", "dns", "mdns",
     ];
+
+    /// <summary>
+    /// Whether the DNS server runs (<c>dns.enabled</c>, default true). False leaves only mDNS
+    /// discovery: a node can find peers without serving DNS (another resolver already owns port 53).
+    /// </summary>
+    public bool ServeDns { get; init; } = true;
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (relative key, message).</summary>
     /// <param name="section">The plugin's section.</param>
@@ -57,8 +63,13 @@ public sealed record DnsOptions(
 
         foreach (var child in section.GetChildren())
         {
-            if (string.Equals(child.Key, "mdns", StringComparison.OrdinalIgnoreCase))
-                error(child.Key, "the multicast (mDNS discovery) half of dns.mdns is not available in this version; remove the section");
+            // mdns: is read by MdnsOptions; dns: holds only the switch for the unicast server.
+            if (string.Equals(child.Key, "mdns", StringComparison.OrdinalIgnoreCase)) continue;
+            if (string.Equals(child.Key, "dns", StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var sub in child.GetChildren())
+                    if (!string.Equals(sub.Key, "enabled", StringComparison.OrdinalIgnoreCase)) error($"dns:{sub.Key}", "unknown key; expected: enabled");
+            }
             else if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                 error(child.Key, $"unknown key; expected one of: {string.Join(", ", Keys.Skip(1))}");
         }
@@ -79,7 +90,8 @@ public sealed record DnsOptions(
             ? listenEntries.Select(e => e.Endpoint).ToList()
             : [isRoot ? PrivilegedListen : UnprivilegedListen];
 
-        var createInterface = ReadBool(section, "createInterface", isRoot && !listenConfigured, error);
+        var serveDns = ReadBool(section, "dns:enabled", true, error);
+        var createInterface = ReadBool(section, "createInterface", isRoot && !listenConfigured && serveDns, error);
         if (createInterface && !isRoot) error("createInterface", "needs root (CAP_NET_ADMIN) to create the dummy interface; set it to false or run as root");
         var interfaceName = section["interface"] ?? "pluginmesh0";
         if (interfaceName.Length is 0 or > 15 || interfaceName.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
@@ -106,7 +118,10 @@ public sealed record DnsOptions(
             (uint)ReadInt(section, "maxCacheTtl", 3600, 0, 604800, error),
             (uint)ReadInt(section, "maxNegativeTtl", 300, 0, 10800, error),
             TimeSpan.FromMilliseconds(ReadInt(section, "tcpIdleTimeoutMs", 10000, 100, 600000, error)),
-            ReadInt(section, "maxTcpConnections", 256, 1, 65536, error));
+            ReadInt(section, "maxTcpConnections", 256, 1, 65536, error))
+        {
+            ServeDns = serveDns,
+        };
     }
 
     private static List<(string Key, IPEndPoint Endpoint)> ReadEndpoints(IConfiguration section, string key, int defaultPort, Action<string, string> error)

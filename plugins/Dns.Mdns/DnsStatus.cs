@@ -1,3 +1,5 @@
+using PluginMesh.Plugins.Dns.Mdns.Mdns;
+
 namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>The <c>dns</c> section of <c>/status</c>.</summary>
@@ -17,4 +19,11 @@ public sealed record DnsStatus(
     int Names,
     IReadOnlyDictionary<string, long> Queries,
     int CacheEntries,
-    long CacheHits);
+    long CacheHits)
+{
+    /// <summary>Whether the DNS server runs (false with <c>dns.enabled: false</c>: mDNS only).</summary>
+    public bool Serving { get; init; } = true;
+
+    /// <summary>The multicast half: discovery state, peers, packet counts.</summary>
+    public MdnsStatus? Mdns { get; init; }
+}

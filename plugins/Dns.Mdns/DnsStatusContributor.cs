@@ -1,15 +1,22 @@
 using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using PluginMesh.Plugins.Dns.Mdns.Server;
 
 namespace PluginMesh.Plugins.Dns.Mdns;
 
-/// <summary>Reports the server's state under <c>dns</c>; reads only in-memory values.</summary>
-internal sealed class DnsStatusContributor(ClusterDnsResponder responder, DnsQueryHandler handler, DnsMetrics metrics) : IStatusContributor
+/// <summary>Reports the server's and discovery's state under <c>dns</c>; reads only in-memory values.</summary>
+/// <remarks>Each half is null when configured off; the section is still there so operators see it is off.</remarks>
+internal sealed class DnsStatusContributor(
+    ClusterDnsResponder? responder, DnsQueryHandler? handler, DnsMetrics? metrics, MdnsDiscovery? mdns = null, MdnsOptions? mdnsOptions = null, string? clusterDomain = null)
+    : IStatusContributor
 {
     public string Section => "dns";
 
     public object GetStatus()
     {
+        var mdnsStatus = mdns?.Status() ?? new MdnsStatus(false, (mdnsOptions ?? MdnsOptions.Default).ServiceName, "", [], [], [], new Dictionary<string, long>(), new Dictionary<string, long>());
+        if (responder is null || handler is null || metrics is null)
+            return new DnsStatus([], clusterDomain ?? "", [], 0, 0, new Dictionary<string, long>(), 0, 0) { Serving = false, Mdns = mdnsStatus };
         var zone = handler.Zone;
         return new DnsStatus(
             responder.ListenEndpoints.Select(e => e.ToString() ?? "").ToList(),
@@ -19,6 +26,6 @@ internal sealed class DnsStatusContributor(ClusterDnsResponder responder, DnsQue
             zone.NameCount,
             metrics.Totals(),
             handler.Forwarder.CacheCount,
-            metrics.CacheHits);
+            metrics.CacheHits) { Mdns = mdnsStatus };
     }
 }

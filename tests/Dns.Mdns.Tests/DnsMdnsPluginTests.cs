@@ -13,11 +13,11 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests;
 public sealed class DnsMdnsPluginTests
 {
     [Fact]
-    public void Descriptor_ProvidesDnsAndUsesCatalogSources()
+    public void Descriptor_ProvidesDnsAndDiscovery_UsesCatalogSources()
     {
         var descriptor = new DnsMdnsPlugin().Descriptor;
         Assert.Equal("dns.mdns", descriptor.Id);
-        Assert.Equal(["dns"], descriptor.Provides);
+        Assert.Equal(["dns", "discovery"], descriptor.Provides);
         Assert.Empty(descriptor.Requires);
         Assert.Equal(["catalog.source"], descriptor.Uses);
         Assert.Equal(AbstractionsApi.Version, descriptor.ApiVersion);

@@ -38,7 +38,7 @@ public sealed class DnsOptionsTests
         { "maxTcpConnections", "0", "plugins.dns.mdns.maxTcpConnections", "between 1 and 65536" },
         { "resolvConf", "", "plugins.dns.mdns.resolvConf", "must be a file path" },
         { "listenn", "127.0.0.1:53", "plugins.dns.mdns.listenn", "unknown key" },
-        { "mdns:enabled", "true", "plugins.dns.mdns.mdns", "multicast" },
+        { "dns:bogus", "true", "plugins.dns.mdns.dns.bogus", "unknown key" },
     };
 
     [Theory]

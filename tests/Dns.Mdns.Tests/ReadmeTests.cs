@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Tests;
@@ -28,6 +30,30 @@ public sealed class ReadmeTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.UpstreamTimeout);
         Assert.Equal(10000, options.CacheSize);
         Assert.Equal(300u, options.MaxNegativeTtl);
+    }
+
+    [Fact]
+    public void ReadmeMdnsExample_ParsesWithoutProblems()
+    {
+        var section = ReadmeYaml.PluginSections(ReadmePath(), DnsMdnsPlugin.PluginId).Single(s => s.GetSection("mdns").Exists());
+        var problems = new List<string>();
+        var dns = DnsOptions.Read(section, isRoot: true, (k, m) => problems.Add($"{k}: {m}"));
+        var mdns = MdnsOptions.Read(section.GetSection("mdns"), (k, m) => problems.Add($"mdns:{k}: {m}"));
+
+        Assert.Empty(problems);
+        Assert.False(dns.ServeDns);
+        Assert.False(dns.CreateInterface);
+        Assert.Equal(MdnsOptions.Default with { Interfaces = [], ExcludeInterfaces = [] }, mdns with { Interfaces = [], ExcludeInterfaces = [] });
+        Assert.Empty(mdns.Interfaces);
+        Assert.Equal(MdnsOptions.DefaultExcludes, mdns.ExcludeInterfaces);
+    }
+
+    [Fact]
+    public void ReadmeMdnsKeys_EveryKeyIsDocumented()
+    {
+        var text = File.ReadAllText(ReadmePath());
+        foreach (var key in MdnsOptions.Keys)
+            Assert.Contains($"`{key}`", text, StringComparison.Ordinal);
     }
 
     [Fact]

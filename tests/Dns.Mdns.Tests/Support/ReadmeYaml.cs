@@ -22,7 +22,12 @@ public static class ReadmeYaml
     }
 
     /// <summary>The section <c>plugins.&lt;pluginId&gt;</c> of the first block holding one, as flat keys.</summary>
-    public static TestConfiguration PluginSection(string readmePath, string pluginId)
+    public static TestConfiguration PluginSection(string readmePath, string pluginId) =>
+        PluginSections(readmePath, pluginId).FirstOrDefault()
+        ?? throw new InvalidOperationException($"no 'plugins: {pluginId}:' example in {readmePath}");
+
+    /// <summary>The section <c>plugins.&lt;pluginId&gt;</c> of every block holding one, as flat keys.</summary>
+    public static IEnumerable<TestConfiguration> PluginSections(string readmePath, string pluginId)
     {
         foreach (var block in Blocks(readmePath))
         {
@@ -33,10 +38,8 @@ public static class ReadmeYaml
             if (!p.Children.TryGetValue(new YamlScalarNode(pluginId), out var section)) continue;
             var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             Flatten(section, "", values);
-            return new TestConfiguration(values);
+            yield return new TestConfiguration(values);
         }
-
-        throw new InvalidOperationException($"no 'plugins: {pluginId}:' example in {readmePath}");
     }
 
     private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> values)

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Discovery;
+using PluginMesh.Abstractions.Dns;
+using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Dns.Mdns.Tests.Support;
+using static PluginMesh.Plugins.Dns.Mdns.Tests.Support.MdnsHelpers;
+
+namespace PluginMesh.Plugins.Dns.Mdns.Tests.Mdns;
+
+/// <summary>What the plugin registers for each combination of halves, and the standalone provider.</summary>
+public sealed class DnsMdnsPluginMdnsTests
+{
+    private static TestServiceProvider Build(params (string Key, string? Value)[] values)
+    {
+        var services = new ServiceCollection();
+        var meter = new Meter("test.dns.mdns." + Guid.NewGuid().ToString("N"));
+        new DnsMdnsPlugin().ConfigureServices(services, new PluginContext(DnsMdnsPlugin.PluginId,
+            TestConfiguration.Of([("listen:0", "127.0.0.1:0"), .. values]), new NodeSettings("n", "/tmp", "/tmp"), meter, new ActivitySource("test")));
+        return new TestServiceProvider(services);
+    }
+
+    [Fact]
+    public void ConfigureServices_Default_BothHalves()
+    {
+        using var sp = Build();
+        Assert.Equal("mdns", Assert.Single(sp.GetServices<IPeerDiscovery>()).Name);
+        Assert.NotNull(sp.GetService<IDnsResponder>());
+        Assert.Equal(2, sp.GetServices<IHostedService>().Count());
+        var status = (DnsStatus)Assert.Single(sp.GetServices<IStatusContributor>()).GetStatus();
+        Assert.True(status.Serving);
+        Assert.True(status.Mdns!.Enabled);
+    }
+
+    [Fact]
+    public void ConfigureServices_MdnsOnly_NoDnsServer()
+    {
+        using var sp = Build(("dns:enabled", "false"));
+        Assert.Null(sp.GetService<IDnsResponder>());
+        Assert.Single(sp.GetServices<IPeerDiscovery>());
+        Assert.Single(sp.GetServices<IHostedService>());
+        var status = (DnsStatus)sp.GetRequiredService<IStatusContributor>().GetStatus();
+        Assert.False(status.Serving);
+        Assert.True(status.Mdns!.Enabled);
+    }
+
+    [Fact]
+    public void ConfigureServices_MdnsDisabled_NothingConstructed()
+    {
+        using var sp = Build(("mdns:enabled", "false"));
+        Assert.Empty(sp.GetServices<IPeerDiscovery>());
+        Assert.False(((DnsStatus)sp.GetRequiredService<IStatusContributor>().GetStatus()).Mdns!.Enabled);
+    }
+
+    [Fact]
+    public async Task StandaloneProvider_CreatesDiscoveryWithOptions()
+    {
+        IStandaloneDiscoveryProvider provider = new DnsMdnsPlugin();
+        Assert.Equal("mdns", provider.DiscoveryName);
+        await using var discovery = provider.Create(new LocalPeerAdvertisement(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]),
+            new Dictionary<string, string> { ["interval"] = "500", ["serviceName"] = "_p2p._udp.local", ["interfaces"] = "none0" }, NullLoggerFactory.Instance);
+        Assert.Equal("mdns", discovery.Name);
+        Assert.Empty(discovery.Peers);
+    }
+
+    [Theory]
+    [InlineData("interval", "fast", "interval")]
+    [InlineData("interval", "5", "interval")]
+    [InlineData("serviceName", "..", "serviceName")]
+    [InlineData("ttl", "5", "unknown mdns option 'ttl'")]
+    public void StandaloneProvider_BadOption_ArgumentException(string name, string value, string message)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new DnsMdnsPlugin().Create(new LocalPeerAdvertisement(PeerA, []),
+            new Dictionary<string, string> { [name] = value }, NullLoggerFactory.Instance));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+}
