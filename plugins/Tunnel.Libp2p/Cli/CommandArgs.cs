@@ -4,6 +4,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 internal sealed class CommandArgs
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
     private CommandArgs()
     {
@@ -12,7 +13,8 @@ internal sealed class CommandArgs
     public List<string> Positionals { get; } = [];
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> for an unknown option or one missing its value.</summary>
-    public static CommandArgs Parse(IReadOnlyList<string> args, IReadOnlySet<string> known)
+    /// <param name="flags">Options that take no value (<see cref="Has"/>).</param>
+    public static CommandArgs Parse(IReadOnlyList<string> args, IReadOnlySet<string> known, IReadOnlySet<string>? flags = null)
     {
         var result = new CommandArgs();
         for (var i = 0; i < args.Count; i++)
@@ -24,6 +26,11 @@ internal sealed class CommandArgs
                 continue;
             }
             var name = a[2..];
+            if (flags?.Contains(name) == true)
+            {
+                result._flags.Add(name);
+                continue;
+            }
             if (!known.Contains(name)) throw new ArgumentException($"unknown option --{name}");
             if (i + 1 >= args.Count) throw new ArgumentException($"--{name} needs a value");
             if (!result._options.TryGetValue(name, out var list)) result._options[name] = list = [];
@@ -31,6 +38,8 @@ internal sealed class CommandArgs
         }
         return result;
     }
+
+    public bool Has(string flag) => _flags.Contains(flag);
 
     public IReadOnlyList<string> All(string name) => _options.TryGetValue(name, out var list) ? list : [];
 

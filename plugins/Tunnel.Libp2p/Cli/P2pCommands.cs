@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
@@ -19,7 +21,7 @@ internal static class P2pCommands
     public static IReadOnlyList<PluginCommand> All { get; } =
     [
         new("p2p listen", "Listen and serve echo, ping and identify until stopped",
-            "pluginmesh p2p listen [--listen <multiaddr>]... [--key <file>] [--psk <file>]\n  prints {\"peerId\":...,\"addrs\":[...]} once listening", ListenAsync),
+            "pluginmesh p2p listen [--listen <multiaddr>]... [--key <file>] [--psk <file>] [--mdns [--mdns-interval <ms>]]\n  prints {\"peerId\":...,\"addrs\":[...]} once listening;\n  with --mdns (needs the dns.mdns plugin) one {\"event\":\"mdns:peer\",\"peerId\":...,\"addrs\":[...]} line per discovered peer, which it connects", ListenAsync),
         new("p2p dial", "Dial a peer and echo bytes on K streams, checking every byte",
             "pluginmesh p2p dial <multiaddr> [--echo-bytes N] [--streams K] [--psk <file>]\n  prints {\"ok\":...,\"bytes\":...,\"seconds\":...,\"mibPerSec\":...}; exit 0 only if all came back intact", DialAsync),
         new("p2p ping", "Ping a peer over /ipfs/ping/1.0.0",
@@ -28,9 +30,24 @@ internal static class P2pCommands
             "pluginmesh p2p keygen [--key <file>]", KeygenAsync),
     ];
 
-    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk"], async args =>
+    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval"], async args =>
     {
         var options = ReadOptions(context);
+        IStandaloneDiscoveryProvider? mdns = null;
+        if (args.Has("mdns"))
+        {
+            mdns = context.DiscoveryProviders.FirstOrDefault(p => p.DiscoveryName == "mdns");
+            if (mdns is null)
+            {
+                await context.Error.WriteLineAsync("[tunnel.libp2p] --mdns needs the dns.mdns plugin (no discovery named 'mdns' is loaded)").ConfigureAwait(false);
+                return 2;
+            }
+        }
+        else if (args.One("mdns-interval") is not null)
+        {
+            throw new ArgumentException("--mdns-interval needs --mdns");
+        }
+        var interval = args.Long("mdns-interval", 10_000, 1);
         var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
         using var key = KeyFile.LoadOrCreate(args.One("key") ?? options.KeyFile);
         await using var host = new Libp2pHost(new Libp2pHostOptions
@@ -40,11 +57,13 @@ internal static class P2pCommands
             PrivateNetworkKey = LoadPsk(args.One("psk") ?? options.PskFile),
         });
         await host.StartAsync(context.CancellationToken).ConfigureAwait(false);
+        var addrs = host.AdvertisedAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
         await WriteJsonAsync(context, new Dictionary<string, object?>
         {
             ["peerId"] = host.PeerId.ToString(),
-            ["addrs"] = host.AdvertisedAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray(),
+            ["addrs"] = addrs,
         }).ConfigureAwait(false);
+        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(context, mdns, host, addrs, interval).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -54,6 +73,51 @@ internal static class P2pCommands
         }
         return 0;
     });
+
+    /// <summary>Starts the mDNS provider advertising this host; each discovered peer is printed once per new address set and connected.</summary>
+    private static async Task<MdnsRun> StartMdnsAsync(PluginCommandContext context, IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs)
+    {
+        var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId.ToString(), addrs),
+            new Dictionary<string, string> { ["interval"] = intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var connector = new DiscoveryConnector(host, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var printed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var writeLock = new SemaphoreSlim(1);
+        discovery.PeerDiscovered += peer =>
+        {
+            var key = string.Join(' ', peer.Addresses.Order(StringComparer.Ordinal));
+            lock (printed)
+            {
+                if (printed.TryGetValue(peer.PeerId, out var seen) && seen == key) return;
+                printed[peer.PeerId] = key;
+            }
+            // Events arrive on the discovery's thread: write without blocking it, one line at a time.
+            _ = Task.Run(async () =>
+            {
+                await writeLock.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    await WriteJsonAsync(context, new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId, ["addrs"] = peer.Addresses.ToArray() }).ConfigureAwait(false);
+                }
+                finally
+                {
+                    writeLock.Release();
+                }
+            });
+        };
+        var subscription = connector.Attach(discovery);
+        try
+        {
+            await discovery.StartAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            subscription.Dispose();
+            await discovery.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new MdnsRun(discovery, connector, subscription);
+    }
 
     private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk"], async args =>
     {
@@ -117,7 +181,7 @@ internal static class P2pCommands
         CommandArgs args;
         try
         {
-            args = CommandArgs.Parse(context.Args, options.ToHashSet(StringComparer.Ordinal));
+            args = CommandArgs.Parse(context.Args, options.ToHashSet(StringComparer.Ordinal), options.Contains("mdns-interval") ? new HashSet<string>(["mdns"], StringComparer.Ordinal) : null);
         }
         catch (ArgumentException e)
         {

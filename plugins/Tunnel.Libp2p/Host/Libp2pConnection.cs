@@ -1,3 +1,4 @@
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
@@ -12,6 +13,8 @@ public sealed class Libp2pConnection : IAsyncDisposable
     private readonly TaskCompletionSource<IdentifyMessage?> _identify = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _negotiationTimeout;
     private IdentifyMessage? _pushed;
+    private long _rttTicks = -1;
+    private int _path;
 
     internal Libp2pConnection(PeerId remotePeerId, byte[] remotePublicKey, Multiaddr localAddress, Multiaddr remoteAddress, bool isInitiator, YamuxSession session, TimeSpan negotiationTimeout)
     {
@@ -22,6 +25,29 @@ public sealed class Libp2pConnection : IAsyncDisposable
         IsInitiator = isInitiator;
         Session = session;
         _negotiationTimeout = negotiationTimeout;
+        // A relay's circuit address is the only thing that tells relayed from direct at this layer.
+        _path = (int)(remoteAddress.IsRelayed ? PathKind.Relayed : PathKind.Direct);
+    }
+
+    /// <summary>How the connection is carried; hole punching marks its direct connections <see cref="PathKind.HolePunched"/>.</summary>
+    public PathKind Path
+    {
+        get => (PathKind)Volatile.Read(ref _path);
+        internal set => Volatile.Write(ref _path, (int)value);
+    }
+
+    /// <summary>When the upgrade completed.</summary>
+    public DateTimeOffset OpenedAt { get; internal set; }
+
+    /// <summary>The last libp2p ping round trip, or null before the first.</summary>
+    public TimeSpan? LastRtt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _rttTicks);
+            return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
+        }
+        internal set => Interlocked.Exchange(ref _rttTicks, value?.Ticks ?? -1);
     }
 
     public PeerId RemotePeerId { get; }
@@ -78,5 +104,5 @@ public sealed class Libp2pConnection : IAsyncDisposable
         _pushed = current is null ? message : current.Merge(message);
     }
 
-    public override string ToString() => $"{RemotePeerId} via {RemoteAddress} ({(IsInitiator ? "out" : "in")})";
+    public override string ToString() => $"{RemotePeerId} via {RemoteAddress} ({(IsInitiator ? "out" : "in")}, {Path})";
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
@@ -25,7 +26,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Libp2pStreamHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerId, List<Libp2pConnection>> _connections = [];
-    private readonly Dictionary<PeerId, Task<Libp2pConnection>> _pendingDials = [];
+    private readonly Dictionary<(PeerId Peer, bool Relayed), Task<Libp2pConnection>> _pendingDials = [];
     private readonly List<(Socket Socket, Multiaddr Address)> _listeners = [];
     private readonly Dictionary<Libp2pConnection, (long Since, long Streams)> _idleSince = [];
     private readonly CancellationTokenSource _shutdown = new();
@@ -43,6 +44,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         _handlers[IdentifyProtocol.PushProtocolId] = ReceivePushAsync;
         _handlers[PingProtocol.ProtocolId] = (s, ct) => PingProtocol.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct);
         _handlers[EchoProtocol.ProtocolId] = (s, ct) => EchoProtocol.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct);
+        options.Announced.Changed += OnAnnouncedChanged;
     }
 
     public PeerId PeerId => _options.Identity.PeerId;
@@ -60,7 +62,17 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     }
 
     /// <summary>Listen addresses as peers can dial them (wildcards expanded to interface addresses), without /p2p.</summary>
-    public IReadOnlyList<Multiaddr> AdvertisedAddresses => [.. ListenAddresses.SelectMany(InterfaceAddresses.Expand).Distinct()];
+    public IReadOnlyList<Multiaddr> DirectAddresses => [.. ListenAddresses.SelectMany(InterfaceAddresses.Expand).Distinct()];
+
+    /// <summary>
+    /// What Identify announces: <see cref="DirectAddresses"/>, then the announced ones (relay
+    /// circuits), without a trailing /p2p/ of our own (js announces listen addresses that way).
+    /// </summary>
+    public IReadOnlyList<Multiaddr> AdvertisedAddresses =>
+        [.. DirectAddresses.Concat(_options.Announced.All.Select(a => a.PeerId == PeerId ? a.WithoutPeerId() : a)).Distinct()];
+
+    /// <summary>Raised after <see cref="AdvertisedAddresses"/> changed (listeners bound, announcements set).</summary>
+    public event Action? AddressesChanged;
 
     public IReadOnlyList<string> Protocols
     {
@@ -80,13 +92,14 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             foreach (var address in _options.ListenAddresses)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var socket = TcpTransport.Listen(address);
+                var socket = TcpTransport.Listen(address, _options.SocketFactory);
                 var bound = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
                 lock (_lock) _listeners.Add((socket, bound));
                 HostLog.Listening(_logger, bound.ToString());
                 _ = Task.Run(() => AcceptLoopAsync(socket, bound));
             }
             if (_options.IdleTimeout > TimeSpan.Zero) _ = Task.Run(IdleLoopAsync);
+            if (_options.ListenAddresses.Count > 0) AddressesChanged?.Invoke();
         }
         catch
         {
@@ -114,25 +127,53 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     /// one, else dials (concurrent dials to one peer share the attempt). Without /p2p/ it always
     /// dials and accepts whoever answers.
     /// </summary>
+    /// <remarks>
+    /// A relayed connection does not satisfy a dial to a direct address: the caller asked for a
+    /// direct path (path choice, hole punching), so a new connection is made next to it.
+    /// </remarks>
     public async Task<Libp2pConnection> DialAsync(Multiaddr address, CancellationToken cancellationToken)
     {
         var peer = address.PeerId;
         if (peer is null) return await DialNewAsync(address, null, cancellationToken).ConfigureAwait(false);
+        var relayed = address.IsRelayed;
         Task<Libp2pConnection> attempt;
         lock (_lock)
         {
             var existing = FindConnection(peer);
-            if (existing is not null) return existing;
-            if (!_pendingDials.TryGetValue(peer, out attempt!))
+            if (existing is not null && (relayed || existing.Path != PathKind.Relayed)) return existing;
+            if (!_pendingDials.TryGetValue((peer, relayed), out attempt!))
             {
-                attempt = DialAndForgetAsync(address, peer);
-                _pendingDials[peer] = attempt;
+                attempt = DialAndForgetAsync(address, peer, relayed);
+                _pendingDials[(peer, relayed)] = attempt;
             }
         }
         return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An open connection to <paramref name="peer"/> (the oldest), or null.</summary>
+    /// <summary>
+    /// Upgrades a raw connection that arrived through another transport (a relay's STOP stream)
+    /// as the responder, exactly like an accepted TCP socket (pnet, multistream, Noise, Yamux), and
+    /// adds it. Disposing the connection later disposes <paramref name="raw"/>.
+    /// </summary>
+    public async Task<Libp2pConnection> AcceptInboundAsync(Stream raw, Multiaddr local, Multiaddr remote, PathKind path, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        Libp2pConnection connection;
+        try
+        {
+            connection = await _upgrader.UpgradeAsync(raw, initiator: false, null, local, remote, OnInboundStream, linked.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            _metrics.UpgradeFailed(outbound: false);
+            throw;
+        }
+        connection.Path = path;
+        Register(connection);
+        return connection;
+    }
+
+    /// <summary>An open connection to <paramref name="peer"/>, direct or hole-punched ones before relayed ones (then the oldest), or null.</summary>
     public Libp2pConnection? GetConnection(PeerId peer)
     {
         lock (_lock) return FindConnection(peer);
@@ -150,20 +191,23 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         var stream = await connection.OpenStreamAsync(PingProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
         await using (stream.Stream.ConfigureAwait(false))
         {
-            return await PingProtocol.PingOnceAsync(stream.Stream, stream.Stream.CloseWriteAsync, cancellationToken).ConfigureAwait(false);
+            var rtt = await PingProtocol.PingOnceAsync(stream.Stream, stream.Stream.CloseWriteAsync, cancellationToken).ConfigureAwait(false);
+            connection.LastRtt = rtt;
+            return rtt;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _options.Announced.Changed -= OnAnnouncedChanged;
         await _shutdown.CancelAsync().ConfigureAwait(false);
         StopListeners();
         foreach (var connection in Connections) await connection.DisposeAsync().ConfigureAwait(false);
         // _shutdown is not disposed: dials and upgrades still unwinding link to its token.
     }
 
-    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer)
+    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer, bool relayed)
     {
         try
         {
@@ -172,26 +216,42 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
         finally
         {
-            lock (_lock) _pendingDials.Remove(peer);
+            lock (_lock) _pendingDials.Remove((peer, relayed));
         }
     }
 
     private async Task<Libp2pConnection> DialNewAsync(Multiaddr address, PeerId? expected, CancellationToken cancellationToken)
     {
+        if (!TcpTransport.CanDial(address)) return await DialOtherAsync(address, expected, cancellationToken).ConfigureAwait(false);
+        var connection = await DialTcpAsync(address, expected, null, cancellationToken).ConfigureAwait(false);
+        Register(connection);
+        return connection;
+    }
+
+    /// <summary>
+    /// A new TCP connection upgraded as the initiator and checked against <paramref name="expected"/>,
+    /// not registered (AutoNAT dial-backs are closed at once; hole punching decides itself).
+    /// </summary>
+    /// <param name="bindTo">Dial from this local end point (address and port reuse), e.g. the listen port.</param>
+    /// <param name="initiator">
+    /// False upgrades as the responder although we dialed: in a TCP simultaneous open both ends
+    /// "dial" one connection, and hole punching gives the roles out (the side that received the
+    /// relayed connection initiates), as go-libp2p does.
+    /// </param>
+    public async Task<Libp2pConnection> DialTcpAsync(Multiaddr address, PeerId? expected, IPEndPoint? bindTo, CancellationToken cancellationToken, bool initiator = true)
+    {
         Socket socket;
         using (var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token))
         {
             dialTimeout.CancelAfter(_options.DialTimeout);
-            socket = await TcpTransport.DialAsync(address.WithoutPeerId(), dialTimeout.Token).ConfigureAwait(false);
+            socket = await TcpTransport.DialAsync(address.WithoutPeerId(), dialTimeout.Token, _options.SocketFactory, bindTo).ConfigureAwait(false);
         }
         var stream = new NetworkStream(socket, ownsSocket: true);
         try
         {
             var local = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
             var remote = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
-            var connection = await _upgrader.UpgradeAsync(stream, initiator: true, expected, local, remote, OnInboundStream, cancellationToken).ConfigureAwait(false);
-            Register(connection);
-            return connection;
+            return await _upgrader.UpgradeAsync(stream, initiator, expected, local, remote, OnInboundStream, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -201,8 +261,53 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a connection made with <see cref="DialTcpAsync"/> to the host (events, identify, lookup).</summary>
+    public void Adopt(Libp2pConnection connection, PathKind path)
+    {
+        connection.Path = path;
+        Register(connection);
+    }
+
+    /// <summary>Dials through the first other transport that takes the address, then runs the normal outbound upgrade over it.</summary>
+    private async Task<Libp2pConnection> DialOtherAsync(Multiaddr address, PeerId? expected, CancellationToken cancellationToken)
+    {
+        var text = address.ToString();
+        var transport = (_options.Transports?.Invoke() ?? []).FirstOrDefault(t => t is not TcpMeshTransport && t.CanDial(text))
+            ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] no transport can dial {address}");
+        ITransportConnection raw;
+        using (var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token))
+        {
+            // A relay dial is a TCP dial plus a hop exchange: give it the upgrade budget on top.
+            dialTimeout.CancelAfter(_options.DialTimeout + _options.UpgradeTimeout);
+            raw = await transport.DialAsync(text, dialTimeout.Token).ConfigureAwait(false);
+        }
+        try
+        {
+            var local = Multiaddr.TryParse(raw.LocalAddress, out var l, out _) ? l! : Multiaddr.Parse("/p2p-circuit");
+            // The transport's view of the remote may lack the circuit; the dialed address names the path.
+            var remote = Multiaddr.TryParse(raw.RemoteAddress, out var r, out _) && r!.IsRelayed == address.IsRelayed ? r : address;
+            var connection = await _upgrader.UpgradeAsync(raw.Stream, initiator: true, expected, local, remote, OnInboundStream, cancellationToken).ConfigureAwait(false);
+            _ = connection.Session.Completion.ContinueWith(_ => raw.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
+            Register(connection);
+            return connection;
+        }
+        catch
+        {
+            _metrics.UpgradeFailed(outbound: true);
+            await raw.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void OnAnnouncedChanged()
+    {
+        AddressesChanged?.Invoke();
+        SchedulePush();
+    }
+
     private void Register(Libp2pConnection connection)
     {
+        connection.OpenedAt = _options.TimeProvider.GetUtcNow();
         if (Volatile.Read(ref _disposed) != 0)
         {
             // Upgraded while the host was shutting down: do not leave it running unowned.
@@ -240,5 +345,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     }
 
     private Libp2pConnection? FindConnection(PeerId peer) =>
-        _connections.TryGetValue(peer, out var list) ? list.FirstOrDefault(c => !c.IsClosed) : null;
+        _connections.TryGetValue(peer, out var list)
+            ? list.Where(c => !c.IsClosed).OrderBy(c => c.Path == PathKind.Relayed ? 1 : 0).FirstOrDefault()
+            : null;
 }

@@ -35,6 +35,18 @@ public sealed record Libp2pHostOptions
     /// <summary>A connection with no open stream for this long is closed (GoAway). Zero keeps idle connections.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Extra addresses announced in Identify and to discovery (relay circuits); shared with the owner.</summary>
+    public AnnouncedAddresses Announced { get; init; } = new();
+
+    /// <summary>
+    /// Other transports (a relay client) for addresses TCP cannot dial. Called at dial time, not at
+    /// construction, because those transports themselves depend on the network (DI cycle otherwise).
+    /// </summary>
+    public Func<IEnumerable<PluginMesh.Abstractions.Tunnel.ITransport>>? Transports { get; init; }
+
+    /// <summary>Creates TCP sockets (tests create them inside network namespaces); null for plain sockets.</summary>
+    public Func<System.Net.Sockets.AddressFamily, System.Net.Sockets.Socket>? SocketFactory { get; init; }
+
     /// <summary>Clock for idle tracking (tests pass their own).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -20,6 +20,10 @@ public sealed class PeerId : IEquatable<PeerId>
         _text = Base58.Encode(multihash);
     }
 
+    public static bool operator ==(PeerId? left, PeerId? right) => left is null ? right is null : left.Equals(right);
+
+    public static bool operator !=(PeerId? left, PeerId? right) => !(left == right);
+
     /// <summary>The multihash bytes (as carried in <c>/p2p/</c> multiaddr components).</summary>
     public ReadOnlySpan<byte> Multihash => _multihash;
 

@@ -4,11 +4,11 @@ using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>A libp2p stream seen through the Abstractions contract (no libp2p types leak out).</summary>
-internal sealed class MeshStream(Libp2pStream inner) : IMeshStream
+internal sealed class MeshStream(Libp2pStream inner, string? nodeName = null) : IMeshStream
 {
     public string Protocol => inner.Protocol;
 
-    public RemotePeer Remote { get; } = new(inner.Connection.RemotePeerId.ToString(), null, PathKind.Direct, inner.Connection.RemoteAddress.ToString());
+    public RemotePeer Remote { get; } = new(inner.Connection.RemotePeerId.ToString(), nodeName, inner.Connection.Path, inner.Connection.RemoteAddress.ToString());
 
     public Stream Stream => inner.Stream;
 

@@ -1,29 +1,37 @@
-using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
-using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>
-/// <see cref="IMeshTunnel"/> over the libp2p host: direct connections only for now (existing
-/// connection, then the given addresses in order). Node names need the directory, which is not
-/// here yet, so they resolve as <see cref="TunnelFailure.Unresolved"/>.
+/// <see cref="IMeshTunnel"/> over the libp2p host. Path order: the best live connection (direct
+/// or hole-punched before relayed), then direct addresses, then relay circuits; node names and
+/// bare PeerIds are resolved through the node directory when one is loaded. Every failure goes to
+/// the failover policy (<c>dial</c>), which says next, retry or give up.
 /// </summary>
 public sealed class MeshTunnel : IMeshTunnel
 {
+    // Bounds a policy that keeps answering "retry": the caller sees a failure, never a hang.
+    private const int MaxAttempts = 16;
     private readonly Libp2pNodeService _node;
+    private readonly IServiceProvider? _services;
+    private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (MeshStreamHandler Handler, IDisposable? Registration)> _handlers = new(StringComparer.Ordinal);
 
-    public MeshTunnel(Libp2pNodeService node)
+    /// <param name="services">Where the optional <see cref="INodeDirectory"/> and <see cref="IFailoverPolicy"/> are found (at use, not here).</param>
+    public MeshTunnel(Libp2pNodeService node, IServiceProvider? services = null)
     {
         _node = node;
+        _services = services;
+        _logger = node.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Mesh");
         node.Started += AttachAll;
     }
 
@@ -33,32 +41,59 @@ public sealed class MeshTunnel : IMeshTunnel
     {
         ArgumentNullException.ThrowIfNull(target);
         var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] open stream: the libp2p node is not started");
-        PeerId? peer = null;
-        if (target.PeerId is not null && !PeerId.TryParse(target.PeerId, out peer))
-            throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: '{target.PeerId}' is not a peer id");
-        if (peer is not null && host.GetConnection(peer) is { } existing)
-            return await OpenOnAsync(existing, protocol, cancellationToken).ConfigureAwait(false);
+        var plan = PathPlan.Build(target, host, _services?.GetService<INodeDirectory>());
+        if (plan.Candidates.Count == 0)
+            throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");
+        var policy = _services?.GetService<IFailoverPolicy>();
+        var started = _node.TimeProvider.GetTimestamp();
         TunnelException? last = null;
-        foreach (var text in target.Addresses ?? [])
+        var attempt = 0;
+        var index = 0;
+        while (index < plan.Candidates.Count && attempt < MaxAttempts)
         {
-            if (!Multiaddr.TryParse(text, out var addr, out var reason))
-            {
-                last = new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: {reason}");
-                continue;
-            }
-            if (peer is not null && addr!.PeerId is null) addr = addr.WithPeerId(peer);
+            var candidate = plan.Candidates[index];
             try
             {
-                var connection = await host.DialAsync(addr!, cancellationToken).ConfigureAwait(false);
-                return await OpenOnAsync(connection, protocol, cancellationToken).ConfigureAwait(false);
+                var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, cancellationToken).ConfigureAwait(false);
+                return await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (Classify(e) is { } failure)
+            catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !cancellationToken.IsCancellationRequested)
             {
-                last = e as TunnelException ?? new TunnelException(failure, $"[tunnel.libp2p] open stream to {addr}: {e.Message}", e);
+                last = e as TunnelException ?? new TunnelException(failure, $"[tunnel.libp2p] open stream to {target} via {candidate}: {e.Message}", e);
+                // The peer answered and does not speak the protocol: another path reaches the same peer.
                 if (failure == TunnelFailure.ProtocolNotSupported) throw last;
+                attempt++;
+                var left = plan.Candidates.Count - index - 1;
+                var input = new FailureInput("dial", target.ToString(), MeshFailures.Reason(failure), attempt,
+                    _node.TimeProvider.GetElapsedTime(started).TotalMilliseconds, left);
+                var decision = Decide(policy, input);
+                MeshLog.PathFailed(_logger, target.ToString(), candidate.ToString(), e.Message, decision.Action.ToString());
+                if (decision.Action == FailoverAction.GiveUp) break;
+                if (decision.DelayMs > 0)
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+                if (decision.Action == FailoverAction.Next) index++;
+                // A retry of a live connection that failed would fail again: dial its address instead.
+                else if (candidate.Connection is not null) index++;
             }
         }
-        throw last ?? new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");
+        throw last ?? new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no path to {target}");
+    }
+
+    /// <summary>The policy's decision; without a policy (or when it fails) the built-in default: next while paths remain.</summary>
+    private FailoverDecision Decide(IFailoverPolicy? policy, FailureInput input)
+    {
+        var fallback = new FailoverDecision(input.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0);
+        if (policy is null) return fallback;
+        try
+        {
+            return policy.OnFailure(input);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The host's policy already falls back on script errors; this guards a broken implementation.
+            MeshLog.PolicyFailed(_logger, e.Message);
+            return fallback;
+        }
     }
 
     public IDisposable RegisterHandler(string protocol, MeshStreamHandler handler)
@@ -72,33 +107,17 @@ public sealed class MeshTunnel : IMeshTunnel
         return new HandlerRegistration(() => Remove(protocol));
     }
 
-    private static async ValueTask<IMeshStream> OpenOnAsync(Libp2pConnection connection, string protocol, CancellationToken cancellationToken)
+    private static async ValueTask<IMeshStream> OpenOnAsync(Libp2pConnection connection, string protocol, string? nodeName, CancellationToken cancellationToken)
     {
         try
         {
-            return new MeshStream(await connection.OpenStreamAsync(protocol, cancellationToken).ConfigureAwait(false));
+            return new MeshStream(await connection.OpenStreamAsync(protocol, cancellationToken).ConfigureAwait(false), nodeName);
         }
-        catch (Exception e) when (Classify(e) is { } failure)
+        catch (Exception e) when (MeshFailures.Classify(e) is { } failure)
         {
             throw new TunnelException(failure, $"[tunnel.libp2p] open {protocol} on {connection}: {e.Message}", e);
         }
     }
-
-    /// <summary>Maps expected network outcomes to values for policies; null for bugs (left to propagate).</summary>
-    private static TunnelFailure? Classify(Exception e) => e switch
-    {
-        TunnelException t => t.Failure,
-        MultistreamException { ProtocolNotSupported: true } => TunnelFailure.ProtocolNotSupported,
-        YamuxException { LimitExceeded: true } => TunnelFailure.LimitExceeded,
-        YamuxException { WasReset: true } => TunnelFailure.Reset,
-        NoiseException or MultistreamException => TunnelFailure.Handshake,
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => TunnelFailure.Refused,
-        SocketException { SocketErrorCode: SocketError.TimedOut } => TunnelFailure.Timeout,
-        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } => TunnelFailure.Unresolved,
-        OperationCanceledException or TimeoutException => TunnelFailure.Timeout,
-        IOException => TunnelFailure.Reset,
-        _ => null,
-    };
 
     private void AttachAll(Libp2pHost host)
     {

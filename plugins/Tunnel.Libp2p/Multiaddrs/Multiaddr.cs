@@ -122,6 +122,20 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
         }
     }
 
+    /// <summary>True for relay circuit addresses (any <c>/p2p-circuit</c> component).</summary>
+    public bool IsRelayed => _components.Any(c => c.Protocol == MultiaddrProtocol.P2pCircuit);
+
+    /// <summary>The IP of an <c>/ip4|ip6/…</c> address that is not relayed; false for DNS and circuit addresses.</summary>
+    public bool TryGetIp(out System.Net.IPAddress ip)
+    {
+        ip = System.Net.IPAddress.None;
+        if (_components.Length == 0 || IsRelayed) return false;
+        var first = _components[0];
+        if (first.Protocol != MultiaddrProtocol.Ip4 && first.Protocol != MultiaddrProtocol.Ip6) return false;
+        ip = new System.Net.IPAddress(first.Value);
+        return true;
+    }
+
     /// <summary>This address without a trailing <c>/p2p/</c> component.</summary>
     public Multiaddr WithoutPeerId() =>
         _components.Length > 1 && _components[^1].Protocol == MultiaddrProtocol.P2p ? new Multiaddr(_components[..^1]) : this;

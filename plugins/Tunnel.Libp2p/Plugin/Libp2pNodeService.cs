@@ -1,7 +1,14 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PluginMesh.Plugins.Tunnel.Libp2p.Forwarding;
+using Microsoft.Extensions.DependencyInjection;
+using PluginMesh.Abstractions.Discovery;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Abstractions.Policies;
+using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
+using PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
+using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
+using PluginMesh.Plugins.Tunnel.Libp2p.Network;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
@@ -12,16 +19,61 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 /// Owns the node's <see cref="Libp2pHost"/>: loads (or creates) the key at start, binds, and closes
 /// everything at stop. Safe to stop after a partial start.
 /// </summary>
-public sealed class Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null) : IHostedService, IAsyncDisposable
+public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 {
-    private readonly Lazy<IdentityKey> _identity = new(() => KeyFile.LoadOrCreate(options.KeyFile));
+    private readonly Libp2pOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly System.Diagnostics.Metrics.Meter? _meter;
+    private readonly IServiceProvider? _services;
+    private readonly Lazy<IdentityKey> _identity;
     private Libp2pHost? _host;
+    private DiscoveryConnector? _discovery;
+    private AutoNatClient? _autoNat;
+    private HolePunchService? _holePunch;
+    private readonly List<IDisposable> _subscriptions = [];
+
+    /// <param name="services">Where other transports (relay) are found at dial time; null for TCP only.</param>
+    public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _meter = meter;
+        _services = services;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _identity = new(() => KeyFile.LoadOrCreate(options.KeyFile));
+        LocalPeer = new LocalPeer(this);
+        Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
+    }
+
+    /// <summary>Addresses announced on behalf of other plugins; kept across host restarts.</summary>
+    public AnnouncedAddresses Announced { get; } = new();
+
+    /// <summary>This node as <see cref="PluginMesh.Abstractions.Tunnel.ILocalPeer"/> (the instance DI hands out).</summary>
+    public LocalPeer LocalPeer { get; }
+
+    /// <summary>This node's network as <see cref="PluginMesh.Abstractions.Tunnel.IPeerNetwork"/> (the instance DI hands out).</summary>
+    public PeerNetwork Network { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public Libp2pOptions Options => _options;
+
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>This node's identity (the key file is read or created on first use).</summary>
     public IdentityKey Identity => _identity.Value;
 
     /// <summary>The running host; null before start and after stop.</summary>
     public Libp2pHost? Host => Volatile.Read(ref _host);
+
+    /// <summary>Connects peers found by every <see cref="PluginMesh.Abstractions.Discovery.IPeerDiscovery"/> in DI; null when not running.</summary>
+    public DiscoveryConnector? Discovery => Volatile.Read(ref _discovery);
+
+    /// <summary>DCUtR hole punching; null when disabled or not running.</summary>
+    public HolePunchService? HolePunch => Volatile.Read(ref _holePunch);
+
+    /// <summary>The AutoNAT client; null when disabled or not running.</summary>
+    public AutoNatClient? AutoNat => Volatile.Read(ref _autoNat);
 
     /// <summary>Raised once the host is listening, so handlers registered early can be attached.</summary>
     public event Action<Libp2pHost>? Started;
@@ -31,17 +83,21 @@ public sealed class Libp2pNodeService(Libp2pOptions options, ILoggerFactory logg
         var host = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = Identity,
-            ListenAddresses = options.Listen,
-            PrivateNetworkKey = options.PskFile is null ? null : SwarmKey.Load(options.PskFile),
+            ListenAddresses = _options.Listen,
+            PrivateNetworkKey = _options.PskFile is null ? null : SwarmKey.Load(_options.PskFile),
             Yamux = new YamuxOptions
             {
-                MaxInboundStreams = options.MaxInboundStreamsPerConnection,
-                MaxStreamWindow = (uint)options.MaxStreamWindowMiB * 1024 * 1024,
+                MaxInboundStreams = _options.MaxInboundStreamsPerConnection,
+                MaxStreamWindow = (uint)_options.MaxStreamWindowMiB * 1024 * 1024,
             },
-            LoggerFactory = loggerFactory,
-            Meter = meter,
-            MaxConnections = options.MaxConnections,
-            IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+            LoggerFactory = _loggerFactory,
+            Meter = _meter,
+            MaxConnections = _options.MaxConnections,
+            IdleTimeout = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds),
+            Announced = Announced,
+            TimeProvider = TimeProvider,
+            // Resolved per dial: the relay transport depends on IPeerNetwork, which depends on us.
+            Transports = _services is null ? null : () => _services.GetServices<ITransport>(),
         });
         try
         {
@@ -52,14 +108,46 @@ public sealed class Libp2pNodeService(Libp2pOptions options, ILoggerFactory logg
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var forwarding = new ForwardingServer(options.ForwardAllow, TimeSpan.FromSeconds(10), loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Forwarding"));
-        host.SetStreamHandler(ForwardingServer.ProtocolId, (s, ct) => forwarding.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct));
+        if (_options.AutoNat.Enabled)
+        {
+            var logger = _loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.AutoNat");
+            var server = new AutoNatServer(host, _options.AutoNat, logger, TimeProvider);
+            host.SetStreamHandler(AutoNatServer.ProtocolId, server.ServeAsync);
+            var client = new AutoNatClient(host, _options.AutoNat, Network.SetReachability, () => Network.Reachability, logger, TimeProvider);
+            Volatile.Write(ref _autoNat, client);
+            client.Start();
+        }
+        if (_options.HolePunch)
+        {
+            var punch = new HolePunchService(host, _options.AutoNat.Ranges, () => _services?.GetService<IFailoverPolicy>(), _meter,
+                _loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.HolePunch"), TimeProvider);
+            lock (_subscriptions) _subscriptions.Add(punch.Attach());
+            Volatile.Write(ref _holePunch, punch);
+        }
         Volatile.Write(ref _host, host);
         Started?.Invoke(host);
+        // Discoveries are optional and resolved only now: they advertise ILocalPeer, which is ours.
+        var discoveries = _services?.GetServices<IPeerDiscovery>().ToList() ?? [];
+        if (discoveries.Count > 0)
+        {
+            var connector = new DiscoveryConnector(host, _loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Discovery"));
+            lock (_subscriptions) _subscriptions.AddRange(discoveries.Select(connector.Attach));
+            Volatile.Write(ref _discovery, connector);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        lock (_subscriptions)
+        {
+            foreach (var s in _subscriptions) s.Dispose();
+            _subscriptions.Clear();
+        }
+        Volatile.Write(ref _holePunch, null);
+        var autoNat = Interlocked.Exchange(ref _autoNat, null);
+        if (autoNat is not null) await autoNat.DisposeAsync().ConfigureAwait(false);
+        var discovery = Interlocked.Exchange(ref _discovery, null);
+        if (discovery is not null) await discovery.DisposeAsync().ConfigureAwait(false);
         var host = Interlocked.Exchange(ref _host, null);
         if (host is not null) await host.DisposeAsync().ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
@@ -28,8 +29,11 @@ public sealed record Libp2pOptions
     /// <summary>Seconds a connection may have no stream before it is closed; 0 keeps idle connections.</summary>
     public int IdleTimeoutSeconds { get; init; } = 300;
 
-    /// <summary>Networks /pluginmesh/tunnel/1.0.0 may connect to (default: private ranges, where pods live).</summary>
-    public IReadOnlyList<System.Net.IPNetwork> ForwardAllow { get; init; } = Forwarding.ForwardingServer.DefaultAllowed;
+    /// <summary>Run DCUtR: upgrade relayed connections to direct ones by hole punching (<c>holePunch</c>, default true).</summary>
+    public bool HolePunch { get; init; } = true;
+
+    /// <summary>AutoNAT client and server settings (sub-section <c>autonat</c>).</summary>
+    public AutoNatOptions AutoNat { get; init; } = new();
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
     public static Libp2pOptions Read(IConfiguration section, string dataDirectory, Action<string, string> error)
@@ -57,13 +61,9 @@ public sealed record Libp2pOptions
         var window = ReadInt(section, "maxStreamWindowMiB", 16, 1, 256, error);
         var maxConnections = ReadInt(section, "maxConnections", 512, 1, 100_000, error);
         var idle = ReadInt(section, "idleTimeoutSeconds", 300, 0, 86_400, error);
-        var allow = new List<System.Net.IPNetwork>();
-        var allowEntries = section.GetSection("forwardAllow").GetChildren().ToList();
-        for (var i = 0; i < allowEntries.Count; i++)
-        {
-            if (System.Net.IPNetwork.TryParse(allowEntries[i].Value, out var network)) allow.Add(network);
-            else error($"forwardAllow:{i}", $"not a CIDR network ('{allowEntries[i].Value}', e.g. 10.0.0.0/8)");
-        }
+        var autoNat = ReadAutoNat(section.GetSection("autonat"), error);
+        var holePunch = true;
+        if (section["holePunch"] is { } holePunchText && !bool.TryParse(holePunchText, out holePunch)) error("holePunch", $"must be true or false, got '{holePunchText}'");
         var keyFile = section["keyFile"];
         if (keyFile is not null && keyFile.Trim().Length == 0) error("keyFile", "must not be empty");
         return new Libp2pOptions
@@ -75,8 +75,41 @@ public sealed record Libp2pOptions
             MaxStreamWindowMiB = window,
             MaxConnections = maxConnections,
             IdleTimeoutSeconds = idle,
-            ForwardAllow = allowEntries.Count > 0 ? allow : Forwarding.ForwardingServer.DefaultAllowed,
+            AutoNat = autoNat,
+            HolePunch = holePunch,
         };
+    }
+
+    private static AutoNatOptions ReadAutoNat(IConfiguration section, Action<string, string> error)
+    {
+        void Prefixed(string key, string message) => error("autonat:" + key, message);
+        var enabled = true;
+        if (section["enabled"] is { } text && !bool.TryParse(text, out enabled)) Prefixed("enabled", $"must be true or false, got '{text}'");
+        var ranges = ReadNetworks(section, "privateRanges", Prefixed);
+        var publicRanges = ReadNetworks(section, "treatAsPublic", Prefixed);
+        return new AutoNatOptions
+        {
+            Enabled = enabled,
+            Interval = TimeSpan.FromSeconds(ReadInt(section, "intervalSeconds", 60, 1, 86_400, Prefixed)),
+            PeersPerRound = ReadInt(section, "peersPerRound", 3, 1, 32, Prefixed),
+            PerPeerPerMinute = ReadInt(section, "perPeerPerMinute", 3, 1, 1000, Prefixed),
+            GlobalPerMinute = ReadInt(section, "globalPerMinute", 30, 1, 100_000, Prefixed),
+            Ranges = new AddressRanges(ranges ?? AddressRanges.DefaultPrivate, publicRanges ?? []),
+        };
+    }
+
+    /// <summary>A CIDR list, or null when the key is absent (so the default applies).</summary>
+    private static List<System.Net.IPNetwork>? ReadNetworks(IConfiguration section, string key, Action<string, string> error)
+    {
+        var entries = section.GetSection(key).GetChildren().ToList();
+        if (entries.Count == 0) return null;
+        var result = new List<System.Net.IPNetwork>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (System.Net.IPNetwork.TryParse(entries[i].Value, out var network)) result.Add(network);
+            else error($"{key}:{i}", $"not a CIDR network ('{entries[i].Value}', e.g. 203.0.113.0/24)");
+        }
+        return result;
     }
 
     private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)

@@ -51,12 +51,15 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
 
         services.AddSingleton(sp =>
         {
-            var node = new Libp2pNodeService(options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, context.Meter);
+            var node = new Libp2pNodeService(options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, context.Meter, sp, sp.GetService<TimeProvider>());
             Volatile.Write(ref _node, node);
             return node;
         });
         services.AddHostedService(sp => sp.GetRequiredService<Libp2pNodeService>());
-        services.AddSingleton<IMeshTunnel>(sp => new MeshTunnel(sp.GetRequiredService<Libp2pNodeService>()));
+        // The node service owns these; DI hands out the very same instances.
+        services.AddSingleton<ILocalPeer>(sp => sp.GetRequiredService<Libp2pNodeService>().LocalPeer);
+        services.AddSingleton<IPeerNetwork>(sp => sp.GetRequiredService<Libp2pNodeService>().Network);
+        services.AddSingleton<IMeshTunnel>(sp => new MeshTunnel(sp.GetRequiredService<Libp2pNodeService>(), sp));
         services.AddSingleton<ITransport, TcpMeshTransport>();
         services.AddSingleton<IStatusContributor>(this);
     }
@@ -64,22 +67,43 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
     /// <summary>PeerId, listen addresses and connected peers; empty before start.</summary>
     public object GetStatus()
     {
-        var host = Volatile.Read(ref _node)?.Host;
+        var node = Volatile.Read(ref _node);
+        var host = node?.Host;
         if (host is null) return new Dictionary<string, object?> { ["running"] = false };
         return new Dictionary<string, object?>
         {
             ["running"] = true,
             ["peerId"] = host.PeerId.ToString(),
             ["listen"] = host.AdvertisedAddresses.Select(a => a.ToString()).ToArray(),
+            ["reachability"] = node!.Network.Reachability.ToString().ToLowerInvariant(),
+            ["holePunch"] = node.HolePunch is { } punch ? new Dictionary<string, object?> { ["attempts"] = punch.Attempts, ["successes"] = punch.Successes, ["failures"] = punch.Failures } : null,
+            ["autonat"] = node.AutoNat is { } autoNat ? new Dictionary<string, object?> { ["lastRound"] = autoNat.LastRound, ["answers"] = autoNat.LastAnswers } : null,
             ["connections"] = host.Connections.Select(c => new Dictionary<string, object?>
             {
                 ["peerId"] = c.RemotePeerId.ToString(),
                 ["address"] = c.RemoteAddress.ToString(),
                 ["direction"] = c.IsInitiator ? "out" : "in",
+                ["path"] = PathText(c.Path),
+                ["rttMs"] = c.LastRtt?.TotalMilliseconds,
                 ["streams"] = c.Session.StreamCount,
                 ["rejectedStreams"] = c.Session.RejectedStreams,
                 ["agent"] = c.RemoteIdentify?.AgentVersion,
             }).ToArray(),
+            ["discovered"] = (node.Discovery?.Peers ?? []).Select(p => new Dictionary<string, object?>
+            {
+                ["peerId"] = p.PeerId,
+                ["source"] = p.Source,
+                ["lastSeen"] = p.LastSeen,
+                ["state"] = p.State,
+                ["error"] = p.Error,
+            }).ToArray(),
         };
     }
+
+    private static string PathText(PathKind path) => path switch
+    {
+        PathKind.HolePunched => "hole-punched",
+        PathKind.Relayed => "relayed",
+        _ => "direct",
+    };
 }

@@ -17,7 +17,12 @@ public static class TcpTransport
     public static bool CanDial(Multiaddr address) => address.TryGetTcpTarget(out _, out _, out _);
 
     /// <summary>Connects; throws <see cref="SocketException"/> (refused, unreachable) or <see cref="OperationCanceledException"/>.</summary>
-    public static async Task<Socket> DialAsync(Multiaddr address, CancellationToken cancellationToken)
+    /// <param name="socketFactory">Creates the socket (tests create them inside a network namespace); null for a plain socket.</param>
+    /// <param name="bindTo">
+    /// Local end point to dial from, bound with address and port reuse: hole punching dials from the
+    /// listening port so that the NAT mapping matches the address the peer was told.
+    /// </param>
+    public static async Task<Socket> DialAsync(Multiaddr address, CancellationToken cancellationToken, Func<AddressFamily, Socket>? socketFactory = null, IPEndPoint? bindTo = null)
     {
         if (!address.TryGetTcpTarget(out var host, out var port, out var isIp))
             throw new ArgumentException($"tcp: cannot dial {address}", nameof(address));
@@ -40,10 +45,15 @@ public static class TcpTransport
         SocketException? last = null;
         foreach (var ip in candidates)
         {
-            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            var socket = Create(ip.AddressFamily, socketFactory);
             try
             {
                 Configure(socket);
+                if (bindTo is not null)
+                {
+                    SetReuse(socket);
+                    socket.Bind(bindTo);
+                }
                 await socket.ConnectAsync(new IPEndPoint(ip, port), cancellationToken).ConfigureAwait(false);
                 return socket;
             }
@@ -62,16 +72,15 @@ public static class TcpTransport
     }
 
     /// <summary>Binds and listens on an <c>/ip4|ip6/…/tcp/…</c> address (port 0 picks one).</summary>
-    public static Socket Listen(Multiaddr address)
+    public static Socket Listen(Multiaddr address, Func<AddressFamily, Socket>? socketFactory = null)
     {
         if (!address.TryGetTcpTarget(out var host, out var port, out var isIp) || !isIp)
             throw new ArgumentException($"tcp: cannot listen on {address} (need /ip4 or /ip6 then /tcp)", nameof(address));
         var ip = IPAddress.Parse(host);
-        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = Create(ip.AddressFamily, socketFactory);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            SetReuse(socket);
             if (ip.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
             socket.Bind(new IPEndPoint(ip, port));
             socket.Listen(512);
@@ -82,6 +91,15 @@ public static class TcpTransport
             socket.Dispose();
             throw;
         }
+    }
+
+    private static Socket Create(AddressFamily family, Func<AddressFamily, Socket>? factory) =>
+        factory?.Invoke(family) ?? new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+
+    private static void SetReuse(Socket socket)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
     }
 
     public static void Configure(Socket socket)

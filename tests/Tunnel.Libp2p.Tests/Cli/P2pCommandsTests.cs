@@ -44,11 +44,53 @@ public sealed class P2pCommandsTests : IDisposable
         Assert.Contains("/ip4 value '1.2.3'", err.ToString(), StringComparison.Ordinal);
     }
 
-    private Task<int> Run(string name, string[] args, TextWriter output, CancellationToken ct, TextWriter? error = null)
+    [Fact]
+    public async Task ListenMdns_DiscoveredPeer_PrintedOnceAndConnected()
+    {
+        using var stop = new CancellationTokenSource();
+        var ct = TestTimeout.Token();
+        await using var other = await HostFactory.StartAsync();
+        var mdns = new FakeDiscovery();
+        var output = new BlockingWriter();
+        var listen = Run("p2p listen", ["--listen", "/ip4/127.0.0.1/tcp/0", "--key", Path.Combine(_dir, "k"), "--mdns", "--mdns-interval", "250"], output, stop.Token, providers: [mdns]);
+        var ready = JsonDocument.Parse(await output.FirstLineAsync(ct)).RootElement;
+        await mdns.Started.Task.WaitAsync(ct);
+        Assert.Equal("250", mdns.Options!["interval"]);
+        Assert.Equal(ready.GetProperty("peerId").GetString(), mdns.Advertised!.PeerId);
+        Assert.Equal(ready.GetProperty("addrs")[0].GetString(), mdns.Advertised.Addresses[0]);
+
+        var addr = HostFactory.DialAddress(other).ToString();
+        mdns.Announce(other.PeerId.ToString(), [addr]);
+        mdns.Announce(other.PeerId.ToString(), [addr]);
+        var listenerId = PluginMesh.Plugins.Tunnel.Libp2p.Identity.PeerId.Parse(ready.GetProperty("peerId").GetString()!);
+        await Eventually.TrueAsync(() => other.GetConnection(listenerId) is not null, "the listener connects to the discovered peer");
+        await Eventually.TrueAsync(() => output.ToString().Contains("mdns:peer", StringComparison.Ordinal), "the peer line is printed");
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await listen);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var peerLine = JsonDocument.Parse(Assert.Single(lines, l => l.Contains("mdns:peer", StringComparison.Ordinal))).RootElement;
+        Assert.Equal(other.PeerId.ToString(), peerLine.GetProperty("peerId").GetString());
+        Assert.Equal(addr, peerLine.GetProperty("addrs")[0].GetString());
+        Assert.True(mdns.Disposed);
+    }
+
+    [Fact]
+    public async Task ListenMdns_NoMdnsProvider_ExitsTwoWithMessage()
+    {
+        var err = new StringWriter();
+        Assert.Equal(2, await Run("p2p listen", ["--mdns"], new StringWriter(), TestTimeout.Token(), err, providers: [new FakeDiscovery("other")]));
+        Assert.Contains("needs the dns.mdns plugin", err.ToString(), StringComparison.Ordinal);
+    }
+
+    private Task<int> Run(string name, string[] args, TextWriter output, CancellationToken ct, TextWriter? error = null, IReadOnlyList<PluginMesh.Abstractions.Discovery.IStandaloneDiscoveryProvider>? providers = null)
     {
         var command = new TunnelLibp2pPlugin().Commands.Single(c => c.Name == name);
         var context = new PluginCommandContext(args, output, error ?? TextWriter.Null,
-            new NodeSettings("n", _dir, _dir), new DictionaryConfiguration(new Dictionary<string, string?>()), ct);
+            new NodeSettings("n", _dir, _dir), new DictionaryConfiguration(new Dictionary<string, string?>()), ct)
+        {
+            DiscoveryProviders = providers ?? [],
+        };
         return command.RunAsync(context);
     }
 

@@ -30,7 +30,6 @@ public sealed class ReadmeConfigTests
         Assert.Empty(problems);
         var options = Libp2pOptions.Read(new DictionaryConfiguration(values), "/data", (_, _) => { });
         Assert.Equal(2, options.Listen.Count);
-        Assert.Equal(5, options.ForwardAllow.Count);
     }
 
     private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> into)

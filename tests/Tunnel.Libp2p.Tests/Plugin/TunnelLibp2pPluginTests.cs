@@ -56,4 +56,42 @@ public sealed class TunnelLibp2pPluginTests
         Assert.Contains(services, s => s.ServiceType == typeof(ITransport));
         Assert.Contains(services, s => s.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService));
     }
+
+    [Fact]
+    public async Task ConfigureServices_LocalPeerAndPeerNetwork_AreTheNodeServicesOwnInstances()
+    {
+        var services = new ServiceCollection();
+        var dir = Directory.CreateTempSubdirectory("pm-di-").FullName;
+        try
+        {
+            var context = new PluginContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?> { ["listen:0"] = "/ip4/127.0.0.1/tcp/0" }),
+                new NodeSettings("n1", dir, dir), new System.Diagnostics.Metrics.Meter("t"), new System.Diagnostics.ActivitySource("t"));
+            var plugin = new TunnelLibp2pPlugin();
+            plugin.ConfigureServices(services, context);
+            var provider = new TestServices();
+            var node = (Libp2pNodeService)Factory<Libp2pNodeService>(services)(provider);
+            await using var _ = node;
+            provider.Add(node);
+            Assert.Same(node.LocalPeer, Factory<ILocalPeer>(services)(provider));
+            Assert.Same(node.Network, Factory<IPeerNetwork>(services)(provider));
+
+            await node.StartAsync(TestTimeout.Token());
+            var status = Assert.IsType<Dictionary<string, object?>>(plugin.GetStatus());
+            Assert.Equal("unknown", status["reachability"]);
+            Assert.NotNull(status["holePunch"]);
+            Assert.NotNull(status["autonat"]);
+            Assert.Empty(Assert.IsType<Dictionary<string, object?>[]>(status["discovered"]));
+            Assert.Contains("/libp2p/dcutr", node.Host!.Protocols);
+            Assert.Contains("/libp2p/autonat/1.0.0", node.Host.Protocols);
+            Assert.All(services.Where(s => s.ServiceType == typeof(ILocalPeer) || s.ServiceType == typeof(IPeerNetwork)),
+                s => Assert.Equal(ServiceLifetime.Singleton, s.Lifetime));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Func<IServiceProvider, object> Factory<T>(ServiceCollection services) =>
+        Assert.Single(services, s => s.ServiceType == typeof(T)).ImplementationFactory!;
 }

@@ -1,0 +1,10 @@
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
+
+/// <summary>What status shows about one discovered peer.</summary>
+/// <param name="PeerId">The peer.</param>
+/// <param name="Source">Who found it (<c>mdns</c>, <c>directory</c>, <c>config</c>).</param>
+/// <param name="Addresses">Its announced addresses.</param>
+/// <param name="LastSeen">When the announcement was last received.</param>
+/// <param name="State"><c>connecting</c>, <c>connected</c>, <c>failed</c> or <c>ignored</c>.</param>
+/// <param name="Error">Why the last connection attempt failed, if it did.</param>
+public sealed record DiscoveredPeerState(string PeerId, string Source, IReadOnlyList<string> Addresses, DateTimeOffset LastSeen, string State, string? Error);

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Libp2p.Host;
+using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
+using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
+using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Network;
+
+/// <summary>
+/// <see cref="IPeerNetwork"/> over the node service's host. Connections are reported to other
+/// plugins once Identify finished (so their protocol lists are known), and a closed connection is
+/// reported only if its opening was.
+/// </summary>
+public sealed class PeerNetwork : IPeerNetwork
+{
+    private readonly Libp2pNodeService _node;
+    private readonly ILogger _logger;
+    // 1 = PeerConnected raised; removal decides whether PeerDisconnected follows.
+    private readonly ConcurrentDictionary<Libp2pConnection, int> _reported = new();
+    private int _reachability;
+
+    internal PeerNetwork(Libp2pNodeService node, ILogger logger)
+    {
+        _node = node;
+        _logger = logger;
+        node.Started += host =>
+        {
+            host.ConnectionOpened += OnOpened;
+            host.ConnectionClosed += OnClosed;
+        };
+    }
+
+    public Reachability Reachability => (Reachability)Volatile.Read(ref _reachability);
+
+    public event Action<Reachability>? ReachabilityChanged;
+
+    public IReadOnlyList<PeerConnection> Connections => [.. (_node.Host?.Connections ?? []).Where(c => !c.IsClosed).Select(ToRecord)];
+
+    public event Action<PeerConnection>? PeerConnected;
+
+    public event Action<PeerConnection>? PeerDisconnected;
+
+    public void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentNullException.ThrowIfNull(multiaddrs);
+        var parsed = new List<Multiaddr>(multiaddrs.Count);
+        foreach (var text in multiaddrs)
+        {
+            if (!Multiaddr.TryParse(text, out var addr, out var error))
+                throw new ArgumentException($"[tunnel.libp2p] announced address from {source}: {error}", nameof(multiaddrs));
+            parsed.Add(addr!);
+        }
+        _node.Announced.Set(source, parsed);
+    }
+
+    public async ValueTask<PeerConnection> AcceptInboundAsync(ITransportConnection raw, PathKind path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] accept inbound: the libp2p node is not started");
+        var local = Multiaddr.TryParse(raw.LocalAddress, out var l, out _) ? l! : Multiaddr.Parse("/p2p-circuit");
+        if (!Multiaddr.TryParse(raw.RemoteAddress, out var remote, out var error))
+            throw new ArgumentException($"[tunnel.libp2p] accept inbound: remote address '{raw.RemoteAddress}' ({error})", nameof(raw));
+        Libp2pConnection connection;
+        try
+        {
+            connection = await host.AcceptInboundAsync(raw.Stream, local, remote!, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TunnelException && MeshFailures.Classify(e) is { } failure)
+        {
+            throw new TunnelException(failure, $"[tunnel.libp2p] inbound upgrade from {remote}: {e.Message}", e);
+        }
+        _ = connection.Session.Completion.ContinueWith(_ => raw.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
+        return ToRecord(connection);
+    }
+
+    public async ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken)
+    {
+        var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] ping: the libp2p node is not started");
+        if (!PeerId.TryParse(peerId, out var peer)) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] ping: '{peerId}' is not a peer id");
+        var connection = host.GetConnection(peer!) ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] ping: not connected to {peerId}");
+        try
+        {
+            return await host.PingAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TunnelException && MeshFailures.Classify(e) is { } failure)
+        {
+            throw new TunnelException(failure, $"[tunnel.libp2p] ping {peerId}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Sets the reachability (from AutoNAT) and raises the event when it changed.</summary>
+    internal void SetReachability(Reachability value)
+    {
+        if (Interlocked.Exchange(ref _reachability, (int)value) == (int)value) return;
+        NetworkLog.ReachabilityChanged(_logger, value.ToString());
+        ReachabilityChanged?.Invoke(value);
+    }
+
+    internal static PeerConnection ToRecord(Libp2pConnection c) => new(
+        c.RemotePeerId.ToString(), c.RemoteAddress.ToString(), c.Path, !c.IsInitiator, c.OpenedAt, c.LastRtt,
+        c.RemoteIdentify?.Protocols ?? []);
+
+    private void OnOpened(Libp2pConnection connection)
+    {
+        _ = connection.IdentifyTask.ContinueWith(async _ =>
+        {
+            if (connection.IsClosed || !_reported.TryAdd(connection, 1)) return;
+            PeerConnected?.Invoke(ToRecord(connection));
+            // Closed while we were reporting it: OnClosed may have run before TryAdd.
+            if (connection.IsClosed) OnClosed(connection);
+            // One ping gives status and path choice an RTT without a periodic load on every peer.
+            if (connection.RemoteIdentify?.Protocols.Contains(PingProtocol.ProtocolId) == true && _node.Host is { } host)
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await host.PingAsync(connection, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or Multistream.MultistreamException)
+                {
+                    NetworkLog.PingFailed(_logger, connection.RemotePeerId.ToString(), e.Message);
+                }
+            }
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    private void OnClosed(Libp2pConnection connection)
+    {
+        if (_reported.TryRemove(connection, out _)) PeerDisconnected?.Invoke(ToRecord(connection));
+    }
+}

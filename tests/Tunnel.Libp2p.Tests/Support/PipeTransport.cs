@@ -1,0 +1,25 @@
+using PluginMesh.Abstractions.Tunnel;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
+
+/// <summary>
+/// Stands in for the relay plugin's transport: dials /p2p-circuit addresses by handing out one end
+/// of a real socket pair, whose other end the test gives to the target's AcceptInboundAsync.
+/// </summary>
+internal sealed class PipeTransport : ITransport
+{
+    public List<string> Dialed { get; } = [];
+
+    public Func<string, Task<Stream>>? Connect { get; set; }
+
+    public string Name => "test-circuit";
+
+    public bool CanDial(string multiaddr) => multiaddr.Contains("/p2p-circuit", StringComparison.Ordinal);
+
+    public async ValueTask<ITransportConnection> DialAsync(string multiaddr, CancellationToken cancellationToken)
+    {
+        lock (Dialed) Dialed.Add(multiaddr);
+        var stream = Connect is null ? throw new TunnelException(TunnelFailure.RelayRefused, "test relay: no target") : await Connect(multiaddr);
+        return new RawConnection(stream, "/p2p-circuit", multiaddr);
+    }
+}

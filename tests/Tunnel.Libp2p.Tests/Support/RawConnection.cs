@@ -1,0 +1,23 @@
+using PluginMesh.Abstractions.Tunnel;
+
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
+
+/// <summary>An <see cref="ITransportConnection"/> over any stream; counts disposals.</summary>
+internal sealed class RawConnection(Stream stream, string local, string remote) : ITransportConnection
+{
+    private int _disposed;
+
+    public Stream Stream => stream;
+
+    public string LocalAddress => local;
+
+    public string RemoteAddress => remote;
+
+    public bool Disposed => Volatile.Read(ref _disposed) != 0;
+
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        return stream.DisposeAsync();
+    }
+}
