@@ -1,0 +1,241 @@
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Policies;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Relay.Client;
+using PluginMesh.Plugins.Tunnel.Relay.Plugin;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
+
+/// <summary>
+/// Decides which relays to hold reservations on: the pinned ones from config <c>reserve</c>, plus up
+/// to K more (config <c>relays</c>) ranked by <see cref="IRelaySelectionPolicy"/> while autorelay is on.
+/// Runs a reconcile round on start, on every relevant event (relay disconnected, refresh failed,
+/// reachability changed) and periodically; a lost relay is replaced in the next round, at once.
+/// </summary>
+internal sealed class AutoRelayService(
+    ReservationManager reservations,
+    RelayCandidateSource candidates,
+    IReadOnlyList<string> pinned,
+    int want,
+    AutoRelayMode mode,
+    IPeerNetwork? network,
+    IRelaySelectionPolicy? policy,
+    RelayMetrics metrics,
+    TimeProvider time,
+    ILogger logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(10);
+
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private IReadOnlyList<RankedCandidate> _ranked = [];
+    private DateTimeOffset? _lostAt;
+    private Task _loop = Task.CompletedTask;
+    private int _disposed;
+
+    /// <summary>Candidates of the last round, best first (for status).</summary>
+    public IReadOnlyList<RankedCandidate> Candidates { get { lock (_lock) return _ranked; } }
+
+    public bool Active => mode == AutoRelayMode.Always || (mode == AutoRelayMode.Auto && network?.Reachability == Reachability.Private);
+
+    public void Start()
+    {
+        reservations.Lost += OnLost;
+        if (network is not null)
+        {
+            network.PeerDisconnected += OnDisconnected;
+            network.ReachabilityChanged += OnReachability;
+        }
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+    }
+
+    /// <summary>Runs one round now (tests and the loop).</summary>
+    internal async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var text in pinned)
+        {
+            if (!CircuitAddressRelay.TryParse(text, out var relay) || reservations.Holds(relay!.PeerId) || InBackoff(relay.PeerId)) continue;
+            await TryReserveAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+        var pinnedIds = pinned.Select(p => CircuitAddressRelay.TryParse(p, out var r) ? r!.PeerId : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var extra = reservations.Reservations.Where(r => !pinnedIds.Contains(r.RelayPeerId)).ToList();
+        if (!Active)
+        {
+            foreach (var r in extra) reservations.Remove(r.RelayPeerId);
+            FailoverFinished();
+            return;
+        }
+        var ranked = await RankAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock) _ranked = ranked;
+        var need = want - extra.Count;
+        foreach (var c in ranked)
+        {
+            if (need <= 0) break;
+            if (reservations.Holds(c.Relay.PeerId) || pinnedIds.Contains(c.Relay.PeerId) || InBackoff(c.Relay.PeerId)) continue;
+            if (await TryReserveAsync(c.Relay, cancellationToken).ConfigureAwait(false)) need--;
+        }
+        if (need <= 0 || ranked.Count == 0) FailoverFinished();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        reservations.Lost -= OnLost;
+        if (network is not null)
+        {
+            network.PeerDisconnected -= OnDisconnected;
+            network.ReachabilityChanged -= OnReachability;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AutoRelayLog.RoundFailed(logger, e);
+            }
+            // Wake early on events; otherwise re-rank now and then so new candidates get a chance.
+            using var periodic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            periodic.CancelAfter(Period);
+            try
+            {
+                await _wake.WaitAsync(periodic.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private async Task<bool> TryReserveAsync(CircuitAddressRelay relay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reservations.AddAsync(relay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            ClientLog.ReserveFailed(logger, relay.PeerId, e.Message);
+            lock (_lock)
+            {
+                if (!_failures.TryGetValue(relay.PeerId, out var list)) _failures[relay.PeerId] = list = [];
+                list.Add(time.GetUtcNow());
+            }
+            return false;
+        }
+    }
+
+    private async Task<IReadOnlyList<RankedCandidate>> RankAsync(CancellationToken cancellationToken)
+    {
+        var gathered = candidates.Gather();
+        var connected = network?.Connections.Select(c => c.PeerId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var input = new List<RelayCandidate>();
+        foreach (var c in gathered)
+        {
+            double? rtt = null;
+            if (network is not null && connected.Contains(c.Relay.PeerId))
+            {
+                try
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    cts.CancelAfter(TimeSpan.FromSeconds(2));
+                    rtt = (await network.PingAsync(c.Relay.PeerId, cts.Token).ConfigureAwait(false)).TotalMilliseconds;
+                }
+                catch (Exception e) when (e is IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    // Unmeasured: the policy sees null.
+                }
+            }
+            input.Add(new RelayCandidate(c.Relay.PeerId, rtt, RecentFailures(c.Relay.PeerId), 0, c.Source, c.Labels));
+        }
+        var order = policy?.RankRelays(new RelaySelectionInput(want, input)).Relays ?? DefaultRank(input);
+        var byId = gathered.ToDictionary(c => c.Relay.PeerId, StringComparer.Ordinal);
+        var rtts = input.ToDictionary(c => c.PeerId, c => c.RttMs, StringComparer.Ordinal);
+        return [.. order.Where(byId.ContainsKey).Distinct(StringComparer.Ordinal)
+            .Select((id, i) => new RankedCandidate(byId[id].Relay, byId[id].Source, i + 1, rtts[id], RecentFailures(id)))];
+    }
+
+    /// <summary>The built-in order when no policy is registered: fewest recent failures, then lowest RTT, unmeasured last.</summary>
+    internal static IReadOnlyList<string> DefaultRank(IReadOnlyList<RelayCandidate> input) =>
+        [.. input.OrderBy(c => c.RecentFailures).ThenBy(c => c.RttMs ?? double.MaxValue).ThenBy(c => c.PeerId, StringComparer.Ordinal).Select(c => c.PeerId)];
+
+    private int RecentFailures(string peer)
+    {
+        lock (_lock)
+        {
+            if (!_failures.TryGetValue(peer, out var list)) return 0;
+            var since = time.GetUtcNow() - FailureWindow;
+            list.RemoveAll(t => t < since);
+            return list.Count;
+        }
+    }
+
+    private bool InBackoff(string peer)
+    {
+        lock (_lock) return _failures.TryGetValue(peer, out var list) && list.Count > 0 && list[^1] > time.GetUtcNow() - Backoff;
+    }
+
+    private void OnLost(string relay)
+    {
+        AutoRelayLog.RelayLost(logger, relay, "refresh failed");
+        MarkLost();
+    }
+
+    private void OnDisconnected(PeerConnection connection)
+    {
+        // A reservation lives as long as the connection to the relay (spec): it is gone with it,
+        // unless another connection to that relay remains.
+        if (!reservations.Holds(connection.PeerId)) return;
+        if (network!.Connections.Any(c => c.PeerId == connection.PeerId && c.Path != PathKind.Relayed)) return;
+        reservations.Remove(connection.PeerId);
+        AutoRelayLog.RelayLost(logger, connection.PeerId, "disconnected");
+        lock (_lock)
+        {
+            if (!_failures.TryGetValue(connection.PeerId, out var list)) _failures[connection.PeerId] = list = [];
+            list.Add(time.GetUtcNow());
+        }
+        MarkLost();
+    }
+
+    private void OnReachability(Reachability _) => _wake.Release();
+
+    private void MarkLost()
+    {
+        lock (_lock) _lostAt ??= time.GetUtcNow();
+        _wake.Release();
+    }
+
+    private void FailoverFinished()
+    {
+        DateTimeOffset? lostAt;
+        lock (_lock)
+        {
+            lostAt = _lostAt;
+            _lostAt = null;
+        }
+        if (lostAt is null) return;
+        var took = time.GetUtcNow() - lostAt.Value;
+        metrics.Failover(took);
+        AutoRelayLog.FailoverDone(logger, took.TotalMilliseconds, reservations.Reservations.Count);
+    }
+}

@@ -1,0 +1,7 @@
+using PluginMesh.Plugins.Tunnel.Relay.Client;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
+
+/// <summary>One candidate before ranking: where to reach it, where it came from, its labels.</summary>
+internal sealed record CandidateInfo(CircuitAddressRelay Relay, string Source, IReadOnlyDictionary<string, string> Labels);
+

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Relay.Protocol;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.Client;
+
+/// <summary>
+/// The target side of a circuit: a relay we hold a reservation on opens <c>/stop</c> with CONNECT;
+/// we answer OK and hand the stream to the tunnel, which upgrades it as an inbound connection.
+/// The handler stays running until that connection is disposed, because the tunnel host disposes a
+/// handler's stream as soon as the handler returns.
+/// </summary>
+internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func<string, bool> isReservedRelay, ILogger logger)
+{
+    public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
+    {
+        var relay = stream.Remote.PeerId;
+        StopMessage? request;
+        try
+        {
+            request = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parser, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RelayMessageException e)
+        {
+            await AnswerAsync(stream, Status.MalformedMessage, e.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (request is null) return;
+        if (!request.HasType || request.Type != StopMessage.Types.Type.Connect)
+        {
+            await AnswerAsync(stream, request.HasType ? Status.UnexpectedMessage : Status.MalformedMessage, "expected CONNECT", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var source = request.Peer is { HasId: true } p ? PeerIds.FromBytes(p.Id.Span) : null;
+        if (source is null)
+        {
+            await AnswerAsync(stream, Status.MalformedMessage, "peer.id missing or not a PeerId", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (!isReservedRelay(relay))
+        {
+            // Only relays we chose may push connections at us; anything else is an uninvited relay.
+            await AnswerAsync(stream, Status.PermissionDenied, "no reservation on this relay", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessage.Types.Type.Status, Status = Status.Ok }, cancellationToken).ConfigureAwait(false);
+        var relayAddress = stream.Remote.RemoteAddress.Contains("/p2p/", StringComparison.Ordinal) ? stream.Remote.RemoteAddress : $"{stream.Remote.RemoteAddress}/p2p/{relay}";
+        var connection = new RelayedConnection(
+            stream,
+            CircuitAddress.For(relayAddress, localPeerId),
+            CircuitAddress.For(relayAddress, source));
+        try
+        {
+            await network.AcceptInboundAsync(connection, PathKind.Relayed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            ClientLog.StopUpgradeFailed(logger, source, relay, e);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        // Keep the stream (the circuit) alive while the upgraded connection uses it.
+        try
+        {
+            await connection.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the host disposes the stream, which ends the circuit.
+        }
+    }
+
+    private async Task AnswerAsync(IMeshStream stream, Status status, string reason, CancellationToken cancellationToken)
+    {
+        ClientLog.StopRefused(logger, stream.Remote.PeerId, reason);
+        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessage.Types.Type.Status, Status = status }, cancellationToken).ConfigureAwait(false);
+        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,237 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Relay.Plugin;
+using PluginMesh.Plugins.Tunnel.Relay.Protocol;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
+
+/// <summary>
+/// The relay side of Circuit Relay v2: serves <c>/libp2p/circuit/relay/0.2.0/hop</c> (RESERVE and
+/// CONNECT), opens <c>/stop</c> to the target over the tunnel and bridges the two streams.
+/// Every refusal is a STATUS answer; no input makes an exception escape the handler.
+/// </summary>
+internal sealed class HopService(
+    IMeshTunnel tunnel,
+    ILocalPeer localPeer,
+    HopLimits limits,
+    CircuitLimit memberLimit,
+    CircuitLimit outsiderLimit,
+    Membership membership,
+    RelayMetrics metrics,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly ReservationTable _table = new(limits, time);
+    private long _bytes;
+
+    public IReadOnlyList<HopReservation> Reservations => _table.Snapshot();
+
+    public int Circuits => _table.Circuits;
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public IDisposable Register() => tunnel.RegisterHandler(RelayProtocols.Hop, HandleAsync);
+
+    /// <summary>
+    /// A reservation lives as long as the reserving peer's connection (spec): once it is gone the
+    /// relay could not open STOP anyway, and CONNECT should say NO_RESERVATION, as js relays do.
+    /// </summary>
+    public void ForgetPeer(string peerId) => _table.Remove(peerId);
+
+    public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
+    {
+        var peer = stream.Remote.PeerId;
+        try
+        {
+            HopMessage? request;
+            using (var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                first.CancelAfter(limits.HandshakeTimeout);
+                try
+                {
+                    request = await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parser, first.Token).ConfigureAwait(false);
+                }
+                catch (RelayMessageException e)
+                {
+                    await RefuseAsync(stream, "message", Status.MalformedMessage, e.Message, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+            if (request is null) return;
+            if (!request.HasType)
+            {
+                await RefuseAsync(stream, "message", Status.MalformedMessage, "type missing", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            switch (request.Type)
+            {
+                case HopMessage.Types.Type.Reserve:
+                    await ReserveAsync(stream, cancellationToken).ConfigureAwait(false);
+                    break;
+                case HopMessage.Types.Type.Connect:
+                    await ConnectAsync(stream, request, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    await RefuseAsync(stream, "message", Status.UnexpectedMessage, $"type {request.Type} is not a request", cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer went away or the relay is stopping: nothing to answer to.
+            HopLog.HopFailed(logger, peer, e);
+            stream.Reset();
+        }
+    }
+
+    private async Task ReserveAsync(IMeshStream stream, CancellationToken cancellationToken)
+    {
+        var peer = stream.Remote.PeerId;
+        if (stream.Remote.Path == PathKind.Relayed)
+        {
+            // A reservation over a circuit would relay through a relay; js and go refuse it too.
+            await RefuseAsync(stream, "reserve", Status.PermissionDenied, "reservation over a relayed connection", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var member = membership.IsMember(peer);
+        var reservation = _table.TryReserve(peer, IpOf(stream.Remote.RemoteAddress), member);
+        var peerBytes = PeerIds.ToBytes(peer);
+        var relayBytes = PeerIds.ToBytes(localPeer.PeerId);
+        if (reservation is null || peerBytes is null || relayBytes is null)
+        {
+            await RefuseAsync(stream, "reserve", Status.ReservationRefused, "reservation limit reached", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var expire = (ulong)reservation.Expires.ToUnixTimeSeconds();
+        var rsvp = new Reservation
+        {
+            Expire = expire,
+            Voucher = ByteString.CopyFrom(Voucher.Create(localPeer, relayBytes, peerBytes, expire)),
+        };
+        foreach (var addr in localPeer.Addresses)
+        {
+            if (addr.Contains("/p2p-circuit", StringComparison.Ordinal)) continue;
+            if (MultiaddrCodec.TryEncode(addr) is { } bytes) rsvp.Addrs.Add(ByteString.CopyFrom(bytes));
+        }
+        var response = new HopMessage { Type = HopMessage.Types.Type.Status, Status = Status.Ok, Reservation = rsvp };
+        if (ToWire(member ? memberLimit : outsiderLimit) is { } limit) response.Limit = limit;
+        await RelayCodec.WriteAsync(stream.Stream, response, cancellationToken).ConfigureAwait(false);
+        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+        HopLog.Reserved(logger, peer, reservation.Expires, member);
+    }
+
+    private async Task ConnectAsync(IMeshStream source, HopMessage request, CancellationToken cancellationToken)
+    {
+        var from = source.Remote.PeerId;
+        var target = request.Peer is { HasId: true } p ? PeerIds.FromBytes(p.Id.Span) : null;
+        if (target is null)
+        {
+            await RefuseAsync(source, "connect", Status.MalformedMessage, "peer.id missing or not a PeerId", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (source.Remote.Path == PathKind.Relayed)
+        {
+            await RefuseAsync(source, "connect", Status.PermissionDenied, "CONNECT over a relayed connection", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (_table.Find(target) is null)
+        {
+            await RefuseAsync(source, "connect", Status.NoReservation, $"{target} holds no reservation", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (!_table.TryOpenCircuit(from, target))
+        {
+            await RefuseAsync(source, "connect", Status.ResourceLimitExceeded, "circuit limit reached", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        metrics.CircuitOpened();
+        try
+        {
+            var limit = membership.IsMember(from) && membership.IsMember(target) ? memberLimit : outsiderLimit;
+            var destination = await OpenStopAsync(from, target, limit, cancellationToken).ConfigureAwait(false);
+            if (destination is null)
+            {
+                await RefuseAsync(source, "connect", Status.ConnectionFailed, $"STOP to {target} failed", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await using (destination.ConfigureAwait(false))
+            {
+                var ok = new HopMessage { Type = HopMessage.Types.Type.Status, Status = Status.Ok };
+                if (ToWire(limit) is { } wire) ok.Limit = wire;
+                await RelayCodec.WriteAsync(source.Stream, ok, cancellationToken).ConfigureAwait(false);
+                var (outcome, bytes) = await CircuitBridge.RunAsync(source, destination, limit, limits.BufferSize, time, n =>
+                {
+                    Interlocked.Add(ref _bytes, n);
+                    metrics.Bytes(n);
+                }, cancellationToken).ConfigureAwait(false);
+                HopLog.CircuitEnded(logger, from, target, outcome.ToString(), bytes);
+            }
+        }
+        finally
+        {
+            _table.CloseCircuit(from, target);
+            metrics.CircuitClosed();
+        }
+    }
+
+    /// <summary>Opens STOP to the target and waits for its OK; null when it cannot be reached or says no.</summary>
+    private async Task<IMeshStream?> OpenStopAsync(string from, string target, CircuitLimit limit, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(limits.HandshakeTimeout);
+        IMeshStream? stop = null;
+        try
+        {
+            stop = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: target), RelayProtocols.Stop, cts.Token).ConfigureAwait(false);
+            var connect = new StopMessage
+            {
+                Type = StopMessage.Types.Type.Connect,
+                Peer = new Peer { Id = ByteString.CopyFrom(PeerIds.ToBytes(from)) },
+            };
+            if (ToWire(limit) is { } wire) connect.Limit = wire;
+            await RelayCodec.WriteAsync(stop.Stream, connect, cts.Token).ConfigureAwait(false);
+            var answer = await RelayCodec.ReadAsync(stop.Stream, StopMessage.Parser, cts.Token).ConfigureAwait(false);
+            if (answer is { Type: StopMessage.Types.Type.Status, Status: Status.Ok }) return stop;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // TunnelException (an IOException) included: an unreachable target is CONNECTION_FAILED.
+        }
+        if (stop is not null)
+        {
+            stop.Reset();
+            await stop.DisposeAsync().ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    private async Task RefuseAsync(IMeshStream stream, string request, Status status, string reason, CancellationToken cancellationToken)
+    {
+        var name = status.ToString();
+        metrics.Refused(name);
+        HopLog.Refused(logger, request, stream.Remote.PeerId, name, reason);
+        await RelayCodec.WriteAsync(stream.Stream, new HopMessage { Type = HopMessage.Types.Type.Status, Status = status }, cancellationToken).ConfigureAwait(false);
+        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The wire form: duration in seconds as the spec says, no message at all when unlimited.</summary>
+    internal static Limit? ToWire(CircuitLimit limit)
+    {
+        if (limit.IsUnlimited) return null;
+        var wire = new Limit();
+        if (limit.Duration is { } d) wire.Duration = (uint)Math.Min(uint.MaxValue, Math.Ceiling(d.TotalSeconds));
+        if (limit.Bytes is { } b) wire.Data = (ulong)b;
+        return wire;
+    }
+
+    private static string? IpOf(string multiaddr)
+    {
+        var parts = multiaddr.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i + 1 < parts.Length; i++)
+        {
+            if (parts[i] is "ip4" or "ip6") return parts[i + 1];
+        }
+        return null;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
+
+/// <summary>The plugin's instruments on the meter the host hands it.</summary>
+internal sealed class RelayMetrics
+{
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _refusals;
+    private readonly Counter<long> _failovers;
+    private readonly Histogram<double> _failoverDuration;
+    private int _circuits;
+    private Func<int> _hopReservations = () => 0;
+    private Func<int> _clientReservations = () => 0;
+
+    public RelayMetrics(Meter meter)
+    {
+        _bytes = meter.CreateCounter<long>("pluginmesh.relay.circuit.bytes", "By", "Bytes carried through relayed circuits (hop side)");
+        _refusals = meter.CreateCounter<long>("pluginmesh.relay.refusals", null, "Hop requests refused, by status");
+        _failovers = meter.CreateCounter<long>("pluginmesh.relay.failovers", null, "Client reservations moved to another relay after losing one");
+        _failoverDuration = meter.CreateHistogram<double>("pluginmesh.relay.failover.duration", "s", "From losing a relay to holding a reservation elsewhere");
+        meter.CreateObservableGauge("pluginmesh.relay.circuits", () => Volatile.Read(ref _circuits), null, "Open circuits through this relay");
+        meter.CreateObservableGauge("pluginmesh.relay.reservations", () => new[]
+        {
+            new Measurement<int>(_hopReservations(), new KeyValuePair<string, object?>("side", "hop")),
+            new Measurement<int>(_clientReservations(), new KeyValuePair<string, object?>("side", "client")),
+        }, null, "Active reservations: held by others on us (hop) and held by us on relays (client)");
+    }
+
+    public void ObserveHopReservations(Func<int> count) => _hopReservations = count;
+
+    public void ObserveClientReservations(Func<int> count) => _clientReservations = count;
+
+    public void CircuitOpened() => Interlocked.Increment(ref _circuits);
+
+    public void CircuitClosed() => Interlocked.Decrement(ref _circuits);
+
+    public void Bytes(long n) => _bytes.Add(n);
+
+    public void Refused(string status) => _refusals.Add(1, new KeyValuePair<string, object?>("status", status));
+
+    public void Failover(TimeSpan took)
+    {
+        _failovers.Add(1);
+        _failoverDuration.Record(took.TotalSeconds);
+    }
+}

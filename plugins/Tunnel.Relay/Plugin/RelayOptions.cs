@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Configuration;
+using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
+using PluginMesh.Plugins.Tunnel.Relay.Client;
+using PluginMesh.Plugins.Tunnel.Relay.Hop;
+using PluginMesh.Plugins.Tunnel.Relay.Protocol;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
+
+/// <summary>The <c>plugins.tunnel.relay</c> section, bound and checked.</summary>
+public sealed record RelayOptions
+{
+    /// <summary>Every key the section understands (the README documents each; <c>enabled</c> is the host's).</summary>
+    public static readonly IReadOnlyList<string> Keys =
+    [
+        "relay", "members", "trustedPeers", "limits", "memberLimits", "outsiderLimits",
+        "reserve", "autorelay", "relays", "candidates",
+        "maxReservations", "maxReservationsPerPeer", "maxReservationsPerIp", "maxCircuitsPerPeer", "maxCircuits",
+        "reservationTtlSeconds", "bufferKiB", "durationSeconds", "bytes",
+    ];
+
+    public RelayOfferMode Relay { get; init; } = RelayOfferMode.Auto;
+    public MembershipMode Members { get; init; } = MembershipMode.Directory;
+    public IReadOnlyList<string> TrustedPeers { get; init; } = [];
+    public HopLimits Limits { get; init; } = new();
+    public CircuitLimit MemberLimits { get; init; } = CircuitLimit.Unlimited;
+    public CircuitLimit OutsiderLimits { get; init; } = CircuitLimit.OutsiderDefault;
+    public IReadOnlyList<string> Reserve { get; init; } = [];
+    public AutoRelayMode AutoRelay { get; init; } = AutoRelayMode.Auto;
+    public int Relays { get; init; } = 2;
+    public IReadOnlyList<string> Candidates { get; init; } = [];
+
+    /// <summary>Reads the section; every problem goes to <paramref name="error"/> (key path, message) and a default is used.</summary>
+    public static RelayOptions Read(IConfiguration section, Action<string, string> error)
+    {
+        var defaults = new RelayOptions();
+        var limits = section.GetSection("limits");
+        return new RelayOptions
+        {
+            Relay = Enum(section, "relay", defaults.Relay, error, ("auto", RelayOfferMode.Auto), ("always", RelayOfferMode.Always), ("never", RelayOfferMode.Never)),
+            Members = Enum(section, "members", defaults.Members, error,
+                ("directory", MembershipMode.Directory), ("psk", MembershipMode.All), ("all", MembershipMode.All), ("none", MembershipMode.None)),
+            TrustedPeers = List(section, "trustedPeers", error, t => PeerIds.ToBytes(t) is null ? "not a PeerId" : null),
+            Limits = new HopLimits
+            {
+                MaxReservations = Int(limits, "limits:", "maxReservations", defaults.Limits.MaxReservations, 0, 1_000_000, error),
+                MaxReservationsPerPeer = Int(limits, "limits:", "maxReservationsPerPeer", defaults.Limits.MaxReservationsPerPeer, 0, 1, error),
+                MaxReservationsPerIp = Int(limits, "limits:", "maxReservationsPerIp", defaults.Limits.MaxReservationsPerIp, 0, 1_000_000, error),
+                MaxCircuitsPerPeer = Int(limits, "limits:", "maxCircuitsPerPeer", defaults.Limits.MaxCircuitsPerPeer, 0, 1_000_000, error),
+                MaxCircuits = Int(limits, "limits:", "maxCircuits", defaults.Limits.MaxCircuits, 0, 1_000_000, error),
+                ReservationTtl = TimeSpan.FromSeconds(Int(limits, "limits:", "reservationTtlSeconds", (int)defaults.Limits.ReservationTtl.TotalSeconds, 60, 86_400, error)),
+                BufferSize = 1024 * Int(limits, "limits:", "bufferKiB", defaults.Limits.BufferSize / 1024, 4, 4096, error),
+            },
+            MemberLimits = Circuit(section.GetSection("memberLimits"), "memberLimits:", defaults.MemberLimits, error),
+            OutsiderLimits = Circuit(section.GetSection("outsiderLimits"), "outsiderLimits:", defaults.OutsiderLimits, error),
+            Reserve = List(section, "reserve", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>"),
+            AutoRelay = Enum(section, "autorelay", defaults.AutoRelay, error, ("auto", AutoRelayMode.Auto), ("true", AutoRelayMode.Always), ("false", AutoRelayMode.Off)),
+            Relays = Int(section, "", "relays", defaults.Relays, 0, 16, error),
+            Candidates = List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>"),
+        };
+    }
+
+    private static T Enum<T>(IConfiguration section, string key, T fallback, Action<string, string> error, params (string Name, T Value)[] names)
+    {
+        var text = section[key];
+        if (text is null) return fallback;
+        foreach (var (name, value) in names)
+        {
+            if (string.Equals(name, text.Trim(), StringComparison.OrdinalIgnoreCase)) return value;
+        }
+        error(key, $"'{text}' is not one of {string.Join(", ", names.Select(n => n.Name))}");
+        return fallback;
+    }
+
+    private static int Int(IConfiguration section, string prefix, string key, int fallback, int min, int max, Action<string, string> error)
+    {
+        var text = section[key];
+        if (text is null) return fallback;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+        error(prefix + key, $"'{text}' is not a whole number from {min} to {max}");
+        return fallback;
+    }
+
+    private static CircuitLimit Circuit(IConfiguration section, string prefix, CircuitLimit fallback, Action<string, string> error)
+    {
+        var duration = section["durationSeconds"];
+        var bytes = section["bytes"];
+        TimeSpan? d = fallback.Duration;
+        long? b = fallback.Bytes;
+        if (duration is not null)
+        {
+            // 0 means unlimited, so a member section can lift the caps explicitly.
+            if (long.TryParse(duration, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= uint.MaxValue)
+                d = s == 0 ? null : TimeSpan.FromSeconds(s);
+            else error(prefix + "durationSeconds", $"'{duration}' is not a number of seconds (0 = unlimited)");
+        }
+        if (bytes is not null)
+        {
+            if (long.TryParse(bytes, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
+                b = n == 0 ? null : n;
+            else error(prefix + "bytes", $"'{bytes}' is not a byte count (0 = unlimited)");
+        }
+        return new CircuitLimit(d, b);
+    }
+
+    private static string[] List(IConfiguration section, string key, Action<string, string> error, Func<string, string?> check)
+    {
+        var list = new List<string>();
+        var child = section.GetSection(key);
+        if (child.Value is { Length: > 0 })
+        {
+            error(key, "must be a list");
+            return [];
+        }
+        foreach (var item in child.GetChildren())
+        {
+            var text = item.Value?.Trim();
+            var problem = text is null ? "empty entry" : check(text);
+            if (problem is null) list.Add(text!);
+            else error($"{key}:{item.Key}", $"'{text}' {problem}");
+        }
+        return [.. list];
+    }
+}

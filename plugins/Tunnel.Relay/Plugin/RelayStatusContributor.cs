@@ -1,0 +1,20 @@
+using PluginMesh.Abstractions.Status;
+
+namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
+
+/// <summary>Publishes the relay state under <c>relay</c>.</summary>
+internal sealed class RelayStatusContributor(RelayService service, RelayOptions options) : IStatusContributor
+{
+    public string Section => "relay";
+
+    public object GetStatus()
+    {
+        var hop = service.Hop;
+        var reservations = hop?.Reservations ?? [];
+        return new RelayStatus(
+            new HopStatus(options.Relay.ToString().ToLowerInvariant(), service.HopOffered, reservations.Count, hop?.Circuits ?? 0, hop?.Bytes ?? 0, [.. reservations.Select(r => r.PeerId)]),
+            [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId, r.RelayAddress, r.Expires, r.CircuitAddresses))],
+            [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId, c.Source, c.Rank, c.RttMs, c.RecentFailures))],
+            service.AutoRelay?.Active ?? false);
+    }
+}
