@@ -16,6 +16,7 @@ internal static class StartOrder
             foreach (var cap in p.Descriptor!.Provides)
                 (providers.TryGetValue(cap, out var list) ? list : providers[cap] = []).Add(p);
 
+        var required = new Dictionary<LoadedPlugin, HashSet<LoadedPlugin>>();
         var deps = new Dictionary<LoadedPlugin, HashSet<LoadedPlugin>>();
         foreach (var p in enabled)
         {
@@ -26,6 +27,7 @@ internal static class StartOrder
                     problems.Add(new ConfigProblem("plugins." + p.Id, $"requires capability '{cap}', which no enabled plugin provides"));
                 else set.UnionWith(ps.Where(x => x != p));
             }
+            required[p] = [.. set];
             foreach (var cap in p.Descriptor.Uses)
                 if (providers.TryGetValue(cap, out var ps)) set.UnionWith(ps.Where(x => x != p));
             deps[p] = set;
@@ -36,10 +38,13 @@ internal static class StartOrder
         var remaining = enabled.OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
         while (remaining.Count > 0)
         {
-            var next = remaining.FirstOrDefault(p => deps[p].All(done.Contains));
+            // "Uses" only orders: when optional uses form a cycle (two plugins that each use the
+            // other's capability when present), the cycle is broken at the first plugin in id order.
+            var next = remaining.FirstOrDefault(p => deps[p].All(done.Contains))
+                ?? remaining.FirstOrDefault(p => required[p].All(done.Contains));
             if (next is null)
             {
-                problems.Add(new ConfigProblem("plugins", $"capability cycle between {string.Join(", ", remaining.Select(r => r.Id))}"));
+                problems.Add(new ConfigProblem("plugins", $"required capability cycle between {string.Join(", ", remaining.Select(r => r.Id))}"));
                 order.AddRange(remaining);
                 break;
             }
