@@ -127,12 +127,16 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     }
 
     /// <inheritdoc />
+    /// <remarks>Idempotent: the container may dispose this object once per registration that hands it out.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         StopWatcher();
         _stopping.Cancel();
         _stopping.Dispose();
     }
+
+    private int _disposed;
 
     /// <summary>
     /// Reads the file and applies it when its content changed since the last read.

@@ -127,6 +127,8 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <inheritdoc />
     public object GetStatus() => Status;
 
+    private int _disposed;
+
     /// <summary>Starts the list/watch loop in the background; returns at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -142,8 +144,13 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Idempotent: the container disposes this object once per registration that hands it out
+    /// (the source and the hosted service), so a second call must be a no-op, not a crash at exit.
+    /// </remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         _stopping.Dispose();
         _apply.Dispose();

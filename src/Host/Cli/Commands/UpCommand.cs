@@ -34,7 +34,7 @@ internal static class UpCommand
         var plan = AgentHost.Plan(args.Value("config"), args.Values("plugins-dir"), bootLoggers.CreateLogger("pluginmesh"));
 
         HostOwnsSignals = true;
-        await using var app = AgentHost.Build(plan);
+        var app = AgentHost.Build(plan);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("pluginmesh");
         try
         {
@@ -54,6 +54,18 @@ internal static class UpCommand
         {
             logger.LogError("host start: {Message}", ex.Message);
             return 1;
+        }
+        finally
+        {
+            try
+            {
+                await app.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                // A plugin that fails while being disposed must not turn a clean stop into a crash dump.
+                logger.LogError(ex, "disposing the agent's services failed");
+            }
         }
     }
 }
