@@ -28,6 +28,9 @@ internal static class P2pCommands
             "pluginmesh p2p ping <multiaddr> [--count N] [--psk <file>]\n  prints one JSON line per ping with rttMs", PingAsync),
         new("p2p keygen", "Create the identity key file (if absent) and print its PeerId",
             "pluginmesh p2p keygen [--key <file>]", KeygenAsync),
+        // Top-level name from the issue: every node gets its own random key, never one derived from its name.
+        new("keygen", "Create this node's identity key file (if absent) and print its PeerId",
+            "pluginmesh keygen [--key <file>]   (same as: pluginmesh p2p keygen)", KeygenAsync),
     ];
 
     private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval"], async args =>
@@ -192,7 +195,7 @@ internal static class P2pCommands
         {
             return await body(args).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or FormatException or ArgumentException or OperationCanceledException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or FormatException or ArgumentException or OperationCanceledException or UnauthorizedAccessException)
         {
             await context.Error.WriteLineAsync($"[tunnel.libp2p] {e.Message}").ConfigureAwait(false);
             return 1;

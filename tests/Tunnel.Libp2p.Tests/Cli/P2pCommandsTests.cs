@@ -45,6 +45,28 @@ public sealed class P2pCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Ping_RefusedTarget_ExitsOneWithAMessage_NotACrash()
+    {
+        // Port 1 on loopback: nothing listens, so the dial is refused (a SocketException underneath).
+        var err = new StringWriter();
+        Assert.Equal(1, await Run("p2p ping", ["/ip4/127.0.0.1/tcp/1/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm", "--count", "1"], new StringWriter(), TestTimeout.Token(), err));
+        Assert.Contains("[tunnel.libp2p]", err.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keygen_TopLevelName_CreatesTheKeyFileOnce()
+    {
+        var key = Path.Combine(_dir, "id.key");
+        var first = new StringWriter();
+        Assert.Equal(0, await Run("keygen", ["--key", key], first, TestTimeout.Token()));
+        var second = new StringWriter();
+        Assert.Equal(0, await Run("p2p keygen", ["--key", key], second, TestTimeout.Token()));
+        Assert.Equal(JsonDocument.Parse(first.ToString()).RootElement.GetProperty("peerId").GetString(),
+            JsonDocument.Parse(second.ToString()).RootElement.GetProperty("peerId").GetString());
+        if (OperatingSystem.IsLinux()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+    }
+
+    [Fact]
     public async Task ListenMdns_DiscoveredPeer_PrintedOnceAndConnected()
     {
         using var stop = new CancellationTokenSource();
