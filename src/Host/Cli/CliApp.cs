@@ -37,7 +37,7 @@ internal static class CliApp
         var (globals, rest) = SplitGlobals(argv);
         if (rest.Count == 0 || rest[0] is "help" or "--help" or "-h")
         {
-            await io.Out.WriteLineAsync(await GeneralHelpAsync(globals));
+            await io.Out.WriteLineAsync(GeneralHelp(globals));
             return rest.Count == 0 ? 2 : 0;
         }
 
@@ -131,7 +131,7 @@ internal static class CliApp
         return result;
     }
 
-    private static async Task<string> GeneralHelpAsync(List<string> globals)
+    private static string GeneralHelp(List<string> globals)
     {
         var lines = new List<string>
         {
@@ -159,6 +159,6 @@ internal static class CliApp
         }
         lines.Add("");
         lines.Add("Run 'pluginmesh <command> --help' for a command's options.");
-        return await Task.FromResult(string.Join(Environment.NewLine, lines));
+        return string.Join(Environment.NewLine, lines);
     }
 }

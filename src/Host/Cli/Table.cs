@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace PluginMesh.Host.Cli;
 
@@ -21,4 +22,8 @@ internal static class Table
         foreach (var r in rows) Line(r);
         return sb.ToString().TrimEnd('\n');
     }
+
+    /// <summary>A JSON property as a table cell: its text, or <c>-</c> when absent or null.</summary>
+    public static string Cell(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "-";
 }

@@ -26,7 +26,7 @@ internal static class PeersCommands
             await io.Out.WriteLineAsync($"reachability: {peers.GetProperty("reachability").GetString()}");
             var rows = peers.GetProperty("connections").EnumerateArray().Select(c => new[]
             {
-                Str(c, "node"), Str(c, "peerId"), Str(c, "path"), Str(c, "address"), Str(c, "direction"), Str(c, "rttMs"),
+                Table.Cell(c, "node"), Table.Cell(c, "peerId"), Table.Cell(c, "path"), Table.Cell(c, "address"), Table.Cell(c, "direction"), Table.Cell(c, "rttMs"),
             }).ToList();
             await io.Out.WriteLineAsync(Table.Render(["NODE", "PEER", "PATH", "ADDRESS", "DIRECTION", "RTT(ms)"], rows));
             return 0;
@@ -61,16 +61,14 @@ internal static class PeersCommands
             var root = doc.RootElement;
             var ok = root.TryGetProperty("ok", out var okProp) && okProp.GetBoolean();
             if (args.Flag("json")) await io.Out.WriteLineAsync(body);
-            else if (!ok) await io.Error.WriteLineAsync($"ping {args.Positionals[0]}: {Str(root, "error")}");
+            else if (!ok) await io.Error.WriteLineAsync($"ping {args.Positionals[0]}: {Table.Cell(root, "error")}");
             else
             {
-                var path = Str(root, "path") + (root.TryGetProperty("via", out var via) && via.ValueKind == JsonValueKind.String ? $" via {via.GetString()}" : "");
-                await io.Out.WriteLineAsync($"{args.Positionals[0]} ({Str(root, "peerId")}): path {path}, connected in {Str(root, "connectMs")} ms");
+                var path = Table.Cell(root, "path") + (root.TryGetProperty("via", out var via) && via.ValueKind == JsonValueKind.String ? $" via {via.GetString()}" : "");
+                await io.Out.WriteLineAsync($"{args.Positionals[0]} ({Table.Cell(root, "peerId")}): path {path}, connected in {Table.Cell(root, "connectMs")} ms");
                 foreach (var rtt in root.GetProperty("rttMs").EnumerateArray()) await io.Out.WriteLineAsync($"  rtt {rtt.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms");
             }
             return ok ? 0 : 1;
         });
 
-    private static string Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "-";
 }

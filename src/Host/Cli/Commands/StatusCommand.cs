@@ -25,7 +25,7 @@ internal static class StatusCommand
             $"ready {root.GetProperty("ready").GetBoolean()}  uptime {node.GetProperty("uptimeSeconds").GetDouble():0}s");
         await io.Out.WriteLineAsync();
         var plugins = root.GetProperty("plugins").EnumerateArray()
-            .Select(p => new[] { Str(p, "id"), Str(p, "version"), Str(p, "state"), Str(p, "error") }).ToList();
+            .Select(p => new[] { Table.Cell(p, "id"), Table.Cell(p, "version"), Table.Cell(p, "state"), Table.Cell(p, "error") }).ToList();
         await io.Out.WriteLineAsync(Table.Render(["PLUGIN", "VERSION", "STATE", "ERROR"], plugins));
         foreach (var section in root.EnumerateObject().Where(s => s.Name is not ("node" or "ready" or "plugins")))
         {
@@ -36,8 +36,6 @@ internal static class StatusCommand
         return 0;
     }
 
-    private static string Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "-";
 
     /// <summary>Arrays of flat objects become tables; anything else is shown as indented JSON.</summary>
     private static string SectionText(JsonElement value)
@@ -45,7 +43,7 @@ internal static class StatusCommand
         if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0 && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object))
         {
             var headers = value.EnumerateArray().SelectMany(e => e.EnumerateObject().Select(p => p.Name)).Distinct().ToList();
-            var rows = value.EnumerateArray().Select(e => headers.Select(h => Str(e, h)).ToArray()).ToList();
+            var rows = value.EnumerateArray().Select(e => headers.Select(h => Table.Cell(e, h)).ToArray()).ToList();
             return Table.Render(headers.Select(h => h.ToUpperInvariant()).ToList(), rows);
         }
         return JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true });
