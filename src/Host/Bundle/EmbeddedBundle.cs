@@ -15,8 +15,25 @@ internal static class EmbeddedBundle
 
     public static bool Present => typeof(EmbeddedBundle).Assembly.GetManifestResourceInfo(ResourceName) is not null;
 
-    /// <summary>Unpacks the bundle if needed; returns its directory, or null when the binary carries none.</summary>
+    private static readonly Lock Gate = new();
+    private static (string DataDir, string? Directory)? _unpacked;
+
+    /// <summary>
+    /// Unpacks the bundle if needed; returns its directory, or null when the binary carries none.
+    /// Plugins and policies both ask at start-up: the bundle is read and hashed once per process.
+    /// </summary>
     public static string? Unpack(string dataDir)
+    {
+        lock (Gate)
+        {
+            if (_unpacked is { } done && done.DataDir == dataDir) return done.Directory;
+            var directory = UnpackCore(dataDir);
+            _unpacked = (dataDir, directory);
+            return directory;
+        }
+    }
+
+    private static string? UnpackCore(string dataDir)
     {
         using var resource = typeof(EmbeddedBundle).Assembly.GetManifestResourceStream(ResourceName);
         if (resource is null) return null;
