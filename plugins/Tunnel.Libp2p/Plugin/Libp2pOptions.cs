@@ -12,7 +12,14 @@ public sealed record Libp2pOptions
 {
     public const string DefaultListen = "/ip4/0.0.0.0/tcp/4001";
 
+    /// <summary>Listen addresses; empty when <c>dialOnly</c> is set (no listener at all).</summary>
     public IReadOnlyList<Multiaddr> Listen { get; init; } = [Multiaddr.Parse(DefaultListen)];
+
+    /// <summary>
+    /// <c>dialOnly: true</c>: open no listener. The node makes outbound connections only and is reached
+    /// through relay circuits — a node behind a firewall that drops every inbound connection.
+    /// </summary>
+    public bool DialOnly { get; init; }
 
     /// <summary>Identity key file (libp2p PrivateKey protobuf), created with mode 0600 on first start.</summary>
     public required string KeyFile { get; init; }
@@ -62,13 +69,17 @@ public sealed record Libp2pOptions
         var maxConnections = ReadInt(section, "maxConnections", 512, 1, 100_000, error);
         var idle = ReadInt(section, "idleTimeoutSeconds", 300, 0, 86_400, error);
         var autoNat = ReadAutoNat(section.GetSection("autonat"), error);
+        var dialOnly = false;
+        if (section["dialOnly"] is { } dialOnlyText && !bool.TryParse(dialOnlyText, out dialOnly)) error("dialOnly", $"must be true or false, got '{dialOnlyText}'");
+        if (dialOnly && entries.Count > 0) error("dialOnly", "a dial-only node opens no listener; remove 'listen' or set dialOnly to false");
         var holePunch = true;
         if (section["holePunch"] is { } holePunchText && !bool.TryParse(holePunchText, out holePunch)) error("holePunch", $"must be true or false, got '{holePunchText}'");
         var keyFile = section["keyFile"];
         if (keyFile is not null && keyFile.Trim().Length == 0) error("keyFile", "must not be empty");
         return new Libp2pOptions
         {
-            Listen = listen.Count > 0 ? listen : [Multiaddr.Parse(DefaultListen)],
+            Listen = dialOnly ? [] : listen.Count > 0 ? listen : [Multiaddr.Parse(DefaultListen)],
+            DialOnly = dialOnly,
             KeyFile = string.IsNullOrWhiteSpace(keyFile) ? Path.Combine(dataDirectory, "libp2p", "identity.key") : Path.GetFullPath(keyFile, dataDirectory),
             PskFile = string.IsNullOrWhiteSpace(section["pskFile"]) ? null : Path.GetFullPath(section["pskFile"]!, dataDirectory),
             MaxInboundStreamsPerConnection = maxStreams,

@@ -46,6 +46,30 @@ public sealed class TunnelLibp2pPluginTests
     }
 
     [Fact]
+    public void DialOnly_OpensNoListener_AndRefusesListenBesideIt()
+    {
+        var none = new List<string>();
+        var options = Libp2pOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?> { ["dialOnly"] = "true" }), "/data", (k, m) => none.Add(k + ": " + m));
+        Assert.Empty(none);
+        Assert.True(options.DialOnly);
+        Assert.Empty(options.Listen);
+
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>
+        {
+            ["dialOnly"] = "true",
+            ["listen:0"] = "/ip4/0.0.0.0/tcp/4001",
+        }), "plugins.tunnel.libp2p", problems));
+        var problem = Assert.Single(problems);
+        Assert.Equal("plugins.tunnel.libp2p.dialOnly", problem.Path);
+        Assert.Contains("opens no listener", problem.Message, StringComparison.Ordinal);
+
+        problems.Clear();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?> { ["dialOnly"] = "maybe" }), "plugins.tunnel.libp2p", problems));
+        Assert.Equal("plugins.tunnel.libp2p.dialOnly", Assert.Single(problems).Path);
+    }
+
+    [Fact]
     public void ConfigureServices_RegistersTunnelTransportAndHostedService()
     {
         var services = new ServiceCollection();
