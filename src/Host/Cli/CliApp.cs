@@ -29,6 +29,7 @@ internal static class CliApp
         ServicesCommand.Command,
         PeersCommands.Peers,
         PeersCommands.Ping,
+        DemoCommand.Command,
         VersionCommand.Command,
     ];
 
