@@ -7,7 +7,10 @@ using PluginMesh.Host.Configuration;
 
 namespace PluginMesh.Host.Admin;
 
-/// <summary>The local admin endpoint: <c>/healthz</c>, <c>/readyz</c>, <c>/status</c>. Loopback or a unix socket only.</summary>
+/// <summary>
+/// The local admin endpoint: <c>/healthz</c>, <c>/readyz</c>, <c>/status</c>, <c>/ping</c>, and <c>/metrics</c> when
+/// <c>telemetry.prometheus.enabled</c> is true. Loopback or a unix socket only.
+/// </summary>
 internal static class AdminEndpoints
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -35,6 +38,7 @@ internal static class AdminEndpoints
             status.Ready ? Results.Text("ready\n") : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/status", (StatusService status) => Results.Json(status.Build(), Json));
         app.MapGet("/ping", (string? target, int? count, IServiceProvider services, CancellationToken ct) => PingEndpoint.HandleAsync(target, count, services, ct));
+        if (app.Services.GetRequiredService<HostSettings>().PrometheusEnabled) app.MapPrometheusScrapingEndpoint("/metrics");
     }
 
 }

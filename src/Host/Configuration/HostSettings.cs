@@ -26,4 +26,8 @@ internal sealed record HostSettings(
     int PolicyMaxStatements,
     long PolicyMemoryLimitBytes,
     int PolicyRecursionLimit,
-    TimeSpan ShutdownTimeout);
+    TimeSpan ShutdownTimeout)
+{
+    /// <summary><c>telemetry.prometheus.enabled</c>: serve <c>/metrics</c> (Prometheus text format) on the admin endpoint.</summary>
+    public bool PrometheusEnabled { get; init; }
+}

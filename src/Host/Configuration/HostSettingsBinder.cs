@@ -19,7 +19,7 @@ internal static partial class HostSettingsBinder
         ["profile"] = [],
         ["profiles"] = ["*"],
         ["admin"] = ["listen"],
-        ["telemetry"] = ["serviceName", "otlp"],
+        ["telemetry"] = ["serviceName", "otlp", "prometheus"],
         ["logging"] = ["level", "format"],
         ["policies"] = ["timeLimitMs", "maxStatements", "memoryLimitBytes", "recursionLimit"],
         ["shutdownTimeoutMs"] = [],
@@ -85,6 +85,11 @@ internal static partial class HostSettingsBinder
             problems.Add(new("logging.level", $"'{levelText}' is not one of Trace, Debug, Information, Warning, Error, Critical, None"));
             level = LogLevel.Information;
         }
+        var prometheusText = config["telemetry:prometheus:enabled"];
+        var prometheus = false;
+        if (!string.IsNullOrEmpty(prometheusText) && !bool.TryParse(prometheusText, out prometheus))
+            problems.Add(new("telemetry.prometheus.enabled", $"'{prometheusText}' is not true or false"));
+
         var format = config["logging:format"] ?? "text";
         if (format is not ("text" or "json")) problems.Add(new("logging.format", $"'{format}' is not one of text, json"));
 
@@ -106,7 +111,10 @@ internal static partial class HostSettingsBinder
             Int(config, "policies:maxStatements", 100_000, 100, 100_000_000, problems),
             Long(config, "policies:memoryLimitBytes", 16L << 20, 1L << 20, 1L << 30, problems),
             Int(config, "policies:recursionLimit", 64, 4, 4096, problems),
-            TimeSpan.FromMilliseconds(Int(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)));
+            TimeSpan.FromMilliseconds(Int(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)))
+        {
+            PrometheusEnabled = prometheus,
+        };
     }
 
     internal static AdminListen ParseAdmin(string text, List<ConfigProblem> problems)
@@ -145,6 +153,10 @@ internal static partial class HostSettingsBinder
         foreach (var child in config.GetSection("telemetry:otlp").GetChildren())
         {
             if (child.Key is not ("endpoint" or "protocol" or "exportIntervalMs")) problems.Add(new("telemetry.otlp." + child.Key, "unknown key"));
+        }
+        foreach (var child in config.GetSection("telemetry:prometheus").GetChildren())
+        {
+            if (!child.Key.Equals("enabled", StringComparison.OrdinalIgnoreCase)) problems.Add(new("telemetry.prometheus." + child.Key, "unknown key"));
         }
     }
 

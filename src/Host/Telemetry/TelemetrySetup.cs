@@ -10,7 +10,8 @@ namespace PluginMesh.Host.Telemetry;
 /// <summary>
 /// Every plugin gets a Meter and an ActivitySource named <c>PluginMesh.&lt;id&gt;</c>; the host's own
 /// are <c>PluginMesh.Host</c> and <c>PluginMesh.Policies</c>. All are exported over OTLP when an
-/// endpoint is configured; without one no exporter (and no collection cost) is set up.
+/// endpoint is configured, and metrics are served on the admin endpoint's <c>/metrics</c> when
+/// <c>telemetry.prometheus.enabled</c> is true; with neither, no exporter (and no collection cost) is set up.
 /// </summary>
 internal static class TelemetrySetup
 {
@@ -19,26 +20,34 @@ internal static class TelemetrySetup
     public static void Configure(IServiceCollection services, HostSettings settings)
     {
         var otlp = settings.Otlp;
-        if (otlp.Endpoint is null) return;
+        if (otlp.Endpoint is null && !settings.PrometheusEnabled) return;
         var protocol = otlp.Protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
 
-        services.AddOpenTelemetry()
+        var builder = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(settings.ServiceName, serviceVersion: ConfigLoader.AssemblyVersion(), serviceInstanceId: settings.Node.NodeName))
-            .WithMetrics(m => m
-                .AddMeter(MeterPattern)
-                .AddOtlpExporter((e, reader) =>
+            .WithMetrics(m =>
+            {
+                m.AddMeter(MeterPattern);
+                if (otlp.Endpoint is not null)
                 {
-                    e.Protocol = protocol;
-                    e.Endpoint = SignalEndpoint(otlp.Endpoint, protocol, "v1/metrics");
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.ExportIntervalMs;
-                }))
-            .WithTracing(t => t
-                .AddSource(MeterPattern)
-                .AddOtlpExporter(e =>
-                {
-                    e.Protocol = protocol;
-                    e.Endpoint = SignalEndpoint(otlp.Endpoint, protocol, "v1/traces");
-                }));
+                    m.AddOtlpExporter((e, reader) =>
+                    {
+                        e.Protocol = protocol;
+                        e.Endpoint = SignalEndpoint(otlp.Endpoint, protocol, "v1/metrics");
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.ExportIntervalMs;
+                    });
+                }
+                // Pull instead of push: the admin endpoint serves /metrics (mapped in AdminEndpoints).
+                if (settings.PrometheusEnabled) m.AddPrometheusExporter();
+            });
+        if (otlp.Endpoint is null) return;
+        builder.WithTracing(t => t
+            .AddSource(MeterPattern)
+            .AddOtlpExporter(e =>
+            {
+                e.Protocol = protocol;
+                e.Endpoint = SignalEndpoint(otlp.Endpoint, protocol, "v1/traces");
+            }));
     }
 
     // With http/protobuf an explicitly set endpoint is used as-is, so the signal path must be added.
