@@ -119,6 +119,21 @@ internal sealed class DemoAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>Resident memory (VmRSS from /proc) in MiB; null when not running or not on Linux.</summary>
+    public double? ResidentMib()
+    {
+        if (Pid is not { } pid) return null;
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The last lines of the agent's log, for error reports.</summary>
     public string LogTail(int lines = 15)
     {

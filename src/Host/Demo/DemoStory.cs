@@ -141,8 +141,11 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
             var bytes = hop.GetProperty("bytes").GetInt64();
             Step($"{survivor.Name} hop service", bytes > 0,
                 $"{hop.GetProperty("reservations").GetInt32()} reservations, {hop.GetProperty("circuits").GetInt32()} open circuits, {bytes:N0} bytes bridged");
-            return bytes > 0;
+            if (bytes == 0) return false;
         }
+        var rss = agents.Where(a => a.Running).Select(a => (a.Name, Mib: a.ResidentMib())).Where(r => r.Mib is not null).ToList();
+        if (rss.Count > 0) Step("memory", true, string.Join(", ", rss.Select(r => $"{r.Name} {r.Mib!.Value.ToString("0", CultureInfo.InvariantCulture)} MiB")) + " resident");
+        return true;
     }
 
     /// <summary>Two backends on the same port, one per edge node, on their own loopback addresses (their "pod IPs").</summary>
