@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using PluginMesh.Host.Configuration;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -15,15 +15,18 @@ internal sealed class DemoAgent : IAsyncDisposable
     private readonly HttpClient _http;
     private Process? _process;
 
-    public DemoAgent(string name, string workDir, int adminPort)
+    private readonly IReadOnlyList<string> _launcher;
+
+    public DemoAgent(string name, string workDir, AdminListen admin, IReadOnlyList<string> launcher)
     {
         Name = name;
         Directory = Path.Combine(workDir, name);
         System.IO.Directory.CreateDirectory(Directory);
         ConfigFile = Path.Combine(workDir, name + ".yaml");
         LogFile = Path.Combine(workDir, name + ".log");
-        Admin = new IPEndPoint(IPAddress.Loopback, adminPort);
-        _http = new HttpClient { BaseAddress = new Uri($"http://{Admin}/"), Timeout = TimeSpan.FromSeconds(5) };
+        Admin = admin;
+        _launcher = launcher;
+        _http = Cli.AdminClient.Create(admin, TimeSpan.FromSeconds(5));
     }
 
     public string Name { get; }
@@ -34,7 +37,7 @@ internal sealed class DemoAgent : IAsyncDisposable
 
     public string LogFile { get; }
 
-    public IPEndPoint Admin { get; }
+    public AdminListen Admin { get; }
 
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
@@ -44,8 +47,14 @@ internal sealed class DemoAgent : IAsyncDisposable
     public void Start(string configYaml, IReadOnlyList<string> pluginDirs)
     {
         File.WriteAllText(ConfigFile, configYaml);
-        var (file, prefix) = SelfCommand();
+        var (self, prefix) = SelfCommand();
+        var file = _launcher.Count > 0 ? _launcher[0] : self;
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (_launcher.Count > 0)
+        {
+            foreach (var a in _launcher.Skip(1)) info.ArgumentList.Add(a);
+            info.ArgumentList.Add(self);
+        }
         foreach (var a in prefix) info.ArgumentList.Add(a);
         // The demo's configs say everything; overrides meant for the caller's own agent must not leak in.
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("PLUGINMESH__", StringComparison.OrdinalIgnoreCase)).ToList()) info.Environment.Remove(name);

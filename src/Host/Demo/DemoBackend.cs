@@ -10,17 +10,27 @@ namespace PluginMesh.Host.Demo;
 /// </summary>
 internal sealed class DemoBackend : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
+    private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _served;
 
-    public DemoBackend(string node, IPEndPoint endPoint)
+    /// <summary>Serves on <paramref name="endPoint"/> with <paramref name="socket"/> (made in the node's namespace, if any; owned from here on).</summary>
+    public DemoBackend(string node, Socket socket, IPEndPoint endPoint)
     {
         Node = node;
-        _listener = new TcpListener(endPoint);
-        _listener.Start(128);
-        EndPoint = (IPEndPoint)_listener.LocalEndpoint;
+        _listener = socket;
+        try
+        {
+            _listener.Bind(endPoint);
+            _listener.Listen(128);
+        }
+        catch
+        {
+            _listener.Dispose();
+            throw;
+        }
+        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -37,7 +47,7 @@ internal sealed class DemoBackend : IAsyncDisposable
             Socket socket;
             try
             {
-                socket = await _listener.AcceptSocketAsync(_stop.Token);
+                socket = await _listener.AcceptAsync(_stop.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -76,11 +86,12 @@ internal sealed class DemoBackend : IAsyncDisposable
     }
 
     /// <summary>Sends one HTTP GET to <paramref name="target"/> on a fresh connection; returns the node named in the answer.</summary>
-    public static async Task<string> RequestAsync(IPEndPoint target, string host, TimeSpan timeout, CancellationToken ct)
+    public static async Task<string> RequestAsync(Socket socket, IPEndPoint target, string host, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
-        using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var _ = socket;
+        socket.NoDelay = true;
         await socket.ConnectAsync(target, cts.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n"), cts.Token);
         var received = new MemoryStream();
@@ -96,7 +107,7 @@ internal sealed class DemoBackend : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        _listener.Dispose();
         try
         {
             await _loop;

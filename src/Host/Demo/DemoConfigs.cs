@@ -15,8 +15,8 @@ internal static class DemoConfigs
 
     public static string ServiceName => $"{Service}.{Namespace}.svc.{ClusterDomain}";
 
-    /// <summary>A relay: listens on loopback, offers the hop service to every holder of the key.</summary>
-    public static string Relay(DemoAgent agent, string pskFile, string policiesDir) => $$"""
+    /// <summary>A relay: offers the hop service to every holder of the key.</summary>
+    public static string Relay(DemoAgent agent, string pskFile, string policiesDir, string tunnel) => $$"""
         # pluginmesh demo: {{agent.Name}}, a relay (hop service always on; members = holders of the private-network key)
         profile: none
         node:
@@ -28,9 +28,8 @@ internal static class DemoConfigs
         plugins:
           cache.litedb: {}
           tunnel.libp2p:
-            listen: [/ip4/127.0.0.1/tcp/0]
             pskFile: {{Q(pskFile)}}
-            autonat: {enabled: false}
+        {{tunnel}}
           tunnel.relay:
             relay: always
             members: psk
@@ -40,12 +39,9 @@ internal static class DemoConfigs
 
         """;
 
-    /// <summary>
-    /// An edge node that accepts no inbound connection at all (like a node behind a NAT or firewall):
-    /// it dials out only, holds reservations on both relays and is reached through their circuits.
-    /// </summary>
-    public static string Edge(DemoAgent agent, string pskFile, string catalogFile, int dnsPort, IReadOnlyList<string> relays, string policiesDir) => $$"""
-        # pluginmesh demo: {{agent.Name}}, an edge node reachable only through relays (dial-only, so no hole punching)
+    /// <summary>An edge node: holds reservations on both relays; file catalog, DNS and proxy as the network says.</summary>
+    public static string Edge(DemoAgent agent, string pskFile, string catalogFile, IReadOnlyList<string> relays, string policiesDir, DemoNetwork network, int index) => $$"""
+        # pluginmesh demo: {{agent.Name}}, an edge node ({{network.Description}})
         profile: none
         node:
           name: {{Q(agent.Name)}}
@@ -58,10 +54,8 @@ internal static class DemoConfigs
           catalog.file:
             path: {{Q(catalogFile)}}
           tunnel.libp2p:
-            dialOnly: true
-            holePunch: false
             pskFile: {{Q(pskFile)}}
-            autonat: {enabled: false}
+        {{network.EdgeTunnel(index)}}
           tunnel.relay:
             relay: never
             autorelay: false
@@ -70,13 +64,10 @@ internal static class DemoConfigs
             syncIntervalSeconds: 2
           dns.mdns:
             clusterDomain: {{ClusterDomain}}
-            listen: [127.0.0.1:{{dnsPort.ToString(CultureInfo.InvariantCulture)}}]
-            createInterface: false
             mdns: {enabled: false}
+        {{network.EdgeDns(index)}}
           proxy.iptables:
-            mode: listen
-            listenAddress: 127.0.0.1
-            portRange: auto
+        {{network.EdgeProxy(index)}}
 
         """;
 

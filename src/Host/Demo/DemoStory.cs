@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace PluginMesh.Host.Demo;
@@ -16,7 +17,7 @@ internal sealed record DemoStep(string Step, bool Ok, string Detail);
 /// on each edge, DNS, requests across nodes through relays, then one relay dies and traffic moves
 /// to the other. Every fact shown is read from the agents' own admin endpoints.
 /// </summary>
-internal sealed class DemoStory(TextWriter output, DemoOptions options)
+internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetwork network)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan MeshTimeout = TimeSpan.FromSeconds(60);
@@ -24,6 +25,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<DemoStep> _steps = [];
     private readonly Dictionary<string, string> _peerIds = new(StringComparer.Ordinal);
+    private string? _workDir;
 
     public IReadOnlyList<DemoStep> Steps => _steps;
 
@@ -32,11 +34,23 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
         var ownDir = options.WorkDir is null;
         var workDir = options.WorkDir ?? Directory.CreateTempSubdirectory("pluginmesh-demo-").FullName;
         Directory.CreateDirectory(workDir);
+        _workDir = workDir;
         var agents = new List<DemoAgent>();
         var backends = new List<DemoBackend>();
         var ok = false;
         try
         {
+            Progress($"mesh on {network.Description}");
+            try
+            {
+                await network.SetUpAsync(ct);
+            }
+            catch (DemoException ex)
+            {
+                Fail("set up the network", ex);
+                PrintSummary();
+                return 1;
+            }
             ok = await PlayAsync(workDir, agents, backends, ct);
             PrintSummary();
             if (ok && options.Keep) await KeepRunningAsync(agents, ct);
@@ -51,6 +65,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
         {
             foreach (var backend in backends) await backend.DisposeAsync();
             await Task.WhenAll(agents.Select(a => a.DisposeAsync().AsTask()));
+            await network.DisposeAsync();
             if (ok && ownDir) TryDelete(workDir);
             else await output.WriteLineAsync($"agent configs and logs: {workDir}");
         }
@@ -65,9 +80,9 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
         await File.WriteAllTextAsync(catalog, DemoConfigs.Catalog(backends), ct);
 
         Progress("starting relay-1 and relay-2 (relays on 127.0.0.1, any key holder may reserve)");
-        var relays = new[] { "relay-1", "relay-2" }.Select(n => new DemoAgent(n, workDir, DemoConfigs.FreePort())).ToList();
+        var relays = new[] { "relay-1", "relay-2" }.Select(NewAgent).ToList();
         agents.AddRange(relays);
-        foreach (var r in relays) r.Start(DemoConfigs.Relay(r, psk, options.PoliciesDir), options.PluginDirs);
+        for (var i = 0; i < relays.Count; i++) relays[i].Start(DemoConfigs.Relay(relays[i], psk, options.PoliciesDir, network.RelayTunnel(i)), options.PluginDirs);
         var relayAddresses = new List<string>();
         try
         {
@@ -86,11 +101,10 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
             return Fail("start relays", ex);
         }
 
-        Progress("starting edge-a and edge-b (dial-only: no listener, reachable only through the relays)");
-        var edges = new[] { "edge-a", "edge-b" }.Select(n => new DemoAgent(n, workDir, DemoConfigs.FreePort())).ToList();
+        Progress(network.CanHolePunch ? "starting edge-a and edge-b (each behind its own NAT router)" : "starting edge-a and edge-b (dial-only: no listener, reachable only through the relays)");
+        var edges = new[] { "edge-a", "edge-b" }.Select(NewAgent).ToList();
         agents.AddRange(edges);
-        var dnsPorts = edges.Select(_ => DemoConfigs.FreePort(alsoUdp: true)).ToList();
-        for (var i = 0; i < edges.Count; i++) edges[i].Start(DemoConfigs.Edge(edges[i], psk, catalog, dnsPorts[i], relayAddresses, options.PoliciesDir), options.PluginDirs);
+        for (var i = 0; i < edges.Count; i++) edges[i].Start(DemoConfigs.Edge(edges[i], psk, catalog, relayAddresses, options.PoliciesDir, network, i), options.PluginDirs);
         try
         {
             await Task.WhenAll(edges.Select(e => e.WaitReadyAsync(ReadyTimeout, ct)));
@@ -107,8 +121,8 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
 
         for (var i = 0; i < edges.Count; i++)
         {
-            var server = new IPEndPoint(IPAddress.Loopback, dnsPorts[i]);
-            var (answers, rcode) = await DnsProbe.QueryAsync(server, DemoConfigs.ServiceName, ct);
+            var server = network.DnsServer(i);
+            var (answers, rcode) = await DnsProbe.QueryAsync(network.Socket(i, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp), server, DemoConfigs.ServiceName, ct);
             var good = answers.Any(a => a.ToString() == DemoConfigs.ClusterIp);
             Step($"DNS on {edges[i].Name}", good, $"{DemoConfigs.ServiceName} → {(answers.Count > 0 ? string.Join(", ", answers) : rcode)} (asked {server})");
             if (!good) return false;
@@ -116,15 +130,16 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
 
         var ports = mesh.Value.ProxyPorts;
         if (!await RequestRoundAsync(edges, ports, "before", ct)) return false;
+        // The relay that carried edge-a ↔ edge-b; it is the one to kill, so the failure hits a live path.
+        var via = await RelayBetweenAsync(edges[0], edges[1], ct);
+        if (network.CanHolePunch && !await AwaitHolePunchAsync(edges[0], edges[1], ct)) return false;
 
-        // Kill the relay that carries edge-a → edge-b, so the failure hits the live path.
-        var (_, via) = await PathAsync(edges[0], edges[1], ct);
         var victim = relays.FirstOrDefault(r => r.Name == via) ?? relays[0];
         var survivor = relays.First(r => r != victim);
         Progress($"killing {victim.Name} (SIGKILL: its machine is gone)");
         await victim.KillAsync();
         var killed = Stopwatch.StartNew();
-        Step($"stop {victim.Name}", true, $"{victim.Name} killed with SIGKILL while carrying edge-a ↔ edge-b");
+        Step($"stop {victim.Name}", true, $"{victim.Name} killed with SIGKILL" + (via is null ? "" : " (it carried edge-a ↔ edge-b)"));
 
         var (recovered, failures, attempts) = await AwaitRecoveryAsync(ports[0], "edge-b", killed, ct);
         var (pathAfter, viaAfter) = await PathAsync(edges[0], edges[1], ct);
@@ -139,9 +154,13 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
         {
             var hop = status.RootElement.GetProperty("relay").GetProperty("hop");
             var bytes = hop.GetProperty("bytes").GetInt64();
-            Step($"{survivor.Name} hop service", bytes > 0,
-                $"{hop.GetProperty("reservations").GetInt32()} reservations, {hop.GetProperty("circuits").GetInt32()} open circuits, {bytes:N0} bytes bridged");
-            if (bytes == 0) return false;
+            // Through NATs the edges end up hole-punched, so the surviving relay rightly carries nothing.
+            var (pathNow, _) = await PathAsync(edges[0], edges[1], ct);
+            var expected = pathNow == "relayed";
+            Step($"{survivor.Name} hop service", bytes > 0 || !expected,
+                $"{hop.GetProperty("reservations").GetInt32()} reservations, {hop.GetProperty("circuits").GetInt32()} open circuits, {bytes:N0} bytes bridged"
+                + (expected ? "" : $" (edge-a ↔ edge-b is {pathNow}, so no traffic needs it)"));
+            if (bytes == 0 && expected) return false;
         }
         var rss = agents.Where(a => a.Running).Select(a => (a.Name, Mib: a.ResidentMib())).Where(r => r.Mib is not null).ToList();
         if (rss.Count > 0) Step("memory", true, string.Join(", ", rss.Select(r => $"{r.Name} {r.Mib!.Value.ToString("0", CultureInfo.InvariantCulture)} MiB")) + " resident");
@@ -149,19 +168,19 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
     }
 
     /// <summary>Two backends on the same port, one per edge node, on their own loopback addresses (their "pod IPs").</summary>
-    private static List<DemoBackend> StartBackends(string[] nodes)
+    private List<DemoBackend> StartBackends(string[] nodes)
     {
         for (var attempt = 0; ; attempt++)
         {
             var started = new List<DemoBackend>();
             try
             {
-                started.Add(new DemoBackend(nodes[0], new IPEndPoint(IPAddress.Parse("127.0.10.1"), 0)));
+                started.Add(new DemoBackend(nodes[0], NewTcpSocket(0), network.Backend(0, 0)));
                 for (var i = 1; i < nodes.Length; i++)
-                    started.Add(new DemoBackend(nodes[i], new IPEndPoint(IPAddress.Parse($"127.0.10.{i + 1}"), started[0].EndPoint.Port)));
+                    started.Add(new DemoBackend(nodes[i], NewTcpSocket(i), network.Backend(i, started[0].EndPoint.Port)));
                 return started;
             }
-            catch (System.Net.Sockets.SocketException) when (attempt < 20)
+            catch (SocketException) when (attempt < 20)
             {
                 foreach (var b in started) b.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
@@ -198,7 +217,8 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
             if (lastProblem.Length == 0)
             {
                 Step("relays + directory", true, string.Join("; ", details) + $" ({Seconds()})");
-                Step("proxy", true, string.Join("; ", edges.Select((e, i) => $"{e.Name} serves {DemoConfigs.Service}.{DemoConfigs.Namespace}:80 on 127.0.0.1:{ports[i]}")) + " (listen mode: no root, no iptables)");
+                Step("proxy", true, string.Join("; ", edges.Select((e, i) => $"{e.Name}: {DemoConfigs.Service}.{DemoConfigs.Namespace}:80 at {network.ServiceTarget(i, ports[i])}"))
+                    + (network.CanHolePunch ? " (ClusterIP intercepted by iptables in each node's namespace)" : " (listen mode: no root, no iptables)"));
                 return (ports, true);
             }
             await Task.Delay(200, ct);
@@ -223,6 +243,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
     private async Task<bool> RequestRoundAsync(List<DemoAgent> edges, int[] ports, string phase, CancellationToken ct)
     {
         Progress($"sending {options.Requests} requests from each edge node to {DemoConfigs.Service}.{DemoConfigs.Namespace} ({phase} the relay failure)");
+        ct.ThrowIfCancellationRequested();
         var allOk = true;
         for (var i = 0; i < edges.Count; i++)
         {
@@ -232,10 +253,10 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
             {
                 try
                 {
-                    var node = await DemoBackend.RequestAsync(new IPEndPoint(IPAddress.Loopback, ports[i]), $"{DemoConfigs.Service}.{DemoConfigs.Namespace}", TimeSpan.FromSeconds(10), ct);
+                    var node = await DemoBackend.RequestAsync(NewTcpSocket(i), network.ServiceTarget(i, ports[i]), $"{DemoConfigs.Service}.{DemoConfigs.Namespace}", TimeSpan.FromSeconds(10), ct);
                     served[node] = served.GetValueOrDefault(node) + 1;
                 }
-                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException && !ct.IsCancellationRequested)
                 {
                     errors.Add(ex.Message);
                 }
@@ -253,7 +274,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
     }
 
     /// <summary>Requests from edge-a every 50 ms until <paramref name="node"/>'s backend answers again.</summary>
-    private async Task<(TimeSpan? Recovered, int Failures, int Attempts)> AwaitRecoveryAsync(int port, string node, Stopwatch since, CancellationToken ct)
+    private async Task<(TimeSpan? Recovered, int Failures, int Attempts)> AwaitRecoveryAsync(int proxyPort, string node, Stopwatch since, CancellationToken ct)
     {
         var failures = 0;
         var attempts = 0;
@@ -262,10 +283,10 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
             attempts++;
             try
             {
-                var served = await DemoBackend.RequestAsync(new IPEndPoint(IPAddress.Loopback, port), $"{DemoConfigs.Service}.{DemoConfigs.Namespace}", TimeSpan.FromSeconds(5), ct);
+                var served = await DemoBackend.RequestAsync(NewTcpSocket(0), network.ServiceTarget(0, proxyPort), $"{DemoConfigs.Service}.{DemoConfigs.Namespace}", TimeSpan.FromSeconds(5), ct);
                 if (served == node) return (since.Elapsed, failures, attempts);
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 failures++;
             }
@@ -288,6 +309,51 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options)
         var best = connections[0];
         return (best.Path, best.Path == "relayed" ? RelayIn(best.Address) : null);
     }
+
+    /// <summary>The relay of a relayed connection between the two, if there is one.</summary>
+    private async Task<string?> RelayBetweenAsync(DemoAgent from, DemoAgent to, CancellationToken ct)
+    {
+        using var status = await from.StatusAsync(ct);
+        var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
+        return status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
+            .Where(c => c.GetProperty("peerId").GetString() == target && c.GetProperty("path").GetString() == "relayed")
+            .Select(c => RelayIn(c.GetProperty("address").GetString() ?? ""))
+            .FirstOrDefault(r => r is not null);
+    }
+
+    /// <summary>Waits for DCUtR to give edge-a a hole-punched connection to edge-b.</summary>
+    private async Task<bool> AwaitHolePunchAsync(DemoAgent from, DemoAgent to, CancellationToken ct)
+    {
+        Progress("waiting for the relayed connection to be upgraded by hole punching (DCUtR)");
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            using var status = await from.StatusAsync(ct);
+            var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
+            var punched = status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
+                .FirstOrDefault(c => c.GetProperty("peerId").GetString() == target && c.GetProperty("path").GetString() == "hole-punched");
+            if (punched.ValueKind != JsonValueKind.Undefined)
+            {
+                var counts = new List<string>();
+                foreach (var agent in new[] { from, to })
+                {
+                    using var s = await agent.StatusAsync(ct);
+                    var punch = s.RootElement.GetProperty("libp2p").GetProperty("holePunch");
+                    counts.Add($"{agent.Name} {punch.GetProperty("successes")}/{punch.GetProperty("attempts")}");
+                }
+                Step("hole punch", true, $"{from.Name} → {to.Name} direct at {punched.GetProperty("address").GetString()} through both NATs{(waited.Elapsed.TotalSeconds < 0.5 ? " (upgraded while the requests ran)" : $", {waited.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s after the requests")}"
+                    + $" (DCUtR successes/attempts started: {string.Join(", ", counts)}); the relayed connection stays as fallback");
+                return true;
+            }
+            await Task.Delay(200, ct);
+        }
+        Step("hole punch", false, $"{from.Name} ↔ {to.Name} still relayed after {waited.Elapsed.TotalSeconds:0} s (see the agents' logs for DCUtR)");
+        return false;
+    }
+
+    private DemoAgent NewAgent(string name) => new(name, _workDir!, network.Admin(name, _workDir!), network.Launcher(name));
+
+    private Socket NewTcpSocket(int edge) => network.Socket(edge, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
     private string? RelayIn(string address)
     {

@@ -13,17 +13,20 @@ namespace PluginMesh.Host.Demo;
 internal static class DnsProbe
 {
     /// <summary>The A records answered for <paramref name="name"/>, or the response code's name when there are none.</summary>
-    public static async Task<(IReadOnlyList<IPAddress> Addresses, string Rcode)> QueryAsync(IPEndPoint server, string name, CancellationToken ct)
+    /// <remarks><paramref name="udp"/> is a UDP socket (made in the client's namespace, if any); disposed here.</remarks>
+    public static async Task<(IReadOnlyList<IPAddress> Addresses, string Rcode)> QueryAsync(Socket udp, IPEndPoint server, string name, CancellationToken ct)
     {
+        using var _ = udp;
         var id = (ushort)Random.Shared.Next(ushort.MaxValue);
-        using var udp = new UdpClient(server.AddressFamily);
-        await udp.SendAsync(BuildQuery(id, name), server, ct);
+        await udp.ConnectAsync(server, ct);
+        await udp.SendAsync(BuildQuery(id, name), ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        var buffer = new byte[1500];
         while (true)
         {
-            var result = await udp.ReceiveAsync(timeout.Token);
-            if (result.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(result.Buffer) == id) return Parse(result.Buffer);
+            var n = await udp.ReceiveAsync(buffer, timeout.Token);
+            if (n >= 12 && BinaryPrimitives.ReadUInt16BigEndian(buffer) == id) return Parse(buffer[..n]);
         }
     }
 

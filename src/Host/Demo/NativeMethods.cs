@@ -9,4 +9,14 @@ internal static class NativeMethods
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static extern int Kill(int pid, int signal);
+
+    /// <summary>setns(2) for the calling thread; 0 on success.</summary>
+    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int Setns(int fd, int nstype);
+
+    /// <summary>geteuid(2).</summary>
+    [DllImport("libc", EntryPoint = "geteuid")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern uint Geteuid();
 }

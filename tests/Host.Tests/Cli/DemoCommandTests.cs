@@ -15,23 +15,32 @@ public sealed partial class DemoCommandTests : IDisposable
 {
     private readonly TempDir _tmp = new();
 
-    public void Dispose() => _tmp.Dispose();
+    public void Dispose()
+    {
+        // A demo killed by the test's timeout cannot clean up after itself; its namespaces go here.
+        if (Environment.UserName == "root")
+        {
+            foreach (var line in RunAsync("ip", "netns", "list").GetAwaiter().GetResult().Split('\n'))
+                if (line.StartsWith(DemoNamespaces.Prefix, StringComparison.Ordinal)) RunAsync("ip", "netns", "del", line.Split(' ')[0]).GetAwaiter().GetResult();
+        }
+        _tmp.Dispose();
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
+    }
 
     [Fact]
     public async Task Demo_RunsTheWholeStory_AndLeavesNoAgentBehind()
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { TestPaths.HostDll, "--plugins-dir", PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp.Path, "demo") }) psi.ArgumentList.Add(a);
-        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
-        // Must not reach the agents: the demo writes every setting they need.
-        psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = "127.0.0.1:1";
-        using var demo = Process.Start(psi)!;
-        var stdout = demo.StandardOutput.ReadToEndAsync();
-        var stderr = demo.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await demo.WaitForExitAsync(cts.Token);
-        var output = await stdout;
-        Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{output}\n{await stderr}\n{Logs()}");
+        var (code, output) = await RunDemoAsync();
+        Assert.True(code == 0, $"exit {code}\n{output}\n{Logs()}");
 
         var summary = output[output.LastIndexOf("STEP ", StringComparison.Ordinal)..];
         foreach (var step in new[] { "agents", "relays + directory", "proxy", "DNS on edge-a", "DNS on edge-b", "requests from edge-a (before)", "requests from edge-b (after)", "recovery" })
@@ -50,6 +59,28 @@ public sealed partial class DemoCommandTests : IDisposable
         var pids = Regex.Match(output, @"pids ([\d, ]+)\)").Groups[1].Value.Split(", ").Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(4, pids.Count);
         Assert.All(pids, pid => Assert.False(Alive(pid), $"agent {pid} still runs"));
+    }
+
+    /// <summary>
+    /// <c>--netns</c> (root): the edges sit behind real NAT routers, meet through a relay, hole-punch,
+    /// and keep talking when the relay dies; ClusterIP traffic is intercepted by iptables and DNS
+    /// answers on 169.254.96.16. Every namespace the demo made is gone afterwards.
+    /// </summary>
+    [Fact]
+    public async Task DemoNetns_HolePunchesThroughNats_AndCleansUp()
+    {
+        if (Environment.UserName != "root") Assert.Fail("needs root (network namespaces); build/test.sh runs as root");
+        var (code, output) = await RunDemoAsync("--netns");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{Logs()}");
+        var summary = output[output.LastIndexOf("STEP ", StringComparison.Ordinal)..];
+        foreach (var step in new[] { "DNS on edge-a", "hole punch", "recovery", "requests from edge-a (after)", "requests from edge-b (after)" })
+            Assert.Matches(new Regex("^" + Regex.Escape(step) + @"\s+ok\s", RegexOptions.Multiline), summary);
+        Assert.Contains("asked 169.254.96.16:53", summary, StringComparison.Ordinal);
+        Assert.Contains("at 10.96.0.10:80", Line(summary, "proxy"), StringComparison.Ordinal);
+        Assert.Matches(@"direct at /ip4/203\.0\.113\.2[12]/tcp/4001", Line(summary, "hole punch"));
+        Assert.Matches(@"6/6 answered: 3 on edge-a \(local\), 3 on edge-b \(hole-punched\)", Line(summary, "requests from edge-a (after)"));
+        var left = await RunAsync("ip", "netns", "list");
+        Assert.DoesNotContain(DemoNamespaces.Prefix, left, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -80,6 +111,28 @@ public sealed partial class DemoCommandTests : IDisposable
         query[3] = 0x83; // NXDOMAIN, no answers
         Assert.Equal("NXDOMAIN", DnsProbe.Parse(query).Item2);
         Assert.Throws<ArgumentException>(() => DnsProbe.BuildQuery(1, "bad..name"));
+    }
+
+    private async Task<(int Code, string Output)> RunDemoAsync(params string[] extra)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { TestPaths.HostDll, "--plugins-dir", PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp.Path, "demo") }.Concat(extra)) psi.ArgumentList.Add(a);
+        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
+        // Must not reach the agents: the demo writes every setting they need.
+        psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = "127.0.0.1:1";
+        using var demo = Process.Start(psi)!;
+        var stdout = demo.StandardOutput.ReadToEndAsync();
+        var stderr = demo.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await demo.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!demo.HasExited) demo.Kill(entireProcessTree: true);
+        }
+        return (demo.ExitCode, await stdout + await stderr);
     }
 
     private static string Line(string text, string step) => text.Split('\n').First(l => l.StartsWith(step, StringComparison.Ordinal));
