@@ -168,6 +168,10 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         DateTimeOffset? offlineSince = null;
         try
         {
+            // Serve the last known catalog before the first list: with the API out of reach that
+            // list only fails after the connect timeout, and until then DNS and the proxy would
+            // have nothing. The first list that succeeds replaces it (_needReplace).
+            await ServeCacheOnceAsync().ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
                 try

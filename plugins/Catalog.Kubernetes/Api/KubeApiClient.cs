@@ -68,7 +68,10 @@ internal sealed class KubeApiClient : IDisposable
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HttpRequestException($"list {path} timed out after {timeout.TotalSeconds} s", ex);
+            // Our own deadline, or the handler's ConnectTimeout (which also surfaces as a cancellation).
+            throw new HttpRequestException(cts.IsCancellationRequested
+                ? $"list {path} timed out after {timeout.TotalSeconds} s"
+                : $"list {path}: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
     }
 

@@ -18,18 +18,39 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 /// HTTP status or as an ERROR event carrying a Status object; 404 for collections not served.
 /// State lives in <see cref="FakeCluster"/>, separate from this HTTP layer.
 /// </summary>
-/// <remarks>Thread-safe. Start and stop it as often as needed on the same port to simulate outages.</remarks>
+/// <remarks>
+/// Thread-safe. Start and stop it as often as needed on the same port to simulate outages. End-to-end
+/// tests bind it to another address, with a socket factory that creates the listening socket inside
+/// a network namespace (the accepted connections then live there too).
+/// </remarks>
 public sealed class FakeApiServer : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<Socket, byte> _watchSockets = new();
-    private TcpListener? _listener;
+    private readonly IPAddress _bindAddress;
+    private readonly Func<Socket>? _socketFactory;
+    private Socket? _listener;
     private CancellationTokenSource? _stop;
     private Task? _accept;
     private volatile bool _holdWatches;
 
-    /// <summary>Creates a server over <paramref name="cluster"/> (a new empty one when null).</summary>
-    public FakeApiServer(FakeCluster? cluster = null) => Cluster = cluster ?? new FakeCluster();
+    /// <summary>Creates a server over <paramref name="cluster"/> (a new empty one when null) on 127.0.0.1.</summary>
+    public FakeApiServer(FakeCluster? cluster = null)
+        : this(cluster, IPAddress.Loopback, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a server on <paramref name="bindAddress"/>; <paramref name="socketFactory"/> (when given)
+    /// makes the IPv4 TCP listening socket, e.g. inside a network namespace.
+    /// </summary>
+    public FakeApiServer(FakeCluster? cluster, IPAddress bindAddress, Func<Socket>? socketFactory)
+    {
+        ArgumentNullException.ThrowIfNull(bindAddress);
+        Cluster = cluster ?? new FakeCluster();
+        _bindAddress = bindAddress;
+        _socketFactory = socketFactory;
+    }
 
     /// <summary>The state served.</summary>
     public FakeCluster Cluster { get; }
@@ -38,7 +59,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>The base URL, e.g. <c>http://127.0.0.1:12345/</c>.</summary>
-    public Uri Url => new($"http://127.0.0.1:{Port}/");
+    public Uri Url => new($"http://{_bindAddress}:{Port}/");
 
     /// <summary>When true, a too-old watch gets 200 and an ERROR event with a 410 Status; otherwise HTTP 410.</summary>
     public bool ExpireWithErrorEvent { get; set; } = true;
@@ -67,10 +88,20 @@ public sealed class FakeApiServer : IAsyncDisposable
     public void Start(int port = -1)
     {
         if (_listener is not null) throw new InvalidOperationException("already started");
-        var listener = new TcpListener(IPAddress.Loopback, port >= 0 ? port : Port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listener = _socketFactory?.Invoke() ?? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(_bindAddress, port >= 0 ? port : Port));
+            listener.Listen(128);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _listener = listener;
         _stop = new CancellationTokenSource();
         _accept = AcceptAsync(listener, _stop.Token);
@@ -82,7 +113,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         var listener = Interlocked.Exchange(ref _listener, null);
         if (listener is null) return;
         await _stop!.CancelAsync();
-        listener.Stop();
+        listener.Dispose();
         CutWatches();
         try
         {
@@ -114,14 +145,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private async Task AcceptAsync(TcpListener listener, CancellationToken cancellationToken)
+    private async Task AcceptAsync(Socket listener, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptSocketAsync(cancellationToken);
+                socket = await listener.AcceptAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {

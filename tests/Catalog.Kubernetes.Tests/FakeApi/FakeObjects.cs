@@ -41,9 +41,9 @@ public static class FakeObjects
         ["spec"] = new JsonObject { ["type"] = "ExternalName", ["externalName"] = externalName },
     };
 
-    /// <summary>An EndpointSlice of <paramref name="service"/> with one port named like the service port.</summary>
+    /// <summary>An EndpointSlice of <paramref name="service"/> with one port (named like the service port, TCP unless <paramref name="protocol"/> says otherwise).</summary>
     public static JsonObject EndpointSlice(string ns, string name, string service, IEnumerable<(string Ip, string Node, bool Ready)> endpoints,
-        string portName = "http", int port = 8080, string addressType = "IPv4") => new()
+        string portName = "http", int port = 8080, string addressType = "IPv4", string protocol = "TCP") => new()
     {
         ["kind"] = "EndpointSlice",
         ["apiVersion"] = "discovery.k8s.io/v1",
@@ -55,7 +55,7 @@ public static class FakeObjects
             ["conditions"] = new JsonObject { ["ready"] = e.Ready },
             ["nodeName"] = e.Node,
         }).ToArray()),
-        ["ports"] = new JsonArray(new JsonObject { ["name"] = portName, ["port"] = port, ["protocol"] = "TCP" }),
+        ["ports"] = new JsonArray(new JsonObject { ["name"] = portName, ["port"] = port, ["protocol"] = protocol }),
     };
 
     /// <summary>A core/v1 Endpoints object (ready addresses only).</summary>
