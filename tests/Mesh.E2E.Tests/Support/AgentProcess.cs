@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace PluginMesh.Mesh.E2E.Tests.Support;
+
+/// <summary>
+/// One real agent: <c>ip netns exec NS dotnet pluginmesh.dll up --config FILE</c>. Its admin
+/// endpoint is a unix socket in its data directory, so the test (in the root namespace) reads
+/// <c>/status</c> without entering the agent's namespace. Start/stop as often as needed; Dispose
+/// kills a process still running.
+/// </summary>
+internal sealed class AgentProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly HttpClient _http;
+    private readonly Stopwatch _sinceStart = new();
+    private Process? _process;
+
+    public AgentProcess(string netns, string node, string dataDir, string pluginsYaml, string logLevel = "Information")
+    {
+        Netns = netns;
+        Node = node;
+        DataDir = dataDir;
+        Directory.CreateDirectory(dataDir);
+        AdminSocket = Path.Combine(dataDir, "admin.sock");
+        ConfigFile = Path.Combine(dataDir, "pluginmesh.yaml");
+        File.WriteAllText(ConfigFile, $"""
+            profile: none
+            node:
+              name: {node}
+              dataDir: {dataDir}
+              policiesDir: {RepoPaths.Policies}
+            admin:
+              listen: unix:{AdminSocket}
+            logging:
+              level: {logLevel}
+            shutdownTimeoutMs: 10000
+            plugins:
+            {pluginsYaml}
+            """);
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        { BaseAddress = new Uri("http://agent/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string Netns { get; }
+
+    public string Node { get; }
+
+    public string DataDir { get; }
+
+    public string AdminSocket { get; }
+
+    public string ConfigFile { get; }
+
+    public bool Running => _process is { HasExited: false };
+
+    /// <summary>The last lines the agent logged (stderr and stdout), for failure messages.</summary>
+    public string LogTail(int lines = 60) => $"--- {Node} log (last {lines} lines) ---\n" + string.Join('\n', _log.TakeLast(lines));
+
+    /// <summary>Every line logged since the last start.</summary>
+    public IReadOnlyList<string> Log => _log.ToArray();
+
+    /// <summary>Milliseconds from <see cref="Start"/> to the first log line containing every one of <paramref name="parts"/>, or null.</summary>
+    public double? LoggedAt(params string[] parts)
+    {
+        foreach (var line in _log)
+        {
+            if (!parts.All(p => line.Contains(p, StringComparison.Ordinal))) continue;
+            var end = line.IndexOf("ms ", StringComparison.Ordinal);
+            return double.Parse(line.AsSpan(1, end - 1).Trim(), CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
+    public void Start()
+    {
+        if (Running) throw new InvalidOperationException(Node + " is already running");
+        _log.Clear();
+        _sinceStart.Restart();
+        if (File.Exists(AdminSocket)) File.Delete(AdminSocket);
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in new[] { "netns", "exec", Netns, "dotnet", RepoPaths.HostDll, "up", "--config", ConfigFile, "--plugins-dir", RepoPaths.PluginsDir }) psi.ArgumentList.Add(a);
+        _process?.Dispose();
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + Node);
+        p.OutputDataReceived += (_, e) => Add(e.Data);
+        p.ErrorDataReceived += (_, e) => Add(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null) return;
+        _log.Enqueue($"+{_sinceStart.ElapsedMilliseconds,6}ms {line}");
+        while (_log.Count > 5000) _log.TryDequeue(out _);
+    }
+
+    /// <summary><c>/status</c> as JSON, or null while the admin endpoint does not answer.</summary>
+    public async Task<JsonElement?> StatusAsync()
+    {
+        if (!File.Exists(AdminSocket)) return null;
+        try
+        {
+            using var response = await _http.GetAsync(new Uri("status", UriKind.Relative));
+            if (response.StatusCode != HttpStatusCode.OK) return null;
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return doc.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> IsReadyAsync()
+    {
+        if (!File.Exists(AdminSocket)) return false;
+        try
+        {
+            using var response = await _http.GetAsync(new Uri("readyz", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits (bounded) for <c>/readyz</c> to answer 200; returns the time since <see cref="Start"/>.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(TimeSpan timeout)
+    {
+        while (_sinceStart.Elapsed < timeout && _process is { HasExited: false })
+        {
+            if (await IsReadyAsync()) return _sinceStart.Elapsed;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{Node} not ready within {timeout.TotalSeconds:0} s (exited: {_process?.HasExited})\n{LogTail()}");
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds for this agent's status; fails with the log tail.</summary>
+    public async Task<JsonElement> WaitStatusAsync(Func<JsonElement, bool> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        JsonElement? last = null;
+        while (sw.Elapsed < timeout)
+        {
+            if (_process is { HasExited: true }) break;
+            last = await StatusAsync();
+            if (last is { } s && condition(s)) return s;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{Node}: no {what} within {timeout.TotalSeconds:0} s (exited: {_process?.HasExited}).\n"
+            + $"last status: {(last is { } l ? Trim(l.GetRawText()) : "none")}\n{LogTail()}");
+    }
+
+    /// <summary>SIGTERM and wait (bounded); returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        var p = _process ?? throw new InvalidOperationException(Node + " was never started");
+        if (!p.HasExited)
+        {
+            Shell.Exec("kill", "-TERM", p.Id.ToString(CultureInfo.InvariantCulture));
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+            try
+            {
+                await p.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{Node} did not stop within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds} s after SIGTERM\n{LogTail()}");
+            }
+        }
+        p.WaitForExit(); // drain the output handlers
+        return p.ExitCode;
+    }
+
+    /// <summary>SIGKILL, no clean stop.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+        _http.Dispose();
+    }
+
+    private static string Trim(string s) => s.Length > 4000 ? s[..4000] + "…" : s;
+}
