@@ -101,7 +101,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
             return Fail("start relays", ex);
         }
 
-        Progress(network.CanHolePunch ? "starting edge-a and edge-b (each behind its own NAT router)" : "starting edge-a and edge-b (dial-only: no listener, reachable only through the relays)");
+        Progress(network is NetnsDemoNetwork ? "starting edge-a and edge-b (each behind its own NAT router)" : "starting edge-a and edge-b (dial-only: no listener, reachable only through the relays)");
         var edges = new[] { "edge-a", "edge-b" }.Select(NewAgent).ToList();
         agents.AddRange(edges);
         for (var i = 0; i < edges.Count; i++) edges[i].Start(DemoConfigs.Edge(edges[i], psk, catalog, relayAddresses, options.PoliciesDir, network, i), options.PluginDirs);
@@ -218,7 +218,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
             {
                 Step("relays + directory", true, string.Join("; ", details) + $" ({Seconds()})");
                 Step("proxy", true, string.Join("; ", edges.Select((e, i) => $"{e.Name}: {DemoConfigs.Service}.{DemoConfigs.Namespace}:80 at {network.ServiceTarget(i, ports[i])}"))
-                    + (network.CanHolePunch ? " (ClusterIP intercepted by iptables in each node's namespace)" : " (listen mode: no root, no iptables)"));
+                    + (network is NetnsDemoNetwork ? " (ClusterIP intercepted by iptables in each node's namespace)" : " (listen mode: no root, no iptables)"));
                 return (ports, true);
             }
             await Task.Delay(200, ct);

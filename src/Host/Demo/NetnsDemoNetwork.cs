@@ -16,15 +16,16 @@ namespace PluginMesh.Host.Demo;
 ///                                  relay-1 203.0.113.11 ──────┴────── relay-2 203.0.113.12
 /// </code>
 /// </summary>
-internal sealed class NetnsDemoNetwork : DemoNetwork
+internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
 {
     private const string Public = "203.0.113.0/24";
     private readonly DemoNamespaces _lab = new();
     private readonly Dictionary<string, string> _ns = new(StringComparer.Ordinal);
 
-    public override string Description => "network namespaces (root): edges behind NAT routers, relays on a public segment, iptables interception";
+    public override string Description => "network namespaces (root): edges behind NAT routers, relays on a public segment, iptables interception"
+        + (holePunch ? "" : ", hole punching off");
 
-    public override bool CanHolePunch => true;
+    public override bool CanHolePunch => holePunch;
 
     /// <summary>Checks root and the tools first, so a missing piece is one clear message.</summary>
     public static void CheckPrerequisites()
@@ -74,7 +75,7 @@ internal sealed class NetnsDemoNetwork : DemoNetwork
 
     public override string EdgeTunnel(int index) => $$"""
             listen: [/ip4/0.0.0.0/tcp/4001]
-            holePunch: true
+            holePunch: {{(holePunch ? "true" : "false")}}
             autonat: {enabled: false, treatAsPublic: [{{Public}}]}
         """;
 

@@ -83,10 +83,31 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.DoesNotContain(DemoNamespaces.Prefix, left, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 4's topology with hole punching off: A and B behind NATs reach each other only through
+    /// relays (both directions); relay-1 is killed while carrying them and new streams go through relay-2.
+    /// </summary>
+    [Fact]
+    public async Task DemoNetns_WithoutHolePunch_FailsOverToTheOtherRelay()
+    {
+        if (Environment.UserName != "root") Assert.Fail("needs root (network namespaces); build/test.sh runs as root");
+        var (code, output) = await RunDemoAsync("--netns", "--no-hole-punch");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{Logs()}");
+        var summary = output[output.LastIndexOf("STEP ", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("hole punch ", summary, StringComparison.Ordinal);
+        var before = RelayedVia().Match(Line(summary, "requests from edge-a (before)"));
+        var after = RelayedVia().Match(Line(summary, "requests from edge-a (after)"));
+        Assert.True(before.Success && after.Success, summary);
+        Assert.NotEqual(before.Groups[1].Value, after.Groups[1].Value);
+        Assert.Matches(@"on edge-a \(relayed via relay-\d\)", Line(summary, "requests from edge-b (before)"));
+        Assert.Matches(@"^recovery\s+ok\s+edge-b answered edge-a again [\d.]+ s after the kill, relayed via relay-\d", Line(summary, "recovery"));
+    }
+
     [Theory]
     [InlineData("--requests", "0")]
     [InlineData("--requests", "many")]
     [InlineData("extra", "words")]
+    [InlineData("--no-hole-punch", "--keep")]
     public async Task Demo_BadArguments_AreUsageErrors(string a, string b)
     {
         var (code, _, err) = await AgentProcessTests.RunCli("demo", a, b);

@@ -9,7 +9,7 @@ namespace PluginMesh.Host.Cli.Commands;
 internal static class DemoCommand
 {
     public static CliCommand Command { get; } = new("demo", "Start a 4-agent mesh on loopback and show DNS, cross-node traffic through relays and failover", """
-        Usage: pluginmesh demo [--netns] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]...
+        Usage: pluginmesh demo [--netns [--no-hole-punch]] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]...
 
         Starts four agents as separate processes on 127.0.0.1 — no root, no Kubernetes:
           relay-1, relay-2   relays (Circuit Relay v2 hop service) sharing a private-network key
@@ -27,12 +27,14 @@ internal static class DemoCommand
         --netns        (root) the same story in network namespaces: relays on a public segment, each
                        edge behind its own NAT router (so the edges meet through a relay and then
                        hole-punch), ClusterIP traffic intercepted by iptables, DNS on 169.254.96.16
+        --no-hole-punch  with --netns: DCUtR off, so traffic stays relayed and the relay kill
+                       shows failover to the other relay through the NATs
         --requests N   requests per edge node and phase (1–1000, default 20)
         --keep         leave the mesh running after the story until Ctrl-C
         --dir DIR      put configs, data and logs in DIR (kept) instead of a temporary directory
         """, async (argv, io) =>
         {
-            var args = new CliArgs(argv, ["config", "plugins-dir", "requests", "dir"], ["keep", "netns"]);
+            var args = new CliArgs(argv, ["config", "plugins-dir", "requests", "dir"], ["keep", "netns", "no-hole-punch"]);
             if (args.Positionals.Count > 0) throw new UsageException("demo takes no arguments");
             var requests = 20;
             if (args.Value("requests") is { } r && !(int.TryParse(r, NumberStyles.Integer, CultureInfo.InvariantCulture, out requests) && requests is >= 1 and <= 1000))
@@ -55,10 +57,11 @@ internal static class DemoCommand
                     await io.Error.WriteLineAsync($"pluginmesh demo: {ex.Message}");
                     return 1;
                 }
-                network = new NetnsDemoNetwork();
+                network = new NetnsDemoNetwork(holePunch: !args.Flag("no-hole-punch"));
             }
             else
             {
+                if (args.Flag("no-hole-punch")) throw new UsageException("--no-hole-punch goes with --netns (on loopback the edges are relay-only anyway)");
                 network = new LoopbackDemoNetwork();
             }
             var story = new DemoStory(io.Out, new DemoOptions(requests, args.Flag("keep"), dir, pluginDirs, Path.GetFullPath(policiesDir)), network);
