@@ -75,14 +75,14 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
             var (rcode, addresses) = await DnsQuery.AAsync(podA, DnsA, "web.demo.svc.cluster.local");
             Assert.True(rcode == 0 && addresses.SequenceEqual([Web.Address]), $"pod-a: web.demo → rcode {rcode} [{string.Join(", ", addresses)}]");
 
-            // 240 HTTP requests from pod-a to the ClusterIP, spread over both nodes.
+            // 1 000 HTTP requests from pod-a to the ClusterIP, spread over both nodes.
             sw.Restart();
             var first = await FirstAnswerFromAsync(podA, "web@pod-b", TimeSpan.FromSeconds(30));
             output.WriteLine($"first answer from node-b's pod through the relay after {first:0} ms");
-            var counts = await HttpLoadAsync(podA, 240, parallel: 8);
-            output.WriteLine($"240 requests in {sw.ElapsedMilliseconds - first:0} ms: {string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}"))}");
-            Assert.Equal(240, counts.Values.Sum());
-            Assert.True(counts.GetValueOrDefault("web@pod-a") >= 60 && counts.GetValueOrDefault("web@pod-b") >= 60, "not spread over both nodes");
+            var counts = await HttpLoadAsync(podA, 1000, parallel: 8);
+            output.WriteLine($"1000 requests in {sw.ElapsedMilliseconds - first:0} ms: {string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            Assert.Equal(1000, counts.Values.Sum());
+            Assert.True(counts.GetValueOrDefault("web@pod-a") >= 250 && counts.GetValueOrDefault("web@pod-b") >= 250, "not spread over both nodes");
             var peersA = (await a.StatusAsync())!.Value.GetProperty("peers").GetProperty("connections").EnumerateArray()
                 .Select(c => (Node: c.GetProperty("node").GetString(), Path: c.GetProperty("path").GetString())).ToList();
             Assert.Contains(("node-b", "relayed"), peersA);
@@ -96,6 +96,29 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
             counts = await HttpLoadAsync(podA, 60, parallel: 4);
             output.WriteLine($"after scale-up, 60 requests: {string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}"))}");
             Assert.Equal(3, counts.Count);
+
+            // Scale down again: how soon does the proxy stop sending to the removed endpoint?
+            sw.Restart();
+            cluster.Apply(FakeCluster.EndpointSlices, FakeObjects.EndpointSlice("demo", "web-1", "web",
+                [("10.244.1.2", "node-a", true), ("10.244.2.2", "node-b", true)]));
+            var clean = 0;
+            double? lastSeen = null;
+            while (clean < 30 && sw.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                var (status, body) = await HttpBackend.GetAsync(podA, Web, TimeSpan.FromSeconds(5));
+                Assert.Equal(200, status);
+                if (body == "web@pod-a2")
+                {
+                    clean = 0;
+                    lastSeen = sw.Elapsed.TotalMilliseconds;
+                }
+                else
+                {
+                    clean++;
+                }
+            }
+            Assert.Equal(30, clean);
+            output.WriteLine($"scale down: removed endpoint last served {(lastSeen is { } ms ? $"{ms:0} ms" : "never")} after the API change; then 30 requests without it");
 
             // UDP through the ClusterIP to node-b's pod (datagrams framed through the tunnel).
             var echoes = await UdpEcho.AskAsync(podA, Echo, ["one", "two", new string('x', 1200)]);
