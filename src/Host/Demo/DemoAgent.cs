@@ -26,7 +26,7 @@ internal sealed class DemoAgent : IAsyncDisposable
         LogFile = Path.Combine(workDir, name + ".log");
         Admin = admin;
         _launcher = launcher;
-        _http = Cli.AdminClient.Create(admin, TimeSpan.FromSeconds(5));
+        _http = Cli.AdminClient.Create(admin, TimeSpan.FromSeconds(10));
     }
 
     public string Name { get; }
@@ -98,10 +98,24 @@ internal sealed class DemoAgent : IAsyncDisposable
     }
 
     /// <summary>The agent's <c>/status</c> document.</summary>
+    /// <remarks>A busy machine can make one answer slow, so a failed read is retried for up to 30 s before it counts.</remarks>
     public async Task<JsonDocument> StatusAsync(CancellationToken ct)
     {
-        var body = await _http.GetStringAsync(new Uri("status", UriKind.Relative), ct);
-        return JsonDocument.Parse(body);
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var body = await _http.GetStringAsync(new Uri("status", UriKind.Relative), ct);
+                return JsonDocument.Parse(body);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
+            {
+                if (waited.Elapsed > TimeSpan.FromSeconds(30) || !Running)
+                    throw new DemoException($"{Name}'s admin endpoint ({Admin}) did not answer /status: {ex.Message}", this);
+                await Task.Delay(250, ct);
+            }
+        }
     }
 
     /// <summary>SIGKILL: the machine the agent runs on is gone (no goodbye, sockets reset by the kernel).</summary>

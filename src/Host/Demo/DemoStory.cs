@@ -20,7 +20,7 @@ internal sealed record DemoStep(string Step, bool Ok, string Detail);
 internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetwork network)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan MeshTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MeshTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<DemoStep> _steps = [];
@@ -51,7 +51,14 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
                 PrintSummary();
                 return 1;
             }
-            ok = await PlayAsync(workDir, agents, backends, ct);
+            try
+            {
+                ok = await PlayAsync(workDir, agents, backends, ct);
+            }
+            catch (DemoException ex)
+            {
+                ok = Fail("talk to the agents", ex);
+            }
             PrintSummary();
             if (ok && options.Keep) await KeepRunningAsync(agents, ct);
             return ok ? 0 : 1;
