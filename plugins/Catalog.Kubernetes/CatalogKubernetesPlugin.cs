@@ -11,9 +11,10 @@ using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>
-/// Entry type of <c>catalog.kubernetes</c>: Services, EndpointSlices (or Endpoints) and Nodes
-/// listed and watched from the Kubernetes API (KubeEdge's metaServer by default), kept in the
-/// cache so an agent restarted with the cloud gone still serves them.
+/// Entry type of <c>catalog.kubernetes</c>: Services, EndpointSlices (or Endpoints), Nodes and —
+/// where Istio is installed — DestinationRules (load-balancer settings) listed and watched from the
+/// Kubernetes API (KubeEdge's metaServer by default), kept in the cache so an agent restarted with
+/// the cloud gone still serves them.
 /// </summary>
 public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
 {

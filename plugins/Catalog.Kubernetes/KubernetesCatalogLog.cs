@@ -40,4 +40,28 @@ internal static partial class KubernetesCatalogLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Error,
         Message = "[catalog.kubernetes] unexpected error; restarting list and watch")]
     public static partial void Unexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] watching Istio DestinationRules ({ApiVersion}) on {Api}: trafficPolicy.loadBalancer sets services' load-balancing policy")]
+    public static partial void DestinationRulesWatched(ILogger logger, string apiVersion, string api);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] Istio DestinationRules are not served by {Api} (404: Istio not installed); not watching them, asking again on every full list")]
+    public static partial void DestinationRulesNotServed(ILogger logger, string api);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] istio: true, but Istio DestinationRules are not served by {Api} (404); not watching them, asking again on every full list")]
+    public static partial void DestinationRulesNotServedExpected(ILogger logger, string api);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] not allowed to list Istio DestinationRules ({Reason}); grant get, list, watch on destinationrules.networking.istio.io (see deploy/) or set istio: false. Services keep their own load-balancing policy")]
+    public static partial void DestinationRulesForbidden(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] listing Istio DestinationRules failed ({Reason}); the rules known so far stay in effect, asking again on the next full list")]
+    public static partial void DestinationRulesFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] {Message}")]
+    public static partial void DestinationRuleNotice(ILogger logger, string message);
 }

@@ -15,6 +15,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="WatchTimeout">Server-side watch timeout; a watch is renewed from its resourceVersion after it.</param>
 /// <param name="BackoffInitial">First delay before re-opening a failed watch.</param>
 /// <param name="BackoffMax">Largest delay before re-opening a failed watch.</param>
+/// <param name="Istio">Whether Istio DestinationRules are listed and watched (<c>istio: auto | true | false</c>).</param>
 public sealed record KubernetesCatalogOptions(
     Uri ApiServer,
     string? Kubeconfig,
@@ -26,7 +27,8 @@ public sealed record KubernetesCatalogOptions(
     TimeSpan RequestTimeout,
     TimeSpan WatchTimeout,
     TimeSpan BackoffInitial,
-    TimeSpan BackoffMax)
+    TimeSpan BackoffMax,
+    IstioMode Istio = IstioMode.Auto)
 {
     /// <summary>KubeEdge's metaServer on every edge node.</summary>
     public const string DefaultApiServer = "http://127.0.0.1:10550";
@@ -40,7 +42,7 @@ public sealed record KubernetesCatalogOptions(
     private static readonly string[] Keys =
     [
         "apiServer", "kubeconfig", "context", "inCluster", "proxyName", "proxyNameLabel", "connectTimeoutSeconds",
-        "requestTimeoutSeconds", "watchTimeoutSeconds", "backoffInitialMilliseconds", "backoffMaxSeconds",
+        "requestTimeoutSeconds", "watchTimeoutSeconds", "backoffInitialMilliseconds", "backoffMaxSeconds", "istio",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -95,7 +97,23 @@ public sealed record KubernetesCatalogOptions(
             TimeSpan.FromSeconds(ReadInt(section, "requestTimeoutSeconds", 30, 1, 600, error)),
             TimeSpan.FromSeconds(ReadInt(section, "watchTimeoutSeconds", 300, 5, 3600, error)),
             TimeSpan.FromMilliseconds(ReadInt(section, "backoffInitialMilliseconds", 500, 1, 60000, error)),
-            TimeSpan.FromSeconds(ReadInt(section, "backoffMaxSeconds", 30, 1, 600, error)));
+            TimeSpan.FromSeconds(ReadInt(section, "backoffMaxSeconds", 30, 1, 600, error)),
+            ReadIstio(section, error));
+    }
+
+    private static IstioMode ReadIstio(IConfiguration section, Action<string, string> error)
+    {
+        var raw = section["istio"];
+        if (raw is null) return IstioMode.Auto;
+        switch (raw.Trim().ToLowerInvariant())
+        {
+            case "auto": return IstioMode.Auto;
+            case "true": return IstioMode.Enabled;
+            case "false": return IstioMode.Disabled;
+            default:
+                error("istio", $"'{raw}' is not auto, true or false");
+                return IstioMode.Auto;
+        }
     }
 
     private static bool ReadBool(IConfiguration section, string key, Action<string, string> error)

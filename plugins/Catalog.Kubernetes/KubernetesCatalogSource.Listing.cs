@@ -30,6 +30,9 @@ public sealed partial class KubernetesCatalogSource
             if (services is null || endpoints is null || nodes is null)
                 throw new ApiRequestFailedException("the API server does not serve core/v1 (404)");
 
+            // Optional: re-probed on every full list, so Istio installed (or RBAC fixed) later is picked up.
+            var rules = await ProbeDestinationRulesAsync(api, documents, cancellationToken).ConfigureAwait(false);
+
             await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -41,6 +44,15 @@ public sealed partial class KubernetesCatalogSource
                 affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, warnings, (k, r) => Skip(endpointsKind, k, r)));
                 affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, warnings, (k, r) => Skip(ResourceKind.Nodes, k, r)));
                 foreach (var warning in warnings) Skip(endpointsKind, null, warning);
+
+                // Items null: the answer says nothing about the rules (failed, disabled); keep what is known.
+                if (rules.Items is not null)
+                {
+                    affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items, [],
+                        (k, r) => Skip(ResourceKind.DestinationRules, k, r)));
+                }
+
+                LogRuleNotices();
 
                 // The first list after start (or after serving the cache) replaces whatever the sink
                 // holds from us; later lists only send what changed, so nothing is applied twice.
@@ -66,6 +78,8 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Services)] = services.Value.ResourceVersion;
                     _resourceVersions[ResourcePaths.Name(endpointsKind)] = endpoints.Value.ResourceVersion;
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
+                    if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
+                    SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
                     _connected = true;
                     _synced = true;
                     _fromCache = false;
@@ -82,12 +96,15 @@ public sealed partial class KubernetesCatalogSource
 
             _metrics.Relist(trigger);
             KubernetesCatalogLog.Listed(_logger, api.BaseUri.ToString(), trigger, _services, _endpoints, _nodes, ResourcePaths.Name(endpointsKind));
-            return new Dictionary<ResourceKind, string>
+            LogRulesState(api);
+            var versions = new Dictionary<ResourceKind, string>
             {
                 [ResourceKind.Services] = services.Value.ResourceVersion,
                 [endpointsKind] = endpoints.Value.ResourceVersion,
                 [ResourceKind.Nodes] = nodes.Value.ResourceVersion,
             };
+            if (rules.Path is not null) versions[ResourceKind.DestinationRules] = rules.ResourceVersion!;
+            return versions;
         }
         finally
         {
@@ -100,9 +117,57 @@ public sealed partial class KubernetesCatalogSource
         KubeApiClient api, ResourceKind kind, List<JsonDocument> documents, CancellationToken cancellationToken)
     {
         var path = ResourcePaths.Of(kind);
+        var list = await ListPathAsync(api, path, documents, cancellationToken).ConfigureAwait(false);
+        if (list.Status == 404) return null;
+        if (list.Items is null) throw new ApiRequestFailedException($"list {path}: HTTP {list.Status} {Truncate(list.Body)}");
+        return (list.ResourceVersion!, list.Items);
+    }
+
+    /// <summary>
+    /// Where DestinationRules are served: v1, else v1beta1. A 404 for both (Istio not installed) and
+    /// a 403 (RBAC lacks them) mean "no rules"; any other failure leaves the known rules as they are.
+    /// Only an unreachable API throws, as it does for every other resource.
+    /// </summary>
+    private async Task<RulesProbe> ProbeDestinationRulesAsync(KubeApiClient api, List<JsonDocument> documents, CancellationToken cancellationToken)
+    {
+        if (_options.Istio == IstioMode.Disabled) return new RulesProbe("disabled", null, null, null, null, null);
+        foreach (var (path, version) in new[]
+                 {
+                     (ResourcePaths.DestinationRulesV1, "networking.istio.io/v1"),
+                     (ResourcePaths.DestinationRulesV1Beta1, "networking.istio.io/v1beta1"),
+                 })
+        {
+            ListResponse list;
+            try
+            {
+                list = await ListPathAsync(api, path, documents, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiRequestFailedException ex)
+            {
+                return new RulesProbe("failed", null, null, null, null, ex.Message);
+            }
+
+            switch (list.Status)
+            {
+                case 404:
+                    continue;
+                case 403:
+                    return new RulesProbe("forbidden", null, null, null, [], $"list {path}: HTTP 403 {Truncate(list.Body)}");
+                case < 200 or > 299:
+                    return new RulesProbe("failed", null, null, null, null, $"list {path}: HTTP {list.Status} {Truncate(list.Body)}");
+                default:
+                    return new RulesProbe("watching", path, version, list.ResourceVersion, list.Items, null);
+            }
+        }
+
+        return new RulesProbe("not-served", null, null, null, [], "HTTP 404 for networking.istio.io/v1 and v1beta1 destinationrules");
+    }
+
+    /// <summary>GETs a list; a non-2xx answer is returned (without items), a 2xx one that is not a list throws.</summary>
+    private async Task<ListResponse> ListPathAsync(KubeApiClient api, string path, List<JsonDocument> documents, CancellationToken cancellationToken)
+    {
         var (status, body) = await api.ListAsync(path, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        if (status == 404) return null;
-        if (status is < 200 or > 299) throw new ApiRequestFailedException($"list {path}: HTTP {status} {Truncate(body)}");
+        if (status is < 200 or > 299) return new ListResponse(status, body, null, null);
 
         JsonDocument doc;
         try
@@ -117,9 +182,98 @@ public sealed partial class KubernetesCatalogSource
         documents.Add(doc);
         var root = doc.RootElement;
         var rv = KubeJson.ResourceVersion(root);
-        if (rv is null || !root.TryGetProperty("items", out var items) || items.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        if (rv is null || root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) ||
+            items.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
             throw new ApiRequestFailedException($"list {path}: response has no metadata.resourceVersion or items");
-        return (rv, items.ValueKind == JsonValueKind.Array ? items.EnumerateArray().ToList() : []);
+        return new ListResponse(status, body, rv, items.ValueKind == JsonValueKind.Array ? items.EnumerateArray().ToList() : []);
+    }
+
+    /// <summary>
+    /// The DestinationRule collection answered 404 or 403 while being watched (Istio removed, RBAC
+    /// revoked): the rules are gone, services fall back to their own policy, and the kind is not
+    /// watched again before the next full list asks.
+    /// </summary>
+    private async Task DestinationRulesGoneAsync(int statusCode, string reason, CancellationToken cancellationToken)
+    {
+        await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], [], (_, _) => { }));
+            if (changes.Count > 0)
+            {
+                await _sink.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
+                await WriteCacheAsync(changes, replace: false).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                _resourceVersions.Remove(ResourcePaths.Name(ResourceKind.DestinationRules));
+                SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
+                UpdateCounts();
+            }
+        }
+        finally
+        {
+            _apply.Release();
+        }
+
+        LogRulesState(null);
+    }
+
+    // Caller holds _gate.
+    private void SetRulesState(string state, string? path, string? apiVersion, string? reason)
+    {
+        _rulesState = state;
+        _rulesPath = path;
+        _rulesApiVersion = apiVersion;
+        _rulesReason = reason;
+    }
+
+    /// <summary>Logs the DestinationRule state when it changed: one line per change, not one per re-list.</summary>
+    private void LogRulesState(KubeApiClient? api)
+    {
+        string state;
+        string? version;
+        string? reason;
+        lock (_gate)
+        {
+            state = _rulesState;
+            version = _rulesApiVersion;
+            reason = _rulesReason;
+            var signature = state switch
+            {
+                "watching" => state + "|" + version,
+                "failed" => state + "|" + reason,
+                _ => state,
+            };
+            if (signature == _rulesLogged) return;
+            _rulesLogged = signature;
+        }
+
+        var label = api?.BaseUri.ToString() ?? Status.Api;
+        switch (state)
+        {
+            case "watching":
+                KubernetesCatalogLog.DestinationRulesWatched(_logger, version ?? "?", label);
+                break;
+            case "not-served" when _options.Istio == IstioMode.Enabled:
+                KubernetesCatalogLog.DestinationRulesNotServedExpected(_logger, label);
+                break;
+            case "not-served":
+                KubernetesCatalogLog.DestinationRulesNotServed(_logger, label);
+                break;
+            case "forbidden":
+                KubernetesCatalogLog.DestinationRulesForbidden(_logger, reason ?? "HTTP 403");
+                break;
+            case "failed":
+                KubernetesCatalogLog.DestinationRulesFailed(_logger, reason ?? "?");
+                break;
+        }
+    }
+
+    private void LogRuleNotices()
+    {
+        foreach (var notice in _projection.TakeNotices()) KubernetesCatalogLog.DestinationRuleNotice(_logger, notice);
     }
 
     private async Task ServeCacheOnceAsync()
@@ -192,6 +346,7 @@ public sealed partial class KubernetesCatalogSource
             }
 
             foreach (var warning in warnings) Skip(kind, KubeJson.Key(obj), warning);
+            LogRuleNotices();
             var changes = _projection.Diff(affected);
 
             // Not cancellable from here: sink and cache must see the same changes.
@@ -266,7 +421,19 @@ public sealed partial class KubernetesCatalogSource
         _services = _projection.Count(CatalogObjectKind.Service);
         _endpoints = _projection.EndpointAddresses;
         _nodes = _projection.Count(CatalogObjectKind.Node);
+        _rules = _projection.DestinationRules;
+        _rulesServices = _projection.ServicesWithRule;
     }
 
     private static string Truncate(string body) => body.Length <= 200 ? body : body[..200] + "…";
+
+    /// <summary>One list answer: items and resourceVersion for a 2xx status, null for any other.</summary>
+    private sealed record ListResponse(int Status, string Body, string? ResourceVersion, List<JsonElement>? Items);
+
+    /// <summary>
+    /// What a full list found out about DestinationRules: the state for status, the collection to
+    /// watch (null when none), and the rules — empty when there are none to apply (404, 403), null
+    /// when the answer says nothing about them (disabled, failed).
+    /// </summary>
+    private sealed record RulesProbe(string State, string? Path, string? ApiVersion, string? ResourceVersion, List<JsonElement>? Items, string? Reason);
 }

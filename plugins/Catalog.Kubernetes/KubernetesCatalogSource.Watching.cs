@@ -14,7 +14,12 @@ public sealed partial class KubernetesCatalogSource
     {
         using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watcher = new ResourceWatcher(api, _options.WatchTimeout);
-        var tasks = versions.Select(kv => WatchKindAsync(watcher, kv.Key, kv.Value, phase.Token)).ToList();
+        string? rulesPath;
+        lock (_gate) rulesPath = _rulesPath;
+        var tasks = versions
+            .Where(kv => kv.Key != ResourceKind.DestinationRules || rulesPath is not null)
+            .Select(kv => WatchKindAsync(watcher, kv.Key, kv.Key == ResourceKind.DestinationRules ? rulesPath! : ResourcePaths.Of(kv.Key), kv.Value, phase.Token))
+            .ToList();
         tasks.Add(PeriodicAsync(phase.Token));
 
         var first = await Task.WhenAny(tasks).ConfigureAwait(false);
@@ -25,7 +30,7 @@ public sealed partial class KubernetesCatalogSource
     }
 
     /// <summary>Keeps one resource watched; returns when a re-list is needed, null when cancelled.</summary>
-    private async Task<PhaseEnd?> WatchKindAsync(ResourceWatcher watcher, ResourceKind kind, string resourceVersion, CancellationToken cancellationToken)
+    private async Task<PhaseEnd?> WatchKindAsync(ResourceWatcher watcher, ResourceKind kind, string path, string resourceVersion, CancellationToken cancellationToken)
     {
         var rv = resourceVersion;
         var backoff = _options.BackoffInitial;
@@ -35,7 +40,7 @@ public sealed partial class KubernetesCatalogSource
             while (true)
             {
                 var started = _time.GetTimestamp();
-                var result = await watcher.WatchAsync(kind, rv, OnWatchOpened, OnEventAsync, OnBadLine, cancellationToken).ConfigureAwait(false);
+                var result = await watcher.WatchAsync(kind, path, rv, OnWatchOpened, OnEventAsync, OnBadLine, cancellationToken).ConfigureAwait(false);
                 rv = result.ResourceVersion;
                 SetResourceVersion(kind, rv);
                 if (result.Events > 0)
@@ -43,6 +48,14 @@ public sealed partial class KubernetesCatalogSource
                     // Progress was made: the next failure starts the backoff from the beginning.
                     backoff = _options.BackoffInitial;
                     failures = 0;
+                }
+
+                if (kind == ResourceKind.DestinationRules && result.Outcome == WatchOutcome.Failed && result.StatusCode is 403 or 404)
+                {
+                    // Optional kind gone (Istio removed, RBAC revoked): drop its rules and stop watching
+                    // it without disturbing the other watches; the next full list asks again.
+                    await DestinationRulesGoneAsync(result.StatusCode, result.Reason, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
                 }
 
                 switch (result.Outcome)

@@ -12,8 +12,9 @@ using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>
-/// Lists and watches Services, EndpointSlices (or Endpoints) and Nodes and keeps the sink and the
-/// cache in step; serves the cache when the API cannot be reached and keeps retrying.
+/// Lists and watches Services, EndpointSlices (or Endpoints), Nodes and — where Istio is installed —
+/// DestinationRules, and keeps the sink and the cache in step; serves the cache when the API cannot
+/// be reached and keeps retrying.
 /// </summary>
 /// <remarks>
 /// One background loop alternates two phases: a full list of every resource (when the resync
@@ -62,6 +63,15 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private long _skipped;
     private long _cachedObjects;
 
+    // Istio DestinationRules: the collection watched (null when not), and what status shows.
+    private string? _rulesPath;
+    private string _rulesState;
+    private string? _rulesApiVersion;
+    private string? _rulesReason;
+    private string? _rulesLogged;
+    private int _rules;
+    private int _rulesServices;
+
     /// <summary>Creates the source; no connection is made until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Configuration.</param>
     /// <param name="sink">The host's catalog sink.</param>
@@ -88,6 +98,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         _warnings = new RateLimitedWarnings(time, TimeSpan.FromMinutes(1));
         _projection = new CatalogProjection(options.ProxyNameLabel, options.ProxyName);
         _apiLabel = InitialApiLabel();
+        _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
     }
 
     /// <inheritdoc />
@@ -119,7 +130,8 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                     _apiLabel,
                     _connected, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
-                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _events, _relists, _skipped);
+                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _events, _relists, _skipped,
+                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices));
             }
         }
     }
@@ -155,6 +167,13 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         _stopping.Dispose();
         _apply.Dispose();
     }
+
+    private string IstioSetting => _options.Istio switch
+    {
+        IstioMode.Enabled => "true",
+        IstioMode.Disabled => "false",
+        _ => "auto",
+    };
 
     // Until the client exists (kubeconfig read at start) say where the address will come from.
     private string InitialApiLabel() =>

@@ -16,6 +16,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="Events">Watch events received.</param>
 /// <param name="Relists">Full lists done.</param>
 /// <param name="Skipped">Objects skipped (not understood or filtered).</param>
+/// <param name="DestinationRules">The Istio DestinationRule resource: configuration, whether it is served and watched, counts.</param>
 public sealed record KubernetesCatalogStatus(
     string Api,
     bool Connected,
@@ -31,4 +32,5 @@ public sealed record KubernetesCatalogStatus(
     int Nodes,
     long Events,
     long Relists,
-    long Skipped);
+    long Skipped,
+    DestinationRulesStatus DestinationRules);

@@ -39,11 +39,23 @@ public sealed class KubernetesCatalogOptionsTests
     [InlineData("watchTimeoutSeconds", "1", "plugins.catalog.kubernetes.watchTimeoutSeconds", "from 5 to 3600")]
     [InlineData("proxyName", "", "plugins.catalog.kubernetes.proxyName", "must not be empty")]
     [InlineData("apiserver2", "x", "plugins.catalog.kubernetes.apiserver2", "unknown key")]
+    [InlineData("istio", "maybe", "plugins.catalog.kubernetes.istio", "not auto, true or false")]
     public void Validate_BadKey_ReportsItsPath(string key, string value, string path, string message)
     {
         var problem = Assert.Single(Validate(TestConfiguration.Of(("enabled", "true"), (key, value))));
         Assert.Equal(path, problem.Path);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, IstioMode.Auto)]
+    [InlineData("auto", IstioMode.Auto)]
+    [InlineData("true", IstioMode.Enabled)]
+    [InlineData("False", IstioMode.Disabled)]
+    public void Read_Istio_AutoTrueFalse(string? value, IstioMode expected)
+    {
+        var section = value is null ? TestConfiguration.Of() : TestConfiguration.Of(("istio", value));
+        Assert.Equal(expected, KubernetesCatalogOptions.Read(section, (_, m) => Assert.Fail(m)).Istio);
     }
 
     [Fact]

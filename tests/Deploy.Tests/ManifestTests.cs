@@ -79,13 +79,13 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void Rbac_IsExactlyReadOnlyOnServicesEndpointsEndpointSlicesAndNodes()
+    public void Rbac_IsExactlyReadOnlyOnServicesEndpointsEndpointSlicesNodesAndDestinationRules()
     {
         var rules = List(Kind("ClusterRole"), "rules").Cast<Dictionary<string, object?>>().ToList();
         var granted = rules.SelectMany(r => List(r, "apiGroups").Cast<string>().SelectMany(g =>
                 List(r, "resources").Cast<string>().Select(res => g.Length == 0 ? res : $"{res}.{g}")))
             .Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["endpoints", "endpointslices.discovery.k8s.io", "nodes", "services"], granted);
+        Assert.Equal(["destinationrules.networking.istio.io", "endpoints", "endpointslices.discovery.k8s.io", "nodes", "services"], granted);
         Assert.All(rules, r => Assert.Equal(["get", "list", "watch"], List(r, "verbs").Cast<string>().Order(StringComparer.Ordinal)));
         Assert.All(rules, r => Assert.Null(Get(r, "resourceNames")));
 

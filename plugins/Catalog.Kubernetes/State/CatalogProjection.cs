@@ -8,13 +8,15 @@ using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 namespace PluginMesh.Plugins.Catalog.Kubernetes.State;
 
 /// <summary>
-/// What the API says (services, slices or Endpoints, nodes) and what has been published to the
-/// sink, with the difference between the two as catalog changes.
+/// What the API says (services, slices or Endpoints, nodes, Istio DestinationRules) and what has
+/// been published to the sink, with the difference between the two as catalog changes.
 /// </summary>
 /// <remarks>
 /// Publishing by difference is what makes watch handling safe: an ADDED for an object already
 /// known, a MODIFIED for one never seen, a DELETED for one already gone, or a relist that repeats
 /// what the watch delivered all yield exactly the changes needed and nothing twice.
+/// A DestinationRule is not published itself: it changes the <see cref="MeshService.LoadBalancer"/>
+/// of the service its host names, so a rule's change is a change of that service.
 /// Not thread-safe: the source serializes all calls.
 /// </remarks>
 internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
@@ -25,12 +27,35 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
     private readonly Dictionary<string, List<MeshEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MeshNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(CatalogObjectKind, string), (object Value, string Fingerprint)> _published = [];
+    private readonly Dictionary<string, DestinationRule> _rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _rulesByService = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Rule, string Code)> _noticed = [];
+    private readonly Dictionary<string, string> _conflicts = new(StringComparer.Ordinal);
+    private readonly List<string> _notices = [];
+    private bool _deferConflicts;
 
     /// <summary>Number of published objects by kind.</summary>
     public int Count(CatalogObjectKind kind) => _published.Keys.Count(k => k.Item1 == kind);
 
     /// <summary>Number of published endpoint addresses.</summary>
     public int EndpointAddresses => _published.Values.Select(v => v.Value).OfType<ServiceEndpoints>().Sum(e => e.Endpoints.Count);
+
+    /// <summary>Number of DestinationRules known (those skipped excluded).</summary>
+    public int DestinationRules => _rules.Count;
+
+    /// <summary>Number of served services whose load-balancing policy a DestinationRule sets.</summary>
+    public int ServicesWithRule => _rulesByService.Keys.Count(k => _services.ContainsKey(k) && WinningRule(k)?.LoadBalancer is not null);
+
+    /// <summary>
+    /// Messages about DestinationRules gathered since the last call — conflicts between rules for
+    /// one host, and problems that do not stop a rule — each reported once, not on every re-list.
+    /// </summary>
+    public List<string> TakeNotices()
+    {
+        var notices = _notices.ToList();
+        _notices.Clear();
+        return notices;
+    }
 
     /// <summary>
     /// Records an added or modified object. Returns the catalog keys it may affect; sets
@@ -87,6 +112,34 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
                 break;
             }
 
+            case ResourceKind.DestinationRules:
+            {
+                var notices = new List<RuleNotice>();
+                var rule = DestinationRuleMapper.Map(obj, notices, out skip);
+                if (key is null) return affected;
+                affected.AddRange(RemoveRule(key));
+                if (rule is not null)
+                {
+                    var service = rule.Target.ToString();
+                    _rules[key] = rule;
+                    if (!_rulesByService.TryGetValue(service, out var set)) _rulesByService[service] = set = new HashSet<string>(StringComparer.Ordinal);
+                    set.Add(key);
+                    affected.Add((CatalogObjectKind.Service, service));
+                }
+
+                // Each problem once per rule: a re-list or an unrelated edit does not repeat it; one
+                // that went away and comes back is reported again.
+                var current = rule is null ? [] : notices;
+                _noticed.RemoveWhere(n => n.Rule == key && !current.Any(x => x.Code == n.Code));
+                foreach (var notice in current)
+                {
+                    if (_noticed.Add((key, notice.Code))) _notices.Add($"DestinationRule {key} (host {rule!.Host}): {notice.Message}");
+                }
+
+                CheckConflicts(affected);
+                break;
+            }
+
             case ResourceKind.Nodes:
             {
                 var model = KubeJson.Deserialize<V1Node>(obj, out var problem);
@@ -122,6 +175,15 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
             case ResourceKind.Nodes:
                 _nodes.Remove(key);
                 return [(CatalogObjectKind.Node, key)];
+            case ResourceKind.DestinationRules:
+            {
+                // The service falls back to its own annotation (or the node default), or to an older/younger rule.
+                var affected = RemoveRule(key);
+                _noticed.RemoveWhere(n => n.Rule == key);
+                CheckConflicts(affected);
+                return affected;
+            }
+
             default:
                 return [];
         }
@@ -150,12 +212,32 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
                 affected.AddRange(_nodes.Keys.Select(k => (CatalogObjectKind.Node, k)));
                 _nodes.Clear();
                 break;
+            case ResourceKind.DestinationRules:
+                affected.AddRange(_rulesByService.Keys.Select(k => (CatalogObjectKind.Service, k)));
+                _rules.Clear();
+                _rulesByService.Clear();
+                // Judge conflicts on the whole new list, not on each partial state while it is read.
+                _deferConflicts = true;
+                break;
         }
 
-        foreach (var item in items)
+        try
         {
-            affected.AddRange(Upsert(kind, item, warnings, out var skip));
-            if (skip is not null) skipped(KubeJson.Key(item), skip);
+            foreach (var item in items)
+            {
+                affected.AddRange(Upsert(kind, item, warnings, out var skip));
+                if (skip is not null) skipped(KubeJson.Key(item), skip);
+            }
+        }
+        finally
+        {
+            _deferConflicts = false;
+        }
+
+        if (kind == ResourceKind.DestinationRules)
+        {
+            _noticed.RemoveWhere(n => !_rules.ContainsKey(n.Rule));
+            CheckConflicts(affected);
         }
 
         return affected;
@@ -221,12 +303,70 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         return [(CatalogObjectKind.Endpoints, old.Service)];
     }
 
+    private List<(CatalogObjectKind, string)> RemoveRule(string ruleKey)
+    {
+        if (!_rules.Remove(ruleKey, out var old)) return [];
+        var service = old.Target.ToString();
+        if (_rulesByService.TryGetValue(service, out var set))
+        {
+            set.Remove(ruleKey);
+            if (set.Count == 0) _rulesByService.Remove(service);
+        }
+
+        return [(CatalogObjectKind.Service, service)];
+    }
+
+    /// <summary>
+    /// The rule that decides a service's traffic policy: as Istio merges DestinationRules for one host,
+    /// the oldest rule with a top-level <c>trafficPolicy</c> wins and the others' are dropped.
+    /// </summary>
+    private DestinationRule? WinningRule(string service)
+    {
+        if (!_rulesByService.TryGetValue(service, out var keys)) return null;
+        DestinationRule? best = null;
+        foreach (var key in keys)
+        {
+            var rule = _rules[key];
+            if (rule.HasTrafficPolicy && DestinationRule.Compare(rule, best) < 0) best = rule;
+        }
+
+        return best;
+    }
+
+    // Reports a conflict when the set of competing rules for a service changes (not on every re-list).
+    private void CheckConflicts(IEnumerable<(CatalogObjectKind Kind, string Key)> affected)
+    {
+        if (_deferConflicts) return;
+        foreach (var service in affected.Where(a => a.Kind == CatalogObjectKind.Service).Select(a => a.Key).Distinct(StringComparer.Ordinal))
+        {
+            var contenders = _rulesByService.TryGetValue(service, out var keys)
+                ? keys.Select(k => _rules[k]).Where(r => r.HasTrafficPolicy).Order(Comparer<DestinationRule>.Create(DestinationRule.Compare)).ToList()
+                : [];
+            if (contenders.Count < 2)
+            {
+                _conflicts.Remove(service);
+                continue;
+            }
+
+            var signature = string.Join(',', contenders.Select(r => r.Key));
+            if (_conflicts.TryGetValue(service, out var known) && known == signature) continue;
+            _conflicts[service] = signature;
+            _notices.Add($"{contenders.Count} DestinationRules with a trafficPolicy name service {service}: {contenders[0].Key} " +
+                         $"(the oldest) applies, ignored: {string.Join(", ", contenders.Skip(1).Select(r => r.Key))}");
+        }
+    }
+
     private object? Desired(CatalogObjectKind kind, string key)
     {
         switch (kind)
         {
             case CatalogObjectKind.Service:
-                return _services.GetValueOrDefault(key);
+            {
+                if (!_services.TryGetValue(key, out var own)) return null;
+                // A DestinationRule's load balancer overrides the service's own annotation.
+                return WinningRule(key)?.LoadBalancer is { } lb ? own with { LoadBalancer = lb } : own;
+            }
+
             case CatalogObjectKind.Node:
                 return _nodes.GetValueOrDefault(key);
             case CatalogObjectKind.Endpoints:

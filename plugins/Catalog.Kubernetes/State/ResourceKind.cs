@@ -11,4 +11,6 @@ public enum ResourceKind
     Endpoints,
     /// <summary>core/v1 Nodes.</summary>
     Nodes,
+    /// <summary>networking.istio.io DestinationRules (v1, or v1beta1 where v1 is not served); optional.</summary>
+    DestinationRules,
 }

@@ -24,10 +24,11 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
     public delegate void BadLineHandler(ResourceKind kind, string reason);
 
     /// <summary>
-    /// Watches <paramref name="kind"/> from <paramref name="resourceVersion"/> until the stream ends;
+    /// Watches <paramref name="kind"/> at <paramref name="path"/> (its collection path; DestinationRules
+    /// have two API versions) from <paramref name="resourceVersion"/> until the stream ends;
     /// <paramref name="onOpened"/> runs once the server accepted the watch.
     /// </summary>
-    public async Task<WatchResult> WatchAsync(ResourceKind kind, string resourceVersion, Action<ResourceKind> onOpened, EventHandler onEvent,
+    public async Task<WatchResult> WatchAsync(ResourceKind kind, string path, string resourceVersion, Action<ResourceKind> onOpened, EventHandler onEvent,
         BadLineHandler onBadLine, CancellationToken cancellationToken)
     {
         var rv = resourceVersion;
@@ -35,7 +36,7 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
         HttpResponseMessage response;
         try
         {
-            response = await api.OpenWatchAsync(ResourcePaths.Of(kind), rv, watchTimeout, cancellationToken).ConfigureAwait(false);
+            response = await api.OpenWatchAsync(path, rv, watchTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -44,8 +45,8 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
 
         using (response)
         {
-            if (response.StatusCode == HttpStatusCode.Gone) return new WatchResult(WatchOutcome.Expired, rv, 0, "HTTP 410 Gone");
-            if (!response.IsSuccessStatusCode) return new WatchResult(WatchOutcome.Failed, rv, 0, $"HTTP {(int)response.StatusCode}");
+            if (response.StatusCode == HttpStatusCode.Gone) return new WatchResult(WatchOutcome.Expired, rv, 0, "HTTP 410 Gone", 410);
+            if (!response.IsSuccessStatusCode) return new WatchResult(WatchOutcome.Failed, rv, 0, $"HTTP {(int)response.StatusCode}", (int)response.StatusCode);
             onOpened(kind);
 
             // A watch that hears nothing (not even a bookmark) well past its own timeout is on a
@@ -95,8 +96,8 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
                                 var code = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
                                 var message = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                                 return code == 410
-                                    ? new WatchResult(WatchOutcome.Expired, rv, events, "ERROR event 410: " + message)
-                                    : new WatchResult(WatchOutcome.Failed, rv, events, $"ERROR event {code}: {message}");
+                                    ? new WatchResult(WatchOutcome.Expired, rv, events, "ERROR event 410: " + message, 410)
+                                    : new WatchResult(WatchOutcome.Failed, rv, events, $"ERROR event {code}: {message}", code);
                             default:
                                 onBadLine(kind, $"unknown watch event type '{type}'");
                                 break;

@@ -15,7 +15,9 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 /// as chunked streams of <c>{"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":…}</c>
 /// lines, each line deliberately split over two chunks; bookmarks when
 /// <c>allowWatchBookmarks=true</c>; <c>410 Gone</c> for a compacted resourceVersion, either as an
-/// HTTP status or as an ERROR event carrying a Status object; 404 for collections not served.
+/// HTTP status or as an ERROR event carrying a Status object; 404 for collections not served
+/// (Istio's DestinationRules until <see cref="FakeCluster.InstallIstio"/>); 403 for collections the
+/// caller is not allowed to read.
 /// State lives in <see cref="FakeCluster"/>, separate from this HTTP layer.
 /// </summary>
 /// <remarks>
@@ -182,6 +184,12 @@ public sealed class FakeApiServer : IAsyncDisposable
                 {
                     await WriteStatusAsync(stream, 405, "MethodNotAllowed", "only GET is served", cancellationToken);
                 }
+                else if (Cluster.IsForbidden(path))
+                {
+                    // Authorization comes before the resource lookup, as in kube-apiserver.
+                    await WriteStatusAsync(stream, 403, "Forbidden",
+                        $"{path} is forbidden: User \"system:serviceaccount:pluginmesh:pluginmesh\" cannot list resource at the cluster scope", cancellationToken);
+                }
                 else if (!Cluster.IsServed(path))
                 {
                     await WriteStatusAsync(stream, 404, "NotFound", $"the server could not find the requested resource ({path})", cancellationToken);
@@ -221,7 +229,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             ["kind"] = ListKind(path),
             ["apiVersion"] = ApiVersion(path),
             ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-            ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+            ["items"] = new JsonArray(items.Select(i => (JsonNode)AsServedAt(path, i)).ToArray()),
         };
         var body = Encoding.UTF8.GetBytes(list.ToJsonString());
         var head = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
@@ -261,7 +269,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
                     foreach (var e in read.Events)
                     {
-                        await WriteEventAsync(stream, e.Type, e.Object, cancellationToken);
+                        await WriteEventAsync(stream, e.Type, AsServedAt(path, e.Object), cancellationToken);
                         rv = e.ResourceVersion;
                     }
 
@@ -363,10 +371,26 @@ public sealed class FakeApiServer : IAsyncDisposable
         return (path, query);
     }
 
-    private static string ApiVersion(string path) => path.StartsWith("apis/discovery.k8s.io/v1", StringComparison.Ordinal) ? "discovery.k8s.io/v1" : "v1";
+    private static string ApiVersion(string path) => path switch
+    {
+        _ when path.StartsWith("apis/discovery.k8s.io/v1", StringComparison.Ordinal) => "discovery.k8s.io/v1",
+        FakeCluster.DestinationRules => "networking.istio.io/v1",
+        FakeCluster.DestinationRulesV1Beta1 => "networking.istio.io/v1beta1",
+        _ => "v1",
+    };
+
+    // A custom resource read at another version comes back with that apiVersion (the schema is the same).
+    private static JsonObject AsServedAt(string path, JsonObject obj)
+    {
+        if (path is not (FakeCluster.DestinationRules or FakeCluster.DestinationRulesV1Beta1) || !(obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == "DestinationRule")) return obj;
+        var copy = (JsonObject)obj.DeepClone();
+        copy["apiVersion"] = ApiVersion(path);
+        return copy;
+    }
 
     private static string ItemKind(string path) => path switch
     {
+        FakeCluster.DestinationRules or FakeCluster.DestinationRulesV1Beta1 => "DestinationRule",
         FakeCluster.Services => "Service",
         FakeCluster.EndpointSlices => "EndpointSlice",
         FakeCluster.Endpoints => "Endpoints",

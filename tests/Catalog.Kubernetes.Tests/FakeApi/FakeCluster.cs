@@ -20,6 +20,10 @@ public sealed class FakeCluster
     public const string Endpoints = "api/v1/endpoints";
     /// <summary>Collection path of Nodes.</summary>
     public const string Nodes = "api/v1/nodes";
+    /// <summary>Collection path of Istio DestinationRules (networking.istio.io/v1). Not served until <see cref="InstallIstio"/>.</summary>
+    public const string DestinationRules = "apis/networking.istio.io/v1/destinationrules";
+    /// <summary>The same DestinationRules at networking.istio.io/v1beta1 (one storage, two API versions, as in a real cluster).</summary>
+    public const string DestinationRulesV1Beta1 = "apis/networking.istio.io/v1beta1/destinationrules";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal)
@@ -28,12 +32,17 @@ public sealed class FakeCluster
         [EndpointSlices] = new(StringComparer.Ordinal),
         [Endpoints] = new(StringComparer.Ordinal),
         [Nodes] = new(StringComparer.Ordinal),
+        [DestinationRules] = new(StringComparer.Ordinal),
     };
 
     private readonly List<FakeWatchEvent> _history = [];
-    private readonly HashSet<string> _notServed = new(StringComparer.Ordinal);
+
+    // Istio is not installed until a test says so: its collections answer 404, as in a plain cluster.
+    private readonly HashSet<string> _notServed = new(StringComparer.Ordinal) { DestinationRules, DestinationRulesV1Beta1 };
+    private readonly HashSet<string> _forbidden = new(StringComparer.Ordinal);
     private long _resourceVersion = 1000;
     private long _compactedThrough;
+    private readonly Dictionary<string, long> _compactedThroughByPath = new(StringComparer.Ordinal);
     private long _bookmarks;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -62,13 +71,47 @@ public sealed class FakeCluster
     /// <summary>True when <paramref name="path"/> is a collection this cluster serves.</summary>
     public bool IsServed(string path)
     {
-        lock (_gate) return _objects.ContainsKey(path) && !_notServed.Contains(path);
+        lock (_gate) return _objects.ContainsKey(Storage(path)) && !_notServed.Contains(path);
+    }
+
+    /// <summary>
+    /// Serves Istio's DestinationRules: at networking.istio.io/v1 and v1beta1 (Istio 1.22 and later),
+    /// or only at v1beta1 when <paramref name="v1"/> is false (older Istio).
+    /// </summary>
+    public void InstallIstio(bool v1 = true)
+    {
+        SetServed(DestinationRules, v1);
+        SetServed(DestinationRulesV1Beta1, true);
+    }
+
+    /// <summary>Stops serving DestinationRules (404 again); the objects stay stored for a later <see cref="InstallIstio"/>.</summary>
+    public void UninstallIstio()
+    {
+        SetServed(DestinationRules, false);
+        SetServed(DestinationRulesV1Beta1, false);
+    }
+
+    /// <summary>Makes a collection answer 403 Forbidden, like an RBAC role that does not grant it.</summary>
+    public void SetForbidden(string path, bool forbidden)
+    {
+        lock (_gate)
+        {
+            if (forbidden) _forbidden.Add(path);
+            else _forbidden.Remove(path);
+        }
+    }
+
+    /// <summary>True when requests for <paramref name="path"/> are refused with 403.</summary>
+    public bool IsForbidden(string path)
+    {
+        lock (_gate) return _forbidden.Contains(path);
     }
 
     /// <summary>Creates or replaces an object; returns the event type and the new resourceVersion.</summary>
     public (string Type, long ResourceVersion) Apply(string path, JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        path = Storage(path);
         lock (_gate)
         {
             var key = KeyOf(obj);
@@ -85,6 +128,7 @@ public sealed class FakeCluster
     /// <summary>Deletes an object; false when absent.</summary>
     public bool Delete(string path, string? ns, string name)
     {
+        path = Storage(path);
         lock (_gate)
         {
             var key = ns is null ? name : ns + "/" + name;
@@ -100,6 +144,7 @@ public sealed class FakeCluster
     /// <summary>Adds an event to the history without changing stored objects (for raw or garbage objects in watches).</summary>
     public long InjectEvent(string path, string type, JsonObject obj)
     {
+        path = Storage(path);
         lock (_gate)
         {
             var rv = ++_resourceVersion;
@@ -111,15 +156,18 @@ public sealed class FakeCluster
     /// <summary>A consistent list: the current resourceVersion and copies of every object.</summary>
     public (long ResourceVersion, IReadOnlyList<JsonObject> Items) List(string path)
     {
+        path = Storage(path);
         lock (_gate) return (_resourceVersion, _objects[path].Values.Select(o => (JsonObject)o.DeepClone()).ToList());
     }
 
     /// <summary>Events for <paramref name="path"/> after <paramref name="resourceVersion"/>, or Expired when history no longer reaches back that far.</summary>
     public FakeWatchRead ReadSince(string path, long resourceVersion)
     {
+        path = Storage(path);
         lock (_gate)
         {
-            if (resourceVersion < _compactedThrough) return new FakeWatchRead(true, [], _resourceVersion, _changed.Task);
+            if (resourceVersion < _compactedThrough || resourceVersion < _compactedThroughByPath.GetValueOrDefault(path))
+                return new FakeWatchRead(true, [], _resourceVersion, _changed.Task);
             var events = _history.Where(e => e.Path == path && e.ResourceVersion > resourceVersion).ToList();
             return new FakeWatchRead(false, events, _resourceVersion, _changed.Task);
         }
@@ -132,6 +180,22 @@ public sealed class FakeCluster
         {
             _compactedThrough = _resourceVersion;
             _history.Clear();
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// Forgets the history of one collection up to now, as when only that resource's watch cache has
+    /// moved on: a watch of <paramref name="path"/> from an older resourceVersion gets 410 Gone, the
+    /// other collections' watches are unaffected.
+    /// </summary>
+    public void Compact(string path)
+    {
+        path = Storage(path);
+        lock (_gate)
+        {
+            _compactedThroughByPath[path] = _resourceVersion;
+            _history.RemoveAll(e => e.Path == path);
             Signal();
         }
     }
@@ -167,6 +231,9 @@ public sealed class FakeCluster
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Both API versions of DestinationRules are views of one stored collection.
+    private static string Storage(string path) => path == DestinationRulesV1Beta1 ? DestinationRules : path;
 
     private static JsonObject Metadata(JsonObject obj) =>
         obj["metadata"] as JsonObject ?? throw new ArgumentException("object has no metadata");

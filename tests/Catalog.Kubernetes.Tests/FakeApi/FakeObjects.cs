@@ -7,7 +7,7 @@ public static class FakeObjects
 {
     /// <summary>A ClusterIP (or headless, with clusterIP "None") Service.</summary>
     public static JsonObject Service(string ns, string name, string clusterIp, IEnumerable<(string Name, int Port, int TargetPort, string Protocol)>? ports = null,
-        IReadOnlyDictionary<string, string>? labels = null, string type = "ClusterIP")
+        IReadOnlyDictionary<string, string>? labels = null, string type = "ClusterIP", IReadOnlyDictionary<string, string>? annotations = null)
     {
         var spec = new JsonObject
         {
@@ -23,14 +23,48 @@ public static class FakeObjects
             }).ToArray()),
             ["sessionAffinity"] = "None",
         };
+        var meta = Metadata(ns, name, labels);
+        if (annotations is not null) meta["annotations"] = new JsonObject(annotations.Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, kv.Value)));
         return new JsonObject
         {
             ["kind"] = "Service",
             ["apiVersion"] = "v1",
-            ["metadata"] = Metadata(ns, name, labels),
+            ["metadata"] = meta,
             ["spec"] = spec,
         };
     }
+
+    /// <summary>
+    /// An Istio DestinationRule for <paramref name="host"/> with <paramref name="trafficPolicy"/> (none
+    /// when null), created at <paramref name="created"/> (the API server's creationTimestamp, whole seconds).
+    /// </summary>
+    public static JsonObject DestinationRule(string ns, string name, string host, JsonObject? trafficPolicy, DateTimeOffset? created = null)
+    {
+        var meta = Metadata(ns, name, null);
+        meta["creationTimestamp"] = (created ?? new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        meta["generation"] = 1;
+        var spec = new JsonObject { ["host"] = host };
+        if (trafficPolicy is not null) spec["trafficPolicy"] = trafficPolicy;
+        return new JsonObject
+        {
+            ["kind"] = "DestinationRule",
+            ["apiVersion"] = "networking.istio.io/v1",
+            ["metadata"] = meta,
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary><c>trafficPolicy</c> with <c>loadBalancer.simple</c> = <paramref name="simple"/>.</summary>
+    public static JsonObject SimpleLoadBalancer(string simple) => new()
+    {
+        ["loadBalancer"] = new JsonObject { ["simple"] = simple },
+    };
+
+    /// <summary><c>trafficPolicy</c> with <c>loadBalancer.consistentHash</c> = <paramref name="hash"/>.</summary>
+    public static JsonObject ConsistentHashLoadBalancer(JsonObject hash) => new()
+    {
+        ["loadBalancer"] = new JsonObject { ["consistentHash"] = hash },
+    };
 
     /// <summary>An ExternalName Service (a DNS CNAME; nothing for the mesh to proxy).</summary>
     public static JsonObject ExternalNameService(string ns, string name, string externalName) => new()

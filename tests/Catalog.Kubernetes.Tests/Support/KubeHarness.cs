@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
@@ -25,6 +24,9 @@ public sealed class KubeHarness : IAsyncDisposable
 
     public Meter Meter { get; } = new("PluginMesh.catalog.kubernetes.test." + Guid.NewGuid());
 
+    /// <summary>Everything the sources started here logged.</summary>
+    public RecordingLogger<KubernetesCatalogSource> Log { get; } = new();
+
     public KubernetesCatalogOptions Options(string proxyName = KubernetesCatalogOptions.DefaultProxyName) => new(
         Server.Url, null, null, false, proxyName, KubernetesCatalogOptions.DefaultProxyNameLabel,
         ConnectTimeout: TimeSpan.FromSeconds(2),
@@ -37,7 +39,7 @@ public sealed class KubeHarness : IAsyncDisposable
     public async Task<KubernetesCatalogSource> StartSourceAsync(RecordingCatalogSink sink, KubernetesCatalogOptions? options = null)
     {
         var source = new KubernetesCatalogSource(options ?? Options(), sink, new CatalogCacheStore(Cache, KubernetesCatalogSource.SourceName),
-            Policy, NullLogger<KubernetesCatalogSource>.Instance, TimeProvider.System, Meter);
+            Policy, Log, TimeProvider.System, Meter);
         _sources.Add(source);
         await source.StartAsync(CancellationToken.None);
         return source;
