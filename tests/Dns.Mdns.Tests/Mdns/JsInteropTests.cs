@@ -6,7 +6,8 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests.Mdns;
 /// <summary>
 /// Interop with js-libp2p 3.3.11 + @libp2p/mdns 12.0.32 (tests/Dns.Mdns.Tests/js): each side
 /// discovers the other on a namespace LAN. js then dials what it found; our advertised port has no
-/// listener, so that dial fails, which is expected here (connecting is the tunnel's test).
+/// listener, so that dial fails, which is expected here (js connecting to a real agent it discovered
+/// is <see cref="JsAgentInteropTests"/>).
 /// </summary>
 [Collection(NetnsCollection.Name)]
 public sealed class JsInteropTests
