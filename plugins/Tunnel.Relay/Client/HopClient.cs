@@ -78,7 +78,7 @@ internal static class HopClient
             var failure = answer.Status is Status.ResourceLimitExceeded or Status.ReservationRefused ? TunnelFailure.RelayRefused
                 : answer.Status == Status.ConnectionFailed ? TunnelFailure.Refused
                 : TunnelFailure.RelayRefused;
-            throw RelayRefusal.Create(failure, answer.Status, $"[tunnel.relay] {what} via {relay.PeerId}: relay answered {answer.Status}");
+            throw RelayRefusal.Create(failure, answer.Status, $"[tunnel.relay] {what} via {relay.PeerId}: relay answered {StatusNames.Wire(answer.Status)}");
         }
         return answer;
     }

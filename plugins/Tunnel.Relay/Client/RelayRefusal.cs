@@ -10,7 +10,7 @@ internal static class RelayRefusal
     public static TunnelException Create(TunnelFailure failure, Status status, string message)
     {
         var e = new TunnelException(failure, message);
-        e.Data["relayStatus"] = status.ToString();
+        e.Data["relayStatus"] = StatusNames.Wire(status);
         return e;
     }
 }

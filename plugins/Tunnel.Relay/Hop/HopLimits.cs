@@ -24,7 +24,10 @@ public sealed record HopLimits
     /// <summary>How long a reservation lasts; clients refresh before it ends.</summary>
     public TimeSpan ReservationTtl { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Bridge buffer per direction (pooled). 64 KiB keeps a yamux window's worth in flight.</summary>
+    /// <summary>
+    /// Bridge buffer per direction (pooled), rented while data flows (an idle direction reads into
+    /// <see cref="CircuitBridge.SmallBufferSize"/>). 64 KiB keeps a yamux window's worth in flight.
+    /// </summary>
     public int BufferSize { get; init; } = 64 * 1024;
 
     /// <summary>Time allowed for the STOP exchange with the target and for reading the first message.</summary>

@@ -208,7 +208,7 @@ internal sealed class HopService(
 
     private async Task RefuseAsync(IMeshStream stream, string request, Status status, string reason, CancellationToken cancellationToken)
     {
-        var name = status.ToString();
+        var name = StatusNames.Wire(status);
         metrics.Refused(name);
         HopLog.Refused(logger, request, stream.Remote.PeerId, name, reason);
         await RelayCodec.WriteAsync(stream.Stream, new HopMessage { Type = HopMessage.Types.Type.Status, Status = status }, cancellationToken).ConfigureAwait(false);

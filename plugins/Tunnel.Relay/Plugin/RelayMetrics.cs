@@ -5,6 +5,14 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 /// <summary>The plugin's instruments on the meter the host hands it.</summary>
 internal sealed class RelayMetrics
 {
+    /// <summary>
+    /// Bucket boundaries of <c>pluginmesh.relay.failover.duration</c>, in seconds: 1 ms (the next relay
+    /// was already connected) to 60 s (several candidates failed first). The SDK's default boundaries
+    /// (0–10000) suit milliseconds and would put nearly every failover in the first bucket.
+    /// </summary>
+    internal static readonly double[] FailoverDurationBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _failovers;
@@ -18,7 +26,8 @@ internal sealed class RelayMetrics
         _bytes = meter.CreateCounter<long>("pluginmesh.relay.circuit.bytes", "By", "Bytes carried through relayed circuits (hop side)");
         _refusals = meter.CreateCounter<long>("pluginmesh.relay.refusals", null, "Hop requests refused, by status");
         _failovers = meter.CreateCounter<long>("pluginmesh.relay.failovers", null, "Client reservations moved to another relay after losing one");
-        _failoverDuration = meter.CreateHistogram<double>("pluginmesh.relay.failover.duration", "s", "From losing a relay to holding a reservation elsewhere");
+        _failoverDuration = meter.CreateHistogram<double>("pluginmesh.relay.failover.duration", "s", "From losing a relay to holding a reservation elsewhere",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FailoverDurationBuckets });
         meter.CreateObservableGauge("pluginmesh.relay.circuits", () => Volatile.Read(ref _circuits), null, "Open circuits through this relay");
         meter.CreateObservableGauge("pluginmesh.relay.reservations", () => new[]
         {

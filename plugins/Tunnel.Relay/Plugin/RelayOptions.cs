@@ -9,14 +9,22 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 /// <summary>The <c>plugins.tunnel.relay</c> section, bound and checked.</summary>
 public sealed record RelayOptions
 {
-    /// <summary>Every key the section understands (the README documents each; <c>enabled</c> is the host's).</summary>
+    /// <summary>Every key the section understands (the README documents each; <c>enabled</c> is the host's switch, accepted too).</summary>
     public static readonly IReadOnlyList<string> Keys =
     [
         "relay", "members", "trustedPeers", "limits", "memberLimits", "outsiderLimits",
         "reserve", "autorelay", "relays", "candidates",
-        "maxReservations", "maxReservationsPerPeer", "maxReservationsPerIp", "maxCircuitsPerPeer", "maxCircuits",
-        "reservationTtlSeconds", "bufferKiB", "durationSeconds", "bytes",
     ];
+
+    /// <summary>Every key of the <c>limits</c> sub-section.</summary>
+    public static readonly IReadOnlyList<string> LimitKeys =
+    [
+        "maxReservations", "maxReservationsPerPeer", "maxReservationsPerIp", "maxCircuitsPerPeer", "maxCircuits",
+        "reservationTtlSeconds", "bufferKiB",
+    ];
+
+    /// <summary>Every key of the <c>memberLimits</c> and <c>outsiderLimits</c> sub-sections.</summary>
+    public static readonly IReadOnlyList<string> CircuitLimitKeys = ["durationSeconds", "bytes"];
 
     public RelayOfferMode Relay { get; init; } = RelayOfferMode.Auto;
     public MembershipMode Members { get; init; } = MembershipMode.Directory;
@@ -33,7 +41,12 @@ public sealed record RelayOptions
     public static RelayOptions Read(IConfiguration section, Action<string, string> error)
     {
         var defaults = new RelayOptions();
+        // A misspelt key must not silently fall back to its default: every level is checked.
+        CheckKeys(section, "", Keys, allowEnabled: true, error);
         var limits = section.GetSection("limits");
+        CheckMapping(limits, "limits", LimitKeys, error);
+        CheckMapping(section.GetSection("memberLimits"), "memberLimits", CircuitLimitKeys, error);
+        CheckMapping(section.GetSection("outsiderLimits"), "outsiderLimits", CircuitLimitKeys, error);
         return new RelayOptions
         {
             Relay = Enum(section, "relay", defaults.Relay, error, ("auto", RelayOfferMode.Auto), ("always", RelayOfferMode.Always), ("never", RelayOfferMode.Never)),
@@ -57,6 +70,22 @@ public sealed record RelayOptions
             Relays = Int(section, "", "relays", defaults.Relays, 0, 16, error),
             Candidates = List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>"),
         };
+    }
+
+    private static void CheckMapping(IConfigurationSection section, string key, IReadOnlyList<string> known, Action<string, string> error)
+    {
+        if (section.Value is { Length: > 0 } scalar) error(key, $"expected a mapping with keys {string.Join(", ", known)}, got the value '{scalar}'");
+        CheckKeys(section, key + ":", known, allowEnabled: false, error);
+    }
+
+    private static void CheckKeys(IConfiguration section, string prefix, IReadOnlyList<string> known, bool allowEnabled, Action<string, string> error)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (allowEnabled && string.Equals(child.Key, "enabled", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                error(prefix + child.Key, $"unknown key; expected one of: {string.Join(", ", known)}");
+        }
     }
 
     private static T Enum<T>(IConfiguration section, string key, T fallback, Action<string, string> error, params (string Name, T Value)[] names)
