@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Directory;
@@ -14,7 +15,9 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 /// <see cref="IMeshTunnel"/> over the libp2p host. Path order: the best live connection (direct
 /// or hole-punched before relayed), then direct addresses, then relay circuits; node names and
 /// bare PeerIds are resolved through the node directory when one is loaded. Every failure goes to
-/// the failover policy (<c>dial</c>), which says next, retry or give up.
+/// the failover policy (<c>dial</c>), which says next, retry or give up. Each open is traced as a
+/// <c>pluginmesh.tunnel.open</c> span: the path that carried it, whether a connection was set up for
+/// it, and one <c>path.failed</c> event per path that did not work.
 /// </summary>
 public sealed class MeshTunnel : IMeshTunnel
 {
@@ -22,15 +25,18 @@ public sealed class MeshTunnel : IMeshTunnel
     private const int MaxAttempts = 16;
     private readonly Libp2pNodeService _node;
     private readonly IServiceProvider? _services;
+    private readonly ActivitySource? _activities;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (MeshStreamHandler Handler, IDisposable? Registration)> _handlers = new(StringComparer.Ordinal);
 
     /// <param name="services">Where the optional <see cref="INodeDirectory"/> and <see cref="IFailoverPolicy"/> are found (at use, not here).</param>
-    public MeshTunnel(Libp2pNodeService node, IServiceProvider? services = null)
+    /// <param name="activities">The plugin's ActivitySource for connection-setup spans; null: not traced.</param>
+    public MeshTunnel(Libp2pNodeService node, IServiceProvider? services = null, ActivitySource? activities = null)
     {
         _node = node;
         _services = services;
+        _activities = activities;
         _logger = node.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Mesh");
         node.Started += AttachAll;
     }
@@ -46,6 +52,11 @@ public sealed class MeshTunnel : IMeshTunnel
             throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");
         var policy = _services?.GetService<IFailoverPolicy>();
         var started = _node.TimeProvider.GetTimestamp();
+        using var span = _activities?.StartActivity("pluginmesh.tunnel.open", ActivityKind.Client);
+        span?.SetTag("pluginmesh.target", target.ToString());
+        span?.SetTag("pluginmesh.protocol", protocol);
+        span?.SetTag("pluginmesh.node", plan.NodeName);
+        span?.SetTag("pluginmesh.candidates", plan.Candidates.Count);
         TunnelException? last = null;
         var attempt = 0;
         var index = 0;
@@ -55,19 +66,38 @@ public sealed class MeshTunnel : IMeshTunnel
             try
             {
                 var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, cancellationToken).ConfigureAwait(false);
-                return await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false);
+                var stream = await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false);
+                if (span is not null)
+                {
+                    span.SetTag("pluginmesh.peer", connection.RemotePeerId.ToString());
+                    span.SetTag("pluginmesh.path", PathName(connection.Path));
+                    span.SetTag("pluginmesh.address", connection.RemoteAddress.ToString());
+                    span.SetTag("pluginmesh.connection", candidate.Connection is null ? "new" : "existing");
+                    span.SetTag("pluginmesh.attempts", attempt + 1);
+                }
+                return stream;
             }
             catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !cancellationToken.IsCancellationRequested)
             {
                 last = e as TunnelException ?? new TunnelException(failure, $"[tunnel.libp2p] open stream to {target} via {candidate}: {e.Message}", e);
                 // The peer answered and does not speak the protocol: another path reaches the same peer.
-                if (failure == TunnelFailure.ProtocolNotSupported) throw last;
+                if (failure == TunnelFailure.ProtocolNotSupported)
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, last.Message);
+                    throw last;
+                }
                 attempt++;
                 var left = plan.Candidates.Count - index - 1;
                 var input = new FailureInput("dial", target.ToString(), MeshFailures.Reason(failure), attempt,
                     _node.TimeProvider.GetElapsedTime(started).TotalMilliseconds, left);
                 var decision = Decide(policy, input);
                 MeshLog.PathFailed(_logger, target.ToString(), candidate.ToString(), e.Message, decision.Action.ToString());
+                span?.AddEvent(new ActivityEvent("path.failed", tags: new ActivityTagsCollection
+                {
+                    ["pluginmesh.candidate"] = candidate.ToString(),
+                    ["pluginmesh.reason"] = input.Reason,
+                    ["pluginmesh.decision"] = decision.Action.ToString(),
+                }));
                 if (decision.Action == FailoverAction.GiveUp) break;
                 if (decision.DelayMs > 0)
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _node.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -76,8 +106,18 @@ public sealed class MeshTunnel : IMeshTunnel
                 else if (candidate.Connection is not null) index++;
             }
         }
-        throw last ?? new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no path to {target}");
+        var error = last ?? new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no path to {target}");
+        span?.SetStatus(ActivityStatusCode.Error, error.Message);
+        span?.SetTag("pluginmesh.attempts", attempt);
+        throw error;
     }
+
+    private static string PathName(PathKind path) => path switch
+    {
+        PathKind.HolePunched => "hole-punched",
+        PathKind.Relayed => "relayed",
+        _ => "direct",
+    };
 
     /// <summary>The policy's decision; without a policy (or when it fails) the built-in default: next while paths remain.</summary>
     private FailoverDecision Decide(IFailoverPolicy? policy, FailureInput input)

@@ -59,7 +59,7 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
         // The node service owns these; DI hands out the very same instances.
         services.AddSingleton<ILocalPeer>(sp => sp.GetRequiredService<Libp2pNodeService>().LocalPeer);
         services.AddSingleton<IPeerNetwork>(sp => sp.GetRequiredService<Libp2pNodeService>().Network);
-        services.AddSingleton<IMeshTunnel>(sp => new MeshTunnel(sp.GetRequiredService<Libp2pNodeService>(), sp));
+        services.AddSingleton<IMeshTunnel>(sp => new MeshTunnel(sp.GetRequiredService<Libp2pNodeService>(), sp, context.ActivitySource));
         services.AddSingleton<ITransport, TcpMeshTransport>();
         services.AddSingleton<IStatusContributor>(this);
     }
@@ -87,6 +87,8 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
                 ["rttMs"] = c.LastRtt?.TotalMilliseconds,
                 ["streams"] = c.Session.StreamCount,
                 ["rejectedStreams"] = c.Session.RejectedStreams,
+                ["bufferedBytes"] = c.Session.ReceiveBudget.Buffered,
+                ["draining"] = c.ReplacedBy is not null || c.Session.IsDraining,
                 ["agent"] = c.RemoteIdentify?.AgentVersion,
             }).ToArray(),
             ["discovered"] = (node.Discovery?.Peers ?? []).Select(p => new Dictionary<string, object?>

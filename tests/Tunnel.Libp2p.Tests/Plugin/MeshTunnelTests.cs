@@ -43,6 +43,59 @@ public sealed class MeshTunnelTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenStream_IsTraced_WithPathConnectionAndFailedPaths()
+    {
+        using var source = new System.Diagnostics.ActivitySource("test.tunnel." + Guid.NewGuid().ToString("n"));
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var ct = TestTimeout.Token();
+        await using var serverNode = Node("traced-server");
+        await using var clientNode = Node("traced-client");
+        var server = new MeshTunnel(serverNode);
+        var client = new MeshTunnel(clientNode, activities: source);
+        using var registration = server.RegisterHandler("/test/sink/1.0.0", (stream, token) => stream.CloseWriteAsync(token).AsTask());
+        await serverNode.StartAsync(ct);
+        await clientNode.StartAsync(ct);
+        var good = serverNode.Host!.ListenAddresses[0].ToString();
+        var dead = await UnusedAddressAsync();
+
+        // A dead address first: the failover default moves on to the good one, and the span says so.
+        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [dead, good]), "/test/sink/1.0.0", ct)).DisposeAsync();
+        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/test/sink/1.0.0", ct)).DisposeAsync();
+        await Assert.ThrowsAsync<TunnelException>(async () => await client.OpenStreamAsync(new PeerTarget(Addresses: [dead]), "/test/sink/1.0.0", ct));
+
+        var all = spans.ToArray();
+        Assert.Equal(3, all.Length);
+        Assert.All(all, a => Assert.Equal("pluginmesh.tunnel.open", a.OperationName));
+        var (first, second, failed) = (all[0], all[1], all[2]);
+        Assert.Equal(("direct", "new", server.LocalPeerId), (first.GetTagItem("pluginmesh.path"), first.GetTagItem("pluginmesh.connection"), first.GetTagItem("pluginmesh.peer")));
+        Assert.Equal(2, first.GetTagItem("pluginmesh.attempts"));
+        var failedPath = Assert.Single(first.Events);
+        Assert.Equal("path.failed", failedPath.Name);
+        Assert.Equal("refused", failedPath.Tags.First(t => t.Key == "pluginmesh.reason").Value);
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Unset, first.Status);
+        Assert.Equal(("direct", "existing"), (second.GetTagItem("pluginmesh.path"), second.GetTagItem("pluginmesh.connection")));
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, failed.Status);
+        Assert.Null(failed.GetTagItem("pluginmesh.path"));
+    }
+
+    private static async Task<string> UnusedAddressAsync()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        await Task.Yield();
+        return $"/ip4/127.0.0.1/tcp/{port}";
+    }
+
+    [Fact]
     public async Task OpenStream_RefusedAddress_IsRefusedValue()
     {
         await using var node = Node("lonely");
