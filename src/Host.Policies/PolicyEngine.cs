@@ -72,6 +72,9 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     /// <summary>One entry per policy hook: relay-selection, failover, resync, endpoint.</summary>
     public IReadOnlyList<PolicyScriptStatus> Status => _policies.Select(p => p.Status()).ToList();
 
+    /// <summary>The hook named <paramref name="name"/> (<c>relay-selection</c>, <c>failover</c>, <c>resync</c>, <c>endpoint</c>).</summary>
+    internal IScriptedPolicy Policy(string name) => _policies.Single(p => p.Status().Name == name);
+
     /// <summary>Loads the scripts now and starts watching for changes. Idempotent.</summary>
     public void Start()
     {

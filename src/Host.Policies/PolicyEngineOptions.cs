@@ -74,5 +74,15 @@ public sealed record PolicyEngineOptions
         return problems;
     }
 
+    /// <summary>Least wall-clock budget of the one warm-up call made after a script version is loaded.</summary>
+    internal static readonly TimeSpan MinWarmUpTimeLimit = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Wall-clock budget of the warm-up call (<see cref="TimeLimit"/>, but at least one second): the cold
+    /// first run of a script may take longer than a call may, and that is what the warm-up absorbs. Every
+    /// other limit is the same as for a call. Never used for a call whose answer is used.
+    /// </summary>
+    internal TimeSpan WarmUpTimeLimit => TimeLimit > MinWarmUpTimeLimit ? TimeLimit : MinWarmUpTimeLimit;
+
     internal int EffectiveMaxIdleSandboxes => MaxIdleSandboxes > 0 ? MaxIdleSandboxes : Environment.ProcessorCount * 2;
 }

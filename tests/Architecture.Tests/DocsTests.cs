@@ -51,6 +51,20 @@ public sealed partial class DocsTests
         Assert.True(missing.Count == 0, "docs/operations.md does not name these instruments: " + string.Join(", ", missing));
     }
 
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginReadme_NamesEveryInstrumentThePluginCreates(string folder)
+    {
+        var names = SourceFiles(Path.Combine("plugins", folder))
+            .SelectMany(f => InstrumentCall().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(names);
+
+        var readme = File.ReadAllText(Path.Combine(Root, "plugins", folder, "README.md"));
+        var missing = names.Where(n => !readme.Contains($"`{n}`", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"plugins/{folder}/README.md does not name these instruments: " + string.Join(", ", missing));
+    }
+
     [Fact]
     public void ConfigurationDoc_NamesEveryHostKey()
     {

@@ -9,6 +9,15 @@ namespace PluginMesh.Plugins.Dns.Mdns.Server;
 internal sealed class DnsMetrics
 {
     private static readonly string[] ResultNames = ["answer", "nodata", "nxdomain", "forwarded", "servfail", "formerr", "refused", "dropped"];
+
+    /// <summary>
+    /// Bucket boundaries of <c>pluginmesh.dns.duration</c>, in seconds: 50 µs (an answer from the index)
+    /// to 5 s (a forwarded query that waited on slow upstreams). The SDK's default boundaries (0–10000)
+    /// suit milliseconds and would put every DNS answer in the first bucket.
+    /// </summary>
+    internal static readonly double[] DurationBuckets =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
     private readonly Counter<long> _queries;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _cacheHits;
@@ -19,7 +28,8 @@ internal sealed class DnsMetrics
     {
         ArgumentNullException.ThrowIfNull(meter);
         _queries = meter.CreateCounter<long>("pluginmesh.dns.queries", "{query}", "DNS queries by result and transport");
-        _duration = meter.CreateHistogram<double>("pluginmesh.dns.duration", "s", "Time from receiving a query to having its response");
+        _duration = meter.CreateHistogram<double>("pluginmesh.dns.duration", "s", "Time from receiving a query to having its response",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _cacheHits = meter.CreateCounter<long>("pluginmesh.dns.cache.hits", "{hit}", "Forwarded queries answered from the cache");
     }
 

@@ -17,6 +17,14 @@ internal sealed class EndpointBinding : PolicyBinding<EndpointPickInput, Endpoin
 
     public override string FunctionName => "pickEndpoint";
 
+    /// <summary>A local and two remote endpoints, one with failures.</summary>
+    public override EndpointPickInput WarmUpInput { get; } = new("default/web", 80, "10.0.0.9",
+    [
+        new EndpointCandidate("10.244.1.5:8080", "node-a", true, 2, 0),
+        new EndpointCandidate("10.244.2.7:8080", "node-b", false, 0, 1),
+        new EndpointCandidate("10.244.3.9:8080", null, false, 1, 0),
+    ]);
+
     public override EndpointPick Default(EndpointPickInput input) => DefaultPolicy.PickEndpoint(input);
 
     public override JsValue ToJs(Engine engine, EndpointPickInput input)

@@ -20,6 +20,9 @@ internal sealed class FailoverBinding : PolicyBinding<FailureInput, FailoverDeci
 
     public override string FunctionName => "onFailure";
 
+    /// <summary>A failed dial with one alternative left.</summary>
+    public override FailureInput WarmUpInput { get; } = new("dial", "node-b", "timeout", 1, 12.5, 1);
+
     public override FailoverDecision Default(FailureInput input) => DefaultPolicy.OnFailure(input);
 
     public override JsValue ToJs(Engine engine, FailureInput input)

@@ -7,4 +7,10 @@ internal interface IScriptedPolicy : IDisposable
     void Reload();
 
     PolicyScriptStatus Status();
+
+    /// <summary>Warm-up calls that ran to completion (one per loaded version at most).</summary>
+    long WarmUps { get; }
+
+    /// <summary>Warm-up calls that failed; they never reject a version.</summary>
+    long WarmUpFailures { get; }
 }

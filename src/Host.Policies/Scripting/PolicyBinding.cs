@@ -43,6 +43,12 @@ internal abstract class PolicyBinding<TInput, TResult> : PolicyBinding
     /// <summary>The built-in answer, used when no valid script answers.</summary>
     public abstract TResult Default(TInput input);
 
+    /// <summary>
+    /// A representative input for the warm-up call made right after a script version is loaded, so that
+    /// the first real call does not pay for interpreting and JIT-compiling the code paths cold.
+    /// </summary>
+    public abstract TInput WarmUpInput { get; }
+
     /// <summary>Builds the argument as plain JavaScript data (never a CLR object: its members would be callable).</summary>
     public abstract Jint.Native.JsValue ToJs(Jint.Engine engine, TInput input);
 

@@ -28,4 +28,10 @@ internal static partial class PolicyLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "policies: rescan of {Directory} failed")]
     public static partial void RescanFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "policies: {File} warmed up ({Function}, {ElapsedMs:F1} ms)")]
+    public static partial void WarmedUp(ILogger logger, string file, string function, double elapsedMs);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "policies: warm-up call of {Function} in {File} failed after {ElapsedMs:F1} ms (the version is judged by its load checks and calls, not by this): {Error}")]
+    public static partial void WarmUpFailed(ILogger logger, string file, string function, double elapsedMs, string error);
 }

@@ -17,6 +17,14 @@ internal sealed class RelaySelectionBinding : PolicyBinding<RelaySelectionInput,
 
     public override string FunctionName => "rankRelays";
 
+    /// <summary>Three candidates: measured and unmeasured RTT, failures, load and the shipped labels.</summary>
+    public override RelaySelectionInput WarmUpInput { get; } = new(2,
+    [
+        new RelayCandidate("12D3KooWWarmUpRelayA", 12.5, 0, 0.1, "directory", new Dictionary<string, string> { ["pluginmesh.io/relay"] = "preferred", ["zone"] = "a" }),
+        new RelayCandidate("12D3KooWWarmUpRelayB", null, 1, 0.5, "mdns", new Dictionary<string, string>()),
+        new RelayCandidate("12D3KooWWarmUpRelayC", 80, 3, 0.9, "config", new Dictionary<string, string> { ["pluginmesh.io/relay"] = "avoid" }),
+    ]);
+
     public override RelaySelectionResult Default(RelaySelectionInput input) => DefaultPolicy.RankRelays(input);
 
     public override JsValue ToJs(Engine engine, RelaySelectionInput input)

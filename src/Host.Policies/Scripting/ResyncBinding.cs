@@ -20,6 +20,9 @@ internal sealed class ResyncBinding : PolicyBinding<ResyncInput, ResyncDecision>
 
     public override string FunctionName => "shouldResync";
 
+    /// <summary>A reconnect after a short outage.</summary>
+    public override ResyncInput WarmUpInput { get; } = new("kubernetes", "reconnected", 42.5, 1, 30.5, 120);
+
     public override ResyncDecision Default(ResyncInput input) => DefaultPolicy.ShouldResync(input);
 
     public override JsValue ToJs(Engine engine, ResyncInput input)

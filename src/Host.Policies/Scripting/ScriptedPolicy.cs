@@ -24,6 +24,7 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
     private readonly PolicyBinding<TInput, TResult> _binding;
     private readonly string _file;
     private readonly PolicyEngineOptions _options;
+    private readonly PolicyEngineOptions _warmUpOptions;
     private readonly PolicyMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -38,6 +39,8 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
     private long _errors;
     private long _fallbacks;
     private long _reloads;
+    private long _warmUps;
+    private long _warmUpFailures;
 
     public ScriptedPolicy(
         PolicyBinding<TInput, TResult> binding,
@@ -51,6 +54,7 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
         _binding = binding;
         _file = file;
         _options = options;
+        _warmUpOptions = options with { TimeLimit = options.WarmUpTimeLimit };
         _metrics = metrics;
         _logger = logger;
         _time = time;
@@ -63,6 +67,12 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
 
     /// <summary>True when a script version is active.</summary>
     public bool UsingScript => _active is not null;
+
+    /// <summary>Warm-up calls that ran to completion, one per loaded version at most.</summary>
+    public long WarmUps => Interlocked.Read(ref _warmUps);
+
+    /// <summary>Warm-up calls that failed (exception, limit, top level); they never reject a version.</summary>
+    public long WarmUpFailures => Interlocked.Read(ref _warmUpFailures);
 
     public TResult Invoke(TInput input) => Invoke(input, out _);
 
@@ -225,6 +235,8 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
         {
             // Parse and run the top level before swapping, so a bad file never replaces a good one.
             var prepared = Sandbox.Prepare(source, _file);
+            // Warm up first: the check below and the first real call then run on warm code, not cold.
+            WarmUp(prepared);
             var first = Sandbox.Instantiate(prepared, _file, _binding.FunctionName, _options, _stopping);
             version = new ScriptVersion(
                 hash,
@@ -251,6 +263,45 @@ internal sealed class ScriptedPolicy<TInput, TResult> : IScriptedPolicy
         if (previous is not null)
         {
             Retire(previous);
+        }
+    }
+
+    /// <summary>
+    /// One call with the binding's representative input in a throw-away sandbox, right after a version is
+    /// parsed. The first run of a script pays for the interpreter's cold paths (JIT compilation of Jint's
+    /// code and ours, lazily built intrinsics), which on a loaded machine exceeds the per-call time limit;
+    /// JIT-compiled code is shared by every engine of the process, so afterwards the pooled sandboxes
+    /// answer warm. The warm-up gets a wall-clock budget of <see cref="PolicyEngineOptions.WarmUpTimeLimit"/>
+    /// and the normal statement, memory and recursion limits. Its answer is discarded; its failure is only
+    /// counted and logged (Debug): whether the version is accepted is decided by the checks that follow,
+    /// under the normal limits, exactly as without a warm-up. It does not count as a call in status or metrics.
+    /// </summary>
+    private void WarmUp(Jint.Prepared<Acornima.Ast.Script> prepared)
+    {
+        var started = _time.GetTimestamp();
+        SandboxInstance? sandbox = null;
+        try
+        {
+            sandbox = Sandbox.Instantiate(prepared, _file, _binding.FunctionName, _warmUpOptions, _stopping);
+            var engine = sandbox.Engine;
+            var input = _binding.WarmUpInput;
+            var answer = engine.Invoke(sandbox.Function, JsValue.Undefined, [_binding.ToJs(engine, input)]);
+            // Validating the answer warms that path too; an invalid answer is the calls' business, not the warm-up's.
+            _ = _binding.FromJs(answer, input, out _);
+            Interlocked.Increment(ref _warmUps);
+            PolicyLog.WarmedUp(_logger, _file, _binding.FunctionName, _time.GetElapsedTime(started).TotalMilliseconds);
+        }
+#pragma warning disable CA1031 // Best effort: nothing the warm-up meets may reject a version or reach the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _warmUpFailures);
+            var message = ex is PolicyLoadException load ? load.Message : ScriptFailure.Describe(ex, _file);
+            PolicyLog.WarmUpFailed(_logger, _file, _binding.FunctionName, _time.GetElapsedTime(started).TotalMilliseconds, message);
+        }
+        finally
+        {
+            sandbox?.Dispose();
         }
     }
 

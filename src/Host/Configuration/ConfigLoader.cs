@@ -43,9 +43,10 @@ internal static class ConfigLoader
                 problems.Add(new ConfigProblem(candidate, $"cannot read: {ex.Message}"));
                 text = "";
             }
-            var fromFile = YamlConfigReader.Read(text, candidate, problems);
+            var emptySequences = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var fromFile = YamlConfigReader.Read(text, candidate, problems, emptySequences);
             CollectPluginIds(fromFile.Keys, explicitIds);
-            Overlay(merged, fromFile);
+            Overlay(merged, fromFile, emptySequences);
         }
         else if (path is not null)
         {
@@ -104,14 +105,17 @@ internal static class ConfigLoader
 
     /// <summary>
     /// Overlays <paramref name="top"/> on <paramref name="bottom"/>. A list in the top layer replaces the
-    /// whole list below it (plain key merging would keep stale tail elements of a longer default list).
+    /// whole list below it (plain key merging would keep stale tail elements of a longer default list),
+    /// and an explicitly empty sequence (<c>[]</c>, its key in <paramref name="emptySequences"/>) clears
+    /// it. An empty mapping (<c>{}</c>) only marks its key as present and keeps what is below.
     /// </summary>
-    internal static void Overlay(Dictionary<string, string?> bottom, Dictionary<string, string?> top)
+    internal static void Overlay(Dictionary<string, string?> bottom, Dictionary<string, string?> top, IReadOnlySet<string>? emptySequences = null)
     {
         var replacedLists = top.Keys
             .Select(k => k.Split(':'))
             .Where(p => p.Length >= 2 && p[^1].All(char.IsAsciiDigit))
             .Select(p => string.Join(':', p[..^1]))
+            .Concat(emptySequences ?? Enumerable.Empty<string>())
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();
         foreach (var list in replacedLists)
@@ -121,7 +125,8 @@ internal static class ConfigLoader
         }
         foreach (var (k, v) in top)
         {
-            // An empty mapping/list in the top layer only marks presence; it must not erase children below.
+            // An empty mapping in the top layer only marks presence; it must not erase children below.
+            // (An empty sequence's children were removed above, so it lands here as present and empty.)
             if (v is null && bottom.Keys.Any(b => b.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase))) continue;
             bottom[k] = v;
         }

@@ -60,7 +60,9 @@ internal static partial class HostSettingsBinder
             }
         }
         var chosen = profiles.GetSection(profile);
-        if (!chosen.Exists() && profile != "none") problems.Add(new("profile", $"unknown profile '{profile}' (known: {string.Join(", ", profiles.GetChildren().Select(c => c.Key))})"));
+        // A profile written as [] is defined and empty: it has a key but neither value nor children.
+        var defined = profiles.GetChildren().Any(c => string.Equals(c.Key, profile, StringComparison.OrdinalIgnoreCase));
+        if (!defined && profile != "none") problems.Add(new("profile", $"unknown profile '{profile}' (known: {string.Join(", ", profiles.GetChildren().Select(c => c.Key))})"));
         else profilePlugins.AddRange(chosen.GetChildren().Select(c => c.Value).OfType<string>().Select(v => v.ToLowerInvariant()));
 
         var admin = ParseAdmin(config["admin:listen"] ?? "", problems);

@@ -11,7 +11,16 @@ namespace PluginMesh.Host.Configuration;
 internal static class YamlConfigReader
 {
     /// <summary>Reads <paramref name="yaml"/>; syntax errors are returned as problems with line and column.</summary>
-    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems)
+    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems) =>
+        Read(yaml, sourceName, problems, emptySequences: null);
+
+    /// <summary>
+    /// Reads <paramref name="yaml"/>. An empty mapping (<c>{}</c>) and an empty sequence (<c>[]</c>) both
+    /// flatten to their key with a null value and no children; the keys of the empty sequences are also
+    /// added to <paramref name="emptySequences"/>, because only they clear a list of a lower layer
+    /// (see <see cref="ConfigLoader.Overlay"/>).
+    /// </summary>
+    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems, ISet<string>? emptySequences)
     {
         var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var stream = new YamlStream();
@@ -34,13 +43,13 @@ internal static class YamlConfigReader
             problems.Add(new ConfigProblem(sourceName, "the top level must be a mapping (key: value)"));
             return result;
         }
-        Flatten(root, "", result);
+        Flatten(root, "", result, emptySequences);
         return result;
     }
 
     private static Exception Inner(YamlException ex) => ex.InnerException is YamlException inner ? Inner(inner) : ex;
 
-    private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> into)
+    private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> into, ISet<string>? emptySequences)
     {
         switch (node)
         {
@@ -49,12 +58,16 @@ internal static class YamlConfigReader
                 foreach (var (k, v) in map.Children)
                 {
                     var key = ((YamlScalarNode)k).Value ?? "";
-                    Flatten(v, prefix.Length == 0 ? key : prefix + ":" + key, into);
+                    Flatten(v, prefix.Length == 0 ? key : prefix + ":" + key, into, emptySequences);
                 }
                 break;
             case YamlSequenceNode seq:
-                if (seq.Children.Count == 0) into[prefix] = null;
-                for (var i = 0; i < seq.Children.Count; i++) Flatten(seq.Children[i], prefix + ":" + i, into);
+                if (seq.Children.Count == 0)
+                {
+                    into[prefix] = null; // present, no entries
+                    emptySequences?.Add(prefix);
+                }
+                for (var i = 0; i < seq.Children.Count; i++) Flatten(seq.Children[i], prefix + ":" + i, into, emptySequences);
                 break;
             case YamlScalarNode scalar:
                 into[prefix] = scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" ? null : scalar.Value;

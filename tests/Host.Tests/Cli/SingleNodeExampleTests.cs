@@ -37,6 +37,7 @@ public sealed class SingleNodeExampleTests : IDisposable
         psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = $"127.0.0.1:{admin}";
         psi.Environment["PLUGINMESH__PLUGINS__DNS_MDNS__LISTEN__0"] = $"127.0.0.1:{dns}";
         psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
+        psi.Environment["PLUGINMESH__TELEMETRY__PROMETHEUS__ENABLED"] = "true";
         using var agent = System.Diagnostics.Process.Start(psi)!;
         var stderr = agent.StandardError.ReadToEndAsync();
         try
@@ -60,15 +61,34 @@ public sealed class SingleNodeExampleTests : IDisposable
             var answer = await QueryA(dns, "web.demo.svc.cluster.local");
             Assert.Equal([IPAddress.Parse("10.96.0.10")], answer);
 
+            // pluginmesh.dns.duration is in seconds: its buckets run from 50 µs to 5 s, not the SDK's
+            // millisecond-sized defaults (…, 2500, 5000, 7500, 10000).
+            var buckets = new List<string>();
+            for (var i = 0; i < 50 && buckets.Count == 0; i++)
+            {
+                if (i > 0) await Task.Delay(100); // the query is recorded as its answer goes out
+                var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+                buckets = metrics.Split('\n').Where(l => l.StartsWith("pluginmesh_dns_duration_seconds_bucket{", StringComparison.Ordinal)).ToList();
+            }
+            Assert.NotEmpty(buckets);
+            Assert.Contains(buckets, l => l.Contains("le=\"5\"", StringComparison.Ordinal));
+            Assert.Contains(buckets, l => l.Contains("le=\"0.001\"", StringComparison.Ordinal));
+            Assert.DoesNotContain(buckets, l => l.Contains("le=\"7500\"", StringComparison.Ordinal));
+
             var (code, output, err) = await AgentProcessTests.RunCli("services", "--admin", $"127.0.0.1:{admin}");
             Assert.True(code == 0, err);
             var web = output.Split('\n').Single(l => l.StartsWith("demo/web", StringComparison.Ordinal));
             Assert.Contains("10.96.0.10", web, StringComparison.Ordinal);
             Assert.Contains("2/3", web, StringComparison.Ordinal);
+            // LOCAL: the proxy runs in listen mode, so the service port is served on a local port.
+            var localPort = System.Text.RegularExpressions.Regex.Match(web, @"80/tcp->(\d+)");
+            Assert.True(localPort.Success, "no local port in: " + web);
 
             using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("status", UriKind.Relative)));
             foreach (var section in new[] { "cache", "dns", "proxy", "catalog", "policies" })
                 Assert.True(status.RootElement.TryGetProperty(section, out _), $"/status has no {section} section");
+            var proxyWeb = status.RootElement.GetProperty("proxy").GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "demo/web");
+            Assert.Equal(int.Parse(localPort.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), proxyWeb.GetProperty("ports")[0].GetProperty("listenPort").GetInt32());
             Assert.All(status.RootElement.GetProperty("plugins").EnumerateArray().Where(p => p.GetProperty("enabled").GetBoolean()),
                 p => Assert.Equal("running", p.GetProperty("state").GetString()));
         }

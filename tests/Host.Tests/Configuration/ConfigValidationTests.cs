@@ -1,4 +1,5 @@
 using System.Collections;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Configuration;
@@ -111,6 +112,59 @@ public sealed class ConfigValidationTests : IDisposable
     {
         var config = ConfigLoader.Load(_tmp.File("list.yaml", "profiles:\n  default: [test.good]"), new Hashtable());
         Assert.Equal(["test.good"], config.Root.GetSection("profiles:default").GetChildren().Select(c => c.Value));
+    }
+
+    // An explicit empty sequence clears the list below it; an empty mapping only marks its key as present.
+    // Both reach the configuration as the key with neither value nor children.
+    [Theory]
+    [InlineData("profiles:\n  default: []", "profiles:default", "")]
+    [InlineData("profiles: {default: []}", "profiles:default", "")]
+    [InlineData("profiles:\n  default: {}", "profiles:default", "cache.litedb,tunnel.libp2p,tunnel.relay,directory.p2p,dns.mdns,proxy.iptables,catalog.kubernetes")]
+    [InlineData("profiles:\n  minimal: []", "profiles:minimal", "")]
+    [InlineData("profiles:\n  minimal: []", "profiles:default", "cache.litedb,tunnel.libp2p,tunnel.relay,directory.p2p,dns.mdns,proxy.iptables,catalog.kubernetes")]
+    [InlineData("admin: {}", "admin", "127.0.0.1:9464")]
+    [InlineData("plugins:\n  test.good: {}", "plugins", "")]
+    [InlineData("plugins:\n  tunnel.libp2p:\n    autonat:\n      privateRanges: []", "plugins:tunnel.libp2p:autonat:privateRanges", "")]
+    public void Overlay_EmptySequenceClears_EmptyMappingKeeps(string yaml, string key, string expectedLeaves)
+    {
+        var config = ConfigLoader.Load(_tmp.File("empty-collections.yaml", yaml), new Hashtable());
+        Assert.Empty(config.Problems);
+        var leaves = Leaves(config.Root.GetSection(key));
+        Assert.Equal(expectedLeaves, string.Join(",", leaves));
+        // Present either way: the parent lists the key, so "written as []" differs from "not written".
+        IConfiguration parent = key.Contains(':', StringComparison.Ordinal) ? config.Root.GetSection(key[..key.LastIndexOf(':')]) : config.Root;
+        Assert.Contains(parent.GetChildren(), c => c.Key == key.Split(':')[^1]);
+    }
+
+    [Fact]
+    public void EmptyDefaultProfile_RunsNoProfilePlugins()
+    {
+        var config = ConfigLoader.Load(_tmp.File("no-profile-plugins.yaml", "profiles:\n  default: []"), new Hashtable());
+        var problems = new List<ConfigProblem>(config.Problems);
+        var settings = HostSettingsBinder.Bind(config.Root, problems);
+        Assert.Empty(problems);
+        Assert.Equal("default", settings.Profile);
+        Assert.Empty(settings.ProfilePlugins);
+    }
+
+    [Fact]
+    public void EmptyUserProfile_IsAKnownProfile()
+    {
+        Assert.Empty(Check("profile: bare\nprofiles:\n  bare: []"));
+        Assert.Contains(Check("profile: bare"), p => p.Contains("profile: unknown profile 'bare'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Overlay_EnvironmentIndex_StillReplacesTheWholeList()
+    {
+        var config = ConfigLoader.Load(_tmp.File("env-list.yaml", "profile: none"), new Hashtable { ["PLUGINMESH__PROFILES__DEFAULT__0"] = "test.good" });
+        Assert.Equal(["test.good"], config.Root.GetSection("profiles:default").GetChildren().Select(c => c.Value));
+    }
+
+    private static IEnumerable<string> Leaves(IConfigurationSection section)
+    {
+        if (section.Value is not null) return [section.Value];
+        return section.GetChildren().SelectMany(Leaves);
     }
 
     [Fact]

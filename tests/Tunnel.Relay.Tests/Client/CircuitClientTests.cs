@@ -49,7 +49,7 @@ public sealed class CircuitClientTests
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
             await new CircuitTransport(a.Tunnel).DialAsync($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}", ct));
         Assert.Equal(TunnelFailure.RelayRefused, e.Failure);
-        Assert.Equal("NoReservation", e.Data["relayStatus"]);
+        Assert.Equal("NO_RESERVATION", e.Data["relayStatus"]);
     }
 
     [Fact]

@@ -75,8 +75,8 @@ public sealed class CircuitLimitTests
 
         await using var first = await new CircuitTransport(a.Tunnel).DialAsync(circuit, ct);
         var e = await Assert.ThrowsAsync<TunnelException>(async () => await new CircuitTransport(a.Tunnel).DialAsync(circuit, ct));
-        Assert.Equal("ResourceLimitExceeded", e.Data["relayStatus"]);
-        lock (refusals) Assert.Equal(["ResourceLimitExceeded"], refusals);
+        Assert.Equal("RESOURCE_LIMIT_EXCEEDED", e.Data["relayStatus"]);
+        lock (refusals) Assert.Equal(["RESOURCE_LIMIT_EXCEEDED"], refusals);
     }
 
     [Fact]

@@ -31,7 +31,8 @@ public sealed class RelayOptionsTests
     public void Readme_DocumentsEveryKey()
     {
         var text = File.ReadAllText(ReadmePath());
-        foreach (var key in RelayOptions.Keys) Assert.Contains($"`{key}`", text, StringComparison.Ordinal);
+        foreach (var key in RelayOptions.Keys.Concat(RelayOptions.LimitKeys).Concat(RelayOptions.CircuitLimitKeys))
+            Assert.Contains($"`{key}`", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,6 +69,47 @@ public sealed class RelayOptionsTests
                 "plugins.tunnel.relay.autorelay", "plugins.tunnel.relay.relays",
             ],
             problems.Select(p => p.Path));
+    }
+
+    [Fact]
+    public void Validate_UnknownKeys_AreErrorsNamingTheFullPath_AtEveryLevel()
+    {
+        var problems = new List<ConfigProblem>();
+        var config = Config(new()
+        {
+            ["enabled"] = "true",                    // the host's switch, accepted in every plugin section
+            ["relay"] = "auto",
+            ["autoRelay"] = "auto",                  // keys match ignoring case
+            ["relayz"] = "2",                        // typo of relays
+            ["limits:maxCircuits"] = "10",
+            ["limits:maxCircuit"] = "10",            // typo
+            ["memberLimits:duration"] = "60",        // typo of durationSeconds
+            ["outsiderLimits:bytes"] = "1024",
+            ["outsiderLimits:enabled"] = "false",    // enabled is only the section's switch
+        });
+        new TunnelRelayPlugin().Validate(new PluginValidationContext(TunnelRelayPlugin.PluginId, config, "plugins.tunnel.relay", problems));
+
+        Assert.Equal(
+            [
+                "plugins.tunnel.relay.relayz", "plugins.tunnel.relay.limits.maxCircuit",
+                "plugins.tunnel.relay.memberLimits.duration", "plugins.tunnel.relay.outsiderLimits.enabled",
+            ],
+            problems.Select(p => p.Path));
+        Assert.Equal("unknown key; expected one of: relay, members, trustedPeers, limits, memberLimits, outsiderLimits, reserve, autorelay, relays, candidates", problems[0].Message);
+        Assert.Equal(
+            "unknown key; expected one of: maxReservations, maxReservationsPerPeer, maxReservationsPerIp, maxCircuitsPerPeer, maxCircuits, reservationTtlSeconds, bufferKiB",
+            problems[1].Message);
+        Assert.Equal("unknown key; expected one of: durationSeconds, bytes", problems[2].Message);
+    }
+
+    [Fact]
+    public void Validate_LimitSectionThatIsNotAMapping_IsAnError()
+    {
+        var problems = new List<ConfigProblem>();
+        new TunnelRelayPlugin().Validate(new PluginValidationContext(TunnelRelayPlugin.PluginId, Config(new() { ["memberLimits"] = "unlimited" }), "plugins.tunnel.relay", problems));
+        var problem = Assert.Single(problems);
+        Assert.Equal("plugins.tunnel.relay.memberLimits", problem.Path);
+        Assert.Contains("expected a mapping", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

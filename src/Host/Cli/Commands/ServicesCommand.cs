@@ -50,15 +50,30 @@ internal static class ServicesCommand
         return 0;
     }
 
-    /// <summary>Local listen ports by service name, from the proxy's status in listen mode (<c>services[].name</c>, <c>services[].localPorts</c>).</summary>
-    private static Dictionary<string, string> LocalPorts(JsonElement proxy)
+    /// <summary>
+    /// Local listen ports by service name, from the proxy's status in listen mode: <c>services[].service</c>
+    /// (<c>namespace/name</c>, as the catalog names it) and <c>services[].ports[]</c> with <c>port</c>,
+    /// <c>protocol</c> and <c>listenPort</c>. One entry per bound port, e.g. <c>80/tcp-&gt;40123</c>. In iptables
+    /// mode traffic to the ClusterIP is intercepted instead, so there is nothing local to show.
+    /// </summary>
+    internal static Dictionary<string, string> LocalPorts(JsonElement proxy)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (proxy.ValueKind != JsonValueKind.Object || !proxy.TryGetProperty("services", out var services) || services.ValueKind != JsonValueKind.Array) return result;
+        if (proxy.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String && mode.GetString() != "listen") return result;
         foreach (var s in services.EnumerateArray())
         {
-            if (!s.TryGetProperty("name", out var name) || !s.TryGetProperty("localPorts", out var ports)) continue;
-            result[name.GetString() ?? ""] = ports.ValueKind == JsonValueKind.Array ? string.Join(",", ports.EnumerateArray().Select(x => x.ToString())) : ports.ToString();
+            if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("service", out var name) || name.ValueKind != JsonValueKind.String) continue;
+            if (!s.TryGetProperty("ports", out var ports) || ports.ValueKind != JsonValueKind.Array) continue;
+            var bound = new List<string>();
+            foreach (var p in ports.EnumerateArray())
+            {
+                if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("listenPort", out var listen) || listen.ValueKind != JsonValueKind.Number) continue;
+                var port = p.TryGetProperty("port", out var pp) && pp.ValueKind == JsonValueKind.Number ? pp.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+                var protocol = p.TryGetProperty("protocol", out var pr) && pr.ValueKind == JsonValueKind.String ? "/" + pr.GetString() : "";
+                bound.Add($"{port}{protocol}->{listen.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            if (bound.Count > 0) result[name.GetString()!] = string.Join(",", bound);
         }
         return result;
     }

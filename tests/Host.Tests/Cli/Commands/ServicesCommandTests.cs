@@ -1,0 +1,42 @@
+using System.Text.Json;
+using PluginMesh.Host.Cli.Commands;
+
+namespace PluginMesh.Host.Tests.Cli.Commands;
+
+/// <summary>The LOCAL column of <c>pluginmesh services</c> is read from the proxy's <c>/status</c> section as proxy.iptables writes it.</summary>
+public sealed class ServicesCommandTests
+{
+    // The shape of plugins/Proxy.Iptables/Status/*.cs serialised with the admin endpoint's (camelCase) options.
+    private const string ListenMode = """
+        {
+          "mode": "listen", "running": true, "rules": null, "tunnelServing": true, "activeConnections": 0,
+          "services": [
+            { "service": "demo/dns-echo", "clusterIps": ["10.96.0.53"], "ports": [
+                { "port": 53, "protocol": "tcp", "listenPort": 40001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [] },
+                { "port": 53, "protocol": "udp", "listenPort": 40002, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [] } ] },
+            { "service": "demo/web", "clusterIps": ["10.96.0.10"], "ports": [
+                { "port": 80, "protocol": "tcp", "listenPort": 40003, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [] } ] },
+            { "service": "demo/unbound", "clusterIps": ["10.96.0.11"], "ports": [
+                { "port": 80, "protocol": "tcp", "listenPort": null, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [] } ] }
+          ]
+        }
+        """;
+
+    [Fact]
+    public void LocalPorts_ListenMode_ByServiceName_EachBoundPort()
+    {
+        using var doc = JsonDocument.Parse(ListenMode);
+        var local = ServicesCommand.LocalPorts(doc.RootElement);
+        Assert.Equal("80/tcp->40003", local["demo/web"]);
+        Assert.Equal("53/tcp->40001,53/udp->40002", local["demo/dns-echo"]);
+        Assert.False(local.ContainsKey("demo/unbound")); // no listener (yet): the column shows '-'
+    }
+
+    [Fact]
+    public void LocalPorts_IptablesMode_AndNoProxy_AreEmpty()
+    {
+        using var iptables = JsonDocument.Parse(ListenMode.Replace("\"mode\": \"listen\"", "\"mode\": \"iptables\"", StringComparison.Ordinal));
+        Assert.Empty(ServicesCommand.LocalPorts(iptables.RootElement));
+        Assert.Empty(ServicesCommand.LocalPorts(default));
+    }
+}
