@@ -5,6 +5,7 @@
 #   - failover time over M runs with DCUtR off: relay-1 is SIGKILLed while carrying edge-a <-> edge-b
 #     and the time until edge-b answers edge-a again through relay-2.
 # Usage: bench/demo-trials.sh [N=20] [M=10]        (from the repository root, after a build)
+# (only the summary table's lines are counted: each figure also appears once in the progress lines)
 # Env: PLUGINMESH="dotnet src/Host/bin/Debug/net10.0/pluginmesh.dll" to choose the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +39,8 @@ done
 echo
 echo "hole punch: $punched of $punch_runs runs upgraded edge-a <-> edge-b to a direct connection"
 echo -n "recovery after relay kill, hole-punched path: "
-grep -hoE 'again [0-9.]+ s after the kill' "$out"/punch-*.txt | awk '{print $2}' | stats
+grep -hE '^recovery ' "$out"/punch-*.txt | grep -oE 'again [0-9.]+ s after the kill' | awk '{print $2}' | stats
 echo -n "failover to the other relay (DCUtR off): "
-grep -hoE 'again [0-9.]+ s after the kill' "$out"/failover-*.txt | awk '{print $2}' | stats
+grep -hE '^recovery ' "$out"/failover-*.txt | grep -oE 'again [0-9.]+ s after the kill' | awk '{print $2}' | stats
 echo -n "failed requests during failover: "
-grep -hoE '[0-9]+ of [0-9]+ requests failed' "$out"/failover-*.txt | awk '{f += $1; n += $3} END {print f " of " n}'
+grep -hE '^recovery ' "$out"/failover-*.txt | grep -oE '[0-9]+ of [0-9]+ requests failed' | awk '{f += $1; n += $3} END {print f " of " n}'
