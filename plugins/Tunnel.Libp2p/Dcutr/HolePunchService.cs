@@ -226,8 +226,8 @@ public sealed class HolePunchService
             if (done.IsCompletedSuccessfully)
             {
                 await window.CancelAsync().ConfigureAwait(false);
-                var connection = done.Result;
-                _host.Adopt(connection, PathKind.HolePunched);
+                // Adopt may hand back another direct connection the peer also made (the one both keep).
+                var connection = _host.Adopt(done.Result, PathKind.HolePunched);
                 foreach (var other in dials) _ = other.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.CompletedTask, TaskScheduler.Default).Unwrap();
                 return connection;
             }

@@ -68,7 +68,10 @@ internal sealed class ConnectionUpgrader(Libp2pHostOptions options, ILogger logg
         Libp2pConnection? connection = null;
         var session = new YamuxSession(secured.Stream, isClient: initiator, options.Yamux,
             s => onInbound(connection!, s), logger, $"{secured.RemotePeerId}/{remote}");
-        connection = new Libp2pConnection(secured.RemotePeerId, secured.RemotePublicKey, local, remote, initiator, session, options.ProtocolNegotiationTimeout);
+        connection = new Libp2pConnection(secured.RemotePeerId, secured.RemotePublicKey, local, remote, initiator, session, options.ProtocolNegotiationTimeout)
+        {
+            HandshakeHash = secured.HandshakeHash,
+        };
         session.Start();
         return connection;
     }

@@ -33,4 +33,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "libp2p accept on {Address} failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "libp2p refused inbound connection from {Peer} at {Address}: limit of {Limit} connections per peer reached")]
+    public static partial void PeerConnectionLimit(ILogger logger, string peer, string address, int limit);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Debug, Message = "libp2p duplicate connection to {Peer} at {Address} retired in favour of the one at {Survivor}; it closes once its streams finish")]
+    public static partial void DuplicateRetired(ILogger logger, string peer, string address, string survivor);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Debug, Message = "libp2p connection to {Peer} at {Address} back in use: the connection it was retired for closed")]
+    public static partial void DuplicateResumed(ILogger logger, string peer, string address);
 }

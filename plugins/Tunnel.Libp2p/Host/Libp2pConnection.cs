@@ -15,6 +15,7 @@ public sealed class Libp2pConnection : IAsyncDisposable
     private IdentifyMessage? _pushed;
     private long _rttTicks = -1;
     private int _path;
+    private Libp2pConnection? _replacedBy;
 
     internal Libp2pConnection(PeerId remotePeerId, byte[] remotePublicKey, Multiaddr localAddress, Multiaddr remoteAddress, bool isInitiator, YamuxSession session, TimeSpan negotiationTimeout)
     {
@@ -62,6 +63,20 @@ public sealed class Libp2pConnection : IAsyncDisposable
     /// <summary>True when we dialed.</summary>
     public bool IsInitiator { get; }
 
+    /// <summary>The Noise handshake hash, equal on both ends: the tie-break both peers use between duplicate connections.</summary>
+    internal byte[] HandshakeHash { get; init; } = [];
+
+    /// <summary>
+    /// Set when this connection lost to another one to the same peer (simultaneous dials): it opens no
+    /// new streams — <see cref="OpenStreamAsync(IReadOnlyList{string}, CancellationToken)"/> goes to
+    /// this one instead — and closes once its open streams have finished. Null for a connection in use.
+    /// </summary>
+    public Libp2pConnection? ReplacedBy
+    {
+        get => Volatile.Read(ref _replacedBy);
+        internal set => Volatile.Write(ref _replacedBy, value);
+    }
+
     public YamuxSession Session { get; }
 
     public bool IsClosed => Session.IsClosed;
@@ -72,11 +87,25 @@ public sealed class Libp2pConnection : IAsyncDisposable
     /// <summary>The latest Identify information, including pushes.</summary>
     public IdentifyMessage? RemoteIdentify => _pushed ?? (_identify.Task.IsCompletedSuccessfully ? _identify.Task.Result : null);
 
-    /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the remote accepts.</summary>
+    /// <summary>
+    /// Opens a stream and negotiates the first of <paramref name="protocols"/> the remote accepts. On a
+    /// connection that was replaced (<see cref="ReplacedBy"/>) the stream is opened on the replacement,
+    /// and <see cref="Libp2pStream.Connection"/> says so.
+    /// </summary>
     /// <exception cref="MultistreamException">The remote supports none (<see cref="MultistreamException.ProtocolNotSupported"/>).</exception>
     public async Task<Libp2pStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
     {
-        var stream = await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (ReplacedBy is { } retiredFor && retiredFor != this) return await retiredFor.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+        YamuxStream stream;
+        try
+        {
+            stream = await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (YamuxException e) when ((e.GoingAway || Session.IsClosed) && ReplacedBy is { } replacement && replacement != this)
+        {
+            // Retired (or already drained and closed) in favour of another connection to the same peer.
+            return await replacement.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -21,7 +21,7 @@ public sealed partial class Libp2pHost
     {
         foreach (var connection in Connections)
         {
-            if (connection.RemoteIdentify?.Protocols.Contains(IdentifyProtocol.PushProtocolId) != true) continue;
+            if (connection.ReplacedBy is not null || connection.RemoteIdentify?.Protocols.Contains(IdentifyProtocol.PushProtocolId) != true) continue;
             try
             {
                 var s = await connection.OpenStreamAsync(IdentifyProtocol.PushProtocolId, cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ public sealed partial class Libp2pHost
             if (established + Volatile.Read(ref _pendingUpgrades) >= _options.MaxConnections)
             {
                 // Refuse before spending a handshake on it; the peer sees a closed socket.
-                _metrics.ConnectionRefused();
+                _metrics.ConnectionRefused(perPeer: false);
                 HostLog.ConnectionLimit(_logger, socket.RemoteEndPoint?.ToString() ?? "?", _options.MaxConnections);
                 socket.Dispose();
                 continue;
@@ -99,7 +99,7 @@ public sealed partial class Libp2pHost
         {
             var local = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
             var connection = await _upgrader.UpgradeAsync(stream, initiator: false, null, local, remote, OnInboundStream, _shutdown.Token).ConfigureAwait(false);
-            Register(connection);
+            Register(connection, inbound: true);
         }
         catch (Exception e)
         {

@@ -12,9 +12,10 @@ using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>
-/// A libp2p node over TCP: listens, dials (one connection per peer preferred; concurrent dials to
-/// the same peer share one attempt), serves registered protocols, and always runs Identify, Ping
-/// and the mesh echo protocol. Constructing it does no I/O; <see cref="StartAsync"/> binds.
+/// A libp2p node over TCP: listens, dials (one connection per peer preferred: concurrent dials to
+/// the same peer share one attempt, and of two direct connections made by simultaneous dials both
+/// peers keep the same one, see Libp2pHost.Connections.cs), serves registered protocols, and always
+/// runs Identify, Ping and the mesh echo protocol. Constructing it does no I/O; <see cref="StartAsync"/> binds.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 public sealed partial class Libp2pHost : IAsyncDisposable
@@ -39,7 +40,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p");
         _upgrader = new ConnectionUpgrader(options, _logger);
-        _metrics = new Libp2pMetrics(options.Meter);
+        _metrics = new Libp2pMetrics(options.Meter, () => Connections.Sum(c => c.Session.ReceiveBudget.Buffered));
         _handlers[IdentifyProtocol.ProtocolId] = ServeIdentifyAsync;
         _handlers[IdentifyProtocol.PushProtocolId] = ReceivePushAsync;
         _handlers[PingProtocol.ProtocolId] = (s, ct) => PingProtocol.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct);
@@ -144,7 +145,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             if (!_pendingDials.TryGetValue((peer, relayed), out attempt!))
             {
                 attempt = DialAndForgetAsync(address, peer, relayed);
-                _pendingDials[(peer, relayed)] = attempt;
+                // A dial can fail synchronously (loopback "refused"): its cleanup then ran before this
+                // line (the lock is reentrant), and storing the faulted task would fail every later dial.
+                if (!attempt.IsCompleted) _pendingDials[(peer, relayed)] = attempt;
             }
         }
         return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -169,11 +172,16 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             throw;
         }
         connection.Path = path;
-        Register(connection);
+        // The caller owns the raw stream through this very connection, so it gets it back even when a direct one to the peer is preferred.
+        if (Register(connection, inbound: true) is null)
+            throw new TunnelException(TunnelFailure.LimitExceeded, $"[tunnel.libp2p] inbound connection from {connection.RemotePeerId} refused: {_options.MaxConnectionsPerPeer} connections to that peer already");
         return connection;
     }
 
-    /// <summary>An open connection to <paramref name="peer"/>, direct or hole-punched ones before relayed ones (then the oldest), or null.</summary>
+    /// <summary>
+    /// An open connection to <paramref name="peer"/> that takes new streams, direct or hole-punched ones
+    /// before relayed ones (then the oldest), or null. Duplicates being retired are never returned.
+    /// </summary>
     public Libp2pConnection? GetConnection(PeerId peer)
     {
         lock (_lock) return FindConnection(peer);
@@ -224,8 +232,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     {
         if (!TcpTransport.CanDial(address)) return await DialOtherAsync(address, expected, cancellationToken).ConfigureAwait(false);
         var connection = await DialTcpAsync(address, expected, null, cancellationToken).ConfigureAwait(false);
-        Register(connection);
-        return connection;
+        return Register(connection, inbound: false)!;
     }
 
     /// <summary>
@@ -261,11 +268,14 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds a connection made with <see cref="DialTcpAsync"/> to the host (events, identify, lookup).</summary>
-    public void Adopt(Libp2pConnection connection, PathKind path)
+    /// <summary>
+    /// Adds a connection made with <see cref="DialTcpAsync"/> to the host (events, identify, lookup).
+    /// Returns the connection to use for the peer: this one, or the duplicate it lost to.
+    /// </summary>
+    public Libp2pConnection Adopt(Libp2pConnection connection, PathKind path)
     {
         connection.Path = path;
-        Register(connection);
+        return Register(connection, inbound: false)!;
     }
 
     /// <summary>Dials through the first other transport that takes the address, then runs the normal outbound upgrade over it.</summary>
@@ -288,8 +298,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             var remote = Multiaddr.TryParse(raw.RemoteAddress, out var r, out _) && r!.IsRelayed == address.IsRelayed ? r : address;
             var connection = await _upgrader.UpgradeAsync(raw.Stream, initiator: true, expected, local, remote, OnInboundStream, cancellationToken).ConfigureAwait(false);
             _ = connection.Session.Completion.ContinueWith(_ => raw.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
-            Register(connection);
-            return connection;
+            return Register(connection, inbound: false)!;
         }
         catch
         {
@@ -304,48 +313,4 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         AddressesChanged?.Invoke();
         SchedulePush();
     }
-
-    private void Register(Libp2pConnection connection)
-    {
-        connection.OpenedAt = _options.TimeProvider.GetUtcNow();
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            // Upgraded while the host was shutting down: do not leave it running unowned.
-            _ = connection.DisposeAsync().AsTask();
-            throw new ObjectDisposedException(nameof(Libp2pHost));
-        }
-        lock (_lock)
-        {
-            if (!_connections.TryGetValue(connection.RemotePeerId, out var list)) _connections[connection.RemotePeerId] = list = [];
-            list.Add(connection);
-        }
-        HostLog.Connected(_logger, connection.IsInitiator ? "to" : "from", connection.RemotePeerId.ToString(), connection.RemoteAddress.ToString());
-        _metrics.ConnectionOpened(connection.IsInitiator);
-        connection.Session.StreamRejected += _metrics.StreamRejected;
-        _ = connection.Session.Completion.ContinueWith(_ => Unregister(connection), TaskScheduler.Default);
-        ConnectionOpened?.Invoke(connection);
-        _ = Task.Run(() => IdentifyRemoteAsync(connection));
-    }
-
-    private void Unregister(Libp2pConnection connection)
-    {
-        lock (_lock)
-        {
-            if (_connections.TryGetValue(connection.RemotePeerId, out var list))
-            {
-                list.Remove(connection);
-                if (list.Count == 0) _connections.Remove(connection.RemotePeerId);
-            }
-            _idleSince.Remove(connection);
-        }
-        connection.CompleteIdentify(null);
-        _metrics.ConnectionClosed();
-        HostLog.Disconnected(_logger, connection.RemotePeerId.ToString(), connection.Session.CloseReason ?? "closed");
-        ConnectionClosed?.Invoke(connection);
-    }
-
-    private Libp2pConnection? FindConnection(PeerId peer) =>
-        _connections.TryGetValue(peer, out var list)
-            ? list.Where(c => !c.IsClosed).OrderBy(c => c.Path == PathKind.Relayed ? 1 : 0).FirstOrDefault()
-            : null;
 }

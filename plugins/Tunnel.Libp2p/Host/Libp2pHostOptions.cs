@@ -32,6 +32,12 @@ public sealed record Libp2pHostOptions
     /// <summary>Connections (established and being upgraded) beyond which new inbound ones are closed at once, counted.</summary>
     public int MaxConnections { get; init; } = 512;
 
+    /// <summary>
+    /// Open connections one peer may have with us (direct, relayed and ones being retired); a further
+    /// inbound one is closed right after the handshake, counted and logged. Our own dials are not refused.
+    /// </summary>
+    public int MaxConnectionsPerPeer { get; init; } = 4;
+
     /// <summary>A connection with no open stream for this long is closed (GoAway). Zero keeps idle connections.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -12,8 +12,10 @@ internal sealed class Libp2pMetrics
     private readonly Counter<long>? _inboundStreams;
     private readonly Counter<long>? _connectionsRefused;
     private readonly Counter<long>? _idleClosed;
+    private readonly Counter<long>? _duplicates;
 
-    public Libp2pMetrics(Meter? meter)
+    /// <param name="bufferedBytes">Unread received bytes over all connections, for the gauge.</param>
+    public Libp2pMetrics(Meter? meter, Func<long> bufferedBytes)
     {
         if (meter is null) return;
         _opened = meter.CreateCounter<long>("pluginmesh.libp2p.connections.opened", description: "Upgraded libp2p connections, by direction");
@@ -21,8 +23,10 @@ internal sealed class Libp2pMetrics
         _upgradeFailures = meter.CreateCounter<long>("pluginmesh.libp2p.upgrade.failures", description: "Connections that failed pnet/multistream/Noise/muxer set-up, by direction");
         _streamsRejected = meter.CreateCounter<long>("pluginmesh.libp2p.streams.rejected", description: "Inbound streams reset because the per-connection stream limit was reached");
         _inboundStreams = meter.CreateCounter<long>("pluginmesh.libp2p.streams.inbound", description: "Inbound streams accepted, by negotiated protocol");
-        _connectionsRefused = meter.CreateCounter<long>("pluginmesh.libp2p.connections.refused", description: "Inbound TCP connections closed because the connection limit was reached");
+        _connectionsRefused = meter.CreateCounter<long>("pluginmesh.libp2p.connections.refused", description: "Inbound connections closed because a connection limit was reached, by limit (total, per_peer)");
         _idleClosed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.idle_closed", description: "Connections closed after having no stream for the idle timeout");
+        _duplicates = meter.CreateCounter<long>("pluginmesh.libp2p.connections.deduplicated", description: "Direct connections retired because both peers dialed each other (closed once their streams finish)");
+        meter.CreateObservableGauge("pluginmesh.libp2p.receive.buffered", bufferedBytes, unit: "By", description: "Received bytes not yet read by the application, over all connections");
     }
 
     public void ConnectionOpened(bool outbound) => _opened?.Add(1, new KeyValuePair<string, object?>("direction", outbound ? "out" : "in"));
@@ -33,7 +37,9 @@ internal sealed class Libp2pMetrics
 
     public void StreamRejected() => _streamsRejected?.Add(1);
 
-    public void ConnectionRefused() => _connectionsRefused?.Add(1);
+    public void ConnectionRefused(bool perPeer) => _connectionsRefused?.Add(1, new KeyValuePair<string, object?>("limit", perPeer ? "per_peer" : "total"));
+
+    public void DuplicateRetired() => _duplicates?.Add(1);
 
     public void IdleClosed() => _idleClosed?.Add(1);
 

@@ -109,7 +109,8 @@ public sealed class PeerNetwork : IPeerNetwork
     {
         _ = connection.IdentifyTask.ContinueWith(async _ =>
         {
-            if (connection.IsClosed || !_reported.TryAdd(connection, 1)) return;
+            // A duplicate already retired in favour of another connection is never announced.
+            if (connection.IsClosed || connection.ReplacedBy is not null || !_reported.TryAdd(connection, 1)) return;
             PeerConnected?.Invoke(ToRecord(connection));
             // Closed while we were reporting it: OnClosed may have run before TryAdd.
             if (connection.IsClosed) OnClosed(connection);

@@ -104,12 +104,13 @@ public static class NoiseHandshake
             remoteId = Verify(remotePayload, rs, expectedRemote);
         }
         Array.Clear(dh);
+        var handshakeHash = state.HandshakeHash.ToArray();
         var (c1, c2) = state.Split();
         var muxer = muxers.Count > 0 && remotePayload.StreamMuxers.Count > 0
             ? ChooseMuxer(initiator ? muxers : remotePayload.StreamMuxers, initiator ? remotePayload.StreamMuxers : muxers)
             : null;
         var stream = new NoiseStream(inner, send: initiator ? c1 : c2, receive: initiator ? c2 : c1);
-        return new NoiseHandshakeResult(stream, remoteId, remotePayload.IdentityKey, muxer);
+        return new NoiseHandshakeResult(stream, remoteId, remotePayload.IdentityKey, muxer, handshakeHash);
     }
 
     internal static byte[] SignedBytes(ReadOnlySpan<byte> staticKey)

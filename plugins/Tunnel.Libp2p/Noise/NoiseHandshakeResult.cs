@@ -7,4 +7,5 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 /// <param name="RemotePeerId">Proven by the signature over the remote's static key.</param>
 /// <param name="RemotePublicKey">The remote's <c>PublicKey</c> protobuf.</param>
 /// <param name="Muxer">The muxer agreed inside the handshake, or null when multistream-select must pick one.</param>
-public sealed record NoiseHandshakeResult(NoiseStream Stream, PeerId RemotePeerId, byte[] RemotePublicKey, string? Muxer);
+/// <param name="HandshakeHash">The final handshake hash <c>h</c>: the same on both ends, different for every connection.</param>
+public sealed record NoiseHandshakeResult(NoiseStream Stream, PeerId RemotePeerId, byte[] RemotePublicKey, string? Muxer, byte[] HandshakeHash);

@@ -32,6 +32,9 @@ public sealed class NoiseStream : Stream
         _receive = receive;
     }
 
+    /// <summary>The stream this one wraps (half-closing reaches the socket through it).</summary>
+    internal Stream Inner => _inner;
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => true;

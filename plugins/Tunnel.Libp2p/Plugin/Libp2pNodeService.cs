@@ -89,10 +89,12 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
             {
                 MaxInboundStreams = _options.MaxInboundStreamsPerConnection,
                 MaxStreamWindow = (uint)_options.MaxStreamWindowMiB * 1024 * 1024,
+                MaxSessionBuffer = (long)_options.MaxSessionBufferMiB * 1024 * 1024,
             },
             LoggerFactory = _loggerFactory,
             Meter = _meter,
             MaxConnections = _options.MaxConnections,
+            MaxConnectionsPerPeer = _options.MaxConnectionsPerPeer,
             IdleTimeout = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds),
             Announced = Announced,
             TimeProvider = TimeProvider,

@@ -12,6 +12,19 @@ public sealed record Libp2pOptions
 {
     public const string DefaultListen = "/ip4/0.0.0.0/tcp/4001";
 
+    /// <summary>Every key the section understands (<c>enabled</c> is the host's switch, accepted in every plugin section).</summary>
+    public static readonly IReadOnlyList<string> Keys =
+    [
+        "listen", "dialOnly", "keyFile", "pskFile", "maxInboundStreamsPerConnection", "maxStreamWindowMiB",
+        "maxConnections", "idleTimeoutSeconds", "holePunch", "autonat", "maxConnectionsPerPeer", "maxSessionBufferMiB",
+    ];
+
+    /// <summary>Every key of the <c>autonat</c> sub-section.</summary>
+    public static readonly IReadOnlyList<string> AutoNatKeys =
+    [
+        "enabled", "intervalSeconds", "peersPerRound", "perPeerPerMinute", "globalPerMinute", "privateRanges", "treatAsPublic",
+    ];
+
     /// <summary>Listen addresses; empty when <c>dialOnly</c> is set (no listener at all).</summary>
     public IReadOnlyList<Multiaddr> Listen { get; init; } = [Multiaddr.Parse(DefaultListen)];
 
@@ -33,6 +46,12 @@ public sealed record Libp2pOptions
 
     public int MaxConnections { get; init; } = 512;
 
+    /// <summary>Open connections one peer may have with us; further inbound ones are refused (counted, logged).</summary>
+    public int MaxConnectionsPerPeer { get; init; } = 4;
+
+    /// <summary>Received-but-unread bytes (plus granted window) one connection may hold before its stream windows stop growing.</summary>
+    public int MaxSessionBufferMiB { get; init; } = 64;
+
     /// <summary>Seconds a connection may have no stream before it is closed; 0 keeps idle connections.</summary>
     public int IdleTimeoutSeconds { get; init; } = 300;
 
@@ -45,6 +64,12 @@ public sealed record Libp2pOptions
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
     public static Libp2pOptions Read(IConfiguration section, string dataDirectory, Action<string, string> error)
     {
+        // A misspelt key must not silently fall back to its default.
+        foreach (var child in section.GetChildren())
+        {
+            if (!string.Equals(child.Key, "enabled", StringComparison.OrdinalIgnoreCase) && !Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                error(child.Key, $"unknown key; expected one of: {string.Join(", ", Keys)}");
+        }
         var listen = new List<Multiaddr>();
         var listenSection = section.GetSection("listen");
         var entries = listenSection.GetChildren().ToList();
@@ -68,6 +93,8 @@ public sealed record Libp2pOptions
         var window = ReadInt(section, "maxStreamWindowMiB", 16, 1, 256, error);
         var maxConnections = ReadInt(section, "maxConnections", 512, 1, 100_000, error);
         var idle = ReadInt(section, "idleTimeoutSeconds", 300, 0, 86_400, error);
+        var perPeer = ReadInt(section, "maxConnectionsPerPeer", 4, 1, 1000, error);
+        var sessionBuffer = ReadInt(section, "maxSessionBufferMiB", 64, 1, 4096, error);
         var autoNat = ReadAutoNat(section.GetSection("autonat"), error);
         var dialOnly = false;
         if (section["dialOnly"] is { } dialOnlyText && !bool.TryParse(dialOnlyText, out dialOnly)) error("dialOnly", $"must be true or false, got '{dialOnlyText}'");
@@ -86,6 +113,8 @@ public sealed record Libp2pOptions
             MaxStreamWindowMiB = window,
             MaxConnections = maxConnections,
             IdleTimeoutSeconds = idle,
+            MaxConnectionsPerPeer = perPeer,
+            MaxSessionBufferMiB = sessionBuffer,
             AutoNat = autoNat,
             HolePunch = holePunch,
         };
@@ -94,6 +123,13 @@ public sealed record Libp2pOptions
     private static AutoNatOptions ReadAutoNat(IConfiguration section, Action<string, string> error)
     {
         void Prefixed(string key, string message) => error("autonat:" + key, message);
+        if (section is IConfigurationSection { Value: { Length: > 0 } scalar })
+            error("autonat", $"expected a mapping of AutoNAT settings, got the value '{scalar}'");
+        foreach (var child in section.GetChildren())
+        {
+            if (!AutoNatKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                Prefixed(child.Key, $"unknown key; expected one of: {string.Join(", ", AutoNatKeys)}");
+        }
         var enabled = true;
         if (section["enabled"] is { } text && !bool.TryParse(text, out enabled)) Prefixed("enabled", $"must be true or false, got '{text}'");
         var ranges = ReadNetworks(section, "privateRanges", Prefixed);
@@ -109,11 +145,24 @@ public sealed record Libp2pOptions
         };
     }
 
-    /// <summary>A CIDR list, or null when the key is absent (so the default applies).</summary>
+    /// <summary>
+    /// A CIDR list, or null when the key is absent (so the default applies). A key that is present with
+    /// no entries (<c>privateRanges: []</c>) is an explicitly empty list, not the default.
+    /// </summary>
     private static List<System.Net.IPNetwork>? ReadNetworks(IConfiguration section, string key, Action<string, string> error)
     {
-        var entries = section.GetSection(key).GetChildren().ToList();
-        if (entries.Count == 0) return null;
+        var node = section.GetSection(key);
+        var entries = node.GetChildren().ToList();
+        if (entries.Count == 0)
+        {
+            if (node.Value is { Length: > 0 } scalar)
+            {
+                error(key, $"must be a list of CIDR networks, got the value '{scalar}'");
+                return null;
+            }
+            var present = section.GetChildren().Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase));
+            return present ? [] : null;
+        }
         var result = new List<System.Net.IPNetwork>();
         for (var i = 0; i < entries.Count; i++)
         {

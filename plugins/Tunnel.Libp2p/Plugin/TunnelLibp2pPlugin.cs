@@ -87,6 +87,8 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
                 ["rttMs"] = c.LastRtt?.TotalMilliseconds,
                 ["streams"] = c.Session.StreamCount,
                 ["rejectedStreams"] = c.Session.RejectedStreams,
+                ["bufferedBytes"] = c.Session.ReceiveBudget.Buffered,
+                ["draining"] = c.ReplacedBy is not null || c.Session.IsDraining,
                 ["agent"] = c.RemoteIdentify?.AgentVersion,
             }).ToArray(),
             ["discovered"] = (node.Discovery?.Peers ?? []).Select(p => new Dictionary<string, object?>

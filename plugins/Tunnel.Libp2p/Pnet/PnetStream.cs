@@ -34,6 +34,9 @@ public sealed class PnetStream : Stream
         return new PnetStream(inner, new XSalsa20Stream(key.Key, remote), new XSalsa20Stream(key.Key, local));
     }
 
+    /// <summary>The stream this one wraps (half-closing reaches the socket through it).</summary>
+    internal Stream Inner => _inner;
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => true;

@@ -15,4 +15,7 @@ internal static partial class YamuxLog
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "yamux session {Session}: received GoAway code {Code}")]
     public static partial void GoAwayReceived(ILogger logger, string session, uint code);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "yamux session {Session}: draining (GoAway sent, open streams finish first)")]
+    public static partial void Draining(ILogger logger, string session);
 }

@@ -9,6 +9,12 @@ public sealed record YamuxOptions
     /// <summary>The receive window a busy stream may grow to; also bounds its receive buffer.</summary>
     public uint MaxStreamWindow { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Receive memory one session may commit (unread bytes plus granted window) before windows stop
+    /// growing; see <see cref="YamuxReceiveBudget"/>. Each open stream keeps its 256 KiB initial window regardless.
+    /// </summary>
+    public long MaxSessionBuffer { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>Inbound streams open at once; more are reset and counted.</summary>
     public int MaxInboundStreams { get; init; } = 1000;
 
@@ -28,6 +34,9 @@ public sealed record YamuxOptions
 
     /// <summary>RTT assumed for window growth until a ping has measured one (and its floor).</summary>
     public TimeSpan MinRttForWindowGrowth { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>After a drain, how long to wait for the peer to close its side once ours is shut down.</summary>
+    public TimeSpan DrainLingerTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Control frames (window updates, ping replies) allowed to queue before the peer is considered abusive.</summary>
     public int MaxQueuedControlFrames { get; init; } = 65536;

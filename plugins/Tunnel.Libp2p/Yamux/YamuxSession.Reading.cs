@@ -17,6 +17,7 @@ public sealed partial class YamuxSession
                 var buffer = result.Buffer;
                 if (buffer.Length < YamuxHeader.Size)
                 {
+                    if (Volatile.Read(ref _writeShutdown) != 0) reason = "drained";
                     if (buffer.Length > 0) reason = "connection closed inside a frame header";
                     _reader.AdvanceTo(buffer.End);
                     break;
@@ -194,6 +195,8 @@ public sealed partial class YamuxSession
         {
             _remoteGoAwayClose = true;
             _goAwayReason = $"remote sent GoAway({(YamuxGoAwayCode)code})";
+            return;
         }
+        OnRemoteGoAwayNormal();
     }
 }

@@ -41,6 +41,12 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private bool _remoteGoAwayClose;
     private string? _goAwayReason;
     private int _closed;
+    // Draining (see YamuxSession.Draining.cs): no new streams from us; GoAway sent as part of a drain; close once idle.
+    private bool _stopOpening;
+    private bool _drainAnnounced;
+    private bool _closeWhenIdle;
+    private int _drainFinishing;
+    private int _writeShutdown;
 
     /// <param name="transport">The secure stream; the session owns and disposes it.</param>
     /// <param name="isClient">True on the dialing side (odd stream ids).</param>
@@ -54,11 +60,15 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _name = name ?? (isClient ? "client" : "server");
         _nextStreamId = isClient ? 1u : 2u;
+        ReceiveBudget = new YamuxReceiveBudget(options.MaxSessionBuffer);
         // Zero-byte reads: an idle session waits for data without holding a pipe buffer.
         _reader = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true, useZeroByteReads: true));
     }
 
     public YamuxOptions Options { get; }
+
+    /// <summary>Receive memory of this session: unread bytes (and their peak), committed window, cap.</summary>
+    public YamuxReceiveBudget ReceiveBudget { get; }
 
     /// <summary>Raised (on the read loop) each time an inbound stream is reset for exceeding the limit.</summary>
     public event Action? StreamRejected;
@@ -91,25 +101,37 @@ public sealed partial class YamuxSession : IAsyncDisposable
     }
 
     /// <summary>Opens an outbound stream (WindowUpdate+SYN, as js does; data may follow before the ACK).</summary>
-    /// <exception cref="YamuxException">The session is closed, going away, or at its outbound limit.</exception>
+    /// <exception cref="YamuxException">The session is closed, draining or going away (<see cref="YamuxException.GoingAway"/>), or at its outbound limit.</exception>
     public async ValueTask<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken = default)
     {
-        YamuxStream stream;
-        lock (_lock)
+        if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+        // Decided and sent under the write lock: a stream counted before a drain's GoAway has its SYN
+        // on the wire before that GoAway, so the peer has seen every stream once it has seen the GoAway.
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
-            if (_remoteGoAway || _localGoAway) throw new YamuxException("yamux: session is going away");
-            if (_outbound >= Options.MaxOutboundStreams) throw new YamuxException($"yamux: outbound stream limit {Options.MaxOutboundStreams} reached", limitExceeded: true);
-            if (_nextStreamId > uint.MaxValue - 2) throw new YamuxException("yamux: stream ids exhausted");
-            var id = _nextStreamId;
-            _nextStreamId += 2;
-            stream = new YamuxStream(this, id, outbound: true);
-            _streams[id] = stream;
-            _outbound++;
-            _totalStreams++;
+            YamuxStream stream;
+            lock (_lock)
+            {
+                if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+                if (_stopOpening || _localGoAway) throw new YamuxException("yamux: session is draining", goingAway: true);
+                if (_remoteGoAway) throw new YamuxException("yamux: session is going away", goingAway: true);
+                if (_outbound >= Options.MaxOutboundStreams) throw new YamuxException($"yamux: outbound stream limit {Options.MaxOutboundStreams} reached", limitExceeded: true);
+                if (_nextStreamId > uint.MaxValue - 2) throw new YamuxException("yamux: stream ids exhausted");
+                var id = _nextStreamId;
+                _nextStreamId += 2;
+                stream = new YamuxStream(this, id, outbound: true);
+                _streams[id] = stream;
+                _outbound++;
+                _totalStreams++;
+            }
+            await WriteLockedAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, 0), default).ConfigureAwait(false);
+            return stream;
         }
-        await WriteFrameAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, 0), default, cancellationToken).ConfigureAwait(false);
-        return stream;
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends a ping and returns the round-trip time.</summary>
@@ -157,7 +179,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
 
     internal void QueueControl(YamuxHeader header)
     {
-        if (IsClosed) return;
+        if (IsClosed || Volatile.Read(ref _writeShutdown) != 0) return;
         if (Interlocked.Increment(ref _queuedControl) > Options.MaxQueuedControlFrames)
         {
             Close("too many queued control frames (peer is not reading)");
@@ -170,11 +192,25 @@ public sealed partial class YamuxSession : IAsyncDisposable
     {
         if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteLockedAsync(header, payload).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes one frame; the caller holds the write lock.</summary>
+    private async ValueTask WriteLockedAsync(YamuxHeader header, ReadOnlyMemory<byte> payload)
+    {
         // Header and payload go out in one write so they share one Noise message.
         var frame = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size + payload.Length);
         try
         {
             if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
+            if (Volatile.Read(ref _writeShutdown) != 0) throw new YamuxException("yamux: session drained (sending side closed)");
             header.Write(frame);
             payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
             await _transport.WriteAsync(frame.AsMemory(0, YamuxHeader.Size + payload.Length), CancellationToken.None).ConfigureAwait(false);
@@ -187,13 +223,13 @@ public sealed partial class YamuxSession : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
-            _writeLock.Release();
         }
     }
 
     internal void ForgetIfFinished(YamuxStream stream)
     {
         if (!stream.IsFinished) return;
+        bool draining;
         lock (_lock)
         {
             if (_streams.TryGetValue(stream.Id, out var s) && ReferenceEquals(s, stream))
@@ -202,7 +238,9 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 if (stream.IsOutbound) _outbound--;
                 else _inbound--;
             }
+            draining = _stopOpening;
         }
+        if (draining) TryFinishDrain();
     }
 
     private async Task ControlLoopAsync()
@@ -223,6 +261,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
                         header.Write(batch.AsSpan(n));
                         n += YamuxHeader.Size;
                     }
+                    if (Volatile.Read(ref _writeShutdown) != 0) n = 0; // drained: nothing more goes out
                     if (n > 0) await _transport.WriteAsync(batch.AsMemory(0, n), _shutdown.Token).ConfigureAwait(false);
                 }
                 finally

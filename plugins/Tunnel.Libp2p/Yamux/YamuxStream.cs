@@ -6,7 +6,9 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 /// One Yamux stream. Received bytes wait in pooled 64 KiB segments, never more than the receive
 /// window we granted, so a slow reader bounds the sender instead of our memory. The window is
 /// handed back as the application reads and doubles (up to <see cref="YamuxOptions.MaxStreamWindow"/>)
-/// when it was used up within a few round trips, the go/js auto-tuning.
+/// when it was used up within a few round trips, the go/js auto-tuning — as far as the session's
+/// <see cref="YamuxReceiveBudget"/> allows; when it does not, the window shrinks back towards the
+/// initial 256 KiB, which a stream always keeps.
 /// </summary>
 /// <remarks>One reader and one writer may run concurrently. Read returns 0 after the remote's FIN.</remarks>
 public sealed class YamuxStream : Stream
@@ -21,12 +23,17 @@ public sealed class YamuxStream : Stream
 
     // Receive side: how much the remote may still send, the window size we aim for, and bytes read since the last update.
     private long _receiveCredit = YamuxOptions.InitialWindow;
+    // Bytes of a Data frame being copied in: taken from the credit, not yet in the buffer.
+    private long _incoming;
     private uint _receiveWindow = YamuxOptions.InitialWindow;
     private long _consumed;
     private long _lastUpdateTicks;
+    // What this stream counts in the session budget (see SyncReservation).
+    private long _reserved;
 
     private long _sendWindow = YamuxOptions.InitialWindow;
     private bool _localClosed;
+    private bool _finWritten;
     private bool _remoteClosed;
     private bool _reset;
     private bool _abandoned;
@@ -38,6 +45,8 @@ public sealed class YamuxStream : Stream
         Id = id;
         IsOutbound = outbound;
         _lastUpdateTicks = session.Options.TimeProvider.GetTimestamp();
+        _reserved = YamuxOptions.InitialWindow;
+        session.ReceiveBudget.AddCommitted(_reserved);
     }
 
     public uint Id { get; }
@@ -53,7 +62,8 @@ public sealed class YamuxStream : Stream
     /// <summary>Bytes received and not yet read.</summary>
     public int BufferedBytes { get { lock (_lock) return _buffered; } }
 
-    internal bool IsFinished { get { lock (_lock) return _reset || (_localClosed && _remoteClosed); } }
+    // Our FIN must be on the wire, not just decided: a drained session closes once no stream is left.
+    internal bool IsFinished { get { lock (_lock) return _reset || (_finWritten && _remoteClosed); } }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -130,8 +140,15 @@ public sealed class YamuxStream : Stream
         {
             await _session.WriteFrameAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, Id, 0), default, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // The FIN is owed whatever the caller's token: the control queue sends it (after our data, all written already).
+            _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, Id, 0));
+            throw;
+        }
         finally
         {
+            lock (_lock) _finWritten = true;
             _session.ForgetIfFinished(this);
         }
     }
@@ -160,6 +177,7 @@ public sealed class YamuxStream : Stream
         {
             if (length > _receiveCredit) return false;
             _receiveCredit -= length;
+            _incoming += length;
             return true;
         }
     }
@@ -168,6 +186,7 @@ public sealed class YamuxStream : Stream
     {
         lock (_lock)
         {
+            _incoming -= data.Length;
             if (_reset) return;
             if (_abandoned)
             {
@@ -186,6 +205,7 @@ public sealed class YamuxStream : Stream
                 var n = _tail.Append(data);
                 data = data[n..];
                 _buffered += n;
+                _session.ReceiveBudget.AddBuffered(n);
             }
             Wake(ref _readWaiter);
         }
@@ -210,6 +230,7 @@ public sealed class YamuxStream : Stream
             lock (_lock)
             {
                 _remoteClosed = true;
+                SyncReservation();
                 Wake(ref _readWaiter);
             }
         }
@@ -254,6 +275,7 @@ public sealed class YamuxStream : Stream
             }
         }
         _buffered -= total;
+        _session.ReceiveBudget.AddBuffered(-total);
         return total;
     }
 
@@ -261,31 +283,53 @@ public sealed class YamuxStream : Stream
     private uint TakeWindowUpdate(int read)
     {
         _consumed += read;
+        SyncReservation();
         if (_remoteClosed || _consumed < _receiveWindow / 2) return 0;
         var options = _session.Options;
         var now = options.TimeProvider.GetTimestamp();
         var elapsed = options.TimeProvider.GetElapsedTime(_lastUpdateTicks, now);
         var rtt = _session.Rtt > options.MinRttForWindowGrowth ? _session.Rtt : options.MinRttForWindowGrowth;
-        var grow = 0u;
+        long target = _receiveWindow;
         if (elapsed < 4 * rtt && _receiveWindow < options.MaxStreamWindow)
         {
             // The window drained within a few round trips: the sender is window-bound, so double it.
-            var next = Math.Min((ulong)_receiveWindow * 2, options.MaxStreamWindow);
-            grow = (uint)next - _receiveWindow;
-            _receiveWindow = (uint)next;
+            target = (long)Math.Min((ulong)_receiveWindow * 2, options.MaxStreamWindow);
         }
+        // Credit + unread + read-since-the-last-update is the window; what may be promised again is up
+        // to the budget. The reservation already covers the initial window, so that much is always granted.
+        var held = _receiveCredit + _incoming + _buffered;
+        if (target > _reserved) _reserved = _session.ReceiveBudget.GrowUpTo(_reserved, target);
+        var window = Math.Min(target, _reserved);
         _lastUpdateTicks = now;
-        var delta = (uint)_consumed + grow;
         _consumed = 0;
+        _receiveWindow = (uint)window;
+        var delta = window - held;
+        if (delta <= 0) return 0;
         _receiveCredit += delta;
-        return delta;
+        return (uint)delta;
+    }
+
+    /// <summary>
+    /// What the stream holds against the session budget: while the peer may still send, its credit
+    /// plus unread bytes, and never less than the initial window it may always use; after the peer's
+    /// FIN only the unread bytes; nothing once reset or abandoned. Only releases here: growth goes
+    /// through <see cref="YamuxReceiveBudget.GrowUpTo"/>. Called under <c>_lock</c>.
+    /// </summary>
+    private void SyncReservation()
+    {
+        var need = _reset || _abandoned ? 0 : _remoteClosed ? _buffered + _incoming : Math.Max(_receiveCredit + _incoming + _buffered, YamuxOptions.InitialWindow);
+        if (need == _reserved) return;
+        _session.ReceiveBudget.AddCommitted(need - _reserved);
+        _reserved = need;
     }
 
     private void ReleaseBuffers()
     {
         while (_segments.Count > 0) ArrayPool<byte>.Shared.Return(_segments.Dequeue().Array);
         _tail = null;
+        _session.ReceiveBudget.AddBuffered(-_buffered);
         _buffered = 0;
+        SyncReservation();
     }
 
     private void WakeAll()

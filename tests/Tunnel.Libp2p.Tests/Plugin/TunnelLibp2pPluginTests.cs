@@ -46,6 +46,73 @@ public sealed class TunnelLibp2pPluginTests
     }
 
     [Fact]
+    public void Validate_UnknownKeys_AreErrorsNamingTheFullPath_AtEveryLevel()
+    {
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>
+        {
+            ["enabled"] = "true",       // the host's switch, accepted in every plugin section
+            ["dialOnly"] = "false",
+            ["holePunsh"] = "false",    // typo of holePunch
+            ["autonat:enabled"] = "true",
+            ["autonat:privateRange:0"] = "10.0.0.0/8", // typo of privateRanges
+        }), "plugins.tunnel.libp2p", problems));
+
+        Assert.Equal(["plugins.tunnel.libp2p.holePunsh", "plugins.tunnel.libp2p.autonat.privateRange"], problems.Select(p => p.Path));
+        Assert.Equal("unknown key; expected one of: " + string.Join(", ", Libp2pOptions.Keys), problems[0].Message);
+        Assert.StartsWith("unknown key; expected one of: listen, dialOnly, keyFile, pskFile, ", problems[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("enabled", problems[0].Message, StringComparison.Ordinal);
+        Assert.Equal(
+            "unknown key; expected one of: enabled, intervalSeconds, peersPerRound, perPeerPerMinute, globalPerMinute, privateRanges, treatAsPublic",
+            problems[1].Message);
+    }
+
+    [Fact]
+    public void Validate_KeysAreMatchedIgnoringCase_LikeEnvironmentOverrides()
+    {
+        // PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__DIALONLY=true arrives lower-cased.
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>
+        {
+            ["dialonly"] = "true",
+            ["autonat:peersperround"] = "2",
+        }), "plugins.tunnel.libp2p", problems));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void Validate_AutonatThatIsNotAMapping_IsAnError()
+    {
+        var problems = new List<ConfigProblem>();
+        new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?>
+        {
+            ["autonat"] = "false",
+        }), "plugins.tunnel.libp2p", problems));
+        var problem = Assert.Single(problems);
+        Assert.Equal("plugins.tunnel.libp2p.autonat", problem.Path);
+        Assert.Contains("expected a mapping", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrivateRanges_ExplicitlyEmpty_MeansNoPrivateRanges_AbsentMeansTheDefaults()
+    {
+        var problems = new List<string>();
+        // privateRanges: [] reaches the plugin as a key without value or children.
+        var empty = Libp2pOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?> { ["autonat:privateRanges"] = null }), "/data", (k, m) => problems.Add(k + ": " + m));
+        Assert.Empty(problems);
+        Assert.Empty(empty.AutoNat.Ranges.PrivateRanges);
+        Assert.False(empty.AutoNat.Ranges.IsPrivate(System.Net.IPAddress.Parse("10.1.2.3")));
+
+        var absent = Libp2pOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?> { ["autonat:enabled"] = "true" }), "/data", (k, m) => problems.Add(k + ": " + m));
+        Assert.Empty(problems);
+        Assert.Equal(PluginMesh.Plugins.Tunnel.Libp2p.AutoNat.AddressRanges.DefaultPrivate, absent.AutoNat.Ranges.PrivateRanges);
+        Assert.True(absent.AutoNat.Ranges.IsPrivate(System.Net.IPAddress.Parse("10.1.2.3")));
+
+        Libp2pOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?> { ["autonat:privateRanges"] = "10.0.0.0/8" }), "/data", (k, m) => problems.Add(k + ": " + m));
+        Assert.Equal("autonat:privateRanges: must be a list of CIDR networks, got the value '10.0.0.0/8'", Assert.Single(problems));
+    }
+
+    [Fact]
     public void DialOnly_OpensNoListener_AndRefusesListenBesideIt()
     {
         var none = new List<string>();
