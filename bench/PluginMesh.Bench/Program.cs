@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using PluginMesh.Bench.Tunnel;
 
+// `tunnel`: plain timed runs of the libp2p tunnel against raw TCP and js-libp2p (see Tunnel/TunnelBench.cs).
+// Anything else goes to BenchmarkDotNet (hot paths: --filter '*Libp2p*', '*Dns*', '*Policy*').
+if (args.Length > 0 && args[0] == "tunnel") return await TunnelBench.RunAsync(args[1..]);
+// `relay`: relayed vs direct throughput and relay memory per circuit (RelayBench.cs); `relay-serve` is its relay child process.
+if (args is ["relay" or "relay-serve", ..]) return await PluginMesh.Bench.RelayBench.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
