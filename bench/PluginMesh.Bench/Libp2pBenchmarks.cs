@@ -16,7 +16,7 @@ namespace PluginMesh.Bench;
 /// TCP+Noise+Yamux stream, and 8 streams of 8 MiB on one connection.
 /// Category <c>Latency</c>: a 1-byte echo round trip — raw TCP (baseline) vs one Yamux stream.
 /// Run: dotnet run -c Release --project bench/PluginMesh.Bench -- --filter '*Libp2p*'
-/// (js↔js comparison: tests/Tunnel.Libp2p.Tests/js/harness.mjs dial --echo-bytes N, see the plugin README.)
+/// (1 GiB transfers, CPU per GiB, idle memory and the js↔js baseline: the <c>tunnel</c> mode, Tunnel/TunnelBench.cs.)
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
