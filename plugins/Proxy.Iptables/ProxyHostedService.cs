@@ -66,7 +66,7 @@ public sealed partial class ProxyHostedService(
         _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger);
         var planner = new RoutePlanner(options, tunnel is not null);
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
-        var forwarder = new TcpForwarder(dialer, logger);
+        var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
         var registry = _registry;
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
         _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger);

@@ -50,10 +50,14 @@ public sealed record ProxyOptions
     /// <summary>Whether to answer <c>/pluginmesh/tunnel/1.0.0</c> streams from other agents.</summary>
     public bool ServeTunnel { get; init; } = true;
 
+    /// <summary>Whether bulk TCP between two sockets may move through the kernel (<c>splice(2)</c>, Linux) instead of being copied.</summary>
+    public bool ZeroCopy { get; init; } = true;
+
     private static readonly string[] Keys =
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
         "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "ejectAfterFailures", "ejectForMs", "serveTunnel",
+        "zeroCopy",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -141,6 +145,13 @@ public sealed record ProxyOptions
         {
             if (bool.TryParse(serve, out var b)) o = o with { ServeTunnel = b };
             else error("serveTunnel", $"'{serve}' is not true or false");
+        }
+
+        var zeroCopy = section["zeroCopy"];
+        if (zeroCopy is not null)
+        {
+            if (bool.TryParse(zeroCopy, out var b)) o = o with { ZeroCopy = b };
+            else error("zeroCopy", $"'{zeroCopy}' is not true or false");
         }
 
         return o with { RoutableCidrs = cidrs, DirectNodes = nodes };

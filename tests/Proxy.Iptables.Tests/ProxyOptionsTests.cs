@@ -42,6 +42,7 @@ public sealed class ProxyOptionsTests
     [InlineData("iptablesBinary", "iptables -t", "plugins.proxy.iptables.iptablesBinary")]
     [InlineData("ejectAfterFailures", "0", "plugins.proxy.iptables.ejectAfterFailures")]
     [InlineData("serveTunnel", "yes", "plugins.proxy.iptables.serveTunnel")]
+    [InlineData("zeroCopy", "always", "plugins.proxy.iptables.zeroCopy")]
     [InlineData("listenPort", "1", "plugins.proxy.iptables.listenPort")]
     public void Validate_BadValue_ReportsItsPath(string key, string value, string path)
     {

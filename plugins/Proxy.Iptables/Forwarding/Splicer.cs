@@ -7,6 +7,14 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// half-close of the other, so request/response protocols that shut down their write side keep
 /// working; an error on either side aborts both. Buffers come from the shared pool.
 /// </summary>
+/// <remarks>
+/// Each direction starts as a copy loop (one pooled 64 KiB buffer, read then write). With
+/// <c>zeroCopy</c>, a direction between two sockets whose read fills the whole buffer is carrying
+/// bulk data: from then on it moves through the kernel with <c>splice(2)</c>
+/// (<see cref="KernelSplice"/>), which takes the two copies through managed memory and most of the
+/// wake-ups out of the path. Request/response traffic in small messages stays on the copy loop
+/// and never pays for the pipe.
+/// </remarks>
 public static class Splicer
 {
     /// <summary>Buffer size per direction.</summary>
@@ -17,15 +25,16 @@ public static class Splicer
     /// <param name="upstream">The dialed connection.</param>
     /// <param name="counters">Receives byte counts (in = client→upstream, out = upstream→client).</param>
     /// <param name="cancellationToken">Cancels both directions (agent stop).</param>
+    /// <param name="zeroCopy">Allow <c>splice(2)</c> for bulk data between two sockets (Linux).</param>
     /// <returns>True when both directions ended cleanly.</returns>
-    public static async Task<bool> SpliceAsync(IDuplexConnection client, IDuplexConnection upstream, IByteCounter counters, CancellationToken cancellationToken)
+    public static async Task<bool> SpliceAsync(IDuplexConnection client, IDuplexConnection upstream, IByteCounter counters, CancellationToken cancellationToken, bool zeroCopy = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(counters);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var up = PumpAsync(client, upstream, counters, inbound: true, failed);
-        var down = PumpAsync(upstream, client, counters, inbound: false, failed);
+        var up = PumpAsync(client, upstream, counters, inbound: true, zeroCopy, failed);
+        var down = PumpAsync(upstream, client, counters, inbound: false, zeroCopy, failed);
         var results = await Task.WhenAll(up, down).ConfigureAwait(false);
         if (results[0] && results[1]) return true;
         client.Abort();
@@ -33,13 +42,28 @@ public static class Splicer
         return false;
     }
 
-    private static async Task<bool> PumpAsync(IDuplexConnection from, IDuplexConnection to, IByteCounter counters, bool inbound, CancellationTokenSource failed)
+    private static async Task<bool> PumpAsync(IDuplexConnection from, IDuplexConnection to, IByteCounter counters, bool inbound, bool zeroCopy, CancellationTokenSource failed)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // Tried at most once per direction; false when it cannot apply.
+        var spliceable = zeroCopy && KernelSplice.Available && from is SocketConnection && to is SocketConnection;
+        var bulk = false;
         try
         {
             while (true)
             {
+                if (bulk)
+                {
+                    bulk = spliceable = false;
+                    if (await KernelSplice.PumpAsync(((SocketConnection)from).Socket, ((SocketConnection)to).Socket, buffer,
+                        moved => counters.Add(inbound, moved), failed.Token).ConfigureAwait(false))
+                    {
+                        await to.CloseWriteAsync(failed.Token).ConfigureAwait(false);
+                        return true;
+                    }
+                    // The sockets did not allow it (nothing was moved): go on copying.
+                }
+
                 var n = await from.ReadAsync(buffer, failed.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
@@ -48,6 +72,8 @@ public static class Splicer
                 }
                 await to.WriteAsync(buffer.AsMemory(0, n), failed.Token).ConfigureAwait(false);
                 counters.Add(inbound, n);
+                // A full buffer means bulk data: the next round hands this direction to the kernel.
+                bulk = spliceable && n == buffer.Length;
             }
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>Handles one accepted TCP connection: dial an endpoint, splice, count.</summary>
-public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger)
+/// <param name="dialer">Picks and dials the endpoint.</param>
+/// <param name="logger">Logger.</param>
+/// <param name="zeroCopy">Let bulk transfers between two sockets use <c>splice(2)</c> (see <see cref="Splicer"/>).</param>
+public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zeroCopy = true)
 {
     /// <summary>Serves <paramref name="client"/> for <paramref name="entry"/>; never throws.</summary>
     public async Task HandleAsync(Socket client, ServicePortEntry entry, CancellationToken cancellationToken)
@@ -29,7 +32,7 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger)
             entry.Counters.Connected(dial.Path);
             try
             {
-                await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken).ConfigureAwait(false);
+                await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken, zeroCopy).ConfigureAwait(false);
             }
             finally
             {

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Helpers for bench/dataplane.sh (standard library only).
+
+  dataplane.py echo HOST PORT                 echo server: every byte read is written back (selectors, one thread)
+  dataplane.py rr HOST PORT MODE N [SIZE]     request/response client; MODE kept (one connection, N round trips)
+                                              or fresh (N connections: connect, SIZE bytes out, SIZE back, close).
+                                              Prints one JSON line: p50/p90/p99/mean in microseconds.
+  dataplane.py iperf FILE                     MiB/s and seconds from an `iperf3 -J` result (receiver side)
+  dataplane.py catalog KIND N FILE            catalog.file YAML (KIND dns: N services, no endpoints; sync: N
+                                              services with one endpoint each)
+  dataplane.py summary RESULTS                the report from the TSV the script appends to
+"""
+import json
+import selectors
+import socket
+import statistics
+import sys
+import time
+
+
+def echo(host, port):
+    sel = selectors.DefaultSelector()
+    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((host, int(port)))
+    lsock.listen(1024)
+    lsock.setblocking(False)
+    sel.register(lsock, selectors.EVENT_READ, None)
+    while True:
+        for key, _ in sel.select():
+            if key.data is None:
+                try:
+                    conn, _ = lsock.accept()
+                except OSError:
+                    continue
+                conn.setblocking(False)
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sel.register(conn, selectors.EVENT_READ, True)
+                continue
+            conn = key.fileobj
+            try:
+                data = conn.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(conn)
+                conn.close()
+                continue
+            # Small messages: the send buffer always has room; fall back to blocking for big ones.
+            try:
+                conn.setblocking(True)
+                conn.sendall(data)
+                conn.setblocking(False)
+            except OSError:
+                sel.unregister(conn)
+                conn.close()
+
+
+def _recv_exact(s, n):
+    got = 0
+    while got < n:
+        chunk = s.recv(n - got)
+        if not chunk:
+            raise ConnectionError("closed early")
+        got += len(chunk)
+
+
+def rr(host, port, mode, n, size=64):
+    n, size = int(n), int(size)
+    msg = b"x" * size
+    warm = max(50, n // 10)
+    samples = []
+    errors = 0
+    addr = (host, int(port))
+    if mode == "kept":
+        s = socket.create_connection(addr, timeout=10)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(warm + n):
+            t0 = time.perf_counter_ns()
+            s.sendall(msg)
+            _recv_exact(s, size)
+            t1 = time.perf_counter_ns()
+            if i >= warm:
+                samples.append(t1 - t0)
+        s.close()
+    elif mode == "fresh":
+        for i in range(warm + n):
+            t0 = time.perf_counter_ns()
+            try:
+                s = socket.create_connection(addr, timeout=10)
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                s.sendall(msg)
+                _recv_exact(s, size)
+                t1 = time.perf_counter_ns()
+                s.close()
+            except OSError:
+                errors += 1
+                continue
+            if i >= warm:
+                samples.append(t1 - t0)
+    else:
+        raise SystemExit("mode: kept | fresh")
+    samples.sort()
+
+    def pct(p):
+        return samples[min(len(samples) - 1, int(p / 100 * len(samples)))] / 1000
+
+    print(json.dumps({"n": len(samples), "errors": errors, "p50": pct(50), "p90": pct(90), "p99": pct(99),
+                      "mean": statistics.fmean(samples) / 1000}))
+
+
+def iperf(path):
+    with open(path) as f:
+        r = json.load(f)
+    if "error" in r:
+        raise SystemExit("iperf3: " + r["error"])
+    end = r["end"]
+    recv = end["sum_received"]
+    print(f'{recv["bytes"] / recv["seconds"] / 1048576:.1f} {recv["seconds"]:.3f} {recv["bytes"]}')
+
+
+def catalog(kind, n, path):
+    n = int(n)
+    out = ["services:"]
+    for i in range(n):
+        ip = f"10.{100 + i // 62500}.{(i // 250) % 250}.{i % 250 + 1}"
+        out.append(f"  - name: svc-{i}")
+        out.append("    namespace: bench")
+        out.append(f"    clusterIP: {ip}")
+        out.append("    ports: [{name: http, port: 80, targetPort: 8080}]")
+        if kind == "sync":
+            out.append(f"    endpoints: [{{ip: 10.244.{(i // 250) % 250}.{i % 250 + 1}, node: node-s}}]")
+    out.append("nodes:\n  - {name: node-s, podCIDRs: [10.244.0.0/16]}" if kind == "sync" else "nodes: []")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def summary(path):
+    """Rows: section, rep, variant, metric, value[, extra]."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 5:
+                try:
+                    float(parts[4])
+                except ValueError:
+                    continue  # a failed measurement leaves an empty value
+                rows.append(parts)
+
+    def values(section, variant, metric):
+        return [float(r[4]) for r in rows if r[0] == section and r[2] == variant and r[3] == metric]
+
+    def med(section, variant, metric):
+        v = values(section, variant, metric)
+        return statistics.median(v) if v else None
+
+    def fmt(x, spec="{:.1f}"):
+        return "-" if x is None else spec.format(x)
+
+    l4 = [v for v in ["direct", "dnat", "haproxy", "haproxy-splice", "pm-listen-copy", "pm-listen-splice", "pluginmesh", "direct-remote", "pluginmesh-tunnel"]
+          if any(r[0] == "l4" and r[2] == v for r in rows)]
+    if l4:
+        print("L4 throughput (iperf3, client -> server, medians over reps; per-rep values in results.tsv)")
+        print(f'{"variant":18} {"1conn MiB/s":>12} {"x direct":>9} {"x haproxy":>10} {"8conn MiB/s":>12} {"x direct":>9} {"x haproxy":>10} {"proxy cpu-s/GiB 1/8":>20}')
+        for v in l4:
+            cells = []
+            for m in ["tput1", "tput8"]:
+                x, d, h = med("l4", v, m), med("l4", "direct", m), med("l4", "haproxy", m)
+                cells += [fmt(x), fmt(x / d if x and d else None, "{:.2f}"), fmt(x / h if x and h else None, "{:.2f}")]
+            cpu = f'{fmt(med("l4", v, "cpu1"), "{:.2f}")} / {fmt(med("l4", v, "cpu8"), "{:.2f}")}'
+            print(f"{v:18} {cells[0]:>12} {cells[1]:>9} {cells[2]:>10} {cells[3]:>12} {cells[4]:>9} {cells[5]:>10} {cpu:>20}")
+        print()
+        print("Request/response, 64 B each way (microseconds; added = median over reps of p50 - direct p50 of the same rep)")
+        print(f'{"variant":18} {"kept p50":>9} {"kept p99":>9} {"added p50":>10} {"added p99":>10} {"fresh p50":>10} {"fresh p99":>10} {"added p50":>10} {"added p99":>10}')
+        for v in l4:
+            cells = []
+            for mode in ["kept", "fresh"]:
+                cells += [fmt(med("l4", v, mode + "_p50"), "{:.0f}"), fmt(med("l4", v, mode + "_p99"), "{:.0f}")]
+                for p in ["p50", "p99"]:
+                    adds = []
+                    for rep in sorted({r[1] for r in rows if r[0] == "l4"}):
+                        a = [float(r[4]) for r in rows if r[0] == "l4" and r[1] == rep and r[2] == v and r[3] == f"{mode}_{p}"]
+                        b = [float(r[4]) for r in rows if r[0] == "l4" and r[1] == rep and r[2] == "direct" and r[3] == f"{mode}_{p}"]
+                        if a and b:
+                            adds.append(a[0] - b[0])
+                    cells.append(fmt(statistics.median(adds) if adds else None, "{:+.0f}"))
+            c = cells
+            print(f"{v:18} {c[0]:>9} {c[1]:>9} {c[2]:>10} {c[3]:>10} {c[4]:>10} {c[5]:>10} {c[6]:>10} {c[7]:>10}")
+        loads = [r[4] for r in rows if r[0] == "l4" and r[3] == "load"]
+        if loads:
+            print(f"load average (1 min) at each L4 measurement: min {min(map(float, loads)):.1f}, max {max(map(float, loads)):.1f}")
+        print()
+
+    dns = [v for v in ["dnsmasq", "dns.mdns"] if any(r[0] == "dns" and r[2] == v for r in rows)]
+    if dns:
+        print("DNS (dnsperf, same query file, servers on CPU 1, dnsperf on CPU 0; medians of interleaved runs)")
+        print(f'{"server":10} {"qps runs":>28} {"median qps":>11} {"avg lat ms":>11} {"lost":>6} {"load":>12}')
+        for v in dns:
+            q = values("dns", v, "qps")
+            lat = med("dns", v, "lat_ms")
+            lost = sum(values("dns", v, "lost"))
+            ld = values("dns", v, "load")
+            print(f'{v:10} {" ".join(f"{x:.0f}" for x in q):>28} {statistics.median(q):>11.0f} {fmt(lat, "{:.3f}"):>11} {lost:>6.0f} {min(ld):>5.1f}-{max(ld):<5.1f}')
+        a, b = med("dns", "dns.mdns", "qps"), med("dns", "dnsmasq", "qps")
+        if a and b:
+            print(f"dns.mdns / dnsmasq: {a / b:.2f}x")
+        print()
+
+    sync = [r for r in rows if r[0] == "sync"]
+    if sync:
+        print("Rule sync (agent status proxy.rules.lastSyncMs)")
+        for r in sync:
+            print(f"  {r[2]:34} {float(r[4]):9.1f} ms  {r[5] if len(r) > 5 else ''}")
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"echo": echo, "rr": rr, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)
