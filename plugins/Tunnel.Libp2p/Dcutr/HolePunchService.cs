@@ -38,9 +38,13 @@ public sealed class HolePunchService
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly HashSet<PeerId> _running = [];
+    private readonly System.Diagnostics.ActivitySource? _activities;
 
-    public HolePunchService(Libp2pHost host, AddressRanges ranges, Func<IFailoverPolicy?> policy, System.Diagnostics.Metrics.Meter? meter, ILogger logger, TimeProvider time)
+    /// <param name="activities">Where path changes are traced (<c>pluginmesh.holepunch</c> spans); null: not traced.</param>
+    public HolePunchService(Libp2pHost host, AddressRanges ranges, Func<IFailoverPolicy?> policy, System.Diagnostics.Metrics.Meter? meter, ILogger logger, TimeProvider time,
+        System.Diagnostics.ActivitySource? activities = null)
     {
+        _activities = activities;
         _host = host;
         _ranges = ranges;
         _policy = policy;
@@ -79,27 +83,41 @@ public sealed class HolePunchService
             if (!_running.Add(peer)) return null;
         }
         var started = _time.GetTimestamp();
+        // A path change (relayed → hole-punched) is traced as one span over every attempt.
+        using var span = _activities?.StartActivity("pluginmesh.holepunch");
+        span?.SetTag("pluginmesh.peer", peer.ToString());
+        span?.SetTag("pluginmesh.relayed_address", relayed.RemoteAddress.ToString());
         try
         {
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
                 _metrics.Attempt();
+                span?.SetTag("pluginmesh.attempts", attempt);
                 string reason;
                 try
                 {
                     var direct = await AttemptAsInitiatorAsync(relayed, cancellationToken).ConfigureAwait(false);
                     _metrics.Outcome(success: true);
                     HolePunchLog.Succeeded(_logger, peer.ToString(), direct.RemoteAddress.ToString(), attempt);
+                    span?.SetTag("pluginmesh.outcome", "success");
+                    span?.SetTag("pluginmesh.path", "hole-punched");
+                    span?.SetTag("pluginmesh.address", direct.RemoteAddress.ToString());
                     return direct;
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && (MeshFailures.Classify(e) is not null || e is FormatException or InvalidDataException))
                 {
                     reason = MeshFailures.Classify(e) is { } f ? MeshFailures.Reason(f) : "other";
                     HolePunchLog.AttemptFailed(_logger, peer.ToString(), attempt, e.Message);
+                    span?.AddEvent(new System.Diagnostics.ActivityEvent("attempt.failed", tags: new System.Diagnostics.ActivityTagsCollection
+                    {
+                        ["pluginmesh.attempt"] = attempt,
+                        ["pluginmesh.reason"] = reason,
+                    }));
                     if (relayed.IsClosed)
                     {
                         _metrics.Outcome(success: false);
                         HolePunchLog.GaveUp(_logger, peer.ToString(), attempt, "relayed connection closed");
+                        GaveUp(span, "relayed connection closed");
                         return null;
                     }
                 }
@@ -108,18 +126,28 @@ public sealed class HolePunchService
                 {
                     _metrics.Outcome(success: false);
                     HolePunchLog.GaveUp(_logger, peer.ToString(), attempt, reason);
+                    GaveUp(span, reason);
                     return null;
                 }
                 if (decision.DelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _time, cancellationToken).ConfigureAwait(false);
             }
             _metrics.Outcome(success: false);
             HolePunchLog.GaveUp(_logger, peer.ToString(), MaxAttempts, "attempt limit");
+            GaveUp(span, "attempt limit");
             return null;
         }
         finally
         {
             lock (_lock) _running.Remove(peer);
         }
+    }
+
+    // Giving up is an expected outcome (the relayed path stays), so the span is not an error.
+    private static void GaveUp(System.Diagnostics.Activity? span, string reason)
+    {
+        span?.SetTag("pluginmesh.outcome", "gave-up");
+        span?.SetTag("pluginmesh.reason", reason);
+        span?.SetTag("pluginmesh.path", "relayed");
     }
 
     /// <summary>The addresses we tell the peer: direct and announced ones, plus every IP peers observed us on with our listen port (a port-preserving NAT maps the listen port to itself).</summary>

@@ -21,6 +21,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 /// </summary>
 public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 {
+    private readonly System.Diagnostics.ActivitySource? _activities;
     private readonly Libp2pOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly System.Diagnostics.Metrics.Meter? _meter;
@@ -33,8 +34,11 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
 
     /// <param name="services">Where other transports (relay) are found at dial time; null for TCP only.</param>
-    public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null)
+    /// <param name="activities">The plugin's ActivitySource; hole punches (path changes) are traced on it.</param>
+    public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null,
+        System.Diagnostics.ActivitySource? activities = null)
     {
+        _activities = activities;
         _options = options;
         _loggerFactory = loggerFactory;
         _meter = meter;
@@ -122,7 +126,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         if (_options.HolePunch)
         {
             var punch = new HolePunchService(host, _options.AutoNat.Ranges, () => _services?.GetService<IFailoverPolicy>(), _meter,
-                _loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.HolePunch"), TimeProvider);
+                _loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.HolePunch"), TimeProvider, _activities);
             lock (_subscriptions) _subscriptions.Add(punch.Attach());
             Volatile.Write(ref _holePunch, punch);
         }

@@ -51,7 +51,7 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
 
         services.AddSingleton(sp =>
         {
-            var node = new Libp2pNodeService(options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, context.Meter, sp, sp.GetService<TimeProvider>());
+            var node = new Libp2pNodeService(options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, context.Meter, sp, sp.GetService<TimeProvider>(), context.ActivitySource);
             Volatile.Write(ref _node, node);
             return node;
         });

@@ -47,7 +47,16 @@ public sealed class HolePunchNetnsTests
         var portA = 4200 + (2 * trial);
         var portB = portA + 1;
         await using var nodeA = await StartAsync(lab, a, $"/ip4/10.1.0.2/tcp/{portA}", $"/ip4/198.51.100.1/tcp/{portA}", null);
-        await using var nodeB = await StartAsync(lab, b, $"/ip4/10.2.0.2/tcp/{portB}", $"/ip4/198.51.100.2/tcp/{portB}", null);
+        using var source = new System.Diagnostics.ActivitySource("test.holepunch." + Guid.NewGuid().ToString("n"));
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var nodeB = await StartAsync(lab, b, $"/ip4/10.2.0.2/tcp/{portB}", $"/ip4/198.51.100.2/tcp/{portB}", null, source);
 
         var relayed = await ConnectRelayedAsync(nodeA, nodeB, ct);
         Assert.Equal(PathKind.Relayed, relayed.Path);
@@ -67,6 +76,9 @@ public sealed class HolePunchNetnsTests
             Assert.Equal("through the hole", await reader.ReadToEndAsync(ct));
         }
         Assert.Equal((1, 1, 0), (nodeB.Punch.Attempts, nodeB.Punch.Successes, nodeB.Punch.Failures));
+        await Eventually.TrueAsync(() => !spans.IsEmpty, "the hole-punch span ended");
+        var span = Assert.Single(spans);
+        Assert.Equal(("success", "hole-punched", $"/ip4/198.51.100.1/tcp/{portA}"), (span.GetTagItem("pluginmesh.outcome"), span.GetTagItem("pluginmesh.path"), span.GetTagItem("pluginmesh.address")));
     }
 
     [Fact]
@@ -76,8 +88,17 @@ public sealed class HolePunchNetnsTests
         using var lab = new NetnsLab();
         var (a, b) = Topology(lab, "--random-fully");
         var policy = new RecordingFailover(i => new FailoverDecision(i.Attempt < 2 ? FailoverAction.Retry : FailoverAction.GiveUp, 0));
+        using var source = new System.Diagnostics.ActivitySource("test.holepunch." + Guid.NewGuid().ToString("n"));
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         await using var nodeA = await StartAsync(lab, a, "/ip4/10.1.0.2/tcp/4301", "/ip4/198.51.100.1/tcp/4301", null);
-        await using var nodeB = await StartAsync(lab, b, "/ip4/10.2.0.2/tcp/4302", "/ip4/198.51.100.2/tcp/4302", policy);
+        await using var nodeB = await StartAsync(lab, b, "/ip4/10.2.0.2/tcp/4302", "/ip4/198.51.100.2/tcp/4302", policy, source);
 
         var relayed = await ConnectRelayedAsync(nodeA, nodeB, ct);
 
@@ -87,6 +108,13 @@ public sealed class HolePunchNetnsTests
         Assert.Equal([("holepunch", 1), ("holepunch", 2)], policy.Inputs.Select(i => (i.Operation, i.Attempt)));
         Assert.Equal(PathKind.Relayed, nodeA.Host.GetConnection(nodeB.Host.PeerId)!.Path);
         Assert.False(relayed.IsClosed);
+
+        // The (non-)change of path is traced: one span, two failed attempts, gave up, still relayed.
+        await Eventually.TrueAsync(() => !spans.IsEmpty, "the hole-punch span ended");
+        var span = Assert.Single(spans);
+        Assert.Equal("pluginmesh.holepunch", span.OperationName);
+        Assert.Equal(("gave-up", "relayed", 2), (span.GetTagItem("pluginmesh.outcome"), span.GetTagItem("pluginmesh.path"), span.GetTagItem("pluginmesh.attempts")));
+        Assert.Equal(2, span.Events.Count(e => e.Name == "attempt.failed"));
     }
 
     /// <summary>Two NATed nodes; <paramref name="masquerade"/> "--random-fully" makes the NATs symmetric (ports not preserved).</summary>
@@ -130,7 +158,7 @@ public sealed class HolePunchNetnsTests
         return await a.Host.DialAsync(Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{relayId}/p2p-circuit/p2p/{b.Host.PeerId}"), ct);
     }
 
-    private static async Task<Node> StartAsync(NetnsLab lab, string ns, string listen, string announce, IFailoverPolicy? policy)
+    private static async Task<Node> StartAsync(NetnsLab lab, string ns, string listen, string announce, IFailoverPolicy? policy, System.Diagnostics.ActivitySource? activities = null)
     {
         var transport = new PipeTransport();
         var announced = new AnnouncedAddresses();
@@ -149,7 +177,7 @@ public sealed class HolePunchNetnsTests
             await s.Stream.CopyToAsync(s.Stream, token);
             await s.Stream.CloseWriteAsync(token);
         });
-        var punch = new HolePunchService(host, Lab, () => policy, null, NullLogger.Instance, TimeProvider.System);
+        var punch = new HolePunchService(host, Lab, () => policy, null, NullLogger.Instance, TimeProvider.System, activities);
         var registration = punch.Attach();
         return new Node(host, punch, transport, registration);
     }
