@@ -16,17 +16,8 @@ internal static class DemoConfigs
     public static string ServiceName => $"{Service}.{Namespace}.svc.{ClusterDomain}";
 
     /// <summary>A relay: offers the hop service to every holder of the key.</summary>
-    public static string Relay(DemoAgent agent, string pskFile, string policiesDir, string tunnel) => $$"""
-        # pluginmesh demo: {{agent.Name}}, a relay (hop service always on; members = holders of the private-network key)
-        profile: none
-        node:
-          name: {{Q(agent.Name)}}
-          dataDir: {{Q(agent.Directory)}}
-          policiesDir: {{Q(policiesDir)}}
-        admin:
-          listen: {{agent.Admin}}
-        plugins:
-          cache.litedb: {}
+    public static string Relay(DemoAgent agent, string pskFile, string policiesDir, string tunnel) =>
+        Header(agent, policiesDir, "a relay (hop service always on; members = holders of the private-network key)") + $$"""
           tunnel.libp2p:
             pskFile: {{Q(pskFile)}}
         {{tunnel}}
@@ -40,17 +31,8 @@ internal static class DemoConfigs
         """;
 
     /// <summary>An edge node: holds reservations on both relays; file catalog, DNS and proxy as the network says.</summary>
-    public static string Edge(DemoAgent agent, string pskFile, string catalogFile, IReadOnlyList<string> relays, string policiesDir, DemoNetwork network, int index) => $$"""
-        # pluginmesh demo: {{agent.Name}}, an edge node ({{network.Description}})
-        profile: none
-        node:
-          name: {{Q(agent.Name)}}
-          dataDir: {{Q(agent.Directory)}}
-          policiesDir: {{Q(policiesDir)}}
-        admin:
-          listen: {{agent.Admin}}
-        plugins:
-          cache.litedb: {}
+    public static string Edge(DemoAgent agent, string pskFile, string catalogFile, IReadOnlyList<string> relays, string policiesDir, DemoNetwork network, int index) =>
+        Header(agent, policiesDir, $"an edge node ({network.Description})") + $$"""
           catalog.file:
             path: {{Q(catalogFile)}}
           tunnel.libp2p:
@@ -68,6 +50,21 @@ internal static class DemoConfigs
         {{network.EdgeDns(index)}}
           proxy.iptables:
         {{network.EdgeProxy(index)}}
+
+        """;
+
+    /// <summary>What every demo agent's config starts with: its name, directories, admin endpoint and the cache.</summary>
+    private static string Header(DemoAgent agent, string policiesDir, string role) => $$"""
+        # pluginmesh demo: {{agent.Name}}, {{role}}
+        profile: none
+        node:
+          name: {{Q(agent.Name)}}
+          dataDir: {{Q(agent.Directory)}}
+          policiesDir: {{Q(policiesDir)}}
+        admin:
+          listen: {{agent.Admin}}
+        plugins:
+          cache.litedb: {}
 
         """;
 

@@ -47,16 +47,8 @@ public sealed class HolePunchNetnsTests
         var portA = 4200 + (2 * trial);
         var portB = portA + 1;
         await using var nodeA = await StartAsync(lab, a, $"/ip4/10.1.0.2/tcp/{portA}", $"/ip4/198.51.100.1/tcp/{portA}", null);
-        using var source = new System.Diagnostics.ActivitySource("test.holepunch." + Guid.NewGuid().ToString("n"));
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = s => s == source,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        await using var nodeB = await StartAsync(lab, b, $"/ip4/10.2.0.2/tcp/{portB}", $"/ip4/198.51.100.2/tcp/{portB}", null, source);
+        using var recorder = new SpanRecorder();
+        await using var nodeB = await StartAsync(lab, b, $"/ip4/10.2.0.2/tcp/{portB}", $"/ip4/198.51.100.2/tcp/{portB}", null, recorder.Source);
 
         var relayed = await ConnectRelayedAsync(nodeA, nodeB, ct);
         Assert.Equal(PathKind.Relayed, relayed.Path);
@@ -76,8 +68,8 @@ public sealed class HolePunchNetnsTests
             Assert.Equal("through the hole", await reader.ReadToEndAsync(ct));
         }
         Assert.Equal((1, 1, 0), (nodeB.Punch.Attempts, nodeB.Punch.Successes, nodeB.Punch.Failures));
-        await Eventually.TrueAsync(() => !spans.IsEmpty, "the hole-punch span ended");
-        var span = Assert.Single(spans);
+        await Eventually.TrueAsync(() => recorder.Spans.Length > 0, "the hole-punch span ended");
+        var span = Assert.Single(recorder.Spans);
         Assert.Equal(("success", "hole-punched", $"/ip4/198.51.100.1/tcp/{portA}"), (span.GetTagItem("pluginmesh.outcome"), span.GetTagItem("pluginmesh.path"), span.GetTagItem("pluginmesh.address")));
     }
 
@@ -88,17 +80,9 @@ public sealed class HolePunchNetnsTests
         using var lab = new NetnsLab();
         var (a, b) = Topology(lab, "--random-fully");
         var policy = new RecordingFailover(i => new FailoverDecision(i.Attempt < 2 ? FailoverAction.Retry : FailoverAction.GiveUp, 0));
-        using var source = new System.Diagnostics.ActivitySource("test.holepunch." + Guid.NewGuid().ToString("n"));
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = s => s == source,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var recorder = new SpanRecorder();
         await using var nodeA = await StartAsync(lab, a, "/ip4/10.1.0.2/tcp/4301", "/ip4/198.51.100.1/tcp/4301", null);
-        await using var nodeB = await StartAsync(lab, b, "/ip4/10.2.0.2/tcp/4302", "/ip4/198.51.100.2/tcp/4302", policy, source);
+        await using var nodeB = await StartAsync(lab, b, "/ip4/10.2.0.2/tcp/4302", "/ip4/198.51.100.2/tcp/4302", policy, recorder.Source);
 
         var relayed = await ConnectRelayedAsync(nodeA, nodeB, ct);
 
@@ -110,8 +94,8 @@ public sealed class HolePunchNetnsTests
         Assert.False(relayed.IsClosed);
 
         // The (non-)change of path is traced: one span, two failed attempts, gave up, still relayed.
-        await Eventually.TrueAsync(() => !spans.IsEmpty, "the hole-punch span ended");
-        var span = Assert.Single(spans);
+        await Eventually.TrueAsync(() => recorder.Spans.Length > 0, "the hole-punch span ended");
+        var span = Assert.Single(recorder.Spans);
         Assert.Equal("pluginmesh.holepunch", span.OperationName);
         Assert.Equal(("gave-up", "relayed", 2), (span.GetTagItem("pluginmesh.outcome"), span.GetTagItem("pluginmesh.path"), span.GetTagItem("pluginmesh.attempts")));
         Assert.Equal(2, span.Events.Count(e => e.Name == "attempt.failed"));

@@ -45,20 +45,12 @@ public sealed class MeshTunnelTests : IDisposable
     [Fact]
     public async Task OpenStream_IsTraced_WithPathConnectionAndFailedPaths()
     {
-        using var source = new System.Diagnostics.ActivitySource("test.tunnel." + Guid.NewGuid().ToString("n"));
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = s => s == source,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var recorder = new SpanRecorder();
         var ct = TestTimeout.Token();
         await using var serverNode = Node("traced-server");
         await using var clientNode = Node("traced-client");
         var server = new MeshTunnel(serverNode);
-        var client = new MeshTunnel(clientNode, activities: source);
+        var client = new MeshTunnel(clientNode, activities: recorder.Source);
         using var registration = server.RegisterHandler("/test/sink/1.0.0", (stream, token) => stream.CloseWriteAsync(token).AsTask());
         await serverNode.StartAsync(ct);
         await clientNode.StartAsync(ct);
@@ -70,7 +62,7 @@ public sealed class MeshTunnelTests : IDisposable
         await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/test/sink/1.0.0", ct)).DisposeAsync();
         await Assert.ThrowsAsync<TunnelException>(async () => await client.OpenStreamAsync(new PeerTarget(Addresses: [dead]), "/test/sink/1.0.0", ct));
 
-        var all = spans.ToArray();
+        var all = recorder.Spans;
         Assert.Equal(3, all.Length);
         Assert.All(all, a => Assert.Equal("pluginmesh.tunnel.open", a.OperationName));
         var (first, second, failed) = (all[0], all[1], all[2]);

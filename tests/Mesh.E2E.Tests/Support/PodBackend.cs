@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PluginMesh.Mesh.E2E.Tests.Support;
+
+/// <summary>
+/// A backend "pod": a TCP server inside a namespace on an endpoint IP that reads one request,
+/// answers it and closes. Subclasses say when a request is complete and what the answer is.
+/// </summary>
+internal abstract class PodBackend : IDisposable
+{
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private int _served;
+
+    protected PodBackend(NetnsSockets sockets, IPEndPoint endpoint, string name)
+    {
+        Name = name;
+        _listener = sockets.Tcp();
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(endpoint);
+        _listener.Listen(512);
+        _ = AcceptAsync();
+    }
+
+    public string Name { get; }
+
+    /// <summary>Requests answered.</summary>
+    public int Served => Volatile.Read(ref _served);
+
+    /// <summary>True once <paramref name="received"/> holds a whole request.</summary>
+    protected abstract bool IsComplete(ReadOnlySpan<byte> received);
+
+    /// <summary>The answer to <paramref name="request"/>; null: the client closed before a whole request, answer nothing.</summary>
+    protected abstract byte[]? Answer(ReadOnlySpan<byte> request, bool complete);
+
+    /// <summary>Wait for the client's close after answering (so the connection ends cleanly both ways).</summary>
+    protected virtual bool AwaitClientClose => false;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket s;
+            try
+            {
+                s = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            _ = ServeAsync(s);
+        }
+    }
+
+    private async Task ServeAsync(Socket s)
+    {
+        using (s)
+        {
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                cts.CancelAfter(TimeSpan.FromSeconds(30));
+                var buffer = new byte[8192];
+                var total = 0;
+                var complete = false;
+                while (total < buffer.Length && !complete)
+                {
+                    var n = await s.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token);
+                    if (n == 0) break;
+                    total += n;
+                    complete = IsComplete(buffer.AsSpan(0, total));
+                }
+                if (Answer(buffer.AsSpan(0, total), complete) is not { } answer) return;
+                await s.SendAsync(answer, SocketFlags.None, cts.Token);
+                Interlocked.Increment(ref _served);
+                s.Shutdown(SocketShutdown.Send);
+                if (!AwaitClientClose) return;
+                while (await s.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // client gone
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+        _stop.Dispose();
+    }
+}
