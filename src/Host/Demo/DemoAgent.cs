@@ -184,7 +184,9 @@ internal sealed class DemoAgent : IAsyncDisposable
     internal static (string File, string[] Prefix) SelfCommand()
     {
         var exe = Environment.ProcessPath ?? throw new DemoException("cannot tell which binary is running (no process path)", null);
-        var dll = typeof(DemoAgent).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(exe) == "dotnet" && dll.Length > 0 ? (exe, [dll]) : (exe, []);
+        // Run through the dotnet muxer (`dotnet pluginmesh.dll`, `dotnet run`): the entry assembly sits
+        // beside this code. A single-file binary has no such file and is its own command.
+        var dll = Path.Combine(AppContext.BaseDirectory, AppDomain.CurrentDomain.FriendlyName + ".dll");
+        return Path.GetFileNameWithoutExtension(exe) == "dotnet" && File.Exists(dll) ? (exe, [dll]) : (exe, []);
     }
 }
