@@ -105,8 +105,10 @@ public sealed class AutoNatClient : IAsyncDisposable
                 await Task.WhenAny(timer, _wake.WaitAsync(delay.Token)).ConfigureAwait(false);
                 await delay.CancelAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
+                // Stopping: a probe in flight may fail on a connection being torn down (broken pipe,
+                // closed session) rather than with a cancellation; either way the round is over.
                 return;
             }
         }
