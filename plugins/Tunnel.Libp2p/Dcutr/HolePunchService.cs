@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
@@ -100,7 +101,7 @@ public sealed class HolePunchService
                     _metrics.Outcome(success: true);
                     HolePunchLog.Succeeded(_logger, peer.ToString(), direct.RemoteAddress.ToString(), attempt);
                     span?.SetTag("pluginmesh.outcome", "success");
-                    span?.SetTag("pluginmesh.path", "hole-punched");
+                    span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.HolePunched));
                     span?.SetTag("pluginmesh.address", direct.RemoteAddress.ToString());
                     return direct;
                 }
@@ -147,7 +148,7 @@ public sealed class HolePunchService
     {
         span?.SetTag("pluginmesh.outcome", "gave-up");
         span?.SetTag("pluginmesh.reason", reason);
-        span?.SetTag("pluginmesh.path", "relayed");
+        span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.Relayed));
     }
 
     /// <summary>The addresses we tell the peer: direct and announced ones, plus every IP peers observed us on with our listen port (a port-preserving NAT maps the listen port to itself).</summary>

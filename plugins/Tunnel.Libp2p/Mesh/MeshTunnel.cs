@@ -70,7 +70,7 @@ public sealed class MeshTunnel : IMeshTunnel
                 if (span is not null)
                 {
                     span.SetTag("pluginmesh.peer", connection.RemotePeerId.ToString());
-                    span.SetTag("pluginmesh.path", PathName(connection.Path));
+                    span.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(connection.Path));
                     span.SetTag("pluginmesh.address", connection.RemoteAddress.ToString());
                     span.SetTag("pluginmesh.connection", candidate.Connection is null ? "new" : "existing");
                     span.SetTag("pluginmesh.attempts", attempt + 1);
@@ -111,13 +111,6 @@ public sealed class MeshTunnel : IMeshTunnel
         span?.SetTag("pluginmesh.attempts", attempt);
         throw error;
     }
-
-    private static string PathName(PathKind path) => path switch
-    {
-        PathKind.HolePunched => "hole-punched",
-        PathKind.Relayed => "relayed",
-        _ => "direct",
-    };
 
     /// <summary>The policy's decision; without a policy (or when it fails) the built-in default: next while paths remain.</summary>
     private FailoverDecision Decide(IFailoverPolicy? policy, FailureInput input)

@@ -102,7 +102,8 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
         };
     }
 
-    private static string PathText(PathKind path) => path switch
+    /// <summary>A path kind as status, spans and logs write it.</summary>
+    internal static string PathText(PathKind path) => path switch
     {
         PathKind.HolePunched => "hole-punched",
         PathKind.Relayed => "relayed",
