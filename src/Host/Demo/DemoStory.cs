@@ -306,9 +306,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
     private async Task<(string Path, string? Via)> PathAsync(DemoAgent from, DemoAgent to, CancellationToken ct)
     {
         using var status = await from.StatusAsync(ct);
-        var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
-        var connections = status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
-            .Where(c => c.GetProperty("peerId").GetString() == target)
+        var connections = ConnectionsTo(status, to)
             .Select(c => (Path: c.GetProperty("path").GetString() ?? "?", Address: c.GetProperty("address").GetString() ?? ""))
             .OrderBy(c => c.Path switch { "direct" => 0, "hole-punched" => 1, _ => 2 })
             .ToList();
@@ -317,13 +315,20 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
         return (best.Path, best.Path == "relayed" ? RelayIn(best.Address) : null);
     }
 
+    /// <summary>The live connections in <paramref name="status"/> (one agent's /status) to agent <paramref name="to"/>.</summary>
+    private IEnumerable<JsonElement> ConnectionsTo(JsonDocument status, DemoAgent to)
+    {
+        var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
+        return status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
+            .Where(c => c.GetProperty("peerId").GetString() == target);
+    }
+
     /// <summary>The relay of a relayed connection between the two, if there is one.</summary>
     private async Task<string?> RelayBetweenAsync(DemoAgent from, DemoAgent to, CancellationToken ct)
     {
         using var status = await from.StatusAsync(ct);
-        var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
-        return status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
-            .Where(c => c.GetProperty("peerId").GetString() == target && c.GetProperty("path").GetString() == "relayed")
+        return ConnectionsTo(status, to)
+            .Where(c => c.GetProperty("path").GetString() == "relayed")
             .Select(c => RelayIn(c.GetProperty("address").GetString() ?? ""))
             .FirstOrDefault(r => r is not null);
     }
@@ -336,9 +341,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
         while (waited.Elapsed < TimeSpan.FromSeconds(20))
         {
             using var status = await from.StatusAsync(ct);
-            var target = _peerIds.FirstOrDefault(p => p.Value == to.Name).Key;
-            var punched = status.RootElement.GetProperty("peers").GetProperty("connections").EnumerateArray()
-                .FirstOrDefault(c => c.GetProperty("peerId").GetString() == target && c.GetProperty("path").GetString() == "hole-punched");
+            var punched = ConnectionsTo(status, to).FirstOrDefault(c => c.GetProperty("path").GetString() == "hole-punched");
             if (punched.ValueKind != JsonValueKind.Undefined)
             {
                 var counts = new List<string>();
