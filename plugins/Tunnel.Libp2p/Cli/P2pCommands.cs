@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
+using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
@@ -20,12 +22,26 @@ internal static class P2pCommands
 {
     public static IReadOnlyList<PluginCommand> All { get; } =
     [
-        new("p2p listen", "Listen and serve echo, ping and identify until stopped",
-            "pluginmesh p2p listen [--listen <multiaddr>]... [--key <file>] [--psk <file>] [--mdns [--mdns-interval <ms>]]\n  prints {\"peerId\":...,\"addrs\":[...]} once listening;\n  with --mdns (needs the dns.mdns plugin) one {\"event\":\"mdns:peer\",\"peerId\":...,\"addrs\":[...]} line per discovered peer, which it connects", ListenAsync),
+        new("p2p listen", "Listen and serve echo, ping and identify until stopped (optionally relay, reserve, hole-punch)",
+            "pluginmesh p2p listen [--listen <multiaddr>]... [--key <file>] [--psk <file>] [--mdns [--mdns-interval <ms>]]\n" +
+            "                      [--relay-service [--relay-unlimited]] [--reserve <relay multiaddr>]... [--hole-punch] [--verbose]\n" +
+            "  prints {\"peerId\":...,\"addrs\":[...]} once listening;\n" +
+            "  --relay-service also offers the Circuit Relay v2 hop service (needs the tunnel.relay plugin; with --psk every\n" +
+            "    peer that gets in is a member with unlimited circuits, and so with --relay-unlimited; otherwise circuits get the\n" +
+            "    spec's outsider limits, 2 min / 128 KiB);\n" +
+            "  --reserve keeps a reservation on that relay (repeatable): the ready line adds \"circuitAddrs\":[...] (waits up to\n" +
+            "    10 s for them) and a line with \"event\":\"circuitAddrs\" is printed whenever they change;\n" +
+            "  --hole-punch runs DCUtR: a peer that reaches us through a relay is upgraded to a direct connection;\n" +
+            "  the node logs warnings on stderr (--verbose: everything from debug up, e.g. each hole-punch attempt);\n" +
+            "  with --mdns (needs the dns.mdns plugin) one {\"event\":\"mdns:peer\",\"peerId\":...,\"addrs\":[...]} line per discovered peer, which it connects", ListenAsync),
         new("p2p dial", "Dial a peer and echo bytes on K streams, checking every byte",
-            "pluginmesh p2p dial <multiaddr> [--echo-bytes N] [--streams K] [--psk <file>]\n  prints {\"ok\":...,\"bytes\":...,\"seconds\":...,\"mibPerSec\":...}; exit 0 only if all came back intact", DialAsync),
+            "pluginmesh p2p dial <multiaddr>... [--echo-bytes N] [--streams K] [--psk <file>] [--hole-punch [--wait-direct <ms>] [--listen <multiaddr>]...] [--verbose]\n" +
+            "  several addresses of one peer are tried in the agent's path order (direct, then /p2p-circuit relays);\n" +
+            "  --hole-punch listens (default /ip4/0.0.0.0/tcp/0) and takes part in DCUtR; --wait-direct waits up to <ms> for\n" +
+            "  the relayed connection to be upgraded before echoing;\n" +
+            "  prints {\"ok\":...,\"path\":\"direct\"|\"relayed\"|\"hole-punched\",\"bytes\":...,\"seconds\":...,\"mibPerSec\":...}; exit 0 only if all came back intact", DialAsync),
         new("p2p ping", "Ping a peer over /ipfs/ping/1.0.0",
-            "pluginmesh p2p ping <multiaddr> [--count N] [--psk <file>]\n  prints one JSON line per ping with rttMs", PingAsync),
+            "pluginmesh p2p ping <multiaddr>... [--count N] [--psk <file>] [--verbose]\n  prints one JSON line per ping with rttMs and the path", PingAsync),
         new("p2p keygen", "Create the identity key file (if absent) and print its PeerId",
             "pluginmesh p2p keygen [--key <file>]", KeygenAsync),
         // Top-level name from the issue: every node gets its own random key, never one derived from its name.
@@ -33,7 +49,9 @@ internal static class P2pCommands
             "pluginmesh keygen [--key <file>]   (same as: pluginmesh p2p keygen)", KeygenAsync),
     ];
 
-    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval"], async args =>
+    private static readonly TimeSpan ReserveWait = TimeSpan.FromSeconds(10);
+
+    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval", "reserve"], ["mdns", "relay-service", "relay-unlimited", "hole-punch", "verbose"], async args =>
     {
         var options = ReadOptions(context);
         IStandaloneDiscoveryProvider? mdns = null;
@@ -51,22 +69,39 @@ internal static class P2pCommands
             throw new ArgumentException("--mdns-interval needs --mdns");
         }
         var interval = args.Long("mdns-interval", 10_000, 1);
+        var reserve = args.All("reserve");
+        if (args.Has("relay-unlimited") && !args.Has("relay-service")) throw new ArgumentException("--relay-unlimited needs --relay-service");
+        var relay = (args.Has("relay-service") || reserve.Count > 0) ? RelayProvider(context, args.Has("relay-service") ? "--relay-service" : "--reserve") : null;
+        if (relay is null && (args.Has("relay-service") || reserve.Count > 0)) return 2;
         var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
-        using var key = KeyFile.LoadOrCreate(args.One("key") ?? options.KeyFile);
-        await using var host = new Libp2pHost(new Libp2pHostOptions
+        options = options with
         {
-            Identity = key,
-            ListenAddresses = listen.Count > 0 ? listen : options.Listen,
-            PrivateNetworkKey = LoadPsk(args.One("psk") ?? options.PskFile),
-        });
-        await host.StartAsync(context.CancellationToken).ConfigureAwait(false);
-        var addrs = host.AdvertisedAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
-        await WriteJsonAsync(context, new Dictionary<string, object?>
+            Listen = listen.Count > 0 ? listen : options.DialOnly ? [Multiaddr.Parse(Libp2pOptions.DefaultListen)] : options.Listen,
+            DialOnly = false,
+            KeyFile = args.One("key") ?? options.KeyFile,
+            PskFile = args.One("psk") ?? options.PskFile,
+            HolePunch = args.Has("hole-punch"),
+            AutoNat = options.AutoNat with { Enabled = false },
+        };
+        await using var node = await CommandNode.StartAsync(options, null,
+            relay is null ? null : (relay, new StandaloneRelaySettings(args.Has("relay-service"), reserve, AllMembers: options.PskFile is not null || args.Has("relay-unlimited"))),
+            Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+        var host = node.Host;
+        var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
+        var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs };
+        using var circuits = reserve.Count == 0 ? null : new CircuitAddressWatch(node.Node.LocalPeer);
+        if (circuits is not null)
         {
-            ["peerId"] = host.PeerId.ToString(),
-            ["addrs"] = addrs,
-        }).ConfigureAwait(false);
-        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(context, mdns, host, addrs, interval).ConfigureAwait(false);
+            var relays = reserve.Select(Multiaddr.Parse).Select(a => a.PeerId?.ToString()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            ready["circuitAddrs"] = await circuits.WaitForRelaysAsync(relays, ReserveWait, context.CancellationToken).ConfigureAwait(false);
+        }
+        var lines = new JsonLines(context.Out);
+        await lines.WriteAsync(ready).ConfigureAwait(false);
+        if (circuits is not null)
+        {
+            circuits.Changed += now => lines.Post(new Dictionary<string, object?> { ["event"] = "circuitAddrs", ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs, ["circuitAddrs"] = now });
+        }
+        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(context, mdns, host, addrs, interval, lines).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -78,14 +113,13 @@ internal static class P2pCommands
     });
 
     /// <summary>Starts the mDNS provider advertising this host; each discovered peer is printed once per new address set and connected.</summary>
-    private static async Task<MdnsRun> StartMdnsAsync(PluginCommandContext context, IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs)
+    private static async Task<MdnsRun> StartMdnsAsync(PluginCommandContext context, IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs, JsonLines lines)
     {
         var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId.ToString(), addrs),
             new Dictionary<string, string> { ["interval"] = intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var connector = new DiscoveryConnector(host, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var printed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var writeLock = new SemaphoreSlim(1);
         discovery.PeerDiscovered += peer =>
         {
             var key = string.Join(' ', peer.Addresses.Order(StringComparer.Ordinal));
@@ -95,18 +129,7 @@ internal static class P2pCommands
                 printed[peer.PeerId] = key;
             }
             // Events arrive on the discovery's thread: write without blocking it, one line at a time.
-            _ = Task.Run(async () =>
-            {
-                await writeLock.WaitAsync().ConfigureAwait(false);
-                try
-                {
-                    await WriteJsonAsync(context, new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId, ["addrs"] = peer.Addresses.ToArray() }).ConfigureAwait(false);
-                }
-                finally
-                {
-                    writeLock.Release();
-                }
-            });
+            lines.Post(new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId, ["addrs"] = peer.Addresses.ToArray() });
         };
         var subscription = connector.Attach(discovery);
         try
@@ -122,15 +145,26 @@ internal static class P2pCommands
         return new MdnsRun(discovery, connector, subscription);
     }
 
-    private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk"], async args =>
+    private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk", "wait-direct", "listen"], ["hole-punch", "verbose"], async args =>
     {
-        var target = Target(args);
+        var target = Targets(args);
         var bytes = args.Long("echo-bytes", 1 << 20, 0);
         var streams = (int)args.Long("streams", 1, 1);
-        using var key = IdentityKey.Generate();
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Identity = key, PrivateNetworkKey = LoadPsk(args.One("psk") ?? ReadOptions(context).PskFile) });
+        var holePunch = args.Has("hole-punch");
+        var waitDirect = args.Long("wait-direct", 0, 0);
+        if (!holePunch && (waitDirect > 0 || args.All("listen").Count > 0)) throw new ArgumentException("--wait-direct and --listen need --hole-punch");
+        var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
         var ct = context.CancellationToken;
-        var connection = await host.DialAsync(target, ct).ConfigureAwait(false);
+        await using var node = await StartDialerAsync(context, args, target, holePunch ? (listen.Count > 0 ? listen : [Multiaddr.Parse("/ip4/0.0.0.0/tcp/0")]) : []).ConfigureAwait(false);
+        if (node is null) return 2;
+        var connection = await ConnectAsync(node, target, ct).ConfigureAwait(false);
+        long waitedMs = 0;
+        if (waitDirect > 0 && connection.Path == PathKind.Relayed)
+        {
+            var waitStart = Stopwatch.GetTimestamp();
+            connection = await WaitDirectAsync(node.Host, connection, TimeSpan.FromMilliseconds(waitDirect), ct).ConfigureAwait(false);
+            waitedMs = (long)Stopwatch.GetElapsedTime(waitStart).TotalMilliseconds;
+        }
         var start = Stopwatch.GetTimestamp();
         var results = await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
         {
@@ -144,34 +178,96 @@ internal static class P2pCommands
         var total = results.Sum(r => r.Received);
         var error = results.Select(r => r.Error).FirstOrDefault(e => e is not null);
         var ok = error is null && results.All(r => r.Received == bytes);
-        await WriteJsonAsync(context, new Dictionary<string, object?>
+        var result = new Dictionary<string, object?>
         {
             ["ok"] = ok,
             ["peerId"] = connection.RemotePeerId.ToString(),
+            ["path"] = TunnelLibp2pPlugin.PathText(connection.Path),
+            ["address"] = connection.RemoteAddress.ToString(),
             ["bytes"] = total,
             ["seconds"] = seconds,
             ["mibPerSec"] = total / 1048576.0 / Math.Max(seconds, 1e-9),
             ["error"] = error,
-        }).ConfigureAwait(false);
+        };
+        if (waitDirect > 0) result["waitedMs"] = waitedMs;
+        await WriteJsonAsync(context, result).ConfigureAwait(false);
         return ok ? 0 : 1;
     });
 
-    private static Task<int> PingAsync(PluginCommandContext context) => RunAsync(context, ["count", "psk"], async args =>
+    private static Task<int> PingAsync(PluginCommandContext context) => RunAsync(context, ["count", "psk"], ["verbose"], async args =>
     {
-        var target = Target(args);
+        var target = Targets(args);
         var count = (int)args.Long("count", 3, 1);
-        using var key = IdentityKey.Generate();
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Identity = key, PrivateNetworkKey = LoadPsk(args.One("psk") ?? ReadOptions(context).PskFile) });
-        var connection = await host.DialAsync(target, context.CancellationToken).ConfigureAwait(false);
+        await using var node = await StartDialerAsync(context, args, target, []).ConfigureAwait(false);
+        if (node is null) return 2;
+        var connection = await ConnectAsync(node, target, context.CancellationToken).ConfigureAwait(false);
         for (var i = 0; i < count; i++)
         {
-            var rtt = await host.PingAsync(connection, context.CancellationToken).ConfigureAwait(false);
-            await WriteJsonAsync(context, new Dictionary<string, object?> { ["seq"] = i + 1, ["peerId"] = connection.RemotePeerId.ToString(), ["rttMs"] = rtt.TotalMilliseconds }).ConfigureAwait(false);
+            var rtt = await node.Host.PingAsync(connection, context.CancellationToken).ConfigureAwait(false);
+            await WriteJsonAsync(context, new Dictionary<string, object?>
+            {
+                ["seq"] = i + 1,
+                ["peerId"] = connection.RemotePeerId.ToString(),
+                ["path"] = TunnelLibp2pPlugin.PathText(connection.Path),
+                ["rttMs"] = rtt.TotalMilliseconds,
+            }).ConfigureAwait(false);
         }
         return 0;
     });
 
-    private static Task<int> KeygenAsync(PluginCommandContext context) => RunAsync(context, ["key"], async args =>
+    /// <summary>
+    /// A node with a throwaway key for <c>p2p dial</c> / <c>p2p ping</c>: no listener unless
+    /// <paramref name="listen"/> is given (hole punching needs one), the relay client when a target is a
+    /// circuit. Null (after printing why) when a circuit is given and no relay plugin is loaded.
+    /// </summary>
+    private static async Task<CommandNode?> StartDialerAsync(PluginCommandContext context, CommandArgs args, PeerTarget target, IReadOnlyList<Multiaddr> listen)
+    {
+        var options = ReadOptions(context);
+        var circuits = target.Addresses!.Any(a => Multiaddr.Parse(a).IsRelayed);
+        var relay = circuits ? RelayProvider(context, "a /p2p-circuit address") : null;
+        if (circuits && relay is null) return null;
+        options = options with
+        {
+            Listen = listen,
+            DialOnly = listen.Count == 0,
+            PskFile = args.One("psk") ?? options.PskFile,
+            HolePunch = args.Has("hole-punch"),
+            AutoNat = options.AutoNat with { Enabled = false },
+        };
+        return await CommandNode.StartAsync(options, IdentityKey.Generate(),
+            relay is null ? null : (relay, new StandaloneRelaySettings(OfferHop: false, Reserve: [], AllMembers: options.PskFile is not null)),
+            Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects through the agent's path choice (live connection, direct addresses, then relays; the built-in failover order).</summary>
+    private static async Task<Libp2pConnection> ConnectAsync(CommandNode node, PeerTarget target, CancellationToken ct)
+    {
+        try
+        {
+            var first = await node.Tunnel.OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
+            var peer = PeerId.Parse(first.Remote.PeerId);
+            await first.DisposeAsync().ConfigureAwait(false);
+            return node.Host.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
+        }
+        catch (TunnelException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+    }
+
+    /// <summary>Waits until the peer also has a direct (hole-punched) connection, or the time is up; returns the best connection then.</summary>
+    private static async Task<Libp2pConnection> WaitDirectAsync(Libp2pHost host, Libp2pConnection relayed, TimeSpan wait, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (host.GetConnection(relayed.RemotePeerId) is { Path: not PathKind.Relayed } direct) return direct;
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+        return host.GetConnection(relayed.RemotePeerId) ?? relayed;
+    }
+
+    private static Task<int> KeygenAsync(PluginCommandContext context) => RunAsync(context, ["key"], [], async args =>
     {
         var path = args.One("key") ?? ReadOptions(context).KeyFile;
         using var key = KeyFile.LoadOrCreate(path);
@@ -179,12 +275,12 @@ internal static class P2pCommands
         return 0;
     });
 
-    private static async Task<int> RunAsync(PluginCommandContext context, string[] options, Func<CommandArgs, Task<int>> body)
+    private static async Task<int> RunAsync(PluginCommandContext context, string[] options, string[] flags, Func<CommandArgs, Task<int>> body)
     {
         CommandArgs args;
         try
         {
-            args = CommandArgs.Parse(context.Args, options.ToHashSet(StringComparer.Ordinal), options.Contains("mdns-interval") ? new HashSet<string>(["mdns"], StringComparer.Ordinal) : null);
+            args = CommandArgs.Parse(context.Args, options.ToHashSet(StringComparer.Ordinal), flags.ToHashSet(StringComparer.Ordinal));
         }
         catch (ArgumentException e)
         {
@@ -202,10 +298,27 @@ internal static class P2pCommands
         }
     }
 
-    private static Multiaddr Target(CommandArgs args)
+    /// <summary>The positional multiaddrs as one target: all must name the same peer (or none).</summary>
+    private static PeerTarget Targets(CommandArgs args)
     {
-        if (args.Positionals.Count != 1) throw new ArgumentException("expected exactly one <multiaddr>");
-        return Multiaddr.Parse(args.Positionals[0]);
+        if (args.Positionals.Count == 0) throw new ArgumentException("expected at least one <multiaddr>");
+        var addrs = args.Positionals.Select(Multiaddr.Parse).ToList();
+        var peers = addrs.Select(a => a.PeerId).OfType<PeerId>().Distinct().ToList();
+        if (peers.Count > 1) throw new ArgumentException($"the addresses name {peers.Count} different peers ({string.Join(", ", peers)}); give addresses of one peer");
+        if (peers.Count == 0 && addrs.Count > 1) throw new ArgumentException("several addresses without /p2p/<PeerId>: end them with the peer's id so they are known to be one peer");
+        return new PeerTarget(PeerId: peers.Count == 1 ? peers[0].ToString() : null, Addresses: [.. addrs.Select(a => a.ToString())]);
+    }
+
+    /// <summary>The node's logs on stderr: warnings and errors, everything from debug up with <c>--verbose</c>.</summary>
+    private static CommandLog Logs(PluginCommandContext context, CommandArgs args) =>
+        new(context.Error, args.Has("verbose") ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Warning);
+
+    /// <summary>The relay plugin's standalone relay, or null after telling the user it is missing.</summary>
+    private static IStandaloneRelayProvider? RelayProvider(PluginCommandContext context, string what)
+    {
+        var provider = context.RelayProviders.FirstOrDefault();
+        if (provider is null) context.Error.WriteLine($"[tunnel.libp2p] {what} needs the tunnel.relay plugin (none is loaded)");
+        return provider;
     }
 
     private static Libp2pOptions ReadOptions(PluginCommandContext context)

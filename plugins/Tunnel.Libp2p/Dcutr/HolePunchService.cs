@@ -198,55 +198,94 @@ public sealed class HolePunchService
     {
         List<Multiaddr> targets;
         TimeSpan rtt;
-        var s = await relayed.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false);
-        await using (s.Stream.ConfigureAwait(false))
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        List<Task<Libp2pConnection>> waits;
+        try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(ExchangeTimeout);
-            var start = Stopwatch.GetTimestamp();
-            await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
-            var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
-            rtt = Stopwatch.GetElapsedTime(start);
-            targets = Dialable(connect);
-            if (targets.Count == 0) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] holepunch: {relayed.RemotePeerId} sent no dialable address");
-            await WriteAsync(s.Stream, HolePunchMessage.Sync, [], timeout.Token).ConfigureAwait(false);
-            await s.Stream.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
+            var s = await relayed.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false);
+            await using (s.Stream.ConfigureAwait(false))
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(ExchangeTimeout);
+                var start = Stopwatch.GetTimestamp();
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
+                rtt = Stopwatch.GetElapsedTime(start);
+                targets = Dialable(connect);
+                if (targets.Count == 0) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] holepunch: {relayed.RemotePeerId} sent no dialable address");
+                // Before SYNC: from then on the peer may dial, and its SYN may reach our listener first.
+                window.CancelAfter(ExchangeTimeout + DialWindow);
+                waits = ExpectPunches(targets, relayed.RemotePeerId, initiator: true, window.Token);
+                await WriteAsync(s.Stream, HolePunchMessage.Sync, [], timeout.Token).ConfigureAwait(false);
+                await s.Stream.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
+            }
+            // A dials when SYNC arrives, half a round trip from now: start together.
+            await Task.Delay(rtt / 2, _time, ct).ConfigureAwait(false);
+            return await SimultaneousDialAsync(targets, relayed.RemotePeerId, initiator: true, window, waits).ConfigureAwait(false);
         }
-        // A dials when SYNC arrives, half a round trip from now: start together.
-        await Task.Delay(rtt / 2, _time, ct).ConfigureAwait(false);
-        return await SimultaneousDialAsync(targets, relayed.RemotePeerId, initiator: true, ct).ConfigureAwait(false);
+        finally
+        {
+            await window.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task ServeAsync(Libp2pStream s, CancellationToken ct)
     {
         List<Multiaddr> targets;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-        {
-            timeout.CancelAfter(ExchangeTimeout);
-            var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
-            await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
-            await ReadAsync(s.Stream, HolePunchMessage.Sync, timeout.Token).ConfigureAwait(false);
-            targets = Dialable(connect);
-        }
-        if (targets.Count == 0) return;
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        List<Task<Libp2pConnection>> waits;
         try
         {
-            await SimultaneousDialAsync(targets, s.Connection.RemotePeerId, initiator: false, ct).ConfigureAwait(false);
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                timeout.CancelAfter(ExchangeTimeout);
+                var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
+                targets = Dialable(connect);
+                // Before our CONNECT: the peer dials half a round trip after it, possibly onto our listener.
+                window.CancelAfter(ExchangeTimeout + DialWindow);
+                waits = ExpectPunches(targets, s.Connection.RemotePeerId, initiator: false, window.Token);
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                await ReadAsync(s.Stream, HolePunchMessage.Sync, timeout.Token).ConfigureAwait(false);
+            }
+            if (targets.Count == 0) return;
+            await SimultaneousDialAsync(targets, s.Connection.RemotePeerId, initiator: false, window, waits).ConfigureAwait(false);
         }
         catch (Exception e) when (MeshFailures.Classify(e) is not null && !ct.IsCancellationRequested)
         {
             // B decides about retries; our side of this attempt is over.
             HolePunchLog.AttemptFailed(_logger, s.Connection.RemotePeerId.ToString(), 0, e.Message);
         }
+        finally
+        {
+            await window.CancelAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Dials every target at once from the listen port; the first to upgrade wins, the rest are cancelled.</summary>
-    private async Task<Libp2pConnection> SimultaneousDialAsync(List<Multiaddr> targets, PeerId peer, bool initiator, CancellationToken ct)
+    /// <summary>
+    /// Listener waits for the peer's punch from each target (see <see cref="Libp2pHost.AcceptPunchedAsync"/>);
+    /// none when we do not listen (our dials then use an ephemeral port, and nothing can land on a listener).
+    /// </summary>
+    private List<Task<Libp2pConnection>> ExpectPunches(List<Multiaddr> targets, PeerId peer, bool initiator, CancellationToken window)
     {
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var waits = new List<Task<Libp2pConnection>>();
+        if (ListenEndPoint() is null) return waits;
+        foreach (var t in targets)
+        {
+            if (t.TryGetTcpTarget(out var host, out var port, out var isIp) && isIp)
+                waits.Add(_host.AcceptPunchedAsync(new IPEndPoint(IPAddress.Parse(host), port), peer, initiator, window));
+        }
+        return waits;
+    }
+
+    /// <summary>
+    /// Dials every target at once from the listen port, alongside <paramref name="waits"/> for the peer's
+    /// dial landing on our listener; the first to upgrade wins, the rest are cancelled with <paramref name="window"/>.
+    /// </summary>
+    private async Task<Libp2pConnection> SimultaneousDialAsync(List<Multiaddr> targets, PeerId peer, bool initiator, CancellationTokenSource window, List<Task<Libp2pConnection>> waits)
+    {
         window.CancelAfter(DialWindow);
         var bindTo = ListenEndPoint();
-        var dials = targets.Select(t => DialOneAsync(t, peer, bindTo, initiator, window.Token)).ToList();
+        var dials = targets.Select(t => DialOneAsync(t, peer, bindTo, initiator, window.Token)).Concat(waits).ToList();
         Exception? last = null;
         while (dials.Count > 0)
         {
@@ -260,7 +299,9 @@ public sealed class HolePunchService
                 foreach (var other in dials) _ = other.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.CompletedTask, TaskScheduler.Default).Unwrap();
                 return connection;
             }
-            last = done.Exception?.InnerException ?? new OperationCanceledException();
+            // Keep a dial's own error over the cancellation of a listener wait that ended with the window.
+            var error = done.Exception?.InnerException ?? new OperationCanceledException();
+            if (last is null or OperationCanceledException) last = error;
         }
         throw last is TunnelException ? last : new TunnelException(MeshFailures.Classify(last!) ?? TunnelFailure.Timeout, $"[tunnel.libp2p] holepunch dial to {peer}: {last!.Message}", last);
     }

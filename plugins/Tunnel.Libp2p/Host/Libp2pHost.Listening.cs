@@ -26,6 +26,7 @@ public sealed partial class Libp2pHost
                 HostLog.AcceptFailed(_logger, address.ToString(), e.Message);
                 continue;
             }
+            if (TakeExpectedPunch(socket)) continue;
             int established;
             lock (_lock) established = _connections.Values.Sum(l => l.Count);
             if (established + Volatile.Read(ref _pendingUpgrades) >= _options.MaxConnections)

@@ -35,8 +35,9 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     /// <param name="services">Where other transports (relay) are found at dial time; null for TCP only.</param>
     /// <param name="activities">The plugin's ActivitySource; hole punches (path changes) are traced on it.</param>
+    /// <param name="identity">A key to use instead of the key file (diagnostic commands dial with a throwaway key); the service disposes it.</param>
     public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null,
-        System.Diagnostics.ActivitySource? activities = null)
+        System.Diagnostics.ActivitySource? activities = null, IdentityKey? identity = null)
     {
         _activities = activities;
         _options = options;
@@ -44,7 +45,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         _meter = meter;
         _services = services;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _identity = new(() => KeyFile.LoadOrCreate(options.KeyFile));
+        _identity = identity is null ? new(() => KeyFile.LoadOrCreate(options.KeyFile)) : new(identity);
         LocalPeer = new LocalPeer(this);
         Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
     }

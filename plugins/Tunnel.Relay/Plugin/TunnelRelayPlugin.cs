@@ -16,7 +16,7 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 /// Entry type of <c>tunnel.relay</c>: Circuit Relay v2 hop service, the relay client as an
 /// <see cref="ITransport"/> for <c>/p2p-circuit</c> addresses, and autorelay.
 /// </summary>
-public sealed class TunnelRelayPlugin : IPluginMeshPlugin
+public sealed class TunnelRelayPlugin : IPluginMeshPlugin, IStandaloneRelayProvider
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "tunnel.relay";
@@ -65,4 +65,8 @@ public sealed class TunnelRelayPlugin : IPluginMeshPlugin
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RelayService>());
         services.AddSingleton<IStatusContributor>(sp => new RelayStatusContributor(sp.GetRequiredService<RelayService>(), options));
     }
+
+    /// <inheritdoc />
+    public IStandaloneRelay Create(StandaloneRelaySettings settings, IMeshTunnel tunnel, ILocalPeer localPeer, IPeerNetwork network, ILoggerFactory loggers) =>
+        new StandaloneRelay(settings, tunnel, localPeer, network, loggers);
 }

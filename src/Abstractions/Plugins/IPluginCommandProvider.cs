@@ -36,4 +36,7 @@ public sealed record PluginCommandContext(
 {
     /// <summary>Discovery mechanisms other loaded plugins offer for standalone use (see <see cref="Discovery.IStandaloneDiscoveryProvider"/>).</summary>
     public IReadOnlyList<Discovery.IStandaloneDiscoveryProvider> DiscoveryProviders { get; init; } = [];
+
+    /// <summary>Relays other loaded plugins offer for standalone use (see <see cref="Tunnel.IStandaloneRelayProvider"/>).</summary>
+    public IReadOnlyList<Tunnel.IStandaloneRelayProvider> RelayProviders { get; init; } = [];
 }

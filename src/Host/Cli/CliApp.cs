@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Host.Cli.Commands;
 using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Hosting;
@@ -63,7 +64,7 @@ internal static class CliApp
             var (cmd, node, section, providers) = pluginCommands.First(c => c.Command.Name == name);
             var cmdArgs = rest.Skip(WordCount(name)).ToList();
             if (CliArgs.WantsHelp(cmdArgs)) { await io.Out.WriteLineAsync(cmd.Usage); return 0; }
-            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel) { DiscoveryProviders = providers });
+            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel) { DiscoveryProviders = providers.Discoveries, RelayProviders = providers.Relays });
         }
         catch (UsageException ex)
         {
@@ -107,22 +108,24 @@ internal static class CliApp
             .OrderByDescending(WordCount)
             .FirstOrDefault();
 
-    private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section, IReadOnlyList<IStandaloneDiscoveryProvider> Providers)> LoadPluginCommands(List<string> globals, TextWriter error)
+    private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section, StandaloneProviders Providers)> LoadPluginCommands(List<string> globals, TextWriter error)
     {
         var g = new CliArgs(globals, ["config", "plugins-dir"], []);
         var config = ConfigLoader.Load(g.Value("config"));
         var settings = HostSettingsBinder.Bind(config.Root, []);
         using var loggers = LoggingSetup.CliFactory();
         var dirs = AgentPaths.PluginDirectories(g.Values("plugins-dir"), settings.Node.DataDirectory);
-        var result = new List<(PluginCommand, NodeSettings, IConfiguration, IReadOnlyList<IStandaloneDiscoveryProvider>)>();
+        var result = new List<(PluginCommand, NodeSettings, IConfiguration, StandaloneProviders)>();
         var plugins = PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")).Where(p => p.Error is null).ToList();
-        var discoveries = plugins.Select(p => p.Instance).OfType<IStandaloneDiscoveryProvider>().ToList();
+        var providers = new StandaloneProviders(
+            plugins.Select(p => p.Instance).OfType<IStandaloneDiscoveryProvider>().ToList(),
+            plugins.Select(p => p.Instance).OfType<IStandaloneRelayProvider>().ToList());
         foreach (var plugin in plugins)
         {
             if (plugin.Instance is not IPluginCommandProvider provider) continue;
             try
             {
-                foreach (var c in provider.Commands) result.Add((c, settings.Node, config.Root.GetSection("plugins:" + plugin.Id), discoveries));
+                foreach (var c in provider.Commands) result.Add((c, settings.Node, config.Root.GetSection("plugins:" + plugin.Id), providers));
             }
             catch (Exception ex)
             {
@@ -143,7 +146,7 @@ internal static class CliApp
             "Commands:",
         };
         lines.AddRange(BuiltIns.Select(c => $"  {c.Name,-16} {c.Summary}"));
-        List<(PluginCommand Command, NodeSettings, IConfiguration, IReadOnlyList<IStandaloneDiscoveryProvider>)> fromPlugins;
+        List<(PluginCommand Command, NodeSettings, IConfiguration, StandaloneProviders)> fromPlugins;
         try
         {
             fromPlugins = LoadPluginCommands(globals, TextWriter.Null);
@@ -162,4 +165,7 @@ internal static class CliApp
         lines.Add("Run 'pluginmesh <command> --help' for a command's options.");
         return string.Join(Environment.NewLine, lines);
     }
+
+    /// <summary>What loaded plugins offer to other plugins' diagnostic commands.</summary>
+    private sealed record StandaloneProviders(IReadOnlyList<IStandaloneDiscoveryProvider> Discoveries, IReadOnlyList<IStandaloneRelayProvider> Relays);
 }
