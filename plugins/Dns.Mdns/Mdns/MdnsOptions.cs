@@ -87,7 +87,8 @@ public sealed record MdnsOptions(
     private static List<string> ReadNames(IConfiguration section, string key, IReadOnlyList<string> fallback, Action<string, string> error)
     {
         var node = section.GetSection(key);
-        if (!node.Exists()) return [.. fallback];
+        // `key: []` is present with neither value nor children (Exists() is false): an explicitly empty list, not the default.
+        if (!node.Exists()) return section.GetChildren().Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)) ? [] : [.. fallback];
         // One value without list syntax, or a comma-separated string: interfaces: eth0,wlan0
         var raw = node.Value is not null
             ? node.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select((v, i) => (Key: key, Value: (string?)v))

@@ -62,6 +62,16 @@ public sealed class MdnsOptionsTests
     }
 
     [Fact]
+    public void Read_ExplicitlyEmptyExcludeList_ExcludesNothing_NotTheDefaults()
+    {
+        // `excludeInterfaces: []` reaches the plugin as the key with neither value nor children.
+        var o = MdnsOptions.Read(TestConfiguration.Of(("mdns:excludeInterfaces", null)).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.Empty(o.ExcludeInterfaces);
+        var absent = MdnsOptions.Read(TestConfiguration.Of(("mdns:ttlSeconds", "60")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.Equal(MdnsOptions.DefaultExcludes, absent.ExcludeInterfaces);
+    }
+
+    [Fact]
     public void Read_CommaSeparatedInterfaces_Accepted()
     {
         var o = MdnsOptions.Read(TestConfiguration.Of(("mdns:interfaces", "eth0, wlan*")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
