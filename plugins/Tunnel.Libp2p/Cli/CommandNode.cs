@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
+using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
@@ -34,9 +35,10 @@ internal sealed class CommandNode : IAsyncDisposable
     /// <param name="identity">Throwaway key for dialing commands; null: the key file of <paramref name="options"/>.</param>
     /// <param name="relay">Relay provider and settings; null: TCP only.</param>
     /// <param name="loggers">Where the node's logs go (the command's stderr).</param>
-    public static async Task<CommandNode> StartAsync(Libp2pOptions options, IdentityKey? identity, (IStandaloneRelayProvider Provider, StandaloneRelaySettings Settings)? relay, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <param name="failover">Decides path fallbacks and hole-punch retries; null: the built-in order.</param>
+    public static async Task<CommandNode> StartAsync(Libp2pOptions options, IdentityKey? identity, (IStandaloneRelayProvider Provider, StandaloneRelaySettings Settings)? relay, IFailoverPolicy? failover, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var services = new CommandServices();
+        var services = new CommandServices(failover);
         var node = new Libp2pNodeService(options, loggers, services: services, identity: identity);
         var tunnel = new MeshTunnel(node, services);
         IStandaloneRelay? standalone = null;
@@ -65,8 +67,8 @@ internal sealed class CommandNode : IAsyncDisposable
         await Node.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>What the node service and tunnel look up: the circuit transport, and no discovery, directory or policy.</summary>
-    private sealed class CommandServices : IServiceProvider
+    /// <summary>What the node service and tunnel look up: the circuit transport and the failover policy; no discovery or directory.</summary>
+    private sealed class CommandServices(IFailoverPolicy? failover) : IServiceProvider
     {
         public ITransport? Circuits { get; set; }
 
@@ -74,6 +76,7 @@ internal sealed class CommandNode : IAsyncDisposable
         {
             if (serviceType == typeof(IEnumerable<ITransport>)) return Circuits is null ? Array.Empty<ITransport>() : new[] { Circuits };
             if (serviceType == typeof(IEnumerable<IPeerDiscovery>)) return Array.Empty<IPeerDiscovery>();
+            if (serviceType == typeof(IFailoverPolicy)) return failover;
             return null;
         }
     }

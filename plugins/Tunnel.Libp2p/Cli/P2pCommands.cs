@@ -85,7 +85,7 @@ internal static class P2pCommands
         };
         await using var node = await CommandNode.StartAsync(options, null,
             relay is null ? null : (relay, new StandaloneRelaySettings(args.Has("relay-service"), reserve, AllMembers: options.PskFile is not null || args.Has("relay-unlimited"))),
-            Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+            context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
         var host = node.Host;
         var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
         var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs };
@@ -236,7 +236,7 @@ internal static class P2pCommands
         };
         return await CommandNode.StartAsync(options, IdentityKey.Generate(),
             relay is null ? null : (relay, new StandaloneRelaySettings(OfferHop: false, Reserve: [], AllMembers: options.PskFile is not null)),
-            Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+            context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Connects through the agent's path choice (live connection, direct addresses, then relays; the built-in failover order).</summary>

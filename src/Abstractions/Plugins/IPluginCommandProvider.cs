@@ -39,4 +39,7 @@ public sealed record PluginCommandContext(
 
     /// <summary>Relays other loaded plugins offer for standalone use (see <see cref="Tunnel.IStandaloneRelayProvider"/>).</summary>
     public IReadOnlyList<Tunnel.IStandaloneRelayProvider> RelayProviders { get; init; } = [];
+
+    /// <summary>The node's failover policy (<c>policies/failover.js</c> with the built-in default behind it), or null when the host gives none.</summary>
+    public Policies.IFailoverPolicy? FailoverPolicy { get; init; }
 }

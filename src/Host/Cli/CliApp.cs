@@ -64,7 +64,13 @@ internal static class CliApp
             var (cmd, node, section, providers) = pluginCommands.First(c => c.Command.Name == name);
             var cmdArgs = rest.Skip(WordCount(name)).ToList();
             if (CliArgs.WantsHelp(cmdArgs)) { await io.Out.WriteLineAsync(cmd.Usage); return 0; }
-            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel) { DiscoveryProviders = providers.Discoveries, RelayProviders = providers.Relays });
+            using var policies = new CommandPolicies(providers.Policies);
+            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel)
+            {
+                DiscoveryProviders = providers.Discoveries,
+                RelayProviders = providers.Relays,
+                FailoverPolicy = policies,
+            });
         }
         catch (UsageException ex)
         {
@@ -119,7 +125,8 @@ internal static class CliApp
         var plugins = PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")).Where(p => p.Error is null).ToList();
         var providers = new StandaloneProviders(
             plugins.Select(p => p.Instance).OfType<IStandaloneDiscoveryProvider>().ToList(),
-            plugins.Select(p => p.Instance).OfType<IStandaloneRelayProvider>().ToList());
+            plugins.Select(p => p.Instance).OfType<IStandaloneRelayProvider>().ToList(),
+            PolicyWiring.Options(settings));
         foreach (var plugin in plugins)
         {
             if (plugin.Instance is not IPluginCommandProvider provider) continue;
@@ -166,6 +173,6 @@ internal static class CliApp
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>What loaded plugins offer to other plugins' diagnostic commands.</summary>
-    private sealed record StandaloneProviders(IReadOnlyList<IStandaloneDiscoveryProvider> Discoveries, IReadOnlyList<IStandaloneRelayProvider> Relays);
+    /// <summary>What loaded plugins (and the node's policy scripts) offer to other plugins' diagnostic commands.</summary>
+    private sealed record StandaloneProviders(IReadOnlyList<IStandaloneDiscoveryProvider> Discoveries, IReadOnlyList<IStandaloneRelayProvider> Relays, Policies.PolicyEngineOptions Policies);
 }

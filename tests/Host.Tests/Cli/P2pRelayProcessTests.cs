@@ -25,6 +25,7 @@ public sealed class P2pRelayProcessTests : IDisposable
             node:
               name: p2p-cli
               dataDir: {_tmp.Path}/data
+              policiesDir: {Path.Combine(TestPaths.RepoRoot, "policies")}
             """);
         var relay = await ListenAsync(config, "--relay-service", "--relay-unlimited", "--key", Path.Combine(_tmp.Path, "r.key"));
         var relayAddr = relay.GetProperty("addrs")[0].GetString()!;
@@ -32,7 +33,9 @@ public sealed class P2pRelayProcessTests : IDisposable
         var circuit = peer.GetProperty("circuitAddrs")[0].GetString()!;
         Assert.StartsWith(relayAddr + "/p2p-circuit/p2p/", circuit, StringComparison.Ordinal);
 
-        var (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--plugins-dir", PluginsDir, "p2p", "dial", circuit, "--echo-bytes", "300000");
+        // A dead direct address first: failover.js (loaded by the host for the command) moves on to the circuit.
+        var dead = "/ip4/127.0.0.1/tcp/1/p2p/" + peer.GetProperty("peerId").GetString();
+        var (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--plugins-dir", PluginsDir, "p2p", "dial", dead, circuit, "--echo-bytes", "300000");
         Assert.True(code == 0, $"p2p dial exited {code}: {output}{error}");
         var result = JsonDocument.Parse(output).RootElement;
         Assert.Equal("relayed", result.GetProperty("path").GetString());
