@@ -11,26 +11,35 @@ namespace PluginMesh.Bench.Tunnel;
 /// </summary>
 internal static class IdleConnectionMemory
 {
+    private const int Parallel = 16;
+
     public sealed record Result(int Connections, double HeapBytesPerConnection, double RssBytesPerConnection, double HeapBefore, double HeapAfter, double RssBefore, double RssAfter);
 
-    public static async Task<Result> MeasureAsync(int n)
+    /// <param name="hold">How long to keep the idle connections open after measuring (time to take a gcdump of this process).</param>
+    public static async Task<Result> MeasureAsync(int n, TimeSpan hold = default)
     {
         var keys = Enumerable.Range(0, n + 1).Select(_ => IdentityKey.Generate()).ToList();
         var server = new Libp2pHost(new Libp2pHostOptions { Identity = keys[0], ListenAddresses = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], MaxConnections = n + 16 });
         await server.StartAsync();
         var clients = keys.Skip(1).Select(k => new Libp2pHost(new Libp2pHostOptions { Identity = k })).ToList();
         var target = server.ListenAddresses[0].WithPeerId(server.PeerId);
-        // Warm the code paths (JIT, pools) with one connection that is closed again.
-        using (var warmKey = IdentityKey.Generate())
+        // Warm the code paths (JIT) and the shared ArrayPool with as many connections as are set up at
+        // once below, closed again: buffers the pool keeps afterwards then do not show up as the cost of
+        // the measured connections (with a cold pool they did, by 100 KiB per connection and more).
+        var warmKeys = Enumerable.Range(0, Parallel).Select(_ => IdentityKey.Generate()).ToList();
+        var warmHosts = warmKeys.Select(k => new Libp2pHost(new Libp2pHostOptions { Identity = k })).ToList();
+        await Task.WhenAll(warmHosts.Select(async h =>
         {
-            await using var warm = new Libp2pHost(new Libp2pHostOptions { Identity = warmKey });
-            var c = await warm.DialAsync(target, CancellationToken.None);
+            var c = await h.DialAsync(target, CancellationToken.None);
             await c.IdentifyTask;
-        }
+            await h.PingAsync(c, CancellationToken.None);
+        }));
+        foreach (var h in warmHosts) await h.DisposeAsync();
+        foreach (var k in warmKeys) k.Dispose();
         await WaitAsync(() => server.Connections.Count == 0);
         var (heapBefore, rssBefore) = Snapshot();
 
-        using var gate = new SemaphoreSlim(16);
+        using var gate = new SemaphoreSlim(Parallel);
         var connections = await Task.WhenAll(clients.Select(async client =>
         {
             await gate.WaitAsync();
@@ -49,6 +58,11 @@ internal static class IdleConnectionMemory
         await WaitAsync(() => server.Connections.Count == n && server.Connections.All(c => c.IdentifyTask.IsCompleted));
         await Task.Delay(TimeSpan.FromSeconds(2)); // let the last streams and buffers go
         var (heapAfter, rssAfter) = Snapshot();
+        if (hold > TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"    holding {n} idle connections for {hold.TotalSeconds:0} s (pid {Environment.ProcessId})");
+            await Task.Delay(hold);
+        }
         GC.KeepAlive(connections);
 
         foreach (var c in clients) await c.DisposeAsync();

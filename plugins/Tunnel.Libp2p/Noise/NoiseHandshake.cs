@@ -29,8 +29,10 @@ public static class NoiseHandshake
         using var e = X25519KeyPair.Generate();
         using var s = X25519KeyPair.Generate();
         var localPayload = new NoisePayload(identity.PublicKeyProtobuf, identity.Sign(SignedBytes(s.PublicKey)), muxers).Encode();
-        var buffer = new byte[2 + MaxMessageLength];
-        var plain = new byte[MaxMessageLength];
+        // Sized for the usual messages (keys, a signature, a few muxer names), not the 64 KiB maximum:
+        // a longer message from the peer gets arrays of its own size (ReadAsync, Fit).
+        var buffer = new byte[2 + Math.Max(1024, localPayload.Length + 2 * DhLength + 64)];
+        var plain = new byte[buffer.Length];
         var dh = new byte[DhLength];
         byte[] re, rs;
         NoisePayload remotePayload;
@@ -57,6 +59,7 @@ public static class NoiseHandshake
             state.DecryptAndHash(msg.Slice(DhLength, DhLength + 16).Span, rs);
             e.Agree(rs, dh);
             state.MixKey(dh);
+            plain = Fit(plain, msg.Length);
             var pn = state.DecryptAndHash(msg[(2 * DhLength + 16)..].Span, plain);
             remotePayload = DecodePayload(plain.AsSpan(0, pn));
             // Checked before msg3 so a wrong peer never learns who we are.
@@ -77,6 +80,7 @@ public static class NoiseHandshake
             if (msg.Length < DhLength) throw new NoiseException($"noise: message 1 too short ({msg.Length} bytes)");
             re = msg[..DhLength].ToArray();
             state.MixHash(re);
+            plain = Fit(plain, msg.Length);
             state.DecryptAndHash(msg[DhLength..].Span, plain);
 
             // -> e, ee, s, es
@@ -99,6 +103,7 @@ public static class NoiseHandshake
             state.DecryptAndHash(msg[..(DhLength + 16)].Span, rs);
             e.Agree(rs, dh);
             state.MixKey(dh);
+            plain = Fit(plain, msg.Length);
             var pn = state.DecryptAndHash(msg[(DhLength + 16)..].Span, plain);
             remotePayload = DecodePayload(plain.AsSpan(0, pn));
             remoteId = Verify(remotePayload, rs, expectedRemote);
@@ -160,11 +165,15 @@ public static class NoiseHandshake
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Reads one message into <paramref name="buffer"/>, or into a new array when it is longer.</summary>
     private static async ValueTask<ReadOnlyMemory<byte>> ReadAsync(Stream inner, byte[] buffer, CancellationToken cancellationToken)
     {
         await inner.ReadExactlyAsync(buffer.AsMemory(0, 2), cancellationToken).ConfigureAwait(false);
         var length = BinaryPrimitives.ReadUInt16BigEndian(buffer);
-        await inner.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        return buffer.AsMemory(0, length);
+        var target = length <= buffer.Length ? buffer : new byte[length];
+        await inner.ReadExactlyAsync(target.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        return target.AsMemory(0, length);
     }
+
+    private static byte[] Fit(byte[] array, int length) => array.Length >= length ? array : new byte[length];
 }

@@ -14,13 +14,26 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 public sealed class NoiseStream : Stream
 {
     public const int MaxPlaintext = NoiseHandshake.MaxMessageLength - CipherState.TagLength;
-    private const int ReceiveBufferSize = 2 * (NoiseHandshake.MaxMessageLength + 2);
-    private const int WriteBatchMessages = 2;
+    // Receive buffers: small while messages are small (control frames, identify), large (a pool
+    // bucket of its own, room for two full messages less 2 bytes) once one does not fit, and large
+    // straight away while the previous buffer's messages were.
+    private const int SmallReceiveBuffer = 16 * 1024;
+    private const int LargeReceiveBuffer = 128 * 1024;
+    // What an idle stream reads into while it waits (a keep-alive ping fits).
+    private const int ProbeSize = 256;
+    // Length prefix and tag of one transport message.
+    private const int MessageOverhead = 2 + CipherState.TagLength;
+    // A write's messages share one pooled buffer of at most this size (one socket send): four full
+    // messages of Yamux frames fit (see YamuxSession.MaxDataWrite).
+    private const int WriteBufferSize = 256 * 1024;
     private readonly Stream _inner;
     private readonly CipherState _send;
     private readonly CipherState _receive;
     private byte[]? _rbuf;
     private int _rstart, _rend;
+    private byte[]? _probe;
+    private bool _largeMessages;
+    private int _largestMessage;
     private byte[]? _plain;
     private int _pstart, _pend;
     private int _disposed;
@@ -31,6 +44,9 @@ public sealed class NoiseStream : Stream
         _send = send;
         _receive = receive;
     }
+
+    /// <summary>True while a pooled receive buffer is held (tests check that an idle stream holds none).</summary>
+    internal bool HoldsReceiveBuffers => _rbuf is not null || _plain is not null;
 
     /// <summary>The stream this one wraps (half-closing reaches the socket through it).</summary>
     internal Stream Inner => _inner;
@@ -45,9 +61,9 @@ public sealed class NoiseStream : Stream
     {
         if (buffer.Length == 0)
         {
-            // Zero-byte read: wait for data without holding a buffer (the Yamux pipe reader relies on it).
+            // Zero-byte read: wait for data without holding a pooled buffer (the Yamux pipe reader relies on it).
             if (_pend > _pstart || _rend > _rstart) return 0;
-            await _inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
         while (true)
@@ -80,7 +96,7 @@ public sealed class NoiseStream : Stream
             }
             else
             {
-                _plain ??= ArrayPool<byte>.Shared.Rent(MaxPlaintext);
+                _plain = ArrayPool<byte>.Shared.Rent(plainLength); // none held here: it goes back once drained
                 _pstart = 0;
                 _pend = _receive.DecryptWithAd([], ciphertext.Span, _plain);
                 result = -1;
@@ -95,6 +111,8 @@ public sealed class NoiseStream : Stream
         var b = _rbuf;
         _rbuf = null;
         _rstart = _rend = 0;
+        _largeMessages = _largestMessage > SmallReceiveBuffer / 2;
+        _largestMessage = 0;
         if (b is not null) ArrayPool<byte>.Shared.Return(b);
     }
 
@@ -106,18 +124,39 @@ public sealed class NoiseStream : Stream
         if (b is not null) ArrayPool<byte>.Shared.Return(b);
     }
 
+    /// <summary>
+    /// Idle: waits for the first bytes in a small array of our own, then moves them to a pooled buffer;
+    /// false on end of stream. (A zero-byte read is no substitute: on a socket it can complete before
+    /// any data has come, and the read that follows would then wait holding the pooled buffer.)
+    /// </summary>
+    private async ValueTask<bool> WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        _probe ??= new byte[ProbeSize];
+        var n = await _inner.ReadAsync(_probe, cancellationToken).ConfigureAwait(false);
+        if (n == 0) return false;
+        _rbuf = ArrayPool<byte>.Shared.Rent(_largeMessages ? LargeReceiveBuffer : SmallReceiveBuffer);
+        _probe.AsSpan(0, n).CopyTo(_rbuf);
+        _rstart = 0;
+        _rend = n;
+        return true;
+    }
+
     /// <summary>Makes at least <paramref name="count"/> raw bytes available; false on a clean EOF before any.</summary>
     private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
     {
         if (_rbuf is not null && _rend - _rstart >= count) return true;
-        if (_rbuf is null)
+        if (_rbuf is null && !await WaitForDataAsync(cancellationToken).ConfigureAwait(false)) return false;
+        _largestMessage = Math.Max(_largestMessage, count);
+        if (_rbuf!.Length < count)
         {
-            // Idle: wait for bytes before taking a buffer from the pool.
-            await _inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-            _rbuf = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
-            _rstart = _rend = 0;
+            var large = ArrayPool<byte>.Shared.Rent(LargeReceiveBuffer);
+            Buffer.BlockCopy(_rbuf, _rstart, large, 0, _rend - _rstart);
+            ArrayPool<byte>.Shared.Return(_rbuf);
+            _rbuf = large;
+            _rend -= _rstart;
+            _rstart = 0;
         }
-        if (_rbuf.Length - _rstart < count)
+        else if (_rbuf.Length - _rstart < count)
         {
             // Compact so a full message always fits after the unread bytes.
             Buffer.BlockCopy(_rbuf, _rstart, _rbuf, 0, _rend - _rstart);
@@ -144,21 +183,23 @@ public sealed class NoiseStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0) return;
-        var messages = Math.Min(WriteBatchMessages, (buffer.Length + MaxPlaintext - 1) / MaxPlaintext);
-        var wbuf = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length, messages * MaxPlaintext) + messages * (2 + CipherState.TagLength));
+        // Whole messages into one pooled buffer of at most WriteBufferSize, one inner write per buffer.
+        var messages = (buffer.Length + MaxPlaintext - 1) / MaxPlaintext;
+        var wbuf = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length + messages * MessageOverhead, WriteBufferSize));
         try
         {
             while (buffer.Length > 0)
             {
                 var n = 0;
-                for (var i = 0; i < WriteBatchMessages && buffer.Length > 0; i++)
+                do
                 {
-                    var chunk = Math.Min(buffer.Length, MaxPlaintext);
+                    var chunk = Math.Min(Math.Min(buffer.Length, MaxPlaintext), wbuf.Length - n - MessageOverhead);
                     var written = _send.EncryptWithAd([], buffer.Span[..chunk], wbuf.AsSpan(n + 2));
                     BinaryPrimitives.WriteUInt16BigEndian(wbuf.AsSpan(n), (ushort)written);
                     n += 2 + written;
                     buffer = buffer[chunk..];
                 }
+                while (buffer.Length > 0 && wbuf.Length - n - MessageOverhead >= Math.Min(buffer.Length, MaxPlaintext));
                 await _inner.WriteAsync(wbuf.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             }
         }

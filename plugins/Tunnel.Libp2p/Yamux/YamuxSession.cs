@@ -188,6 +188,13 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _control.Writer.TryWrite(header);
     }
 
+    /// <summary>
+    /// The most Data one stream write hands over at once: four frames, kept small enough that with
+    /// their headers and the Noise framing (2-byte length and 16-byte tag per message) they fit one
+    /// 256 KiB pooled buffer and go out in one socket send.
+    /// </summary>
+    internal int MaxDataWrite => Math.Min(4 * Options.MaxFramePayload, 256 * 1024 - 4 * (YamuxHeader.Size + 18));
+
     internal async ValueTask WriteFrameAsync(YamuxHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
@@ -202,18 +209,36 @@ public sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes one frame; the caller holds the write lock.</summary>
+    /// <summary>
+    /// Writes one frame, or for a Data payload longer than <see cref="YamuxOptions.MaxFramePayload"/>
+    /// several frames of that size (flags on the first), all in one write; the caller holds the write lock.
+    /// </summary>
     private async ValueTask WriteLockedAsync(YamuxHeader header, ReadOnlyMemory<byte> payload)
     {
-        // Header and payload go out in one write so they share one Noise message.
-        var frame = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size + payload.Length);
+        // Headers and payloads go out in one write: each frame fills one Noise message and the
+        // whole batch one socket send, so the receiver wakes once per batch rather than per frame.
+        var max = Options.MaxFramePayload;
+        var frames = payload.Length <= max ? 1 : (payload.Length + max - 1) / max;
+        var size = frames * YamuxHeader.Size + payload.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             if (IsClosed) throw new YamuxException($"yamux: session closed ({CloseReason})");
             if (Volatile.Read(ref _writeShutdown) != 0) throw new YamuxException("yamux: session drained (sending side closed)");
-            header.Write(frame);
-            payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
-            await _transport.WriteAsync(frame.AsMemory(0, YamuxHeader.Size + payload.Length), CancellationToken.None).ConfigureAwait(false);
+            var at = 0;
+            var flags = header.Flags;
+            var rest = payload.Span;
+            do
+            {
+                var n = frames == 1 ? rest.Length : Math.Min(rest.Length, max);
+                new YamuxHeader(header.Type, flags, header.StreamId, frames == 1 ? header.Length : (uint)n).Write(buffer.AsSpan(at));
+                rest[..n].CopyTo(buffer.AsSpan(at + YamuxHeader.Size));
+                at += YamuxHeader.Size + n;
+                rest = rest[n..];
+                flags = YamuxFlags.None;
+            }
+            while (rest.Length > 0);
+            await _transport.WriteAsync(buffer.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not YamuxException and not OperationCanceledException)
         {
@@ -222,7 +247,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frame);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -245,11 +270,12 @@ public sealed partial class YamuxSession : IAsyncDisposable
 
     private async Task ControlLoopAsync()
     {
-        var batch = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size * 256);
         try
         {
             while (await _control.Reader.WaitToReadAsync(_shutdown.Token).ConfigureAwait(false))
             {
+                // Rented per batch, not per session: an idle session holds no buffer.
+                var batch = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size * Math.Clamp(Volatile.Read(ref _queuedControl), 1, 256));
                 await _writeLock.WaitAsync(_shutdown.Token).ConfigureAwait(false);
                 try
                 {
@@ -267,6 +293,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 finally
                 {
                     _writeLock.Release();
+                    ArrayPool<byte>.Shared.Return(batch);
                 }
             }
         }
@@ -276,10 +303,6 @@ public sealed partial class YamuxSession : IAsyncDisposable
         catch (Exception e)
         {
             Close($"control write failed: {e.Message}");
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(batch);
         }
     }
 

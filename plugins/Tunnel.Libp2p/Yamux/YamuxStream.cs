@@ -3,7 +3,7 @@ using System.Buffers;
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 /// <summary>
-/// One Yamux stream. Received bytes wait in pooled 64 KiB segments, never more than the receive
+/// One Yamux stream. Received bytes wait in pooled segments of up to 64 KiB, never more than the receive
 /// window we granted, so a slow reader bounds the sender instead of our memory. The window is
 /// handed back as the application reads and doubles (up to <see cref="YamuxOptions.MaxStreamWindow"/>)
 /// when it was used up within a few round trips, the go/js auto-tuning — as far as the session's
@@ -19,6 +19,10 @@ public sealed class YamuxStream : Stream
     private YamuxReceiveSegment? _tail;
     private int _buffered;
     private TaskCompletionSource? _readWaiter;
+    // The waiting reader's buffer: the read loop copies straight into it (one copy fewer than going
+    // through the segments); counted in _buffered until the reader takes it.
+    private Memory<byte> _pendingRead;
+    private int _pendingFilled;
     private TaskCompletionSource? _writeWaiter;
 
     // Receive side: how much the remote may still send, the window size we aim for, and bytes read since the last update.
@@ -90,9 +94,43 @@ public sealed class YamuxStream : Stream
                 if (_remoteClosed) return 0;
                 _readWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _readWaiter.Task;
+                _pendingRead = buffer;
+                _pendingFilled = 0;
             }
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Bytes already copied into the caller's buffer are handed over rather than lost.
+                lock (_lock)
+                {
+                    var got = TakePendingRead();
+                    if (got > 0) return got;
+                }
+                throw;
+            }
+            lock (_lock)
+            {
+                var got = TakePendingRead();
+                if (got > 0) return got;
+            }
         }
+    }
+
+    /// <summary>Ends direct delivery into the reader's buffer; returns the bytes it got (window accounted). Under <c>_lock</c>.</summary>
+    private int TakePendingRead()
+    {
+        var n = _pendingFilled;
+        _pendingRead = default;
+        _pendingFilled = 0;
+        if (n == 0) return 0;
+        _buffered -= n;
+        _session.ReceiveBudget.AddBuffered(-n);
+        var update = TakeWindowUpdate(n);
+        if (update != 0) _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, update));
+        return n;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -107,7 +145,7 @@ public sealed class YamuxStream : Stream
                 if (_localClosed) throw new YamuxException($"yamux: stream {Id} write side is closed");
                 if (_sendWindow > 0)
                 {
-                    n = (int)Math.Min(Math.Min(buffer.Length, _sendWindow), _session.Options.MaxFramePayload);
+                    n = (int)Math.Min(Math.Min(buffer.Length, _sendWindow), _session.MaxDataWrite);
                     _sendWindow -= n;
                     wait = Task.CompletedTask;
                 }
@@ -195,11 +233,20 @@ public sealed class YamuxStream : Stream
                 _session.QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, (uint)data.Length));
                 return;
             }
+            if (_pendingFilled < _pendingRead.Length && _segments.Count == 0)
+            {
+                var direct = Math.Min(data.Length, _pendingRead.Length - _pendingFilled);
+                data[..direct].CopyTo(_pendingRead.Span[_pendingFilled..]);
+                _pendingFilled += direct;
+                _buffered += direct;
+                _session.ReceiveBudget.AddBuffered(direct);
+                data = data[direct..];
+            }
             while (data.Length > 0)
             {
                 if (_tail is null || _tail.Full)
                 {
-                    _tail = new YamuxReceiveSegment(ArrayPool<byte>.Shared.Rent(YamuxReceiveSegment.Size));
+                    _tail = new YamuxReceiveSegment(ArrayPool<byte>.Shared.Rent(Math.Clamp(data.Length, YamuxReceiveSegment.MinSize, YamuxReceiveSegment.Size)));
                     _segments.Enqueue(_tail);
                 }
                 var n = _tail.Append(data);
@@ -325,6 +372,9 @@ public sealed class YamuxStream : Stream
 
     private void ReleaseBuffers()
     {
+        // Like buffered bytes, what was copied into a waiting reader's buffer is dropped (it is not returned).
+        _pendingRead = default;
+        _pendingFilled = 0;
         while (_segments.Count > 0) ArrayPool<byte>.Shared.Return(_segments.Dequeue().Array);
         _tail = null;
         _session.ReceiveBudget.AddBuffered(-_buffered);
