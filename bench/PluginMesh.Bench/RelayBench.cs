@@ -20,8 +20,11 @@ namespace PluginMesh.Bench;
 /// The relay runs in a child process of this program (<c>relay-serve</c>), so its CPU time and memory
 /// are its own; dialers and targets run in this process.
 /// Run: dotnet run -c Release --project bench/PluginMesh.Bench -- relay [--mib 256] [--reps 3]
-/// [--circuits 200] [--peers 4] [--buffer-kib 64] [--burst-kib 0] [--skip-throughput] [--skip-memory]
-/// (<c>--burst-kib N</c>: every circuit echoes N KiB before its last 1-byte exchange and going idle).
+/// [--circuits 200] [--peers 4] [--buffer-kib 64] [--burst-kib 0] [--skip-throughput] [--skip-memory] [--pin]
+/// (<c>--burst-kib N</c>: every circuit echoes N KiB before its last 1-byte exchange and going idle;
+/// <c>--pin</c>: this process — the dialers and targets, both the direct and the relayed ones — on CPU 0
+/// and the relay process on CPU 1, as if the relay were another machine: the endpoints get the same one
+/// core on either path, instead of the relay's work competing with theirs on the shared cores).
 /// </summary>
 internal static class RelayBench
 {
@@ -39,7 +42,7 @@ internal static class RelayBench
         var peers = 4;
         var bufferKiB = 64;
         var burstKiB = 0;
-        bool throughput = true, memory = true;
+        bool throughput = true, memory = true, pin = false;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -52,17 +55,39 @@ internal static class RelayBench
                 case "--burst-kib": burstKiB = IntArg(args, ++i); break;
                 case "--skip-throughput": throughput = false; break;
                 case "--skip-memory": memory = false; break;
+                case "--pin": pin = true; break;
                 default:
                     await Console.Error.WriteLineAsync($"relay: unknown option {args[i]}");
                     return 2;
             }
         }
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        Console.WriteLine($"relay bench: {Environment.ProcessorCount} cores, load {LoadAverage()}, .NET {Environment.Version}, bufferKiB {bufferKiB}");
+        if (pin && !await PinAsync($"-a -p -c 0 {Environment.ProcessId}")) return 1;
+        Console.WriteLine($"relay bench: {Environment.ProcessorCount} cores, load {LoadAverage()}, .NET {Environment.Version}, bufferKiB {bufferKiB}"
+            + (pin ? ", pinned: dialers+targets on CPU 0, relay on CPU 1" : ", unpinned: all processes share the cores"));
+        RelayProcess.Pin = pin;
         if (throughput) await ThroughputAsync(mib, reps, bufferKiB, cts.Token);
         if (memory) await MemoryAsync(circuits, peers, bufferKiB, burstKiB, cts.Token);
         Console.WriteLine($"load at end {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>Runs <c>taskset</c> (util-linux) with <paramref name="arguments"/>; false (and why) when it fails.</summary>
+    private static async Task<bool> PinAsync(string arguments)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("taskset", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            var err = await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            if (p.ExitCode == 0) return true;
+            await Console.Error.WriteLineAsync($"relay: --pin: taskset {arguments} failed: {err.Trim()}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            await Console.Error.WriteLineAsync($"relay: --pin needs taskset (util-linux): {e.Message}");
+        }
+        return false;
     }
 
     private static async Task ThroughputAsync(int mib, int reps, int bufferKiB, CancellationToken ct)
@@ -321,10 +346,19 @@ internal static class RelayBench
 
         public string Address { get; }
 
+        /// <summary>Start the relay on CPU 1 only (every thread it makes inherits the mask).</summary>
+        public static bool Pin { get; set; }
+
         public static async Task<RelayProcess> StartAsync(int maxCircuits, int bufferKiB, CancellationToken ct)
         {
             var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
-            var start = new ProcessStartInfo { FileName = self, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            var start = new ProcessStartInfo { FileName = Pin ? "taskset" : self, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            if (Pin)
+            {
+                start.ArgumentList.Add("-c");
+                start.ArgumentList.Add("1");
+                start.ArgumentList.Add(self);
+            }
             // `dotnet PluginMesh.Bench.dll`: the host needs the assembly again.
             if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(RelayBench).Assembly.Location);
             foreach (var a in new[] { "relay-serve", "--max-circuits", maxCircuits.ToString(CultureInfo.InvariantCulture), "--buffer-kib", bufferKiB.ToString(CultureInfo.InvariantCulture) })
