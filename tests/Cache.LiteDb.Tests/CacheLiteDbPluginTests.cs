@@ -28,7 +28,7 @@ public sealed class CacheLiteDbPluginTests : IDisposable
         var plugin = new CacheLiteDbPlugin();
         var services = new ServiceCollection();
         var node = new NodeSettings("node-a", _dir.Path, Path.Combine(_dir.Path, "policies"));
-        plugin.ConfigureServices(services, new PluginContext("cache.litedb", TestConfiguration.Of(config), node, _meter, _activitySource));
+        plugin.ConfigureServices(services, new PluginContext("cache.litedb", DictionaryConfiguration.Of(config), node, _meter, _activitySource));
         return (plugin, new TestServiceProvider(services, new ListLogger<LiteDbStateCache>()));
     }
 

@@ -9,7 +9,7 @@ public sealed class CacheOptionsTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static List<ConfigProblem> Validate(TestConfiguration section)
+    private static List<ConfigProblem> Validate(DictionaryConfiguration section)
     {
         var problems = new List<ConfigProblem>();
         new CacheLiteDbPlugin().Validate(new PluginValidationContext("cache.litedb", section, "plugins.cache.litedb", problems));
@@ -35,7 +35,7 @@ public sealed class CacheOptionsTests : IDisposable
     [MemberData(nameof(BadValues))]
     public void Validate_BadValue_ReportsPathAndReason(string key, string value, string path, string message)
     {
-        var problem = Assert.Single(Validate(TestConfiguration.Of((key, value))));
+        var problem = Assert.Single(Validate(DictionaryConfiguration.Of((key, value))));
 
         Assert.Equal(path, problem.Path);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class CacheOptionsTests : IDisposable
         var file = _dir.File("not-a-dir");
         File.WriteAllText(file, "x");
 
-        var problem = Assert.Single(Validate(TestConfiguration.Of(("path", Path.Combine(file, "sub", "cache.db")))));
+        var problem = Assert.Single(Validate(DictionaryConfiguration.Of(("path", Path.Combine(file, "sub", "cache.db")))));
 
         Assert.Equal("plugins.cache.litedb.path", problem.Path);
         Assert.Contains($"'{file}' is a file", problem.Message, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class CacheOptionsTests : IDisposable
     [Fact]
     public void Validate_SeveralProblems_ReportsEveryOne()
     {
-        var problems = Validate(TestConfiguration.Of(("path", ""), ("maxDocumentBytes", "-5"), ("flushOnWrite", "true")));
+        var problems = Validate(DictionaryConfiguration.Of(("path", ""), ("maxDocumentBytes", "-5"), ("flushOnWrite", "true")));
 
         Assert.Equal(
             ["plugins.cache.litedb.flushOnWrite", "plugins.cache.litedb.maxDocumentBytes", "plugins.cache.litedb.path"],
@@ -68,17 +68,17 @@ public sealed class CacheOptionsTests : IDisposable
     {
         var path = Path.Combine(_dir.Path, "not", "yet", "cache.db");
 
-        Assert.Empty(Validate(TestConfiguration.Of(("path", path), ("maxDocumentBytes", "4096"))));
-        Assert.Empty(Validate(TestConfiguration.Of()));
-        Assert.Empty(Validate(TestConfiguration.Of(("path", "relative/cache.db"))));
-        Assert.Empty(Validate(TestConfiguration.Of(("enabled", "true"))));
+        Assert.Empty(Validate(DictionaryConfiguration.Of(("path", path), ("maxDocumentBytes", "4096"))));
+        Assert.Empty(Validate(DictionaryConfiguration.Of()));
+        Assert.Empty(Validate(DictionaryConfiguration.Of(("path", "relative/cache.db"))));
+        Assert.Empty(Validate(DictionaryConfiguration.Of(("enabled", "true"))));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "not")));
     }
 
     [Fact]
     public void Read_Defaults_UseDataDirectoryAndOneMebibyte()
     {
-        var options = CacheOptions.Read(TestConfiguration.Of(), "/var/lib/pluginmesh", (k, m) => Assert.Fail($"{k}: {m}"));
+        var options = CacheOptions.Read(DictionaryConfiguration.Of(), "/var/lib/pluginmesh", (k, m) => Assert.Fail($"{k}: {m}"));
 
         Assert.Equal(new CacheOptions("/var/lib/pluginmesh/cache.db", 1 << 20), options);
     }
@@ -86,7 +86,7 @@ public sealed class CacheOptionsTests : IDisposable
     [Fact]
     public void Read_RelativePath_IsUnderDataDirectory()
     {
-        var options = CacheOptions.Read(TestConfiguration.Of(("path", "state/agent.db")), "/var/lib/pluginmesh", (k, m) => Assert.Fail($"{k}: {m}"));
+        var options = CacheOptions.Read(DictionaryConfiguration.Of(("path", "state/agent.db")), "/var/lib/pluginmesh", (k, m) => Assert.Fail($"{k}: {m}"));
 
         Assert.Equal("/var/lib/pluginmesh/state/agent.db", options.Path);
     }

@@ -1,11 +1,10 @@
 using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Plugins.Catalog.File.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.File.Tests;
 
 public sealed class FileCatalogOptionsTests
 {
-    private static List<ConfigProblem> Validate(TestConfiguration section)
+    private static List<ConfigProblem> Validate(DictionaryConfiguration section)
     {
         var problems = new List<ConfigProblem>();
         new CatalogFilePlugin().Validate(new PluginValidationContext(CatalogFilePlugin.PluginId, section, "plugins.catalog.file", problems));
@@ -36,7 +35,7 @@ public sealed class FileCatalogOptionsTests
         if (poll is not null) values.Add(("pollIntervalSeconds", poll));
         if (typo is not null) values.Add(("pathh", typo));
 
-        var problems = Validate(TestConfiguration.Of([.. values]));
+        var problems = Validate(DictionaryConfiguration.Of([.. values]));
 
         var problem = Assert.Single(problems);
         Assert.Equal(key, problem.Path);

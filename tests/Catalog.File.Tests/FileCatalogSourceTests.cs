@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Plugins.Catalog.File.Caching;
-using PluginMesh.Plugins.Catalog.File.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.File.Tests;
 

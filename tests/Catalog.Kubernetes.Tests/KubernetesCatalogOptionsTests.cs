@@ -5,7 +5,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;
 
 public sealed class KubernetesCatalogOptionsTests
 {
-    private static List<ConfigProblem> Validate(TestConfiguration section)
+    private static List<ConfigProblem> Validate(DictionaryConfiguration section)
     {
         var problems = new List<ConfigProblem>();
         new CatalogKubernetesPlugin().Validate(new PluginValidationContext(CatalogKubernetesPlugin.PluginId, section, "plugins.catalog.kubernetes", problems));
@@ -25,7 +25,7 @@ public sealed class KubernetesCatalogOptionsTests
     [Fact]
     public void Read_EmptySection_DefaultsToKubeEdgeMetaServer()
     {
-        var options = KubernetesCatalogOptions.Read(TestConfiguration.Of(), (_, m) => Assert.Fail(m));
+        var options = KubernetesCatalogOptions.Read(DictionaryConfiguration.Of(), (_, m) => Assert.Fail(m));
         Assert.Equal(new Uri(KubernetesCatalogOptions.DefaultApiServer), options.ApiServer);
         Assert.Null(options.Kubeconfig);
         Assert.False(options.InCluster);
@@ -42,7 +42,7 @@ public sealed class KubernetesCatalogOptionsTests
     [InlineData("istio", "maybe", "plugins.catalog.kubernetes.istio", "not auto, true or false")]
     public void Validate_BadKey_ReportsItsPath(string key, string value, string path, string message)
     {
-        var problem = Assert.Single(Validate(TestConfiguration.Of(("enabled", "true"), (key, value))));
+        var problem = Assert.Single(Validate(DictionaryConfiguration.Of(("enabled", "true"), (key, value))));
         Assert.Equal(path, problem.Path);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
     }
@@ -54,14 +54,14 @@ public sealed class KubernetesCatalogOptionsTests
     [InlineData("False", IstioMode.Disabled)]
     public void Read_Istio_AutoTrueFalse(string? value, IstioMode expected)
     {
-        var section = value is null ? TestConfiguration.Of() : TestConfiguration.Of(("istio", value));
+        var section = value is null ? DictionaryConfiguration.Of() : DictionaryConfiguration.Of(("istio", value));
         Assert.Equal(expected, KubernetesCatalogOptions.Read(section, (_, m) => Assert.Fail(m)).Istio);
     }
 
     [Fact]
     public void Validate_TwoConnectionSources_Refused()
     {
-        var problems = Validate(TestConfiguration.Of(("apiServer", "http://10.0.0.1:6443"), ("inCluster", "true")));
+        var problems = Validate(DictionaryConfiguration.Of(("apiServer", "http://10.0.0.1:6443"), ("inCluster", "true")));
         Assert.Contains(problems, p => p.Message.Contains("only one of", StringComparison.Ordinal));
     }
 

@@ -30,7 +30,7 @@ public sealed class DnsMdnsPluginTests
         using var activities = new ActivitySource("PluginMesh.dns.mdns");
         var services = new ServiceCollection();
         new DnsMdnsPlugin().ConfigureServices(services, new PluginContext("dns.mdns",
-            TestConfiguration.Of(("listen:0", "127.0.0.1:5353"), ("createInterface", "false")),
+            DictionaryConfiguration.Of(("listen:0", "127.0.0.1:5353"), ("createInterface", "false")),
             new NodeSettings("node-a", Path.GetTempPath(), Path.GetTempPath()), meter, activities));
 
         Assert.Contains(services, d => d.ServiceType == typeof(IDnsResponder));
@@ -44,7 +44,7 @@ public sealed class DnsMdnsPluginTests
         using var meter = new Meter("PluginMesh.dns.mdns");
         using var activities = new ActivitySource("PluginMesh.dns.mdns");
         var ex = Assert.Throws<ConfigValidationException>(() => new DnsMdnsPlugin().ConfigureServices(new ServiceCollection(),
-            new PluginContext("dns.mdns", TestConfiguration.Of(("ttl", "x"), ("cacheSize", "y")),
+            new PluginContext("dns.mdns", DictionaryConfiguration.Of(("ttl", "x"), ("cacheSize", "y")),
                 new NodeSettings("node-a", Path.GetTempPath(), Path.GetTempPath()), meter, activities)));
         Assert.Equal(["plugins.dns.mdns.cacheSize", "plugins.dns.mdns.ttl"], ex.Problems.Select(p => p.Path).Order(StringComparer.Ordinal));
     }

@@ -10,7 +10,7 @@ public sealed class DnsOptionsTests
     private static List<ConfigProblem> Validate(bool isRoot, params (string Key, string? Value)[] values)
     {
         var problems = new List<ConfigProblem>();
-        var context = new PluginValidationContext(DnsMdnsPlugin.PluginId, TestConfiguration.Of(values), "plugins.dns.mdns", problems);
+        var context = new PluginValidationContext(DnsMdnsPlugin.PluginId, DictionaryConfiguration.Of(values), "plugins.dns.mdns", problems);
         DnsOptions.Read(context.Section, isRoot, context.Error);
         return problems;
     }
@@ -68,14 +68,14 @@ public sealed class DnsOptionsTests
     {
         var problems = new List<ConfigProblem>();
         new DnsMdnsPlugin().Validate(new PluginValidationContext(DnsMdnsPlugin.PluginId,
-            TestConfiguration.Of(("ttl", "x"), ("listen:0", "127.0.0.1:5353")), "plugins.dns.mdns", problems));
+            DictionaryConfiguration.Of(("ttl", "x"), ("listen:0", "127.0.0.1:5353")), "plugins.dns.mdns", problems));
         Assert.Equal("plugins.dns.mdns.ttl", Assert.Single(problems).Path);
     }
 
     [Fact]
     public void Read_Empty_UnprivilegedDefaults()
     {
-        var options = DnsOptions.Read(TestConfiguration.Of(), isRoot: false, (k, m) => Assert.Fail($"{k}: {m}"));
+        var options = DnsOptions.Read(DictionaryConfiguration.Of(), isRoot: false, (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal("cluster.local", options.ClusterDomain);
         Assert.Equal(5u, options.Ttl);
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 5353)], options.Listen);
@@ -87,7 +87,7 @@ public sealed class DnsOptionsTests
     [Fact]
     public void Read_Empty_RootDefaultsToTheEdgeMeshAddressOnADummyInterface()
     {
-        var options = DnsOptions.Read(TestConfiguration.Of(), isRoot: true, (k, m) => Assert.Fail($"{k}: {m}"));
+        var options = DnsOptions.Read(DictionaryConfiguration.Of(), isRoot: true, (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal([new IPEndPoint(IPAddress.Parse("169.254.96.16"), 53)], options.Listen);
         Assert.True(options.CreateInterface);
         Assert.Equal("pluginmesh0", options.InterfaceName);
@@ -96,7 +96,7 @@ public sealed class DnsOptionsTests
     [Fact]
     public void Read_ListenAsSingleValueAndIpv6_Parses()
     {
-        var options = DnsOptions.Read(TestConfiguration.Of(("listen", "[::1]:5300"), ("upstreams:0", "192.0.2.1"), ("clusterDomain", "Edge.Example.")),
+        var options = DnsOptions.Read(DictionaryConfiguration.Of(("listen", "[::1]:5300"), ("upstreams:0", "192.0.2.1"), ("clusterDomain", "Edge.Example.")),
             isRoot: false, (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal([new IPEndPoint(IPAddress.IPv6Loopback, 5300)], options.Listen);
         Assert.Equal([new IPEndPoint(IPAddress.Parse("192.0.2.1"), 53)], options.Upstreams);

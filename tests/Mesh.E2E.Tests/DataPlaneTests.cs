@@ -31,19 +31,19 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
     [Fact]
     public async Task TwoNattedNodesViaRelay_DnsHttpUdpScaleApiLossRestart_RulesGoneOnStop()
     {
-        using var lab = new NetnsLab();
+        using var lab = new NetnsLab("pme2e-");
         var root = Path.Combine(Path.GetTempPath(), "pme2e-" + Guid.NewGuid().ToString("n")[..8]);
         try
         {
             var t = Topology(lab);
             var cluster = new FakeCluster();
             Seed(cluster);
-            var apiSockets = lab.Sockets(t.Api);
+            var apiSockets = lab.SocketsIn(t.Api);
             await using var server = new FakeApiServer(cluster, IPAddress.Parse("203.0.113.200"), () => apiSockets.Tcp());
             server.Start(0);
 
-            var podA = lab.Sockets(t.PodA);
-            var podB = lab.Sockets(t.PodB);
+            var podA = lab.SocketsIn(t.PodA);
+            var podB = lab.SocketsIn(t.PodB);
             lab.Own(new HttpBackend(podA, new IPEndPoint(IPAddress.Parse("10.244.1.2"), 8080), "web@pod-a"));
             lab.Own(new HttpBackend(podA, new IPEndPoint(IPAddress.Parse("10.244.1.3"), 8080), "web@pod-a2"));
             lab.Own(new HttpBackend(podB, new IPEndPoint(IPAddress.Parse("10.244.2.2"), 8080), "web@pod-b"));

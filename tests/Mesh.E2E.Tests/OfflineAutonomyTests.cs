@@ -39,21 +39,21 @@ public sealed class OfflineAutonomyTests(ITestOutputHelper output)
     public async Task ThreeAgents_ApiGone_FindEachOtherByMdns_ServeDnsAndClusterIp_ThenPickUpChangesWhenApiReturns()
     {
         var runs = int.TryParse(Environment.GetEnvironmentVariable("PLUGINMESH_E2E_RUNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 1;
-        using var lab = new NetnsLab();
+        using var lab = new NetnsLab("pme2e-");
         var root = Path.Combine(Path.GetTempPath(), "pme2e-" + Guid.NewGuid().ToString("n")[..8]);
         try
         {
             var (api, ns) = Topology(lab);
             var cluster = new FakeCluster();
             Seed(cluster);
-            var apiSockets = lab.Sockets(api);
+            var apiSockets = lab.SocketsIn(api);
             await using var server = new FakeApiServer(cluster, IPAddress.Parse("10.99.0.100"), () => apiSockets.Tcp());
             server.Start(0);
 
             var agents = Nodes.Select((node, i) => lab.Own(new AgentProcess(ns[i], node, Path.Combine(root, node), PluginsYaml(i + 1, server.Port)))).ToArray();
-            lab.Own(new LineBackend(lab.Sockets(ns[1]), new IPEndPoint(IPAddress.Parse("10.244.2.10"), 8080), "web@node-b"));
-            lab.Own(new LineBackend(lab.Sockets(ns[2]), new IPEndPoint(IPAddress.Parse("10.244.3.10"), 8080), "late@node-c"));
-            lab.Own(new LineBackend(lab.Sockets(ns[2]), new IPEndPoint(IPAddress.Parse("10.244.3.11"), 8080), "web@node-c"));
+            lab.Own(new LineBackend(lab.SocketsIn(ns[1]), new IPEndPoint(IPAddress.Parse("10.244.2.10"), 8080), "web@node-b"));
+            lab.Own(new LineBackend(lab.SocketsIn(ns[2]), new IPEndPoint(IPAddress.Parse("10.244.3.10"), 8080), "late@node-c"));
+            lab.Own(new LineBackend(lab.SocketsIn(ns[2]), new IPEndPoint(IPAddress.Parse("10.244.3.11"), 8080), "web@node-c"));
 
             // Phase 1: the earlier run, with the API reachable.
             var sw = Stopwatch.StartNew();
@@ -116,14 +116,14 @@ public sealed class OfflineAutonomyTests(ITestOutputHelper output)
                     Assert.True(HasService(s, "demo/web", 1), Nodes[i] + " lost demo/web");
                 }
                 await AssertResolvesAsync(lab, ns, agents, "web.demo." + Domain, WebClusterIp.Address);
-                var viaTunnel = await ServiceClient.AskEventuallyAsync(lab.Sockets(ns[0]), WebClusterIp, "hello from node-a", TimeSpan.FromSeconds(20));
+                var viaTunnel = await ServiceClient.AskEventuallyAsync(lab.SocketsIn(ns[0]), WebClusterIp, "hello from node-a", TimeSpan.FromSeconds(20));
                 Assert.Equal("web@node-b: hello from node-a", viaTunnel);
-                Assert.Equal("web@node-b: hello from node-c", await ServiceClient.AskAsync(lab.Sockets(ns[2]), WebClusterIp, "hello from node-c"));
+                Assert.Equal("web@node-b: hello from node-c", await ServiceClient.AskAsync(lab.SocketsIn(ns[2]), WebClusterIp, "hello from node-c"));
                 output.WriteLine($"phase 2 run {run}: DNS and ClusterIP (node-a → node-b over the tunnel) OK at {sw.ElapsedMilliseconds} ms");
 
                 if (last)
                 {
-                    var (code, json, err) = Shell.Exec("dotnet", RepoPaths.HostDll, "peers", "--json", "--admin", "unix:" + agents[0].AdminSocket);
+                    var (code, json, err) = Shell.Exec("dotnet", AgentPaths.HostDll, "peers", "--json", "--admin", "unix:" + agents[0].AdminSocket);
                     Assert.True(code == 0, "pluginmesh peers failed: " + err);
                     using var peers = JsonDocument.Parse(json);
                     var byNode = peers.RootElement.GetProperty("connections").EnumerateArray()
@@ -156,9 +156,9 @@ public sealed class OfflineAutonomyTests(ITestOutputHelper output)
             }));
             output.WriteLine($"phase 3: API back → changes in every agent's catalog {pickedUp.Max():0} ms (per node: {string.Join(", ", pickedUp.Select((t, i) => $"{Nodes[i]} {t:0}"))}); no restart");
             await AssertResolvesAsync(lab, ns, agents, "late.demo." + Domain, LateClusterIp.Address);
-            Assert.Equal("late@node-c: new service", await ServiceClient.AskEventuallyAsync(lab.Sockets(ns[0]), LateClusterIp, "new service", TimeSpan.FromSeconds(20)));
+            Assert.Equal("late@node-c: new service", await ServiceClient.AskEventuallyAsync(lab.SocketsIn(ns[0]), LateClusterIp, "new service", TimeSpan.FromSeconds(20)));
             var answers = new List<string>();
-            for (var i = 0; i < 6; i++) answers.Add(await ServiceClient.AskAsync(lab.Sockets(ns[0]), WebClusterIp, "spread"));
+            for (var i = 0; i < 6; i++) answers.Add(await ServiceClient.AskAsync(lab.SocketsIn(ns[0]), WebClusterIp, "spread"));
             Assert.Contains("web@node-c: spread", answers);
             Assert.Contains("web@node-b: spread", answers);
             foreach (var a in agents) Assert.True(KubernetesSection((await a.StatusAsync())!.Value)!.Value.GetProperty("connected").GetBoolean(), a.Node + " not connected to the API");
@@ -240,7 +240,7 @@ public sealed class OfflineAutonomyTests(ITestOutputHelper output)
     {
         for (var i = 0; i < ns.Length; i++)
         {
-            var (rcode, addresses) = await DnsQuery.AAsync(lab.Sockets(ns[i]), new IPEndPoint(IPAddress.Parse($"10.99.0.{i + 1}"), 53), name);
+            var (rcode, addresses) = await DnsQuery.AAsync(lab.SocketsIn(ns[i]), new IPEndPoint(IPAddress.Parse($"10.99.0.{i + 1}"), 53), name);
             Assert.True(rcode == 0 && addresses.SequenceEqual([expected]), $"{agents[i].Node}: {name} → rcode {rcode}, [{string.Join(", ", addresses)}]");
         }
     }

@@ -30,7 +30,7 @@ public sealed class ProxyIptablesPluginTests
         using var meter = new Meter("test.plugin." + mode);
         using var source = new ActivitySource("test.plugin." + mode);
         var services = new ServiceCollection();
-        var context = new PluginContext("proxy.iptables", TestConfiguration.Of(("mode", mode)), new NodeSettings("node-a", "/tmp", "/tmp"), meter, source);
+        var context = new PluginContext("proxy.iptables", DictionaryConfiguration.Of(("mode", mode)), new NodeSettings("node-a", "/tmp", "/tmp"), meter, source);
         new ProxyIptablesPlugin().ConfigureServices(services, context);
         Assert.Contains(services, s => s.ServiceType == typeof(IHostedService));
         Assert.Contains(services, s => s.ServiceType == typeof(IStatusContributor));
@@ -42,7 +42,7 @@ public sealed class ProxyIptablesPluginTests
     {
         using var meter = new Meter("test.plugin.bad");
         using var source = new ActivitySource("test.plugin.bad");
-        var context = new PluginContext("proxy.iptables", TestConfiguration.Of(("mode", "x"), ("tcpPort", "x")), new NodeSettings("n", "/tmp", "/tmp"), meter, source);
+        var context = new PluginContext("proxy.iptables", DictionaryConfiguration.Of(("mode", "x"), ("tcpPort", "x")), new NodeSettings("n", "/tmp", "/tmp"), meter, source);
         var ex = Assert.Throws<ConfigValidationException>(() => new ProxyIptablesPlugin().ConfigureServices(new ServiceCollection(), context));
         Assert.Equal(["plugins.proxy.iptables.mode", "plugins.proxy.iptables.tcpPort"], ex.Problems.Select(p => p.Path));
     }

@@ -10,14 +10,14 @@ public sealed class ProxyOptionsTests
     private static List<ConfigProblem> Validate(params (string Key, string? Value)[] values)
     {
         var problems = new List<ConfigProblem>();
-        new ProxyIptablesPlugin().Validate(new PluginValidationContext("proxy.iptables", TestConfiguration.Of(values), "plugins.proxy.iptables", problems));
+        new ProxyIptablesPlugin().Validate(new PluginValidationContext("proxy.iptables", DictionaryConfiguration.Of(values), "plugins.proxy.iptables", problems));
         return problems;
     }
 
     [Fact]
     public void Read_Empty_GivesDefaults()
     {
-        var o = ProxyOptions.Read(TestConfiguration.Of(), (k, m) => Assert.Fail($"{k}: {m}"));
+        var o = ProxyOptions.Read(DictionaryConfiguration.Of(), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal(new ProxyOptions(), o with { RoutableCidrs = new ProxyOptions().RoutableCidrs, DirectNodes = new ProxyOptions().DirectNodes });
         Assert.Equal(ProxyMode.Auto, o.Mode);
         Assert.Equal(IPAddress.Loopback, o.ListenAddress);
@@ -62,7 +62,7 @@ public sealed class ProxyOptionsTests
     [Fact]
     public void Read_Lists_AndNames()
     {
-        var o = ProxyOptions.Read(TestConfiguration.Of(("routableCidrs:0", "10.244.0.0/16"), ("routableCidrs:1", "fd00::/64"),
+        var o = ProxyOptions.Read(DictionaryConfiguration.Of(("routableCidrs:0", "10.244.0.0/16"), ("routableCidrs:1", "fd00::/64"),
             ("directNodes:0", "cloud-1"), ("loadBalancer", "LEAST_CONN"), ("portRange", "auto")), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal([IPNetwork.Parse("10.244.0.0/16"), IPNetwork.Parse("fd00::/64")], o.RoutableCidrs);
         Assert.Equal(["cloud-1"], o.DirectNodes);

@@ -1,7 +1,6 @@
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Plugins.Catalog.File.Parsing;
-using PluginMesh.Plugins.Catalog.File.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.File.Tests.Parsing;
 

@@ -7,7 +7,6 @@ using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using YamlDotNet.RepresentationModel;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Plugin;
 
@@ -55,16 +54,9 @@ public sealed class DirectoryP2pPluginTests
     [Fact]
     public void ReadmeExample_Validates()
     {
-        var readme = File.ReadAllText(ReadmePath());
-        var start = readme.IndexOf("```yaml", StringComparison.Ordinal) + "```yaml".Length;
-        var yaml = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        var section = ((YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["plugins"])["directory.p2p"];
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        Flatten(section, "", values);
-        Assert.Empty(Validate(values));
-        var options = DirectoryOptions.Read(new DictionaryConfiguration(values), (_, m) => Assert.Fail(m));
+        var section = ReadmeYaml.PluginSection(ReadmePath(), "directory.p2p");
+        Assert.Empty(Validate(section));
+        var options = DirectoryOptions.Read(section, (_, m) => Assert.Fail(m));
         Assert.Equal(["relay", "dns"], options.Capabilities);
         Assert.Equal("shop-12", options.Labels["zone"]);
     }
@@ -96,27 +88,13 @@ public sealed class DirectoryP2pPluginTests
         Assert.Equal(2, e.Problems.Count);
     }
 
-    private static List<ConfigProblem> Validate(Dictionary<string, string?> values)
+    private static List<ConfigProblem> Validate(Dictionary<string, string?> values) => Validate(new DictionaryConfiguration(values));
+
+    private static List<ConfigProblem> Validate(DictionaryConfiguration configuration)
     {
         var problems = new List<ConfigProblem>();
-        new DirectoryP2pPlugin().Validate(new PluginValidationContext("directory.p2p", new DictionaryConfiguration(values), "plugins.directory.p2p", problems));
+        new DirectoryP2pPlugin().Validate(new PluginValidationContext("directory.p2p", configuration, "plugins.directory.p2p", problems));
         return problems;
-    }
-
-    private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> into)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                foreach (var (k, v) in map.Children) Flatten(v, prefix.Length == 0 ? ((YamlScalarNode)k).Value! : prefix + ":" + ((YamlScalarNode)k).Value, into);
-                break;
-            case YamlSequenceNode seq:
-                for (var i = 0; i < seq.Children.Count; i++) Flatten(seq.Children[i], prefix + ":" + i, into);
-                break;
-            case YamlScalarNode scalar:
-                into[prefix] = scalar.Value;
-                break;
-        }
     }
 
     private static string ReadmePath([CallerFilePath] string source = "") =>

@@ -27,7 +27,7 @@ public sealed class SyncExchangeFuzzTests
             if (i % 5 == 0) input = input[..random.Next(input.Length + 1)]; // truncated
             try
             {
-                await exchange.ServeAsync(new FeedStream(input), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
+                await exchange.ServeAsync(new DuplexStream(input), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
             }
             catch (Exception e) when (e is FormatException or DirectoryProtocolException)
             {
@@ -43,7 +43,7 @@ public sealed class SyncExchangeFuzzTests
         var w = new WireWriter();
         w.WriteVarint(DirectoryProtocol.MaxFrameBytes + 1);
         var e = await Assert.ThrowsAsync<FormatException>(() =>
-            new SyncExchange(Stores.Create(_time)).ServeAsync(new FeedStream(w.ToArray()), _ => ValueTask.CompletedTask, "peer", CancellationToken.None));
+            new SyncExchange(Stores.Create(_time)).ServeAsync(new DuplexStream(w.ToArray()), _ => ValueTask.CompletedTask, "peer", CancellationToken.None));
         Assert.Contains("exceeds", e.Message, StringComparison.Ordinal);
     }
 
@@ -54,7 +54,7 @@ public sealed class SyncExchangeFuzzTests
         var good = TestRecords.Signed(Key, "n1", 2);
         var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { Sequence = 3, DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, good.PublicKey) };
         var input = Frame(MessageCodec.EncodeRecords([good, forged]));
-        var counts = await new SyncExchange(store).ServeAsync(new FeedStream(input), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
+        var counts = await new SyncExchange(store).ServeAsync(new DuplexStream(input), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
         Assert.Equal(new ExchangeCounts(0, 1, 1), counts);
         Assert.Equal(2, store.Resolve("n1")!.Sequence);
     }
@@ -64,12 +64,12 @@ public sealed class SyncExchangeFuzzTests
     {
         var store = Stores.Create(_time);
         await store.AcceptAsync(TestRecords.Signed(Key, "n1", 2), "peer:x", CancellationToken.None);
-        var feed = new FeedStream(Frame(MessageCodec.EncodeDigest([])));
+        var feed = new DuplexStream(Frame(MessageCodec.EncodeDigest([])));
         var closed = false;
         var counts = await new SyncExchange(store).ServeAsync(feed, _ => { closed = true; return ValueTask.CompletedTask; }, "peer", CancellationToken.None);
         Assert.True(closed);
         Assert.Equal(1, counts.Sent);
-        var back = new FeedStream(feed.Written.ToArray());
+        var back = new DuplexStream(feed.Written.ToArray());
         var digest = MessageCodec.Decode((await FrameIo.ReadAsync(back, CancellationToken.None))!);
         Assert.Equal(MessageType.Digest, digest.Type);
         var records = MessageCodec.Decode((await FrameIo.ReadAsync(back, CancellationToken.None))!);

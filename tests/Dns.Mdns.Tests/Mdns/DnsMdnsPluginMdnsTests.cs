@@ -20,7 +20,7 @@ public sealed class DnsMdnsPluginMdnsTests
         var services = new ServiceCollection();
         var meter = new Meter("test.dns.mdns." + Guid.NewGuid().ToString("N"));
         new DnsMdnsPlugin().ConfigureServices(services, new PluginContext(DnsMdnsPlugin.PluginId,
-            TestConfiguration.Of([("listen:0", "127.0.0.1:0"), .. values]), new NodeSettings("n", "/tmp", "/tmp"), meter, new ActivitySource("test")));
+            DictionaryConfiguration.Of([("listen:0", "127.0.0.1:0"), .. values]), new NodeSettings("n", "/tmp", "/tmp"), meter, new ActivitySource("test")));
         return new TestServiceProvider(services);
     }
 

@@ -58,9 +58,9 @@ public sealed class MdnsNetnsTests
         using var lan = new NetnsLan();
         foreach (var (name, ip) in new[] { ("docker0", "172.17.0.1/16"), ("pluginmesh0", "169.254.96.16/32") })
         {
-            NetnsLan.Ip("-n", lan.A, "link", "add", name, "type", "bridge");
-            NetnsLan.Ip("-n", lan.A, "addr", "add", ip, "dev", name);
-            NetnsLan.Ip("-n", lan.A, "link", "set", name, "up");
+            NetnsLab.Ip("-n", lan.A, "link", "add", name, "type", "bridge");
+            NetnsLab.Ip("-n", lan.A, "addr", "add", ip, "dev", name);
+            NetnsLab.Ip("-n", lan.A, "link", "set", name, "up");
         }
         using var a = StartNode(lan.A, "--interval", "500");
 

@@ -10,7 +10,7 @@ public sealed class MdnsOptionsTests
     private static List<ConfigProblem> Validate(params (string Key, string? Value)[] values)
     {
         var problems = new List<ConfigProblem>();
-        new DnsMdnsPlugin().Validate(new PluginValidationContext(DnsMdnsPlugin.PluginId, TestConfiguration.Of(values), "plugins.dns.mdns", problems));
+        new DnsMdnsPlugin().Validate(new PluginValidationContext(DnsMdnsPlugin.PluginId, DictionaryConfiguration.Of(values), "plugins.dns.mdns", problems));
         return problems;
     }
 
@@ -52,7 +52,7 @@ public sealed class MdnsOptionsTests
     [Fact]
     public void Read_Absent_Defaults()
     {
-        var o = MdnsOptions.Read(TestConfiguration.Of().GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        var o = MdnsOptions.Read(DictionaryConfiguration.Of().GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal(MdnsOptions.Default with { Interfaces = [], ExcludeInterfaces = [] }, o with { Interfaces = [], ExcludeInterfaces = [] });
         Assert.Equal(MdnsOptions.DefaultExcludes, o.ExcludeInterfaces);
         Assert.True(o.Enabled);
@@ -65,23 +65,23 @@ public sealed class MdnsOptionsTests
     public void Read_ExplicitlyEmptyExcludeList_ExcludesNothing_NotTheDefaults()
     {
         // `excludeInterfaces: []` reaches the plugin as the key with neither value nor children.
-        var o = MdnsOptions.Read(TestConfiguration.Of(("mdns:excludeInterfaces", null)).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        var o = MdnsOptions.Read(DictionaryConfiguration.Of(("mdns:excludeInterfaces", null)).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Empty(o.ExcludeInterfaces);
-        var absent = MdnsOptions.Read(TestConfiguration.Of(("mdns:ttlSeconds", "60")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        var absent = MdnsOptions.Read(DictionaryConfiguration.Of(("mdns:ttlSeconds", "60")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal(MdnsOptions.DefaultExcludes, absent.ExcludeInterfaces);
     }
 
     [Fact]
     public void Read_CommaSeparatedInterfaces_Accepted()
     {
-        var o = MdnsOptions.Read(TestConfiguration.Of(("mdns:interfaces", "eth0, wlan*")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
+        var o = MdnsOptions.Read(DictionaryConfiguration.Of(("mdns:interfaces", "eth0, wlan*")).GetSection("mdns"), (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.Equal(["eth0", "wlan*"], o.Interfaces);
     }
 
     [Fact]
     public void DnsEnabledFalse_TurnsOffServerAndItsInterface()
     {
-        var o = DnsOptions.Read(TestConfiguration.Of(("dns:enabled", "false")), isRoot: true, (k, m) => Assert.Fail($"{k}: {m}"));
+        var o = DnsOptions.Read(DictionaryConfiguration.Of(("dns:enabled", "false")), isRoot: true, (k, m) => Assert.Fail($"{k}: {m}"));
         Assert.False(o.ServeDns);
         Assert.False(o.CreateInterface);
     }

@@ -44,7 +44,7 @@ public sealed class TestDnsServer : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? []) values[key] = value;
         var problems = new List<string>();
-        var options = DnsOptions.Read(new TestConfiguration(values), isRoot: false, (k, m) => problems.Add($"{k}: {m}"));
+        var options = DnsOptions.Read(new DictionaryConfiguration(values), isRoot: false, (k, m) => problems.Add($"{k}: {m}"));
         Assert.Empty(problems);
         var server = new TestDnsServer(options, new FixedCatalog(catalog ?? SampleCatalog.Build()), time ?? TimeProvider.System);
         await server._service.StartAsync(CancellationToken.None);

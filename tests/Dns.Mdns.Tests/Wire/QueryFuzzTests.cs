@@ -21,7 +21,7 @@ public sealed class QueryFuzzTests : IDisposable
 
     public QueryFuzzTests()
     {
-        var options = DnsOptions.Read(new TestConfiguration(new Dictionary<string, string?>()), isRoot: false, (_, _) => { });
+        var options = DnsOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?>()), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(_meter);
         _handler = new DnsQueryHandler(ZoneBuilder.Build(SampleCatalog.Build(), "cluster.local", 5),
             new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);

@@ -24,7 +24,7 @@ public sealed class ZoneBuilderTests
             new Dictionary<ServiceKey, ServiceEndpoints> { [key] = new(key, endpoints) },
             new Dictionary<string, MeshNode>());
         using var meter = new Meter("PluginMesh.dns.mdns.zone");
-        var options = DnsOptions.Read(TestConfiguration.Of(), isRoot: false, (_, _) => { });
+        var options = DnsOptions.Read(DictionaryConfiguration.Of(), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(meter);
         var handler = new DnsQueryHandler(ZoneBuilder.Build(snapshot, "cluster.local", 5),
             new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 /// <summary>
@@ -21,14 +19,14 @@ public sealed class TestNetns : IDisposable
         var ns = new TestNetns($"{Prefix}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
         try
         {
-            Sh("ip", "netns", "add", ns.Name);
-            Sh("ip", "-n", ns.Name, "link", "set", "lo", "up");
+            Shell.Run("ip", "netns", "add", ns.Name);
+            Shell.Run("ip", "-n", ns.Name, "link", "set", "lo", "up");
             // No dummy driver on this kernel; a veth pair kept inside the namespace does the same job.
-            Sh("ip", "-n", ns.Name, "link", "add", "pm0", "type", "veth", "peer", "name", "pm1");
-            Sh("ip", "-n", ns.Name, "addr", "add", "10.0.0.1/24", "dev", "pm0");
-            Sh("ip", "-n", ns.Name, "link", "set", "pm0", "up");
-            Sh("ip", "-n", ns.Name, "link", "set", "pm1", "up");
-            Sh("ip", "-n", ns.Name, "route", "add", "default", "dev", "pm0");
+            Shell.Run("ip", "-n", ns.Name, "link", "add", "pm0", "type", "veth", "peer", "name", "pm1");
+            Shell.Run("ip", "-n", ns.Name, "addr", "add", "10.0.0.1/24", "dev", "pm0");
+            Shell.Run("ip", "-n", ns.Name, "link", "set", "pm0", "up");
+            Shell.Run("ip", "-n", ns.Name, "link", "set", "pm1", "up");
+            Shell.Run("ip", "-n", ns.Name, "route", "add", "default", "dev", "pm0");
         }
         catch
         {
@@ -47,15 +45,15 @@ public sealed class TestNetns : IDisposable
         var pod = new TestNetns($"{Prefix}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
         try
         {
-            Sh("ip", "netns", "add", pod.Name);
-            Sh("ip", "-n", Name, "link", "add", "pv0", "type", "veth", "peer", "name", "pv1");
-            Sh("ip", "-n", Name, "link", "set", "pv1", "netns", pod.Name);
-            Sh("ip", "-n", Name, "addr", "add", "10.1.0.1/24", "dev", "pv0");
-            Sh("ip", "-n", Name, "link", "set", "pv0", "up");
-            Sh("ip", "-n", pod.Name, "link", "set", "lo", "up");
-            Sh("ip", "-n", pod.Name, "addr", "add", "10.1.0.2/24", "dev", "pv1");
-            Sh("ip", "-n", pod.Name, "link", "set", "pv1", "up");
-            Sh("ip", "-n", pod.Name, "route", "add", "default", "via", "10.1.0.1");
+            Shell.Run("ip", "netns", "add", pod.Name);
+            Shell.Run("ip", "-n", Name, "link", "add", "pv0", "type", "veth", "peer", "name", "pv1");
+            Shell.Run("ip", "-n", Name, "link", "set", "pv1", "netns", pod.Name);
+            Shell.Run("ip", "-n", Name, "addr", "add", "10.1.0.1/24", "dev", "pv0");
+            Shell.Run("ip", "-n", Name, "link", "set", "pv0", "up");
+            Shell.Run("ip", "-n", pod.Name, "link", "set", "lo", "up");
+            Shell.Run("ip", "-n", pod.Name, "addr", "add", "10.1.0.2/24", "dev", "pv1");
+            Shell.Run("ip", "-n", pod.Name, "link", "set", "pv1", "up");
+            Shell.Run("ip", "-n", pod.Name, "route", "add", "default", "via", "10.1.0.1");
         }
         catch
         {
@@ -65,48 +63,11 @@ public sealed class TestNetns : IDisposable
         return pod;
     }
 
-    /// <summary>Runs a command inside the namespace; throws on a non-zero exit.</summary>
-    public string Exec(string? stdin, params string[] args) => Sh(stdin, ["netns", "exec", Name, .. args]);
+    /// <summary>Runs a command inside the namespace, <paramref name="stdin"/> (when not null) as its input; throws on a non-zero exit.</summary>
+    public string Exec(string? stdin, params string[] args) => Shell.RunWithInput(stdin, "ip", ["netns", "exec", Name, .. args]);
 
-    public void Dispose() => Run(null, "ip", ["netns", "del", Name]);
+    public void Dispose() => Shell.Exec("ip", "netns", "del", Name);
 
     /// <summary>Deletes namespaces left by earlier test processes that are no longer running.</summary>
-    public static void DeleteLeftovers()
-    {
-        var list = Run(null, "ip", ["netns", "list"]).Stdout;
-        foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var name = line.Split(' ')[0];
-            if (!name.StartsWith(Prefix, StringComparison.Ordinal)) continue;
-            var pidText = name[Prefix.Length..].Split('-')[0];
-            if (int.TryParse(pidText, out var pid) && pid != Environment.ProcessId && !Alive(pid)) Run(null, "ip", ["netns", "del", name]);
-        }
-    }
-
-    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
-
-    private static string Sh(params string[] args) => Sh(null, args[1..], args[0]);
-
-    private static string Sh(string? stdin, string[] args, string file = "ip")
-    {
-        var r = Run(stdin, file, args);
-        if (r.Exit != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({r.Exit}): {r.Stderr}");
-        return r.Stdout;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Run(string? stdin, string file, string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        if (stdin is not null)
-        {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
-        }
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    public static void DeleteLeftovers() => NetnsLab.DeleteLeftovers(Prefix);
 }

@@ -84,5 +84,5 @@ public sealed class RelayCodecTests
         }
     }
 
-    private static CancellationToken TestCt => Support.TestTimeout.Token();
+    private static CancellationToken TestCt => TestTimeout.Token();
 }

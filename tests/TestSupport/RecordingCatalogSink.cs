@@ -1,6 +1,6 @@
 using PluginMesh.Abstractions.Catalog;
 
-namespace PluginMesh.Plugins.Catalog.File.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>
 /// The <see cref="ICatalogSink"/> contract as the host fulfils it, reduced to recording calls and

@@ -1,15 +1,15 @@
 using YamlDotNet.RepresentationModel;
 
-namespace PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>Pulls fenced YAML examples out of a README and flattens them into configuration keys.</summary>
-internal static class ReadmeYaml
+public static class ReadmeYaml
 {
     /// <summary>Every ```yaml block of the file.</summary>
     public static IReadOnlyList<string> Blocks(string readmePath)
     {
         var blocks = new List<string>();
-        var lines = System.IO.File.ReadAllLines(readmePath);
+        var lines = File.ReadAllLines(readmePath);
         for (var i = 0; i < lines.Length; i++)
         {
             if (lines[i].Trim() != "```yaml") continue;
@@ -36,10 +36,16 @@ internal static class ReadmeYaml
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) continue;
             if (!root.Children.TryGetValue(new YamlScalarNode("plugins"), out var plugins) || plugins is not YamlMappingNode p) continue;
             if (!p.Children.TryGetValue(new YamlScalarNode(pluginId), out var section)) continue;
-            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            Flatten(section, "", values);
-            yield return new DictionaryConfiguration(values);
+            yield return new DictionaryConfiguration(Flatten(section));
         }
+    }
+
+    /// <summary>A YAML node as flat configuration keys (<c>a:b</c>, lists as <c>a:0</c>), keys ignoring case.</summary>
+    public static Dictionary<string, string?> Flatten(YamlNode node)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        Flatten(node, "", values);
+        return values;
     }
 
     private static void Flatten(YamlNode node, string prefix, Dictionary<string, string?> values)

@@ -1,9 +1,12 @@
-namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
+namespace PluginMesh.TestSupport;
 
-/// <summary>Reads from fixed bytes and records writes: for feeding the protocol crafted or random input.</summary>
-internal sealed class FeedStream(byte[] input) : Stream
+/// <summary>Reads from a fixed input and records writes: for feeding parsers and protocols crafted or random bytes.</summary>
+public sealed class DuplexStream(Stream input) : Stream
 {
-    private readonly MemoryStream _input = new(input);
+    public DuplexStream(byte[] input)
+        : this(new MemoryStream(input))
+    {
+    }
 
     public MemoryStream Written { get; } = new();
 
@@ -13,9 +16,9 @@ internal sealed class FeedStream(byte[] input) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => input.ReadAsync(buffer, cancellationToken);
 
     public override void Write(byte[] buffer, int offset, int count) => Written.Write(buffer, offset, count);
 

@@ -1,26 +1,26 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
-namespace PluginMesh.Mesh.E2E.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>
 /// Creates sockets inside a named network namespace: setns(2) switches only the calling thread, so
 /// one dedicated thread enters the namespace and creates every socket; a socket stays in its
-/// namespace whichever thread uses it later (the same trick as proxy.iptables' NetnsSocketFactory).
+/// namespace whichever thread uses it later. This lets one test process run several hosts, each in
+/// its own namespace (the same trick as proxy.iptables' NetnsSocketFactory).
 /// </summary>
-internal sealed class NetnsSockets : IDisposable
+public sealed partial class NetnsSockets : IDisposable
 {
     private const int CloneNewNet = 0x40000000;
-    private readonly BlockingCollection<(AddressFamily Family, SocketType Type, ProtocolType Protocol, TaskCompletionSource<Socket> Result)> _requests = new();
+    private readonly BlockingCollection<(AddressFamily Family, SocketType Type, ProtocolType Protocol, TaskCompletionSource<Socket> Result)> _requests = [];
     private readonly Thread _thread;
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NetnsSockets(string netns)
     {
         Netns = netns;
-        _thread = new Thread(Run) { IsBackground = true, Name = "e2e-netns-" + netns };
+        _thread = new Thread(Run) { IsBackground = true, Name = "netns " + netns };
         _thread.Start();
         _entered.Task.GetAwaiter().GetResult();
     }
@@ -34,9 +34,10 @@ internal sealed class NetnsSockets : IDisposable
         return result.Task.GetAwaiter().GetResult();
     }
 
-    public Socket Tcp() => Create(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    /// <summary>A TCP socket; as a method group, the socket factory a libp2p host takes.</summary>
+    public Socket Tcp(AddressFamily family = AddressFamily.InterNetwork) => Create(family, SocketType.Stream, ProtocolType.Tcp);
 
-    public Socket Udp() => Create(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    public Socket Udp(AddressFamily family = AddressFamily.InterNetwork) => Create(family, SocketType.Dgram, ProtocolType.Udp);
 
     public void Dispose()
     {
@@ -49,8 +50,8 @@ internal sealed class NetnsSockets : IDisposable
     {
         try
         {
-            using SafeFileHandle fd = File.OpenHandle(Path.Combine("/run/netns", Netns), FileMode.Open, FileAccess.Read);
-            if (setns((int)fd.DangerousGetHandle(), CloneNewNet) != 0)
+            using var fd = File.OpenHandle(Path.Combine("/run/netns", Netns));
+            if (SetNs((int)fd.DangerousGetHandle(), CloneNewNet) != 0)
                 throw new IOException($"setns into {Netns} failed: errno {Marshal.GetLastPInvokeError()}");
             _entered.SetResult();
         }
@@ -73,8 +74,6 @@ internal sealed class NetnsSockets : IDisposable
         }
     }
 
-    [DllImport("libc", SetLastError = true)]
-#pragma warning disable SYSLIB1054 // one int-only call; no need for AllowUnsafeBlocks here
-    private static extern int setns(int fd, int nstype);
-#pragma warning restore SYSLIB1054
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(int fd, int nstype);
 }

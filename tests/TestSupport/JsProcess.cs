@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
+namespace PluginMesh.TestSupport;
 
-/// <summary>One running harness.mjs; its JSON stdout lines are queued. Disposing kills the process tree.</summary>
-internal sealed class JsProcess : IAsyncDisposable
+/// <summary>One running node script (a js-libp2p test peer); its JSON stdout lines are queued. Disposing kills the process tree.</summary>
+public sealed class JsProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<JsonElement> _lines = Channel.CreateUnbounded<JsonElement>();
@@ -34,16 +34,17 @@ internal sealed class JsProcess : IAsyncDisposable
 
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public static JsProcess Start(JsRelayFixture fixture, params string[] args)
+    /// <summary>Runs <c>node <paramref name="script"/> <paramref name="args"/></c> in <paramref name="directory"/>.</summary>
+    public static JsProcess Start(string directory, string script, params string[] args)
     {
         var psi = new ProcessStartInfo("node")
         {
-            WorkingDirectory = fixture.Directory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        psi.ArgumentList.Add("relay.mjs");
+        psi.ArgumentList.Add(script);
         foreach (var a in args) psi.ArgumentList.Add(a);
         return new JsProcess(Process.Start(psi) ?? throw new InvalidOperationException("node could not be started"));
     }

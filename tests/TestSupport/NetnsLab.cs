@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 
-namespace PluginMesh.Mesh.E2E.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>
-/// Network namespaces made by one test (<c>pme2e-&lt;pid&gt;-&lt;random&gt;-&lt;role&gt;</c>), joined by veth pairs
-/// created directly inside them and by bridges living in a namespace of their own, so nothing
-/// appears in the root namespace. Dispose kills the processes started in them first (a namespace
-/// lives on while a process is inside), then deletes every namespace, which takes the veths,
-/// bridges and iptables rules with it. Namespaces of earlier runs whose process is gone are
+/// Network namespaces made by one test (<c>&lt;prefix&gt;&lt;pid&gt;-&lt;random&gt;-&lt;role&gt;</c>), joined by veth
+/// pairs created directly inside them and by bridges living in a namespace of their own, so nothing
+/// appears in the root namespace. Dispose disposes what the test handed to <see cref="Own"/> first (a
+/// namespace lives on while a process is inside), then deletes every namespace, which takes the
+/// veths, bridges and iptables rules with it. Namespaces of earlier runs whose process is gone are
 /// deleted on creation.
 /// </summary>
-internal sealed class NetnsLab : IDisposable
+public sealed class NetnsLab : IDisposable
 {
-    public const string Prefix = "pme2e-";
+    public const string DefaultPrefix = "pmtest-";
+    private readonly string _prefix;
     private readonly string _tag = $"{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2))}";
     private readonly List<string> _namespaces = [];
     private readonly Dictionary<string, NetnsSockets> _sockets = [];
@@ -21,16 +23,18 @@ internal sealed class NetnsLab : IDisposable
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    public NetnsLab()
+    /// <param name="prefix">Starts every namespace name; one per test suite, so <c>ip netns list</c> tells whose they are.</param>
+    public NetnsLab(string prefix = DefaultPrefix)
     {
-        Assert.True(Environment.IsPrivilegedProcess, "end-to-end tests create network namespaces and need root");
-        RemoveLeftovers();
+        Assert.True(Environment.IsPrivilegedProcess, "network namespace tests create namespaces and need root");
+        _prefix = prefix;
+        DeleteLeftovers(prefix);
     }
 
     /// <summary>Creates namespace <paramref name="role"/> with loopback up; returns its full name.</summary>
     public string Add(string role)
     {
-        var name = $"{Prefix}{_tag}-{role}";
+        var name = $"{_prefix}{_tag}-{role}";
         Shell.Run("ip", "netns", "add", name);
         lock (_gate) _namespaces.Add(name);
         Ip("-n", name, "link", "set", "lo", "up");
@@ -64,13 +68,27 @@ internal sealed class NetnsLab : IDisposable
         Ip("-n", nsB, "link", "set", ifB, "up");
     }
 
+    /// <summary>Makes <paramref name="router"/> a NAT: forwarding on, MASQUERADE out of <paramref name="wan"/> (endpoint-independent, port-preserving here).</summary>
+    public static void Masquerade(string router, string wan)
+    {
+        Exec(router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        Exec(router, "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE");
+    }
+
+    public static void DefaultRoute(string ns, string via) => Ip("-n", ns, "route", "add", "default", "via", via);
+
+    public static void Route(string ns, string cidr, string via) => Ip("-n", ns, "route", "add", cidr, "via", via);
+
     public static string Ip(params string[] args) => Shell.Run("ip", args);
 
     /// <summary>Runs a command inside <paramref name="ns"/>; throws on failure.</summary>
     public static string Exec(string ns, params string[] args) => Shell.Run("ip", ["netns", "exec", ns, .. args]);
 
+    /// <summary>Runs a command in the root namespace; throws on failure (<see cref="Shell.Run"/>).</summary>
+    public static string Run(string file, params string[] args) => Shell.Run(file, args);
+
     /// <summary>Socket factory for <paramref name="ns"/> (one thread per namespace, kept until dispose).</summary>
-    public NetnsSockets Sockets(string ns)
+    public NetnsSockets SocketsIn(string ns)
     {
         lock (_gate)
         {
@@ -78,6 +96,9 @@ internal sealed class NetnsLab : IDisposable
             return s;
         }
     }
+
+    /// <summary>Creates TCP sockets inside <paramref name="ns"/>: the socket factory a libp2p host takes.</summary>
+    public Func<AddressFamily, Socket> Sockets(string ns) => SocketsIn(ns).Tcp;
 
     /// <summary>Something to dispose before the namespaces go (agents, servers).</summary>
     public T Own<T>(T disposable) where T : IDisposable
@@ -111,13 +132,17 @@ internal sealed class NetnsLab : IDisposable
         foreach (var ns in _namespaces) Shell.Exec("ip", "netns", "del", ns);
     }
 
-    private static void RemoveLeftovers()
+    /// <summary>
+    /// Deletes namespaces named <c>&lt;prefix&gt;&lt;pid&gt;-…</c> whose process is gone (a killed earlier run),
+    /// killing what still runs inside them first; namespaces of live processes are left alone.
+    /// </summary>
+    public static void DeleteLeftovers(string prefix = DefaultPrefix)
     {
         foreach (var line in Shell.Exec("ip", "netns", "list").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = line.Split(' ')[0];
-            if (!name.StartsWith(Prefix, StringComparison.Ordinal)) continue;
-            var pidText = name[Prefix.Length..].Split('-')[0];
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var pidText = name[prefix.Length..].Split('-')[0];
             if (int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
             {
                 KillProcessesIn(name);

@@ -1,27 +1,32 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 
-namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>
-/// A read-only IConfiguration over flat keys (<c>listen:0</c>): only the Abstractions package is
-/// available to tests, and this is all the plugin reads.
+/// A read-only <see cref="IConfigurationSection"/> over flat keys (<c>listen:0</c>, <c>a:b</c>): enough to
+/// feed a plugin its section without the full configuration stack, which tests do not reference.
+/// Children come in configuration order: array indexes numerically, then the other keys as given.
 /// </summary>
-internal sealed class DictionaryConfiguration(IReadOnlyDictionary<string, string?> values, string path = "") : IConfigurationSection
+public sealed class DictionaryConfiguration(IReadOnlyDictionary<string, string?> values, string path = "") : IConfigurationSection
 {
+    /// <summary>A section over the given pairs, keys compared ignoring case as configuration does.</summary>
+    public static DictionaryConfiguration Of(params (string Key, string? Value)[] values) =>
+        new(values.ToDictionary(v => v.Key, v => v.Value, StringComparer.OrdinalIgnoreCase));
+
     public string? this[string key]
     {
-        get => values.TryGetValue(Combine(key), out var v) ? v : null;
+        get => values.GetValueOrDefault(Combine(key));
         set => throw new NotSupportedException();
     }
 
-    public string Key => path.Contains(':', StringComparison.Ordinal) ? path[(path.LastIndexOf(':') + 1)..] : path;
+    public string Key => path.Split(':')[^1];
 
     public string Path => path;
 
     public string? Value
     {
-        get => values.TryGetValue(path, out var v) ? v : null;
+        get => values.GetValueOrDefault(path);
         set => throw new NotSupportedException();
     }
 
@@ -33,7 +38,8 @@ internal sealed class DictionaryConfiguration(IReadOnlyDictionary<string, string
             .Select(k => k[prefix.Length..].Split(':')[0])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .OrderBy(k => int.TryParse(k, out var n) ? n : int.MaxValue)
-            .Select(k => new DictionaryConfiguration(values, prefix + k));
+            .Select(k => new DictionaryConfiguration(values, prefix + k))
+            .ToList();
     }
 
     public IChangeToken GetReloadToken() => new CancellationChangeToken(CancellationToken.None);

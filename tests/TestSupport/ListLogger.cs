@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging;
 
-namespace PluginMesh.Plugins.Cache.LiteDb.Tests.Support;
+namespace PluginMesh.TestSupport;
 
-/// <summary>Keeps every log line so tests can assert on warnings.</summary>
+/// <summary>Keeps every log entry, to check what is logged and how often.</summary>
 public sealed class ListLogger<T> : ILogger<T>
 {
-    private readonly List<(LogLevel Level, string Message)> _entries = [];
+    private readonly List<(LogLevel Level, EventId Id, string Message)> _entries = [];
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    public IReadOnlyList<(LogLevel Level, EventId Id, string Message)> Entries
     {
         get
         {
@@ -22,6 +22,6 @@ public sealed class ListLogger<T> : ILogger<T>
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        lock (_entries) _entries.Add((logLevel, formatter(state, exception)));
+        lock (_entries) _entries.Add((logLevel, eventId, formatter(state, exception)));
     }
 }

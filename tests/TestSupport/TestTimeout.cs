@@ -1,7 +1,7 @@
-namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>A generous upper bound so a broken test fails instead of hanging; never a performance threshold.</summary>
-internal static class TestTimeout
+public static class TestTimeout
 {
     public static CancellationToken Token(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 }

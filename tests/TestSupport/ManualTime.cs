@@ -1,9 +1,15 @@
-namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>A clock the test moves by hand (timers still run on the system clock: only "now" is controlled).</summary>
-internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
+public sealed class ManualTime(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;
+
+    /// <summary>Starts at 2026-01-01T00:00Z.</summary>
+    public ManualTime()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
 
     public override DateTimeOffset GetUtcNow() => _now;
 

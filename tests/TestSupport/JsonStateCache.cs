@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using PluginMesh.Abstractions.Cache;
 
-namespace PluginMesh.Plugins.Catalog.File.Tests.Support;
+namespace PluginMesh.TestSupport;
 
 /// <summary>
 /// An in-memory <see cref="IStateCache"/> that stores every value as System.Text.Json text, as the

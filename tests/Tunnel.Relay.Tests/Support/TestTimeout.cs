@@ -1,7 +1,0 @@
-namespace PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
-
-/// <summary>A generous upper bound so a broken test fails instead of hanging; never a performance threshold.</summary>
-internal static class TestTimeout
-{
-    public static CancellationToken Token(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
-}
