@@ -13,9 +13,12 @@ internal sealed class CircuitAddressWatch : IDisposable
     public CircuitAddressWatch(ILocalPeer peer)
     {
         _peer = peer;
-        _last = Current();
+        _last = Read();
         peer.AddressesChanged += OnChanged;
     }
+
+    /// <summary>The circuit addresses now.</summary>
+    public string[] Current { get { lock (_lock) return _last; } }
 
     /// <summary>Raised with the new set after it changed (on the network's thread).</summary>
     public event Action<string[]>? Changed;
@@ -51,11 +54,11 @@ internal sealed class CircuitAddressWatch : IDisposable
 
     public void Dispose() => _peer.AddressesChanged -= OnChanged;
 
-    private string[] Current() => [.. _peer.Addresses.Where(a => a.Contains("/p2p-circuit", StringComparison.Ordinal))];
+    private string[] Read() => [.. _peer.Addresses.Where(a => a.Contains("/p2p-circuit", StringComparison.Ordinal))];
 
     private void OnChanged()
     {
-        var now = Current();
+        var now = Read();
         TaskCompletionSource fire;
         lock (_lock)
         {

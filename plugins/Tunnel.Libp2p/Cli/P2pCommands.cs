@@ -83,9 +83,10 @@ internal static class P2pCommands
             HolePunch = args.Has("hole-punch"),
             AutoNat = options.AutoNat with { Enabled = false },
         };
+        var logs = Logs(context, args);
         await using var node = await CommandNode.StartAsync(options, null,
             relay is null ? null : (relay, new StandaloneRelaySettings(args.Has("relay-service"), reserve, AllMembers: options.PskFile is not null || args.Has("relay-unlimited"))),
-            context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+            context.FailoverPolicy, logs, context.CancellationToken).ConfigureAwait(false);
         var host = node.Host;
         var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
         var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs };
@@ -99,9 +100,12 @@ internal static class P2pCommands
         await lines.WriteAsync(ready).ConfigureAwait(false);
         if (circuits is not null)
         {
-            circuits.Changed += now => lines.Post(new Dictionary<string, object?> { ["event"] = "circuitAddrs", ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs, ["circuitAddrs"] = now });
+            void Updated(string[] now) => lines.Post(new Dictionary<string, object?> { ["event"] = "circuitAddrs", ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs, ["circuitAddrs"] = now });
+            circuits.Changed += Updated;
+            // A change between the ready line and the subscription is printed too.
+            if (circuits.Current is var current && !current.SequenceEqual((string[])ready["circuitAddrs"]!, StringComparer.Ordinal)) Updated(current);
         }
-        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(context, mdns, host, addrs, interval, lines).ConfigureAwait(false);
+        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(mdns, host, addrs, interval, lines, logs, context.CancellationToken).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -113,12 +117,12 @@ internal static class P2pCommands
     });
 
     /// <summary>Starts the mDNS provider advertising this host; each discovered peer is printed once per new address set and connected.</summary>
-    private static async Task<MdnsRun> StartMdnsAsync(PluginCommandContext context, IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs, JsonLines lines)
+    private static async Task<MdnsRun> StartMdnsAsync(IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs, JsonLines lines, CommandLog logs, CancellationToken cancellationToken)
     {
         var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId.ToString(), addrs),
             new Dictionary<string, string> { ["interval"] = intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        var connector = new DiscoveryConnector(host, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            logs);
+        var connector = new DiscoveryConnector(host, logs.CreateLogger("PluginMesh.Tunnel.Libp2p.Discovery"));
         var printed = new Dictionary<string, string>(StringComparer.Ordinal);
         discovery.PeerDiscovered += peer =>
         {
@@ -134,7 +138,7 @@ internal static class P2pCommands
         var subscription = connector.Attach(discovery);
         try
         {
-            await discovery.StartAsync(context.CancellationToken).ConfigureAwait(false);
+            await discovery.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
