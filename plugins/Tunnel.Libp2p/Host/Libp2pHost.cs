@@ -132,10 +132,18 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     /// A relayed connection does not satisfy a dial to a direct address: the caller asked for a
     /// direct path (path choice, hole punching), so a new connection is made next to it.
     /// </remarks>
-    public async Task<Libp2pConnection> DialAsync(Multiaddr address, CancellationToken cancellationToken)
+    public Task<Libp2pConnection> DialAsync(Multiaddr address, CancellationToken cancellationToken) => DialAsync(address, null, cancellationToken);
+
+    /// <inheritdoc cref="DialAsync(Multiaddr, CancellationToken)"/>
+    /// <param name="connectTimeout">
+    /// Bound on the TCP connect of this dial instead of <see cref="Libp2pHostOptions.DialTimeout"/> (path choice
+    /// gives a direct address a short one when a relay can take over: an address behind the peer's NAT
+    /// never answers). A dial that joins an attempt already under way keeps that attempt's bound.
+    /// </param>
+    public async Task<Libp2pConnection> DialAsync(Multiaddr address, TimeSpan? connectTimeout, CancellationToken cancellationToken)
     {
         var peer = address.PeerId;
-        if (peer is null) return await DialNewAsync(address, null, cancellationToken).ConfigureAwait(false);
+        if (peer is null) return await DialNewAsync(address, null, connectTimeout, cancellationToken).ConfigureAwait(false);
         var relayed = address.IsRelayed;
         Task<Libp2pConnection> attempt;
         lock (_lock)
@@ -144,7 +152,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             if (existing is not null && (relayed || existing.Path != PathKind.Relayed)) return existing;
             if (!_pendingDials.TryGetValue((peer, relayed), out attempt!))
             {
-                attempt = DialAndForgetAsync(address, peer, relayed);
+                attempt = DialAndForgetAsync(address, peer, relayed, connectTimeout);
                 // A dial can fail synchronously (loopback "refused"): its cleanup then ran before this
                 // line (the lock is reentrant), and storing the faulted task would fail every later dial.
                 if (!attempt.IsCompleted) _pendingDials[(peer, relayed)] = attempt;
@@ -215,12 +223,12 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         // _shutdown is not disposed: dials and upgrades still unwinding link to its token.
     }
 
-    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer, bool relayed)
+    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer, bool relayed, TimeSpan? connectTimeout)
     {
         try
         {
             // Not tied to one caller's token: other callers may be waiting on the same attempt.
-            return await DialNewAsync(address, peer, _shutdown.Token).ConfigureAwait(false);
+            return await DialNewAsync(address, peer, connectTimeout, _shutdown.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -228,10 +236,10 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
     }
 
-    private async Task<Libp2pConnection> DialNewAsync(Multiaddr address, PeerId? expected, CancellationToken cancellationToken)
+    private async Task<Libp2pConnection> DialNewAsync(Multiaddr address, PeerId? expected, TimeSpan? connectTimeout, CancellationToken cancellationToken)
     {
         if (!TcpTransport.CanDial(address)) return await DialOtherAsync(address, expected, cancellationToken).ConfigureAwait(false);
-        var connection = await DialTcpAsync(address, expected, null, cancellationToken).ConfigureAwait(false);
+        var connection = await DialTcpAsync(address, expected, null, cancellationToken, connectTimeout: connectTimeout).ConfigureAwait(false);
         return Register(connection, inbound: false)!;
     }
 
@@ -245,13 +253,22 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     /// "dial" one connection, and hole punching gives the roles out (the side that received the
     /// relayed connection initiates), as go-libp2p does.
     /// </param>
-    public async Task<Libp2pConnection> DialTcpAsync(Multiaddr address, PeerId? expected, IPEndPoint? bindTo, CancellationToken cancellationToken, bool initiator = true)
+    /// <param name="connectTimeout">Bound on the TCP connect; null: <see cref="Libp2pHostOptions.DialTimeout"/>.</param>
+    public async Task<Libp2pConnection> DialTcpAsync(Multiaddr address, PeerId? expected, IPEndPoint? bindTo, CancellationToken cancellationToken, bool initiator = true, TimeSpan? connectTimeout = null)
     {
         Socket socket;
         using (var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token))
         {
-            dialTimeout.CancelAfter(_options.DialTimeout);
-            socket = await TcpTransport.DialAsync(address.WithoutPeerId(), dialTimeout.Token, _options.SocketFactory, bindTo).ConfigureAwait(false);
+            var limit = connectTimeout ?? _options.DialTimeout;
+            dialTimeout.CancelAfter(limit);
+            try
+            {
+                socket = await TcpTransport.DialAsync(address.WithoutPeerId(), dialTimeout.Token, _options.SocketFactory, bindTo).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (dialTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_shutdown.IsCancellationRequested)
+            {
+                throw new TunnelException(TunnelFailure.Timeout, $"[tunnel.libp2p] dial {address}: no TCP answer within {limit.TotalMilliseconds:0} ms");
+            }
         }
         var stream = new NetworkStream(socket, ownsSocket: true);
         try

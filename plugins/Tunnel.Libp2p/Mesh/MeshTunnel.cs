@@ -65,7 +65,7 @@ public sealed class MeshTunnel : IMeshTunnel
             var candidate = plan.Candidates[index];
             try
             {
-                var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, cancellationToken).ConfigureAwait(false);
+                var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, ConnectTimeout(plan, index), cancellationToken).ConfigureAwait(false);
                 var stream = await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false);
                 if (span is not null)
                 {
@@ -111,6 +111,25 @@ public sealed class MeshTunnel : IMeshTunnel
         span?.SetTag("pluginmesh.attempts", attempt);
         throw error;
     }
+
+    /// <summary>
+    /// The TCP connect bound for candidate <paramref name="index"/>: short for a direct address when a
+    /// relay circuit comes later in the plan (an address behind the peer's NAT never answers, and the
+    /// full dial timeout would hold the stream that long before the relay is tried), the host's default otherwise.
+    /// </summary>
+    internal static TimeSpan? ConnectTimeout(PathPlan plan, int index)
+    {
+        var address = plan.Candidates[index].Address;
+        if (address is null || address.IsRelayed) return null;
+        for (var i = index + 1; i < plan.Candidates.Count; i++)
+        {
+            if (plan.Candidates[i].Address is { IsRelayed: true }) return DirectConnectTimeoutWithRelay;
+        }
+        return null;
+    }
+
+    /// <summary>TCP connect bound for a direct address that a relay can stand in for (a LAN or WAN SYN/ACK takes far less).</summary>
+    internal static readonly TimeSpan DirectConnectTimeoutWithRelay = TimeSpan.FromSeconds(1);
 
     /// <summary>The policy's decision; without a policy (or when it fails) the built-in default: next while paths remain.</summary>
     private FailoverDecision Decide(IFailoverPolicy? policy, FailureInput input)

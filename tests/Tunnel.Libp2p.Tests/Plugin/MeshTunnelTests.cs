@@ -101,6 +101,49 @@ public sealed class MeshTunnelTests : IDisposable
         Assert.Equal(TunnelFailure.Refused, e.Failure);
     }
 
+    [Fact]
+    public void ConnectTimeout_DirectAddressWithARelayLater_IsShort_OtherwiseTheHostDefault()
+    {
+        var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
+        var direct = new PathCandidate(null, Multiaddr.Parse("/ip4/10.0.2.2/tcp/4001/p2p/" + peer));
+        var circuit = new PathCandidate(null, Multiaddr.Parse("/ip4/203.0.113.11/tcp/4001/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK/p2p-circuit/p2p/" + peer));
+        var withRelay = new PathPlan(null, null, [direct, direct, circuit]);
+        Assert.Equal(MeshTunnel.DirectConnectTimeoutWithRelay, MeshTunnel.ConnectTimeout(withRelay, 0));
+        Assert.Equal(MeshTunnel.DirectConnectTimeoutWithRelay, MeshTunnel.ConnectTimeout(withRelay, 1));
+        Assert.Null(MeshTunnel.ConnectTimeout(withRelay, 2));
+        Assert.Null(MeshTunnel.ConnectTimeout(new PathPlan(null, null, [direct, direct]), 0));
+    }
+
+    [Fact]
+    public async Task Dial_SynNeverAnswered_TimesOutWithTheGivenConnectBound()
+    {
+        // A listener whose accept queue is full drops further SYNs: the connect hangs like one to an
+        // address behind the peer's NAT. (Linux queues backlog + 1 connections.)
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+        var queued = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                queued.Add(s);
+                await s.ConnectAsync(System.Net.IPAddress.Loopback, port, TestTimeout.Token());
+            }
+            await using var dialer = await HostFactory.StartAsync(listen: false);
+            var e = await Assert.ThrowsAsync<TunnelException>(() =>
+                dialer.DialAsync(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"), TimeSpan.FromMilliseconds(300), TestTimeout.Token()));
+            Assert.Equal(TunnelFailure.Timeout, e.Failure);
+            Assert.Contains("no TCP answer within 300 ms", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var s in queued) s.Dispose();
+        }
+    }
+
     private Libp2pNodeService Node(string name) => new(new Libp2pOptions
     {
         KeyFile = Path.Combine(_dir, name + ".key"),
