@@ -41,11 +41,15 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
 
         var direct = new List<Multiaddr>();
         var relayed = new List<Multiaddr>();
+        var ours = OwnEndPoints(host);
         foreach (var text in texts)
         {
             if (!Multiaddr.TryParse(text, out var addr, out _)) continue;
             if (peer is not null && addr!.PeerId is null) addr = addr.WithPeerId(peer);
-            var list = addr!.IsRelayed ? relayed : direct;
+            // A peer's loopback or node-local address that is also ours (127.0.0.1:4001, the DNS
+            // interface's 169.254.96.16:4001 on every node) can only reach this agent itself.
+            if (!addr!.IsRelayed && addr.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp && ours.Contains((ip, port))) continue;
+            var list = addr.IsRelayed ? relayed : direct;
             if (!list.Contains(addr)) list.Add(addr);
         }
         var candidates = new List<PathCandidate>();
@@ -57,5 +61,16 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
             throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: {reason}");
         }
         return new PathPlan(peer, target.NodeName ?? record?.NodeName, candidates);
+    }
+
+    /// <summary>Our own listen end points (every interface address of a wildcard listener) as (ip text, port).</summary>
+    private static HashSet<(string Ip, int Port)> OwnEndPoints(Libp2pHost host)
+    {
+        var result = new HashSet<(string, int)>();
+        foreach (var a in host.DirectAddresses)
+        {
+            if (a.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp) result.Add((ip, port));
+        }
+        return result;
     }
 }

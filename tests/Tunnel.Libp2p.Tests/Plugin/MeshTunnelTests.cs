@@ -115,6 +115,20 @@ public sealed class MeshTunnelTests : IDisposable
     }
 
     [Fact]
+    public async Task PathPlan_APeersAddressThatIsOurOwnListenAddress_IsNotTried()
+    {
+        // Every node has 169.254.96.16 and 127.0.0.1 and usually the same port: dialing a peer's copy
+        // of them reaches ourselves (a handshake that can only fail, and a warning in our own log).
+        await using var node = Node("self");
+        await node.StartAsync(TestTimeout.Token());
+        var own = node.Host!.ListenAddresses[0];
+        var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
+        var elsewhere = "/ip4/198.51.100.7/tcp/4001/p2p/" + peer;
+        var plan = PathPlan.Build(new PeerTarget(PeerId: peer, Addresses: [own + "/p2p/" + peer, elsewhere]), node.Host, null);
+        Assert.Equal([elsewhere], plan.Candidates.Select(c => c.Address!.ToString()));
+    }
+
+    [Fact]
     public async Task Dial_SynNeverAnswered_TimesOutWithTheGivenConnectBound()
     {
         // A listener whose accept queue is full drops further SYNs: the connect hangs like one to an
