@@ -27,6 +27,13 @@ public sealed partial class Libp2pHost
         {
             socket = await arrived.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // A socket handed over while we gave up would belong to nobody: close it (the accept loop
+            // treats a refused hand-over as a normal inbound connection instead).
+            if (!arrived.TrySetCanceled(cancellationToken) && arrived.Task.IsCompletedSuccessfully) arrived.Task.Result.Dispose();
+            throw;
+        }
         finally
         {
             lock (_lock)
