@@ -50,7 +50,7 @@ public sealed partial class Libp2pHost
         }
         catch
         {
-            _metrics.UpgradeFailed(outbound: !initiator);
+            _metrics.UpgradeFailed(outbound: initiator); // counted by the role we took in the upgrade
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
