@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Tests.Support;
@@ -40,24 +39,7 @@ public sealed class AgentProcess : IDisposable
             plugins:
             {pluginsYaml}
             """);
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        })
-        { BaseAddress = new Uri("http://agent/"), Timeout = TimeSpan.FromSeconds(10) };
+        _http = UnixSocketHttp.Create(AdminSocket, TimeSpan.FromSeconds(10));
 
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in new[] { "netns", "exec", netns, MdnsHelpers.Dotnet, HostDll, "up", "--config", config, "--plugins-dir", PluginsDir }) start.ArgumentList.Add(a);

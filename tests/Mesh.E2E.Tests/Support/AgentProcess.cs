@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace PluginMesh.Mesh.E2E.Tests.Support;
@@ -42,24 +41,7 @@ internal sealed class AgentProcess : IDisposable
             plugins:
             {pluginsYaml}
             """);
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        })
-        { BaseAddress = new Uri("http://agent/"), Timeout = TimeSpan.FromSeconds(10) };
+        _http = UnixSocketHttp.Create(AdminSocket, TimeSpan.FromSeconds(10));
     }
 
     public string Netns { get; }
