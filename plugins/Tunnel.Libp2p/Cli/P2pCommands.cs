@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
@@ -71,8 +70,12 @@ internal static class P2pCommands
         var interval = args.Long("mdns-interval", 10_000, 1);
         var reserve = args.All("reserve");
         if (args.Has("relay-unlimited") && !args.Has("relay-service")) throw new ArgumentException("--relay-unlimited needs --relay-service");
-        var relay = (args.Has("relay-service") || reserve.Count > 0) ? RelayProvider(context, args.Has("relay-service") ? "--relay-service" : "--reserve") : null;
-        if (relay is null && (args.Has("relay-service") || reserve.Count > 0)) return 2;
+        IStandaloneRelayProvider? relay = null;
+        if (args.Has("relay-service") || reserve.Count > 0)
+        {
+            relay = RelayProvider(context, args.Has("relay-service") ? "--relay-service" : "--reserve");
+            if (relay is null) return 2;
+        }
         var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
         options = options with
         {
@@ -335,9 +338,6 @@ internal static class P2pCommands
 
     private static SwarmKey? LoadPsk(string? path) => path is null ? null : SwarmKey.Load(path);
 
-    private static async Task WriteJsonAsync(PluginCommandContext context, Dictionary<string, object?> value)
-    {
-        await context.Out.WriteLineAsync(JsonSerializer.Serialize(value)).ConfigureAwait(false);
-        await context.Out.FlushAsync().ConfigureAwait(false);
-    }
+    /// <summary>One result line of a command that writes from one thread only (dial, ping, keygen).</summary>
+    private static Task WriteJsonAsync(PluginCommandContext context, Dictionary<string, object?> value) => new JsonLines(context.Out).WriteAsync(value);
 }
