@@ -20,6 +20,9 @@ public sealed record PolicyEngineOptions
     /// <summary>Bytes one call may allocate.</summary>
     public long MemoryLimitBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>Longest array a script may create (the inputs' lists count too: endpoints of one service, relays).</summary>
+    public uint MaxArrayLength { get; init; } = 1_000_000;
+
     /// <summary>Call depth; without it deep recursion overflows the CLR stack and kills the process.</summary>
     public int RecursionLimit { get; init; } = 64;
 
@@ -54,6 +57,11 @@ public sealed record PolicyEngineOptions
         if (MemoryLimitBytes <= 0)
         {
             problems.Add($"policies: MemoryLimitBytes must be positive (got {MemoryLimitBytes})");
+        }
+
+        if (MaxArrayLength == 0)
+        {
+            problems.Add("policies: MaxArrayLength must be positive (got 0)");
         }
 
         if (RecursionLimit <= 0)

@@ -27,6 +27,8 @@ public sealed class SandboxLimitsTests : IDisposable
         { "throws object with looping message getter", "function onFailure(input) { throw { get message() { while (true) {} } }; }", "statements" },
         { "throws error with looping name getter", "function onFailure(input) { var e = new Error('x'); Object.defineProperty(e, 'name', { get: function () { while (true) {} } }); throw e; }", "exception" },
         { "throws proxy", "function onFailure(input) { throw new Proxy({}, { get: function () { while (true) {} } }); }", "statements" },
+        { "huge array in one built-in call", "function onFailure(input) { var a = new Array(50000000); a.fill(1); return { action: 'retry', delayMs: 1 }; }", "memory" },
+        { "array grown past the limit by length", "function onFailure(input) { var a = []; a.length = 4000000000; a.fill(0); return { action: 'retry', delayMs: 1 }; }", "memory" },
         { "async function", "async function onFailure(input) { return { action: 'retry', delayMs: 1 }; }", "invalid-result" },
     };
 
@@ -50,6 +52,31 @@ public sealed class SandboxLimitsTests : IDisposable
         var evaluation = PolicyEvaluator.Evaluate("onFailure", Path.Combine(_dir.Path, "failover.js"), """{"operation":"dial","target":"node-b","reason":"refused","attempt":1,"elapsedMs":12,"alternatives":0}""", TempPolicyDir.Options(_dir.Path));
         Assert.True(evaluation.Fallback, scenario);
         Assert.StartsWith(reason + ":", evaluation.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("function onFailure(input) { var a = new Array(50000000); a.fill(1); return { action: 'retry', delayMs: 1 }; }")]
+    [InlineData("function onFailure(input) { var a = Array.from({ length: 50000000 }); return { action: 'retry', delayMs: a.length }; }")]
+    public void OnFailure_ArrayPastMaxArrayLength_RefusedBeforeItIsAllocated(string script)
+    {
+        _dir.Write("failover.js", script);
+        var evaluation = PolicyEvaluator.Evaluate("onFailure", Path.Combine(_dir.Path, "failover.js"), """{"operation":"dial","target":"node-b","reason":"refused","attempt":1,"elapsedMs":12,"alternatives":0}""", TempPolicyDir.Options(_dir.Path));
+        Assert.True(evaluation.Fallback);
+        Assert.Contains("larger than maximum allowed (1000000)", evaluation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnFailure_BacktrackingRegex_StoppedWithinTheCallsTimeLimit()
+    {
+        // Jint's own regex budget is 10 s; the call's budget (here 50 ms) must bound it.
+        _dir.Write("failover.js", "function onFailure(input) { /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'); return { action: 'giveup', delayMs: 1 }; }");
+        using var engine = _dir.CreateEngine(o => o with { TimeLimit = TimeSpan.FromMilliseconds(50) });
+        engine.Reload();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Default, engine.OnFailure(Failure));
+        Assert.Contains("time limit", Status(engine).LastError, StringComparison.Ordinal);
+        // Not a timing threshold on the code under test: 10 s is Jint's default that the fix replaces.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(9), $"the regex ran {watch.Elapsed} (Jint's 10 s default?)");
     }
 
     [Fact]

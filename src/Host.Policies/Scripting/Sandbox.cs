@@ -25,6 +25,11 @@ internal static class Sandbox
             o.LimitMemory(options.MemoryLimitBytes);
             o.LimitRecursion(options.RecursionLimit);
             o.CancellationToken(cancellation);
+            // Jint's own regex budget is 10 s, a hundred calls' worth: a backtracking pattern gets the call's budget.
+            o.Constraints.RegexTimeout = options.TimeLimit;
+            // A sparse `new Array(4e9)` or `arr.length = n` costs nothing until one built-in (fill, join)
+            // allocates it in a single step, past the memory limit's per-statement check.
+            o.Constraints.MaxArraySize = options.MaxArrayLength;
             // Scripts must not depend on where the agent runs.
             o.Culture = CultureInfo.InvariantCulture;
             o.TimeZone = TimeZoneInfo.Utc;
