@@ -48,7 +48,7 @@ public class DnsBenchmarks
         var options = DnsOptions.Read(new EmptyConfiguration(), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(_meter);
         _handler = new DnsQueryHandler(ZoneBuilder.Build(_snapshot, "cluster.local", 5),
-            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);
+            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), ForwardAdmission.For(options, metrics, TimeProvider.System), metrics, TimeProvider.System);
 
         _a = Query("svc500.ns0.svc.cluster.local", DnsType.A, edns: false);
         _aMixedCase = Query("SVC500.Ns0.svc.Cluster.Local", DnsType.A, edns: false);
@@ -84,7 +84,7 @@ public class DnsBenchmarks
 
     private int Answer(byte[] request)
     {
-        _handler.Handle(request, _response, udp: true, 0, out var length, out _);
+        _handler.Handle(request, _response, udp: true, 0, null, out var length, out _);
         return length;
     }
 

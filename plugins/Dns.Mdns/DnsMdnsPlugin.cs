@@ -86,7 +86,8 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin, IStandaloneDiscoveryProvi
         services.AddSingleton(sp => new UpstreamForwarder(options, sp.GetRequiredService<DnsMetrics>(), Time(sp), Logger(sp)));
         services.AddSingleton(sp => new DnsQueryHandler(
             ZoneBuilder.Build(CatalogSnapshot.Empty, options.ClusterDomain, options.Ttl),
-            sp.GetRequiredService<UpstreamForwarder>(), sp.GetRequiredService<DnsMetrics>(), Time(sp)));
+            sp.GetRequiredService<UpstreamForwarder>(), ForwardAdmission.For(options, sp.GetRequiredService<DnsMetrics>(), Time(sp)),
+            sp.GetRequiredService<DnsMetrics>(), Time(sp)));
         services.AddSingleton(sp => new ClusterDnsResponder(sp.GetRequiredService<DnsQueryHandler>(), options.Listen.Cast<EndPoint>().ToList()));
         services.AddSingleton<IDnsResponder>(sp => sp.GetRequiredService<ClusterDnsResponder>());
         services.AddHostedService(sp => new DnsHostedService(options, sp.GetRequiredService<DnsQueryHandler>(),

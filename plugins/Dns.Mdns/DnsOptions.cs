@@ -19,6 +19,8 @@ namespace PluginMesh.Plugins.Dns.Mdns;
 /// <param name="MaxNegativeTtl">Cap on negative-caching TTLs (RFC 2308 §5), in seconds.</param>
 /// <param name="TcpIdleTimeout">A TCP client silent this long is disconnected.</param>
 /// <param name="MaxTcpConnections">TCP connections served at once; more are closed on accept.</param>
+/// <param name="MaxConcurrentForwards">Upstream exchanges in flight at once for the node; a query beyond is answered REFUSED.</param>
+/// <param name="ForwardRatePerClient">Queries per second one client IP (IPv6: /64) may send upstream, burst twice that; 0 = no per-client bound.</param>
 public sealed record DnsOptions(
     string ClusterDomain,
     uint Ttl,
@@ -32,7 +34,9 @@ public sealed record DnsOptions(
     uint MaxCacheTtl,
     uint MaxNegativeTtl,
     TimeSpan TcpIdleTimeout,
-    int MaxTcpConnections)
+    int MaxTcpConnections,
+    int MaxConcurrentForwards = 256,
+    int ForwardRatePerClient = 100)
 {
     /// <summary>The address EdgeMesh uses, so KubeEdge's <c>clusterDNS</c> setting keeps working.</summary>
     public static readonly IPEndPoint PrivilegedListen = new(IPAddress.Parse("169.254.96.16"), 53);
@@ -43,7 +47,7 @@ public sealed record DnsOptions(
     internal static readonly string[] Keys =
     [
         "enabled", "clusterDomain", "ttl", "listen", "createInterface", "interface", "upstreams", "resolvConf",
-        "upstreamTimeoutMs", "cacheSize", "maxCacheTtl", "maxNegativeTtl", "tcpIdleTimeoutMs", "maxTcpConnections", "dns", "mdns",
+        "upstreamTimeoutMs", "cacheSize", "maxCacheTtl", "maxNegativeTtl", "tcpIdleTimeoutMs", "maxTcpConnections", "maxConcurrentForwards", "forwardRatePerClient", "dns", "mdns",
     ];
 
     /// <summary>
@@ -118,7 +122,9 @@ public sealed record DnsOptions(
             (uint)ReadInt(section, "maxCacheTtl", 3600, 0, 604800, error),
             (uint)ReadInt(section, "maxNegativeTtl", 300, 0, 10800, error),
             TimeSpan.FromMilliseconds(ReadInt(section, "tcpIdleTimeoutMs", 10000, 100, 600000, error)),
-            ReadInt(section, "maxTcpConnections", 256, 1, 65536, error))
+            ReadInt(section, "maxTcpConnections", 256, 1, 65536, error),
+            ReadInt(section, "maxConcurrentForwards", 256, 1, 65536, error),
+            ReadInt(section, "forwardRatePerClient", 100, 0, 1_000_000, error))
         {
             ServeDns = serveDns,
         };

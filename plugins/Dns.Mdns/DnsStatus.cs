@@ -8,7 +8,7 @@ namespace PluginMesh.Plugins.Dns.Mdns;
 /// <param name="Upstreams">Where other names go.</param>
 /// <param name="CatalogVersion">Catalog snapshot the answers come from.</param>
 /// <param name="Names">Names in the index.</param>
-/// <param name="Queries">Queries since start by result (answer, nodata, nxdomain, forwarded, servfail, formerr, refused, dropped).</param>
+/// <param name="Queries">Queries since start by result (answer, nodata, nxdomain, forwarded, servfail, formerr, refused, dropped, limited).</param>
 /// <param name="CacheEntries">Forwarded responses cached now.</param>
 /// <param name="CacheHits">Forwarded queries answered from the cache since start.</param>
 public sealed record DnsStatus(
@@ -21,6 +21,9 @@ public sealed record DnsStatus(
     int CacheEntries,
     long CacheHits)
 {
+    /// <summary>Queries waiting on an upstream exchange now (at most <c>maxConcurrentForwards</c>).</summary>
+    public int ForwardsActive { get; init; }
+
     /// <summary>Whether the DNS server runs (false with <c>dns.enabled: false</c>: mDNS only).</summary>
     public bool Serving { get; init; } = true;
 

@@ -26,6 +26,6 @@ internal sealed class DnsStatusContributor(
             zone.NameCount,
             metrics.Totals(),
             handler.Forwarder.CacheCount,
-            metrics.CacheHits) { Mdns = mdnsStatus };
+            metrics.CacheHits) { Mdns = mdnsStatus, ForwardsActive = handler.Admission.Active };
     }
 }

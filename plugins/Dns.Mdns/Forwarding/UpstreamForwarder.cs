@@ -51,12 +51,23 @@ internal sealed class UpstreamForwarder
     /// <summary>Entries in the cache.</summary>
     public int CacheCount => _cache.Count;
 
-    /// <summary>Answers <paramref name="query"/> into <paramref name="output"/> (at least 64 KiB).</summary>
+    /// <summary>Answers <paramref name="query"/> from the cache when it holds it; no upstream, no await.</summary>
+    public bool TryAnswerFromCache(in DnsQuery query, Span<byte> output, int maxSize, out int length)
+    {
+        length = 0;
+        if (_cache.Count == 0) return false;
+        var (key, _) = KeyOf(query);
+        if (!_cache.TryGet(key, out var cached, out var elapsed)) return false;
+        _metrics.CacheHit();
+        length = cached!.Render(query, output, maxSize, elapsed);
+        return true;
+    }
+
+    /// <summary>Answers <paramref name="query"/> into <paramref name="output"/> (at least <paramref name="maxSize"/> bytes).</summary>
     public async ValueTask<ForwardOutcome> ForwardAsync(DnsQuery query, Memory<byte> output, int maxSize, CancellationToken cancellationToken)
     {
-        var lowerName = new byte[query.NameLength];
-        DnsQueryParser.ToLower(query.NameSpan, lowerName);
-        var key = new CacheKey(Encoding.Latin1.GetString(lowerName), query.Type, query.Class);
+        var (key, lowerName) = KeyOf(query);
+        // Filled while the query waited for its slot (the caller tried the cache first).
         if (_cache.TryGet(key, out var cached, out var elapsed))
         {
             _metrics.CacheHit();
@@ -105,6 +116,13 @@ internal sealed class UpstreamForwarder
 
         if (entry is not null) return new ForwardOutcome(entry.Render(query, output.Span, maxSize, 0), false);
         return new ForwardOutcome(QueryResponder.WriteError(query, output.Span, DnsRcode.ServFail), true);
+    }
+
+    private static (CacheKey Key, byte[] LowerName) KeyOf(in DnsQuery query)
+    {
+        var lowerName = new byte[query.NameLength];
+        DnsQueryParser.ToLower(query.NameSpan, lowerName);
+        return (new CacheKey(Encoding.Latin1.GetString(lowerName), query.Type, query.Class), lowerName);
     }
 
     /// <summary>Asks each upstream in turn; null when all fail (logged at most every 10 s).</summary>

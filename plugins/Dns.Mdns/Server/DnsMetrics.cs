@@ -8,7 +8,7 @@ namespace PluginMesh.Plugins.Dns.Mdns.Server;
 /// </summary>
 internal sealed class DnsMetrics
 {
-    private static readonly string[] ResultNames = ["answer", "nodata", "nxdomain", "forwarded", "servfail", "formerr", "refused", "dropped"];
+    private static readonly string[] ResultNames = ["answer", "nodata", "nxdomain", "forwarded", "servfail", "formerr", "refused", "dropped", "limited"];
 
     /// <summary>
     /// Bucket boundaries of <c>pluginmesh.dns.duration</c>, in seconds: 50 µs (an answer from the index)
@@ -18,6 +18,7 @@ internal sealed class DnsMetrics
     internal static readonly double[] DurationBuckets =
         [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+    private readonly Meter _meter;
     private readonly Counter<long> _queries;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _cacheHits;
@@ -27,11 +28,16 @@ internal sealed class DnsMetrics
     public DnsMetrics(Meter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
+        _meter = meter;
         _queries = meter.CreateCounter<long>("pluginmesh.dns.queries", "{query}", "DNS queries by result and transport");
         _duration = meter.CreateHistogram<double>("pluginmesh.dns.duration", "s", "Time from receiving a query to having its response",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _cacheHits = meter.CreateCounter<long>("pluginmesh.dns.cache.hits", "{hit}", "Forwarded queries answered from the cache");
     }
+
+    /// <summary>Reports the upstream exchanges in flight (bounded by <c>maxConcurrentForwards</c>).</summary>
+    public void ObserveActiveForwards(Func<int> active) =>
+        _meter.CreateObservableGauge("pluginmesh.dns.forwards.active", active, "{query}", "Queries waiting on an upstream exchange now");
 
     /// <summary>Records one finished query.</summary>
     public void Record(QueryResult result, string transport, TimeSpan elapsed)

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using PluginMesh.Plugins.Dns.Mdns.Forwarding;
 using PluginMesh.Plugins.Dns.Mdns.Wire;
 using PluginMesh.Plugins.Dns.Mdns.Zone;
@@ -6,8 +8,9 @@ namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>
 /// Turns one query into one response. Cluster names are answered synchronously from the current
-/// <see cref="ZoneIndex"/> (one dictionary probe, one copy, no allocation); everything else goes to
-/// <see cref="ForwardAsync"/>. Thread-safe: the index is swapped atomically on catalog changes.
+/// <see cref="ZoneIndex"/> (one dictionary probe, one copy, no allocation); everything else is answered
+/// from the forwarding cache, or admitted by <see cref="ForwardAdmission"/> to <see cref="ForwardAsync"/>,
+/// or refused. Thread-safe: the index is swapped atomically on catalog changes.
 /// </summary>
 internal sealed class DnsQueryHandler
 {
@@ -18,13 +21,17 @@ internal sealed class DnsQueryHandler
     private readonly TimeProvider _time;
     private ZoneIndex _zone;
 
-    public DnsQueryHandler(ZoneIndex zone, UpstreamForwarder forwarder, DnsMetrics metrics, TimeProvider time)
+    public DnsQueryHandler(ZoneIndex zone, UpstreamForwarder forwarder, ForwardAdmission admission, DnsMetrics metrics, TimeProvider time)
     {
         _zone = zone;
         Forwarder = forwarder;
+        Admission = admission;
         _metrics = metrics;
         _time = time;
     }
+
+    /// <summary>Bounds the upstream exchanges in flight, node-wide and per client.</summary>
+    public ForwardAdmission Admission { get; }
 
     /// <summary>The index answers come from; replaced whole when the catalog changes.</summary>
     public ZoneIndex Zone
@@ -37,27 +44,54 @@ internal sealed class DnsQueryHandler
     public UpstreamForwarder Forwarder { get; }
 
     /// <summary>
-    /// Answers locally when possible. Returns <see cref="QueryResult.Forwarded"/> with
-    /// <paramref name="length"/> 0 when the caller must call <see cref="ForwardAsync"/> with
-    /// <paramref name="query"/>; <see cref="QueryResult.Dropped"/> when nothing is to be sent.
-    /// Records metrics for every result except a pending forward.
+    /// Answers locally when possible (the zone, then the forwarding cache). Returns
+    /// <see cref="QueryResult.Upstream"/> with <paramref name="length"/> 0 when the query was admitted for
+    /// an upstream exchange: the caller must then call <see cref="ForwardAsync"/> with <paramref name="query"/>
+    /// (which gives the slot back). <see cref="QueryResult.Limited"/> comes with a REFUSED response;
+    /// <see cref="QueryResult.Dropped"/> with nothing to send. Records metrics for every result except
+    /// <see cref="QueryResult.Upstream"/>.
     /// </summary>
-    public QueryResult Handle(ReadOnlySpan<byte> request, Span<byte> response, bool udp, long startTimestamp, out int length, out DnsQuery query)
+    /// <param name="client">The client's socket address (its IP is rate limited), or null for an in-process caller.</param>
+    public QueryResult Handle(ReadOnlySpan<byte> request, Span<byte> response, bool udp, long startTimestamp, SocketAddress? client, out int length, out DnsQuery query)
     {
         var result = Answer(request, response, udp, out length, out query);
-        if (result != QueryResult.Forwarded) _metrics.Record(result, udp ? "udp" : "tcp", _time.GetElapsedTime(startTimestamp));
+        if (result == QueryResult.Forwarded)
+        {
+            var maxSize = udp ? query.MaxUdpResponse : DnsLimits.MaxMessageLength;
+            if (Forwarder.TryAnswerFromCache(query, response, maxSize, out length)) { }
+            else if (Admission.TryEnter(client is null ? null : AddressOf(client)))
+            {
+                return QueryResult.Upstream;
+            }
+            else
+            {
+                length = QueryResponder.WriteError(query, response, DnsRcode.Refused);
+                result = QueryResult.Limited;
+            }
+        }
+        _metrics.Record(result, udp ? "udp" : "tcp", _time.GetElapsedTime(startTimestamp));
         return result;
     }
 
-    /// <summary>Forwards a query that <see cref="Handle"/> did not answer and records its metrics.</summary>
+    /// <summary>Forwards a query that <see cref="Handle"/> admitted, records its metrics and gives its slot back.</summary>
     public async ValueTask<(int Length, QueryResult Result)> ForwardAsync(DnsQuery query, Memory<byte> response, bool udp, long startTimestamp, CancellationToken cancellationToken)
     {
-        var maxSize = udp ? query.MaxUdpResponse : DnsLimits.MaxMessageLength;
-        var outcome = await Forwarder.ForwardAsync(query, response, maxSize, cancellationToken).ConfigureAwait(false);
-        var result = outcome.Failed ? QueryResult.ServFail : QueryResult.Forwarded;
-        _metrics.Record(result, udp ? "udp" : "tcp", _time.GetElapsedTime(startTimestamp));
-        return (outcome.Length, result);
+        try
+        {
+            var maxSize = udp ? query.MaxUdpResponse : DnsLimits.MaxMessageLength;
+            var outcome = await Forwarder.ForwardAsync(query, response, maxSize, cancellationToken).ConfigureAwait(false);
+            var result = outcome.Failed ? QueryResult.ServFail : QueryResult.Forwarded;
+            _metrics.Record(result, udp ? "udp" : "tcp", _time.GetElapsedTime(startTimestamp));
+            return (outcome.Length, result);
+        }
+        finally
+        {
+            Admission.Exit();
+        }
     }
+
+    private static IPAddress AddressOf(SocketAddress client) =>
+        ((IPEndPoint)new IPEndPoint(client.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(client)).Address;
 
     private QueryResult Answer(ReadOnlySpan<byte> request, Span<byte> response, bool udp, out int length, out DnsQuery query)
     {

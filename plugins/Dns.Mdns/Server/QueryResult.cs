@@ -19,4 +19,8 @@ internal enum QueryResult
     Refused,
     /// <summary>Not answered: shorter than a header, or not a query.</summary>
     Dropped,
+    /// <summary>Needed an upstream, but the client's rate or the node's upstream slots were used up: REFUSED at once.</summary>
+    Limited,
+    /// <summary>Not a result: admitted for an upstream exchange, the caller must call <see cref="DnsQueryHandler.ForwardAsync"/>.</summary>
+    Upstream,
 }

@@ -93,6 +93,7 @@ internal sealed class TcpDnsListener : IAsyncDisposable
     {
         var request = ArrayPool<byte>.Shared.Rent(DnsLimits.MaxMessageLength);
         var response = ArrayPool<byte>.Shared.Rent(2 + DnsQueryHandler.ResponseBufferSize);
+        var remote = client.RemoteEndPoint?.Serialize();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -107,8 +108,8 @@ internal sealed class TcpDnsListener : IAsyncDisposable
                 }
 
                 var start = _time.GetTimestamp();
-                var result = _handler.Handle(request.AsSpan(0, length), response.AsSpan(2), udp: false, start, out var written, out var query);
-                if (result == QueryResult.Forwarded)
+                var result = _handler.Handle(request.AsSpan(0, length), response.AsSpan(2), udp: false, start, remote, out var written, out var query);
+                if (result == QueryResult.Upstream)
                     (written, _) = await _handler.ForwardAsync(query, response.AsMemory(2), udp: false, start, cancellationToken).ConfigureAwait(false);
                 if (written == 0) break; // not a query: a stream that is not DNS is not worth keeping open
                 BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);

@@ -8,8 +8,8 @@ namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>
 /// Serves DNS over one UDP socket with several receive loops. Each loop owns its buffers, so a
-/// cluster-name query costs no allocation; forwarded queries continue on their own task and the
-/// loop moves on.
+/// cluster-name query costs no allocation; a query that needs an upstream (and was admitted: see
+/// <see cref="Forwarding.ForwardAdmission"/>) continues on its own task and the loop moves on.
 /// </summary>
 internal sealed class UdpDnsListener : IAsyncDisposable
 {
@@ -66,7 +66,7 @@ internal sealed class UdpDnsListener : IAsyncDisposable
             DnsQuery query;
             try
             {
-                result = _handler.Handle(request.AsSpan(0, received), response, udp: true, start, out length, out query);
+                result = _handler.Handle(request.AsSpan(0, received), response, udp: true, start, remote, out length, out query);
             }
 #pragma warning disable CA1031 // one bad packet must never stop the listener
             catch (Exception ex)
@@ -76,7 +76,7 @@ internal sealed class UdpDnsListener : IAsyncDisposable
                 continue;
             }
 
-            if (result == QueryResult.Forwarded)
+            if (result == QueryResult.Upstream)
             {
                 var copy = new SocketAddress(remote.Family, remote.Size);
                 remote.Buffer.CopyTo(copy.Buffer);
@@ -105,7 +105,8 @@ internal sealed class UdpDnsListener : IAsyncDisposable
 
     private async Task ForwardAndReplyAsync(DnsQuery query, SocketAddress remote, long start, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(DnsQueryHandler.ResponseBufferSize);
+        // Sized to what the client accepts over UDP (512 to 4 096 bytes usually), not the 64 KiB a TCP answer may need.
+        var buffer = ArrayPool<byte>.Shared.Rent(query.MaxUdpResponse);
         try
         {
             var (length, _) = await _handler.ForwardAsync(query, buffer, udp: true, start, cancellationToken).ConfigureAwait(false);

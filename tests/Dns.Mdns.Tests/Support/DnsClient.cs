@@ -19,15 +19,17 @@ public static class DnsClient
         return message;
     }
 
-    public static async Task<Message> UdpAsync(IPEndPoint server, Message query) => Parse(await UdpRawAsync(server, query.ToByteArray()));
+    public static async Task<Message> UdpAsync(IPEndPoint server, Message query, IPAddress? from = null) => Parse(await UdpRawAsync(server, query.ToByteArray(), from));
 
     public static async Task<Message> TcpAsync(IPEndPoint server, Message query) => Parse((await TcpRawAsync(server, [query.ToByteArray()]))[0]);
 
     public static Task<Message> SendAsync(IPEndPoint server, Message query, bool tcp) => tcp ? TcpAsync(server, query) : UdpAsync(server, query);
 
-    public static async Task<byte[]> UdpRawAsync(IPEndPoint server, byte[] request)
+    /// <param name="from">Source address to send from (any 127.x address works on loopback), or null for the default.</param>
+    public static async Task<byte[]> UdpRawAsync(IPEndPoint server, byte[] request, IPAddress? from = null)
     {
         using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (from is not null) socket.Bind(new IPEndPoint(from, 0));
         await socket.ConnectAsync(server);
         await socket.SendAsync(request);
         var buffer = new byte[65535];

@@ -20,7 +20,7 @@ public sealed class TestDnsServer : IAsyncDisposable
         Catalog = catalog;
         Metrics = new DnsMetrics(_meter);
         Handler = new DnsQueryHandler(ZoneBuilder.Build(CatalogSnapshot.Empty, options.ClusterDomain, options.Ttl),
-            new UpstreamForwarder(options, Metrics, time, NullLogger.Instance), Metrics, time);
+            new UpstreamForwarder(options, Metrics, time, NullLogger.Instance), ForwardAdmission.For(options, Metrics, time), Metrics, time);
         Responder = new ClusterDnsResponder(Handler, options.Listen.Cast<EndPoint>().ToList());
         _service = new DnsHostedService(options, Handler, Responder, catalog, time, NullLogger.Instance);
     }

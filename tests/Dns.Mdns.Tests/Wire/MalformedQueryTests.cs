@@ -20,7 +20,7 @@ public sealed class MalformedQueryTests : IDisposable
         var options = DnsOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?>()), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(_meter);
         _handler = new DnsQueryHandler(ZoneBuilder.Build(SampleCatalog.Build(), "cluster.local", 5),
-            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);
+            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), ForwardAdmission.For(options, metrics, TimeProvider.System), metrics, TimeProvider.System);
     }
 
     public void Dispose() => _meter.Dispose();
@@ -69,7 +69,7 @@ public sealed class MalformedQueryTests : IDisposable
     public void Handle_MalformedQuery_FormErrOrDrop(string description, byte[] packet, int? rcode)
     {
         var response = new byte[DnsQueryHandler.ResponseBufferSize];
-        var result = _handler.Handle(packet, response, udp: true, 0, out var length, out _);
+        var result = _handler.Handle(packet, response, udp: true, 0, null, out var length, out _);
 
         if (rcode is null)
         {
@@ -87,7 +87,7 @@ public sealed class MalformedQueryTests : IDisposable
     {
         byte[] packet = [.. Header(), 1, (byte)'x', 0xC0, 12, 0, 1, 0, 1];
         var response = new byte[DnsQueryHandler.ResponseBufferSize];
-        var result = _handler.Handle(packet, response, udp: true, 0, out var length, out _);
+        var result = _handler.Handle(packet, response, udp: true, 0, null, out var length, out _);
 
         Assert.Equal(QueryResult.FormErr, result);
         WireCheck.AssertWellFormedResponse(response.AsSpan(0, length), 0x1234);
@@ -100,9 +100,9 @@ public sealed class MalformedQueryTests : IDisposable
         // the flags' high byte 0 as the root, so "x" + pointer to 0 is the name "x.a".
         byte[] packet = [0x01, 0x61, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, (byte)'x', 0xC0, 0, 0, 1, 0, 1];
         var response = new byte[DnsQueryHandler.ResponseBufferSize];
-        var result = _handler.Handle(packet, response, udp: true, 0, out var length, out var query);
+        var result = _handler.Handle(packet, response, udp: true, 0, null, out var length, out var query);
 
-        Assert.Equal(QueryResult.Forwarded, result); // "x.a" is outside the cluster domain
+        Assert.Equal(QueryResult.Upstream, result); // "x.a" is outside the cluster domain
         Assert.Equal(0, length);
         Assert.Equal(new byte[] { 1, (byte)'x', 1, (byte)'a', 0 }, query.NameSpan.ToArray());
     }

@@ -24,7 +24,7 @@ public sealed class QueryFuzzTests : IDisposable
         var options = DnsOptions.Read(new DictionaryConfiguration(new Dictionary<string, string?>()), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(_meter);
         _handler = new DnsQueryHandler(ZoneBuilder.Build(SampleCatalog.Build(), "cluster.local", 5),
-            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);
+            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), ForwardAdmission.For(options, metrics, TimeProvider.System), metrics, TimeProvider.System);
     }
 
     public void Dispose() => _meter.Dispose();
@@ -48,10 +48,10 @@ public sealed class QueryFuzzTests : IDisposable
         for (var i = 0; i < Iterations; i++)
         {
             var packet = i % 4 == 0 ? RandomPacket(random) : Mutate(Seeds[random.Next(Seeds.Length)], random);
-            var result = _handler.Handle(packet, response, udp, 0, out var length, out _);
+            var result = _handler.Handle(packet, response, udp, 0, null, out var length, out _);
             if (length == 0)
             {
-                Assert.True(result is QueryResult.Dropped or QueryResult.Forwarded, $"iteration {i}: {result} with no response");
+                Assert.True(result is QueryResult.Dropped or QueryResult.Upstream, $"iteration {i}: {result} with no response");
                 continue;
             }
             answered++;

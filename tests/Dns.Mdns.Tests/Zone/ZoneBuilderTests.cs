@@ -27,11 +27,11 @@ public sealed class ZoneBuilderTests
         var options = DnsOptions.Read(DictionaryConfiguration.Of(), isRoot: false, (_, _) => { });
         var metrics = new DnsMetrics(meter);
         var handler = new DnsQueryHandler(ZoneBuilder.Build(snapshot, "cluster.local", 5),
-            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), metrics, TimeProvider.System);
+            new UpstreamForwarder(options, metrics, TimeProvider.System, NullLogger.Instance), ForwardAdmission.For(options, metrics, TimeProvider.System), metrics, TimeProvider.System);
 
         var query = DnsClient.Query("huge.shop.svc.cluster.local", Makaretu.Dns.DnsType.A, 4096).ToByteArray();
         var response = new byte[DnsQueryHandler.ResponseBufferSize];
-        var result = handler.Handle(query, response, udp: false, 0, out var length, out _);
+        var result = handler.Handle(query, response, udp: false, 0, null, out var length, out _);
 
         Assert.Equal(QueryResult.Answer, result);
         WireCheck.AssertWellFormedResponse(response.AsSpan(0, length), BitConverter.ToUInt16([query[1], query[0]]));
