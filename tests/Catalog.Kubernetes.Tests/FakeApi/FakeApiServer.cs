@@ -17,7 +17,15 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 /// <c>allowWatchBookmarks=true</c>; <c>410 Gone</c> for a compacted resourceVersion, either as an
 /// HTTP status or as an ERROR event carrying a Status object; 404 for collections not served
 /// (Istio's DestinationRules until <see cref="FakeCluster.InstallIstio"/>); 403 for collections the
-/// caller is not allowed to read.
+/// caller is not allowed to read. Single objects: <c>GET &lt;collection&gt;/&lt;name&gt;</c> of cluster-scoped
+/// ones, and <c>PATCH</c> of them with <c>application/merge-patch+json</c> or
+/// <c>application/strategic-merge-patch+json</c> (RFC 7386 merge: null deletes a key, which for
+/// metadata.annotations is all strategic merge does differently) or <c>application/json-patch+json</c>
+/// (RFC 6902 add/replace/remove/test); the answer is the whole object with its new resourceVersion,
+/// and watches see a MODIFIED event. 403 when the verb is forbidden (<see cref="FakeCluster.ForbidPatch"/>),
+/// 405 when the server does not take patches (<see cref="FakeCluster.PatchNotSupported"/>, like
+/// KubeEdge's metaServer), 404 for an unknown name, 415 for another content type, 422 for a patch
+/// that does not apply.
 /// State lives in <see cref="FakeCluster"/>, separate from this HTTP layer.
 /// </summary>
 /// <remarks>
@@ -180,9 +188,19 @@ public sealed class FakeApiServer : IAsyncDisposable
                 var target = parts.Length > 1 ? parts[1] : "/";
                 var (path, query) = SplitTarget(target);
 
-                if (parts[0] != "GET")
+                if (parts[0] == "PATCH")
                 {
-                    await WriteStatusAsync(stream, 405, "MethodNotAllowed", "only GET is served", cancellationToken);
+                    await PatchAsync(stream, head, path, cancellationToken);
+                }
+                else if (parts[0] != "GET")
+                {
+                    await WriteStatusAsync(stream, 405, "MethodNotAllowed", "only GET and PATCH are served", cancellationToken);
+                }
+                else if (FakeCluster.SplitObjectPath(path) is { } single && !Cluster.IsForbidden(single.Collection))
+                {
+                    var found = Cluster.Get(single.Collection, single.Name);
+                    if (found is null) await WriteStatusAsync(stream, 404, "NotFound", $"{ItemKind(single.Collection).ToLowerInvariant()}s \"{single.Name}\" not found", cancellationToken);
+                    else await WriteJsonAsync(stream, 200, "OK", found, cancellationToken);
                 }
                 else if (Cluster.IsForbidden(path))
                 {
@@ -219,6 +237,59 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             // The client went away or the server was stopped or cut: nothing to answer.
         }
+    }
+
+    private async Task PatchAsync(Stream stream, string head, string path, CancellationToken cancellationToken)
+    {
+        var headers = head.Split("\r\n").Skip(1).Where(l => l.Contains(':', StringComparison.Ordinal))
+            .ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)].Trim(), l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), StringComparer.OrdinalIgnoreCase);
+        var length = int.TryParse(headers.GetValueOrDefault("Content-Length"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var body = new byte[length];
+        await stream.ReadExactlyAsync(body, cancellationToken);
+        var single = FakeCluster.SplitObjectPath(path);
+        if (single is null || !Cluster.IsServed(single.Value.Collection))
+        {
+            await WriteStatusAsync(stream, 405, "MethodNotAllowed", $"PATCH is only served on a single object ({path})", cancellationToken);
+            return;
+        }
+        var (collection, name) = single.Value;
+        if (Cluster.PatchNotSupported)
+        {
+            await WriteStatusAsync(stream, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", cancellationToken);
+            return;
+        }
+        if (Cluster.IsPatchForbidden(collection, name))
+        {
+            await WriteStatusAsync(stream, 403, "Forbidden",
+                $"{ItemKind(collection).ToLowerInvariant()}s \"{name}\" is forbidden: User \"system:serviceaccount:pluginmesh:pluginmesh\" cannot patch resource \"{ItemKind(collection).ToLowerInvariant()}s\" in API group \"\" at the cluster scope", cancellationToken);
+            return;
+        }
+        var contentType = headers.GetValueOrDefault("Content-Type")?.Split(';')[0].Trim();
+        if (contentType is not ("application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/json-patch+json"))
+        {
+            await WriteStatusAsync(stream, 415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {contentType})", cancellationToken);
+            return;
+        }
+        JsonObject? patched;
+        try
+        {
+            patched = Cluster.Patch(collection, name, JsonNode.Parse(body), contentType == "application/json-patch+json");
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException or InvalidOperationException)
+        {
+            await WriteStatusAsync(stream, 422, "Invalid", $"the patch does not apply: {ex.Message}", cancellationToken);
+            return;
+        }
+        if (patched is null) await WriteStatusAsync(stream, 404, "NotFound", $"{ItemKind(collection).ToLowerInvariant()}s \"{name}\" not found", cancellationToken);
+        else await WriteJsonAsync(stream, 200, "OK", patched, cancellationToken);
+    }
+
+    private static async Task WriteJsonAsync(Stream stream, int code, string reason, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes(obj.ToJsonString());
+        var head = $"HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
+        await stream.WriteAsync(body, cancellationToken);
     }
 
     private async Task ListAsync(Stream stream, string path, CancellationToken cancellationToken)

@@ -40,6 +40,9 @@ public sealed class FakeCluster
     // Istio is not installed until a test says so: its collections answer 404, as in a plain cluster.
     private readonly HashSet<string> _notServed = new(StringComparer.Ordinal) { DestinationRules, DestinationRulesV1Beta1 };
     private readonly HashSet<string> _forbidden = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _patchForbidden = new(StringComparer.Ordinal);
+    private readonly List<(string Collection, string Name)> _patches = [];
+    private volatile bool _patchNotSupported;
     private long _resourceVersion = 1000;
     private long _compactedThrough;
     private readonly Dictionary<string, long> _compactedThroughByPath = new(StringComparer.Ordinal);
@@ -105,6 +108,128 @@ public sealed class FakeCluster
     public bool IsForbidden(string path)
     {
         lock (_gate) return _forbidden.Contains(path);
+    }
+
+    /// <summary>When true, every PATCH is answered 405 (KubeEdge's metaServer serves reads only).</summary>
+    public bool PatchNotSupported
+    {
+        get => _patchNotSupported;
+        set => _patchNotSupported = value;
+    }
+
+    /// <summary>
+    /// Refuses PATCH of <paramref name="name"/> in <paramref name="collection"/> with 403 (null name: of
+    /// every object there), like an RBAC role without the verb or a ValidatingAdmissionPolicy that lets an
+    /// agent patch only its own Node.
+    /// </summary>
+    public void ForbidPatch(string collection, string? name, bool forbidden = true)
+    {
+        var key = collection + "/" + (name ?? "*");
+        lock (_gate)
+        {
+            if (forbidden) _patchForbidden.Add(key);
+            else _patchForbidden.Remove(key);
+        }
+    }
+
+    /// <summary>True when a PATCH of that object is refused with 403.</summary>
+    public bool IsPatchForbidden(string collection, string name)
+    {
+        lock (_gate) return _patchForbidden.Contains(collection + "/*") || _patchForbidden.Contains(collection + "/" + name);
+    }
+
+    /// <summary>Every object patched successfully, in order.</summary>
+    public IReadOnlyList<(string Collection, string Name)> Patches
+    {
+        get { lock (_gate) return _patches.ToList(); }
+    }
+
+    /// <summary>A copy of one cluster-scoped object, or null.</summary>
+    public JsonObject? Get(string path, string name)
+    {
+        path = Storage(path);
+        lock (_gate) return _objects.TryGetValue(path, out var objects) && objects.TryGetValue(name, out var o) ? (JsonObject)o.DeepClone() : null;
+    }
+
+    /// <summary>
+    /// Applies a merge patch (RFC 7386) or a JSON patch (RFC 6902: add, replace, remove, test) to one
+    /// cluster-scoped object, bumps its resourceVersion and records a MODIFIED event. Null when the
+    /// object does not exist; <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/>
+    /// when the patch does not apply (nothing is changed then).
+    /// </summary>
+    public JsonObject? Patch(string path, string name, JsonNode? patch, bool jsonPatch)
+    {
+        path = Storage(path);
+        lock (_gate)
+        {
+            if (!_objects.TryGetValue(path, out var objects) || !objects.TryGetValue(name, out var current)) return null;
+            var updated = (JsonObject)current.DeepClone();
+            if (jsonPatch) ApplyJsonPatch(updated, patch as JsonArray ?? throw new ArgumentException("a JSON patch is an array of operations"));
+            else if (MergePatch(updated, patch) is not JsonObject merged) throw new ArgumentException("a merge patch of an object must be an object");
+            else updated = merged;
+            if (KeyOf(updated) != name) throw new InvalidOperationException("metadata.name cannot be changed by a patch");
+            var rv = ++_resourceVersion;
+            Metadata(updated)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+            objects[name] = updated;
+            _patches.Add((path, name));
+            Record(new FakeWatchEvent(rv, path, "MODIFIED", (JsonObject)updated.DeepClone()));
+            return (JsonObject)updated.DeepClone();
+        }
+    }
+
+    /// <summary>Splits <c>api/v1/nodes/NAME</c> into the collection and the name; null for a collection path or a namespaced one.</summary>
+    public static (string Collection, string Name)? SplitObjectPath(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        if (slash <= 0) return null;
+        var collection = path[..slash];
+        return collection is Nodes ? (collection, Uri.UnescapeDataString(path[(slash + 1)..])) : null;
+    }
+
+    private static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject) return patch?.DeepClone();
+        var result = target as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null) result.Remove(key);
+            else
+            {
+                var merged = MergePatch(result[key]?.DeepClone(), value);
+                result[key] = merged;
+            }
+        }
+        return result;
+    }
+
+    private static void ApplyJsonPatch(JsonObject target, JsonArray operations)
+    {
+        foreach (var op in operations)
+        {
+            var name = op?["op"]?.GetValue<string>() ?? throw new ArgumentException("operation without op");
+            var pointer = op["path"]?.GetValue<string>() ?? throw new ArgumentException("operation without path");
+            var segments = pointer.Split('/').Skip(1).Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
+            if (segments.Count == 0) throw new ArgumentException("the whole object cannot be patched");
+            JsonNode parent = target;
+            foreach (var s in segments.Take(segments.Count - 1))
+                parent = (parent as JsonObject)?[s] ?? throw new InvalidOperationException($"path {pointer} does not exist");
+            var holder = parent as JsonObject ?? throw new InvalidOperationException($"path {pointer} is not inside an object");
+            var last = segments[^1];
+            switch (name)
+            {
+                case "add":
+                case "replace" when holder.ContainsKey(last):
+                    holder[last] = op["value"]?.DeepClone();
+                    break;
+                case "remove" when holder.ContainsKey(last):
+                    holder.Remove(last);
+                    break;
+                case "test" when JsonNode.DeepEquals(holder[last], op["value"]):
+                    break;
+                default:
+                    throw new InvalidOperationException($"{name} {pointer} does not apply");
+            }
+        }
     }
 
     /// <summary>Creates or replaces an object; returns the event type and the new resourceVersion.</summary>
