@@ -47,6 +47,7 @@ public sealed class AgentProcessTests : IDisposable
         var journal = Path.Combine(_tmp.Path, "journal.txt");
         var port = 19464 + Environment.ProcessId % 1000;
         var config = Config(port, $"  test.good:\n    journal: {journal}\n  test.a-dependent:\n    journal: {journal}");
+        _tmp.PluginFolder("notes");
         using var agent = Start("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
         var stderr = agent.StandardError.ReadToEndAsync();
         try
@@ -60,6 +61,10 @@ public sealed class AgentProcessTests : IDisposable
                 .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
             Assert.Equal("running", states["test.good"]);
             Assert.Equal("running", states["test.a-dependent"]);
+            // A folder with no plugin in it is listed with the reason, not only logged.
+            var notes = status.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "notes");
+            Assert.Equal("skipped", notes.GetProperty("state").GetString());
+            Assert.Equal("no .dll in the folder", notes.GetProperty("error").GetString());
             var policies = status.RootElement.GetProperty("policies").EnumerateArray().ToList();
             Assert.Equal(4, policies.Count);
             Assert.All(policies, p => Assert.Equal("script", p.GetProperty("using").GetString()));
@@ -111,6 +116,7 @@ public sealed class AgentProcessTests : IDisposable
     public async Task Plugins_Json_ListsStatesAndErrors()
     {
         var plugins = _tmp.Plugins("Good", "OldApi");
+        _tmp.PluginFolder("extra.two", "Good", "Dependent");
         var config = _tmp.File("p.yaml", "profile: none\nplugins:\n  test.good: {}");
         var (code, output, _) = await RunCli("plugins", "--json", "--config", config, "--plugins-dir", plugins);
         Assert.Equal(0, code);
@@ -119,6 +125,15 @@ public sealed class AgentProcessTests : IDisposable
         Assert.Equal("loaded", rows["test.good"].GetProperty("state").GetString());
         Assert.Equal("failed", rows["test.oldapi"].GetProperty("state").GetString());
         Assert.Contains("API version 0", rows["test.oldapi"].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("skipped", rows["extra.two"].GetProperty("state").GetString());
+        Assert.Equal(Path.Combine(plugins, "extra.two"), rows["extra.two"].GetProperty("path").GetString());
+        Assert.StartsWith("2 assemblies hold a plugin entry type: Dependent.dll", rows["extra.two"].GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        (code, output, _) = await RunCli("plugins", "--config", config, "--plugins-dir", plugins);
+        Assert.Equal(0, code);
+        var line = output.Split('\n').Single(l => l.StartsWith("extra.two ", StringComparison.Ordinal));
+        Assert.Contains(" skipped ", line, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(plugins, "extra.two")}: 2 assemblies hold a plugin entry type", line, StringComparison.Ordinal);
     }
 
     [Theory]
