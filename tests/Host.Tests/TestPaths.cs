@@ -12,7 +12,15 @@ internal static class TestPaths
 
     public static string TestPlugin(string name) => Path.Combine(TestPluginsDir, name, name + ".dll");
 
-    /// <summary>The built host (pluginmesh.dll) beside this test assembly.</summary>
+    /// <summary>The configuration this test assembly was built in (Debug or Release).</summary>
+    public static string Configuration { get; } = typeof(TestPaths).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+        .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+
+    /// <summary>The host as its own build leaves it: src/Host/bin, with the default plugins copied into plugins/ beside it.</summary>
+    public static string HostWithDefaultPluginsDll => Path.Combine(RepoRoot, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
+
+    /// <summary>The built host (pluginmesh.dll) beside this test assembly; no plugins/ folder is beside it.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "pluginmesh.dll");
 
     private static string FindRoot()

@@ -48,7 +48,7 @@ public sealed class AgentProcessTests : IDisposable
         var port = 19464 + Environment.ProcessId % 1000;
         var config = Config(port, $"  test.good:\n    journal: {journal}\n  test.a-dependent:\n    journal: {journal}");
         _tmp.PluginFolder("notes");
-        using var agent = Start("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
+        using var agent = Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
         var stderr = agent.StandardError.ReadToEndAsync();
         try
         {
@@ -90,7 +90,7 @@ public sealed class AgentProcessTests : IDisposable
     {
         var port = 20464 + Environment.ProcessId % 1000;
         var config = Config(port, "  test.good:\n    mustBePositive: zero\n  no.such: {}");
-        var (code, _, err) = await RunCli("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good"));
+        var (code, _, err) = await RunCli("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good"));
         Assert.Equal(1, code);
         Assert.Contains("config error: plugins.test.good.mustBePositive: 'zero' is not a positive number", err, StringComparison.Ordinal);
         Assert.Contains("config error: plugins.no.such: no such plugin", err, StringComparison.Ordinal);
@@ -101,13 +101,13 @@ public sealed class AgentProcessTests : IDisposable
     {
         var plugins = _tmp.Plugins("Good");
         var bad = _tmp.File("bad.yaml", "profile: none\nbogus: 1\nplugins:\n  test.good:\n    mustBePositive: -1");
-        var (code, output, _) = await RunCli("config", "check", bad, "--plugins-dir", plugins);
+        var (code, output, _) = await RunCli("config", "check", bad, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(1, code);
         Assert.Contains("bogus: unknown key", output, StringComparison.Ordinal);
         Assert.Contains("plugins.test.good.mustBePositive", output, StringComparison.Ordinal);
 
         var good = _tmp.File("good.yaml", "profile: none\nplugins:\n  test.good: {}");
-        (code, output, _) = await RunCli("config", "check", good, "--plugins-dir", plugins);
+        (code, output, _) = await RunCli("config", "check", good, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(0, code);
         Assert.StartsWith("ok:", output, StringComparison.Ordinal);
     }
@@ -118,7 +118,7 @@ public sealed class AgentProcessTests : IDisposable
         var plugins = _tmp.Plugins("Good", "OldApi");
         _tmp.PluginFolder("extra.two", "Good", "Dependent");
         var config = _tmp.File("p.yaml", "profile: none\nplugins:\n  test.good: {}");
-        var (code, output, _) = await RunCli("plugins", "--json", "--config", config, "--plugins-dir", plugins);
+        var (code, output, _) = await RunCli("plugins", "--json", "--config", config, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var rows = doc.RootElement.GetProperty("plugins").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
@@ -129,7 +129,7 @@ public sealed class AgentProcessTests : IDisposable
         Assert.Equal(Path.Combine(plugins, "extra.two"), rows["extra.two"].GetProperty("path").GetString());
         Assert.StartsWith("2 assemblies hold a plugin entry type: Dependent.dll", rows["extra.two"].GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        (code, output, _) = await RunCli("plugins", "--config", config, "--plugins-dir", plugins);
+        (code, output, _) = await RunCli("plugins", "--config", config, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(0, code);
         var line = output.Split('\n').Single(l => l.StartsWith("extra.two ", StringComparison.Ordinal));
         Assert.Contains(" skipped ", line, StringComparison.Ordinal);

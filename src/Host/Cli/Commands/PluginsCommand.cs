@@ -13,7 +13,7 @@ namespace PluginMesh.Host.Cli.Commands;
 internal static class PluginsCommand
 {
     public static CliCommand Command { get; } = new("plugins", "List plugins: id, version, capabilities, path, state", """
-        Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]...
+        Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]... [--no-default-plugins]
 
         Lists every folder of the plugins directories: each plugin with the state the configuration
         gives it (loaded = enabled, disabled, failed with the reason), and each folder that holds no
@@ -23,12 +23,12 @@ internal static class PluginsCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir"], ["json"]);
+        var args = new CliArgs(argv, GlobalOptions.Values, [.. GlobalOptions.Flags, "json"]);
         var config = ConfigLoader.Load(args.Value("config"));
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
         using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
-        var dirs = AgentPaths.PluginDirectories(args.Values("plugins-dir"), settings.Node.DataDirectory);
+        var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems);
         var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, loggers.CreateLogger("pluginmesh"));
 
         if (args.Flag("json"))
