@@ -46,6 +46,14 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
     }
 
     [Fact]
+    public void Publish_AlsoPacksAbstractionsForPluginAuthors()
+    {
+        Assert.True(_published.Code == 0, _published.Log);
+        var package = Assert.Single(Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg"));
+        Assert.StartsWith("PluginMesh.Abstractions.", Path.GetFileName(package), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void X64Binary_StartsAndListsItsEmbeddedPlugins()
     {
         Assert.True(_published.Code == 0, _published.Log);
