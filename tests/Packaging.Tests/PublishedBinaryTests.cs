@@ -9,6 +9,7 @@ namespace PluginMesh.Packaging.Tests;
 /// plugins and policies must unpack and load with nothing else beside the binary.
 /// </summary>
 [Trait("Category", "E2E")]
+[Collection(ReleaseBuildCollection.Name)]
 public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Published>
 {
     private readonly Published _published;
