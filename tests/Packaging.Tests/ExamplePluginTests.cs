@@ -9,7 +9,8 @@ namespace PluginMesh.Packaging.Tests;
 /// <summary>
 /// Slow end-to-end suite (Category=E2E): a plugin author's path, as a newcomer would walk it. Packs
 /// PluginMesh.Abstractions with build/pack.sh, builds examples/plugins/ServiceCounter from that
-/// package with <c>dotnet build</c> (its own nuget.config: the local package folder plus the feed),
+/// package with <c>dotnet build</c> (its own nuget.config: the local package folder plus the feed)
+/// and runs its unit tests,
 /// drops the output into an extra plugins directory under a folder named unlike its DLL, and runs
 /// the real agent on examples/single-node.yaml with <c>--plugins-dir</c> beside its default plugins.
 /// </summary>
@@ -30,8 +31,9 @@ public sealed class ExamplePluginTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_tmp)) Directory.Delete(_tmp, true);
-        var cached = Path.Combine(GlobalPackagesFolder(), "pluginmesh.abstractions", _version);
-        if (Directory.Exists(cached)) Directory.Delete(cached, true);
+        var id = Path.Combine(GlobalPackagesFolder(), "pluginmesh.abstractions");
+        if (Directory.Exists(Path.Combine(id, _version))) Directory.Delete(Path.Combine(id, _version), true);
+        if (Directory.Exists(id) && !Directory.EnumerateFileSystemEntries(id).Any()) Directory.Delete(id);
     }
 
     [Fact]
@@ -47,8 +49,11 @@ public sealed class ExamplePluginTests : IDisposable
         var example = Path.Combine(_tmp, "examples", "plugins", "ServiceCounter");
         CopyExample(Path.Combine(Root, "examples", "plugins", "ServiceCounter"), example);
         var folder = Path.Combine(_tmp, "extra", "extra.servicecounter");
-        (code, log) = Run("dotnet", ["build", "-c", "Release", "-o", folder, $"-p:PluginMeshVersion={_version}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"], example, [], TimeSpan.FromMinutes(10));
+        (code, log) = Run("dotnet", ["build", "src", "-c", "Release", "-o", folder, $"-p:PluginMeshVersion={_version}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"], example, [], TimeSpan.FromMinutes(10));
         Assert.True(code == 0, log);
+        // Its unit tests, as docs/plugins.md tells authors to write them, against the same package.
+        (code, log) = Run("dotnet", ["test", "tests", $"-p:PluginMeshVersion={_version}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"], example, [], TimeSpan.FromMinutes(10));
+        Assert.True(code == 0 && log.Contains("Passed!", StringComparison.Ordinal), log);
         Assert.True(File.Exists(Path.Combine(folder, "ServiceCounter.dll")), log);
         Assert.False(File.Exists(Path.Combine(folder, "PluginMesh.Abstractions.dll")), "the plugin must not carry its own Abstractions (ExcludeAssets=\"runtime\")");
 
