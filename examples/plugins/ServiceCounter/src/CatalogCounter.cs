@@ -100,6 +100,6 @@ public sealed partial class CatalogCounter : IStatusContributor, IHostedService
 
     private sealed record Counts(int Services, int Endpoints, int ReadyEndpoints, SortedDictionary<string, int> ByNamespace);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Services} service(s) in {Scope}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "[stats.servicecounter] {Services} service(s) in {Scope}")]
     private partial void LogCount(int services, string scope);
 }
