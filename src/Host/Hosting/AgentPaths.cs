@@ -23,7 +23,7 @@ internal static class AgentPaths
     {
         var dirs = new List<string>();
         if (settings.DefaultPlugins && !flags.SkipDefault) dirs.Add(defaultDirectory());
-        for (var i = 0; i < settings.PluginDirectories.Count; i++) Add(settings.PluginDirectories[i], $"node.pluginDirs[{i}]");
+        for (var i = 0; i < settings.PluginDirectories.Count; i++) Add(Path.GetFullPath(settings.PluginDirectories[i]), $"node.pluginDirs[{i}]");
         foreach (var dir in flags.Extra) Add(Path.GetFullPath(dir), "--plugins-dir");
         return dirs;
 

@@ -28,6 +28,7 @@ public sealed class AgentPathsTests : IDisposable
     [InlineData("a", false, "b", "false", "b a", "")]
     [InlineData("", true, "", null, "", "")]
     [InlineData("a a/ default", false, "a", null, "default a", "")]
+    [InlineData("", false, "b/../a a", null, "default a", "")]
     [InlineData("missing", false, "", null, "default", "--plugins-dir: '{tmp}/missing' is not a directory")]
     [InlineData("", false, "a missing", null, "default a", "node.pluginDirs[1]: '{tmp}/missing' is not a directory")]
     public void PluginDirectories_DefaultThenConfigThenFlags(string flagDirs, bool noDefault, string configDirs, string? defaultPlugins, string expected, string problem)
