@@ -162,7 +162,7 @@ plugins:
 $body
 EOF
   # shellcheck disable=SC2086 # AGENT_ENV is a list of NAME=value words
-  bg "$ns" "$dir/agent.log" env $AGENT_ENV ${AGENT_TASKSET:+taskset -c "$AGENT_TASKSET"} "$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --plugins-dir "$PLUGINS_DIR"
+  bg "$ns" "$dir/agent.log" env $AGENT_ENV ${AGENT_TASKSET:+taskset -c "$AGENT_TASKSET"} "$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --no-default-plugins --plugins-dir "$PLUGINS_DIR"
 }
 wait_ready() {
   local dir="$work/$1" pid=$2

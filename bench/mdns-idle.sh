@@ -107,7 +107,7 @@ plugins:
       enabled: $mdns
       intervalMs: $INTERVAL_MS
 EOF
-  ip netns exec "$tag-$name" "$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --plugins-dir "$PLUGINS_DIR" \
+  ip netns exec "$tag-$name" "$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --no-default-plugins --plugins-dir "$PLUGINS_DIR" \
     > "$dir/agent.log" 2>&1 &
   echo $!
 }

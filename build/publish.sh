@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the release artifacts: one self-contained single-file `pluginmesh` per platform that
 # carries the default plugins and policies (unpacked into the data directory on first run),
-# plus SHA-256 checksums.
+# plus SHA-256 checksums, and the NuGet packages plugin authors build against (build/pack.sh).
 #
-#   build/publish.sh                  # linux-x64 and linux-arm64 into out/
+#   build/publish.sh                  # linux-x64 and linux-arm64 into out/, packages into out/packages/
 #   build/publish.sh linux-x64        # one platform
 #   OUT=/tmp/rel build/publish.sh     # elsewhere
 #   COMPRESS=1 build/publish.sh       # compressed single file: half the size on disk, ~60 MiB more RSS per agent
@@ -52,3 +52,5 @@ for rid in "${rids[@]}"; do
   size=$(stat -c %s "$dest/pluginmesh")
   echo "$rid: $dest/pluginmesh ($((size / 1024 / 1024)) MiB) sha256 $(cut -c1-16 "$dest/pluginmesh.sha256")…"
 done
+
+OUT=$out build/pack.sh

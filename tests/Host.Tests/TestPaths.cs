@@ -7,9 +7,20 @@ internal static class TestPaths
 
     public static string TestPluginsDir => Path.Combine(RepoRoot, "artifacts", "test-plugins");
 
+    /// <summary>Libraries the test plugins use, built outside the plugin folders.</summary>
+    public static string TestPluginLibsDir => Path.Combine(RepoRoot, "artifacts", "test-plugin-libs");
+
     public static string TestPlugin(string name) => Path.Combine(TestPluginsDir, name, name + ".dll");
 
-    /// <summary>The built host (pluginmesh.dll) beside this test assembly.</summary>
+    /// <summary>The configuration this test assembly was built in (Debug or Release).</summary>
+    public static string Configuration { get; } = typeof(TestPaths).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+        .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+
+    /// <summary>The host as its own build leaves it: src/Host/bin, with the default plugins copied into plugins/ beside it.</summary>
+    public static string HostWithDefaultPluginsDll => Path.Combine(RepoRoot, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
+
+    /// <summary>The built host (pluginmesh.dll) beside this test assembly; no plugins/ folder is beside it.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "pluginmesh.dll");
 
     private static string FindRoot()
@@ -46,10 +57,29 @@ internal sealed class TempDir : IDisposable
         return dir;
     }
 
+    /// <summary>
+    /// Makes <c>plugins/&lt;folder&gt;</c> here from the files of the named test plugins (or of test
+    /// plugin libraries), so a folder can be named unlike its DLL or hold several; returns the plugins directory.
+    /// </summary>
+    public string PluginFolder(string folder, params string[] contents)
+    {
+        var dir = System.IO.Path.Combine(Path, "plugins");
+        var target = System.IO.Path.Combine(dir, folder);
+        Directory.CreateDirectory(target);
+        foreach (var n in contents)
+        {
+            var from = System.IO.Path.Combine(TestPaths.TestPluginsDir, n);
+            CopyDir(Directory.Exists(from) ? from : System.IO.Path.Combine(TestPaths.TestPluginLibsDir, n), target);
+        }
+        if (contents.Length == 0) File($"plugins/{folder}/notes.txt", "no plugin here");
+        return dir;
+    }
+
     private static void CopyDir(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) System.IO.File.Copy(f, System.IO.Path.Combine(to, System.IO.Path.GetFileName(f)));
+        // Test plugins share their dependencies (Microsoft.Extensions.*): the same file twice is fine.
+        foreach (var f in Directory.GetFiles(from)) System.IO.File.Copy(f, System.IO.Path.Combine(to, System.IO.Path.GetFileName(f)), overwrite: true);
     }
 
     public void Dispose()

@@ -9,6 +9,7 @@ namespace PluginMesh.Packaging.Tests;
 /// plugins and policies must unpack and load with nothing else beside the binary.
 /// </summary>
 [Trait("Category", "E2E")]
+[Collection(ReleaseBuildCollection.Name)]
 public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Published>
 {
     private readonly Published _published;
@@ -43,6 +44,14 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
         Assert.Equal(["pluginmesh", "pluginmesh.sha256"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var (code, output) = Run("sha256sum", ["-c", "pluginmesh.sha256"], dir);
         Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public void Publish_AlsoPacksAbstractionsForPluginAuthors()
+    {
+        Assert.True(_published.Code == 0, _published.Log);
+        var package = Assert.Single(Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg"));
+        Assert.StartsWith("PluginMesh.Abstractions.", Path.GetFileName(package), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ internal static class AdminStatus
     /// <summary>Parses the common options (<c>--admin</c>, <c>--config</c>) plus <paramref name="flags"/>; null status when unreachable (already reported).</summary>
     public static async Task<(CliArgs Args, JsonDocument? Status)> FetchAsync(IReadOnlyList<string> argv, string[] flags, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir", "admin"], flags);
+        var args = new CliArgs(argv, [.. GlobalOptions.Values, "admin"], [.. GlobalOptions.Flags, .. flags]);
         var admin = Resolve(args);
 
         using var http = AdminClient.Create(admin, TimeSpan.FromSeconds(5));

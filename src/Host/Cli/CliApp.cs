@@ -14,7 +14,7 @@ namespace PluginMesh.Host.Cli;
 /// <summary>
 /// The <c>pluginmesh</c> command line. Built-in commands live here; plugins add their own
 /// (e.g. <c>p2p dial</c>) through <see cref="IPluginCommandProvider"/>.
-/// Global options before the command: <c>--config FILE</c>, <c>--plugins-dir DIR</c> (repeatable).
+/// Global options before the command: see <see cref="GlobalOptions"/>.
 /// Exit codes: 0 success, 1 failure (invalid config, failed check, unreachable agent), 2 usage error.
 /// </summary>
 internal static class CliApp
@@ -93,11 +93,16 @@ internal static class CliApp
     {
         var globals = new List<string>();
         var i = 0;
-        while (i < argv.Length && argv[i] is "--config" or "--plugins-dir" && i + 1 < argv.Length)
+        while (i < argv.Length)
         {
-            globals.Add(argv[i]);
-            globals.Add(argv[i + 1]);
-            i += 2;
+            if (argv[i] is "--config" or "--plugins-dir" && i + 1 < argv.Length)
+            {
+                globals.Add(argv[i]);
+                globals.Add(argv[i + 1]);
+                i += 2;
+            }
+            else if (argv[i] is "--no-default-plugins") globals.Add(argv[i++]);
+            else break;
         }
         return (globals, argv.Skip(i).ToList());
     }
@@ -116,11 +121,11 @@ internal static class CliApp
 
     private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section, StandaloneProviders Providers)> LoadPluginCommands(List<string> globals, TextWriter error)
     {
-        var g = new CliArgs(globals, ["config", "plugins-dir"], []);
+        var g = new CliArgs(globals, GlobalOptions.Values, GlobalOptions.Flags);
         var config = ConfigLoader.Load(g.Value("config"));
         var settings = HostSettingsBinder.Bind(config.Root, []);
         using var loggers = LoggingSetup.CliFactory();
-        var dirs = AgentPaths.PluginDirectories(g.Values("plugins-dir"), settings.Node.DataDirectory);
+        var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(g), settings, []);
         var result = new List<(PluginCommand, NodeSettings, IConfiguration, StandaloneProviders)>();
         var plugins = PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")).Where(p => p.Error is null).ToList();
         var providers = new StandaloneProviders(
@@ -148,7 +153,7 @@ internal static class CliApp
         {
             "pluginmesh — an edge service-mesh agent built from plugins",
             "",
-            "Usage: pluginmesh [--config FILE] [--plugins-dir DIR]... <command> [options]",
+            "Usage: pluginmesh [--config FILE] [--plugins-dir DIR]... [--no-default-plugins] <command> [options]",
             "",
             "Commands:",
         };

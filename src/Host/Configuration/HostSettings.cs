@@ -30,4 +30,10 @@ internal sealed record HostSettings(
 {
     /// <summary><c>telemetry.prometheus.enabled</c>: serve <c>/metrics</c> (Prometheus text format) on the admin endpoint.</summary>
     public bool PrometheusEnabled { get; init; }
+
+    /// <summary><c>node.pluginDirs</c>: absolute directories searched for plugins after the default one.</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [];
+
+    /// <summary><c>node.defaultPlugins</c>: search the plugins shipped with pluginmesh (beside the binary, or its bundle).</summary>
+    public bool DefaultPlugins { get; init; } = true;
 }

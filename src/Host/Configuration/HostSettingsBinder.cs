@@ -15,7 +15,7 @@ internal static partial class HostSettingsBinder
 {
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["node"] = ["name", "dataDir", "policiesDir"],
+        ["node"] = ["name", "dataDir", "policiesDir", "pluginDirs", "defaultPlugins"],
         ["profile"] = [],
         ["profiles"] = ["*"],
         ["admin"] = ["listen"],
@@ -47,6 +47,12 @@ internal static partial class HostSettingsBinder
         var policiesDir = config["node:policiesDir"];
         if (!string.IsNullOrWhiteSpace(policiesDir) && !Path.IsPathRooted(policiesDir))
             problems.Add(new("node.policiesDir", $"'{policiesDir}' must be an absolute path"));
+
+        var pluginDirs = PluginDirs(config.GetSection("node:pluginDirs"), problems);
+        var defaultPluginsText = config["node:defaultPlugins"];
+        var defaultPlugins = true;
+        if (!string.IsNullOrEmpty(defaultPluginsText) && !bool.TryParse(defaultPluginsText, out defaultPlugins))
+            problems.Add(new("node.defaultPlugins", $"'{defaultPluginsText}' is not true or false"));
 
         var profile = config["profile"] ?? "default";
         var profiles = config.GetSection("profiles");
@@ -116,7 +122,24 @@ internal static partial class HostSettingsBinder
             TimeSpan.FromMilliseconds(Int(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)))
         {
             PrometheusEnabled = prometheus,
+            PluginDirectories = pluginDirs,
+            DefaultPlugins = defaultPlugins,
         };
+    }
+
+    /// <summary><c>node.pluginDirs</c>: a list of absolute paths, or one path written as a plain string.</summary>
+    private static List<string> PluginDirs(IConfigurationSection section, List<ConfigProblem> problems)
+    {
+        List<(string Path, string Value)> items = section.Value is { Length: > 0 } one
+            ? [("node.pluginDirs", one)]
+            : section.GetChildren().Select(c => ($"node.pluginDirs[{c.Key}]", c.Value ?? "")).ToList();
+        var dirs = new List<string>();
+        foreach (var (path, value) in items)
+        {
+            if (!Path.IsPathRooted(value)) problems.Add(new(path, $"'{value}' must be an absolute path"));
+            else dirs.Add(value);
+        }
+        return dirs;
     }
 
     internal static AdminListen ParseAdmin(string text, List<ConfigProblem> problems)

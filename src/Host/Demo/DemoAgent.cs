@@ -58,6 +58,8 @@ internal sealed class DemoAgent : IAsyncDisposable
         foreach (var a in prefix) info.ArgumentList.Add(a);
         // The demo's configs say everything; overrides meant for the caller's own agent must not leak in.
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("PLUGINMESH__", StringComparison.OrdinalIgnoreCase)).ToList()) info.Environment.Remove(name);
+        // The demo found the plugin directories once; the agents search exactly those.
+        info.ArgumentList.Add("--no-default-plugins");
         foreach (var dir in pluginDirs)
         {
             info.ArgumentList.Add("--plugins-dir");

@@ -26,12 +26,12 @@ internal sealed record AgentPlan(LoadedConfig Config, HostSettings Settings, Plu
 internal static class AgentHost
 {
     /// <summary>Loads and validates config and plugins; throws <see cref="ConfigValidationException"/> with every problem.</summary>
-    public static AgentPlan Plan(string? configPath, IReadOnlyList<string> pluginDirs, ILogger logger)
+    public static AgentPlan Plan(string? configPath, PluginDirectoryOptions pluginDirs, ILogger logger)
     {
         var config = ConfigLoader.Load(configPath);
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
-        var dirs = AgentPaths.PluginDirectories(pluginDirs, settings.Node.DataDirectory);
+        var dirs = AgentPaths.PluginDirectories(pluginDirs, settings, problems);
         var plugins = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, logger);
         if (problems.Count > 0) throw new ConfigValidationException(problems);
         settings = settings with

@@ -20,9 +20,11 @@ internal enum PluginState
     Stopped,
     /// <summary>Failed to load or to start; see the error.</summary>
     Failed,
+    /// <summary>A folder in a plugins directory with no plugin the host could pick (no DLL, no entry type, several candidates); see the error.</summary>
+    Skipped,
 }
 
-/// <summary>One plugin found in a plugins directory, loaded or not.</summary>
+/// <summary>One folder of a plugins directory: a plugin, loaded or not, or a folder skipped with its reason.</summary>
 internal sealed class LoadedPlugin
 {
     public LoadedPlugin(string id, string path, PluginLoader? loader, IPluginMeshPlugin? instance, string? error)
@@ -35,10 +37,14 @@ internal sealed class LoadedPlugin
         State = error is null ? PluginState.Disabled : PluginState.Failed;
     }
 
+    /// <summary>A folder that holds no plugin the host could pick, listed with why.</summary>
+    public static LoadedPlugin Skipped(string folderName, string folder, string reason) =>
+        new(folderName, folder, null, null, reason) { State = PluginState.Skipped };
+
     /// <summary>Plugin id (from its descriptor, or the folder name when it could not be loaded).</summary>
     public string Id { get; }
 
-    /// <summary>The plugin's main assembly.</summary>
+    /// <summary>The plugin's main assembly; for a skipped folder, the folder.</summary>
     public string Path { get; }
 
     /// <summary>The load context (kept alive for the life of the process).</summary>

@@ -35,7 +35,7 @@ internal static class PluginComposer
             var isExplicit = explicitIds.Contains(id);
             if (!byId.TryGetValue(id, out var found))
             {
-                if (isExplicit) problems.Add(new ConfigProblem("plugins." + id, $"no such plugin in {string.Join(", ", directories)}"));
+                if (isExplicit) problems.Add(new ConfigProblem("plugins." + id, $"no such plugin in {string.Join(", ", directories)}{SkippedHint(all)}"));
                 else logger.LogWarning("Profile plugin {PluginId} is not installed in {Directories}; skipping it", id, string.Join(", ", directories));
                 continue;
             }
@@ -69,5 +69,12 @@ internal static class PluginComposer
 
         var ordered = StartOrder.Compute(enabled, problems);
         return new PluginSet(all, ordered, directories);
+    }
+
+    /// <summary>The plugin asked for may sit in a folder that was skipped: say where to look.</summary>
+    private static string SkippedHint(List<LoadedPlugin> all)
+    {
+        var skipped = all.Where(p => p.State == PluginState.Skipped).Select(p => p.Path).ToList();
+        return skipped.Count == 0 ? "" : $" (skipped, holding no plugin the host could pick: {string.Join(", ", skipped)}; 'pluginmesh plugins' says why)";
     }
 }

@@ -14,9 +14,10 @@ namespace PluginMesh.Host.Plugins;
 /// sharing only Abstractions and the Microsoft.Extensions abstractions with the host.
 /// </summary>
 /// <remarks>
-/// A plugin folder holds <c>PluginMesh.Plugins.&lt;Folder&gt;.dll</c> or <c>&lt;Folder&gt;.dll</c> with its
-/// dependencies and <c>.deps.json</c> beside it. Loading never throws for a bad plugin: the result
-/// carries an error that names the plugin and says why.
+/// A plugin folder holds the plugin's assembly with its dependencies and <c>.deps.json</c> beside it;
+/// <see cref="EntryAssembly"/> decides which DLL is the plugin, whatever the folder is called.
+/// Loading never throws for a bad plugin or folder: the result carries an error that names the
+/// plugin (or folder) and says why, and a folder with no plugin in it is listed as skipped.
 /// </remarks>
 internal static partial class PluginDiscovery
 {
@@ -49,14 +50,16 @@ internal static partial class PluginDiscovery
             foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
             {
                 var name = System.IO.Path.GetFileName(folder);
-                var dll = new[] { $"PluginMesh.Plugins.{name}.dll", $"{name}.dll" }
-                    .Select(f => System.IO.Path.Combine(folder, f)).FirstOrDefault(File.Exists);
-                if (dll is null)
+                EntryAssembly.Choice choice;
+                try
                 {
-                    logger.LogWarning("Skipping {Folder}: no PluginMesh.Plugins.{Name}.dll or {Name}.dll in it", folder, name, name);
-                    continue;
+                    choice = EntryAssembly.Find(folder);
                 }
-                result.Add(LoadOne(name, dll));
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    choice = new(null, $"cannot read the folder: {ex.Message}");
+                }
+                result.Add(choice.Dll is null ? LoadedPlugin.Skipped(name, folder, choice.Problem!) : LoadOne(name, choice.Dll));
             }
         }
         MarkDuplicates(result);

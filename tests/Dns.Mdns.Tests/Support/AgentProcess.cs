@@ -42,7 +42,7 @@ public sealed class AgentProcess : IDisposable
         _http = UnixSocketHttp.Create(AdminSocket, TimeSpan.FromSeconds(10));
 
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", netns, MdnsHelpers.Dotnet, HostDll, "up", "--config", config, "--plugins-dir", PluginsDir }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "netns", "exec", netns, MdnsHelpers.Dotnet, HostDll, "up", "--config", config, "--no-default-plugins", "--plugins-dir", PluginsDir }) start.ArgumentList.Add(a);
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the agent");
         _process.OutputDataReceived += (_, e) => Add(e.Data);
         _process.ErrorDataReceived += (_, e) => Add(e.Data);

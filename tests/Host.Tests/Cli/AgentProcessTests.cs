@@ -47,7 +47,8 @@ public sealed class AgentProcessTests : IDisposable
         var journal = Path.Combine(_tmp.Path, "journal.txt");
         var port = 19464 + Environment.ProcessId % 1000;
         var config = Config(port, $"  test.good:\n    journal: {journal}\n  test.a-dependent:\n    journal: {journal}");
-        using var agent = Start("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
+        _tmp.PluginFolder("notes");
+        using var agent = Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
         var stderr = agent.StandardError.ReadToEndAsync();
         try
         {
@@ -60,6 +61,10 @@ public sealed class AgentProcessTests : IDisposable
                 .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
             Assert.Equal("running", states["test.good"]);
             Assert.Equal("running", states["test.a-dependent"]);
+            // A folder with no plugin in it is listed with the reason, not only logged.
+            var notes = status.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "notes");
+            Assert.Equal("skipped", notes.GetProperty("state").GetString());
+            Assert.Equal("no .dll in the folder", notes.GetProperty("error").GetString());
             var policies = status.RootElement.GetProperty("policies").EnumerateArray().ToList();
             Assert.Equal(4, policies.Count);
             Assert.All(policies, p => Assert.Equal("script", p.GetProperty("using").GetString()));
@@ -85,7 +90,7 @@ public sealed class AgentProcessTests : IDisposable
     {
         var port = 20464 + Environment.ProcessId % 1000;
         var config = Config(port, "  test.good:\n    mustBePositive: zero\n  no.such: {}");
-        var (code, _, err) = await RunCli("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good"));
+        var (code, _, err) = await RunCli("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good"));
         Assert.Equal(1, code);
         Assert.Contains("config error: plugins.test.good.mustBePositive: 'zero' is not a positive number", err, StringComparison.Ordinal);
         Assert.Contains("config error: plugins.no.such: no such plugin", err, StringComparison.Ordinal);
@@ -96,13 +101,13 @@ public sealed class AgentProcessTests : IDisposable
     {
         var plugins = _tmp.Plugins("Good");
         var bad = _tmp.File("bad.yaml", "profile: none\nbogus: 1\nplugins:\n  test.good:\n    mustBePositive: -1");
-        var (code, output, _) = await RunCli("config", "check", bad, "--plugins-dir", plugins);
+        var (code, output, _) = await RunCli("config", "check", bad, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(1, code);
         Assert.Contains("bogus: unknown key", output, StringComparison.Ordinal);
         Assert.Contains("plugins.test.good.mustBePositive", output, StringComparison.Ordinal);
 
         var good = _tmp.File("good.yaml", "profile: none\nplugins:\n  test.good: {}");
-        (code, output, _) = await RunCli("config", "check", good, "--plugins-dir", plugins);
+        (code, output, _) = await RunCli("config", "check", good, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(0, code);
         Assert.StartsWith("ok:", output, StringComparison.Ordinal);
     }
@@ -111,14 +116,24 @@ public sealed class AgentProcessTests : IDisposable
     public async Task Plugins_Json_ListsStatesAndErrors()
     {
         var plugins = _tmp.Plugins("Good", "OldApi");
+        _tmp.PluginFolder("extra.two", "Good", "Dependent");
         var config = _tmp.File("p.yaml", "profile: none\nplugins:\n  test.good: {}");
-        var (code, output, _) = await RunCli("plugins", "--json", "--config", config, "--plugins-dir", plugins);
+        var (code, output, _) = await RunCli("plugins", "--json", "--config", config, "--no-default-plugins", "--plugins-dir", plugins);
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var rows = doc.RootElement.GetProperty("plugins").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
         Assert.Equal("loaded", rows["test.good"].GetProperty("state").GetString());
         Assert.Equal("failed", rows["test.oldapi"].GetProperty("state").GetString());
         Assert.Contains("API version 0", rows["test.oldapi"].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("skipped", rows["extra.two"].GetProperty("state").GetString());
+        Assert.Equal(Path.Combine(plugins, "extra.two"), rows["extra.two"].GetProperty("path").GetString());
+        Assert.StartsWith("2 assemblies hold a plugin entry type: Dependent.dll", rows["extra.two"].GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        (code, output, _) = await RunCli("plugins", "--config", config, "--no-default-plugins", "--plugins-dir", plugins);
+        Assert.Equal(0, code);
+        var line = output.Split('\n').Single(l => l.StartsWith("extra.two ", StringComparison.Ordinal));
+        Assert.Contains(" skipped ", line, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(plugins, "extra.two")}: 2 assemblies hold a plugin entry type", line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -36,7 +36,7 @@ public sealed class DefaultProfileNetnsTests : IDisposable
     public async Task Up_DefaultProfile_AllPluginsRun_AndStopCleansUp()
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", _ns, "dotnet", TestPaths.HostDll, "up", "--config", Path.Combine(_tmp.Path, "absent.yaml"), "--plugins-dir", PluginsDir })
+        foreach (var a in new[] { "netns", "exec", _ns, "dotnet", TestPaths.HostDll, "up", "--config", Path.Combine(_tmp.Path, "absent.yaml"), "--no-default-plugins", "--plugins-dir", PluginsDir })
             psi.ArgumentList.Add(a);
         // An explicitly named config file must exist; point the defaults elsewhere through the environment instead.
         psi.ArgumentList.RemoveAt(6);

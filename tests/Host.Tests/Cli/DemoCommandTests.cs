@@ -137,7 +137,7 @@ public sealed partial class DemoCommandTests : IDisposable
     private async Task<(int Code, string Output)> RunDemoAsync(params string[] extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { TestPaths.HostDll, "--plugins-dir", PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp.Path, "demo") }.Concat(extra)) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { TestPaths.HostDll, "--no-default-plugins", "--plugins-dir", PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp.Path, "demo") }.Concat(extra)) psi.ArgumentList.Add(a);
         psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
         // Must not reach the agents: the demo writes every setting they need.
         psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = "127.0.0.1:1";

@@ -35,13 +35,13 @@ public sealed class P2pRelayProcessTests : IDisposable
 
         // A dead direct address first: failover.js (loaded by the host for the command) moves on to the circuit.
         var dead = "/ip4/127.0.0.1/tcp/1/p2p/" + peer.GetProperty("peerId").GetString();
-        var (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--plugins-dir", PluginsDir, "p2p", "dial", dead, circuit, "--echo-bytes", "300000");
+        var (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--no-default-plugins", "--plugins-dir", PluginsDir, "p2p", "dial", dead, circuit, "--echo-bytes", "300000");
         Assert.True(code == 0, $"p2p dial exited {code}: {output}{error}");
         var result = JsonDocument.Parse(output).RootElement;
         Assert.Equal("relayed", result.GetProperty("path").GetString());
         Assert.Equal(300_000, result.GetProperty("bytes").GetInt64());
 
-        (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--plugins-dir", PluginsDir, "p2p", "ping", circuit, "--count", "1");
+        (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--no-default-plugins", "--plugins-dir", PluginsDir, "p2p", "ping", circuit, "--count", "1");
         Assert.True(code == 0, $"p2p ping exited {code}: {output}{error}");
         Assert.Equal("relayed", JsonDocument.Parse(output).RootElement.GetProperty("path").GetString());
     }
@@ -49,7 +49,7 @@ public sealed class P2pRelayProcessTests : IDisposable
     /// <summary>Starts <c>p2p listen</c> on a kernel-chosen loopback port and returns its ready line.</summary>
     private async Task<JsonElement> ListenAsync(string config, params string[] args)
     {
-        var p = AgentProcessTests.Start(["--config", config, "--plugins-dir", PluginsDir, "p2p", "listen", "--listen", "/ip4/127.0.0.1/tcp/0", .. args]);
+        var p = AgentProcessTests.Start(["--config", config, "--no-default-plugins", "--plugins-dir", PluginsDir, "p2p", "listen", "--listen", "/ip4/127.0.0.1/tcp/0", .. args]);
         _processes.Add(p);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var line = await p.StandardOutput.ReadLineAsync(cts.Token);

@@ -32,7 +32,7 @@ public sealed class SingleNodeExampleTests : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = TestPaths.RepoRoot,
         };
-        foreach (var a in new[] { TestPaths.HostDll, "up", "--config", "examples/single-node.yaml", "--plugins-dir", PluginsDir }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { TestPaths.HostDll, "up", "--config", "examples/single-node.yaml", "--no-default-plugins", "--plugins-dir", PluginsDir }) psi.ArgumentList.Add(a);
         psi.Environment["PLUGINMESH__NODE__DATADIR"] = Path.Combine(_tmp.Path, "data");
         psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = $"127.0.0.1:{admin}";
         psi.Environment["PLUGINMESH__PLUGINS__DNS_MDNS__LISTEN__0"] = $"127.0.0.1:{dns}";

@@ -29,7 +29,7 @@ public sealed class LifecycleTests : IDisposable
             plugins:
             {pluginsYaml.Replace("$J", journal, StringComparison.Ordinal)}
             """;
-        return AgentHost.Plan(_tmp.File("agent.yaml", yaml), [dir], NullLogger.Instance);
+        return AgentHost.Plan(_tmp.File("agent.yaml", yaml), new PluginDirectoryOptions([dir], SkipDefault: true), NullLogger.Instance);
     }
 
     private string[] Journal() => File.ReadAllLines(Path.Combine(_tmp.Path, "journal.txt"));

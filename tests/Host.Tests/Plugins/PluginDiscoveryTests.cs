@@ -45,13 +45,58 @@ public sealed class PluginDiscoveryTests
         Assert.Null(all.Single(p => p.Id == "test.good").Error);
     }
 
-    [Fact]
-    public void LoadAll_FolderWithoutPluginAssembly_IsSkipped()
+    // A folder's entry assembly is the DLL named like it, else the one DLL holding a public
+    // IPluginMeshPlugin class; a folder with none, or with several candidates, is listed as skipped.
+    [Theory]
+    [InlineData("extra.good", new[] { "Good" }, "test.good", null)]
+    [InlineData("Good", new[] { "Good", "Dependent" }, "test.good", null)]
+    [InlineData("extra.two", new[] { "Good", "Dependent" }, "extra.two",
+        "2 assemblies hold a plugin entry type: Dependent.dll (PluginMesh.TestPlugins.DependentPlugin), Good.dll (PluginMesh.TestPlugins.GoodPlugin); a folder holds one plugin")]
+    [InlineData("extra.lib", new[] { "MissingLib" }, "extra.lib", "no entry type: none of its 1 .dll file(s) has a public class implementing IPluginMeshPlugin")]
+    [InlineData("extra.empty", new string[0], "extra.empty", "no .dll in the folder")]
+    public void LoadAll_FolderOfAnyName_LoadsItsOneEntryAssemblyOrSaysWhyNot(string folder, string[] contents, string id, string? skipped)
     {
         using var tmp = new TempDir();
-        tmp.File("plugins/Empty/readme.txt", "nothing here");
-        var all = PluginDiscovery.LoadAll([Path.Combine(tmp.Path, "plugins")], NullLogger.Instance);
-        Assert.Empty(all);
+        var p = Assert.Single(PluginDiscovery.LoadAll([tmp.PluginFolder(folder, contents)], NullLogger.Instance));
+        Assert.Equal(id, p.Id);
+        if (skipped is null)
+        {
+            Assert.Null(p.Error);
+            Assert.Equal(PluginState.Disabled, p.State);
+            Assert.Equal(Path.Combine(tmp.Path, "plugins", folder, contents[0] + ".dll"), p.Path);
+        }
+        else
+        {
+            Assert.Equal(PluginState.Skipped, p.State);
+            Assert.Null(p.Instance);
+            Assert.StartsWith(skipped, p.Error, StringComparison.Ordinal);
+            Assert.Equal(Path.Combine(tmp.Path, "plugins", folder), p.Path);
+        }
+    }
+
+    [Fact]
+    public void LoadAll_ScanIgnoresFilesThatAreNoAssembly_ButSaysSoWhenNothingIsFound()
+    {
+        using var tmp = new TempDir();
+        var dir = tmp.PluginFolder("extra.good", "Good");
+        tmp.File("plugins/extra.good/native.dll", "not a PE file");
+        tmp.File("plugins/extra.junk/native.dll", "not a PE file");
+        var all = PluginDiscovery.LoadAll([dir], NullLogger.Instance).ToDictionary(p => p.Id);
+        Assert.Null(all["test.good"].Error);
+        Assert.Equal(PluginState.Skipped, all["extra.junk"].State);
+        Assert.Contains("could not read native.dll", all["extra.junk"].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EntryTypes_OnlyReadsMetadata_AndFindsThePublicEntryClass()
+    {
+        Assert.Equal(["PluginMesh.TestPlugins.GoodPlugin"], EntryAssembly.EntryTypes(TestPaths.TestPlugin("Good")));
+        // Abstractions itself declares the interface and implements it nowhere.
+        Assert.Empty(EntryAssembly.EntryTypes(typeof(PluginMesh.Abstractions.Plugins.IPluginMeshPlugin).Assembly.Location));
+        // The scan must not load what it looks at.
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "MissingLib");
+        Assert.Empty(EntryAssembly.EntryTypes(Path.Combine(TestPaths.TestPluginLibsDir, "MissingLib", "MissingLib.dll")));
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "MissingLib");
     }
 
     [Fact]

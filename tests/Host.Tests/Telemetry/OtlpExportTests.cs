@@ -29,7 +29,7 @@ public sealed class OtlpExportTests : IDisposable
               test.good:
                 journal: {_tmp.Path}/j.txt
             """);
-        using var agent = AgentProcessTests.Start("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good"));
+        using var agent = AgentProcessTests.Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good"));
         try
         {
             bool Has(string path, string text) => receiver.Received.Any(r =>

@@ -61,7 +61,7 @@ public sealed class PrometheusScrapeTests : IDisposable
               test.good:
                 journal: {_tmp.Path}/j.txt
             """);
-        using var agent = AgentProcessTests.Start("up", "--config", config, "--plugins-dir", _tmp.Plugins("Good"));
+        using var agent = AgentProcessTests.Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {

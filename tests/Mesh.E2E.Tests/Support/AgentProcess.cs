@@ -81,7 +81,7 @@ internal sealed class AgentProcess : IDisposable
         _sinceStart.Restart();
         if (File.Exists(AdminSocket)) File.Delete(AdminSocket);
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", Netns, "dotnet", AgentPaths.HostDll, "up", "--config", ConfigFile, "--plugins-dir", AgentPaths.PluginsDir }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "netns", "exec", Netns, "dotnet", AgentPaths.HostDll, "up", "--config", ConfigFile, "--no-default-plugins", "--plugins-dir", AgentPaths.PluginsDir }) psi.ArgumentList.Add(a);
         _process?.Dispose();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + Node);
         p.OutputDataReceived += (_, e) => Add(e.Data);

@@ -9,7 +9,7 @@ namespace PluginMesh.Host.Cli.Commands;
 internal static class ConfigCheckCommand
 {
     public static CliCommand Command { get; } = new("config check", "Validate a configuration file (every error, with its path)", """
-        Usage: pluginmesh config check <file> [--plugins-dir DIR]...
+        Usage: pluginmesh config check <file> [--plugins-dir DIR]... [--no-default-plugins]
 
         Checks FILE layered on the embedded defaults and PLUGINMESH__* environment variables, with
         the plugins it enables validating their own sections. Prints every problem as
@@ -19,7 +19,7 @@ internal static class ConfigCheckCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir"], []);
+        var args = new CliArgs(argv, GlobalOptions.Values, GlobalOptions.Flags);
         var file = args.Positionals.Count switch
         {
             1 => args.Positionals[0],
@@ -29,7 +29,7 @@ internal static class ConfigCheckCommand
         using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
         try
         {
-            var plan = AgentHost.Plan(file, args.Values("plugins-dir"), loggers.CreateLogger("pluginmesh"));
+            var plan = AgentHost.Plan(file, GlobalOptions.PluginDirs(args), loggers.CreateLogger("pluginmesh"));
             await io.Out.WriteLineAsync($"ok: {file} — node {plan.Settings.Node.NodeName}, plugins: {string.Join(", ", plan.Plugins.Ordered.Select(p => p.Id))}");
             return 0;
         }

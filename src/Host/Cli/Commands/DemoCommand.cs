@@ -1,4 +1,5 @@
 using System.Globalization;
+using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Demo;
 using PluginMesh.Host.Hosting;
@@ -9,7 +10,7 @@ namespace PluginMesh.Host.Cli.Commands;
 internal static class DemoCommand
 {
     public static CliCommand Command { get; } = new("demo", "Start a 4-agent mesh on loopback and show DNS, cross-node traffic through relays and failover", """
-        Usage: pluginmesh demo [--netns [--no-hole-punch]] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]...
+        Usage: pluginmesh demo [--netns [--no-hole-punch]] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]... [--no-default-plugins]
 
         Starts four agents as separate processes on 127.0.0.1 — no root, no Kubernetes:
           relay-1, relay-2   relays (Circuit Relay v2 hop service) sharing a private-network key
@@ -34,7 +35,7 @@ internal static class DemoCommand
         --dir DIR      put configs, data and logs in DIR (kept) instead of a temporary directory
         """, async (argv, io) =>
         {
-            var args = new CliArgs(argv, ["config", "plugins-dir", "requests", "dir"], ["keep", "netns", "no-hole-punch"]);
+            var args = new CliArgs(argv, [.. GlobalOptions.Values, "requests", "dir"], [.. GlobalOptions.Flags, "keep", "netns", "no-hole-punch"]);
             if (args.Positionals.Count > 0) throw new UsageException("demo takes no arguments");
             var requests = 20;
             if (args.Value("requests") is { } r && !(int.TryParse(r, NumberStyles.Integer, CultureInfo.InvariantCulture, out requests) && requests is >= 1 and <= 1000))
@@ -43,7 +44,10 @@ internal static class DemoCommand
             // Plugins and policies are found (or unpacked from a single-file binary) once, here, and
             // handed to the four agents, so they do not each unpack the bundle into their data dirs.
             var settings = HostSettingsBinder.Bind(ConfigLoader.Load(args.Value("config")).Root, []);
-            var pluginDirs = AgentPaths.PluginDirectories(args.Values("plugins-dir"), settings.Node.DataDirectory);
+            var problems = new List<ConfigProblem>();
+            // The agents are handed exactly these directories, so a default one that does not exist is left out, not named.
+            var pluginDirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems).Where(Directory.Exists).ToList();
+            if (problems.Count > 0) throw new ConfigValidationException(problems);
             var policiesDir = AgentPaths.PoliciesDirectory(settings.Node.PoliciesDirectory, settings.Node.DataDirectory);
             DemoNetwork network;
             if (args.Flag("netns"))

@@ -41,7 +41,7 @@ internal static class PeersCommands
         Exits 1 when the target cannot be reached.
         """, async (argv, io) =>
         {
-            var args = new CliArgs(argv, ["config", "plugins-dir", "admin", "count"], ["json"]);
+            var args = new CliArgs(argv, [.. GlobalOptions.Values, "admin", "count"], [.. GlobalOptions.Flags, "json"]);
             if (args.Positionals.Count != 1) throw new UsageException("ping takes one target");
             var count = args.Value("count") is { } c ? int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 100 ? n : throw new UsageException("--count takes 1 to 100") : 3;
             var admin = AdminStatus.Resolve(args);

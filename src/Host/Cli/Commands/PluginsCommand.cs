@@ -13,21 +13,22 @@ namespace PluginMesh.Host.Cli.Commands;
 internal static class PluginsCommand
 {
     public static CliCommand Command { get; } = new("plugins", "List plugins: id, version, capabilities, path, state", """
-        Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]...
+        Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]... [--no-default-plugins]
 
-        Lists the plugins found in the plugins directories with the state the configuration gives
-        them (loaded = enabled, disabled, failed with the reason). Configuration problems are
-        listed after the table; the exit code is then 1.
+        Lists every folder of the plugins directories: each plugin with the state the configuration
+        gives it (loaded = enabled, disabled, failed with the reason), and each folder that holds no
+        plugin the host could pick as skipped, with the reason. Configuration problems are listed
+        after the table; the exit code is then 1.
         """, RunAsync);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir"], ["json"]);
+        var args = new CliArgs(argv, GlobalOptions.Values, [.. GlobalOptions.Flags, "json"]);
         var config = ConfigLoader.Load(args.Value("config"));
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
         using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
-        var dirs = AgentPaths.PluginDirectories(args.Values("plugins-dir"), settings.Node.DataDirectory);
+        var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems);
         var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, loggers.CreateLogger("pluginmesh"));
 
         if (args.Flag("json"))
@@ -44,7 +45,7 @@ internal static class PluginsCommand
             var rows = set.All.Select(p => new[]
             {
                 p.Id, p.Descriptor?.Version.ToString() ?? "-", p.State.ToString().ToLowerInvariant(),
-                p.Descriptor is null ? "-" : string.Join(",", p.Descriptor.Provides), p.Error ?? p.Path,
+                p.Descriptor is null ? "-" : string.Join(",", p.Descriptor.Provides), p.Error is null ? p.Path : $"{p.Path}: {p.Error}",
             }).ToList();
             await io.Out.WriteLineAsync(Table.Render(["ID", "VERSION", "STATE", "PROVIDES", "PATH / ERROR"], rows));
             if (set.All.Count == 0) await io.Out.WriteLineAsync($"no plugins found in {string.Join(", ", dirs)}");

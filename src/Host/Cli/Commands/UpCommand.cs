@@ -13,7 +13,7 @@ internal static class UpCommand
     public static volatile bool HostOwnsSignals;
 
     public static CliCommand Command { get; } = new("up", "Run the agent", """
-        Usage: pluginmesh up [--config FILE] [--plugins-dir DIR]...
+        Usage: pluginmesh up [--config FILE] [--plugins-dir DIR]... [--no-default-plugins]
 
         Runs the agent. Configuration: FILE (default /etc/pluginmesh/pluginmesh.yaml, or the
         embedded defaults when it does not exist), then PLUGINMESH__* environment variables.
@@ -22,16 +22,19 @@ internal static class UpCommand
         shutdownTimeoutMs.
 
         Options:
-          --config FILE        configuration file
-          --plugins-dir DIR    load plugins from DIR instead of beside the binary (repeatable)
+          --config FILE          configuration file
+          --plugins-dir DIR      also load plugins from DIR, after the default directory and
+                                 node.pluginDirs (repeatable)
+          --no-default-plugins   leave out the plugins shipped with pluginmesh (plugins/ beside
+                                 the binary, or its bundle): only node.pluginDirs and --plugins-dir
         """, RunAsync);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
     {
-        var args = new CliArgs(argv, ["config", "plugins-dir"], []);
+        var args = new CliArgs(argv, GlobalOptions.Values, GlobalOptions.Flags);
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
         using var bootLoggers = LoggingSetup.CliFactory(LogLevel.Information);
-        var plan = AgentHost.Plan(args.Value("config"), args.Values("plugins-dir"), bootLoggers.CreateLogger("pluginmesh"));
+        var plan = AgentHost.Plan(args.Value("config"), GlobalOptions.PluginDirs(args), bootLoggers.CreateLogger("pluginmesh"));
 
         HostOwnsSignals = true;
         var app = AgentHost.Build(plan);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Packs the libraries plugins are built against into NuGet packages in out/packages/:
+# PluginMesh.Abstractions.<version>.nupkg. build/publish.sh runs it too.
+#
+#   build/pack.sh                        # out/packages/
+#   OUT=/tmp/rel build/pack.sh           # /tmp/rel/packages/
+#   VERSION=0.1.1-dev.3 build/pack.sh    # another package version (default: <Version> in Directory.Build.props)
+#
+# A plugin references a package with ExcludeAssets="runtime": the host supplies these assemblies at
+# run time and shares them across plugin load contexts (see docs/plugins.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${OUT:-$root/out}
+
+# Every packable project, one per line. Each carries its own <Description> and README.md.
+packable=(
+  src/Abstractions/PluginMesh.Abstractions.csproj
+)
+
+version=()
+[ -n "${VERSION:-}" ] && version=(-p:Version="$VERSION")
+mkdir -p "$out/packages"
+for proj in "${packable[@]}"; do
+  dotnet pack "$proj" -c Release -o "$out/packages" --nologo -v q "${version[@]}"
+done
+echo "packages: $(cd "$out/packages" && ls -- *.nupkg | tr '\n' ' ')"

@@ -1,0 +1,144 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using PluginMesh.Abstractions.Plugins;
+
+namespace PluginMesh.Host.Plugins;
+
+/// <summary>
+/// Picks the assembly of a plugin folder that is the plugin, without loading anything: the DLL named
+/// like the folder (<c>PluginMesh.Plugins.&lt;Folder&gt;.dll</c>, else <c>&lt;Folder&gt;.dll</c>) when
+/// there is one, otherwise the one DLL whose metadata holds a public class implementing
+/// <see cref="IPluginMeshPlugin"/>.
+/// </summary>
+/// <remarks>
+/// The scan reads metadata tables (System.Reflection.Metadata) and skips every DLL that does not
+/// reference PluginMesh.Abstractions, so a folder's dependencies are opened, never loaded. It sees an
+/// entry class that implements the interface itself, through an interface of its own, or through base
+/// classes in its own assembly or in Abstractions; a base class from some other assembly is not
+/// followed (name such a plugin's DLL like its folder).
+/// </remarks>
+internal static class EntryAssembly
+{
+    private const string AbstractionsName = "PluginMesh.Abstractions";
+    private const int MaxBaseDepth = 64;
+
+    /// <summary>The folder's entry assembly, or why it has none.</summary>
+    /// <param name="Dll">Path of the entry assembly; null when the host cannot pick one.</param>
+    /// <param name="Problem">Why not (no DLL, no entry type, several candidates); null when <paramref name="Dll"/> is set.</param>
+    public readonly record struct Choice(string? Dll, string? Problem);
+
+    public static Choice Find(string folder)
+    {
+        var name = Path.GetFileName(folder);
+        var named = new[] { $"PluginMesh.Plugins.{name}.dll", $"{name}.dll" }
+            .Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists);
+        if (named is not null) return new(named, null);
+
+        var dlls = Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal).ToList();
+        if (dlls.Count == 0) return new(null, "no .dll in the folder");
+        var candidates = new List<(string Dll, IReadOnlyList<string> Types)>();
+        var unreadable = new List<string>();
+        foreach (var dll in dlls)
+        {
+            try
+            {
+                var types = EntryTypes(dll);
+                if (types.Count > 0) candidates.Add((dll, types));
+            }
+            catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
+            {
+                unreadable.Add($"{Path.GetFileName(dll)} ({ex.Message})");
+            }
+        }
+        return candidates.Count switch
+        {
+            1 => new(candidates[0].Dll, null),
+            0 => new(null, $"no entry type: none of its {dlls.Count} .dll file(s) has a public class implementing {nameof(IPluginMeshPlugin)}"
+                + (unreadable.Count > 0 ? "; could not read " + string.Join(", ", unreadable) : "")),
+            _ => new(null, $"{candidates.Count} assemblies hold a plugin entry type: "
+                + string.Join(", ", candidates.Select(c => $"{Path.GetFileName(c.Dll)} ({string.Join(", ", c.Types)})"))
+                + "; a folder holds one plugin, so give each its own folder"),
+        };
+    }
+
+    /// <summary>Full names of the public, concrete classes of <paramref name="dll"/> that implement <see cref="IPluginMeshPlugin"/>; empty for anything that is not a .NET assembly referencing Abstractions.</summary>
+    /// <exception cref="BadImageFormatException">The file is not a PE image.</exception>
+    internal static IReadOnlyList<string> EntryTypes(string dll)
+    {
+        using var stream = new FileStream(dll, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var pe = new PEReader(stream);
+        if (!pe.HasMetadata) return [];
+        var md = pe.GetMetadataReader();
+        if (!md.IsAssembly || !md.AssemblyReferences.Any(r => md.StringComparer.Equals(md.GetAssemblyReference(r).Name, AbstractionsName))) return [];
+        var result = new List<string>();
+        foreach (var handle in md.TypeDefinitions)
+        {
+            var type = md.GetTypeDefinition(handle);
+            if ((type.Attributes & (TypeAttributes.Abstract | TypeAttributes.Interface)) != 0 || !IsVisible(md, type)) continue;
+            if (Implements(md, handle, 0)) result.Add(FullName(md, type));
+        }
+        return result;
+    }
+
+    private static bool IsVisible(MetadataReader md, TypeDefinition type) => (type.Attributes & TypeAttributes.VisibilityMask) switch
+    {
+        TypeAttributes.Public => true,
+        TypeAttributes.NestedPublic => IsVisible(md, md.GetTypeDefinition(type.GetDeclaringType())),
+        _ => false,
+    };
+
+    private static bool Implements(MetadataReader md, TypeDefinitionHandle handle, int depth)
+    {
+        // A compiler never emits a chain this long; the bound keeps a crafted file from looping.
+        if (depth > MaxBaseDepth) return false;
+        var type = md.GetTypeDefinition(handle);
+        // The C# compiler lists every interface a class implements, inherited interfaces included.
+        foreach (var i in type.GetInterfaceImplementations())
+        {
+            if (IsPluginInterface(md, md.GetInterfaceImplementation(i).Interface)) return true;
+        }
+        var baseType = type.BaseType;
+        if (baseType.Kind == HandleKind.TypeSpecification) baseType = GenericDefinition(md, (TypeSpecificationHandle)baseType);
+        return baseType.Kind switch
+        {
+            HandleKind.TypeDefinition => Implements(md, (TypeDefinitionHandle)baseType, depth + 1),
+            HandleKind.TypeReference => AbstractionsBaseImplements(md, (TypeReferenceHandle)baseType),
+            _ => false,
+        };
+    }
+
+    private static bool IsPluginInterface(MetadataReader md, EntityHandle handle) =>
+        handle.Kind == HandleKind.TypeReference && AbstractionsType(md, (TypeReferenceHandle)handle) == typeof(IPluginMeshPlugin);
+
+    /// <summary>A base class that lives in Abstractions is looked up in the host's own copy of it.</summary>
+    private static bool AbstractionsBaseImplements(MetadataReader md, TypeReferenceHandle handle) =>
+        AbstractionsType(md, handle) is { } t && typeof(IPluginMeshPlugin).IsAssignableFrom(t);
+
+    private static Type? AbstractionsType(MetadataReader md, TypeReferenceHandle handle)
+    {
+        var reference = md.GetTypeReference(handle);
+        if (reference.ResolutionScope.Kind != HandleKind.AssemblyReference) return null;
+        var scope = md.GetAssemblyReference((AssemblyReferenceHandle)reference.ResolutionScope);
+        if (!md.StringComparer.Equals(scope.Name, AbstractionsName)) return null;
+        var ns = md.GetString(reference.Namespace);
+        return typeof(IPluginMeshPlugin).Assembly.GetType(ns.Length == 0 ? md.GetString(reference.Name) : ns + "." + md.GetString(reference.Name));
+    }
+
+    /// <summary><c>Base&lt;T&gt;</c> as a base class is a type specification; its generic definition decides.</summary>
+    private static EntityHandle GenericDefinition(MetadataReader md, TypeSpecificationHandle handle)
+    {
+        var blob = md.GetBlobReader(md.GetTypeSpecification(handle).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance) return default;
+        blob.ReadCompressedInteger(); // CLASS or VALUETYPE
+        return blob.ReadTypeHandle();
+    }
+
+    private static string FullName(MetadataReader md, TypeDefinition type)
+    {
+        var name = md.GetString(type.Name);
+        if (type.GetDeclaringType() is { IsNil: false } outer) return FullName(md, md.GetTypeDefinition(outer)) + "+" + name;
+        var ns = md.GetString(type.Namespace);
+        return ns.Length == 0 ? name : ns + "." + name;
+    }
+}
