@@ -4,9 +4,9 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
@@ -241,7 +241,7 @@ internal static class P2pCommands
             HolePunch = args.Has("hole-punch"),
             AutoNat = options.AutoNat with { Enabled = false },
         };
-        return await CommandNode.StartAsync(options, IdentityKey.Generate(),
+        return await CommandNode.StartAsync(options, PrivateKey.Generate(),
             relay is null ? null : (relay, new StandaloneRelaySettings(OfferHop: false, Reserve: [], AllMembers: options.PskFile is not null)),
             context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
     }

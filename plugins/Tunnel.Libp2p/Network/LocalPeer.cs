@@ -35,7 +35,7 @@ public sealed class LocalPeer : ILocalPeer
 
     public event Action? AddressesChanged;
 
-    public ReadOnlyMemory<byte> PublicKey => _node.Identity.PublicKeyProtobuf;
+    public ReadOnlyMemory<byte> PublicKey => _node.Identity.PublicKey.Protobuf.ToArray();
 
     public byte[] Sign(ReadOnlySpan<byte> data) => _node.Identity.Sign(data);
 

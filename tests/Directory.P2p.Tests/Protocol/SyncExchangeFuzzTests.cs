@@ -2,14 +2,15 @@ using PluginMesh.Plugins.Directory.P2p.Protocol;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Protocol;
 
 /// <summary>Whatever a peer sends, serving ends in a clean, named error (never another exception).</summary>
 public sealed class SyncExchangeFuzzTests
 {
-    private static readonly IdentityKey Key = IdentityKey.Generate();
+    private static readonly PrivateKey Key = PrivateKey.Generate();
     private readonly ManualTime _time = new(TestRecords.Now);
 
     [Fact]

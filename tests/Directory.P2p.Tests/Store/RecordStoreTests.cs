@@ -4,15 +4,16 @@ using PluginMesh.Abstractions.Directory;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Store;
 
 public sealed class RecordStoreTests
 {
-    private static readonly IdentityKey A = IdentityKey.Generate();
-    private static readonly IdentityKey B = IdentityKey.Generate();
-    private static readonly IdentityKey C = IdentityKey.Generate();
+    private static readonly PrivateKey A = PrivateKey.Generate();
+    private static readonly PrivateKey B = PrivateKey.Generate();
+    private static readonly PrivateKey C = PrivateKey.Generate();
     private readonly ManualTime _time = new(TestRecords.Now);
 
     [Fact]
@@ -69,12 +70,12 @@ public sealed class RecordStoreTests
     public async Task Accept_NewPeerWhenFull_IsStoreFullButUpdatesStillAccepted()
     {
         var store = Stores.Create(_time);
-        var keys = new List<IdentityKey>();
+        var keys = new List<PrivateKey>();
         try
         {
             for (var i = 0; i < DirectoryProtocol.MaxDigestEntries; i++)
             {
-                var key = IdentityKey.Generate();
+                var key = PrivateKey.Generate();
                 keys.Add(key);
                 Assert.Equal(AcceptStatus.Accepted, (await Offer(store, key, "n" + i, 1)).Status);
             }
@@ -145,7 +146,7 @@ public sealed class RecordStoreTests
         using var meter = new Meter("test.conflict." + Guid.NewGuid().ToString("N"));
         var conflicts = MeterProbe.Count(meter, "pluginmesh.directory.conflicts", null);
         var store = Stores.Create(_time, meter: meter);
-        var keys = new Dictionary<string, IdentityKey> { ["A"] = A, ["B"] = B, ["C"] = C };
+        var keys = new Dictionary<string, PrivateKey> { ["A"] = A, ["B"] = B, ["C"] = C };
         foreach (var step in steps)
         {
             if (step[0] == '+')
@@ -218,6 +219,6 @@ public sealed class RecordStoreTests
         Assert.Equal(new[] { "b", "c" }, store.NewerThan(theirs).Select(r => r.Record.NodeName).Order());
     }
 
-    private static ValueTask<AcceptResult> Offer(RecordStore store, IdentityKey key, string node, long seq, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
+    private static ValueTask<AcceptResult> Offer(RecordStore store, PrivateKey key, string node, long seq, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
         store.AcceptAsync(TestRecords.Signed(key, node, seq, expires, address), "peer:test", CancellationToken.None);
 }

@@ -1,5 +1,6 @@
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 
@@ -7,7 +8,7 @@ namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 /// <see cref="ILocalPeer"/> over a libp2p identity key, the adapter the tunnel plugin will provide:
 /// addresses are set by the test (or read from a running host).
 /// </summary>
-internal sealed class KeyLocalPeer(IdentityKey key, Func<IReadOnlyList<string>>? addresses = null) : ILocalPeer
+internal sealed class KeyLocalPeer(PrivateKey key, Func<IReadOnlyList<string>>? addresses = null) : ILocalPeer
 {
     private IReadOnlyList<string> _fixed = [];
 
@@ -17,7 +18,7 @@ internal sealed class KeyLocalPeer(IdentityKey key, Func<IReadOnlyList<string>>?
 
     public event Action? AddressesChanged;
 
-    public ReadOnlyMemory<byte> PublicKey => key.PublicKeyProtobuf;
+    public ReadOnlyMemory<byte> PublicKey => key.PublicKey.Protobuf.ToArray();
 
     public byte[] Sign(ReadOnlySpan<byte> data) => key.Sign(data);
 

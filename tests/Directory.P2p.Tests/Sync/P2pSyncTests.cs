@@ -2,7 +2,8 @@ using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Directory.P2p.Protocol;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
 

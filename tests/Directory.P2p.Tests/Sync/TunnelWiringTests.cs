@@ -6,7 +6,7 @@ using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;

@@ -84,7 +84,7 @@ public sealed class P2pCommandsTests : IDisposable
         var addr = HostFactory.DialAddress(other).ToString();
         mdns.Announce(other.PeerId.ToString(), [addr]);
         mdns.Announce(other.PeerId.ToString(), [addr]);
-        var listenerId = PluginMesh.Plugins.Tunnel.Libp2p.Identity.PeerId.Parse(ready.GetProperty("peerId").GetString()!);
+        var listenerId = PluginMesh.P2p.PeerId.Parse(ready.GetProperty("peerId").GetString()!);
         await Eventually.TrueAsync(() => other.GetConnection(listenerId) is not null, "the listener connects to the discovered peer");
         await Eventually.TrueAsync(() => output.ToString().Contains("mdns:peer", StringComparison.Ordinal), "the peer line is printed");
 

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -30,7 +30,7 @@ public sealed class PeerNetworkTests : IDisposable
         var connection = await b.Host!.DialAsync(a.Host!.ListenAddresses[0].WithPeerId(a.Host.PeerId), ct);
         await connection.IdentifyTask;
 
-        var circuit = $"/ip4/192.0.2.7/tcp/4001/p2p/{IdentityKey.Generate().PeerId}/p2p-circuit";
+        var circuit = $"/ip4/192.0.2.7/tcp/4001/p2p/{PrivateKey.Generate().PeerId}/p2p-circuit";
         a.Network.SetAnnouncedAddresses("relay", [circuit]);
 
         Assert.Equal(1, changes);
@@ -49,7 +49,7 @@ public sealed class PeerNetworkTests : IDisposable
         var node = Node("signer");
         var data = "record"u8.ToArray();
         var signature = node.LocalPeer.Sign(data);
-        Assert.True(SignatureVerifier.Verify(node.LocalPeer.PublicKey.Span, data, signature, out _));
+        Assert.True(PublicKey.FromProtobuf(node.LocalPeer.PublicKey.Span).Verify(data, signature));
         Assert.Equal(PeerId.FromPublicKey(node.LocalPeer.PublicKey.ToArray()).ToString(), node.LocalPeer.PeerId);
     }
 
@@ -183,7 +183,7 @@ public sealed class PeerNetworkTests : IDisposable
         var policy = new RecordingFailover(_ => new FailoverDecision(FailoverAction.GiveUp, 0));
         await using var b = Node("b");
         await b.StartAsync(ct);
-        var peer = IdentityKey.Generate().PeerId.ToString();
+        var peer = PrivateKey.Generate().PeerId.ToString();
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
             await tunnel.OpenStreamAsync(new PeerTarget(PeerId: peer, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
@@ -200,7 +200,7 @@ public sealed class PeerNetworkTests : IDisposable
         await b.StartAsync(ct);
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: IdentityKey.Generate().PeerId.ToString(), Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
+            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: PrivateKey.Generate().PeerId.ToString(), Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
         Assert.Equal(TunnelFailure.Refused, e.Failure);
         Assert.Equal([1, 1, 0], policy.Inputs.Select(i => i.Alternatives));
     }
@@ -219,7 +219,7 @@ public sealed class PeerNetworkTests : IDisposable
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
-    private static readonly string RelayId = IdentityKey.Generate().PeerId.ToString();
+    private static readonly string RelayId = PrivateKey.Generate().PeerId.ToString();
 
     private static async Task EchoHandler(IMeshStream stream, CancellationToken ct)
     {

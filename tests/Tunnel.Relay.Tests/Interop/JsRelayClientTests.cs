@@ -40,7 +40,7 @@ public sealed class JsRelayClientTests(JsRelayFixture js)
         Assert.Equal(PeerIds.ToBytes(b.PeerId), voucher!.Peer.ToByteArray());
         Assert.Equal(PeerIds.ToBytes(relayId), voucher.Relay.ToByteArray());
         var signed = Voucher.SignedBytes(envelope!.PayloadType.Span, envelope.Payload.Span);
-        Assert.True(Libp2p.Identity.SignatureVerifier.Verify(envelope.PublicKey.Span, signed, envelope.Signature.Span, out var reason), reason);
+        Assert.True(PluginMesh.P2p.Crypto.PublicKey.FromProtobuf(envelope.PublicKey.Span).Verify(signed, envelope.Signature.Span, out var reason), reason);
     }
 
     [Fact]

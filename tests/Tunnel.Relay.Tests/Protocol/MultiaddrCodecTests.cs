@@ -20,7 +20,7 @@ public sealed class MultiaddrCodecTests
     public void Encode_MatchesTheTunnelPluginsBinaryForm()
     {
         var text = "/ip4/192.168.1.2/tcp/4001/p2p/" + Alice;
-        Assert.Equal(Libp2p.Multiaddrs.Multiaddr.Parse(text).ToBytes(), MultiaddrCodec.TryEncode(text));
+        Assert.Equal(P2p.Multiaddr.Parse(text).ToBytes(), MultiaddrCodec.TryEncode(text));
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public sealed class MultiaddrCodecTests
     [Fact]
     public void PeerIds_TextAndBytes_AgreeWithTheTunnelPlugin()
     {
-        var id = Libp2p.Identity.PeerId.Parse(Alice);
+        var id = P2p.PeerId.Parse(Alice);
         Assert.Equal(id.Multihash.ToArray(), PeerIds.ToBytes(Alice));
         Assert.Equal(Alice, PeerIds.FromBytes(id.Multihash));
         Assert.Null(PeerIds.ToBytes("0OIl"));

@@ -16,7 +16,7 @@ internal sealed class TestLocalPeer(Libp2pNodeService node) : ILocalPeer
 
     public event Action? AddressesChanged { add { } remove { } }
 
-    public ReadOnlyMemory<byte> PublicKey => node.Identity.PublicKeyProtobuf;
+    public ReadOnlyMemory<byte> PublicKey => node.Identity.PublicKey.Protobuf.ToArray();
 
     public byte[] Sign(ReadOnlySpan<byte> data) => node.Identity.Sign(data);
 }

@@ -70,7 +70,7 @@ internal sealed class TestPeerNetwork : IPeerNetwork
     public async ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken)
     {
         var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "not started");
-        var connection = host.GetConnection(Libp2p.Identity.PeerId.Parse(peerId)) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
+        var connection = host.GetConnection(P2p.PeerId.Parse(peerId)) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
         return await host.PingAsync(connection, cancellationToken);
     }
 
