@@ -102,7 +102,7 @@ public sealed class HolePunchService
                     _metrics.Outcome(success: true);
                     HolePunchLog.Succeeded(_logger, peer.ToString(), direct.RemoteAddress.ToString(), attempt);
                     span?.SetTag("pluginmesh.outcome", "success");
-                    span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.HolePunched));
+                    span?.SetTag("pluginmesh.path", PathKind.HolePunched.ToText());
                     span?.SetTag("pluginmesh.address", direct.RemoteAddress.ToString());
                     return direct;
                 }
@@ -149,7 +149,7 @@ public sealed class HolePunchService
     {
         span?.SetTag("pluginmesh.outcome", "gave-up");
         span?.SetTag("pluginmesh.reason", reason);
-        span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.Relayed));
+        span?.SetTag("pluginmesh.path", PathKind.Relayed.ToText());
     }
 
     /// <summary>The addresses we tell the peer: direct and announced ones, plus every IP peers observed us on with our listen port (a port-preserving NAT maps the listen port to itself).</summary>

@@ -10,9 +10,9 @@ internal sealed class TcpTransportConnection(Socket socket) : ITransportConnecti
 {
     public Stream Stream { get; } = new NetworkStream(socket, ownsSocket: true);
 
-    public string LocalAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!).ToString();
+    public Multiaddr LocalAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
 
-    public string RemoteAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!).ToString();
+    public Multiaddr RemoteAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
 
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }

@@ -50,7 +50,8 @@ public ref struct ProtoReader
         var tag = ReadLooseVarint("tag");
         FieldNumber = (int)Math.Min(tag >> 3, int.MaxValue);
         WireType = (int)(tag & 7);
-        if (FieldNumber == 0 || tag >> 3 > int.MaxValue) throw new FormatException("protobuf: invalid field number 0");
+        if (tag >> 3 > int.MaxValue) throw new FormatException($"protobuf: field number {tag >> 3} is out of range");
+        if (FieldNumber == 0) throw new FormatException("protobuf: invalid field number 0");
         return true;
     }
 

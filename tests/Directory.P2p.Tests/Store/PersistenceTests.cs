@@ -42,7 +42,7 @@ public sealed class PersistenceTests : IDisposable
             var b = store.Resolve("edge-b");
             Assert.NotNull(b);
             Assert.Equal(7, b.Sequence);
-            Assert.Equal(remote.PeerId.ToString(), b.PeerId);
+            Assert.Equal(remote.PeerId.ToString(), b.PeerId.ToString());
             Assert.Empty(store.Records); // expired: not "current", but still resolvable for offline autonomy
 
             // Our own sequence keeps increasing across the restart, even if the clock were behind.
@@ -61,7 +61,7 @@ public sealed class PersistenceTests : IDisposable
         using var remote = PrivateKey.Generate();
         await using var cache = await LiteDbCache.OpenAsync(path);
         var good = TestRecords.Signed(remote, "edge-b", 7);
-        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, good.PublicKey) };
+        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = [Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, good.PublicKey) };
         var collection = cache.Cache.Collection<CachedDirectoryRecord>(CacheCollections.Directory);
         await collection.UpsertAsync("edge-b", new CachedDirectoryRecord(Convert.ToBase64String(RecordCodec.Encode(forged)), "peer:x", TestRecords.Now));
         await collection.UpsertAsync("junk", new CachedDirectoryRecord("not base64!", "peer:x", TestRecords.Now));

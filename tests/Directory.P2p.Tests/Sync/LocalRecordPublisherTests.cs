@@ -31,7 +31,7 @@ public sealed class LocalRecordPublisherTests
         await publisher.PublishAsync(force: false, CancellationToken.None);
         Assert.Equal(first.Sequence, store.Resolve("me")!.Sequence); // nothing changed, not due
 
-        local.SetAddresses([local.Addresses[0]]);
+        local.SetAddresses([local.Addresses[0].ToString()]);
         await publisher.PublishAsync(force: false, CancellationToken.None);
         var second = store.Resolve("me")!;
         Assert.True(second.Sequence > first.Sequence);

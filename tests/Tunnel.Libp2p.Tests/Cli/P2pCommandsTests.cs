@@ -78,8 +78,8 @@ public sealed class P2pCommandsTests : IDisposable
         var ready = JsonDocument.Parse(await output.FirstLineAsync(ct)).RootElement;
         await mdns.Started.Task.WaitAsync(ct);
         Assert.Equal("250", mdns.Options!["interval"]);
-        Assert.Equal(ready.GetProperty("peerId").GetString(), mdns.Advertised!.PeerId);
-        Assert.Equal(ready.GetProperty("addrs")[0].GetString(), mdns.Advertised.Addresses[0]);
+        Assert.Equal(ready.GetProperty("peerId").GetString(), mdns.Advertised!.PeerId.ToString());
+        Assert.Equal(ready.GetProperty("addrs")[0].GetString(), mdns.Advertised.Addresses[0].ToString());
 
         var addr = HostFactory.DialAddress(other).ToString();
         mdns.Announce(other.PeerId.ToString(), [addr]);

@@ -29,7 +29,7 @@ public sealed class DiscoveryConnectorTests : IDisposable
         await Eventually.TrueAsync(() => a.GetConnection(b.PeerId) is not null, "a connects to the discovered peer");
         await Eventually.TrueAsync(() => connector.Peers.Any(p => p.State == "connected"), "state is connected");
         var state = Assert.Single(connector.Peers);
-        Assert.Equal(("mdns", b.PeerId.ToString()), (state.Source, state.PeerId));
+        Assert.Equal(("mdns", b.PeerId), (state.Source, state.PeerId));
         discovery.Announce(a.PeerId.ToString(), [HostFactory.DialAddress(a).ToString()]);
         Assert.Single(connector.Peers);
     }
