@@ -68,6 +68,22 @@ public sealed class LayeringTests
         }
     }
 
+    /// <summary>What the shared libp2p core owns (src/P2p): a plugin that needs one uses the core's.</summary>
+    private static readonly string[] CoreOwnedNames = ["Base58", "Base32", "Varint", "Multiaddr", "PeerId", "PeerIds", "MultiaddrCodec", "MultiaddrText", "PublicKeyCodec", "KeyFile"];
+
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginAssembly_DefinesNoTypeTheCoreOwns(string folder)
+    {
+        var dll = Path.Combine(Root, "artifacts", "plugins", BuildConfiguration, folder, $"PluginMesh.Plugins.{folder}.dll");
+        Assert.True(File.Exists(dll), $"{dll} was not built");
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var own = md.TypeDefinitions.Select(h => md.GetString(md.GetTypeDefinition(h).Name)).Where(n => CoreOwnedNames.Contains(n, StringComparer.Ordinal)).ToList();
+        Assert.True(own.Count == 0, $"plugins/{folder} defines {string.Join(", ", own)}: use PluginMesh.P2p's");
+    }
+
     [Theory]
     [MemberData(nameof(PluginFolders))]
     public void PluginFolder_HasReadme(string folder) =>
