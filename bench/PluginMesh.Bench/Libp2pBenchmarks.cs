@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 namespace PluginMesh.Bench;
@@ -30,8 +30,8 @@ public class Libp2pBenchmarks
     private Libp2pHost _server = null!;
     private Libp2pHost _client = null!;
     private Libp2pConnection _connection = null!;
-    private IdentityKey _serverKey = null!;
-    private IdentityKey _clientKey = null!;
+    private PrivateKey _serverKey = null!;
+    private PrivateKey _clientKey = null!;
     private Socket _tcpListener = null!;
     private NetworkStream _tcpClient = null!;
     private NetworkStream _tcpServer = null!;
@@ -41,8 +41,8 @@ public class Libp2pBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _serverKey = IdentityKey.Generate();
-        _clientKey = IdentityKey.Generate();
+        _serverKey = PrivateKey.Generate();
+        _clientKey = PrivateKey.Generate();
         _server = new Libp2pHost(new Libp2pHostOptions { Identity = _serverKey, ListenAddresses = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")] });
         _server.SetStreamHandler(Discard, async (s, ct) =>
         {

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -102,8 +103,8 @@ internal static class RelayBench
         await using var rawTarget = await RelayBenchNode.StartAsync(RelayBenchNode.Reserving(relay.Address), new RawCircuitNetwork(sink: true), cancellationToken: ct);
         await rawTarget.WaitReservedAsync(ct);
         var direct = new PeerTarget(PeerId: target.PeerId, Addresses: [target.Address]);
-        var circuit = new PeerTarget(PeerId: target.PeerId, Addresses: [$"{relay.Address}/p2p-circuit/p2p/{target.PeerId}"]);
-        var rawCircuit = $"{relay.Address}/p2p-circuit/p2p/{rawTarget.PeerId}";
+        var circuit = new PeerTarget(PeerId: target.PeerId, Addresses: [Multiaddr.Circuit(relay.Address, target.PeerId)]);
+        var rawCircuit = Multiaddr.Circuit(relay.Address, rawTarget.PeerId);
 
         // Connect and warm up (JIT up to tier 1 in all processes, yamux windows) on every path; the
         // timed transfers reuse the direct and relayed connections (a raw circuit is dialed per transfer).
@@ -167,7 +168,7 @@ internal static class RelayBench
                 sources.Add(await RelayBenchNode.StartAsync(null, cancellationToken: ct));
             }
             foreach (var (t, _) in targets) await t.WaitReservedAsync(ct);
-            string CircuitTo(RelayBenchNode t) => $"{relay.Address}/p2p-circuit/p2p/{t.PeerId}";
+            Multiaddr CircuitTo(RelayBenchNode t) => Multiaddr.Circuit(relay.Address, t.PeerId);
 
             // Every source connects to the relay and every path is used once, then all circuits close.
             foreach (var s in sources)
@@ -243,7 +244,7 @@ internal static class RelayBench
     }
 
     /// <summary>The same over a bare circuit to a <see cref="RawCircuitNetwork"/> sink: no Noise or Yamux at the ends.</summary>
-    private static async Task<double> SendRawAsync(RelayBenchNode dialer, string circuit, long bytes, CancellationToken ct)
+    private static async Task<double> SendRawAsync(RelayBenchNode dialer, Multiaddr circuit, long bytes, CancellationToken ct)
     {
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -341,10 +342,10 @@ internal static class RelayBench
         private RelayProcess(Process process, string address)
         {
             _process = process;
-            Address = address;
+            Address = Multiaddr.Parse(address);
         }
 
-        public string Address { get; }
+        public Multiaddr Address { get; }
 
         /// <summary>Start the relay on CPU 1 only (every thread it makes inherits the mask).</summary>
         public static bool Pin { get; set; }

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 using PluginMesh.Plugins.Tunnel.Relay.Client;
@@ -37,9 +37,9 @@ internal sealed class RelayBenchNode : IAsyncDisposable
 
     public RelayService? Service { get; }
 
-    public string PeerId => Tunnel.LocalPeerId;
+    public PeerId PeerId => Tunnel.LocalPeerId;
 
-    public string Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId).ToString();
+    public Multiaddr Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId);
 
     /// <param name="relay">Relay options; null attaches no relay service (a plain dialer).</param>
     /// <param name="network">
@@ -85,7 +85,7 @@ internal sealed class RelayBenchNode : IAsyncDisposable
     }
 
     /// <summary>Client-only relay options that hold a reservation on <paramref name="relayAddress"/>.</summary>
-    public static RelayOptions Reserving(string relayAddress) =>
+    public static RelayOptions Reserving(Multiaddr relayAddress) =>
         new() { Relay = RelayOfferMode.Never, AutoRelay = AutoRelayMode.Off, Reserve = [relayAddress] };
 
     public async Task WaitReservedAsync(CancellationToken cancellationToken)
@@ -151,7 +151,7 @@ internal sealed class RawCircuitNetwork(bool sink = false) : IPeerNetwork
         get { lock (_lock) return _inbound.Count; }
     }
 
-    public void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs)
+    public void SetAnnouncedAddresses(string source, IReadOnlyList<Multiaddr> multiaddrs)
     {
     }
 
@@ -159,10 +159,10 @@ internal sealed class RawCircuitNetwork(bool sink = false) : IPeerNetwork
     {
         lock (_lock) _inbound.Add(raw);
         _ = sink ? SinkAsync(raw) : EchoAsync(raw);
-        return ValueTask.FromResult(new PeerConnection("circuit", raw.RemoteAddress, path, true, DateTimeOffset.UtcNow, null, []));
+        return ValueTask.FromResult(new PeerConnection(raw.RemoteAddress.TargetPeerId!, raw.RemoteAddress, path, true, DateTimeOffset.UtcNow, null, []));
     }
 
-    public ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken) =>
+    public ValueTask<TimeSpan> PingAsync(PeerId peerId, CancellationToken cancellationToken) =>
         throw new TunnelException(TunnelFailure.Unresolved, "not supported by the bench double");
 
     private async Task SinkAsync(ITransportConnection raw)

@@ -17,8 +17,8 @@ internal sealed class DirectoryStatusContributor(RecordStore store, SyncTracker 
         var records = store.Snapshot().Select(s =>
         {
             var r = s.Record.Signed.Record;
-            return new RecordStatus(r.NodeName, r.PeerId, r.Sequence, r.Expires, s.Record.IsExpired(now), s.Chosen,
-                r.DirectAddresses, r.RelayAddresses, r.Capabilities, s.Record.Source, s.Record.ReceivedAt);
+            return new RecordStatus(r.NodeName, r.PeerId.ToString(), r.Sequence, r.Expires, s.Record.IsExpired(now), s.Chosen,
+                [.. r.DirectAddresses.Select(a => a.ToString())], [.. r.RelayAddresses.Select(a => a.ToString())], r.Capabilities, s.Record.Source, s.Record.ReceivedAt);
         }).ToList();
         return new DirectoryStatus(records, store.Conflicts, store.RejectedCounts, tracker.Snapshot());
     }

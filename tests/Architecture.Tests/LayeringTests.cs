@@ -6,12 +6,16 @@ namespace PluginMesh.Architecture.Tests;
 
 /// <summary>
 /// The design rules that keep PluginMesh a kernel with swappable plugins: one plugin = one folder =
-/// one assembly; plugins see Abstractions only, never another plugin or the host; Abstractions
-/// depends on nothing but the Microsoft.Extensions abstractions.
+/// one assembly; plugins see Abstractions and the shared libp2p core only, never another plugin or
+/// the host; Abstractions depends on nothing but the Microsoft.Extensions abstractions and the core;
+/// the core depends on nothing but the framework.
 /// </summary>
 public sealed class LayeringTests
 {
     private static readonly string Root = FindRoot();
+
+    /// <summary>Assemblies the host loads once and shares with every plugin (src/Host/Plugins/PluginDiscovery.cs SharedTypes).</summary>
+    private static readonly string[] SharedAssemblies = ["PluginMesh.Abstractions", "PluginMesh.P2p"];
 
     // Plugins are built per configuration into artifacts/plugins/<Configuration>/; read the one this test was built in.
     private static readonly string BuildConfiguration = typeof(LayeringTests).Assembly
@@ -38,15 +42,46 @@ public sealed class LayeringTests
 
     [Theory]
     [MemberData(nameof(PluginFolders))]
-    public void PluginAssembly_ReferencesOnlyAbstractionsOfPluginMesh(string folder)
+    public void PluginAssembly_ReferencesOnlySharedAssembliesOfPluginMesh(string folder)
     {
         var dll = Path.Combine(Root, "artifacts", "plugins", BuildConfiguration, folder, $"PluginMesh.Plugins.{folder}.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         var names = ReferencedAssemblies(dll);
         var mesh = names.Where(n => n.StartsWith("PluginMesh", StringComparison.OrdinalIgnoreCase) || n == "pluginmesh").ToList();
-        Assert.Equal(["PluginMesh.Abstractions"], mesh);
-        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(dll)!, "PluginMesh.Abstractions.dll")),
-            "a plugin must not ship its own copy of Abstractions (the host's is shared)");
+        Assert.Contains("PluginMesh.Abstractions", mesh);
+        Assert.All(mesh, n => Assert.Contains(n, SharedAssemblies));
+        foreach (var shared in SharedAssemblies)
+        {
+            Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(dll)!, shared + ".dll")),
+                $"a plugin must not ship its own copy of {shared} (the host's is shared)");
+        }
+    }
+
+    [Fact]
+    public void P2pCore_DependsOnlyOnTheFramework()
+    {
+        var dll = typeof(PluginMesh.P2p.Multiaddr).Assembly.Location;
+        foreach (var name in ReferencedAssemblies(dll))
+        {
+            var allowed = name.StartsWith("System", StringComparison.Ordinal) || name is "netstandard" or "mscorlib";
+            Assert.True(allowed, $"PluginMesh.P2p references {name}");
+        }
+    }
+
+    /// <summary>What the shared libp2p core owns (src/P2p): a plugin that needs one uses the core's.</summary>
+    private static readonly string[] CoreOwnedNames = ["Base58", "Base32", "Varint", "Multiaddr", "PeerId", "PeerIds", "MultiaddrCodec", "MultiaddrText", "PublicKeyCodec", "KeyFile"];
+
+    [Theory]
+    [MemberData(nameof(PluginFolders))]
+    public void PluginAssembly_DefinesNoTypeTheCoreOwns(string folder)
+    {
+        var dll = Path.Combine(Root, "artifacts", "plugins", BuildConfiguration, folder, $"PluginMesh.Plugins.{folder}.dll");
+        Assert.True(File.Exists(dll), $"{dll} was not built");
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var own = md.TypeDefinitions.Select(h => md.GetString(md.GetTypeDefinition(h).Name)).Where(n => CoreOwnedNames.Contains(n, StringComparer.Ordinal)).ToList();
+        Assert.True(own.Count == 0, $"plugins/{folder} defines {string.Join(", ", own)}: use PluginMesh.P2p's");
     }
 
     [Theory]
@@ -60,17 +95,18 @@ public sealed class LayeringTests
         var dll = typeof(PluginMesh.Abstractions.Plugins.IPluginMeshPlugin).Assembly.Location;
         foreach (var name in ReferencedAssemblies(dll))
         {
-            var allowed = name.StartsWith("System", StringComparison.Ordinal) || name is "netstandard" or "mscorlib"
+            var allowed = name.StartsWith("System", StringComparison.Ordinal) || name is "netstandard" or "mscorlib" or "PluginMesh.P2p"
                 || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) && name.EndsWith(".Abstractions", StringComparison.Ordinal);
             Assert.True(allowed, $"PluginMesh.Abstractions references {name}");
         }
     }
 
     [Fact]
-    public void Abstractions_HasOnlyContracts_NoProjectReferences()
+    public void Abstractions_HasOnlyContracts_ReferencesOnlyTheP2pCore()
     {
-        var refs = XDocument.Load(Path.Combine(Root, "src", "Abstractions", "PluginMesh.Abstractions.csproj")).Descendants("ProjectReference");
-        Assert.Empty(refs);
+        var refs = XDocument.Load(Path.Combine(Root, "src", "Abstractions", "PluginMesh.Abstractions.csproj")).Descendants("ProjectReference")
+            .Select(e => (string?)e.Attribute("Include")).ToList();
+        Assert.All(refs, r => Assert.Equal("../P2p/PluginMesh.P2p.csproj", r));
     }
 
     private static List<string> ReferencedAssemblies(string dll)

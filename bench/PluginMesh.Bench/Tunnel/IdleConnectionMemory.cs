@@ -1,6 +1,6 @@
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Bench.Tunnel;
 
@@ -18,7 +18,7 @@ internal static class IdleConnectionMemory
     /// <param name="hold">How long to keep the idle connections open after measuring (time to take a gcdump of this process).</param>
     public static async Task<Result> MeasureAsync(int n, TimeSpan hold = default)
     {
-        var keys = Enumerable.Range(0, n + 1).Select(_ => IdentityKey.Generate()).ToList();
+        var keys = Enumerable.Range(0, n + 1).Select(_ => PrivateKey.Generate()).ToList();
         var server = new Libp2pHost(new Libp2pHostOptions { Identity = keys[0], ListenAddresses = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], MaxConnections = n + 16 });
         await server.StartAsync();
         var clients = keys.Skip(1).Select(k => new Libp2pHost(new Libp2pHostOptions { Identity = k })).ToList();
@@ -26,7 +26,7 @@ internal static class IdleConnectionMemory
         // Warm the code paths (JIT) and the shared ArrayPool with as many connections as are set up at
         // once below, closed again: buffers the pool keeps afterwards then do not show up as the cost of
         // the measured connections (with a cold pool they did, by 100 KiB per connection and more).
-        var warmKeys = Enumerable.Range(0, Parallel).Select(_ => IdentityKey.Generate()).ToList();
+        var warmKeys = Enumerable.Range(0, Parallel).Select(_ => PrivateKey.Generate()).ToList();
         var warmHosts = warmKeys.Select(k => new Libp2pHost(new Libp2pHostOptions { Identity = k })).ToList();
         await Task.WhenAll(warmHosts.Select(async h =>
         {

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 namespace PluginMesh.Bench.Tunnel;
@@ -13,8 +13,8 @@ internal sealed class Libp2pTunnel : ITunnelUnderTest
 {
     public const string Discard = "/pluginmesh/bench/discard/1.0.0";
     private readonly byte[] _chunk = new byte[256 * 1024];
-    private readonly IdentityKey _serverKey = IdentityKey.Generate();
-    private readonly IdentityKey _clientKey = IdentityKey.Generate();
+    private readonly PrivateKey _serverKey = PrivateKey.Generate();
+    private readonly PrivateKey _clientKey = PrivateKey.Generate();
     private Libp2pHost _server = null!;
     private Libp2pHost _client = null!;
     private Libp2pConnection _connection = null!;

@@ -7,10 +7,8 @@ internal static class FrameIo
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (payload.Length > DirectoryProtocol.MaxFrameBytes) throw new ArgumentException($"frame of {payload.Length} bytes exceeds {DirectoryProtocol.MaxFrameBytes}", nameof(payload));
-        var w = new Records.WireWriter();
-        w.WriteBytes(payload.Span);
         // One write per frame: the muxer sends it as one data frame instead of a tiny header first.
-        await stream.WriteAsync(w.ToArray(), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(PluginMesh.P2p.Protobuf.LengthPrefixed.Encode(payload.Span), cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

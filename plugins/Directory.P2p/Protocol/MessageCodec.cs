@@ -1,3 +1,4 @@
+using PluginMesh.P2p.Protobuf;
 using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Protocol;
@@ -8,14 +9,14 @@ internal static class MessageCodec
     public static byte[] EncodeDigest(IReadOnlyList<DigestEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var w = new WireWriter();
-        w.WriteByte((byte)MessageType.Digest);
-        w.WriteVarint((ulong)entries.Count);
+        var w = new ProtoWriter();
+        w.WriteRawByte((byte)MessageType.Digest);
+        w.WriteRawVarint((ulong)entries.Count);
         foreach (var e in entries)
         {
-            w.WriteString(e.PeerId);
-            w.WriteString(e.NodeName);
-            w.WriteUInt64((ulong)e.Sequence);
+            w.WriteRawString(e.PeerId);
+            w.WriteRawString(e.NodeName);
+            w.WriteRawUInt64BigEndian((ulong)e.Sequence);
         }
         return w.ToArray();
     }
@@ -24,50 +25,50 @@ internal static class MessageCodec
     {
         ArgumentNullException.ThrowIfNull(records);
         var encoded = records.Select(RecordCodec.Encode).ToList();
-        var w = new WireWriter();
-        w.WriteByte((byte)MessageType.Records);
-        w.WriteVarint((ulong)encoded.Count);
-        foreach (var r in encoded) w.WriteBytes(r);
+        var w = new ProtoWriter();
+        w.WriteRawByte((byte)MessageType.Records);
+        w.WriteRawVarint((ulong)encoded.Count);
+        foreach (var r in encoded) w.WriteRawBytes(r);
         return w.ToArray();
     }
 
     public static byte[] EncodeError(string reason)
     {
-        var w = new WireWriter();
-        w.WriteByte((byte)MessageType.Error);
-        w.WriteString(reason.Length > 200 ? reason[..200] : reason);
+        var w = new ProtoWriter();
+        w.WriteRawByte((byte)MessageType.Error);
+        w.WriteRawString(reason.Length > 200 ? reason[..200] : reason);
         return w.ToArray();
     }
 
     /// <summary>Decodes a frame payload; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static DirectoryMessage Decode(ReadOnlySpan<byte> payload)
     {
-        var r = new WireReader(payload);
-        var type = r.ReadByte("message type");
+        var r = new ProtoReader(payload);
+        var type = r.ReadRawByte("message type");
         DirectoryMessage message;
         switch ((MessageType)type)
         {
             case MessageType.Digest:
-                var count = r.ReadCount("digest count", DirectoryProtocol.MaxDigestEntries);
+                var count = r.ReadRawCount("digest count", DirectoryProtocol.MaxDigestEntries);
                 var entries = new List<DigestEntry>(count);
                 for (var i = 0; i < count; i++)
                 {
-                    var peer = r.ReadString("digest peer id", RecordCodec.MaxTextBytes);
-                    var name = r.ReadString("digest node name", RecordCodec.MaxNameBytes);
-                    var seq = r.ReadUInt64("digest sequence");
+                    var peer = r.ReadRawString("digest peer id", RecordCodec.MaxTextBytes);
+                    var name = r.ReadRawString("digest node name", RecordCodec.MaxNameBytes);
+                    var seq = r.ReadRawUInt64BigEndian("digest sequence");
                     if (seq > long.MaxValue) throw new FormatException("digest sequence: out of range");
                     entries.Add(new DigestEntry(peer, name, (long)seq));
                 }
                 message = new DirectoryMessage(MessageType.Digest, entries, [], null);
                 break;
             case MessageType.Records:
-                var n = r.ReadCount("record count", DirectoryProtocol.RecordsPerFrame);
+                var n = r.ReadRawCount("record count", DirectoryProtocol.RecordsPerFrame);
                 var records = new List<byte[]>(n);
-                for (var i = 0; i < n; i++) records.Add(r.ReadBytes("record", RecordCodec.MaxRecordBytes).ToArray());
+                for (var i = 0; i < n; i++) records.Add(r.ReadRawBytes("record", RecordCodec.MaxRecordBytes).ToArray());
                 message = new DirectoryMessage(MessageType.Records, [], records, null);
                 break;
             case MessageType.Error:
-                message = new DirectoryMessage(MessageType.Error, [], [], r.ReadString("error reason", 1024));
+                message = new DirectoryMessage(MessageType.Error, [], [], r.ReadRawString("error reason", 1024));
                 break;
             default:
                 throw new FormatException($"message type {type} is unknown");

@@ -1,5 +1,7 @@
 using System.Text;
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Directory.P2p.Records;
 
@@ -25,26 +27,27 @@ internal static class RecordCodec
     public static byte[] EncodeBody(NodeRecord record, ReadOnlySpan<byte> publicKey)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var w = new WireWriter();
-        w.WriteByte(Version);
-        w.WriteString(Check(record.NodeName, MaxNameBytes, "node name"));
-        w.WriteString(Check(record.PeerId, MaxTextBytes, "peer id"));
-        WriteList(w, record.DirectAddresses, "direct address");
-        WriteList(w, record.RelayAddresses, "relay address");
+        ArgumentNullException.ThrowIfNull(record.PeerId);
+        var w = new ProtoWriter();
+        w.WriteRawByte(Version);
+        w.WriteRawString(Check(record.NodeName, MaxNameBytes, "node name"));
+        w.WriteRawString(Check(record.PeerId.ToString(), MaxTextBytes, "peer id"));
+        WriteList(w, [.. record.DirectAddresses.Select(a => a.ToString())], "direct address");
+        WriteList(w, [.. record.RelayAddresses.Select(a => a.ToString())], "relay address");
         WriteList(w, record.Capabilities, "capability");
         var labels = record.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToList();
         if (labels.Count > MaxListEntries) throw new ArgumentException($"more than {MaxListEntries} labels");
-        w.WriteVarint((ulong)labels.Count);
+        w.WriteRawVarint((ulong)labels.Count);
         foreach (var (key, value) in labels)
         {
-            w.WriteString(Check(key, MaxTextBytes, "label key"));
-            w.WriteString(Check(value, MaxTextBytes, "label value"));
+            w.WriteRawString(Check(key, MaxTextBytes, "label key"));
+            w.WriteRawString(Check(value, MaxTextBytes, "label value"));
         }
         if (record.Sequence < 0) throw new ArgumentException("sequence must not be negative");
-        w.WriteUInt64((ulong)record.Sequence);
-        w.WriteInt64(record.Expires.ToUnixTimeMilliseconds());
+        w.WriteRawUInt64BigEndian((ulong)record.Sequence);
+        w.WriteRawUInt64BigEndian(unchecked((ulong)record.Expires.ToUnixTimeMilliseconds()));
         if (publicKey.Length > MaxPublicKeyBytes) throw new ArgumentException("public key too long");
-        w.WriteBytes(publicKey);
+        w.WriteRawBytes(publicKey);
         return w.ToArray();
     }
 
@@ -69,9 +72,9 @@ internal static class RecordCodec
     public static byte[] Encode(SignedNodeRecord signed)
     {
         ArgumentNullException.ThrowIfNull(signed);
-        var w = new WireWriter();
-        w.WriteBytes(signed.Body);
-        w.WriteBytes(signed.Signature);
+        var w = new ProtoWriter(signed.Body.Length + signed.Signature.Length + 8);
+        w.WriteRawBytes(signed.Body);
+        w.WriteRawBytes(signed.Signature);
         return w.ToArray();
     }
 
@@ -79,36 +82,38 @@ internal static class RecordCodec
     public static SignedNodeRecord Decode(ReadOnlySpan<byte> wire)
     {
         if (wire.Length > MaxRecordBytes) throw new FormatException($"record: {wire.Length} bytes exceeds {MaxRecordBytes}");
-        var outer = new WireReader(wire);
-        var body = outer.ReadBytes("record body", MaxRecordBytes);
-        var signature = outer.ReadBytes("signature", MaxSignatureBytes);
+        var outer = new ProtoReader(wire);
+        var body = outer.ReadRawBytes("record body", MaxRecordBytes);
+        var signature = outer.ReadRawBytes("signature", MaxSignatureBytes);
         if (!outer.AtEnd) throw new FormatException("record: trailing bytes after the signature");
 
-        var r = new WireReader(body);
-        var version = r.ReadByte("version");
+        var r = new ProtoReader(body);
+        var version = r.ReadRawByte("version");
         if (version != Version) throw new FormatException($"record: unsupported version {version}");
-        var nodeName = r.ReadString("node name", MaxNameBytes);
+        var nodeName = r.ReadRawString("node name", MaxNameBytes);
         if (nodeName.Length == 0) throw new FormatException("node name: empty");
-        var peerId = r.ReadString("peer id", MaxTextBytes);
-        var direct = ReadList(ref r, "direct addresses");
-        var relay = ReadList(ref r, "relay addresses");
+        var peerText = r.ReadRawString("peer id", MaxTextBytes);
+        // The signed text must be the canonical base58btc form: one PeerId, one encoding.
+        if (!PeerId.TryParse(peerText, out var peerId) || peerId!.ToString() != peerText) throw new FormatException($"peer id: '{peerText}' is not a base58btc PeerId");
+        var direct = Addresses(ReadList(ref r, "direct addresses"));
+        var relay = Addresses(ReadList(ref r, "relay addresses"));
         var capabilities = ReadList(ref r, "capabilities");
-        var labelCount = r.ReadCount("label count", MaxListEntries);
+        var labelCount = r.ReadRawCount("label count", MaxListEntries);
         var labels = new Dictionary<string, string>(labelCount, StringComparer.Ordinal);
         string? previous = null;
         for (var i = 0; i < labelCount; i++)
         {
-            var key = r.ReadString("label key", MaxTextBytes);
+            var key = r.ReadRawString("label key", MaxTextBytes);
             // Sorted and unique keys keep the encoding canonical: one record, one byte string.
             if (previous is not null && string.CompareOrdinal(previous, key) >= 0) throw new FormatException("labels: keys not in strictly increasing order");
-            labels[key] = r.ReadString("label value", MaxTextBytes);
+            labels[key] = r.ReadRawString("label value", MaxTextBytes);
             previous = key;
         }
-        var sequence = r.ReadUInt64("sequence");
+        var sequence = r.ReadRawUInt64BigEndian("sequence");
         if (sequence > long.MaxValue) throw new FormatException("sequence: out of range");
-        var expiresMs = r.ReadInt64("expires");
+        var expiresMs = unchecked((long)r.ReadRawUInt64BigEndian("expires"));
         if (expiresMs < 0 || expiresMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()) throw new FormatException("expires: out of range");
-        var publicKey = r.ReadBytes("public key", MaxPublicKeyBytes).ToArray();
+        var publicKey = r.ReadRawBytes("public key", MaxPublicKeyBytes).ToArray();
         if (!r.AtEnd) throw new FormatException("record: trailing bytes in the body");
 
         var record = new NodeRecord(nodeName, peerId, direct, relay, capabilities, (long)sequence,
@@ -116,20 +121,27 @@ internal static class RecordCodec
         return new SignedNodeRecord(record, publicKey, body.ToArray(), signature.ToArray());
     }
 
-    private static void WriteList(WireWriter w, IReadOnlyList<string> values, string what)
+    private static void WriteList(ProtoWriter w, IReadOnlyList<string> values, string what)
     {
         if (values.Count > MaxListEntries) throw new ArgumentException($"more than {MaxListEntries} entries of {what}");
-        w.WriteVarint((ulong)values.Count);
-        foreach (var v in values) w.WriteString(Check(v, MaxTextBytes, what));
+        w.WriteRawVarint((ulong)values.Count);
+        foreach (var v in values) w.WriteRawString(Check(v, MaxTextBytes, what));
     }
 
-    private static string[] ReadList(ref WireReader r, string field)
+    private static string[] ReadList(ref ProtoReader r, string field)
     {
-        var count = r.ReadCount(field + " count", MaxListEntries);
+        var count = r.ReadRawCount(field + " count", MaxListEntries);
         var values = new string[count];
-        for (var i = 0; i < count; i++) values[i] = r.ReadString(field, MaxTextBytes);
+        for (var i = 0; i < count; i++) values[i] = r.ReadRawString(field, MaxTextBytes);
         return values;
     }
+
+    /// <summary>
+    /// The addresses this build understands. One it cannot parse (a protocol added later) stays in the
+    /// signed body, which is forwarded as received, but is not offered to path choice.
+    /// </summary>
+    private static Multiaddr[] Addresses(string[] texts) =>
+        [.. texts.Select(t => Multiaddr.TryParse(t, out var a) ? a : null).OfType<Multiaddr>()];
 
     private static string Check(string value, int maxBytes, string what)
     {

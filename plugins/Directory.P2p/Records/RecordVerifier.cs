@@ -1,4 +1,5 @@
-using NSec.Cryptography;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Records;
 
@@ -9,21 +10,13 @@ internal static class RecordVerifier
     public static RejectReason? Verify(SignedNodeRecord signed)
     {
         ArgumentNullException.ThrowIfNull(signed);
-        byte[] raw;
-        try
-        {
-            raw = Ed25519PublicKey.ParseRaw(signed.PublicKey);
-        }
-        catch (FormatException)
-        {
+        if (!PublicKey.TryFromProtobuf(signed.PublicKey, out var key, out _) || key!.Type != KeyType.Ed25519)
             return RejectReason.BadKey;
-        }
-        if (!string.Equals(Ed25519PublicKey.PeerIdOf(signed.PublicKey), signed.Record.PeerId, StringComparison.Ordinal))
+        // Only the canonical two-field protobuf: one key must name exactly one PeerId (its identity multihash).
+        if (!KeyProtobuf.Encode(KeyType.Ed25519, key.Raw).AsSpan().SequenceEqual(signed.PublicKey))
+            return RejectReason.BadKey;
+        if (PeerId.FromPublicKey(key) != signed.Record.PeerId)
             return RejectReason.PeerIdMismatch;
-        if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out var key) || key is null)
-            return RejectReason.BadKey;
-        return SignatureAlgorithm.Ed25519.Verify(key, RecordCodec.SigningInput(signed.Body), signed.Signature)
-            ? null
-            : RejectReason.BadSignature;
+        return key.Verify(RecordCodec.SigningInput(signed.Body), signed.Signature) ? null : RejectReason.BadSignature;
     }
 }

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
@@ -63,7 +64,7 @@ internal sealed class RecordStore : INodeDirectory
             lock (_lock)
             {
                 return [.. _claims.Where(c => c.Value.Count > 1).OrderBy(c => c.Key, StringComparer.Ordinal)
-                    .Select(c => new NodeNameConflict(c.Key, [.. c.Value], ChooseLocked(c.Key, now) ?? c.Value[0]))];
+                    .Select(c => new NodeNameConflict(c.Key, [.. c.Value.Select(PeerId.Parse)], PeerId.Parse(ChooseLocked(c.Key, now) ?? c.Value[0])))];
             }
         }
     }
@@ -93,11 +94,11 @@ internal sealed class RecordStore : INodeDirectory
     }
 
     /// <inheritdoc />
-    public NodeRecord? ResolvePeer(string peerId)
+    public NodeRecord? ResolvePeer(PeerId peerId)
     {
         ArgumentNullException.ThrowIfNull(peerId);
         var now = _time.GetUtcNow();
-        lock (_lock) return _byPeer.TryGetValue(peerId, out var r) ? Usable(r, now) : null;
+        lock (_lock) return _byPeer.TryGetValue(peerId.ToString(), out var r) ? Usable(r, now) : null;
     }
 
     /// <summary>The highest sequence held for <paramref name="peerId"/> (expired or not), or 0.</summary>
@@ -113,14 +114,14 @@ internal sealed class RecordStore : INodeDirectory
         lock (_lock)
         {
             return [.. _byPeer.Values.OrderBy(r => r.Signed.Record.NodeName, StringComparer.Ordinal)
-                .Select(r => (r, ChooseLocked(r.Signed.Record.NodeName, now) == r.Signed.Record.PeerId))];
+                .Select(r => (r, ChooseLocked(r.Signed.Record.NodeName, now) == r.Signed.Record.PeerId.ToString()))];
         }
     }
 
     /// <summary>What we hold, for anti-entropy.</summary>
     public IReadOnlyList<DigestEntry> Digest()
     {
-        lock (_lock) return [.. _byPeer.Values.Select(r => new DigestEntry(r.Signed.Record.PeerId, r.Signed.Record.NodeName, r.Signed.Record.Sequence))];
+        lock (_lock) return [.. _byPeer.Values.Select(r => new DigestEntry(r.Signed.Record.PeerId.ToString(), r.Signed.Record.NodeName, r.Signed.Record.Sequence))];
     }
 
     /// <summary>Unexpired records the holder of <paramref name="theirs"/> lacks or holds at a lower sequence.</summary>
@@ -133,7 +134,7 @@ internal sealed class RecordStore : INodeDirectory
         lock (_lock)
         {
             return [.. _byPeer.Values
-                .Where(r => !r.IsExpired(now) && (!known.TryGetValue(r.Signed.Record.PeerId, out var seq) || seq < r.Signed.Record.Sequence))
+                .Where(r => !r.IsExpired(now) && (!known.TryGetValue(r.Signed.Record.PeerId.ToString(), out var seq) || seq < r.Signed.Record.Sequence))
                 .Select(r => r.Signed)];
         }
     }
@@ -167,7 +168,7 @@ internal sealed class RecordStore : INodeDirectory
             try
             {
                 // A peer that renamed its node no longer speaks for the old name after a restart either.
-                if (released is not null && _cache.Get(released) is { } old && IsFrom(old, signed.Record.PeerId))
+                if (released is not null && _cache.Get(released) is { } old && IsFrom(old, signed.Record.PeerId.ToString()))
                     await _cache.DeleteAsync(released, cancellationToken).ConfigureAwait(false);
                 await _cache.UpsertAsync(signed.Record.NodeName, new CachedDirectoryRecord(Convert.ToBase64String(RecordCodec.Encode(signed)), source, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             }
@@ -212,7 +213,7 @@ internal sealed class RecordStore : INodeDirectory
     {
         chosen = false;
         released = null;
-        if (RecordVerifier.Verify(signed) is { } bad) return Reject(bad, source, signed.Record.PeerId);
+        if (RecordVerifier.Verify(signed) is { } bad) return Reject(bad, source, signed.Record.PeerId.ToString());
         var now = _time.GetUtcNow();
         var record = signed.Record;
         if (!fromCache && !local && record.Expires <= now) return Reject(RejectReason.Expired, source, $"{record.NodeName} expired at {record.Expires:O}");
@@ -222,32 +223,32 @@ internal sealed class RecordStore : INodeDirectory
         var full = false;
         lock (_lock)
         {
-            if (!_byPeer.ContainsKey(record.PeerId) && _byPeer.Count >= DirectoryProtocol.MaxDigestEntries) full = true;
-            else if (_byPeer.TryGetValue(record.PeerId, out var existing))
+            if (!_byPeer.ContainsKey(record.PeerId.ToString()) && _byPeer.Count >= DirectoryProtocol.MaxDigestEntries) full = true;
+            else if (_byPeer.TryGetValue(record.PeerId.ToString(), out var existing))
             {
                 var known = existing.Signed.Record.Sequence;
                 if (record.Sequence == known && existing.Signed.Body.AsSpan().SequenceEqual(signed.Body)) return new AcceptResult(AcceptStatus.Duplicate);
                 if (record.Sequence <= known) stale = true;
                 else if (!string.Equals(existing.Signed.Record.NodeName, record.NodeName, StringComparison.Ordinal))
                 {
-                    ReleaseClaimLocked(existing.Signed.Record.NodeName, record.PeerId);
+                    ReleaseClaimLocked(existing.Signed.Record.NodeName, record.PeerId.ToString());
                     released = existing.Signed.Record.NodeName;
                 }
             }
             if (!stale && !full)
             {
-                _byPeer[record.PeerId] = new StoredRecord(signed, source, now);
+                _byPeer[record.PeerId.ToString()] = new StoredRecord(signed, source, now);
                 if (!_claims.TryGetValue(record.NodeName, out var claimants)) _claims[record.NodeName] = claimants = [];
-                var newClaim = !claimants.Contains(record.PeerId, StringComparer.Ordinal);
-                if (newClaim) claimants.Add(record.PeerId);
+                var newClaim = !claimants.Contains(record.PeerId.ToString(), StringComparer.Ordinal);
+                if (newClaim) claimants.Add(record.PeerId.ToString());
                 var current = ChooseLocked(record.NodeName, now);
-                if (newClaim && current is not null && !string.Equals(current, record.PeerId, StringComparison.Ordinal))
+                if (newClaim && current is not null && !string.Equals(current, record.PeerId.ToString(), StringComparison.Ordinal))
                 {
                     conflict = true;
                     holder = current;
                 }
-                if (local || current is null) _chosen[record.NodeName] = record.PeerId;
-                chosen = string.Equals(ChooseLocked(record.NodeName, now), record.PeerId, StringComparison.Ordinal);
+                if (local || current is null) _chosen[record.NodeName] = record.PeerId.ToString();
+                chosen = string.Equals(ChooseLocked(record.NodeName, now), record.PeerId.ToString(), StringComparison.Ordinal);
             }
         }
         // Bounded so that a flood of fresh identities cannot grow memory, and every digest stays valid.
@@ -257,7 +258,7 @@ internal sealed class RecordStore : INodeDirectory
         {
             _metrics.Conflict();
             if (local) DirectoryLog.ConflictWithSelf(_logger, record.NodeName, holder!);
-            else DirectoryLog.Conflict(_logger, record.NodeName, record.PeerId, holder!);
+            else DirectoryLog.Conflict(_logger, record.NodeName, record.PeerId.ToString(), holder!);
         }
         _metrics.Accepted();
         return new AcceptResult(AcceptStatus.Accepted, Conflict: conflict);
@@ -300,7 +301,7 @@ internal sealed class RecordStore : INodeDirectory
     {
         try
         {
-            return RecordCodec.Decode(Convert.FromBase64String(cached.Record)).Record.PeerId == peerId;
+            return RecordCodec.Decode(Convert.FromBase64String(cached.Record)).Record.PeerId.ToString() == peerId;
         }
         catch (FormatException)
         {

@@ -133,7 +133,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private void OnPeerConnected(PeerConnection connection)
     {
         var token = _stopping.Token;
-        if (!token.IsCancellationRequested) _ = Task.Run(() => ExchangeAsync(connection.PeerId, token), CancellationToken.None);
+        if (!token.IsCancellationRequested) _ = Task.Run(() => ExchangeAsync(connection.PeerId.ToString(), token), CancellationToken.None);
     }
 
     private async Task PushLoopAsync(CancellationToken cancellationToken)
@@ -148,7 +148,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
                 var pushes = ConnectedPeers().Select(peer =>
                 {
                     // Never echo a record to the peer it came from or to the peer it describes.
-                    var records = batch.Where(b => b.Source != SyncExchange.SourceOf(peer) && b.Record.Record.PeerId != peer)
+                    var records = batch.Where(b => b.Source != SyncExchange.SourceOf(peer) && b.Record.Record.PeerId.ToString() != peer)
                         .Select(b => b.Record).DistinctBy(r => (r.Record.PeerId, r.Record.Sequence)).ToList();
                     return records.Count == 0 ? Task.CompletedTask : WithStreamAsync(peer, "push", (s, ct) =>
                         _exchange.PushAsync(s.Stream, s.CloseWriteAsync, records, ct), cancellationToken);
@@ -181,7 +181,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
     {
-        var peer = stream.Remote.PeerId;
+        var peer = stream.Remote.PeerId.ToString();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         timeout.CancelAfter(_options.ExchangeTimeout);
         try
@@ -210,7 +210,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         IMeshStream? stream = null;
         try
         {
-            stream = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: peerId), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            stream = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId)), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
             var counts = await run(stream, timeout.Token).ConfigureAwait(false);
             _tracker.Record(peerId, kind, counts);
             return true;
@@ -269,6 +269,6 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     {
         if (_network is null) return [];
         var self = _tunnel?.LocalPeerId ?? _local?.PeerId;
-        return [.. _network.Connections.Select(c => c.PeerId).Where(p => p != self).Distinct(StringComparer.Ordinal)];
+        return [.. _network.Connections.Select(c => c.PeerId).Where(p => p != self).Distinct().Select(p => p.ToString())];
     }
 }

@@ -30,16 +30,16 @@ internal sealed class LocalRecordPublisher(RecordStore store, ILocalPeer local, 
             var joined = string.Join('\n', addresses);
             if (!force && !Due && joined == _lastAddresses) return;
             var now = time.GetUtcNow();
-            var usable = addresses.Where(a => System.Text.Encoding.UTF8.GetByteCount(a) <= RecordCodec.MaxTextBytes).ToList();
-            var relay = usable.Where(IsCircuit).Take(RecordCodec.MaxListEntries).ToArray();
-            var direct = usable.Where(a => !IsCircuit(a)).Take(RecordCodec.MaxListEntries).ToArray();
-            var sequence = Math.Max((now - DateTimeOffset.UnixEpoch).Ticks / 10, store.LastSequence(local.PeerId) + 1);
+            var usable = addresses.Where(a => System.Text.Encoding.UTF8.GetByteCount(a.ToString()) <= RecordCodec.MaxTextBytes).ToList();
+            var relay = usable.Where(a => a.IsRelayed).Take(RecordCodec.MaxListEntries).ToArray();
+            var direct = usable.Where(a => !a.IsRelayed).Take(RecordCodec.MaxListEntries).ToArray();
+            var sequence = Math.Max((now - DateTimeOffset.UnixEpoch).Ticks / 10, store.LastSequence(local.PeerId.ToString()) + 1);
             var expires = DateTimeOffset.FromUnixTimeMilliseconds((now + options.RecordTtl).ToUnixTimeMilliseconds());
             var record = new NodeRecord(nodeName, local.PeerId, direct, relay, options.Capabilities, sequence, expires, options.Labels);
             SignedNodeRecord signed;
             try
             {
-                signed = RecordCodec.Sign(record, local.PublicKey.Span, data => local.Sign(data));
+                signed = RecordCodec.Sign(record, local.PublicKey.Protobuf, data => local.Sign(data));
             }
             catch (ArgumentException e)
             {
@@ -58,5 +58,4 @@ internal sealed class LocalRecordPublisher(RecordStore store, ILocalPeer local, 
         }
     }
 
-    private static bool IsCircuit(string address) => address.Contains("/p2p-circuit", StringComparison.Ordinal);
 }

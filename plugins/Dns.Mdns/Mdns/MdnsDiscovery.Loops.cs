@@ -86,12 +86,12 @@ internal sealed partial class MdnsDiscovery
         if (seen.Full) Drop(MdnsDropReason.TableFull, source);
         if (seen.Discovered is { } peer)
         {
-            MdnsLog.Peer(_logger, peer.PeerId, "discovered", string.Join(" ", peer.Addresses));
+            MdnsLog.Peer(_logger, peer.PeerId.ToString(), "discovered", string.Join(" ", peer.Addresses));
             Raise(() => PeerDiscovered?.Invoke(peer));
         }
         if (seen.Expired is { } id)
         {
-            MdnsLog.Peer(_logger, id, "goodbye", "");
+            MdnsLog.Peer(_logger, id.ToString(), "goodbye", "");
             Raise(() => PeerExpired?.Invoke(id));
         }
     }
@@ -124,7 +124,7 @@ internal sealed partial class MdnsDiscovery
     {
         foreach (var id in _table.Expire(_time.GetUtcNow()))
         {
-            MdnsLog.Peer(_logger, id, "expired", "");
+            MdnsLog.Peer(_logger, id.ToString(), "expired", "");
             Raise(() => PeerExpired?.Invoke(id));
         }
         Rearm();

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -71,7 +72,7 @@ internal sealed partial class MdnsDiscovery : IStandaloneDiscovery
 
     public event Action<DiscoveredPeer>? PeerDiscovered;
 
-    public event Action<string>? PeerExpired;
+    public event Action<PeerId>? PeerExpired;
 
     /// <summary>Interfaces joined (empty before start or when none is usable).</summary>
     public IReadOnlyList<MdnsInterface> Interfaces => _socket?.Interfaces ?? [];
@@ -163,15 +164,16 @@ internal sealed partial class MdnsDiscovery : IStandaloneDiscovery
         var result = new List<string>();
         foreach (var address in local.Addresses)
         {
-            var full = MultiaddrText.PeerId(address) is null ? $"{address.TrimEnd('/')}/p2p/{local.PeerId}" : address;
-            string? why = MultiaddrText.PeerId(full) != local.PeerId ? "its /p2p/ id is not ours"
-                : Encoding.UTF8.GetByteCount(full) + MdnsLimits.TxtPrefix.Length > MdnsLimits.MaxTxtString ? "longer than a TXT string (255 bytes)"
-                : !MultiaddrText.IsWellFormed(full) ? "not a multiaddr"
+            var full = MdnsAddresses.LastPeerId(address) is null ? address.Encapsulate(MultiaddrComponent.Of(local.PeerId)) : address;
+            var text = full.ToString();
+            string? why = MdnsAddresses.LastPeerId(full) != local.PeerId ? "its /p2p/ id is not ours"
+                : Encoding.UTF8.GetByteCount(text) + MdnsLimits.TxtPrefix.Length > MdnsLimits.MaxTxtString ? "longer than a TXT string (255 bytes)"
+                : !MdnsAddresses.EndsWithPeerId(full) ? "not a multiaddr ending in /p2p/<id>"
                 : null;
-            if (why is not null) MdnsLog.NotAdvertised(_logger, address, why);
-            else if (_options.Advertise == AdvertiseScope.All || MultiaddrText.IsPrivate(full))
+            if (why is not null) MdnsLog.NotAdvertised(_logger, address.ToString(), why);
+            else if (_options.Advertise == AdvertiseScope.All || full.IsPrivate)
             {
-                if (!result.Contains(full) && result.Count < MdnsLimits.MaxAddresses) result.Add(full);
+                if (!result.Contains(text) && result.Count < MdnsLimits.MaxAddresses) result.Add(text);
             }
         }
         return result;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
@@ -107,31 +108,31 @@ internal static class MdnsMessageReader
         var mine = txt.Where(t => t.Owner.AsSpan().SequenceEqual(target)).ToList();
         if (mine.Count == 0) mine = txt;
 
-        string? peerId = null;
-        var addresses = new List<string>();
+        PeerId? peerId = null;
+        var addresses = new List<Multiaddr>();
         var ttl = Math.Min(ptrTtl, MaxTtl);
         int bad = 0, mismatched = 0, bytes = 0;
         foreach (var (_, recordTtl, text) in mine)
         {
-            if (!MultiaddrText.IsWellFormed(text))
+            if (!Multiaddr.TryParse(text, out var address) || !MdnsAddresses.EndsWithPeerId(address!))
             {
                 bad++;
                 continue;
             }
-            var id = MultiaddrText.PeerId(text)!;
+            var id = MdnsAddresses.LastPeerId(address!)!;
             peerId ??= id;
             if (id != peerId)
             {
                 mismatched++;
                 continue;
             }
-            if (addresses.Contains(text)) continue;
-            addresses.Add(text);
+            if (addresses.Contains(address!)) continue;
+            addresses.Add(address!);
             bytes += text.Length;
             ttl = Math.Min(ttl, recordTtl);
         }
 
-        if (ptrTtl == 0) return MdnsPacket.Of(new MdnsAnnouncement(peerName, peerId ?? "", addresses, 0));
+        if (ptrTtl == 0) return MdnsPacket.Of(new MdnsAnnouncement(peerName, peerId, addresses, 0));
         if (addresses.Count > MdnsLimits.MaxAddresses || bytes > MdnsLimits.MaxAddressBytes) return MdnsPacket.Drop(MdnsDropReason.TooLarge);
         if (peerId is null || addresses.Count == 0)
             return MdnsPacket.Drop(mismatched > 0 ? MdnsDropReason.PeerIdMismatch : MdnsDropReason.BadAddress);

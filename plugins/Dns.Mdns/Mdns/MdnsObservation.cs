@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Discovery;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
@@ -6,4 +7,4 @@ namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 /// <param name="Discovered">Raise PeerDiscovered with it (new peer, changed addresses, or a due refresh).</param>
 /// <param name="Expired">Raise PeerExpired with this PeerId (a goodbye).</param>
 /// <param name="Full">The table is full and the peer was not added.</param>
-internal readonly record struct MdnsObservation(DiscoveredPeer? Discovered, string? Expired, bool Full);
+internal readonly record struct MdnsObservation(DiscoveredPeer? Discovered, PeerId? Expired, bool Full);

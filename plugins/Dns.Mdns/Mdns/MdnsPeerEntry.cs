@@ -1,13 +1,15 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
 /// <summary>A live peer in the table; mutable, guarded by the table's lock.</summary>
-internal sealed class MdnsPeerEntry(string peerId, string peerName)
+internal sealed class MdnsPeerEntry(PeerId peerId, string peerName)
 {
-    public string PeerId { get; } = peerId;
+    public PeerId PeerId { get; } = peerId;
 
     public string PeerName { get; set; } = peerName;
 
-    public IReadOnlyList<string> Addresses { get; set; } = [];
+    public IReadOnlyList<Multiaddr> Addresses { get; set; } = [];
 
     public DateTimeOffset SeenAt { get; set; }
 

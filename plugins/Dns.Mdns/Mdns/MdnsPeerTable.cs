@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Discovery;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
@@ -11,7 +12,7 @@ namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 internal sealed class MdnsPeerTable
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, MdnsPeerEntry> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, MdnsPeerEntry> _peers = [];
     private readonly int _capacity;
 
     public MdnsPeerTable(int capacity = MdnsLimits.MaxPeers) => _capacity = capacity;
@@ -33,17 +34,17 @@ internal sealed class MdnsPeerTable
             if (announcement.Ttl == 0)
             {
                 // A goodbye may carry no TXT: find the peer by its instance name then.
-                var id = announcement.PeerId.Length > 0
-                    ? announcement.PeerId
-                    : _peers.Values.FirstOrDefault(p => p.PeerName == announcement.PeerName)?.PeerId;
+                var id = announcement.PeerId
+                    ?? _peers.Values.FirstOrDefault(p => p.PeerName == announcement.PeerName)?.PeerId;
                 return id is not null && _peers.Remove(id) ? new MdnsObservation(null, id, false) : default;
             }
 
-            if (!_peers.TryGetValue(announcement.PeerId, out var entry))
+            var peerId = announcement.PeerId ?? throw new ArgumentException("an announcement with a TTL names its peer", nameof(announcement));
+            if (!_peers.TryGetValue(peerId, out var entry))
             {
                 if (_peers.Count >= _capacity) return new MdnsObservation(null, null, true);
-                entry = new MdnsPeerEntry(announcement.PeerId, announcement.PeerName);
-                _peers[announcement.PeerId] = entry;
+                entry = new MdnsPeerEntry(peerId, announcement.PeerName);
+                _peers[peerId] = entry;
             }
             else if (entry.Addresses.Count == announcement.Addresses.Count && !entry.Addresses.Except(announcement.Addresses).Any()
                      && now - entry.RaisedAt < entry.Ttl / 2)
@@ -64,7 +65,7 @@ internal sealed class MdnsPeerTable
     }
 
     /// <summary>Removes peers whose TTL lapsed by <paramref name="now"/>; returns their ids.</summary>
-    public List<string> Expire(DateTimeOffset now)
+    public List<PeerId> Expire(DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -89,7 +90,7 @@ internal sealed class MdnsPeerTable
     {
         lock (_lock)
             return _peers.Values
-                .Select(p => new MdnsPeerStatus(p.PeerId, p.Addresses, p.SeenAt, Math.Max(0, (p.ExpiresAt - now).TotalSeconds)))
+                .Select(p => new MdnsPeerStatus(p.PeerId.ToString(), [.. p.Addresses.Select(a => a.ToString())], p.SeenAt, Math.Max(0, (p.ExpiresAt - now).TotalSeconds)))
                 .OrderBy(p => p.PeerId, StringComparer.Ordinal).ToList();
     }
 

@@ -2,8 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 

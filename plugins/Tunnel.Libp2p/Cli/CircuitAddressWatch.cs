@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
@@ -27,7 +28,7 @@ internal sealed class CircuitAddressWatch : IDisposable
     /// Waits until there is a circuit address through every relay in <paramref name="relays"/> (PeerIds)
     /// or <paramref name="timeout"/> passes; returns the addresses there are then.
     /// </summary>
-    public async Task<string[]> WaitForRelaysAsync(IReadOnlySet<string> relays, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<string[]> WaitForRelaysAsync(IReadOnlySet<PeerId> relays, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -40,7 +41,7 @@ internal sealed class CircuitAddressWatch : IDisposable
                 now = _last;
                 changed = _changed.Task;
             }
-            if (relays.All(r => now.Any(a => a.Contains("/p2p/" + r + "/p2p-circuit", StringComparison.Ordinal)))) return now;
+            if (relays.All(r => now.Any(a => Multiaddr.Parse(a).RelayPeerId == r))) return now;
             try
             {
                 await changed.WaitAsync(cts.Token).ConfigureAwait(false);
@@ -54,7 +55,7 @@ internal sealed class CircuitAddressWatch : IDisposable
 
     public void Dispose() => _peer.AddressesChanged -= OnChanged;
 
-    private string[] Read() => [.. _peer.Addresses.Where(a => a.Contains("/p2p-circuit", StringComparison.Ordinal))];
+    private string[] Read() => [.. _peer.Addresses.Where(a => a.IsRelayed).Select(a => a.ToString())];
 
     private void OnChanged()
     {

@@ -3,7 +3,8 @@ using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
@@ -36,7 +37,7 @@ internal sealed class CommandNode : IAsyncDisposable
     /// <param name="relay">Relay provider and settings; null: TCP only.</param>
     /// <param name="loggers">Where the node's logs go (the command's stderr).</param>
     /// <param name="failover">Decides path fallbacks and hole-punch retries; null: the built-in order.</param>
-    public static async Task<CommandNode> StartAsync(Libp2pOptions options, IdentityKey? identity, (IStandaloneRelayProvider Provider, StandaloneRelaySettings Settings)? relay, IFailoverPolicy? failover, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<CommandNode> StartAsync(Libp2pOptions options, PrivateKey? identity, (IStandaloneRelayProvider Provider, StandaloneRelaySettings Settings)? relay, IFailoverPolicy? failover, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var services = new CommandServices(failover);
         var node = new Libp2pNodeService(options, loggers, services: services, identity: identity);

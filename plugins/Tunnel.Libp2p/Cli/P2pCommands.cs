@@ -4,9 +4,9 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
@@ -68,7 +68,7 @@ internal static class P2pCommands
             throw new ArgumentException("--mdns-interval needs --mdns");
         }
         var interval = args.Long("mdns-interval", 10_000, 1);
-        var reserve = args.All("reserve");
+        var reserve = args.All("reserve").Select(Multiaddr.Parse).ToList();
         if (args.Has("relay-unlimited") && !args.Has("relay-service")) throw new ArgumentException("--relay-unlimited needs --relay-service");
         IStandaloneRelayProvider? relay = null;
         if (args.Has("relay-service") || reserve.Count > 0)
@@ -91,19 +91,20 @@ internal static class P2pCommands
             relay is null ? null : (relay, new StandaloneRelaySettings(args.Has("relay-service"), reserve, AllMembers: options.PskFile is not null || args.Has("relay-unlimited"))),
             context.FailoverPolicy, logs, context.CancellationToken).ConfigureAwait(false);
         var host = node.Host;
-        var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToArray();
-        var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs };
+        var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId)).ToArray();
+        var addrTexts = addrs.Select(a => a.ToString()).ToArray();
+        var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrTexts };
         using var circuits = reserve.Count == 0 ? null : new CircuitAddressWatch(node.Node.LocalPeer);
         if (circuits is not null)
         {
-            var relays = reserve.Select(Multiaddr.Parse).Select(a => a.PeerId?.ToString()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var relays = reserve.Select(a => a.PeerId).OfType<PeerId>().ToHashSet();
             ready["circuitAddrs"] = await circuits.WaitForRelaysAsync(relays, ReserveWait, context.CancellationToken).ConfigureAwait(false);
         }
         var lines = new JsonLines(context.Out);
         await lines.WriteAsync(ready).ConfigureAwait(false);
         if (circuits is not null)
         {
-            void Updated(string[] now) => lines.Post(new Dictionary<string, object?> { ["event"] = "circuitAddrs", ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrs, ["circuitAddrs"] = now });
+            void Updated(string[] now) => lines.Post(new Dictionary<string, object?> { ["event"] = "circuitAddrs", ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrTexts, ["circuitAddrs"] = now });
             circuits.Changed += Updated;
             // A change between the ready line and the subscription is printed too.
             if (circuits.Current is var current && !current.SequenceEqual((string[])ready["circuitAddrs"]!, StringComparer.Ordinal)) Updated(current);
@@ -120,23 +121,23 @@ internal static class P2pCommands
     });
 
     /// <summary>Starts the mDNS provider advertising this host; each discovered peer is printed once per new address set and connected.</summary>
-    private static async Task<MdnsRun> StartMdnsAsync(IStandaloneDiscoveryProvider provider, Libp2pHost host, string[] addrs, long intervalMs, JsonLines lines, CommandLog logs, CancellationToken cancellationToken)
+    private static async Task<MdnsRun> StartMdnsAsync(IStandaloneDiscoveryProvider provider, Libp2pHost host, Multiaddr[] addrs, long intervalMs, JsonLines lines, CommandLog logs, CancellationToken cancellationToken)
     {
-        var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId.ToString(), addrs),
+        var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId, addrs),
             new Dictionary<string, string> { ["interval"] = intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             logs);
         var connector = new DiscoveryConnector(host, logs.CreateLogger("PluginMesh.Tunnel.Libp2p.Discovery"));
-        var printed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var printed = new Dictionary<PeerId, string>();
         discovery.PeerDiscovered += peer =>
         {
-            var key = string.Join(' ', peer.Addresses.Order(StringComparer.Ordinal));
+            var key = string.Join(' ', peer.Addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal));
             lock (printed)
             {
                 if (printed.TryGetValue(peer.PeerId, out var seen) && seen == key) return;
                 printed[peer.PeerId] = key;
             }
             // Events arrive on the discovery's thread: write without blocking it, one line at a time.
-            lines.Post(new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId, ["addrs"] = peer.Addresses.ToArray() });
+            lines.Post(new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId.ToString(), ["addrs"] = peer.Addresses.Select(a => a.ToString()).ToArray() });
         };
         var subscription = connector.Attach(discovery);
         try
@@ -189,7 +190,7 @@ internal static class P2pCommands
         {
             ["ok"] = ok,
             ["peerId"] = connection.RemotePeerId.ToString(),
-            ["path"] = TunnelLibp2pPlugin.PathText(connection.Path),
+            ["path"] = connection.Path.ToText(),
             ["address"] = connection.RemoteAddress.ToString(),
             ["bytes"] = total,
             ["seconds"] = seconds,
@@ -215,7 +216,7 @@ internal static class P2pCommands
             {
                 ["seq"] = i + 1,
                 ["peerId"] = connection.RemotePeerId.ToString(),
-                ["path"] = TunnelLibp2pPlugin.PathText(connection.Path),
+                ["path"] = connection.Path.ToText(),
                 ["rttMs"] = rtt.TotalMilliseconds,
             }).ConfigureAwait(false);
         }
@@ -230,7 +231,7 @@ internal static class P2pCommands
     private static async Task<CommandNode?> StartDialerAsync(PluginCommandContext context, CommandArgs args, PeerTarget target, IReadOnlyList<Multiaddr> listen)
     {
         var options = ReadOptions(context);
-        var circuits = target.Addresses!.Any(a => Multiaddr.Parse(a).IsRelayed);
+        var circuits = target.Addresses!.Any(a => a.IsRelayed);
         var relay = circuits ? RelayProvider(context, "a /p2p-circuit address") : null;
         if (circuits && relay is null) return null;
         options = options with
@@ -241,7 +242,7 @@ internal static class P2pCommands
             HolePunch = args.Has("hole-punch"),
             AutoNat = options.AutoNat with { Enabled = false },
         };
-        return await CommandNode.StartAsync(options, IdentityKey.Generate(),
+        return await CommandNode.StartAsync(options, PrivateKey.Generate(),
             relay is null ? null : (relay, new StandaloneRelaySettings(OfferHop: false, Reserve: [], AllMembers: options.PskFile is not null)),
             context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
     }
@@ -252,7 +253,7 @@ internal static class P2pCommands
         try
         {
             var first = await node.Tunnel.OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
-            var peer = PeerId.Parse(first.Remote.PeerId);
+            var peer = first.Remote.PeerId;
             await first.DisposeAsync().ConfigureAwait(false);
             return node.Host.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
         }
@@ -313,7 +314,7 @@ internal static class P2pCommands
         var peers = addrs.Select(a => a.PeerId).OfType<PeerId>().Distinct().ToList();
         if (peers.Count > 1) throw new ArgumentException($"the addresses name {peers.Count} different peers ({string.Join(", ", peers)}); give addresses of one peer");
         if (peers.Count == 0 && addrs.Count > 1) throw new ArgumentException("several addresses without /p2p/<PeerId>: end them with the peer's id so they are known to be one peer");
-        return new PeerTarget(PeerId: peers.Count == 1 ? peers[0].ToString() : null, Addresses: [.. addrs.Select(a => a.ToString())]);
+        return new PeerTarget(PeerId: peers.Count == 1 ? peers[0] : null, Addresses: addrs);
     }
 
     /// <summary>The node's logs on stderr: warnings and errors, everything from debug up with <c>--verbose</c>.</summary>

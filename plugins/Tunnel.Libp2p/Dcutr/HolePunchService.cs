@@ -7,10 +7,11 @@ using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 
@@ -101,7 +102,7 @@ public sealed class HolePunchService
                     _metrics.Outcome(success: true);
                     HolePunchLog.Succeeded(_logger, peer.ToString(), direct.RemoteAddress.ToString(), attempt);
                     span?.SetTag("pluginmesh.outcome", "success");
-                    span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.HolePunched));
+                    span?.SetTag("pluginmesh.path", PathKind.HolePunched.ToText());
                     span?.SetTag("pluginmesh.address", direct.RemoteAddress.ToString());
                     return direct;
                 }
@@ -148,7 +149,7 @@ public sealed class HolePunchService
     {
         span?.SetTag("pluginmesh.outcome", "gave-up");
         span?.SetTag("pluginmesh.reason", reason);
-        span?.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(PathKind.Relayed));
+        span?.SetTag("pluginmesh.path", PathKind.Relayed.ToText());
     }
 
     /// <summary>The addresses we tell the peer: direct and announced ones, plus every IP peers observed us on with our listen port (a port-preserving NAT maps the listen port to itself).</summary>

@@ -1,3 +1,5 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 
 /// <summary>What status shows about one discovered peer.</summary>
@@ -7,4 +9,4 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 /// <param name="LastSeen">When the announcement was last received.</param>
 /// <param name="State"><c>connecting</c>, <c>connected</c>, <c>failed</c> or <c>ignored</c>.</param>
 /// <param name="Error">Why the last connection attempt failed, if it did.</param>
-public sealed record DiscoveredPeerState(string PeerId, string Source, IReadOnlyList<string> Addresses, DateTimeOffset LastSeen, string State, string? Error);
+public sealed record DiscoveredPeerState(PeerId PeerId, string Source, IReadOnlyList<Multiaddr> Addresses, DateTimeOffset LastSeen, string State, string? Error);

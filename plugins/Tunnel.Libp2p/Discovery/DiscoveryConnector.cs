@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 
@@ -21,7 +21,7 @@ public sealed class DiscoveryConnector : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _dials;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Entry> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, Entry> _peers = [];
     private readonly CancellationTokenSource _stop = new();
 
     public DiscoveryConnector(Libp2pHost host, ILogger logger, int maxConcurrentDials = 4)
@@ -33,14 +33,14 @@ public sealed class DiscoveryConnector : IAsyncDisposable
     }
 
     /// <summary>Raised after a discovered peer was connected (the argument is the connection's remote address).</summary>
-    public event Action<DiscoveredPeer, string>? Connected;
+    public event Action<DiscoveredPeer, Multiaddr>? Connected;
 
     /// <summary>Every discovered peer with its source, last sighting and connection state.</summary>
     public IReadOnlyList<DiscoveredPeerState> Peers
     {
         get
         {
-            lock (_lock) return [.. _peers.Values.Select(e => new DiscoveredPeerState(e.Peer.PeerId, e.Peer.Source, e.Peer.Addresses, e.Peer.SeenAt, e.State, e.Error)).OrderBy(p => p.PeerId, StringComparer.Ordinal)];
+            lock (_lock) return [.. _peers.Values.Select(e => new DiscoveredPeerState(e.Peer.PeerId, e.Peer.Source, e.Peer.Addresses, e.Peer.SeenAt, e.State, e.Error)).OrderBy(p => p.PeerId)];
         }
     }
 
@@ -61,11 +61,11 @@ public sealed class DiscoveryConnector : IAsyncDisposable
     /// <summary>Handles one announcement: records it and, unless connected, ignored or already dialing, dials in the background.</summary>
     public void OnDiscovered(DiscoveredPeer peer)
     {
-        if (peer is null || !PeerId.TryParse(peer.PeerId, out var id) || id == _host.PeerId) return;
-        var signature = string.Join('\n', peer.Addresses.Order(StringComparer.Ordinal));
+        if (peer?.PeerId is not { } id || id == _host.PeerId) return;
+        var signature = string.Join('\n', peer.Addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal));
         lock (_lock)
         {
-            if (_peers.TryGetValue(peer.PeerId, out var entry))
+            if (_peers.TryGetValue(id, out var entry))
             {
                 entry.Peer = peer;
                 if (entry.Dialing) return;
@@ -74,10 +74,10 @@ public sealed class DiscoveryConnector : IAsyncDisposable
             }
             else
             {
-                _peers[peer.PeerId] = entry = new Entry { Peer = peer };
+                _peers[id] = entry = new Entry { Peer = peer };
             }
             entry.Signature = signature;
-            if (_host.GetConnection(id!) is not null)
+            if (_host.GetConnection(id) is not null)
             {
                 entry.State = "connected";
                 return;
@@ -85,7 +85,7 @@ public sealed class DiscoveryConnector : IAsyncDisposable
             entry.Dialing = true;
             entry.State = "connecting";
         }
-        _ = Task.Run(() => DialAsync(peer, id!));
+        _ = Task.Run(() => DialAsync(peer, id));
     }
 
     public async ValueTask DisposeAsync()
@@ -94,7 +94,7 @@ public sealed class DiscoveryConnector : IAsyncDisposable
         // Not disposed: dials still unwinding use the token and the semaphore.
     }
 
-    private void OnExpired(string peerId)
+    private void OnExpired(PeerId peerId)
     {
         lock (_lock)
         {
@@ -111,21 +111,16 @@ public sealed class DiscoveryConnector : IAsyncDisposable
             await _dials.WaitAsync(_stop.Token).ConfigureAwait(false);
             try
             {
-                foreach (var text in peer.Addresses)
+                foreach (var given in peer.Addresses)
                 {
-                    if (!Multiaddr.TryParse(text, out var addr, out var reason))
-                    {
-                        error = reason;
-                        continue;
-                    }
-                    if (addr!.PeerId is null) addr = addr.WithPeerId(id);
+                    var addr = given.PeerId is null ? given.WithPeerId(id) : given;
                     try
                     {
                         var connection = await _host.DialAsync(addr, _stop.Token).ConfigureAwait(false);
                         state = "connected";
                         error = null;
-                        DiscoveryLog.Connected(_logger, peer.PeerId, peer.Source, connection.RemoteAddress.ToString());
-                        Connected?.Invoke(peer, connection.RemoteAddress.ToString());
+                        DiscoveryLog.Connected(_logger, peer.PeerId.ToString(), peer.Source, connection.RemoteAddress.ToString());
+                        Connected?.Invoke(peer, connection.RemoteAddress);
                         return;
                     }
                     catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !_stop.IsCancellationRequested)
@@ -135,12 +130,12 @@ public sealed class DiscoveryConnector : IAsyncDisposable
                         {
                             // Another private network or an impostor: every address will fail the same way.
                             state = "ignored";
-                            DiscoveryLog.Ignored(_logger, peer.PeerId, peer.Source, e.Message);
+                            DiscoveryLog.Ignored(_logger, peer.PeerId.ToString(), peer.Source, e.Message);
                             return;
                         }
                     }
                 }
-                DiscoveryLog.Failed(_logger, peer.PeerId, peer.Source, error ?? "no address");
+                DiscoveryLog.Failed(_logger, peer.PeerId.ToString(), peer.Source, error ?? "no address");
             }
             finally
             {
@@ -154,7 +149,7 @@ public sealed class DiscoveryConnector : IAsyncDisposable
         {
             lock (_lock)
             {
-                if (_peers.TryGetValue(peer.PeerId, out var entry))
+                if (_peers.TryGetValue(id, out var entry))
                 {
                     entry.Dialing = false;
                     entry.State = state;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;

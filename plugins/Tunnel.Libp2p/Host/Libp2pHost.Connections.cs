@@ -1,5 +1,6 @@
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 

@@ -8,7 +8,7 @@ public sealed partial class Libp2pHost
     /// <summary>The Identify message we send to <paramref name="connection"/>'s peer.</summary>
     public IdentifyMessage BuildIdentify(Libp2pConnection connection) => new()
     {
-        PublicKey = _options.Identity.PublicKeyProtobuf,
+        PublicKey = _options.Identity.PublicKey.Protobuf.ToArray(),
         ListenAddrs = AdvertisedAddresses,
         Protocols = Protocols,
         ObservedAddr = connection.RemoteAddress,

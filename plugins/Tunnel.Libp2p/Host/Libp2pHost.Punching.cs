@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;

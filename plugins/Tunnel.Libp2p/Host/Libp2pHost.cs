@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
@@ -298,21 +298,20 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     /// <summary>Dials through the first other transport that takes the address, then runs the normal outbound upgrade over it.</summary>
     private async Task<Libp2pConnection> DialOtherAsync(Multiaddr address, PeerId? expected, CancellationToken cancellationToken)
     {
-        var text = address.ToString();
-        var transport = (_options.Transports?.Invoke() ?? []).FirstOrDefault(t => t is not TcpMeshTransport && t.CanDial(text))
+        var transport = (_options.Transports?.Invoke() ?? []).FirstOrDefault(t => t is not TcpMeshTransport && t.CanDial(address))
             ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] no transport can dial {address}");
         ITransportConnection raw;
         using (var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token))
         {
             // A relay dial is a TCP dial plus a hop exchange: give it the upgrade budget on top.
             dialTimeout.CancelAfter(_options.DialTimeout + _options.UpgradeTimeout);
-            raw = await transport.DialAsync(text, dialTimeout.Token).ConfigureAwait(false);
+            raw = await transport.DialAsync(address, dialTimeout.Token).ConfigureAwait(false);
         }
         try
         {
-            var local = Multiaddr.TryParse(raw.LocalAddress, out var l, out _) ? l! : Multiaddr.Parse("/p2p-circuit");
+            var local = raw.LocalAddress;
             // The transport's view of the remote may lack the circuit; the dialed address names the path.
-            var remote = Multiaddr.TryParse(raw.RemoteAddress, out var r, out _) && r!.IsRelayed == address.IsRelayed ? r : address;
+            var remote = raw.RemoteAddress.IsRelayed == address.IsRelayed ? raw.RemoteAddress : address;
             var connection = await _upgrader.UpgradeAsync(raw.Stream, initiator: true, expected, local, remote, OnInboundStream, cancellationToken).ConfigureAwait(false);
             _ = connection.Session.Completion.ContinueWith(_ => raw.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
             return Register(connection, inbound: false)!;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
@@ -10,7 +10,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 /// <summary>How a <see cref="Libp2pHost"/> runs. The identity key stays owned by the caller.</summary>
 public sealed record Libp2pHostOptions
 {
-    public required IdentityKey Identity { get; init; }
+    public required PrivateKey Identity { get; init; }
 
     /// <summary>Addresses to listen on (<c>/ip4|ip6/…/tcp/…</c>; port 0 picks a free one).</summary>
     public IReadOnlyList<Multiaddr> ListenAddresses { get; init; } = [];

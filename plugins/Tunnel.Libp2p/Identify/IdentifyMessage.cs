@@ -1,5 +1,6 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 

@@ -1,5 +1,7 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 

@@ -8,7 +8,7 @@ internal sealed class MeshStream(Libp2pStream inner, string? nodeName = null) : 
 {
     public string Protocol => inner.Protocol;
 
-    public RemotePeer Remote { get; } = new(inner.Connection.RemotePeerId.ToString(), nodeName, inner.Connection.Path, inner.Connection.RemoteAddress.ToString());
+    public RemotePeer Remote { get; } = new(inner.Connection.RemotePeerId, nodeName, inner.Connection.Path, inner.Connection.RemoteAddress);
 
     public Stream Stream => inner.Stream;
 

@@ -5,8 +5,8 @@ using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
@@ -41,7 +41,7 @@ public sealed class MeshTunnel : IMeshTunnel
         node.Started += AttachAll;
     }
 
-    public string LocalPeerId => _node.Identity.PeerId.ToString();
+    public PeerId LocalPeerId => _node.Identity.PeerId;
 
     public async ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
     {
@@ -70,7 +70,7 @@ public sealed class MeshTunnel : IMeshTunnel
                 if (span is not null)
                 {
                     span.SetTag("pluginmesh.peer", connection.RemotePeerId.ToString());
-                    span.SetTag("pluginmesh.path", TunnelLibp2pPlugin.PathText(connection.Path));
+                    span.SetTag("pluginmesh.path", connection.Path.ToText());
                     span.SetTag("pluginmesh.address", connection.RemoteAddress.ToString());
                     span.SetTag("pluginmesh.connection", candidate.Connection is null ? "new" : "existing");
                     span.SetTag("pluginmesh.attempts", attempt + 1);

@@ -1,8 +1,8 @@
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
@@ -15,10 +15,8 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
     /// <exception cref="TunnelException">Unresolved: bad peer id, unknown node name, or no directory for a name.</exception>
     public static PathPlan Build(PeerTarget target, Libp2pHost host, INodeDirectory? directory)
     {
-        PeerId? peer = null;
-        if (target.PeerId is not null && !PeerId.TryParse(target.PeerId, out peer))
-            throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: '{target.PeerId}' is not a peer id");
-        var texts = new List<string>();
+        var peer = target.PeerId;
+        var addresses = new List<Multiaddr>();
         NodeRecord? record = null;
         if (target.NodeName is not null)
         {
@@ -26,40 +24,34 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
                 throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node name '{target.NodeName}' needs a node directory, and no directory plugin is loaded");
             record = directory.Resolve(target.NodeName)
                 ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node '{target.NodeName}' is not in the directory");
-            if (!PeerId.TryParse(record.PeerId, out var recordPeer))
-                throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: directory record of '{target.NodeName}' has a bad peer id '{record.PeerId}'");
+            var recordPeer = record.PeerId;
             if (peer is not null && peer != recordPeer)
                 throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node '{target.NodeName}' is {recordPeer} in the directory, not {peer}");
             peer = recordPeer;
         }
         else if (peer is not null && (target.Addresses is null || target.Addresses.Count == 0))
         {
-            record = directory?.ResolvePeer(peer.ToString());
+            record = directory?.ResolvePeer(peer);
         }
-        texts.AddRange(target.Addresses ?? []);
-        if (record is not null) texts.AddRange(record.DirectAddresses.Concat(record.RelayAddresses));
+        addresses.AddRange(target.Addresses ?? []);
+        if (record is not null) addresses.AddRange(record.DirectAddresses.Concat(record.RelayAddresses));
 
         var direct = new List<Multiaddr>();
         var relayed = new List<Multiaddr>();
         var ours = OwnEndPoints(host);
-        foreach (var text in texts)
+        foreach (var given in addresses)
         {
-            if (!Multiaddr.TryParse(text, out var addr, out _)) continue;
-            if (peer is not null && addr!.PeerId is null) addr = addr.WithPeerId(peer);
+            var addr = given;
+            if (peer is not null && addr.PeerId is null) addr = addr.WithPeerId(peer);
             // A peer's loopback or node-local address that is also ours (127.0.0.1:4001, the DNS
             // interface's 169.254.96.16:4001 on every node) can only reach this agent itself.
-            if (!addr!.IsRelayed && addr.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp && ours.Contains((ip, port))) continue;
+            if (!addr.IsRelayed && addr.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp && ours.Contains((ip, port))) continue;
             var list = addr.IsRelayed ? relayed : direct;
             if (!list.Contains(addr)) list.Add(addr);
         }
         var candidates = new List<PathCandidate>();
         if (peer is not null && host.GetConnection(peer) is { } existing) candidates.Add(new PathCandidate(existing, null));
         candidates.AddRange(direct.Concat(relayed).Select(a => new PathCandidate(null, a)));
-        if (candidates.Count == 0 && texts.Count > 0 && !texts.Any(t => Multiaddr.TryParse(t, out _, out _)))
-        {
-            Multiaddr.TryParse(texts[0], out _, out var reason);
-            throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: {reason}");
-        }
         return new PathPlan(peer, target.NodeName ?? record?.NodeName, candidates);
     }
 

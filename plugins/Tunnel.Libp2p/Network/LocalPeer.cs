@@ -1,4 +1,6 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
@@ -20,22 +22,22 @@ public sealed class LocalPeer : ILocalPeer
         node.Started += _ => RaiseChanged();
     }
 
-    public string PeerId => _node.Identity.PeerId.ToString();
+    public PeerId PeerId => _node.Identity.PeerId;
 
     /// <summary>Direct addresses of the running host first (none before start), then announced ones; each with /p2p/&lt;id&gt;.</summary>
-    public IReadOnlyList<string> Addresses
+    public IReadOnlyList<Multiaddr> Addresses
     {
         get
         {
             var id = _node.Identity.PeerId;
             var direct = _node.Host?.DirectAddresses ?? [];
-            return [.. direct.Concat(_node.Announced.All).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Select(a => a.ToString()).Distinct(StringComparer.Ordinal)];
+            return [.. direct.Concat(_node.Announced.All).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Distinct()];
         }
     }
 
     public event Action? AddressesChanged;
 
-    public ReadOnlyMemory<byte> PublicKey => _node.Identity.PublicKeyProtobuf;
+    public PublicKey PublicKey => _node.Identity.PublicKey;
 
     public byte[] Sign(ReadOnlySpan<byte> data) => _node.Identity.Sign(data);
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
@@ -44,31 +44,24 @@ public sealed class PeerNetwork : IPeerNetwork
 
     public event Action<PeerConnection>? PeerDisconnected;
 
-    public void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs)
+    public void SetAnnouncedAddresses(string source, IReadOnlyList<Multiaddr> multiaddrs)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentNullException.ThrowIfNull(multiaddrs);
-        var parsed = new List<Multiaddr>(multiaddrs.Count);
-        foreach (var text in multiaddrs)
-        {
-            if (!Multiaddr.TryParse(text, out var addr, out var error))
-                throw new ArgumentException($"[tunnel.libp2p] announced address from {source}: {error}", nameof(multiaddrs));
-            parsed.Add(addr!);
-        }
-        _node.Announced.Set(source, parsed);
+        if (multiaddrs.Any(a => a is null)) throw new ArgumentException($"[tunnel.libp2p] announced address from {source}: null", nameof(multiaddrs));
+        _node.Announced.Set(source, multiaddrs);
     }
 
     public async ValueTask<PeerConnection> AcceptInboundAsync(ITransportConnection raw, PathKind path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(raw);
         var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] accept inbound: the libp2p node is not started");
-        var local = Multiaddr.TryParse(raw.LocalAddress, out var l, out _) ? l! : Multiaddr.Parse("/p2p-circuit");
-        if (!Multiaddr.TryParse(raw.RemoteAddress, out var remote, out var error))
-            throw new ArgumentException($"[tunnel.libp2p] accept inbound: remote address '{raw.RemoteAddress}' ({error})", nameof(raw));
+        var local = raw.LocalAddress;
+        var remote = raw.RemoteAddress;
         Libp2pConnection connection;
         try
         {
-            connection = await host.AcceptInboundAsync(raw.Stream, local, remote!, path, cancellationToken).ConfigureAwait(false);
+            connection = await host.AcceptInboundAsync(raw.Stream, local, remote, path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not TunnelException && MeshFailures.Classify(e) is { } failure)
         {
@@ -78,11 +71,11 @@ public sealed class PeerNetwork : IPeerNetwork
         return ToRecord(connection);
     }
 
-    public async ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken)
+    public async ValueTask<TimeSpan> PingAsync(PeerId peerId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(peerId);
         var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] ping: the libp2p node is not started");
-        if (!PeerId.TryParse(peerId, out var peer)) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] ping: '{peerId}' is not a peer id");
-        var connection = host.GetConnection(peer!) ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] ping: not connected to {peerId}");
+        var connection = host.GetConnection(peerId) ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] ping: not connected to {peerId}");
         try
         {
             return await host.PingAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -102,7 +95,7 @@ public sealed class PeerNetwork : IPeerNetwork
     }
 
     internal static PeerConnection ToRecord(Libp2pConnection c) => new(
-        c.RemotePeerId.ToString(), c.RemoteAddress.ToString(), c.Path, !c.IsInitiator, c.OpenedAt, c.LastRtt,
+        c.RemotePeerId, c.RemoteAddress, c.Path, !c.IsInitiator, c.OpenedAt, c.LastRtt,
         c.RemoteIdentify?.Protocols ?? []);
 
     private void OnOpened(Libp2pConnection connection)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
@@ -23,12 +24,12 @@ public static class NoiseHandshake
     /// <param name="expectedRemote">When set, the remote must prove this PeerId.</param>
     /// <param name="muxers">Muxers we offer in the payload extensions (may be empty).</param>
     /// <exception cref="NoiseException">Bad MAC, bad signature, unexpected peer, malformed message.</exception>
-    public static async Task<NoiseHandshakeResult> RunAsync(Stream inner, bool initiator, IdentityKey identity, PeerId? expectedRemote, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
+    public static async Task<NoiseHandshakeResult> RunAsync(Stream inner, bool initiator, PrivateKey identity, PeerId? expectedRemote, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
     {
         using var state = new SymmetricState();
         using var e = X25519KeyPair.Generate();
         using var s = X25519KeyPair.Generate();
-        var localPayload = new NoisePayload(identity.PublicKeyProtobuf, identity.Sign(SignedBytes(s.PublicKey)), muxers).Encode();
+        var localPayload = new NoisePayload(identity.PublicKey.Protobuf.ToArray(), identity.Sign(SignedBytes(s.PublicKey)), muxers).Encode();
         // Sized for the usual messages (keys, a signature, a few muxer names), not the 64 KiB maximum:
         // a longer message from the peer gets arrays of its own size (ReadAsync, Fit).
         var buffer = new byte[2 + Math.Max(1024, localPayload.Length + 2 * DhLength + 64)];
@@ -140,7 +141,7 @@ public static class NoiseHandshake
 
     private static PeerId Verify(NoisePayload payload, byte[] remoteStatic, PeerId? expected)
     {
-        if (!SignatureVerifier.Verify(payload.IdentityKey, SignedBytes(remoteStatic), payload.IdentitySignature, out var reason))
+        if (!PublicKey.TryFromProtobuf(payload.IdentityKey, out var key, out var reason) || !key!.Verify(SignedBytes(remoteStatic), payload.IdentitySignature, out reason))
             throw new NoiseException($"noise: remote identity signature rejected ({reason})");
         var remoteId = PeerId.FromPublicKey(payload.IdentityKey);
         if (expected is not null && !expected.Equals(remoteId))

@@ -1,4 +1,5 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 

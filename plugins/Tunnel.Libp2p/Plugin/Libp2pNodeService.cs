@@ -9,7 +9,8 @@ using PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Network;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
@@ -26,7 +27,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly System.Diagnostics.Metrics.Meter? _meter;
     private readonly IServiceProvider? _services;
-    private readonly Lazy<IdentityKey> _identity;
+    private readonly Lazy<PrivateKey> _identity;
     private Libp2pHost? _host;
     private DiscoveryConnector? _discovery;
     private AutoNatClient? _autoNat;
@@ -37,7 +38,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
     /// <param name="activities">The plugin's ActivitySource; hole punches (path changes) are traced on it.</param>
     /// <param name="identity">A key to use instead of the key file (diagnostic commands dial with a throwaway key); the service disposes it.</param>
     public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null,
-        System.Diagnostics.ActivitySource? activities = null, IdentityKey? identity = null)
+        System.Diagnostics.ActivitySource? activities = null, PrivateKey? identity = null)
     {
         _activities = activities;
         _options = options;
@@ -66,7 +67,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
     public ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>This node's identity (the key file is read or created on first use).</summary>
-    public IdentityKey Identity => _identity.Value;
+    public PrivateKey Identity => _identity.Value;
 
     /// <summary>The running host; null before start and after stop.</summary>
     public Libp2pHost? Host => Volatile.Read(ref _host);

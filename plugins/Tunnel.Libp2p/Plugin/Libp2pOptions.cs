@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 

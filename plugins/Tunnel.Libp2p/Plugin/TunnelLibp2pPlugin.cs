@@ -83,7 +83,7 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
                 ["peerId"] = c.RemotePeerId.ToString(),
                 ["address"] = c.RemoteAddress.ToString(),
                 ["direction"] = c.IsInitiator ? "out" : "in",
-                ["path"] = PathText(c.Path),
+                ["path"] = c.Path.ToText(),
                 ["rttMs"] = c.LastRtt?.TotalMilliseconds,
                 ["streams"] = c.Session.StreamCount,
                 ["rejectedStreams"] = c.Session.RejectedStreams,
@@ -93,7 +93,7 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
             }).ToArray(),
             ["discovered"] = (node.Discovery?.Peers ?? []).Select(p => new Dictionary<string, object?>
             {
-                ["peerId"] = p.PeerId,
+                ["peerId"] = p.PeerId.ToString(),
                 ["source"] = p.Source,
                 ["lastSeen"] = p.LastSeen,
                 ["state"] = p.State,
@@ -101,12 +101,4 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
             }).ToArray(),
         };
     }
-
-    /// <summary>A path kind as status, spans and logs write it.</summary>
-    internal static string PathText(PathKind path) => path switch
-    {
-        PathKind.HolePunched => "hole-punched",
-        PathKind.Relayed => "relayed",
-        _ => "direct",
-    };
 }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
@@ -9,15 +9,16 @@ public sealed class TcpMeshTransport : ITransport
 {
     public string Name => "tcp";
 
-    public bool CanDial(string multiaddr) => Multiaddr.TryParse(multiaddr, out var a, out _) && TcpTransport.CanDial(a!);
+    public bool CanDial(Multiaddr multiaddr) => multiaddr is not null && TcpTransport.CanDial(multiaddr);
 
-    public async ValueTask<ITransportConnection> DialAsync(string multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
-        if (!Multiaddr.TryParse(multiaddr, out var address, out var error) || !TcpTransport.CanDial(address!))
-            throw new ArgumentException($"[tunnel.libp2p] tcp cannot dial '{multiaddr}' ({error ?? "not a tcp address"})", nameof(multiaddr));
+        ArgumentNullException.ThrowIfNull(multiaddr);
+        if (!TcpTransport.CanDial(multiaddr))
+            throw new ArgumentException($"[tunnel.libp2p] tcp cannot dial '{multiaddr}' (not a tcp address)", nameof(multiaddr));
         try
         {
-            var socket = await TcpTransport.DialAsync(address!, cancellationToken).ConfigureAwait(false);
+            var socket = await TcpTransport.DialAsync(multiaddr, cancellationToken).ConfigureAwait(false);
             return new TcpTransportConnection(socket);
         }
         catch (SocketException e)

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 

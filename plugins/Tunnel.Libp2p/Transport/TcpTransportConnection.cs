@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
@@ -10,9 +10,9 @@ internal sealed class TcpTransportConnection(Socket socket) : ITransportConnecti
 {
     public Stream Stream { get; } = new NetworkStream(socket, ownsSocket: true);
 
-    public string LocalAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!).ToString();
+    public Multiaddr LocalAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
 
-    public string RemoteAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!).ToString();
+    public Multiaddr RemoteAddress { get; } = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
 
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }

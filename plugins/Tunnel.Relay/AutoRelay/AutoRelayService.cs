@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
@@ -15,7 +16,7 @@ namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 internal sealed class AutoRelayService(
     ReservationManager reservations,
     RelayCandidateSource candidates,
-    IReadOnlyList<string> pinned,
+    IReadOnlyList<Multiaddr> pinned,
     int want,
     AutoRelayMode mode,
     IPeerNetwork? network,
@@ -30,7 +31,7 @@ internal sealed class AutoRelayService(
 
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, List<DateTimeOffset>> _failures = [];
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlyList<RankedCandidate> _ranked = [];
     private DateTimeOffset? _lostAt;
@@ -56,12 +57,12 @@ internal sealed class AutoRelayService(
     /// <summary>Runs one round now (tests and the loop).</summary>
     internal async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        foreach (var text in pinned)
+        foreach (var address in pinned)
         {
-            if (!CircuitAddressRelay.TryParse(text, out var relay) || reservations.Holds(relay!.PeerId) || InBackoff(relay.PeerId)) continue;
+            if (!CircuitAddressRelay.TryParse(address, out var relay) || reservations.Holds(relay!.PeerId) || InBackoff(relay.PeerId)) continue;
             await TryReserveAsync(relay, cancellationToken).ConfigureAwait(false);
         }
-        var pinnedIds = pinned.Select(p => CircuitAddressRelay.TryParse(p, out var r) ? r!.PeerId : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var pinnedIds = pinned.Select(p => CircuitAddressRelay.TryParse(p, out var r) ? r!.PeerId : null).OfType<PeerId>().ToHashSet();
         var extra = reservations.Reservations.Where(r => !pinnedIds.Contains(r.RelayPeerId)).ToList();
         if (!Active)
         {
@@ -135,7 +136,7 @@ internal sealed class AutoRelayService(
         }
         catch (Exception e) when (e is IOException or ArgumentException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            ClientLog.ReserveFailed(logger, relay.PeerId, e.Message);
+            ClientLog.ReserveFailed(logger, relay.PeerId.ToString(), e.Message);
             lock (_lock)
             {
                 if (!_failures.TryGetValue(relay.PeerId, out var list)) _failures[relay.PeerId] = list = [];
@@ -148,7 +149,7 @@ internal sealed class AutoRelayService(
     private async Task<IReadOnlyList<RankedCandidate>> RankAsync(CancellationToken cancellationToken)
     {
         var gathered = candidates.Gather();
-        var connected = network?.Connections.Select(c => c.PeerId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var connected = network?.Connections.Select(c => c.PeerId).ToHashSet() ?? [];
         var input = new List<RelayCandidate>();
         foreach (var c in gathered)
         {
@@ -166,20 +167,21 @@ internal sealed class AutoRelayService(
                     // Unmeasured: the policy sees null.
                 }
             }
-            input.Add(new RelayCandidate(c.Relay.PeerId, rtt, RecentFailures(c.Relay.PeerId), 0, c.Source, c.Labels));
+            // Policy inputs are JSON-shaped: the PeerId as text.
+            input.Add(new RelayCandidate(c.Relay.PeerId.ToString(), rtt, RecentFailures(c.Relay.PeerId), 0, c.Source, c.Labels));
         }
         var order = policy?.RankRelays(new RelaySelectionInput(want, input)).Relays ?? DefaultRank(input);
-        var byId = gathered.ToDictionary(c => c.Relay.PeerId, StringComparer.Ordinal);
+        var byId = gathered.ToDictionary(c => c.Relay.PeerId.ToString(), StringComparer.Ordinal);
         var rtts = input.ToDictionary(c => c.PeerId, c => c.RttMs, StringComparer.Ordinal);
         return [.. order.Where(byId.ContainsKey).Distinct(StringComparer.Ordinal)
-            .Select((id, i) => new RankedCandidate(byId[id].Relay, byId[id].Source, i + 1, rtts[id], RecentFailures(id)))];
+            .Select((id, i) => new RankedCandidate(byId[id].Relay, byId[id].Source, i + 1, rtts[id], RecentFailures(byId[id].Relay.PeerId)))];
     }
 
     /// <summary>The built-in order when no policy is registered: fewest recent failures, then lowest RTT, unmeasured last.</summary>
     internal static IReadOnlyList<string> DefaultRank(IReadOnlyList<RelayCandidate> input) =>
         [.. input.OrderBy(c => c.RecentFailures).ThenBy(c => c.RttMs ?? double.MaxValue).ThenBy(c => c.PeerId, StringComparer.Ordinal).Select(c => c.PeerId)];
 
-    private int RecentFailures(string peer)
+    private int RecentFailures(PeerId peer)
     {
         lock (_lock)
         {
@@ -190,14 +192,14 @@ internal sealed class AutoRelayService(
         }
     }
 
-    private bool InBackoff(string peer)
+    private bool InBackoff(PeerId peer)
     {
         lock (_lock) return _failures.TryGetValue(peer, out var list) && list.Count > 0 && list[^1] > time.GetUtcNow() - Backoff;
     }
 
-    private void OnLost(string relay)
+    private void OnLost(PeerId relay)
     {
-        AutoRelayLog.RelayLost(logger, relay, "refresh failed");
+        AutoRelayLog.RelayLost(logger, relay.ToString(), "refresh failed");
         MarkLost();
     }
 
@@ -208,7 +210,7 @@ internal sealed class AutoRelayService(
         if (!reservations.Holds(connection.PeerId)) return;
         if (network!.Connections.Any(c => c.PeerId == connection.PeerId && c.Path != PathKind.Relayed)) return;
         reservations.Remove(connection.PeerId);
-        AutoRelayLog.RelayLost(logger, connection.PeerId, "disconnected");
+        AutoRelayLog.RelayLost(logger, connection.PeerId.ToString(), "disconnected");
         lock (_lock)
         {
             if (!_failures.TryGetValue(connection.PeerId, out var list)) _failures[connection.PeerId] = list = [];

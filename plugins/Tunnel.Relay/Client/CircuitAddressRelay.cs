@@ -1,25 +1,34 @@
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>A relay to talk to: its address (ending in <c>/p2p/&lt;relay&gt;</c>) and the tunnel target for it.</summary>
 /// <param name="Address">Relay multiaddr, or just <c>/p2p/&lt;relay&gt;</c>.</param>
 /// <param name="PeerId">Relay PeerId.</param>
-internal sealed record CircuitAddressRelay(string Address, string PeerId)
+internal sealed record CircuitAddressRelay(Multiaddr Address, PeerId PeerId)
 {
+    /// <summary>True when the address is only <c>/p2p/&lt;relay&gt;</c>: the tunnel finds the relay by PeerId.</summary>
+    public bool IsBarePeerId => Address.Components.Count == 1;
+
     /// <summary>Prefers an existing connection (by PeerId), else dials the address.</summary>
-    public PeerTarget Target => Address.StartsWith("/p2p/", StringComparison.Ordinal)
+    public PeerTarget Target => IsBarePeerId
         ? new PeerTarget(PeerId: PeerId)
         : new PeerTarget(PeerId: PeerId, Addresses: [Address]);
 
-    /// <summary>Parses a relay multiaddr that ends in <c>/p2p/&lt;relay&gt;</c>.</summary>
-    public static bool TryParse(string text, out CircuitAddressRelay? relay)
+    /// <summary>A relay multiaddr that ends in <c>/p2p/&lt;relay&gt;</c> and is not itself a circuit.</summary>
+    public static bool TryParse(Multiaddr? address, out CircuitAddressRelay? relay)
     {
         relay = null;
-        var parts = text.TrimEnd('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2 || parts[^2] != "p2p" || PeerIds.ToBytes(parts[^1]) is null || text.Contains("/p2p-circuit", StringComparison.Ordinal)) return false;
-        relay = new CircuitAddressRelay(text.TrimEnd('/'), parts[^1]);
+        if (address is null || address.IsRelayed || !ReferenceEquals(address.Components[^1].Protocol, MultiaddrProtocol.P2p)) return false;
+        relay = new CircuitAddressRelay(address, address.PeerId!);
         return true;
+    }
+
+    /// <summary>As <see cref="TryParse(Multiaddr?, out CircuitAddressRelay?)"/> from text (config entries).</summary>
+    public static bool TryParse(string? text, out CircuitAddressRelay? relay)
+    {
+        relay = null;
+        return Multiaddr.TryParse(text, out var address) && TryParse(address, out relay);
     }
 }

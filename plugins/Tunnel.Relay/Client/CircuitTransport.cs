@@ -1,5 +1,5 @@
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
@@ -12,14 +12,15 @@ internal sealed class CircuitTransport(IMeshTunnel tunnel) : ITransport
 {
     public string Name => "circuit-relay";
 
-    public bool CanDial(string multiaddr) => CircuitAddress.TryParse(multiaddr, out _);
+    public bool CanDial(Multiaddr multiaddr) => multiaddr is not null && multiaddr.TryGetCircuit(out _, out _, out _);
 
-    public async ValueTask<ITransportConnection> DialAsync(string multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
-        if (!CircuitAddress.TryParse(multiaddr, out var circuit))
+        ArgumentNullException.ThrowIfNull(multiaddr);
+        if (!multiaddr.TryGetCircuit(out var relayAddress, out var relayId, out var target))
             throw new ArgumentException($"[tunnel.relay] dial: '{multiaddr}' is not a /p2p-circuit address", nameof(multiaddr));
-        var relay = new CircuitAddressRelay(circuit!.RelayAddress, circuit.RelayPeerId);
-        var stream = await HopClient.ConnectAsync(tunnel, relay, circuit.TargetPeerId, cancellationToken).ConfigureAwait(false);
-        return new RelayedConnection(stream, $"{circuit.RelayAddress}/p2p-circuit/p2p/{tunnel.LocalPeerId}", circuit.ToString());
+        var relay = new CircuitAddressRelay(relayAddress, relayId);
+        var stream = await HopClient.ConnectAsync(tunnel, relay, target, cancellationToken).ConfigureAwait(false);
+        return new RelayedConnection(stream, Multiaddr.Circuit(relayAddress, tunnel.LocalPeerId), Multiaddr.Circuit(relayAddress, target));
     }
 }

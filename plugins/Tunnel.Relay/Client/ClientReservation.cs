@@ -1,3 +1,5 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>A reservation this agent holds on a relay.</summary>
@@ -8,4 +10,4 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 /// <param name="LimitDuration">Per-circuit duration the relay announced (seconds on the wire), null for none.</param>
 /// <param name="LimitBytes">Per-circuit bytes the relay announced, null for none.</param>
 /// <param name="Voucher">The signed voucher envelope, when the relay sent one.</param>
-public sealed record ClientReservation(string RelayPeerId, string RelayAddress, DateTimeOffset Expires, IReadOnlyList<string> CircuitAddresses, TimeSpan? LimitDuration, long? LimitBytes, byte[]? Voucher);
+public sealed record ClientReservation(PeerId RelayPeerId, Multiaddr RelayAddress, DateTimeOffset Expires, IReadOnlyList<Multiaddr> CircuitAddresses, TimeSpan? LimitDuration, long? LimitBytes, byte[]? Voucher);

@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
@@ -6,15 +7,15 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 /// A circuit seen as a raw transport connection: the hop (dialer) or stop (listener) stream after
 /// the relay said OK. The tunnel upgrades it (pnet, Noise, Yamux) like a TCP socket.
 /// </summary>
-internal sealed class RelayedConnection(IMeshStream stream, string localAddress, string remoteAddress) : ITransportConnection
+internal sealed class RelayedConnection(IMeshStream stream, Multiaddr localAddress, Multiaddr remoteAddress) : ITransportConnection
 {
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Stream Stream => stream.Stream;
 
-    public string LocalAddress => localAddress;
+    public Multiaddr LocalAddress => localAddress;
 
-    public string RemoteAddress => remoteAddress;
+    public Multiaddr RemoteAddress => remoteAddress;
 
     /// <summary>Completes when the owner disposed the connection (the STOP handler waits on it to keep the stream open).</summary>
     public Task Closed => _closed.Task;

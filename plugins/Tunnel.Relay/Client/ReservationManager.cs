@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
@@ -14,17 +15,17 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
     public const string AnnounceSource = "relay";
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (ClientReservation Reservation, CancellationTokenSource Refresh)> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, (ClientReservation Reservation, CancellationTokenSource Refresh)> _held = [];
 
     /// <summary>Raised (on a pool thread) when a reservation was dropped because a refresh failed; the argument is the relay PeerId.</summary>
-    public event Action<string>? Lost;
+    public event Action<PeerId>? Lost;
 
     public IReadOnlyList<ClientReservation> Reservations
     {
         get { lock (_lock) return [.. _held.Values.Select(h => h.Reservation)]; }
     }
 
-    public bool Holds(string relayPeerId)
+    public bool Holds(PeerId relayPeerId)
     {
         lock (_lock) return _held.ContainsKey(relayPeerId);
     }
@@ -39,14 +40,14 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
             if (_held.Remove(relay.PeerId, out var old)) old.Refresh.Cancel();
             _held[relay.PeerId] = (reservation, refresh);
         }
-        ClientLog.Reserved(logger, relay.PeerId, reservation.Expires);
+        ClientLog.Reserved(logger, relay.PeerId.ToString(), reservation.Expires);
         Announce();
         _ = RefreshLoopAsync(relay, reservation, refresh.Token);
         return reservation;
     }
 
     /// <summary>Forgets the reservation on <paramref name="relayPeerId"/> (relay gone or no longer wanted).</summary>
-    public bool Remove(string relayPeerId)
+    public bool Remove(PeerId relayPeerId)
     {
         bool removed;
         lock (_lock)
@@ -56,7 +57,7 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
         }
         if (removed)
         {
-            ClientLog.Dropped(logger, relayPeerId);
+            ClientLog.Dropped(logger, relayPeerId.ToString());
             Announce();
         }
         return removed;
@@ -95,7 +96,7 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
                 }
                 catch (IOException e)
                 {
-                    ClientLog.ReserveFailed(logger, relay.PeerId, e.Message);
+                    ClientLog.ReserveFailed(logger, relay.PeerId.ToString(), e.Message);
                     if (Remove(relay.PeerId)) Lost?.Invoke(relay.PeerId);
                     return;
                 }
@@ -104,7 +105,7 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
                     if (!_held.TryGetValue(relay.PeerId, out var h) || h.Refresh.Token != cancellationToken) return;
                     _held[relay.PeerId] = (current, h.Refresh);
                 }
-                ClientLog.Reserved(logger, relay.PeerId, current.Expires);
+                ClientLog.Reserved(logger, relay.PeerId.ToString(), current.Expires);
                 Announce();
             }
         }
@@ -116,8 +117,8 @@ internal sealed class ReservationManager(IMeshTunnel tunnel, IPeerNetwork? netwo
 
     private void Announce()
     {
-        string[] addrs;
-        lock (_lock) addrs = [.. _held.Values.SelectMany(h => h.Reservation.CircuitAddresses).Distinct(StringComparer.Ordinal)];
+        Multiaddr[] addrs;
+        lock (_lock) addrs = [.. _held.Values.SelectMany(h => h.Reservation.CircuitAddresses).Distinct()];
         network?.SetAnnouncedAddresses(AnnounceSource, addrs);
     }
 }

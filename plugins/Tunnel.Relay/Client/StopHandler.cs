@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
@@ -10,7 +11,7 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 /// The handler stays running until that connection is disposed, because the tunnel host disposes a
 /// handler's stream as soon as the handler returns.
 /// </summary>
-internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func<string, bool> isReservedRelay, ILogger logger)
+internal sealed class StopHandler(IPeerNetwork network, PeerId localPeerId, Func<PeerId, bool> isReservedRelay, ILogger logger)
 {
     public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
     {
@@ -18,7 +19,7 @@ internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func
         StopMessage? request;
         try
         {
-            request = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parser, cancellationToken).ConfigureAwait(false);
+            request = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parse, cancellationToken).ConfigureAwait(false);
         }
         catch (RelayMessageException e)
         {
@@ -26,12 +27,12 @@ internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func
             return;
         }
         if (request is null) return;
-        if (!request.HasType || request.Type != StopMessage.Types.Type.Connect)
+        if (request.Type != StopMessageType.Connect)
         {
-            await AnswerAsync(stream, request.HasType ? Status.UnexpectedMessage : Status.MalformedMessage, "expected CONNECT", cancellationToken).ConfigureAwait(false);
+            await AnswerAsync(stream, request.Type is not null ? Status.UnexpectedMessage : Status.MalformedMessage, "expected CONNECT", cancellationToken).ConfigureAwait(false);
             return;
         }
-        var source = request.Peer is { HasId: true } p ? PeerIds.FromBytes(p.Id.Span) : null;
+        var source = request.Peer?.Id is { } id && PeerId.TryFromMultihash(id, out var parsed) ? parsed : null;
         if (source is null)
         {
             await AnswerAsync(stream, Status.MalformedMessage, "peer.id missing or not a PeerId", cancellationToken).ConfigureAwait(false);
@@ -43,19 +44,20 @@ internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func
             await AnswerAsync(stream, Status.PermissionDenied, "no reservation on this relay", cancellationToken).ConfigureAwait(false);
             return;
         }
-        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessage.Types.Type.Status, Status = Status.Ok }, cancellationToken).ConfigureAwait(false);
-        var relayAddress = stream.Remote.RemoteAddress.Contains("/p2p/", StringComparison.Ordinal) ? stream.Remote.RemoteAddress : $"{stream.Remote.RemoteAddress}/p2p/{relay}";
+        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessageType.Status, Status = Status.Ok }, cancellationToken).ConfigureAwait(false);
+        var remote = stream.Remote.RemoteAddress;
+        var relayAddress = remote.Components.Any(c => ReferenceEquals(c.Protocol, MultiaddrProtocol.P2p)) ? remote : remote.Encapsulate(MultiaddrComponent.Of(relay));
         var connection = new RelayedConnection(
             stream,
-            CircuitAddress.For(relayAddress, localPeerId),
-            CircuitAddress.For(relayAddress, source));
+            Multiaddr.Circuit(relayAddress, localPeerId),
+            Multiaddr.Circuit(relayAddress, source));
         try
         {
             await network.AcceptInboundAsync(connection, PathKind.Relayed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            ClientLog.StopUpgradeFailed(logger, source, relay, e);
+            ClientLog.StopUpgradeFailed(logger, source.ToString(), relay.ToString(), e);
             await connection.DisposeAsync().ConfigureAwait(false);
             return;
         }
@@ -72,8 +74,8 @@ internal sealed class StopHandler(IPeerNetwork network, string localPeerId, Func
 
     private async Task AnswerAsync(IMeshStream stream, Status status, string reason, CancellationToken cancellationToken)
     {
-        ClientLog.StopRefused(logger, stream.Remote.PeerId, reason);
-        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessage.Types.Type.Status, Status = status }, cancellationToken).ConfigureAwait(false);
+        ClientLog.StopRefused(logger, stream.Remote.PeerId.ToString(), reason);
+        await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessageType.Status, Status = status }, cancellationToken).ConfigureAwait(false);
         await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,5 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>One active reservation held by a peer on this relay.</summary>
@@ -5,4 +7,4 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 /// <param name="Ip">The IP it reserved from (per-IP limit), or null when unknown.</param>
 /// <param name="Expires">When it lapses unless refreshed.</param>
 /// <param name="Member">Whether member limits apply.</param>
-public sealed record HopReservation(string PeerId, string? Ip, DateTimeOffset Expires, bool Member);
+public sealed record HopReservation(PeerId PeerId, string? Ip, DateTimeOffset Expires, bool Member);

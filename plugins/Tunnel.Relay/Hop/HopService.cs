@@ -1,6 +1,6 @@
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
 using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
@@ -37,7 +37,7 @@ internal sealed class HopService(
     /// A reservation lives as long as the reserving peer's connection (spec): once it is gone the
     /// relay could not open STOP anyway, and CONNECT should say NO_RESERVATION, as js relays do.
     /// </summary>
-    public void ForgetPeer(string peerId) => _table.Remove(peerId);
+    public void ForgetPeer(PeerId peerId) => _table.Remove(peerId);
 
     public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ internal sealed class HopService(
                 first.CancelAfter(limits.HandshakeTimeout);
                 try
                 {
-                    request = await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parser, first.Token).ConfigureAwait(false);
+                    request = await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parse, first.Token).ConfigureAwait(false);
                 }
                 catch (RelayMessageException e)
                 {
@@ -59,28 +59,28 @@ internal sealed class HopService(
                 }
             }
             if (request is null) return;
-            if (!request.HasType)
+            if (request.Type is not { } type)
             {
                 await RefuseAsync(stream, "message", Status.MalformedMessage, "type missing", cancellationToken).ConfigureAwait(false);
                 return;
             }
-            switch (request.Type)
+            switch (type)
             {
-                case HopMessage.Types.Type.Reserve:
+                case HopMessageType.Reserve:
                     await ReserveAsync(stream, cancellationToken).ConfigureAwait(false);
                     break;
-                case HopMessage.Types.Type.Connect:
+                case HopMessageType.Connect:
                     await ConnectAsync(stream, request, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
-                    await RefuseAsync(stream, "message", Status.UnexpectedMessage, $"type {request.Type} is not a request", cancellationToken).ConfigureAwait(false);
+                    await RefuseAsync(stream, "message", Status.UnexpectedMessage, $"type {type} is not a request", cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The peer went away or the relay is stopping: nothing to answer to.
-            HopLog.HopFailed(logger, peer, e);
+            HopLog.HopFailed(logger, peer.ToString(), e);
             stream.Reset();
         }
     }
@@ -96,9 +96,7 @@ internal sealed class HopService(
         }
         var member = membership.IsMember(peer);
         var reservation = _table.TryReserve(peer, IpOf(stream.Remote.RemoteAddress), member);
-        var peerBytes = PeerIds.ToBytes(peer);
-        var relayBytes = PeerIds.ToBytes(localPeer.PeerId);
-        if (reservation is null || peerBytes is null || relayBytes is null)
+        if (reservation is null)
         {
             await RefuseAsync(stream, "reserve", Status.ReservationRefused, "reservation limit reached", cancellationToken).ConfigureAwait(false);
             return;
@@ -107,24 +105,23 @@ internal sealed class HopService(
         var rsvp = new Reservation
         {
             Expire = expire,
-            Voucher = ByteString.CopyFrom(Voucher.Create(localPeer, relayBytes, peerBytes, expire)),
+            Voucher = Voucher.Create(localPeer, peer, expire),
         };
         foreach (var addr in localPeer.Addresses)
         {
-            if (addr.Contains("/p2p-circuit", StringComparison.Ordinal)) continue;
-            if (MultiaddrCodec.TryEncode(addr) is { } bytes) rsvp.Addrs.Add(ByteString.CopyFrom(bytes));
+            if (!addr.IsRelayed) rsvp.Addrs.Add(addr.ToBytes());
         }
-        var response = new HopMessage { Type = HopMessage.Types.Type.Status, Status = Status.Ok, Reservation = rsvp };
+        var response = new HopMessage { Type = HopMessageType.Status, Status = Status.Ok, Reservation = rsvp };
         if (ToWire(member ? memberLimit : outsiderLimit) is { } limit) response.Limit = limit;
         await RelayCodec.WriteAsync(stream.Stream, response, cancellationToken).ConfigureAwait(false);
         await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
-        HopLog.Reserved(logger, peer, reservation.Expires, member);
+        HopLog.Reserved(logger, peer.ToString(), reservation.Expires, member);
     }
 
     private async Task ConnectAsync(IMeshStream source, HopMessage request, CancellationToken cancellationToken)
     {
         var from = source.Remote.PeerId;
-        var target = request.Peer is { HasId: true } p ? PeerIds.FromBytes(p.Id.Span) : null;
+        var target = request.Peer?.Id is { } id && PeerId.TryFromMultihash(id, out var parsed) ? parsed : null;
         if (target is null)
         {
             await RefuseAsync(source, "connect", Status.MalformedMessage, "peer.id missing or not a PeerId", cancellationToken).ConfigureAwait(false);
@@ -157,7 +154,7 @@ internal sealed class HopService(
             }
             await using (destination.ConfigureAwait(false))
             {
-                var ok = new HopMessage { Type = HopMessage.Types.Type.Status, Status = Status.Ok };
+                var ok = new HopMessage { Type = HopMessageType.Status, Status = Status.Ok };
                 if (ToWire(limit) is { } wire) ok.Limit = wire;
                 await RelayCodec.WriteAsync(source.Stream, ok, cancellationToken).ConfigureAwait(false);
                 var (outcome, bytes) = await CircuitBridge.RunAsync(source, destination, limit, limits.BufferSize, time, n =>
@@ -165,7 +162,7 @@ internal sealed class HopService(
                     Interlocked.Add(ref _bytes, n);
                     metrics.Bytes(n);
                 }, cancellationToken).ConfigureAwait(false);
-                HopLog.CircuitEnded(logger, from, target, outcome.ToString(), bytes);
+                HopLog.CircuitEnded(logger, from.ToString(), target.ToString(), outcome.ToString(), bytes);
             }
         }
         finally
@@ -176,7 +173,7 @@ internal sealed class HopService(
     }
 
     /// <summary>Opens STOP to the target and waits for its OK; null when it cannot be reached or says no.</summary>
-    private async Task<IMeshStream?> OpenStopAsync(string from, string target, CircuitLimit limit, CancellationToken cancellationToken)
+    private async Task<IMeshStream?> OpenStopAsync(PeerId from, PeerId target, CircuitLimit limit, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(limits.HandshakeTimeout);
@@ -186,13 +183,13 @@ internal sealed class HopService(
             stop = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: target), RelayProtocols.Stop, cts.Token).ConfigureAwait(false);
             var connect = new StopMessage
             {
-                Type = StopMessage.Types.Type.Connect,
-                Peer = new Peer { Id = ByteString.CopyFrom(PeerIds.ToBytes(from)) },
+                Type = StopMessageType.Connect,
+                Peer = new Peer { Id = from.Multihash.ToArray() },
             };
             if (ToWire(limit) is { } wire) connect.Limit = wire;
             await RelayCodec.WriteAsync(stop.Stream, connect, cts.Token).ConfigureAwait(false);
-            var answer = await RelayCodec.ReadAsync(stop.Stream, StopMessage.Parser, cts.Token).ConfigureAwait(false);
-            if (answer is { Type: StopMessage.Types.Type.Status, Status: Status.Ok }) return stop;
+            var answer = await RelayCodec.ReadAsync(stop.Stream, StopMessage.Parse, cts.Token).ConfigureAwait(false);
+            if (answer is { Type: StopMessageType.Status, Status: Status.Ok }) return stop;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
@@ -210,8 +207,8 @@ internal sealed class HopService(
     {
         var name = StatusNames.Wire(status);
         metrics.Refused(name);
-        HopLog.Refused(logger, request, stream.Remote.PeerId, name, reason);
-        await RelayCodec.WriteAsync(stream.Stream, new HopMessage { Type = HopMessage.Types.Type.Status, Status = status }, cancellationToken).ConfigureAwait(false);
+        HopLog.Refused(logger, request, stream.Remote.PeerId.ToString(), name, reason);
+        await RelayCodec.WriteAsync(stream.Stream, new HopMessage { Type = HopMessageType.Status, Status = status }, cancellationToken).ConfigureAwait(false);
         await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -225,13 +222,6 @@ internal sealed class HopService(
         return wire;
     }
 
-    private static string? IpOf(string multiaddr)
-    {
-        var parts = multiaddr.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i + 1 < parts.Length; i++)
-        {
-            if (parts[i] is "ip4" or "ip6") return parts[i + 1];
-        }
-        return null;
-    }
+    /// <summary>The first <c>/ip4</c> or <c>/ip6</c> value of the address (per-IP reservation limit).</summary>
+    private static string? IpOf(Multiaddr multiaddr) => multiaddr.Components.FirstOrDefault(c => c.IPAddress is not null)?.ValueText();
 }

@@ -1,11 +1,12 @@
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>Decides member vs outsider for a PeerId.</summary>
-internal sealed class Membership(MembershipMode mode, IReadOnlySet<string> trusted, INodeDirectory? directory)
+internal sealed class Membership(MembershipMode mode, IReadOnlySet<PeerId> trusted, INodeDirectory? directory)
 {
-    public bool IsMember(string peerId) =>
+    public bool IsMember(PeerId peerId) =>
         trusted.Contains(peerId) || mode switch
         {
             MembershipMode.All => true,

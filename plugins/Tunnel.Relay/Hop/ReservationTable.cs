@@ -1,11 +1,13 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>Active reservations and open circuit counts, under one lock.</summary>
 internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, HopReservation> _reservations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _circuitsPerPeer = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, HopReservation> _reservations = [];
+    private readonly Dictionary<PeerId, int> _circuitsPerPeer = [];
     private int _circuits;
 
     public int Circuits { get { lock (_lock) return _circuits; } }
@@ -20,7 +22,7 @@ internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
     }
 
     /// <summary>Adds or refreshes; returns null (refused) when a limit is hit.</summary>
-    public HopReservation? TryReserve(string peerId, string? ip, bool member)
+    public HopReservation? TryReserve(PeerId peerId, string? ip, bool member)
     {
         lock (_lock)
         {
@@ -38,7 +40,7 @@ internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
         }
     }
 
-    public HopReservation? Find(string peerId)
+    public HopReservation? Find(PeerId peerId)
     {
         lock (_lock)
         {
@@ -47,13 +49,13 @@ internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
         }
     }
 
-    public void Remove(string peerId)
+    public void Remove(PeerId peerId)
     {
         lock (_lock) _reservations.Remove(peerId);
     }
 
     /// <summary>Counts a circuit between two peers; false when a circuit limit is hit.</summary>
-    public bool TryOpenCircuit(string source, string target)
+    public bool TryOpenCircuit(PeerId source, PeerId target)
     {
         lock (_lock)
         {
@@ -67,7 +69,7 @@ internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
         }
     }
 
-    public void CloseCircuit(string source, string target)
+    public void CloseCircuit(PeerId source, PeerId target)
     {
         lock (_lock)
         {
@@ -77,7 +79,7 @@ internal sealed class ReservationTable(HopLimits limits, TimeProvider time)
         }
     }
 
-    private void Decrement(string peer)
+    private void Decrement(PeerId peer)
     {
         var n = _circuitsPerPeer.GetValueOrDefault(peer) - 1;
         if (n <= 0) _circuitsPerPeer.Remove(peer);

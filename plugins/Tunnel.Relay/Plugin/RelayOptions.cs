@@ -4,6 +4,7 @@ using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
 using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
+using PluginMesh.P2p;
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>The <c>plugins.tunnel.relay</c> section, bound and checked.</summary>
@@ -28,14 +29,14 @@ public sealed record RelayOptions
 
     public RelayOfferMode Relay { get; init; } = RelayOfferMode.Auto;
     public MembershipMode Members { get; init; } = MembershipMode.Directory;
-    public IReadOnlyList<string> TrustedPeers { get; init; } = [];
+    public IReadOnlyList<PeerId> TrustedPeers { get; init; } = [];
     public HopLimits Limits { get; init; } = new();
     public CircuitLimit MemberLimits { get; init; } = CircuitLimit.Unlimited;
     public CircuitLimit OutsiderLimits { get; init; } = CircuitLimit.OutsiderDefault;
-    public IReadOnlyList<string> Reserve { get; init; } = [];
+    public IReadOnlyList<Multiaddr> Reserve { get; init; } = [];
     public AutoRelayMode AutoRelay { get; init; } = AutoRelayMode.Auto;
     public int Relays { get; init; } = 2;
-    public IReadOnlyList<string> Candidates { get; init; } = [];
+    public IReadOnlyList<Multiaddr> Candidates { get; init; } = [];
 
     /// <summary>Reads the section; every problem goes to <paramref name="error"/> (key path, message) and a default is used.</summary>
     public static RelayOptions Read(IConfiguration section, Action<string, string> error)
@@ -52,7 +53,7 @@ public sealed record RelayOptions
             Relay = Enum(section, "relay", defaults.Relay, error, ("auto", RelayOfferMode.Auto), ("always", RelayOfferMode.Always), ("never", RelayOfferMode.Never)),
             Members = Enum(section, "members", defaults.Members, error,
                 ("directory", MembershipMode.Directory), ("psk", MembershipMode.All), ("all", MembershipMode.All), ("none", MembershipMode.None)),
-            TrustedPeers = List(section, "trustedPeers", error, t => PeerIds.ToBytes(t) is null ? "not a PeerId" : null),
+            TrustedPeers = [.. List(section, "trustedPeers", error, t => PeerId.TryParse(t, out _) ? null : "not a PeerId").Select(PeerId.Parse)],
             Limits = new HopLimits
             {
                 MaxReservations = Int(limits, "limits:", "maxReservations", defaults.Limits.MaxReservations, 0, 1_000_000, error),
@@ -65,10 +66,10 @@ public sealed record RelayOptions
             },
             MemberLimits = Circuit(section.GetSection("memberLimits"), "memberLimits:", defaults.MemberLimits, error),
             OutsiderLimits = Circuit(section.GetSection("outsiderLimits"), "outsiderLimits:", defaults.OutsiderLimits, error),
-            Reserve = List(section, "reserve", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>"),
+            Reserve = [.. List(section, "reserve", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>").Select(Multiaddr.Parse)],
             AutoRelay = Enum(section, "autorelay", defaults.AutoRelay, error, ("auto", AutoRelayMode.Auto), ("true", AutoRelayMode.Always), ("false", AutoRelayMode.Off)),
             Relays = Int(section, "", "relays", defaults.Relays, 0, 16, error),
-            Candidates = List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>"),
+            Candidates = [.. List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>").Select(Multiaddr.Parse)],
         };
     }
 

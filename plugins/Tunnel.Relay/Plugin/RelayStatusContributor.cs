@@ -12,9 +12,9 @@ internal sealed class RelayStatusContributor(RelayService service, RelayOptions 
         var hop = service.Hop;
         var reservations = hop?.Reservations ?? [];
         return new RelayStatus(
-            new HopStatus(options.Relay.ToString().ToLowerInvariant(), service.HopOffered, reservations.Count, hop?.Circuits ?? 0, hop?.Bytes ?? 0, [.. reservations.Select(r => r.PeerId)]),
-            [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId, r.RelayAddress, r.Expires, r.CircuitAddresses))],
-            [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId, c.Source, c.Rank, c.RttMs, c.RecentFailures))],
+            new HopStatus(options.Relay.ToString().ToLowerInvariant(), service.HopOffered, reservations.Count, hop?.Circuits ?? 0, hop?.Bytes ?? 0, [.. reservations.Select(r => r.PeerId.ToString())]),
+            [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId.ToString(), r.RelayAddress.ToString(), r.Expires, [.. r.CircuitAddresses.Select(a => a.ToString())]))],
+            [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId.ToString(), c.Source, c.Rank, c.RttMs, c.RecentFailures))],
             service.AutoRelay?.Active ?? false);
     }
 }

@@ -21,9 +21,9 @@ internal sealed class StandaloneRelay : IStandaloneRelay
     public StandaloneRelay(StandaloneRelaySettings settings, IMeshTunnel tunnel, ILocalPeer localPeer, IPeerNetwork network, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        foreach (var text in settings.Reserve)
+        foreach (var address in settings.Reserve)
         {
-            if (!CircuitAddressRelay.TryParse(text, out _)) throw new ArgumentException($"relay to reserve on '{text}' is not a relay multiaddr ending in /p2p/<PeerId>");
+            if (!CircuitAddressRelay.TryParse(address, out _)) throw new ArgumentException($"relay to reserve on '{address}' is not a relay multiaddr ending in /p2p/<PeerId>");
         }
         var options = new RelayOptions
         {

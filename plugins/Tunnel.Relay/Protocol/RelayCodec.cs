@@ -1,10 +1,12 @@
-using System.Buffers;
-using Google.Protobuf;
+using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
+/// <summary>Parses one message body.</summary>
+internal delegate T RelayParser<out T>(ReadOnlySpan<byte> body);
+
 /// <summary>
-/// Unsigned-varint length-prefixed protobuf messages on a stream. Reads exactly one message and not
+/// Unsigned-varint length-prefixed relay messages on a stream. Reads exactly one message and not
 /// a byte more, because after a successful CONNECT the same stream becomes the raw circuit.
 /// </summary>
 internal static class RelayCodec
@@ -13,78 +15,58 @@ internal static class RelayCodec
     /// Reads one message. Returns null on a clean end of stream before any byte; throws
     /// <see cref="RelayMessageException"/> (with the reason) for truncated, oversized or unparsable input.
     /// </summary>
-    public static async ValueTask<T?> ReadAsync<T>(Stream stream, MessageParser<T> parser, CancellationToken cancellationToken, int maxSize = RelayProtocols.MaxMessageSize)
-        where T : class, IMessage<T>
+    public static async ValueTask<T?> ReadAsync<T>(Stream stream, RelayParser<T> parser, CancellationToken cancellationToken, int maxSize = RelayProtocols.MaxMessageSize)
+        where T : class
     {
-        var length = await ReadLengthAsync(stream, maxSize, cancellationToken).ConfigureAwait(false);
-        if (length is null) return null;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length.Value));
+        int? length;
         try
         {
-            await stream.ReadExactlyAsync(buffer.AsMemory(0, length.Value), cancellationToken).ConfigureAwait(false);
-            return Parse(parser, buffer.AsSpan(0, length.Value));
+            length = await LengthPrefixed.ReadLengthAsync(stream, maxSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RelayMessageException(e.Message switch
+            {
+                "length prefix is too long" => $"length prefix longer than {LengthPrefixed.MaxPrefixLength} bytes",
+                "stream ended inside a length prefix" => "truncated message: stream ended inside the length prefix",
+                _ => e.Message,
+            });
+        }
+        if (length is null) return null;
+        var buffer = new byte[length.Value];
+        try
+        {
+            await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {
             throw new RelayMessageException($"truncated message: stream ended inside a {length}-byte message");
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return Parse(parser, buffer);
     }
 
     /// <summary>Parses one message body; protobuf errors become <see cref="RelayMessageException"/>.</summary>
-    public static T Parse<T>(MessageParser<T> parser, ReadOnlySpan<byte> body) where T : IMessage<T>
+    public static T Parse<T>(RelayParser<T> parser, ReadOnlySpan<byte> body)
     {
+        ArgumentNullException.ThrowIfNull(parser);
         try
         {
-            return parser.ParseFrom(body);
+            return parser(body);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (FormatException e)
         {
             throw new RelayMessageException($"malformed protobuf: {e.Message}");
         }
     }
 
     /// <summary>Writes one message with its length prefix in a single write (one yamux frame).</summary>
-    public static async ValueTask WriteAsync(Stream stream, IMessage message, CancellationToken cancellationToken)
-    {
-        var bytes = Encode(message);
-        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public static ValueTask WriteAsync<T>(Stream stream, RelayMessage<T> message, CancellationToken cancellationToken) where T : RelayMessage<T> =>
+        LengthPrefixed.WriteAsync(stream, message.ToByteArray(), cancellationToken);
 
     /// <summary>The length-prefixed encoding of <paramref name="message"/>.</summary>
-    public static byte[] Encode(IMessage message)
+    public static byte[] Encode<T>(RelayMessage<T> message) where T : RelayMessage<T>
     {
-        var size = message.CalculateSize();
-        var output = new byte[CodedOutputStream.ComputeUInt32Size((uint)size) + size];
-        var coded = new CodedOutputStream(output);
-        coded.WriteUInt32((uint)size);
-        message.WriteTo(coded);
-        coded.CheckNoSpaceLeft();
-        return output;
-    }
-
-    private static async ValueTask<int?> ReadLengthAsync(Stream stream, int maxSize, CancellationToken cancellationToken)
-    {
-        var one = new byte[1];
-        ulong value = 0;
-        for (var i = 0; i < 5; i++)
-        {
-            if (await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
-            {
-                if (i == 0) return null;
-                throw new RelayMessageException("truncated message: stream ended inside the length prefix");
-            }
-            value |= (ulong)(one[0] & 0x7F) << (7 * i);
-            if ((one[0] & 0x80) == 0)
-            {
-                if (value > (ulong)maxSize) throw new RelayMessageException($"message of {value} bytes exceeds the {maxSize}-byte limit");
-                return (int)value;
-            }
-        }
-        throw new RelayMessageException("length prefix longer than 5 bytes");
+        ArgumentNullException.ThrowIfNull(message);
+        return LengthPrefixed.Encode(message.ToByteArray());
     }
 }

@@ -1,26 +1,27 @@
-using Google.Protobuf;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Encoding;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary>Reservation vouchers: a <c>ReservationVoucher</c> record in a signed envelope (RFC 0002).</summary>
 internal static class Voucher
 {
-    /// <summary>Signs a voucher for <paramref name="peer"/> (multihash bytes) valid until <paramref name="expiration"/> (unix seconds).</summary>
-    public static byte[] Create(ILocalPeer relay, byte[] relayId, byte[] peer, ulong expiration)
+    /// <summary>Signs a voucher for <paramref name="peer"/> valid until <paramref name="expiration"/> (unix seconds).</summary>
+    public static byte[] Create(ILocalPeer relay, PeerId peer, ulong expiration)
     {
         var payload = new ReservationVoucher
         {
-            Relay = ByteString.CopyFrom(relayId),
-            Peer = ByteString.CopyFrom(peer),
+            Relay = relay.PeerId.Multihash.ToArray(),
+            Peer = peer.Multihash.ToArray(),
             Expiration = expiration,
         }.ToByteArray();
         var envelope = new Envelope
         {
-            PublicKey = ByteString.CopyFrom(relay.PublicKey.Span),
-            PayloadType = ByteString.CopyFrom(RelayProtocols.VoucherPayloadType),
-            Payload = ByteString.CopyFrom(payload),
-            Signature = ByteString.CopyFrom(relay.Sign(SignedBytes(RelayProtocols.VoucherPayloadType, payload))),
+            PublicKey = relay.PublicKey.Protobuf.ToArray(),
+            PayloadType = RelayProtocols.VoucherPayloadType.ToArray(),
+            Payload = payload,
+            Signature = relay.Sign(SignedBytes(RelayProtocols.VoucherPayloadType, payload)),
         };
         return envelope.ToByteArray();
     }
@@ -41,13 +42,8 @@ internal static class Voucher
 
     private static void Append(List<byte> output, ReadOnlySpan<byte> field)
     {
-        var n = (uint)field.Length;
-        while (n >= 0x80)
-        {
-            output.Add((byte)(n | 0x80));
-            n >>= 7;
-        }
-        output.Add((byte)n);
+        Span<byte> prefix = stackalloc byte[Varint.MaxLength];
+        output.AddRange(prefix[..Varint.Write(prefix, (ulong)field.Length)]);
         output.AddRange(field);
     }
 
@@ -57,10 +53,10 @@ internal static class Voucher
         envelope = null;
         try
         {
-            envelope = Envelope.Parser.ParseFrom(envelopeBytes);
-            return ReservationVoucher.Parser.ParseFrom(envelope.Payload);
+            envelope = Envelope.Parse(envelopeBytes);
+            return ReservationVoucher.Parse(envelope.Payload ?? []);
         }
-        catch (InvalidProtocolBufferException)
+        catch (FormatException)
         {
             return null;
         }

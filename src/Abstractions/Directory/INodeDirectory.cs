@@ -1,3 +1,5 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Abstractions.Directory;
 
 /// <summary>
@@ -13,9 +15,9 @@ namespace PluginMesh.Abstractions.Directory;
 /// <param name="Labels">Free labels (zone, relay preference) for policies.</param>
 public sealed record NodeRecord(
     string NodeName,
-    string PeerId,
-    IReadOnlyList<string> DirectAddresses,
-    IReadOnlyList<string> RelayAddresses,
+    PeerId PeerId,
+    IReadOnlyList<Multiaddr> DirectAddresses,
+    IReadOnlyList<Multiaddr> RelayAddresses,
     IReadOnlyList<string> Capabilities,
     long Sequence,
     DateTimeOffset Expires,
@@ -25,7 +27,7 @@ public sealed record NodeRecord(
 /// <param name="NodeName">The contested name.</param>
 /// <param name="PeerIds">Every PeerId seen claiming it.</param>
 /// <param name="Chosen">The PeerId the directory resolves to (the first valid claim seen, until it expires).</param>
-public sealed record NodeNameConflict(string NodeName, IReadOnlyList<string> PeerIds, string Chosen);
+public sealed record NodeNameConflict(string NodeName, IReadOnlyList<PeerId> PeerIds, PeerId Chosen);
 
 /// <summary>
 /// Node name → agent, without a central server: signed, versioned records spread peer to peer
@@ -46,7 +48,7 @@ public interface INodeDirectory
     NodeRecord? Resolve(string nodeName);
 
     /// <summary>The record whose PeerId is <paramref name="peerId"/>, or null (same expiry rule as <see cref="Resolve"/>).</summary>
-    NodeRecord? ResolvePeer(string peerId);
+    NodeRecord? ResolvePeer(PeerId peerId);
 
     /// <summary>Every known, unexpired record.</summary>
     IReadOnlyList<NodeRecord> Records { get; }

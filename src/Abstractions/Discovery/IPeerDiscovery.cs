@@ -1,12 +1,14 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Abstractions.Discovery;
 
 /// <summary>A peer found by some discovery mechanism.</summary>
-/// <param name="PeerId">libp2p PeerId text (base58btc).</param>
+/// <param name="PeerId">The peer.</param>
 /// <param name="Addresses">Multiaddrs, each ending in <c>/p2p/&lt;PeerId&gt;</c>.</param>
 /// <param name="Source">Who found it: <c>mdns</c>, <c>directory</c>, <c>config</c>.</param>
 /// <param name="SeenAt">When it was last seen.</param>
 /// <param name="Ttl">How long the announcement is valid.</param>
-public sealed record DiscoveredPeer(string PeerId, IReadOnlyList<string> Addresses, string Source, DateTimeOffset SeenAt, TimeSpan Ttl);
+public sealed record DiscoveredPeer(PeerId PeerId, IReadOnlyList<Multiaddr> Addresses, string Source, DateTimeOffset SeenAt, TimeSpan Ttl);
 
 /// <summary>A discovery mechanism (mDNS, directory, static config).</summary>
 /// <remarks>
@@ -25,5 +27,5 @@ public interface IPeerDiscovery
     event Action<DiscoveredPeer>? PeerDiscovered;
 
     /// <summary>A peer's announcement expired or it said goodbye; the argument is its PeerId.</summary>
-    event Action<string>? PeerExpired;
+    event Action<PeerId>? PeerExpired;
 }

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Abstractions.Discovery;
 
 /// <summary>What a standalone discovery advertises about the local peer.</summary>
 /// <param name="PeerId">Local PeerId.</param>
 /// <param name="Addresses">Multiaddrs ending in <c>/p2p/&lt;PeerId&gt;</c>.</param>
-public sealed record LocalPeerAdvertisement(string PeerId, IReadOnlyList<string> Addresses);
+public sealed record LocalPeerAdvertisement(PeerId PeerId, IReadOnlyList<Multiaddr> Addresses);
 
 /// <summary>A discovery that runs outside the agent's lifecycle (for diagnostic commands).</summary>
 public interface IStandaloneDiscovery : IPeerDiscovery, IAsyncDisposable

@@ -3,6 +3,6 @@ namespace PluginMesh.Abstractions.Plugins;
 /// <summary>Version of the plugin contract. The host loads plugins whose <see cref="PluginDescriptor.ApiVersion"/> equals it.</summary>
 public static class AbstractionsApi
 {
-    /// <summary>Bumped on any breaking change to an interface or record in this assembly.</summary>
-    public const int Version = 1;
+    /// <summary>Bumped on any breaking change to an interface or record in this assembly (2: PeerIds, multiaddrs and keys are typed, from PluginMesh.P2p).</summary>
+    public const int Version = 2;
 }

@@ -1,3 +1,6 @@
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
+
 namespace PluginMesh.Abstractions.Tunnel;
 
 /// <summary>
@@ -12,17 +15,17 @@ namespace PluginMesh.Abstractions.Tunnel;
 /// </remarks>
 public interface ILocalPeer
 {
-    /// <summary>PeerId text (base58btc).</summary>
-    string PeerId { get; }
+    /// <summary>This agent's PeerId.</summary>
+    PeerId PeerId { get; }
 
     /// <summary>Announced multiaddrs, each ending in <c>/p2p/&lt;PeerId&gt;</c> (direct first, then relayed).</summary>
-    IReadOnlyList<string> Addresses { get; }
+    IReadOnlyList<Multiaddr> Addresses { get; }
 
     /// <summary>Raised after <see cref="Addresses"/> changed.</summary>
     event Action? AddressesChanged;
 
-    /// <summary>The identity public key in libp2p's <c>PublicKey</c> protobuf encoding.</summary>
-    ReadOnlyMemory<byte> PublicKey { get; }
+    /// <summary>The identity public key (<see cref="PublicKey.Protobuf"/> is libp2p's <c>PublicKey</c> protobuf).</summary>
+    PublicKey PublicKey { get; }
 
     /// <summary>Signs <paramref name="data"/> with the identity key (Ed25519 over the bytes as given).</summary>
     byte[] Sign(ReadOnlySpan<byte> data);

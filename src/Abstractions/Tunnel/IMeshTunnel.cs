@@ -1,6 +1,8 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Abstractions.Tunnel;
 
-/// <summary>How a connection to a peer is carried.</summary>
+/// <summary>How a connection to a peer is carried. Its one text form is <see cref="PathKinds.ToText"/>.</summary>
 public enum PathKind
 {
     /// <summary>A direct dial.</summary>
@@ -13,12 +15,12 @@ public enum PathKind
 
 /// <summary>Who to open a stream to. At least one of the fields must be set.</summary>
 /// <param name="NodeName">Node name, resolved through the node directory.</param>
-/// <param name="PeerId">PeerId text.</param>
+/// <param name="PeerId">The peer.</param>
 /// <param name="Addresses">Multiaddrs to try (direct or <c>/p2p-circuit</c>).</param>
-public sealed record PeerTarget(string? NodeName = null, string? PeerId = null, IReadOnlyList<string>? Addresses = null)
+public sealed record PeerTarget(string? NodeName = null, PeerId? PeerId = null, IReadOnlyList<Multiaddr>? Addresses = null)
 {
     /// <inheritdoc />
-    public override string ToString() => NodeName ?? PeerId ?? string.Join(",", Addresses ?? []);
+    public override string ToString() => NodeName ?? PeerId?.ToString() ?? string.Join(",", Addresses ?? []);
 }
 
 /// <summary>The remote end of a stream.</summary>
@@ -26,7 +28,7 @@ public sealed record PeerTarget(string? NodeName = null, string? PeerId = null, 
 /// <param name="NodeName">Remote node name when known.</param>
 /// <param name="Path">How the underlying connection is carried.</param>
 /// <param name="RemoteAddress">Remote multiaddr of the underlying connection.</param>
-public sealed record RemotePeer(string PeerId, string? NodeName, PathKind Path, string RemoteAddress);
+public sealed record RemotePeer(PeerId PeerId, string? NodeName, PathKind Path, Multiaddr RemoteAddress);
 
 /// <summary>
 /// One bidirectional stream to a peer, already negotiated for <see cref="Protocol"/>.
@@ -70,7 +72,7 @@ public delegate Task MeshStreamHandler(IMeshStream stream, CancellationToken can
 public interface IMeshTunnel
 {
     /// <summary>This agent's PeerId.</summary>
-    string LocalPeerId { get; }
+    PeerId LocalPeerId { get; }
 
     /// <summary>Opens a stream to <paramref name="target"/> negotiated for <paramref name="protocol"/>.</summary>
     ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken);

@@ -1,3 +1,5 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Abstractions.Tunnel;
 
 /// <summary>Whether other peers can dial this agent directly (from AutoNAT).</summary>
@@ -19,7 +21,7 @@ public enum Reachability
 /// <param name="OpenedAt">When it was established.</param>
 /// <param name="Rtt">Last measured round trip, or null.</param>
 /// <param name="Protocols">Protocols the remote announced through Identify.</param>
-public sealed record PeerConnection(string PeerId, string RemoteAddress, PathKind Path, bool Inbound, DateTimeOffset OpenedAt, TimeSpan? Rtt, IReadOnlyList<string> Protocols);
+public sealed record PeerConnection(PeerId PeerId, Multiaddr RemoteAddress, PathKind Path, bool Inbound, DateTimeOffset OpenedAt, TimeSpan? Rtt, IReadOnlyList<string> Protocols);
 
 /// <summary>
 /// The peer-to-peer network as other plugins see it: live connections and their events, this
@@ -52,7 +54,7 @@ public interface IPeerNetwork
     /// Replaces the addresses announced on behalf of <paramref name="source"/> (e.g. <c>relay</c> with
     /// its circuit addresses); they join <see cref="ILocalPeer.Addresses"/> and Identify pushes.
     /// </summary>
-    void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs);
+    void SetAnnouncedAddresses(string source, IReadOnlyList<Multiaddr> multiaddrs);
 
     /// <summary>
     /// Upgrades a raw inbound connection (pnet when configured, multistream-select, Noise, Yamux)
@@ -62,5 +64,5 @@ public interface IPeerNetwork
     ValueTask<PeerConnection> AcceptInboundAsync(ITransportConnection raw, PathKind path, CancellationToken cancellationToken);
 
     /// <summary>Measures one round trip to a connected peer with libp2p ping.</summary>
-    ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken);
+    ValueTask<TimeSpan> PingAsync(PeerId peerId, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Abstractions.Tunnel;
 
@@ -10,7 +11,7 @@ namespace PluginMesh.Abstractions.Tunnel;
 /// private network (PSK): only key holders get through the handshake. Otherwise circuits get the
 /// spec's outsider limits (2 minutes, 128 KiB).
 /// </param>
-public sealed record StandaloneRelaySettings(bool OfferHop, IReadOnlyList<string> Reserve, bool AllMembers);
+public sealed record StandaloneRelaySettings(bool OfferHop, IReadOnlyList<Multiaddr> Reserve, bool AllMembers);
 
 /// <summary>A relay (hop service and/or client) running outside the agent's lifecycle, attached to a diagnostic command's node.</summary>
 public interface IStandaloneRelay : IAsyncDisposable

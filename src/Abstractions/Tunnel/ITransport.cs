@@ -1,7 +1,9 @@
+using PluginMesh.P2p;
+
 namespace PluginMesh.Abstractions.Tunnel;
 
 /// <summary>
-/// A way to carry raw connections (TCP, a relay circuit). Addresses are multiaddr text.
+/// A way to carry raw connections (TCP, a relay circuit), dialed by multiaddr.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Dial failures throw <see cref="TunnelException"/>; an address the transport does
@@ -14,10 +16,10 @@ public interface ITransport
     string Name { get; }
 
     /// <summary>True when this transport can dial <paramref name="multiaddr"/>.</summary>
-    bool CanDial(string multiaddr);
+    bool CanDial(Multiaddr multiaddr);
 
     /// <summary>Opens a raw connection.</summary>
-    ValueTask<ITransportConnection> DialAsync(string multiaddr, CancellationToken cancellationToken);
+    ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken);
 }
 
 /// <summary>A raw, not yet secured, connection.</summary>
@@ -27,8 +29,8 @@ public interface ITransportConnection : IAsyncDisposable
     Stream Stream { get; }
 
     /// <summary>Local multiaddr.</summary>
-    string LocalAddress { get; }
+    Multiaddr LocalAddress { get; }
 
-    /// <summary>Remote multiaddr.</summary>
-    string RemoteAddress { get; }
+    /// <summary>Remote multiaddr (a <c>/p2p-circuit</c> address for a relayed connection).</summary>
+    Multiaddr RemoteAddress { get; }
 }

@@ -21,13 +21,13 @@ internal sealed class PeersStatusSection(IServiceProvider services) : IHostStatu
         {
             reachability = network.Reachability.ToString().ToLowerInvariant(),
             connections = network.Connections
-                .OrderBy(c => c.PeerId, StringComparer.Ordinal)
+                .OrderBy(c => c.PeerId)
                 .Select(c => new
                 {
                     node = directory?.ResolvePeer(c.PeerId)?.NodeName,
-                    peerId = c.PeerId,
-                    path = PathText(c.Path),
-                    address = c.RemoteAddress,
+                    peerId = c.PeerId.ToString(),
+                    path = c.Path.ToText(),
+                    address = c.RemoteAddress.ToString(),
                     direction = c.Inbound ? "inbound" : "outbound",
                     rttMs = c.Rtt is { } rtt ? Math.Round(rtt.TotalMilliseconds, 2) : (double?)null,
                     since = c.OpenedAt,
@@ -35,10 +35,4 @@ internal sealed class PeersStatusSection(IServiceProvider services) : IHostStatu
         };
     }
 
-    internal static string PathText(PathKind path) => path switch
-    {
-        PathKind.HolePunched => "hole-punched",
-        PathKind.Relayed => "relayed",
-        _ => "direct",
-    };
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Host.Admin;
 
@@ -22,9 +23,18 @@ internal static class PingEndpoint
         var network = services.GetService<IPeerNetwork>();
         if (tunnel is null || network is null) return Results.Json(new { error = "no tunnel plugin is running" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         var n = Math.Clamp(count ?? 3, 1, 100);
-        var peerTarget = target.StartsWith('/') ? new PeerTarget(Addresses: [target])
-            : LooksLikePeerId(target) ? new PeerTarget(PeerId: target)
-            : new PeerTarget(NodeName: target);
+        PeerTarget peerTarget;
+        if (target.StartsWith('/'))
+        {
+            // Unparsable, it cannot be reached: the same answer the tunnel gives an unresolvable target.
+            if (!Multiaddr.TryParse(target, out var address, out var reason))
+                return Results.Json(new { target, ok = false, failure = nameof(TunnelFailure.Unresolved), error = reason }, statusCode: StatusCodes.Status502BadGateway);
+            peerTarget = new PeerTarget(Addresses: [address!]);
+        }
+        else
+        {
+            peerTarget = PeerId.TryParse(target, out var peer) ? new PeerTarget(PeerId: peer) : new PeerTarget(NodeName: target);
+        }
 
         var setup = Stopwatch.StartNew();
         RemotePeer remote;
@@ -60,23 +70,14 @@ internal static class PingEndpoint
             target,
             ok = rtts.Count > 0,
             node,
-            peerId = remote.PeerId,
-            path = PeersStatusSection.PathText(remote.Path),
-            via = remote.Path == PathKind.Relayed ? RelayOf(remote.RemoteAddress) : null,
-            address = remote.RemoteAddress,
+            peerId = remote.PeerId.ToString(),
+            path = remote.Path.ToText(),
+            via = remote.Path == PathKind.Relayed ? remote.RemoteAddress.RelayPeerId?.ToString() : null,
+            address = remote.RemoteAddress.ToString(),
             connectMs = Math.Round(connectMs, 2),
             rttMs = rtts,
             error,
         }, AdminEndpoints.Json);
     }
 
-    private static bool LooksLikePeerId(string s) => (s.StartsWith("12D3Koo", StringComparison.Ordinal) || s.StartsWith("Qm", StringComparison.Ordinal) || s.StartsWith("16Uiu2", StringComparison.Ordinal) || s.StartsWith("bafz", StringComparison.Ordinal)) && s.Length > 40;
-
-    /// <summary>The relay's PeerId: the <c>/p2p/</c> component right before <c>/p2p-circuit</c>.</summary>
-    internal static string? RelayOf(string address)
-    {
-        var parts = address.Split('/');
-        var circuit = Array.IndexOf(parts, "p2p-circuit");
-        return circuit >= 2 && parts[circuit - 2] == "p2p" ? parts[circuit - 1] : null;
-    }
 }

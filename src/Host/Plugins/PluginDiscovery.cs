@@ -25,6 +25,7 @@ internal static partial class PluginDiscovery
     private static readonly Type[] SharedTypes =
     [
         typeof(IPluginMeshPlugin),
+        typeof(PluginMesh.P2p.Multiaddr),
         typeof(IServiceCollection),
         typeof(IServiceProvider),
         typeof(IHostedService),

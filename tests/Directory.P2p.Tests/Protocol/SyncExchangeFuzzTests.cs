@@ -2,14 +2,15 @@ using PluginMesh.Plugins.Directory.P2p.Protocol;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Protocol;
 
 /// <summary>Whatever a peer sends, serving ends in a clean, named error (never another exception).</summary>
 public sealed class SyncExchangeFuzzTests
 {
-    private static readonly IdentityKey Key = IdentityKey.Generate();
+    private static readonly PrivateKey Key = PrivateKey.Generate();
     private readonly ManualTime _time = new(TestRecords.Now);
 
     [Fact]
@@ -40,8 +41,8 @@ public sealed class SyncExchangeFuzzTests
     [Fact]
     public async Task Serve_OversizedFrameLength_RejectedBeforeReading()
     {
-        var w = new WireWriter();
-        w.WriteVarint(DirectoryProtocol.MaxFrameBytes + 1);
+        var w = new PluginMesh.P2p.Protobuf.ProtoWriter();
+        w.WriteRawVarint(DirectoryProtocol.MaxFrameBytes + 1);
         var e = await Assert.ThrowsAsync<FormatException>(() =>
             new SyncExchange(Stores.Create(_time)).ServeAsync(new DuplexStream(w.ToArray()), _ => ValueTask.CompletedTask, "peer", CancellationToken.None));
         Assert.Contains("exceeds", e.Message, StringComparison.Ordinal);
@@ -52,7 +53,7 @@ public sealed class SyncExchangeFuzzTests
     {
         var store = Stores.Create(_time);
         var good = TestRecords.Signed(Key, "n1", 2);
-        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { Sequence = 3, DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, good.PublicKey) };
+        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { Sequence = 3, DirectAddresses = [PluginMesh.P2p.Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, good.PublicKey) };
         var input = Frame(MessageCodec.EncodeRecords([good, forged]));
         var counts = await new SyncExchange(store).ServeAsync(new DuplexStream(input), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
         Assert.Equal(new ExchangeCounts(0, 1, 1), counts);
@@ -78,8 +79,6 @@ public sealed class SyncExchangeFuzzTests
 
     private static byte[] Frame(byte[] payload)
     {
-        var w = new WireWriter();
-        w.WriteBytes(payload);
-        return w.ToArray();
+        return PluginMesh.P2p.Protobuf.LengthPrefixed.Encode(payload);
     }
 }

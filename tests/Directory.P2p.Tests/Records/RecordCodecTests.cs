@@ -1,13 +1,14 @@
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Records;
 
 public sealed class RecordCodecTests
 {
-    private static readonly IdentityKey Key = IdentityKey.Generate();
-    private static readonly IdentityKey Other = IdentityKey.Generate();
+    private static readonly PrivateKey Key = PrivateKey.Generate();
+    private static readonly PrivateKey Other = PrivateKey.Generate();
 
     [Fact]
     public void EncodeDecode_RoundTrip_KeepsEveryFieldAndVerifies()
@@ -32,7 +33,7 @@ public sealed class RecordCodecTests
     {
         var r = TestRecords.Record(Key, "n", 1);
         var reversed = r with { Labels = r.Labels.Reverse().ToDictionary(l => l.Key, l => l.Value) };
-        Assert.Equal(RecordCodec.EncodeBody(r, Key.PublicKeyProtobuf), RecordCodec.EncodeBody(reversed, Key.PublicKeyProtobuf));
+        Assert.Equal(RecordCodec.EncodeBody(r, Key.PublicKey.Protobuf), RecordCodec.EncodeBody(reversed, Key.PublicKey.Protobuf));
     }
 
     [Fact]
@@ -68,8 +69,8 @@ public sealed class RecordCodecTests
         var changed = field switch
         {
             "node" => r with { NodeName = "edge-2" },
-            "peer" => r with { PeerId = Other.PeerId.ToString() },
-            "direct" => r with { DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] },
+            "peer" => r with { PeerId = Other.PeerId },
+            "direct" => r with { DirectAddresses = [PluginMesh.P2p.Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] },
             "relay" => r with { RelayAddresses = [] },
             "capabilities" => r with { Capabilities = ["relay"] },
             "labels" => r with { Labels = new Dictionary<string, string> { ["zone"] = "evil" } },
@@ -86,7 +87,7 @@ public sealed class RecordCodecTests
     public void Verify_SignedByAnotherKey_IsBadSignature()
     {
         var r = TestRecords.Record(Key, "edge-1", 1);
-        var forged = RecordCodec.Sign(r, Key.PublicKeyProtobuf, d => Other.Sign(d));
+        var forged = RecordCodec.Sign(r, Key.PublicKey.Protobuf, d => Other.Sign(d));
         Assert.Equal(RejectReason.BadSignature, RecordVerifier.Verify(RecordCodec.Decode(RecordCodec.Encode(forged))));
     }
 
@@ -95,7 +96,7 @@ public sealed class RecordCodecTests
     {
         // Correctly signed by Other, but claiming Key's PeerId.
         var r = TestRecords.Record(Key, "edge-1", 1);
-        var forged = RecordCodec.Sign(r, Other.PublicKeyProtobuf, d => Other.Sign(d));
+        var forged = RecordCodec.Sign(r, Other.PublicKey.Protobuf, d => Other.Sign(d));
         Assert.Equal(RejectReason.PeerIdMismatch, RecordVerifier.Verify(forged));
     }
 
@@ -113,18 +114,19 @@ public sealed class RecordCodecTests
     {
         // A signature over the bare body (no domain string) must not verify: no cross-protocol replay.
         var r = TestRecords.Record(Key, "edge-1", 1);
-        var body = RecordCodec.EncodeBody(r, Key.PublicKeyProtobuf);
-        var signed = new SignedNodeRecord(r, Key.PublicKeyProtobuf, body, Key.Sign(body));
+        var body = RecordCodec.EncodeBody(r, Key.PublicKey.Protobuf);
+        var signed = new SignedNodeRecord(r, Key.PublicKey.Protobuf.ToArray(), body, Key.Sign(body));
         Assert.Equal(RejectReason.BadSignature, RecordVerifier.Verify(signed));
     }
 
     [Fact]
     public void PeerIdOf_AliceVector_MatchesJsLibp2p()
     {
+        // The record's PeerId check uses the core's PeerId of the carried key.
         var alice = Convert.FromHexString("08011220d5bf4a3fcce717b0388bcc2749ebc148ad9969b23f45ee1b605fd58778576ac4");
-        Assert.Equal("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm", Ed25519PublicKey.PeerIdOf(alice));
-        Assert.Equal(32, Ed25519PublicKey.ParseRaw(alice).Length);
-        Assert.Equal(Key.PeerId.ToString(), Ed25519PublicKey.PeerIdOf(Key.PublicKeyProtobuf));
+        Assert.Equal("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm", PluginMesh.P2p.PeerId.FromPublicKey(alice).ToString());
+        Assert.Equal(32, PluginMesh.P2p.Crypto.PublicKey.FromProtobuf(alice).Raw.Length);
+        Assert.Equal(Key.PeerId, PluginMesh.P2p.PeerId.FromPublicKey(Key.PublicKey));
     }
 
     [Fact]
@@ -164,8 +166,8 @@ public sealed class RecordCodecTests
             }
         }
         Assert.Throws<FormatException>(() => RecordCodec.Decode(new byte[RecordCodec.MaxRecordBytes + 1]));
-        var huge = new WireWriter();
-        huge.WriteVarint(uint.MaxValue);
+        var huge = new PluginMesh.P2p.Protobuf.ProtoWriter();
+        huge.WriteRawVarint(uint.MaxValue);
         Assert.Throws<FormatException>(() => RecordCodec.Decode(huge.ToArray()));
     }
 }

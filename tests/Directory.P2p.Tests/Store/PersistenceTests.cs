@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Store;
 
@@ -18,8 +19,8 @@ public sealed class PersistenceTests : IDisposable
     {
         var path = Path.Combine(_dir, "cache.db");
         var time = new ManualTime(TestRecords.Now);
-        using var remote = IdentityKey.Generate();
-        using var self = IdentityKey.Generate();
+        using var remote = PrivateKey.Generate();
+        using var self = PrivateKey.Generate();
         var local = new KeyLocalPeer(self);
         local.SetAddresses(["/ip4/10.0.0.2/tcp/4001/p2p/" + self.PeerId]);
         long ownSequence;
@@ -41,7 +42,7 @@ public sealed class PersistenceTests : IDisposable
             var b = store.Resolve("edge-b");
             Assert.NotNull(b);
             Assert.Equal(7, b.Sequence);
-            Assert.Equal(remote.PeerId.ToString(), b.PeerId);
+            Assert.Equal(remote.PeerId.ToString(), b.PeerId.ToString());
             Assert.Empty(store.Records); // expired: not "current", but still resolvable for offline autonomy
 
             // Our own sequence keeps increasing across the restart, even if the clock were behind.
@@ -57,10 +58,10 @@ public sealed class PersistenceTests : IDisposable
     {
         var path = Path.Combine(_dir, "cache.db");
         var time = new ManualTime(TestRecords.Now);
-        using var remote = IdentityKey.Generate();
+        using var remote = PrivateKey.Generate();
         await using var cache = await LiteDbCache.OpenAsync(path);
         var good = TestRecords.Signed(remote, "edge-b", 7);
-        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, good.PublicKey) };
+        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = [Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, good.PublicKey) };
         var collection = cache.Cache.Collection<CachedDirectoryRecord>(CacheCollections.Directory);
         await collection.UpsertAsync("edge-b", new CachedDirectoryRecord(Convert.ToBase64String(RecordCodec.Encode(forged)), "peer:x", TestRecords.Now));
         await collection.UpsertAsync("junk", new CachedDirectoryRecord("not base64!", "peer:x", TestRecords.Now));
@@ -74,7 +75,7 @@ public sealed class PersistenceTests : IDisposable
     {
         var path = Path.Combine(_dir, "cache.db");
         var time = new ManualTime(TestRecords.Now);
-        using var remote = IdentityKey.Generate();
+        using var remote = PrivateKey.Generate();
         await using (var cache = await LiteDbCache.OpenAsync(path))
         {
             var store = Stores.Create(time, cache.Cache);

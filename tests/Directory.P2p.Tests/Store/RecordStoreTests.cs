@@ -4,15 +4,16 @@ using PluginMesh.Abstractions.Directory;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Store;
 
 public sealed class RecordStoreTests
 {
-    private static readonly IdentityKey A = IdentityKey.Generate();
-    private static readonly IdentityKey B = IdentityKey.Generate();
-    private static readonly IdentityKey C = IdentityKey.Generate();
+    private static readonly PrivateKey A = PrivateKey.Generate();
+    private static readonly PrivateKey B = PrivateKey.Generate();
+    private static readonly PrivateKey C = PrivateKey.Generate();
     private readonly ManualTime _time = new(TestRecords.Now);
 
     [Fact]
@@ -24,8 +25,8 @@ public sealed class RecordStoreTests
         Assert.Equal(AcceptStatus.Accepted, (await Offer(store, A, "n1", 1)).Status);
         Assert.Equal(AcceptStatus.Accepted, (await Offer(store, A, "n1", 5, address: "/ip4/10.0.0.9/tcp/1")).Status);
         Assert.Equal(5, store.Resolve("n1")!.Sequence);
-        Assert.StartsWith("/ip4/10.0.0.9/tcp/1", store.Resolve("n1")!.DirectAddresses[0], StringComparison.Ordinal);
-        Assert.Equal(5, store.ResolvePeer(A.PeerId.ToString())!.Sequence);
+        Assert.StartsWith("/ip4/10.0.0.9/tcp/1", store.Resolve("n1")!.DirectAddresses[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal(5, store.ResolvePeer(A.PeerId)!.Sequence);
         Assert.Equal([1L, 5L], changed.Select(c => c.Sequence));
     }
 
@@ -69,12 +70,12 @@ public sealed class RecordStoreTests
     public async Task Accept_NewPeerWhenFull_IsStoreFullButUpdatesStillAccepted()
     {
         var store = Stores.Create(_time);
-        var keys = new List<IdentityKey>();
+        var keys = new List<PrivateKey>();
         try
         {
             for (var i = 0; i < DirectoryProtocol.MaxDigestEntries; i++)
             {
-                var key = IdentityKey.Generate();
+                var key = PrivateKey.Generate();
                 keys.Add(key);
                 Assert.Equal(AcceptStatus.Accepted, (await Offer(store, key, "n" + i, 1)).Status);
             }
@@ -112,7 +113,7 @@ public sealed class RecordStoreTests
     {
         var store = Stores.Create(_time);
         var good = TestRecords.Signed(A, "n1", 1);
-        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, good.PublicKey) };
+        var forged = good with { Body = RecordCodec.EncodeBody(good.Record with { DirectAddresses = [Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, good.PublicKey) };
         Assert.Equal(RejectReason.BadSignature, (await store.AcceptAsync(forged, "peer:m", CancellationToken.None)).Reason);
         Assert.Null(store.Resolve("n1"));
         Assert.Empty(store.Digest());
@@ -145,7 +146,7 @@ public sealed class RecordStoreTests
         using var meter = new Meter("test.conflict." + Guid.NewGuid().ToString("N"));
         var conflicts = MeterProbe.Count(meter, "pluginmesh.directory.conflicts", null);
         var store = Stores.Create(_time, meter: meter);
-        var keys = new Dictionary<string, IdentityKey> { ["A"] = A, ["B"] = B, ["C"] = C };
+        var keys = new Dictionary<string, PrivateKey> { ["A"] = A, ["B"] = B, ["C"] = C };
         foreach (var step in steps)
         {
             if (step[0] == '+')
@@ -158,7 +159,7 @@ public sealed class RecordStoreTests
             var result = await Offer(store, keys[parts[0]], "shared", long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), expires);
             Assert.True(result.Status == AcceptStatus.Accepted, $"{scenario}: {step} was {result.Status} {result.Reason}");
         }
-        Assert.Equal(keys[chosen].PeerId.ToString(), store.Resolve("shared")!.PeerId);
+        Assert.Equal(keys[chosen].PeerId.ToString(), store.Resolve("shared")!.PeerId.ToString());
         if (conflicting is null)
         {
             Assert.Empty(store.Conflicts);
@@ -167,8 +168,8 @@ public sealed class RecordStoreTests
         else
         {
             var conflict = Assert.Single(store.Conflicts);
-            Assert.Equal(conflicting.Split(',').Select(k => keys[k].PeerId.ToString()), conflict.PeerIds);
-            Assert.Equal(keys[chosen].PeerId.ToString(), conflict.Chosen);
+            Assert.Equal(conflicting.Split(',').Select(k => keys[k].PeerId.ToString()), conflict.PeerIds.Texts());
+            Assert.Equal(keys[chosen].PeerId.ToString(), conflict.Chosen.ToString());
             Assert.Equal(conflicting.Split(',').Length - 1, conflicts());
         }
     }
@@ -179,7 +180,7 @@ public sealed class RecordStoreTests
         var store = Stores.Create(_time);
         await Offer(store, B, "me", 1);
         await store.AcceptAsync(TestRecords.Signed(A, "me", 1), "local", CancellationToken.None, local: true);
-        Assert.Equal(A.PeerId.ToString(), store.Resolve("me")!.PeerId);
+        Assert.Equal(A.PeerId.ToString(), store.Resolve("me")!.PeerId.ToString());
         Assert.Single(store.Conflicts);
     }
 
@@ -218,6 +219,6 @@ public sealed class RecordStoreTests
         Assert.Equal(new[] { "b", "c" }, store.NewerThan(theirs).Select(r => r.Record.NodeName).Order());
     }
 
-    private static ValueTask<AcceptResult> Offer(RecordStore store, IdentityKey key, string node, long seq, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
+    private static ValueTask<AcceptResult> Offer(RecordStore store, PrivateKey key, string node, long seq, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
         store.AcceptAsync(TestRecords.Signed(key, node, seq, expires, address), "peer:test", CancellationToken.None);
 }

@@ -1,6 +1,7 @@
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 
@@ -33,18 +34,18 @@ internal sealed class HostPeerNetwork : IPeerNetwork
 
     public event Action<PeerConnection>? PeerDisconnected;
 
-    public void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs) =>
+    public void SetAnnouncedAddresses(string source, IReadOnlyList<Multiaddr> multiaddrs) =>
         throw new NotSupportedException("the directory tests never announce addresses");
 
     public ValueTask<PeerConnection> AcceptInboundAsync(ITransportConnection raw, PathKind path, CancellationToken cancellationToken) =>
         throw new NotSupportedException("the directory tests never upgrade raw connections");
 
-    public async ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken)
+    public async ValueTask<TimeSpan> PingAsync(PeerId peerId, CancellationToken cancellationToken)
     {
-        var connection = _host.GetConnection(PeerId.Parse(peerId)) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
+        var connection = _host.GetConnection(peerId) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
         return await _host.PingAsync(connection, cancellationToken);
     }
 
     private static PeerConnection ToConnection(Libp2pConnection c) =>
-        new(c.RemotePeerId.ToString(), c.RemoteAddress.ToString(), PathKind.Direct, !c.IsInitiator, DateTimeOffset.UtcNow, null, []);
+        new(c.RemotePeerId, c.RemoteAddress, PathKind.Direct, !c.IsInitiator, DateTimeOffset.UtcNow, null, []);
 }

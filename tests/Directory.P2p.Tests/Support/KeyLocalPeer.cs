@@ -1,5 +1,6 @@
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 
@@ -7,23 +8,23 @@ namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 /// <see cref="ILocalPeer"/> over a libp2p identity key, the adapter the tunnel plugin will provide:
 /// addresses are set by the test (or read from a running host).
 /// </summary>
-internal sealed class KeyLocalPeer(IdentityKey key, Func<IReadOnlyList<string>>? addresses = null) : ILocalPeer
+internal sealed class KeyLocalPeer(PrivateKey key, Func<IReadOnlyList<Multiaddr>>? addresses = null) : ILocalPeer
 {
-    private IReadOnlyList<string> _fixed = [];
+    private IReadOnlyList<Multiaddr> _fixed = [];
 
-    public string PeerId => key.PeerId.ToString();
+    public PeerId PeerId => key.PeerId;
 
-    public IReadOnlyList<string> Addresses => addresses?.Invoke() ?? _fixed;
+    public IReadOnlyList<Multiaddr> Addresses => addresses?.Invoke() ?? _fixed;
 
     public event Action? AddressesChanged;
 
-    public ReadOnlyMemory<byte> PublicKey => key.PublicKeyProtobuf;
+    public PublicKey PublicKey => key.PublicKey;
 
     public byte[] Sign(ReadOnlySpan<byte> data) => key.Sign(data);
 
     public void SetAddresses(IReadOnlyList<string> value)
     {
-        _fixed = value;
+        _fixed = [.. value.Select(Multiaddr.Parse)];
         AddressesChanged?.Invoke();
     }
 

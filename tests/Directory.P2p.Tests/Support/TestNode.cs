@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
@@ -31,7 +31,7 @@ internal sealed class TestNode : IAsyncDisposable
     public RecordStore Store { get; private set; } = null!;
     public SyncTracker Tracker { get; private set; } = null!;
     public DirectorySyncService? Sync { get; private set; }
-    public string PeerId => Tunnel.LocalPeerId;
+    public string PeerId => Tunnel.LocalPeerId.ToString();
     public string Address => Node.Host!.ListenAddresses[0] + "/p2p/" + PeerId;
 
     /// <summary>Starts the libp2p node; with <paramref name="directory"/> also a directory (optionally without peer-network events).</summary>
@@ -45,7 +45,7 @@ internal sealed class TestNode : IAsyncDisposable
         var t = new TestNode(name, node, new MeshTunnel(node));
         await node.StartAsync(CancellationToken.None);
         t.Network = new HostPeerNetwork(node.Host!);
-        t.Local = new KeyLocalPeer(node.Identity, () => [t.Address, .. t._extra]);
+        t.Local = new KeyLocalPeer(node.Identity, () => [.. new[] { t.Address }.Concat(t._extra).Select(Multiaddr.Parse)]);
         t.Store = Stores.Create(TimeProvider.System, meter: new Meter("test.node." + name + "." + Guid.NewGuid().ToString("N")));
         t.Tracker = new SyncTracker(TimeProvider.System);
         if (directory)

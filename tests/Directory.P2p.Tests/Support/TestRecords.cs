@@ -1,6 +1,7 @@
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Support;
 
@@ -9,10 +10,10 @@ internal static class TestRecords
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
 
-    public static NodeRecord Record(IdentityKey key, string node, long sequence, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
-        new(node, key.PeerId.ToString(), [address + "/p2p/" + key.PeerId], ["/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm/p2p-circuit/p2p/" + key.PeerId],
+    public static NodeRecord Record(PrivateKey key, string node, long sequence, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
+        new(node, key.PeerId, [Multiaddr.Parse(address + "/p2p/" + key.PeerId)], [Multiaddr.Parse("/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm/p2p-circuit/p2p/" + key.PeerId)],
             ["relay", "dns"], sequence, expires ?? Now.AddHours(1), new Dictionary<string, string> { ["zone"] = "shop-1", ["a"] = "b" });
 
-    public static SignedNodeRecord Signed(IdentityKey key, string node, long sequence, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
-        RecordCodec.Sign(Record(key, node, sequence, expires, address), key.PublicKeyProtobuf, d => key.Sign(d));
+    public static SignedNodeRecord Signed(PrivateKey key, string node, long sequence, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
+        RecordCodec.Sign(Record(key, node, sequence, expires, address), key.PublicKey.Protobuf, d => key.Sign(d));
 }

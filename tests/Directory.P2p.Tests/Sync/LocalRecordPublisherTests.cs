@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
 
@@ -11,7 +12,7 @@ public sealed class LocalRecordPublisherTests
     public async Task Publish_OnlyWhenAddressesChangeOrHalfLifePassed()
     {
         var time = new ManualTime(TestRecords.Now);
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         var local = new KeyLocalPeer(key);
         local.SetAddresses(["/ip4/10.0.0.1/tcp/1/p2p/" + key.PeerId, "/ip4/10.0.0.9/tcp/1/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm/p2p-circuit/p2p/" + key.PeerId]);
         var store = Stores.Create(time);
@@ -30,7 +31,7 @@ public sealed class LocalRecordPublisherTests
         await publisher.PublishAsync(force: false, CancellationToken.None);
         Assert.Equal(first.Sequence, store.Resolve("me")!.Sequence); // nothing changed, not due
 
-        local.SetAddresses([local.Addresses[0]]);
+        local.SetAddresses([local.Addresses[0].ToString()]);
         await publisher.PublishAsync(force: false, CancellationToken.None);
         var second = store.Resolve("me")!;
         Assert.True(second.Sequence > first.Sequence);
@@ -47,7 +48,7 @@ public sealed class LocalRecordPublisherTests
     public async Task Publish_ClockBehindLastSequence_StillIncreases()
     {
         var time = new ManualTime(TestRecords.Now);
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         var store = Stores.Create(time);
         var future = DateTimeOffset.UnixEpoch.AddYears(100);
         await store.AcceptAsync(TestRecords.Signed(key, "me", (future - DateTimeOffset.UnixEpoch).Ticks / 10), "cache", CancellationToken.None);

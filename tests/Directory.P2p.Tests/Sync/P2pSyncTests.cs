@@ -2,7 +2,8 @@ using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Directory.P2p.Protocol;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
 
@@ -18,13 +19,13 @@ public sealed class P2pSyncTests : IDisposable
         await using var b = await TestNode.StartAsync(_dir, "node-b");
         await a.ConnectAsync(b);
         // PeerConnected → exchange: each learns the other.
-        await Eventually.TrueAsync(() => a.Store.Resolve("node-b")?.PeerId == b.PeerId && b.Store.Resolve("node-a")?.PeerId == a.PeerId, "exchange on connect");
-        Assert.Equal(b.Address, a.Store.Resolve("node-b")!.DirectAddresses[0]);
+        await Eventually.TrueAsync(() => a.Store.Resolve("node-b")?.PeerId.ToString() == b.PeerId && b.Store.Resolve("node-a")?.PeerId.ToString() == a.PeerId, "exchange on connect");
+        Assert.Equal(b.Address, a.Store.Resolve("node-b")!.DirectAddresses[0].ToString());
 
         var before = a.Store.Resolve("node-b")!.Sequence;
         var circuit = "/ip4/127.0.0.1/tcp/1/p2p/" + a.PeerId + "/p2p-circuit/p2p/" + b.PeerId;
         b.AddAddress(circuit);
-        await Eventually.TrueAsync(() => a.Store.Resolve("node-b")!.RelayAddresses.Contains(circuit), "push of the new relay address");
+        await Eventually.TrueAsync(() => a.Store.Resolve("node-b")!.RelayAddresses.Texts().Contains(circuit), "push of the new relay address");
         Assert.True(a.Store.Resolve("node-b")!.Sequence > before);
 
         // Status shows where each record came from and the last conversation with the peer.
@@ -55,7 +56,7 @@ public sealed class P2pSyncTests : IDisposable
         await Eventually.TrueAsync(() => b.Store.Resolve("ae-b")!.Sequence > first, "B republished");
         var updated = b.Store.Resolve("ae-b")!.Sequence;
         await Eventually.TrueAsync(() => a.Store.Resolve("ae-b")!.Sequence == updated, "A converged by anti-entropy");
-        Assert.Contains("/ip4/192.0.2.7/tcp/4001/p2p/" + b.PeerId, a.Store.Resolve("ae-b")!.DirectAddresses);
+        Assert.Contains("/ip4/192.0.2.7/tcp/4001/p2p/" + b.PeerId, a.Store.Resolve("ae-b")!.DirectAddresses.Texts());
         Assert.Equal("exchange", a.Tracker.Get(b.PeerId)!.Kind);
     }
 
@@ -67,11 +68,11 @@ public sealed class P2pSyncTests : IDisposable
         await using var c = await TestNode.StartAsync(_dir, "chain-c");
         await a.ConnectAsync(b);
         await c.ConnectAsync(b);
-        await Eventually.TrueAsync(() => c.Store.Resolve("chain-a")?.PeerId == a.PeerId && a.Store.Resolve("chain-c")?.PeerId == c.PeerId, "A and C know each other through B");
+        await Eventually.TrueAsync(() => c.Store.Resolve("chain-a")?.PeerId.ToString() == a.PeerId && a.Store.Resolve("chain-c")?.PeerId.ToString() == c.PeerId, "A and C know each other through B");
 
         var address = "/ip4/198.51.100.1/tcp/4001/p2p/" + a.PeerId;
         a.AddAddress(address);
-        await Eventually.TrueAsync(() => c.Store.Resolve("chain-a")!.DirectAddresses.Contains(address), "A's update forwarded by B to C");
+        await Eventually.TrueAsync(() => c.Store.Resolve("chain-a")!.DirectAddresses.Texts().Contains(address), "A's update forwarded by B to C");
     }
 
     [Fact]
@@ -83,14 +84,14 @@ public sealed class P2pSyncTests : IDisposable
         await using var m = await TestNode.StartAsync(_dir, "mal-m", directory: false);
         await a.ConnectAsync(b);
         await c.ConnectAsync(b);
-        await Eventually.TrueAsync(() => c.Store.Resolve("mal-a")?.PeerId == a.PeerId, "C knows A");
+        await Eventually.TrueAsync(() => c.Store.Resolve("mal-a")?.PeerId.ToString() == a.PeerId, "C knows A");
         var genuine = b.Store.Resolve("mal-a")!;
 
         // M forges A's record (new address, old signature) and replays an older, validly signed one.
-        var current = RecordCodec.Decode(RecordCodec.Encode(b.Store.NewerThan([]).Single(r => r.Record.PeerId == a.PeerId)));
-        var forged = current with { Body = RecordCodec.EncodeBody(current.Record with { Sequence = current.Record.Sequence + 1, DirectAddresses = ["/ip4/6.6.6.6/tcp/1"] }, current.PublicKey) };
+        var current = RecordCodec.Decode(RecordCodec.Encode(b.Store.NewerThan([]).Single(r => r.Record.PeerId.ToString() == a.PeerId)));
+        var forged = current with { Body = RecordCodec.EncodeBody(current.Record with { Sequence = current.Record.Sequence + 1, DirectAddresses = [Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, current.PublicKey) };
         var replay = RecordCodec.Sign(current.Record with { Sequence = current.Record.Sequence - 1 }, current.PublicKey, d => a.Node.Identity.Sign(d));
-        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
+        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId), Addresses: [Multiaddr.Parse(b.Address)]), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
         {
             await FrameIo.WriteAsync(s.Stream, MessageCodec.EncodeRecords([forged, replay]), TestTimeout.Token());
             await s.CloseWriteAsync(TestTimeout.Token());
@@ -108,7 +109,7 @@ public sealed class P2pSyncTests : IDisposable
         Assert.Equal(genuine.DirectAddresses, b.Store.Resolve("mal-a")!.DirectAddresses);
 
         // Garbage closes the stream with a reason; B keeps serving.
-        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
+        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId)), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
         {
             await FrameIo.WriteAsync(s.Stream, new byte[] { 0x42, 1, 2, 3 }, TestTimeout.Token());
             var error = MessageCodec.Decode((await FrameIo.ReadAsync(s.Stream, TestTimeout.Token()))!);
@@ -119,9 +120,9 @@ public sealed class P2pSyncTests : IDisposable
         // A genuine update after the attack still flows A → B → C, and C never saw the forgeries.
         var address = "/ip4/198.51.100.2/tcp/4001/p2p/" + a.PeerId;
         a.AddAddress(address);
-        await Eventually.TrueAsync(() => c.Store.Resolve("mal-a")!.DirectAddresses.Contains(address), "genuine update reached C");
+        await Eventually.TrueAsync(() => c.Store.Resolve("mal-a")!.DirectAddresses.Texts().Contains(address), "genuine update reached C");
         Assert.Empty(c.Store.RejectedCounts);
-        Assert.DoesNotContain("/ip4/6.6.6.6/tcp/1", c.Store.Resolve("mal-a")!.DirectAddresses);
+        Assert.DoesNotContain("/ip4/6.6.6.6/tcp/1", c.Store.Resolve("mal-a")!.DirectAddresses.Texts());
     }
 
     [Fact]
@@ -130,17 +131,17 @@ public sealed class P2pSyncTests : IDisposable
         await using var a = await TestNode.StartAsync(_dir, "same-name");
         await using var b = await TestNode.StartAsync(_dir, "observer");
         await a.ConnectAsync(b);
-        await Eventually.TrueAsync(() => b.Store.Resolve("same-name")?.PeerId == a.PeerId, "B knows the holder");
+        await Eventually.TrueAsync(() => b.Store.Resolve("same-name")?.PeerId.ToString() == a.PeerId, "B knows the holder");
 
         await using var impostor = await TestNode.StartAsync(_dir, "same-name", keyName: "impostor");
         await impostor.ConnectAsync(b);
         await Eventually.TrueAsync(() => b.Store.Conflicts.Count == 1, "conflict surfaced at B");
         var conflict = b.Store.Conflicts[0];
         Assert.Equal("same-name", conflict.NodeName);
-        Assert.Equal(a.PeerId, conflict.Chosen);
-        Assert.Contains(impostor.PeerId, conflict.PeerIds);
-        Assert.Equal(a.PeerId, b.Store.Resolve("same-name")!.PeerId);
-        Assert.Equal(impostor.PeerId, b.Store.ResolvePeer(impostor.PeerId)!.PeerId);
+        Assert.Equal(a.PeerId, conflict.Chosen.ToString());
+        Assert.Contains(impostor.PeerId, conflict.PeerIds.Texts());
+        Assert.Equal(a.PeerId, b.Store.Resolve("same-name")!.PeerId.ToString());
+        Assert.Equal(impostor.PeerId, b.Store.ResolvePeer(PeerId.Parse(impostor.PeerId))!.PeerId.ToString());
     }
 
     public void Dispose() => System.IO.Directory.Delete(_dir, recursive: true);

@@ -6,7 +6,7 @@ using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 using PluginMesh.Plugins.Directory.P2p.Tests.Support;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
@@ -43,8 +43,8 @@ public sealed class TunnelWiringTests : IDisposable
 
         // A relay reservation announced through IPeerNetwork re-publishes B's record with the circuit.
         var circuit = "/ip4/127.0.0.1/tcp/9/p2p/" + a.Node.LocalPeer.PeerId + "/p2p-circuit";
-        b.Node.Network.SetAnnouncedAddresses("relay", [circuit]);
-        await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")!.RelayAddresses.Any(r => r.StartsWith(circuit, StringComparison.Ordinal)), "circuit address reached C");
+        b.Node.Network.SetAnnouncedAddresses("relay", [Multiaddr.Parse(circuit)]);
+        await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")!.RelayAddresses.Any(r => r.ToString().StartsWith(circuit, StringComparison.Ordinal)), "circuit address reached C");
     }
 
     public void Dispose() => System.IO.Directory.Delete(_dir, recursive: true);
@@ -84,7 +84,7 @@ public sealed class TunnelWiringTests : IDisposable
         }
 
         public async Task ConnectAsync(Wired other) =>
-            await Node.Host!.DialAsync(Multiaddr.Parse(other.Node.LocalPeer.Addresses[0]), TestTimeout.Token());
+            await Node.Host!.DialAsync(other.Node.LocalPeer.Addresses[0], TestTimeout.Token());
 
         public async ValueTask DisposeAsync()
         {

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +62,7 @@ public sealed class DnsMdnsPluginMdnsTests
     {
         IStandaloneDiscoveryProvider provider = new DnsMdnsPlugin();
         Assert.Equal("mdns", provider.DiscoveryName);
-        await using var discovery = provider.Create(new LocalPeerAdvertisement(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]),
+        await using var discovery = provider.Create(MdnsHelpers.Ad(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]),
             new Dictionary<string, string> { ["interval"] = "500", ["serviceName"] = "_p2p._udp.local", ["interfaces"] = "none0" }, NullLoggerFactory.Instance);
         Assert.Equal("mdns", discovery.Name);
         Assert.Empty(discovery.Peers);
@@ -74,7 +75,7 @@ public sealed class DnsMdnsPluginMdnsTests
     [InlineData("ttl", "5", "unknown mdns option 'ttl'")]
     public void StandaloneProvider_BadOption_ArgumentException(string name, string value, string message)
     {
-        var ex = Assert.Throws<ArgumentException>(() => new DnsMdnsPlugin().Create(new LocalPeerAdvertisement(PeerA, []),
+        var ex = Assert.Throws<ArgumentException>(() => new DnsMdnsPlugin().Create(MdnsHelpers.Ad(PeerA, []),
             new Dictionary<string, string> { [name] = value }, NullLoggerFactory.Instance));
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }

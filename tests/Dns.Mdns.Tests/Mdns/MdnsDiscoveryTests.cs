@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Net;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Dns.Mdns.Mdns;
@@ -21,15 +22,15 @@ public sealed class MdnsDiscoveryTests
         node.Discovery.Handle(Genuine, Honest, null);
         node.Discovery.Handle(Genuine, Honest, null);
         var peer = Assert.Single(node.Discovered);
-        Assert.Equal(new[] { AddrB }, peer.Addresses);
-        Assert.Equal(PeerB, Assert.Single(node.Discovery.Peers).PeerId);
+        Assert.Equal(new[] { AddrB }, peer.Addresses.Texts());
+        Assert.Equal(PeerB, Assert.Single(node.Discovery.Peers).PeerId?.ToString());
     }
 
     [Fact]
     public void Handle_OwnAnnouncement_Ignored()
     {
         using var node = new TestDiscovery();
-        node.Discovery.Advertise(new LocalPeerAdvertisement(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]));
+        node.Discovery.Advertise(MdnsHelpers.Ad(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]));
         node.Discovery.Handle(MdnsPackets.JsResponse(node.Discovery.PeerName, 120, $"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"), Honest, null);
         node.Discovery.Handle(MdnsPackets.JsResponse("someothernamesomeothernamesomeother", 120, $"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"), Honest, null);
         Assert.Empty(node.Discovered);
@@ -47,7 +48,7 @@ public sealed class MdnsDiscoveryTests
 
         node.Discovery.Handle(Genuine, Honest, null);
 
-        Assert.Equal(PeerB, Assert.Single(node.Discovered).PeerId);
+        Assert.Equal(PeerB, Assert.Single(node.Discovered).PeerId?.ToString());
         var dropped = node.Discovery.Status().Dropped;
         Assert.Equal(1, dropped["too-large"]);
         // The burst (50) took the first packets; the clock stood still, so every later one was refused.
@@ -88,11 +89,11 @@ public sealed class MdnsDiscoveryTests
     public void Advertise_FiltersByScope_AddsPeerId_DropsOversized(string scope, string[] expected)
     {
         using var node = new TestDiscovery(MdnsOptions.Default with { Advertise = Enum.Parse<AdvertiseScope>(scope) });
-        node.Discovery.Advertise(new LocalPeerAdvertisement(PeerA,
+        node.Discovery.Advertise(MdnsHelpers.Ad(PeerA,
         [
             $"/ip4/10.1.2.3/tcp/1/p2p/{PeerA}", "/ip4/8.8.8.8/tcp/1", $"/ip4/127.0.0.1/tcp/1/p2p/{PeerA}",
             "/dns4/example.com/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1",
-            "/ip4/10.0.0.1/tcp/1/p2p/" + PeerB, "/ip4/10.0.0.1/tcp/1/" + new string('x', 260),
+            "/ip4/10.0.0.1/tcp/1/p2p/" + PeerB, "/dns4/" + new string('x', 240) + "/tcp/1",
         ]));
         Assert.Equal(expected.Select(e => e + "/p2p/" + PeerA), node.Discovery.Advertised);
     }

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 using PluginMesh.Plugins.Dns.Mdns.Wire;
@@ -39,7 +40,7 @@ public sealed class MdnsFuzzTests
             {
                 Assert.True(a.Addresses.Count <= MdnsLimits.MaxAddresses);
                 Assert.True(a.Ttl <= MdnsMessageReader.MaxTtl);
-                Assert.All(a.Addresses, x => Assert.EndsWith("/p2p/" + a.PeerId, x, StringComparison.Ordinal));
+                Assert.All(a.Addresses, x => Assert.EndsWith("/p2p/" + a.PeerId, x.ToString(), StringComparison.Ordinal));
             }
         }
         // The mutations must reach every outcome, or the fuzzing is not exercising the parser.
@@ -57,7 +58,7 @@ public sealed class MdnsFuzzTests
             node.Discovery.Handle(Mutate(Seeds[random.Next(Seeds.Length)], random), System.Net.IPAddress.Parse("10.0.0.9"), null);
         }
         node.Discovery.Handle(MdnsPackets.JsResponse("genuinegenuinegenuinegenuinegenuine", 120, $"/ip4/10.0.0.2/tcp/1/p2p/{PeerB}"), System.Net.IPAddress.Parse("10.0.0.2"), null);
-        Assert.Contains(node.Discovery.Peers, p => p.PeerId == PeerB);
+        Assert.Contains(node.Discovery.Peers, p => p.PeerId.ToString() == PeerB);
     }
 
     private static byte[] RandomPacket(Random random)

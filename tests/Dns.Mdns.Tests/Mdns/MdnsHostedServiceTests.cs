@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
@@ -11,19 +12,19 @@ public sealed class MdnsHostedServiceTests
 {
     private sealed class FakeLocalPeer : ILocalPeer
     {
-        public string PeerId => PeerA;
+        public PeerId PeerId => PeerId.Parse(PeerA);
 
-        public IReadOnlyList<string> Addresses { get; set; } = [];
+        public IReadOnlyList<Multiaddr> Addresses { get; set; } = [];
 
         public event Action? AddressesChanged;
 
-        public ReadOnlyMemory<byte> PublicKey => ReadOnlyMemory<byte>.Empty;
+        public PluginMesh.P2p.Crypto.PublicKey PublicKey => throw new NotSupportedException("mDNS never reads the key");
 
         public byte[] Sign(ReadOnlySpan<byte> data) => [];
 
         public void Change(params string[] addresses)
         {
-            Addresses = addresses;
+            Addresses = [.. addresses.Select(Multiaddr.Parse)];
             AddressesChanged?.Invoke();
         }
     }

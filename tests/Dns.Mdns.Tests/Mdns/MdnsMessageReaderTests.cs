@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 using PluginMesh.Plugins.Dns.Mdns.Wire;
@@ -21,8 +22,8 @@ public sealed class MdnsMessageReaderTests
         var read = Read(MdnsPackets.JsResponse(Name, 120, Addr1, Addr2));
         Assert.Equal(MdnsPacketKind.Announcement, read.Kind);
         var a = read.Announcement!;
-        Assert.Equal((Name, PeerA, 120u), (a.PeerName, a.PeerId, a.Ttl));
-        Assert.Equal([Addr1, Addr2], a.Addresses);
+        Assert.Equal((Name, PeerA, 120u), (a.PeerName, a.PeerId?.ToString(), a.Ttl));
+        Assert.Equal([Addr1, Addr2], a.Addresses.Texts());
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class MdnsMessageReaderTests
     {
         var read = Read(MdnsPackets.SpecResponse(Name, 60, Addr1));
         Assert.Equal(MdnsPacketKind.Announcement, read.Kind);
-        Assert.Equal([Addr1], read.Announcement!.Addresses);
+        Assert.Equal([Addr1], read.Announcement!.Addresses.Texts());
         Assert.Equal(60u, read.Announcement.Ttl);
     }
 
@@ -39,9 +40,9 @@ public sealed class MdnsMessageReaderTests
     {
         var packet = MdnsMessageWriter.Response(Service, Name, [Addr1, Addr2], 120);
         var read = Read(packet);
-        Assert.Equal(PeerA, read.Announcement!.PeerId);
+        Assert.Equal(PeerA, read.Announcement!.PeerId?.ToString());
         Assert.Equal(Name, read.Announcement.PeerName);
-        Assert.Equal([Addr1, Addr2], read.Announcement.Addresses);
+        Assert.Equal([Addr1, Addr2], read.Announcement.Addresses.Texts());
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class MdnsMessageReaderTests
     {
         var read = Read(MdnsPackets.JsResponse(Name, 0, Addr1));
         Assert.Equal(0u, read.Announcement!.Ttl);
-        Assert.Equal(PeerA, read.Announcement.PeerId);
+        Assert.Equal(PeerA, read.Announcement.PeerId?.ToString());
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class MdnsMessageReaderTests
     {
         var other = $"/ip4/10.0.0.2/tcp/1/p2p/{PeerB}";
         var read = Read(MdnsPackets.JsResponse(Name, 120, Addr1, other));
-        Assert.Equal([Addr1], read.Announcement!.Addresses);
+        Assert.Equal([Addr1], read.Announcement!.Addresses.Texts());
     }
 
     [Theory]

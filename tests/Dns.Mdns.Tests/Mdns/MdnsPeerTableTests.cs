@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Dns.Mdns.Mdns;
 using static PluginMesh.Plugins.Dns.Mdns.Tests.Support.MdnsHelpers;
 
@@ -11,14 +12,14 @@ public sealed class MdnsPeerTableTests
     private static readonly string Addr2 = $"/ip4/10.0.0.2/tcp/1/p2p/{PeerA}";
 
     private static MdnsAnnouncement Announce(uint ttl = 120, params string[] addresses) =>
-        new("name", PeerA, addresses.Length == 0 ? [Addr1] : addresses, ttl);
+        new("name", PeerId.Parse(PeerA), [.. (addresses.Length == 0 ? [Addr1] : addresses).Select(Multiaddr.Parse)], ttl);
 
     [Fact]
     public void Observe_NewPeer_Discovered()
     {
         var table = new MdnsPeerTable();
         var seen = table.Observe(Announce(), T0);
-        Assert.Equal(PeerA, seen.Discovered!.PeerId);
+        Assert.Equal(PeerA, seen.Discovered!.PeerId?.ToString());
         Assert.Equal("mdns", seen.Discovered.Source);
         Assert.Equal(TimeSpan.FromSeconds(120), seen.Discovered.Ttl);
     }
@@ -46,7 +47,7 @@ public sealed class MdnsPeerTableTests
     {
         var table = new MdnsPeerTable();
         table.Observe(Announce(), T0);
-        Assert.Equal([Addr1, Addr2], table.Observe(Announce(120, Addr1, Addr2), T0.AddSeconds(1)).Discovered!.Addresses);
+        Assert.Equal([Addr1, Addr2], table.Observe(Announce(120, Addr1, Addr2), T0.AddSeconds(1)).Discovered!.Addresses.Texts());
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class MdnsPeerTableTests
         var table = new MdnsPeerTable();
         table.Observe(Announce(10), T0);
         Assert.Empty(table.Expire(T0.AddSeconds(9)));
-        Assert.Equal([PeerA], table.Expire(T0.AddSeconds(10)));
+        Assert.Equal([PeerA], table.Expire(T0.AddSeconds(10)).Texts());
         Assert.Empty(table.Snapshot());
     }
 
@@ -64,9 +65,9 @@ public sealed class MdnsPeerTableTests
     {
         var table = new MdnsPeerTable();
         table.Observe(Announce(), T0);
-        Assert.Equal(PeerA, table.Observe(new MdnsAnnouncement("name", "", [], 0), T0).Expired);
+        Assert.Equal(PeerA, table.Observe(new MdnsAnnouncement("name", null, [], 0), T0).Expired?.ToString());
         Assert.Equal(0, table.Count);
-        Assert.Null(table.Observe(new MdnsAnnouncement("name", PeerA, [Addr1], 0), T0).Expired); // already gone: no second event
+        Assert.Null(table.Observe(new MdnsAnnouncement("name", PeerId.Parse(PeerA), [Multiaddr.Parse(Addr1)], 0), T0).Expired); // already gone: no second event
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class MdnsPeerTableTests
     {
         var table = new MdnsPeerTable(capacity: 1);
         table.Observe(Announce(), T0);
-        var other = new MdnsAnnouncement("other", PeerB, [$"/ip4/10.0.0.9/tcp/1/p2p/{PeerB}"], 120);
+        var other = new MdnsAnnouncement("other", PeerId.Parse(PeerB), [Multiaddr.Parse($"/ip4/10.0.0.9/tcp/1/p2p/{PeerB}")], 120);
         Assert.True(table.Observe(other, T0).Full);
         Assert.Equal(1, table.Count);
     }

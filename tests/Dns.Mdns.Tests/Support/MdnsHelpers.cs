@@ -5,6 +5,13 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 /// <summary>Launch lines for the helpers and predicates over their JSON output.</summary>
 public static class MdnsHelpers
 {
+    /// <summary>A typed advertisement from test strings.</summary>
+    public static PluginMesh.Abstractions.Discovery.LocalPeerAdvertisement Ad(string peer, IEnumerable<string> addresses) =>
+        new(PluginMesh.P2p.PeerId.Parse(peer), [.. addresses.Select(PluginMesh.P2p.Multiaddr.Parse)]);
+
+    /// <summary>Multiaddrs or PeerIds as text, for assertions against test strings.</summary>
+    public static IEnumerable<string> Texts<T>(this IEnumerable<T> values) where T : notnull => values.Select(v => v.ToString()!);
+
     public const string PeerA = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
     public const string PeerB = "12D3KooWRkZhiRhsqmrQ28rt73K7V3aCBpqKrLGSXmZ99PTcTZby";
 

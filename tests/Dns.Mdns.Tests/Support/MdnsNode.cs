@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,7 +39,7 @@ public static class MdnsNode
         var discovery = new MdnsDiscovery(o, new MdnsMetrics(meter), TimeProvider.System, NullLogger.Instance);
         discovery.PeerDiscovered += p => Print(new { @event = "mdns:peer", peerId = p.PeerId, addrs = p.Addresses, ttl = p.Ttl.TotalSeconds });
         discovery.PeerExpired += id => Print(new { @event = "mdns:expired", peerId = id });
-        if (advertise.Count > 0) discovery.Advertise(new LocalPeerAdvertisement(MultiaddrText.PeerId(advertise[0])!, advertise));
+        if (advertise.Count > 0) discovery.Advertise(new LocalPeerAdvertisement(MdnsAddresses.LastPeerId(Multiaddr.Parse(advertise[0]))!, [.. advertise.Select(Multiaddr.Parse)]));
         await discovery.StartAsync(CancellationToken.None).ConfigureAwait(false);
         Print(new { @event = "ready", peerName = discovery.PeerName, interfaces = discovery.Interfaces.Select(i => i.Name), advertised = discovery.Advertised });
 

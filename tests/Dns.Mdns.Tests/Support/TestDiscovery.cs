@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Discovery;
@@ -15,7 +16,7 @@ public sealed class TestDiscovery : IDisposable
         Logger = logger ?? new CollectingLogger();
         Discovery = new MdnsDiscovery(options ?? MdnsOptions.Default, new MdnsMetrics(_meter), Time, Logger);
         Discovery.PeerDiscovered += p => Discovered.Add(p);
-        Discovery.PeerExpired += id => Expired.Add(id);
+        Discovery.PeerExpired += id => Expired.Add(id.ToString());
     }
 
     public ManualTimeProvider Time { get; } = new();

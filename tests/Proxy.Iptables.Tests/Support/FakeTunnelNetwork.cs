@@ -15,9 +15,13 @@ public sealed class FakeTunnelNetwork
 
     public IMeshTunnel For(string node) => new Agent(this, node);
 
+    /// <summary>A stable PeerId per node name (the identity multihash of a key derived from the name; tests only).</summary>
+    public static PluginMesh.P2p.PeerId PeerOf(string node) => PluginMesh.P2p.PeerId.FromPublicKey(
+        PluginMesh.P2p.Crypto.KeyProtobuf.Encode(PluginMesh.P2p.Crypto.KeyType.Ed25519, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(node))));
+
     private sealed class Agent(FakeTunnelNetwork net, string node) : IMeshTunnel
     {
-        public string LocalPeerId => "peer-" + node;
+        public PluginMesh.P2p.PeerId LocalPeerId => PeerOf(node);
 
         public async ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
         {

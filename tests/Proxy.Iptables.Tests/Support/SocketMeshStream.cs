@@ -14,7 +14,7 @@ public sealed class SocketMeshStream(Socket socket, string remoteNode) : IMeshSt
 
     public string Protocol => "/pluginmesh/tunnel/1.0.0";
 
-    public RemotePeer Remote { get; } = new("peer-" + remoteNode, remoteNode, PathKind.Direct, "/ip4/127.0.0.1/tcp/0");
+    public RemotePeer Remote { get; } = new(FakeTunnelNetwork.PeerOf(remoteNode), remoteNode, PathKind.Direct, PluginMesh.P2p.Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
 
     public Stream Stream => _stream;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Netns;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -54,7 +54,7 @@ public sealed class AutoNatNetnsTests
     {
         var host = new Libp2pHost(new Libp2pHostOptions
         {
-            Identity = IdentityKey.Generate(),
+            Identity = PrivateKey.Generate(),
             ListenAddresses = [Multiaddr.Parse(listen)],
             SocketFactory = lab.Sockets(ns),
         });

@@ -2,10 +2,11 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
-using PluginMesh.Plugins.Tunnel.Libp2p.Protobuf;
+using PluginMesh.P2p.Encoding;
+using PluginMesh.P2p.Protobuf;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.AutoNat;
@@ -54,7 +55,7 @@ public sealed class AutoNatProtocolTests : IDisposable
         { "garbage protobuf", [0x03, 0xFF, 0xFF, 0xFF], "malformed message" },
         { "no type", [0x00], "malformed message: autonat: message has no type" },
         { "response instead of dial", [.. LengthPrefix(AutoNatMessage.Response(AutoNatStatus.Ok, "x").Encode())], "expected a DIAL message" },
-        { "someone else's peer id", [.. LengthPrefix(AutoNatMessage.Dial(IdentityKey.Generate().PeerId.Multihash, []).Encode())], "peer id mismatch" },
+        { "someone else's peer id", [.. LengthPrefix(AutoNatMessage.Dial(PrivateKey.Generate().PeerId.Multihash, []).Encode())], "peer id mismatch" },
         { "too long", [0xFF, 0xFF, 0x03], "malformed message" },
     };
 

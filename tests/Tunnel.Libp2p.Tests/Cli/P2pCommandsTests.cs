@@ -78,13 +78,13 @@ public sealed class P2pCommandsTests : IDisposable
         var ready = JsonDocument.Parse(await output.FirstLineAsync(ct)).RootElement;
         await mdns.Started.Task.WaitAsync(ct);
         Assert.Equal("250", mdns.Options!["interval"]);
-        Assert.Equal(ready.GetProperty("peerId").GetString(), mdns.Advertised!.PeerId);
-        Assert.Equal(ready.GetProperty("addrs")[0].GetString(), mdns.Advertised.Addresses[0]);
+        Assert.Equal(ready.GetProperty("peerId").GetString(), mdns.Advertised!.PeerId.ToString());
+        Assert.Equal(ready.GetProperty("addrs")[0].GetString(), mdns.Advertised.Addresses[0].ToString());
 
         var addr = HostFactory.DialAddress(other).ToString();
         mdns.Announce(other.PeerId.ToString(), [addr]);
         mdns.Announce(other.PeerId.ToString(), [addr]);
-        var listenerId = PluginMesh.Plugins.Tunnel.Libp2p.Identity.PeerId.Parse(ready.GetProperty("peerId").GetString()!);
+        var listenerId = PluginMesh.P2p.PeerId.Parse(ready.GetProperty("peerId").GetString()!);
         await Eventually.TrueAsync(() => other.GetConnection(listenerId) is not null, "the listener connects to the discovered peer");
         await Eventually.TrueAsync(() => output.ToString().Contains("mdns:peer", StringComparison.Ordinal), "the peer line is printed");
 

@@ -1,5 +1,5 @@
 using PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Dcutr;
 

@@ -5,8 +5,8 @@ using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Netns;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -131,7 +131,7 @@ public sealed class HolePunchNetnsTests
     /// <summary>A dials B's circuit address through a test transport; B accepts the other end of an in-process socket pair as relayed.</summary>
     private static async Task<Libp2pConnection> ConnectRelayedAsync(Node a, Node b, CancellationToken ct)
     {
-        var relayId = IdentityKey.Generate().PeerId;
+        var relayId = PrivateKey.Generate().PeerId;
         a.Transport.Connect = async addr =>
         {
             var (dialer, target) = await SocketPair.CreateAsync();
@@ -149,7 +149,7 @@ public sealed class HolePunchNetnsTests
         announced.Set("test", [Multiaddr.Parse(announce)]);
         var host = new Libp2pHost(new Libp2pHostOptions
         {
-            Identity = IdentityKey.Generate(),
+            Identity = PrivateKey.Generate(),
             ListenAddresses = [Multiaddr.Parse(listen)],
             SocketFactory = lab.Sockets(ns),
             Announced = announced,

@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -29,7 +29,7 @@ public sealed class DiscoveryConnectorTests : IDisposable
         await Eventually.TrueAsync(() => a.GetConnection(b.PeerId) is not null, "a connects to the discovered peer");
         await Eventually.TrueAsync(() => connector.Peers.Any(p => p.State == "connected"), "state is connected");
         var state = Assert.Single(connector.Peers);
-        Assert.Equal(("mdns", b.PeerId.ToString()), (state.Source, state.PeerId));
+        Assert.Equal(("mdns", b.PeerId), (state.Source, state.PeerId));
         discovery.Announce(a.PeerId.ToString(), [HostFactory.DialAddress(a).ToString()]);
         Assert.Single(connector.Peers);
     }
@@ -54,7 +54,7 @@ public sealed class DiscoveryConnectorTests : IDisposable
                 try { await s.SendAsync("\x13/multistream/9.9.9\n\x07/bogus\n"u8.ToArray()); } catch (SocketException) { }
             }
         });
-        var peer = IdentityKey.Generate().PeerId.ToString();
+        var peer = PrivateKey.Generate().PeerId.ToString();
         var addr = Multiaddr.FromEndPoint((IPEndPoint)foreign.LocalEndPoint!).ToString();
         var discovery = new FakeDiscovery();
         await using var connector = new DiscoveryConnector(a, NullLogger.Instance);

@@ -1,7 +1,7 @@
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Host;
@@ -11,7 +11,7 @@ public sealed class ConnectionLimitsTests
     [Fact]
     public async Task MaxConnections_ExtraInboundIsClosed_ExistingKeepsWorking()
     {
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         await using var server = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = key,
@@ -32,7 +32,7 @@ public sealed class ConnectionLimitsTests
     [Fact]
     public async Task IdleTimeout_ClosesIdleConnection_KeepsOneWithOpenStream()
     {
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         await using var server = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = key,

@@ -1,6 +1,7 @@
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
@@ -79,7 +80,7 @@ public sealed class Libp2pHostTests
     {
         await using var server = await HostFactory.StartAsync();
         await using var client = await HostFactory.StartAsync(listen: false);
-        using var other = IdentityKey.Generate();
+        using var other = PrivateKey.Generate();
         var addr = server.ListenAddresses[0].WithPeerId(other.PeerId);
         var e = await Assert.ThrowsAsync<NoiseException>(() => client.DialAsync(addr, TestTimeout.Token()));
         Assert.Contains("expected", e.Message, StringComparison.Ordinal);

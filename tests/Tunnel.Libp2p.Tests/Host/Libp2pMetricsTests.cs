@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
@@ -24,7 +24,7 @@ public sealed class Libp2pMetricsTests
         });
         listener.Start();
 
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         await using var server = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = key,

@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using Xunit.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
@@ -56,8 +56,8 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
     public async Task Duplicate_LoserHasOpenStreams_TheyFinishThenLoserCloses(string? highAgent, string? lowAgent)
     {
         var ct = TestTimeout.Token();
-        using var k1 = IdentityKey.Generate();
-        using var k2 = IdentityKey.Generate();
+        using var k1 = PrivateKey.Generate();
+        using var k2 = PrivateKey.Generate();
         // The higher PeerId dials first, so its connection is the one that loses when the lower one dials back.
         var (highKey, lowKey) = k1.PeerId.Multihash.SequenceCompareTo(k2.PeerId.Multihash) > 0 ? (k1, k2) : (k2, k1);
         await using var high = await StartAsync(highKey, highAgent);
@@ -113,7 +113,7 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
             }
         });
         listener.Start();
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         await using var server = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = key,
@@ -140,9 +140,9 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
     {
         var ct = TestTimeout.Token();
         var relay = new PipeTransport();
-        using var relayKey = IdentityKey.Generate();
+        using var relayKey = PrivateKey.Generate();
         await using var server = await HostFactory.StartAsync();
-        await using var client = new Libp2pHost(new Libp2pHostOptions { Identity = IdentityKey.Generate(), Transports = () => [relay] });
+        await using var client = new Libp2pHost(new Libp2pHostOptions { Identity = PrivateKey.Generate(), Transports = () => [relay] });
         await client.StartAsync(ct);
         relay.Connect = async addr =>
         {
@@ -181,7 +181,7 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
 
     private const int EchoBytes = 64 * 1024;
 
-    private static async Task<Libp2pHost> StartAsync(IdentityKey key, string? agent)
+    private static async Task<Libp2pHost> StartAsync(PrivateKey key, string? agent)
     {
         var options = new Libp2pHostOptions { Identity = key, ListenAddresses = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")] };
         var host = new Libp2pHost(agent is null ? options : options with { AgentVersion = agent });

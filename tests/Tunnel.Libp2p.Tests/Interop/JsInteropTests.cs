@@ -2,7 +2,7 @@ using System.Text.Json;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -174,7 +174,7 @@ public sealed class JsInteropTests(JsHarnessFixture js) : IDisposable
     public async Task WrongExpectedPeer_BothWays_HandshakeFails()
     {
         var ct = TestTimeout.Token(60);
-        using var stranger = PluginMesh.Plugins.Tunnel.Libp2p.Identity.IdentityKey.Generate();
+        using var stranger = PluginMesh.P2p.Crypto.PrivateKey.Generate();
         await using var jsPeer = JsProcess.Start(js, "listen");
         var ready = await jsPeer.NextAsync("ready", ct);
         await using var host = await HostFactory.StartAsync();

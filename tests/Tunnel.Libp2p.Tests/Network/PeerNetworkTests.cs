@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -26,21 +26,21 @@ public sealed class PeerNetworkTests : IDisposable
         await b.StartAsync(ct);
         var changes = 0;
         a.LocalPeer.AddressesChanged += () => Interlocked.Increment(ref changes);
-        Assert.All(a.LocalPeer.Addresses, addr => Assert.EndsWith("/p2p/" + a.LocalPeer.PeerId, addr, StringComparison.Ordinal));
+        Assert.All(a.LocalPeer.Addresses, addr => Assert.EndsWith("/p2p/" + a.LocalPeer.PeerId, addr.ToString(), StringComparison.Ordinal));
         var connection = await b.Host!.DialAsync(a.Host!.ListenAddresses[0].WithPeerId(a.Host.PeerId), ct);
         await connection.IdentifyTask;
 
-        var circuit = $"/ip4/192.0.2.7/tcp/4001/p2p/{IdentityKey.Generate().PeerId}/p2p-circuit";
-        a.Network.SetAnnouncedAddresses("relay", [circuit]);
+        var circuit = $"/ip4/192.0.2.7/tcp/4001/p2p/{PrivateKey.Generate().PeerId}/p2p-circuit";
+        a.Network.SetAnnouncedAddresses("relay", [Multiaddr.Parse(circuit)]);
 
         Assert.Equal(1, changes);
-        Assert.Contains(circuit + "/p2p/" + a.LocalPeer.PeerId, a.LocalPeer.Addresses);
-        Assert.StartsWith("/ip4/127.0.0.1/tcp/", a.LocalPeer.Addresses[0], StringComparison.Ordinal);
+        Assert.Contains(Multiaddr.Parse(circuit + "/p2p/" + a.LocalPeer.PeerId), a.LocalPeer.Addresses);
+        Assert.StartsWith("/ip4/127.0.0.1/tcp/", a.LocalPeer.Addresses[0].ToString(), StringComparison.Ordinal);
         await Eventually.TrueAsync(() => connection.RemoteIdentify?.ListenAddrs.Any(x => x.ToString() == circuit) == true, "identify push carries the circuit address");
 
         a.Network.SetAnnouncedAddresses("relay", []);
         Assert.Equal(2, changes);
-        Assert.DoesNotContain(a.LocalPeer.Addresses, x => x.Contains("p2p-circuit", StringComparison.Ordinal));
+        Assert.DoesNotContain(a.LocalPeer.Addresses, x => x.IsRelayed);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class PeerNetworkTests : IDisposable
         var node = Node("signer");
         var data = "record"u8.ToArray();
         var signature = node.LocalPeer.Sign(data);
-        Assert.True(SignatureVerifier.Verify(node.LocalPeer.PublicKey.Span, data, signature, out _));
-        Assert.Equal(PeerId.FromPublicKey(node.LocalPeer.PublicKey.ToArray()).ToString(), node.LocalPeer.PeerId);
+        Assert.True(node.LocalPeer.PublicKey.Verify(data, signature));
+        Assert.Equal(PeerId.FromPublicKey(node.LocalPeer.PublicKey.Protobuf), node.LocalPeer.PeerId);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class PeerNetworkTests : IDisposable
         relay.Connect = async addr =>
         {
             var (dialer, target) = await SocketPair.CreateAsync();
-            inbound = new RawConnection(target, "/p2p-circuit", $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{b.LocalPeer.PeerId}");
+            inbound = new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{b.LocalPeer.PeerId}"));
             _ = Task.Run(async () =>
             {
                 try { accepted.TrySetResult(await a.Network.AcceptInboundAsync(inbound, PathKind.Relayed, ct)); }
@@ -107,7 +107,7 @@ public sealed class PeerNetworkTests : IDisposable
             });
             return dialer;
         };
-        var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{a.LocalPeer.PeerId}";
+        var circuit = Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{a.LocalPeer.PeerId}");
         using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
 
         await using var s = await new MeshTunnel(b).OpenStreamAsync(new PeerTarget(PeerId: a.LocalPeer.PeerId, Addresses: [circuit]), Echo, ct);
@@ -135,7 +135,7 @@ public sealed class PeerNetworkTests : IDisposable
         // Random bytes stand in for a peer with another key: pnet has no authentication, so the garbage surfaces in the next layers.
         var garbage = Task.Run(async () => { await dialer.WriteAsync(new byte[24 + 64], ct); });
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await a.Network.AcceptInboundAsync(new RawConnection(target, "/p2p-circuit", "/ip4/192.0.2.1/tcp/1/p2p-circuit"), PathKind.Relayed, ct));
+            await a.Network.AcceptInboundAsync(new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse("/ip4/192.0.2.1/tcp/1/p2p-circuit")), PathKind.Relayed, ct));
         Assert.Equal(TunnelFailure.Handshake, e.Failure);
         await garbage;
     }
@@ -150,13 +150,13 @@ public sealed class PeerNetworkTests : IDisposable
         var policy = new RecordingFailover(i => new FailoverDecision(i.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0));
         var refused = await RefusedAddressAsync();
         var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit";
-        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [refused], [circuit]));
+        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [refused.ToString()], [circuit]));
         await using var b = Node("b", new TestServices().Add<ITransport>(relay).Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
         await b.StartAsync(ct);
         relay.Connect = async addr =>
         {
             var (dialer, target) = await SocketPair.CreateAsync();
-            var accept = a.Network.AcceptInboundAsync(new RawConnection(target, "/p2p-circuit", $"{circuit}/p2p/{b.LocalPeer.PeerId}"), PathKind.Relayed, ct).AsTask();
+            var accept = a.Network.AcceptInboundAsync(new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{b.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
             _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
             return dialer;
         };
@@ -183,7 +183,7 @@ public sealed class PeerNetworkTests : IDisposable
         var policy = new RecordingFailover(_ => new FailoverDecision(FailoverAction.GiveUp, 0));
         await using var b = Node("b");
         await b.StartAsync(ct);
-        var peer = IdentityKey.Generate().PeerId.ToString();
+        var peer = PrivateKey.Generate().PeerId;
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
             await tunnel.OpenStreamAsync(new PeerTarget(PeerId: peer, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
@@ -200,7 +200,7 @@ public sealed class PeerNetworkTests : IDisposable
         await b.StartAsync(ct);
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: IdentityKey.Generate().PeerId.ToString(), Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
+            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: PrivateKey.Generate().PeerId, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
         Assert.Equal(TunnelFailure.Refused, e.Failure);
         Assert.Equal([1, 1, 0], policy.Inputs.Select(i => i.Alternatives));
     }
@@ -219,7 +219,7 @@ public sealed class PeerNetworkTests : IDisposable
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
-    private static readonly string RelayId = IdentityKey.Generate().PeerId.ToString();
+    private static readonly string RelayId = PrivateKey.Generate().PeerId.ToString();
 
     private static async Task EchoHandler(IMeshStream stream, CancellationToken ct)
     {
@@ -236,11 +236,11 @@ public sealed class PeerNetworkTests : IDisposable
     }
 
     /// <summary>A loopback address nobody listens on (bound, then closed).</summary>
-    private static Task<string> RefusedAddressAsync()
+    private static Task<Multiaddr> RefusedAddressAsync()
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return Task.FromResult(Multiaddr.FromEndPoint((System.Net.IPEndPoint)socket.LocalEndPoint!).ToString());
+        return Task.FromResult(Multiaddr.FromEndPoint((System.Net.IPEndPoint)socket.LocalEndPoint!));
     }
 
     private Libp2pNodeService Node(string name, IServiceProvider? services = null, bool psk = false)

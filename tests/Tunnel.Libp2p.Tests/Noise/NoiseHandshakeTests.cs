@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -14,8 +15,8 @@ public sealed class NoiseHandshakeTests
     public async Task Handshake_BothSides_LearnPeersAndAgreeInlinedMuxer()
     {
         var (a, b) = await SocketPair.CreateAsync();
-        using var ka = IdentityKey.Generate();
-        using var kb = IdentityKey.Generate();
+        using var ka = PrivateKey.Generate();
+        using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, Yamux, ct);
         var initiator = await NoiseHandshake.RunAsync(a, true, ka, kb.PeerId, Yamux, ct);
@@ -41,8 +42,8 @@ public sealed class NoiseHandshakeTests
     public async Task Handshake_OneSideOffersNoMuxer_NoInlinedMuxer()
     {
         var (a, b) = await SocketPair.CreateAsync();
-        using var ka = IdentityKey.Generate();
-        using var kb = IdentityKey.Generate();
+        using var ka = PrivateKey.Generate();
+        using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, [], ct);
         var initiator = await NoiseHandshake.RunAsync(a, true, ka, null, Yamux, ct);
@@ -55,9 +56,9 @@ public sealed class NoiseHandshakeTests
     public async Task Handshake_UnexpectedPeer_InitiatorRejectsBeforeRevealingItself()
     {
         var (a, b) = await SocketPair.CreateAsync();
-        using var ka = IdentityKey.Generate();
-        using var kb = IdentityKey.Generate();
-        using var other = IdentityKey.Generate();
+        using var ka = PrivateKey.Generate();
+        using var kb = PrivateKey.Generate();
+        using var other = PrivateKey.Generate();
         var ct = TestTimeout.Token();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, Yamux, ct);
         var e = await Assert.ThrowsAsync<NoiseException>(() => NoiseHandshake.RunAsync(a, true, ka, other.PeerId, Yamux, ct));
@@ -70,8 +71,8 @@ public sealed class NoiseHandshakeTests
     public async Task Transport_TamperedMessage_FailsAuthentication()
     {
         var (a, b) = await SocketPair.CreateAsync();
-        using var ka = IdentityKey.Generate();
-        using var kb = IdentityKey.Generate();
+        using var ka = PrivateKey.Generate();
+        using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, Yamux, ct);
         var initiator = await NoiseHandshake.RunAsync(a, true, ka, null, Yamux, ct);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -75,8 +76,8 @@ public sealed class NoiseStreamTests
     private static async Task<(NoiseHandshakeResult Initiator, NoiseHandshakeResult Responder)> HandshakeAsync(string[] initiatorMuxers, string[] responderMuxers, CancellationToken ct)
     {
         var (a, b) = await SocketPair.CreateAsync();
-        using var ka = IdentityKey.Generate();
-        using var kb = IdentityKey.Generate();
+        using var ka = PrivateKey.Generate();
+        using var kb = PrivateKey.Generate();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, responderMuxers, ct);
         var initiator = await NoiseHandshake.RunAsync(a, true, ka, kb.PeerId, initiatorMuxers, ct);
         return (initiator, await responder);

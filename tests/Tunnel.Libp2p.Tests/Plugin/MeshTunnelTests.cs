@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -29,7 +29,7 @@ public sealed class MeshTunnelTests : IDisposable
         });
         await serverNode.StartAsync(ct);
         await clientNode.StartAsync(ct);
-        var addr = serverNode.Host!.ListenAddresses[0].ToString();
+        var addr = serverNode.Host!.ListenAddresses[0];
 
         await using var s = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [addr]), "/test/upper/1.0.0", ct);
         Assert.Equal(server.LocalPeerId, s.Remote.PeerId);
@@ -54,7 +54,7 @@ public sealed class MeshTunnelTests : IDisposable
         using var registration = server.RegisterHandler("/test/sink/1.0.0", (stream, token) => stream.CloseWriteAsync(token).AsTask());
         await serverNode.StartAsync(ct);
         await clientNode.StartAsync(ct);
-        var good = serverNode.Host!.ListenAddresses[0].ToString();
+        var good = serverNode.Host!.ListenAddresses[0];
         var dead = await UnusedAddressAsync();
 
         // A dead address first: the failover default moves on to the good one, and the span says so.
@@ -66,7 +66,7 @@ public sealed class MeshTunnelTests : IDisposable
         Assert.Equal(3, all.Length);
         Assert.All(all, a => Assert.Equal("pluginmesh.tunnel.open", a.OperationName));
         var (first, second, failed) = (all[0], all[1], all[2]);
-        Assert.Equal(("direct", "new", server.LocalPeerId), (first.GetTagItem("pluginmesh.path"), first.GetTagItem("pluginmesh.connection"), first.GetTagItem("pluginmesh.peer")));
+        Assert.Equal(("direct", "new", server.LocalPeerId.ToString()), ((string?)first.GetTagItem("pluginmesh.path"), (string?)first.GetTagItem("pluginmesh.connection"), (string?)first.GetTagItem("pluginmesh.peer")));
         Assert.Equal(2, first.GetTagItem("pluginmesh.attempts"));
         var failedPath = Assert.Single(first.Events);
         Assert.Equal("path.failed", failedPath.Name);
@@ -77,14 +77,14 @@ public sealed class MeshTunnelTests : IDisposable
         Assert.Null(failed.GetTagItem("pluginmesh.path"));
     }
 
-    private static async Task<string> UnusedAddressAsync()
+    private static async Task<Multiaddr> UnusedAddressAsync()
     {
         using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
         var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         await Task.Yield();
-        return $"/ip4/127.0.0.1/tcp/{port}";
+        return Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class MeshTunnelTests : IDisposable
         await using var other = Node("dialer");
         await other.StartAsync(TestTimeout.Token());
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await new MeshTunnel(other).OpenStreamAsync(new PeerTarget(Addresses: [$"/ip4/127.0.0.1/tcp/{port}"]), "/x", TestTimeout.Token()));
+            await new MeshTunnel(other).OpenStreamAsync(new PeerTarget(Addresses: [Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}")]), "/x", TestTimeout.Token()));
         Assert.Equal(TunnelFailure.Refused, e.Failure);
     }
 
@@ -124,7 +124,7 @@ public sealed class MeshTunnelTests : IDisposable
         var own = node.Host!.ListenAddresses[0];
         var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
         var elsewhere = "/ip4/198.51.100.7/tcp/4001/p2p/" + peer;
-        var plan = PathPlan.Build(new PeerTarget(PeerId: peer, Addresses: [own + "/p2p/" + peer, elsewhere]), node.Host, null);
+        var plan = PathPlan.Build(new PeerTarget(PeerId: PeerId.Parse(peer), Addresses: [Multiaddr.Parse(own + "/p2p/" + peer), Multiaddr.Parse(elsewhere)]), node.Host, null);
         Assert.Equal([elsewhere], plan.Candidates.Select(c => c.Address!.ToString()));
     }
 

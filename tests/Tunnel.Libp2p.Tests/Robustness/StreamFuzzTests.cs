@@ -1,4 +1,5 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
@@ -36,7 +37,7 @@ public sealed class StreamFuzzTests
     [Fact]
     public async Task NoiseHandshake_RandomInput_OnlyIOException()
     {
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         var random = new Random(2);
         for (var i = 0; i < Rounds; i++)
         {

@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -13,8 +14,8 @@ internal sealed class FakeDirectory(params NodeRecord[] records) : INodeDirector
 
     public NodeRecord? Resolve(string nodeName) => records.FirstOrDefault(r => r.NodeName == nodeName);
 
-    public NodeRecord? ResolvePeer(string peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
+    public NodeRecord? ResolvePeer(PeerId peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
 
-    public static NodeRecord Record(string name, string peerId, IReadOnlyList<string> direct, IReadOnlyList<string> relay) =>
-        new(name, peerId, direct, relay, [], 1, DateTimeOffset.UtcNow.AddHours(1), new Dictionary<string, string>());
+    public static NodeRecord Record(string name, PeerId peerId, IReadOnlyList<string> direct, IReadOnlyList<string> relay) =>
+        new(name, peerId, [.. direct.Select(Multiaddr.Parse)], [.. relay.Select(Multiaddr.Parse)], [], 1, DateTimeOffset.UtcNow.AddHours(1), new Dictionary<string, string>());
 }

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
 
@@ -30,20 +31,20 @@ internal sealed class FakeDiscovery(string name = "mdns") : IStandaloneDiscovery
 
     public event Action<DiscoveredPeer>? PeerDiscovered;
 
-    public event Action<string>? PeerExpired;
+    public event Action<PeerId>? PeerExpired;
 
     public void Announce(string peerId, IReadOnlyList<string> addrs)
     {
-        var peer = new DiscoveredPeer(peerId, addrs, name, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2));
+        var peer = new DiscoveredPeer(PeerId.Parse(peerId), [.. addrs.Select(Multiaddr.Parse)], name, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2));
         lock (_peers)
         {
-            _peers.RemoveAll(p => p.PeerId == peerId);
+            _peers.RemoveAll(p => p.PeerId == peer.PeerId);
             _peers.Add(peer);
         }
         PeerDiscovered?.Invoke(peer);
     }
 
-    public void Expire(string peerId) => PeerExpired?.Invoke(peerId);
+    public void Expire(string peerId) => PeerExpired?.Invoke(PeerId.Parse(peerId));
 
     public IStandaloneDiscovery Create(LocalPeerAdvertisement local, IReadOnlyDictionary<string, string> options, ILoggerFactory loggers)
     {

@@ -1,6 +1,6 @@
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
@@ -12,7 +12,7 @@ internal static class HostFactory
     {
         var host = new Libp2pHost(new Libp2pHostOptions
         {
-            Identity = IdentityKey.Generate(),
+            Identity = PrivateKey.Generate(),
             ListenAddresses = listen ? [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")] : [],
             PrivateNetworkKey = psk,
             UpgradeTimeout = TimeSpan.FromSeconds(5),

@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
@@ -8,18 +9,18 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 /// </summary>
 internal sealed class PipeTransport : ITransport
 {
-    public List<string> Dialed { get; } = [];
+    public List<Multiaddr> Dialed { get; } = [];
 
-    public Func<string, Task<Stream>>? Connect { get; set; }
+    public Func<Multiaddr, Task<Stream>>? Connect { get; set; }
 
     public string Name => "test-circuit";
 
-    public bool CanDial(string multiaddr) => multiaddr.Contains("/p2p-circuit", StringComparison.Ordinal);
+    public bool CanDial(Multiaddr multiaddr) => multiaddr.IsRelayed;
 
-    public async ValueTask<ITransportConnection> DialAsync(string multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
         lock (Dialed) Dialed.Add(multiaddr);
         var stream = Connect is null ? throw new TunnelException(TunnelFailure.RelayRefused, "test relay: no target") : await Connect(multiaddr);
-        return new RawConnection(stream, "/p2p-circuit", multiaddr);
+        return new RawConnection(stream, Multiaddr.Parse("/p2p-circuit"), multiaddr);
     }
 }

@@ -1,17 +1,18 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
 /// <summary>An <see cref="ITransportConnection"/> over any stream; counts disposals.</summary>
-internal sealed class RawConnection(Stream stream, string local, string remote) : ITransportConnection
+internal sealed class RawConnection(Stream stream, Multiaddr local, Multiaddr remote) : ITransportConnection
 {
     private int _disposed;
 
     public Stream Stream => stream;
 
-    public string LocalAddress => local;
+    public Multiaddr LocalAddress => local;
 
-    public string RemoteAddress => remote;
+    public Multiaddr RemoteAddress => remote;
 
     public bool Disposed => Volatile.Read(ref _disposed) != 0;
 

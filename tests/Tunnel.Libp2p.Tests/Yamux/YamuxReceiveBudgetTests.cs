@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identity;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
 using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
@@ -62,7 +62,7 @@ public sealed class YamuxReceiveBudgetTests
         listener.InstrumentPublished = (i, l) => { if (i.Meter == meter && i.Name == "pluginmesh.libp2p.receive.buffered") l.EnableMeasurementEvents(i); };
         listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Exchange(ref buffered, v));
         listener.Start();
-        using var key = IdentityKey.Generate();
+        using var key = PrivateKey.Generate();
         await using var server = new Libp2pHost(new Libp2pHostOptions { Identity = key, ListenAddresses = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], Meter = meter });
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var _ = server.SetStreamHandler("/test/hold/1.0.0", async (s, c) => await release.Task.WaitAsync(c));

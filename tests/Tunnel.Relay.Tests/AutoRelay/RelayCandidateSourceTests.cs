@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
@@ -21,27 +22,27 @@ public sealed class RelayCandidateSourceTests
             Record(Plain, ["dns"], ["/ip4/10.0.0.9/tcp/4001"]),
             Record(Self, ["relay"], ["/ip4/10.0.0.5/tcp/4001"]),
         ]);
-        var lan = new StaticDiscovery([new DiscoveredPeer(R2, [$"/ip4/192.168.1.2/tcp/4001/p2p/{R2}"], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2))]);
-        var source = new RelayCandidateSource([$"/dns4/relay/tcp/4001/p2p/{R1}"], directory, [lan], Self);
+        var lan = new StaticDiscovery([new DiscoveredPeer(PeerId.Parse(R2), [Multiaddr.Parse($"/ip4/192.168.1.2/tcp/4001/p2p/{R2}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2))]);
+        var source = new RelayCandidateSource([Multiaddr.Parse($"/dns4/relay/tcp/4001/p2p/{R1}")], directory, [lan], PeerId.Parse(Self));
 
-        var found = source.Gather().ToDictionary(c => c.Relay.PeerId);
+        var found = source.Gather().ToDictionary(c => c.Relay.PeerId.ToString());
         Assert.Equal([R1, R2], found.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("config", found[R1].Source);
-        Assert.Equal($"/dns4/relay/tcp/4001/p2p/{R1}", found[R1].Relay.Address);
+        Assert.Equal($"/dns4/relay/tcp/4001/p2p/{R1}", found[R1].Relay.Address.ToString());
         Assert.Equal("mdns", found[R2].Source);
     }
 
     [Fact]
     public void Gather_DirectoryRelay_AddsPeerIdToItsAddressAndKeepsLabels()
     {
-        var source = new RelayCandidateSource([], new StaticDirectory([Record(R1, ["relay"], ["/ip4/10.0.0.1/tcp/4001"])]), [], Self);
+        var source = new RelayCandidateSource([], new StaticDirectory([Record(R1, ["relay"], ["/ip4/10.0.0.1/tcp/4001"])]), [], PeerId.Parse(Self));
         var c = Assert.Single(source.Gather());
-        Assert.Equal($"/ip4/10.0.0.1/tcp/4001/p2p/{R1}", c.Relay.Address);
+        Assert.Equal($"/ip4/10.0.0.1/tcp/4001/p2p/{R1}", c.Relay.Address.ToString());
         Assert.Equal("shop-1", c.Labels["zone"]);
     }
 
     private static NodeRecord Record(string peer, IReadOnlyList<string> caps, IReadOnlyList<string> addrs) =>
-        new("node-" + peer[^4..], peer, addrs, [], caps, 1, DateTimeOffset.MaxValue, Zone);
+        new("node-" + peer[^4..], PeerId.Parse(peer), [.. addrs.Select(Multiaddr.Parse)], [], caps, 1, DateTimeOffset.MaxValue, Zone);
 
     private sealed class StaticDirectory(IReadOnlyList<NodeRecord> records) : INodeDirectory
     {
@@ -53,7 +54,7 @@ public sealed class RelayCandidateSourceTests
 
         public NodeRecord? Resolve(string nodeName) => records.FirstOrDefault(r => r.NodeName == nodeName);
 
-        public NodeRecord? ResolvePeer(string peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
+        public NodeRecord? ResolvePeer(PeerId peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
     }
 
     private sealed class StaticDiscovery(IReadOnlyList<DiscoveredPeer> peers) : IPeerDiscovery
@@ -64,6 +65,6 @@ public sealed class RelayCandidateSourceTests
 
         public event Action<DiscoveredPeer>? PeerDiscovered { add { } remove { } }
 
-        public event Action<string>? PeerExpired { add { } remove { } }
+        public event Action<PeerId>? PeerExpired { add { } remove { } }
     }
 }

@@ -1,4 +1,4 @@
-using Google.Protobuf;
+using PluginMesh.P2p;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 using PluginMesh.Plugins.Tunnel.Relay.Client;
@@ -30,13 +30,13 @@ public sealed class CircuitClientTests
         await Eventually.TrueAsync(() => b.Network!.Announced(ReservationManager.AnnounceSource).Contains(circuit), "circuit address announced");
 
         var transport = new CircuitTransport(a.Tunnel);
-        Assert.True(transport.CanDial(circuit));
-        await using var connection = await transport.DialAsync(circuit, ct);
-        Assert.Equal(circuit, connection.RemoteAddress);
+        Assert.True(transport.CanDial(Multiaddr.Parse(circuit)));
+        await using var connection = await transport.DialAsync(Multiaddr.Parse(circuit), ct);
+        Assert.Equal(circuit, connection.RemoteAddress.ToString());
         Assert.Equal(1024 * 1024, await EchoCheck.RunAsync(connection.Stream, () => ((RelayedConnection)connection).CloseWriteAsync(ct), 1024 * 1024, ct));
 
         var inbound = Assert.Single(b.Network!.Inbound);
-        Assert.Equal($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}", inbound.RemoteAddress);
+        Assert.Equal($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}", inbound.RemoteAddress.ToString());
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class CircuitClientTests
         await using var a = await RelayNode.StartAsync(ClientOnly);
 
         var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await new CircuitTransport(a.Tunnel).DialAsync($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}", ct));
+            await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}"), ct));
         Assert.Equal(TunnelFailure.RelayRefused, e.Failure);
         Assert.Equal("NO_RESERVATION", e.Data["relayStatus"]);
     }
@@ -71,10 +71,10 @@ public sealed class CircuitClientTests
         await using var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct);
         await RelayCodec.WriteAsync(stream.Stream, new StopMessage
         {
-            Type = StopMessage.Types.Type.Connect,
-            Peer = new Peer { Id = ByteString.CopyFrom(PeerIds.ToBytes(rogue.PeerId)) },
+            Type = StopMessageType.Connect,
+            Peer = new Peer { Id = rogue.PeerId.Multihash.ToArray() },
         }, ct);
-        var answer = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parser, ct);
+        var answer = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parse, ct);
         Assert.Equal(Status.PermissionDenied, answer!.Status);
         Assert.Empty(b.Network!.Inbound);
     }
@@ -89,7 +89,7 @@ public sealed class CircuitClientTests
         await using (var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct))
         {
             await stream.Stream.WriteAsync(new byte[] { 0xFF, 0xFF, 0x03 }, ct);
-            var answer = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parser, ct);
+            var answer = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parse, ct);
             Assert.Equal(Status.MalformedMessage, answer!.Status);
         }
         await using var again = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId), RelayProtocols.Stop, ct);

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
@@ -42,7 +43,7 @@ public sealed class RelayThroughputTests(ITestOutputHelper output)
         var directSeconds = watch.Elapsed.TotalSeconds;
 
         watch.Restart();
-        await using (var relayed = await new CircuitTransport(a.Tunnel).DialAsync($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}", ct))
+        await using (var relayed = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct))
             Assert.Equal(Bytes, await EchoCheck.RunAsync(relayed.Stream, () => ((RelayedConnection)relayed).CloseWriteAsync(ct), Bytes, ct));
         var relayedSeconds = watch.Elapsed.TotalSeconds;
 

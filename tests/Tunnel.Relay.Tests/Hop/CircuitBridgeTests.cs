@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Threading.Channels;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
@@ -98,7 +99,7 @@ public sealed class CircuitBridgeTests
 
         public string Protocol => "/test/memory";
 
-        public RemotePeer Remote { get; } = new("memory", null, PathKind.Direct, "/memory");
+        public RemotePeer Remote { get; } = new(PeerId.Parse("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"), null, PathKind.Direct, Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
 
         public Stream Stream { get; }
 

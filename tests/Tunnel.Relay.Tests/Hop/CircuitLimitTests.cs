@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Diagnostics.Metrics;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
@@ -29,7 +30,7 @@ public sealed class CircuitLimitTests
         var circuit = $"{relay.Address}/p2p-circuit/p2p/{b.PeerId}";
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(circuit, ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
         await connection.Stream.WriteAsync(new byte[100], ct);
         var echoed = 0;
         while (echoed < 100) echoed += await connection.Stream.ReadAsync(new byte[100], ct);
@@ -73,8 +74,8 @@ public sealed class CircuitLimitTests
         var circuit = $"{relay.Address}/p2p-circuit/p2p/{b.PeerId}";
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var first = await new CircuitTransport(a.Tunnel).DialAsync(circuit, ct);
-        var e = await Assert.ThrowsAsync<TunnelException>(async () => await new CircuitTransport(a.Tunnel).DialAsync(circuit, ct));
+        await using var first = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
+        var e = await Assert.ThrowsAsync<TunnelException>(async () => await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct));
         Assert.Equal("RESOURCE_LIMIT_EXCEEDED", e.Data["relayStatus"]);
         lock (refusals) Assert.Equal(["RESOURCE_LIMIT_EXCEEDED"], refusals);
     }
@@ -93,7 +94,7 @@ public sealed class CircuitLimitTests
         await using var a = await RelayNode.StartAsync(ClientOnly);
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}", ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct);
         var received = 0;
         var reader = Task.Run(async () =>
         {

@@ -1,4 +1,4 @@
-using Google.Protobuf;
+using PluginMesh.P2p;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
@@ -35,12 +35,12 @@ public sealed class HopServiceTests
         await using (var stream = await OpenHopAsync(client, relay, ct))
         {
             await stream.Stream.WriteAsync(request, ct);
-            var answer = await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parser, ct);
-            Assert.Equal(HopMessage.Types.Type.Status, answer!.Type);
+            var answer = await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parse, ct);
+            Assert.Equal(HopMessageType.Status, answer!.Type);
             Assert.Equal((Status)expected, answer.Status);
         }
         // The relay survived and still serves a well-formed request.
-        Assert.Equal(Status.Ok, (await RequestAsync(client, relay, new HopMessage { Type = HopMessage.Types.Type.Reserve }, ct)).Status);
+        Assert.Equal(Status.Ok, (await RequestAsync(client, relay, new HopMessage { Type = HopMessageType.Reserve }, ct)).Status);
     }
 
     [Fact]
@@ -50,12 +50,12 @@ public sealed class HopServiceTests
         await using var relay = await RelayNode.StartAsync(Offering);
         await using var client = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
 
-        var answer = await RequestAsync(client, relay, new HopMessage { Type = HopMessage.Types.Type.Reserve }, ct);
+        var answer = await RequestAsync(client, relay, new HopMessage { Type = HopMessageType.Reserve }, ct);
         Assert.Equal(Status.Ok, answer.Status);
         Assert.Null(answer.Limit);
-        Assert.Contains(relay.Address, answer.Reservation.Addrs.Select(a => MultiaddrCodec.TryDecode(a.Span)));
-        var voucher = Voucher.TryOpen(answer.Reservation.Voucher.Span, out _);
-        Assert.Equal(PeerIds.ToBytes(client.PeerId), voucher!.Peer.ToByteArray());
+        Assert.Contains(relay.Address, answer.Reservation!.Addrs.Select(a => Multiaddr.FromBytes(a)));
+        var voucher = Voucher.TryOpen(answer.Reservation.Voucher, out _);
+        Assert.Equal(client.PeerId.Multihash.ToArray(), voucher!.Peer);
         Assert.Equal(answer.Reservation.Expire, voucher.Expiration);
     }
 
@@ -66,7 +66,7 @@ public sealed class HopServiceTests
         await using var relay = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Always, Members = MembershipMode.None });
         await using var client = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
 
-        var answer = await RequestAsync(client, relay, new HopMessage { Type = HopMessage.Types.Type.Reserve }, ct);
+        var answer = await RequestAsync(client, relay, new HopMessage { Type = HopMessageType.Reserve }, ct);
         Assert.Equal(new Limit { Duration = 120, Data = 131072 }, answer.Limit);
     }
 
@@ -76,7 +76,7 @@ public sealed class HopServiceTests
         var ct = TestTimeout.Token();
         await using var relay = await RelayNode.StartAsync(Offering);
         await using var client = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
-        var connect = new HopMessage { Type = HopMessage.Types.Type.Connect, Peer = new Peer { Id = ByteString.CopyFrom(PeerIds.ToBytes(relay.PeerId)) } };
+        var connect = new HopMessage { Type = HopMessageType.Connect, Peer = new Peer { Id = relay.PeerId.Multihash.ToArray() } };
 
         Assert.Equal(Status.NoReservation, (await RequestAsync(client, relay, connect, ct)).Status);
     }
@@ -88,7 +88,7 @@ public sealed class HopServiceTests
         await using var relay = await RelayNode.StartAsync(Offering with { Limits = new HopLimits { MaxReservationsPerIp = 1 } });
         await using var first = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
         await using var second = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
-        var reserve = new HopMessage { Type = HopMessage.Types.Type.Reserve };
+        var reserve = new HopMessage { Type = HopMessageType.Reserve };
 
         Assert.Equal(Status.Ok, (await RequestAsync(first, relay, reserve, ct)).Status);
         Assert.Equal(Status.ReservationRefused, (await RequestAsync(second, relay, reserve, ct)).Status);
@@ -131,12 +131,12 @@ public sealed class HopServiceTests
         await using var other = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
         var client = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
         var clientId = client.PeerId;
-        Assert.Equal(Status.Ok, (await RequestAsync(client, relay, new HopMessage { Type = HopMessage.Types.Type.Reserve }, ct)).Status);
+        Assert.Equal(Status.Ok, (await RequestAsync(client, relay, new HopMessage { Type = HopMessageType.Reserve }, ct)).Status);
         Assert.Single(relay.Service.Hop!.Reservations);
 
         await client.DisposeAsync();
         await Eventually.TrueAsync(() => relay.Service.Hop.Reservations.Count == 0, "reservation dropped with the connection");
-        var connect = new HopMessage { Type = HopMessage.Types.Type.Connect, Peer = new Peer { Id = ByteString.CopyFrom(PeerIds.ToBytes(clientId)) } };
+        var connect = new HopMessage { Type = HopMessageType.Connect, Peer = new Peer { Id = clientId.Multihash.ToArray() } };
         Assert.Equal(Status.NoReservation, (await RequestAsync(other, relay, connect, ct)).Status);
     }
 
@@ -147,6 +147,6 @@ public sealed class HopServiceTests
     {
         await using var stream = await OpenHopAsync(client, relay, ct);
         await RelayCodec.WriteAsync(stream.Stream, request, ct);
-        return (await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parser, ct))!;
+        return (await RelayCodec.ReadAsync(stream.Stream, HopMessage.Parse, ct))!;
     }
 }

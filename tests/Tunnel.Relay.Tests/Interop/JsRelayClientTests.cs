@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Text;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
@@ -27,20 +28,20 @@ public sealed class JsRelayClientTests(JsRelayFixture js)
         var relayAddr = ready.GetProperty("addrs").EnumerateArray().Select(a => a.GetString()!).First(a => a.Contains("/tcp/", StringComparison.Ordinal));
         if (!relayAddr.Contains("/p2p/", StringComparison.Ordinal)) relayAddr += "/p2p/" + relayId;
 
-        await using var b = await RelayNode.StartAsync(ClientOnly with { Reserve = [relayAddr] }, Reachability.Private);
+        await using var b = await RelayNode.StartAsync(ClientOnly with { Reserve = [Multiaddr.Parse(relayAddr)] }, Reachability.Private);
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved on the js relay");
         var r = b.Service.Reservations!.Reservations[0];
-        Assert.Equal(relayId, r.RelayPeerId);
+        Assert.Equal(relayId, r.RelayPeerId.ToString());
         Assert.InRange(r.Expires - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(100), TimeSpan.FromMinutes(125));
         Assert.Equal(131072, r.LimitBytes);
-        Assert.Contains($"{relayAddr}/p2p-circuit/p2p/{b.PeerId}", r.CircuitAddresses);
+        Assert.Contains(Multiaddr.Parse($"{relayAddr}/p2p-circuit/p2p/{b.PeerId}"), r.CircuitAddresses);
         Assert.Contains($"{relayAddr}/p2p-circuit/p2p/{b.PeerId}", b.Network!.Announced(ReservationManager.AnnounceSource));
 
         var voucher = Voucher.TryOpen(r.Voucher, out var envelope);
-        Assert.Equal(PeerIds.ToBytes(b.PeerId), voucher!.Peer.ToByteArray());
-        Assert.Equal(PeerIds.ToBytes(relayId), voucher.Relay.ToByteArray());
-        var signed = Voucher.SignedBytes(envelope!.PayloadType.Span, envelope.Payload.Span);
-        Assert.True(Libp2p.Identity.SignatureVerifier.Verify(envelope.PublicKey.Span, signed, envelope.Signature.Span, out var reason), reason);
+        Assert.Equal(b.PeerId.Multihash.ToArray(), voucher!.Peer);
+        Assert.Equal(PeerId.Parse(relayId).Multihash.ToArray(), voucher.Relay);
+        var signed = Voucher.SignedBytes(envelope!.PayloadType, envelope.Payload);
+        Assert.True(PluginMesh.P2p.Crypto.PublicKey.FromProtobuf(envelope.PublicKey).Verify(signed, envelope.Signature, out var reason), reason);
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class JsRelayClientTests(JsRelayFixture js)
         var target = (await b.NextAsync("ready", ct)).GetProperty("peerId").GetString()!;
         await using var a = await RelayNode.StartAsync(ClientOnly);
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync($"{relayAddr}/p2p-circuit/p2p/{target}", ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relayAddr}/p2p-circuit/p2p/{target}"), ct);
         // The circuit is raw: js B, the listener, waits for our multistream header and echoes it.
         var header = Encoding.ASCII.GetBytes("/multistream/1.0.0\n");
         await connection.Stream.WriteAsync((byte[])[(byte)header.Length, .. header], ct);

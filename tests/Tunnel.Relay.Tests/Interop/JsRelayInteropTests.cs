@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using Xunit.Abstractions;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
@@ -17,7 +18,7 @@ public sealed class JsRelayInteropTests(JsRelayFixture js, ITestOutputHelper out
     {
         var ct = TestTimeout.Token(120);
         await using var relay = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Always, Members = MembershipMode.All });
-        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address);
+        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString());
         var ready = await b.NextAsync("ready", ct);
         var circuit = ready.GetProperty("addrs").EnumerateArray().Select(a => a.GetString()!).First();
         Assert.Contains($"/p2p/{relay.PeerId}/p2p-circuit", circuit, StringComparison.Ordinal);
@@ -41,7 +42,7 @@ public sealed class JsRelayInteropTests(JsRelayFixture js, ITestOutputHelper out
         var ct = TestTimeout.Token(300);
         const int Bytes = 32 * 1024 * 1024;
         await using var relay = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Always, Members = MembershipMode.All });
-        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address, "--listen-tcp");
+        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString(), "--listen-tcp");
         var ready = await b.NextAsync("ready", ct);
         var circuit = ready.GetProperty("addrs").EnumerateArray().Select(x => x.GetString()!).First();
         var direct = ready.GetProperty("direct").EnumerateArray().Select(x => x.GetString()!).First(x => x.Contains("/tcp/", StringComparison.Ordinal));
@@ -68,7 +69,7 @@ public sealed class JsRelayInteropTests(JsRelayFixture js, ITestOutputHelper out
             Members = MembershipMode.None,
             OutsiderLimits = new CircuitLimit(TimeSpan.FromMinutes(2), 128 * 1024),
         });
-        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address);
+        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString());
         var ready = await b.NextAsync("ready", ct);
         var circuit = ready.GetProperty("addrs").EnumerateArray().Select(x => x.GetString()!).First();
 
@@ -85,7 +86,7 @@ public sealed class JsRelayInteropTests(JsRelayFixture js, ITestOutputHelper out
     {
         var ct = TestTimeout.Token(120);
         await using var relay = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Always, Members = MembershipMode.None });
-        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address);
+        await using var b = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString());
         var circuit = (await b.NextAsync("ready", ct)).GetProperty("addrs").EnumerateArray().Select(x => x.GetString()!).First();
 
         await using var a = JsProcess.Start(js, "dial", circuit, "--echo-bytes", "16384");
@@ -104,9 +105,9 @@ public sealed class JsRelayInteropTests(JsRelayFixture js, ITestOutputHelper out
             Members = MembershipMode.All,
             Limits = new HopLimits { MaxReservations = 1 },
         });
-        await using var first = JsProcess.Start(js, "reserve", "--relay", relay.Address);
+        await using var first = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString());
         await first.NextAsync("ready", ct);
-        await using var second = JsProcess.Start(js, "reserve", "--relay", relay.Address);
+        await using var second = JsProcess.Start(js, "reserve", "--relay", relay.Address.ToString());
         var refused = await second.NextAsync("reserve-failed", ct);
         Assert.Contains("RESERVATION_REFUSED", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Single(relay.Service.Hop!.Reservations);

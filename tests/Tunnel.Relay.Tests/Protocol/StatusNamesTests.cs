@@ -10,10 +10,15 @@ public sealed class StatusNamesTests
     [Fact]
     public void Wire_IsTheProtoName_ForEveryStatus()
     {
-        foreach (var field in typeof(Status).GetFields(BindingFlags.Public | BindingFlags.Static))
+        // The names and numbers of the spec's enum, from the reference schema (Protocol/Reference/circuit.proto).
+        var reference = typeof(Reference.Status).GetFields(BindingFlags.Public | BindingFlags.Static).ToList();
+        Assert.Equal(reference.Count, Enum.GetValues<Status>().Length);
+        foreach (var field in reference)
         {
             var proto = field.GetCustomAttribute<OriginalNameAttribute>()!.Name;
-            Assert.Equal(proto, StatusNames.Wire((Status)field.GetValue(null)!));
+            var number = (int)field.GetValue(null)!;
+            Assert.True(Enum.IsDefined((Status)number), $"{proto} ({number}) is missing from the plugin's Status");
+            Assert.Equal(proto, StatusNames.Wire((Status)number));
         }
         Assert.Equal("RESERVATION_REFUSED", StatusNames.Wire(Status.ReservationRefused));
         Assert.Equal("999", StatusNames.Wire((Status)999));

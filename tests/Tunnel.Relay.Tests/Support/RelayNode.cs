@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multiaddrs;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
@@ -38,10 +38,10 @@ internal sealed class RelayNode : IAsyncDisposable
     /// <summary>The meter the plugin's instruments live on (tests listen to it).</summary>
     public System.Diagnostics.Metrics.Meter Meter { get; private init; } = null!;
 
-    public string PeerId => Tunnel.LocalPeerId;
+    public PeerId PeerId => Tunnel.LocalPeerId;
 
     /// <summary>The node's dialable address with <c>/p2p/&lt;id&gt;</c>.</summary>
-    public string Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId).ToString();
+    public Multiaddr Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId);
 
     public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null)
     {

@@ -1,4 +1,6 @@
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.P2p;
+using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
@@ -9,14 +11,14 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
 /// </summary>
 internal sealed class TestLocalPeer(Libp2pNodeService node) : ILocalPeer
 {
-    public string PeerId => node.Identity.PeerId.ToString();
+    public PeerId PeerId => node.Identity.PeerId;
 
-    public IReadOnlyList<string> Addresses =>
-        [.. (node.Host?.ListenAddresses ?? []).Select(a => a.WithPeerId(node.Identity.PeerId).ToString())];
+    public IReadOnlyList<Multiaddr> Addresses =>
+        [.. (node.Host?.ListenAddresses ?? []).Select(a => a.WithPeerId(node.Identity.PeerId))];
 
     public event Action? AddressesChanged { add { } remove { } }
 
-    public ReadOnlyMemory<byte> PublicKey => node.Identity.PublicKeyProtobuf;
+    public PublicKey PublicKey => node.Identity.PublicKey;
 
     public byte[] Sign(ReadOnlySpan<byte> data) => node.Identity.Sign(data);
 }

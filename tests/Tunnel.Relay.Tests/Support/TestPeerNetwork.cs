@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
@@ -55,22 +56,22 @@ internal sealed class TestPeerNetwork : IPeerNetwork
         ReachabilityChanged?.Invoke(value);
     }
 
-    public void SetAnnouncedAddresses(string source, IReadOnlyList<string> multiaddrs)
+    public void SetAnnouncedAddresses(string source, IReadOnlyList<Multiaddr> multiaddrs)
     {
-        lock (_lock) _announced[source] = [.. multiaddrs];
+        lock (_lock) _announced[source] = [.. multiaddrs.Select(a => a.ToString())];
     }
 
     public ValueTask<PeerConnection> AcceptInboundAsync(ITransportConnection raw, PathKind path, CancellationToken cancellationToken)
     {
         lock (_lock) _inbound.Add(raw);
         _ = EchoAsync(raw);
-        return ValueTask.FromResult(new PeerConnection("circuit", raw.RemoteAddress, path, true, DateTimeOffset.UtcNow, null, []));
+        return ValueTask.FromResult(new PeerConnection(raw.RemoteAddress.TargetPeerId!, raw.RemoteAddress, path, true, DateTimeOffset.UtcNow, null, []));
     }
 
-    public async ValueTask<TimeSpan> PingAsync(string peerId, CancellationToken cancellationToken)
+    public async ValueTask<TimeSpan> PingAsync(PeerId peerId, CancellationToken cancellationToken)
     {
         var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "not started");
-        var connection = host.GetConnection(Libp2p.Identity.PeerId.Parse(peerId)) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
+        var connection = host.GetConnection(peerId) ?? throw new TunnelException(TunnelFailure.Unresolved, "not connected");
         return await host.PingAsync(connection, cancellationToken);
     }
 
@@ -91,5 +92,5 @@ internal sealed class TestPeerNetwork : IPeerNetwork
     }
 
     private static PeerConnection ToPeer(Libp2pConnection c) =>
-        new(c.RemotePeerId.ToString(), c.RemoteAddress.ToString(), PathKind.Direct, !c.IsInitiator, DateTimeOffset.UtcNow, null, []);
+        new(c.RemotePeerId, c.RemoteAddress, PathKind.Direct, !c.IsInitiator, DateTimeOffset.UtcNow, null, []);
 }

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+
+namespace PluginMesh.P2p.Crypto;
+
+/// <summary>
+/// A node's identity key on disk: the libp2p <c>PrivateKey</c> protobuf, created on first use with
+/// mode 0600 and reused afterwards, so a node's PeerId survives restarts.
+/// </summary>
+/// <remarks>Stateless and thread-safe; two processes creating one file at once end up with the same key.</remarks>
+public static class KeyFile
+{
+    /// <summary>Loads the key at <paramref name="path"/>, creating it (and its directory) when absent.</summary>
+    /// <exception cref="FormatException">The file exists but does not hold a usable key; it is left untouched and the message names it.</exception>
+    /// <exception cref="IOException">The file cannot be read or created.</exception>
+    public static PrivateKey LoadOrCreate(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path)) return Load(path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        var key = PrivateKey.Generate();
+        var bytes = key.ExportProtobuf();
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var stream = new FileStream(path, options);
+            stream.Write(bytes);
+            stream.Flush(true);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it between our check and our create: use theirs so both agree.
+            key.Dispose();
+            return Load(path);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+        return key;
+    }
+
+    /// <summary>Loads an existing key file.</summary>
+    /// <exception cref="FormatException">Not a usable key; the message names the file.</exception>
+    public static PrivateKey Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            return PrivateKey.FromProtobuf(bytes);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"key file {path}: {e.Message}", e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PluginMesh.P2p;
+
+// Predicates on the IP an address starts with (discovery decides what to advertise by them).
+public sealed partial class Multiaddr
+{
+    /// <summary>The IP of an <c>/ip4|ip6/…</c> address that is not relayed; false for DNS and circuit addresses.</summary>
+    public bool TryGetIp(out IPAddress ip)
+    {
+        ip = IPAddress.None;
+        if (IsRelayed || _components[0].IPAddress is not { } first) return false;
+        ip = first;
+        return true;
+    }
+
+    /// <summary>True when the address starts with a loopback IP (127/8, ::1, IPv4-mapped loopback).</summary>
+    public bool IsLoopback => StartIp() is { } ip && IPAddress.IsLoopback(ip);
+
+    /// <summary>True when the address starts with a link-local IP (169.254/16, fe80::/10).</summary>
+    public bool IsLinkLocal => StartIp() is { } ip && (ip.AddressFamily == AddressFamily.InterNetworkV6 ? ip.IsIPv6LinkLocal : ip.GetAddressBytes() is [169, 254, ..]);
+
+    /// <summary>
+    /// True when the address starts with a loopback, private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7)
+    /// or link-local IP — what js-libp2p keeps in its mDNS answers. DNS names are not private:
+    /// nothing says where they resolve.
+    /// </summary>
+    public bool IsPrivate
+    {
+        get
+        {
+            if (StartIp() is not { } ip) return false;
+            if (IPAddress.IsLoopback(ip)) return true;
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6) return ip.IsIPv6LinkLocal || ip.IsIPv6UniqueLocal;
+            var b = ip.GetAddressBytes();
+            return b[0] == 10
+                || (b[0] == 172 && b[1] is >= 16 and <= 31)
+                || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 169 && b[1] == 254)
+                || (b[0] == 100 && b[1] is >= 64 and <= 127);
+        }
+    }
+
+    /// <summary>The first component's IP (IPv4-mapped IPv6 as IPv4), relayed or not.</summary>
+    private IPAddress? StartIp()
+    {
+        var ip = _components[0].IPAddress;
+        return ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using PluginMesh.P2p.Crypto;
+
+namespace PluginMesh.P2p.Tests.Crypto;
+
+public sealed class KeyTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pm-key-").FullName;
+
+    [Fact]
+    public void FromSeed_AliceVector_MatchesJsLibp2p()
+    {
+        using var key = PrivateKey.FromSeed(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("alice")));
+        Assert.Equal("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm", key.PeerId.ToString());
+        Assert.Equal("08011220d5bf4a3fcce717b0388bcc2749ebc148ad9969b23f45ee1b605fd58778576ac4", Convert.ToHexStringLower(key.PublicKey.Protobuf));
+        Assert.Equal(
+            "080112402bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90d5bf4a3fcce717b0388bcc2749ebc148ad9969b23f45ee1b605fd58778576ac4",
+            Convert.ToHexStringLower(key.ExportProtobuf()));
+    }
+
+    [Fact]
+    public void PrivateKeyProtobuf_RoundTrips_AndBareSeedIsAccepted()
+    {
+        using var key = PrivateKey.Generate();
+        var exported = key.ExportProtobuf();
+        using var back = PrivateKey.FromProtobuf(exported);
+        Assert.Equal(key.PeerId, back.PeerId);
+        var (_, data) = KeyProtobuf.Decode(exported);
+        using var fromSeed = PrivateKey.FromProtobuf(KeyProtobuf.Encode(KeyType.Ed25519, data.AsSpan(0, 32)));
+        Assert.Equal(key.PeerId, fromSeed.PeerId);
+    }
+
+    [Theory]
+    [InlineData("080212200000000000000000000000000000000000000000000000000000000000000000", "only Ed25519")]
+    [InlineData("0801120100", "32 or 64 bytes")]
+    [InlineData("0801", "missing Data")]
+    [InlineData("1200", "missing Type")]
+    [InlineData("0809", "unknown key type 9")]
+    public void PrivateKey_FromBadProtobuf_FormatException(string hex, string fragment)
+    {
+        var e = Assert.Throws<FormatException>(() => PrivateKey.FromProtobuf(Convert.FromHexString(hex)));
+        Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrivateKey_MismatchedPublicHalf_FormatException()
+    {
+        using var key = PrivateKey.Generate();
+        var (_, data) = KeyProtobuf.Decode(key.ExportProtobuf());
+        data[63] ^= 1;
+        var e = Assert.Throws<FormatException>(() => PrivateKey.FromProtobuf(KeyProtobuf.Encode(KeyType.Ed25519, data)));
+        Assert.Contains("does not match", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PublicKey_FromProtobuf_KeepsBytesAndEquality()
+    {
+        using var key = PrivateKey.Generate();
+        var parsed = PublicKey.FromProtobuf(key.PublicKey.Protobuf);
+        Assert.Equal(key.PublicKey, parsed);
+        Assert.Equal(key.PeerId, parsed.ToPeerId());
+        Assert.False(PublicKey.TryFromProtobuf(KeyProtobuf.Encode(KeyType.Ed25519, new byte[31]), out _, out var error));
+        Assert.Contains("32 bytes", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeyFile_FirstCall_CreatesOwnerOnlyFileAndSecondCallReusesIt()
+    {
+        var path = Path.Combine(_dir, "sub", "identity.key");
+        using var first = KeyFile.LoadOrCreate(path);
+        if (OperatingSystem.IsLinux()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        using var second = KeyFile.LoadOrCreate(path);
+        Assert.Equal(first.PeerId, second.PeerId);
+        // The file format is the libp2p PrivateKey protobuf: seed then public key.
+        Assert.Equal(first.ExportProtobuf(), File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void KeyFile_CorruptFile_ThrowsAndLeavesFileUntouched()
+    {
+        var path = Path.Combine(_dir, "bad.key");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        var e = Assert.Throws<FormatException>(() => KeyFile.LoadOrCreate(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void KeyFile_ReadsAFileWrittenByTheFormerNSecCode()
+    {
+        // What the tunnel's NSec-based key file wrote for the seed 00..1f (libp2p PrivateKey protobuf, seed ‖ public key).
+        var seed = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        using var nsec = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, seed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+        var pub = nsec.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        var path = Path.Combine(_dir, "old.key");
+        File.WriteAllBytes(path, [0x08, 0x01, 0x12, 0x40, .. seed, .. pub]);
+        using var key = KeyFile.LoadOrCreate(path);
+        Assert.Equal(pub, key.PublicKey.Raw.ToArray());
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
