@@ -69,8 +69,13 @@ public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
     }
 
     /// <inheritdoc />
-    /// <remarks>Before the cache is created this reports the configured path with zero counts.</remarks>
-    public object GetStatus() =>
-        Volatile.Read(ref _cache)?.Info
-        ?? new CacheInfo(_options?.Path ?? CacheOptions.DefaultFileName, 0, 0, FrozenDictionary<string, long>.Empty, null);
+    /// <remarks>A <see cref="CacheStatus"/>. Before the cache is created: the configured path and settings, zero counts.</remarks>
+    public object GetStatus()
+    {
+        if (Volatile.Read(ref _cache) is { } cache) return cache.Status;
+        var options = _options ?? new CacheOptions(CacheOptions.DefaultFileName, CacheOptions.DefaultMaxDocumentBytes);
+        return new CacheStatus(options.Path, 0, 0, FrozenDictionary<string, long>.Empty, null, null,
+            new CacheSyncStatus(JournalSync.Name(options.Sync), options.Sync == CacheSyncMode.Periodic ? (int)options.SyncInterval.TotalMilliseconds : null, -1, null, null, 0, null),
+            new CacheBackupStatus(CacheBackup.PathFor(options.Path), (int)options.BackupInterval.TotalSeconds, null, null));
+    }
 }
