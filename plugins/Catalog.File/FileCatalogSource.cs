@@ -46,6 +46,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private bool _synced;
     private bool _fromCache;
     private bool _valid;
+    private DateTimeOffset? _validChangedAt;
     private DateTimeOffset? _lastSync;
     private DateTimeOffset? _lastCheck;
     private long _reloads;
@@ -82,6 +83,24 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     public DateTimeOffset? LastSync
     {
         get { lock (_gate) return _lastSync; }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The file is this source's authority: connected while its current content is valid.</remarks>
+    public bool Connected => Volatile.Read(ref _valid);
+
+    /// <inheritdoc />
+    public DateTimeOffset? ConnectedChangedAt
+    {
+        get { lock (_gate) return _validChangedAt; }
+    }
+
+    // Caller holds _gate.
+    private void SetValid(bool valid)
+    {
+        if (_validChangedAt is not null && _valid == valid) return;
+        _valid = valid;
+        _validChangedAt = _time.GetUtcNow();
     }
 
     /// <inheritdoc />
@@ -195,7 +214,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
             _problems = [];
             _synced = true;
             _fromCache = false;
-            _valid = true;
+            SetValid(true);
             _lastSync = _time.GetUtcNow();
             _reloads++;
         }
@@ -211,7 +230,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         lock (_gate)
         {
             _problems = problems;
-            _valid = false;
+            SetValid(false);
             _failures++;
             _lastCheck = _time.GetUtcNow();
         }

@@ -80,7 +80,7 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
-                    _connected = true;
+                    SetConnected(true);
                     _synced = true;
                     _fromCache = false;
                     _listedOnce = true;
@@ -358,7 +358,7 @@ public sealed partial class KubernetesCatalogSource
 
             lock (_gate)
             {
-                _connected = true;
+                SetConnected(true);
                 UpdateCounts();
             }
 
@@ -411,7 +411,7 @@ public sealed partial class KubernetesCatalogSource
         {
             _lastError = message;
             _lastErrorAt = _time.GetUtcNow();
-            _connected = connected;
+            SetConnected(connected);
         }
     }
 

@@ -47,6 +47,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private string _apiLabel;
     private bool _needReplace = true;
     private bool _connected;
+    private DateTimeOffset? _connectedChangedAt;
     private bool _synced;
     private bool _fromCache;
     private bool _listedOnce;
@@ -114,6 +115,26 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     public DateTimeOffset? LastSync
     {
         get { lock (_gate) return _lastSync; }
+    }
+
+    /// <inheritdoc />
+    public bool Connected
+    {
+        get { lock (_gate) return _connected; }
+    }
+
+    /// <inheritdoc />
+    public DateTimeOffset? ConnectedChangedAt
+    {
+        get { lock (_gate) return _connectedChangedAt; }
+    }
+
+    // Caller holds _gate.
+    private void SetConnected(bool connected)
+    {
+        if (_connectedChangedAt is not null && _connected == connected) return;
+        _connected = connected;
+        _connectedChangedAt = _time.GetUtcNow();
     }
 
     /// <inheritdoc />
