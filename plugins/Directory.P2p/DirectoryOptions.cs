@@ -72,6 +72,8 @@ public sealed record DirectoryOptions(
         {
             if (child.Value is null || child.Value.Length > 256)
                 error($"{LabelsKey}:{child.Key}", "must be a text value of at most 256 characters");
+            else if (Records.AgentFacts.IsReserved(child.Key))
+                error($"{LabelsKey}:{child.Key}", "is reserved: the agent publishes it itself (agent facts)");
             else labels[child.Key] = child.Value;
         }
         if (capabilities.Count > Records.RecordCodec.MaxListEntries) error(CapabilitiesKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
