@@ -34,4 +34,10 @@ internal static partial class DirectoryLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "[directory.p2p] no identity (no ILocalPeer): this node publishes no record and only serves what it learns")]
     public static partial void NoIdentity(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "[directory.p2p] the API names {PeerId} as the agent of {First} and of {Second}; binding {First} only")]
+    public static partial void DuplicateBinding(ILogger logger, string peerId, string first, string second);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "[directory.p2p] housekeeping round failed: {Reason}")]
+    public static partial void HousekeepingFailed(ILogger logger, string reason);
 }

@@ -3,10 +3,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Cache;
+using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Directory.P2p.Api;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
 
@@ -51,16 +53,25 @@ public sealed class DirectoryP2pPlugin : IPluginMeshPlugin
 
         // Tunnel pieces are optional (GetService): without them the directory serves the cache.
         services.AddSingleton(sp => new RecordStore(
-            sp.GetService<IStateCache>(), Time(sp), Logger(sp), context.Meter, options.ServeExpired));
+            sp.GetService<IStateCache>(), Time(sp), Logger(sp), context.Meter, options.ToStoreOptions()));
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RecordStore>());
         services.AddSingleton(sp => new SyncTracker(Time(sp)));
+        // Catalog sources are resolved when first asked (at start), not here: they belong to other plugins.
+        services.AddSingleton(sp => new ApiView(sp.GetRequiredService<RecordStore>(), sp.GetService<IServiceCatalog>(),
+            CatalogSources(sp), Time(sp)));
         services.AddSingleton(sp => new DirectorySyncService(
             sp.GetRequiredService<RecordStore>(), options, context.Node.NodeName,
             sp.GetService<ILocalPeer>(), sp.GetService<IMeshTunnel>(), sp.GetService<IPeerNetwork>(),
-            sp.GetRequiredService<SyncTracker>(), Time(sp), Logger(sp)));
+            sp.GetRequiredService<SyncTracker>(), Time(sp), Logger(sp), sp.GetRequiredService<ApiView>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DirectorySyncService>());
         services.AddSingleton<IStatusContributor>(sp => new DirectoryStatusContributor(
-            sp.GetRequiredService<RecordStore>(), sp.GetRequiredService<SyncTracker>(), Time(sp)));
+            sp.GetRequiredService<RecordStore>(), sp.GetRequiredService<SyncTracker>(), Time(sp), sp.GetRequiredService<ApiView>()));
+    }
+
+    private static Func<IEnumerable<ICatalogSource>> CatalogSources(IServiceProvider sp)
+    {
+        IReadOnlyList<ICatalogSource>? sources = null;
+        return () => sources ??= [.. sp.GetService<IEnumerable<ICatalogSource>>() ?? []];
     }
 
     private static TimeProvider Time(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;

@@ -20,6 +20,11 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>How long a stream closed for malformed input may take to drain before it is reset.</summary>
     private static readonly TimeSpan ErrorGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>Period of housekeeping: the API's bindings and reachability, pruning.</summary>
+    internal static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
     private readonly RecordStore _store;
     private readonly DirectoryOptions _options;
     private readonly ILocalPeer? _local;
@@ -30,6 +35,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SyncExchange _exchange;
     private readonly LocalRecordPublisher? _publisher;
+    private readonly Api.ApiView? _api;
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -38,8 +44,9 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private int _started;
     private int _stopped;
 
-    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger)
+    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null)
     {
+        _api = api;
         _store = store;
         _options = options;
         _local = local;
@@ -56,6 +63,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
         _store.LoadFromCache();
+        // Bindings before anything is received: a gossiped claim must meet the API's view, not precede it.
+        if (_api is not null) await _api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
         _store.Accepted += OnAccepted;
         if (_tunnel is not null) _registration = _tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync);
         if (_publisher is not null)
@@ -70,7 +79,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         }
         if (_network is not null) _network.PeerConnected += OnPeerConnected;
         var token = _stopping.Token;
-        _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None));
+        _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None),
+            Task.Run(() => HousekeepingLoopAsync(token), CancellationToken.None));
         // Peers already connected before we started get their exchange now rather than in one interval.
         foreach (var peer in ConnectedPeers()) _ = Task.Run(() => ExchangeAsync(peer, token), CancellationToken.None);
     }
@@ -177,6 +187,43 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         {
             // Stopping.
         }
+    }
+
+    /// <summary>The API's bindings and reachability every few seconds, pruning every minute.</summary>
+    private async Task HousekeepingLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
+        var lastPrune = _time.GetUtcNow();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await HousekeepAsync(cancellationToken).ConfigureAwait(false);
+                    if (_time.GetUtcNow() - lastPrune >= PruneInterval)
+                    {
+                        lastPrune = _time.GetUtcNow();
+                        await _store.PruneAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    // A bug in one round must not stop the next: logged, counted by the next round's success.
+                    DirectoryLog.HousekeepingFailed(_logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>One housekeeping round (tests call it directly).</summary>
+    internal async Task HousekeepAsync(CancellationToken cancellationToken)
+    {
+        if (_api is not null) await _api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
