@@ -24,6 +24,12 @@ public sealed record DirectoryOptions(
     /// <summary>How long past expiry a record still resolves and is kept (<c>maxStaleSeconds</c>).</summary>
     public TimeSpan MaxStale { get; init; } = TimeSpan.FromSeconds(DefaultMaxStaleSeconds);
 
+    /// <summary>Offer facts that moved less than 20 % are re-published at most this often (<c>factsRefreshSeconds</c>).</summary>
+    public TimeSpan FactsRefresh { get; init; } = TimeSpan.FromSeconds(DefaultFactsRefreshSeconds);
+
+    /// <summary>Default for <c>factsRefreshSeconds</c>.</summary>
+    public const int DefaultFactsRefreshSeconds = 300;
+
     /// <summary>Per-peer admission rates (<c>admission</c>).</summary>
     internal Store.AdmissionOptions Admission { get; init; } = Store.AdmissionOptions.Default;
 
@@ -53,8 +59,9 @@ public sealed record DirectoryOptions(
     private const string MaxRecordsKey = "maxRecords";
     private const string MaxStaleKey = "maxStaleSeconds";
     private const string AdmissionKey = "admission";
+    private const string FactsRefreshKey = "factsRefreshSeconds";
     private const string EnabledKey = "enabled";
-    private static readonly string[] Known = [TtlKey, SyncKey, TimeoutKey, ServeExpiredKey, CapabilitiesKey, LabelsKey, MaxRecordsKey, MaxStaleKey, AdmissionKey, EnabledKey];
+    private static readonly string[] Known = [TtlKey, SyncKey, TimeoutKey, ServeExpiredKey, CapabilitiesKey, LabelsKey, MaxRecordsKey, MaxStaleKey, AdmissionKey, FactsRefreshKey, EnabledKey];
     private static readonly string[] AdmissionKeys = ["recordsPerSecond", "recordsBurst", "newPeersPerSecond", "newPeersBurst"];
 
     /// <summary>Defaults: what an empty section gives.</summary>
@@ -101,6 +108,7 @@ public sealed record DirectoryOptions(
         if (labels.Count > Records.RecordCodec.MaxListEntries) error(LabelsKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
         var maxRecords = Whole(section, MaxRecordsKey, DefaultMaxRecords, 1024, 1 << 20, error);
         var maxStale = Seconds(section, MaxStaleKey, DefaultMaxStaleSeconds, 0, 30 * 86_400, error);
+        var factsRefresh = Seconds(section, FactsRefreshKey, DefaultFactsRefreshSeconds, 30, 3600, error);
         var admission = section.GetSection(AdmissionKey);
         foreach (var child in admission.GetChildren())
         {
@@ -113,7 +121,7 @@ public sealed record DirectoryOptions(
             Whole(admission, AdmissionKeys[1], d.RecordsBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)),
             Whole(admission, AdmissionKeys[2], (int)d.NewPeersPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
             Whole(admission, AdmissionKeys[3], d.NewPeersBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)));
-        return new DirectoryOptions(ttl, sync, timeout, serveExpired, capabilities, labels) { MaxRecords = maxRecords, MaxStale = maxStale, Admission = rates };
+        return new DirectoryOptions(ttl, sync, timeout, serveExpired, capabilities, labels) { MaxRecords = maxRecords, MaxStale = maxStale, Admission = rates, FactsRefresh = factsRefresh };
     }
 
     private static int Whole(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)

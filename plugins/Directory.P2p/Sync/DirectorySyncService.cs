@@ -20,7 +20,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>How long a stream closed for malformed input may take to drain before it is reset.</summary>
     private static readonly TimeSpan ErrorGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>Period of housekeeping: the API's bindings and reachability, pruning.</summary>
+    /// <summary>Period of housekeeping: the API's bindings and reachability, our record when due, pruning.</summary>
     internal static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
@@ -56,7 +56,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _exchange = new SyncExchange(store);
-        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger);
+        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger, network);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -70,7 +70,9 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         if (_publisher is not null)
         {
             // Subscribed first so that a change during the first publication is not missed.
-            _local!.AddressesChanged += OnAddressesChanged;
+            _local!.AddressesChanged += OnLocalChanged;
+            _local.OffersChanged += OnLocalChanged;
+            if (_network is not null) _network.ReachabilityChanged += OnReachabilityChanged;
             await _publisher.PublishAsync(force: true, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -90,7 +92,12 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         // Idempotent and safe after a partial start: the host stops, then the container disposes.
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _store.Accepted -= OnAccepted;
-        if (_local is not null) _local.AddressesChanged -= OnAddressesChanged;
+        if (_local is not null)
+        {
+            _local.AddressesChanged -= OnLocalChanged;
+            _local.OffersChanged -= OnLocalChanged;
+        }
+        if (_network is not null && _publisher is not null) _network.ReachabilityChanged -= OnReachabilityChanged;
         if (_network is not null) _network.PeerConnected -= OnPeerConnected;
         Interlocked.Exchange(ref _registration, null)?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -128,7 +135,10 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private void OnAccepted(SignedNodeRecord record, string source) => _outbox.Writer.TryWrite((record, source));
 
-    private void OnAddressesChanged() => _ = Task.Run(async () =>
+    private void OnReachabilityChanged(Reachability reachability) => OnLocalChanged();
+
+    /// <summary>Addresses, offers or reachability changed: the publisher decides whether that is worth a new signature.</summary>
+    private void OnLocalChanged() => _ = Task.Run(async () =>
     {
         try
         {
@@ -179,7 +189,6 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_publisher is { Due: true }) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
                 await Task.WhenAll(ConnectedPeers().Select(p => ExchangeAsync(p, cancellationToken))).ConfigureAwait(false);
             }
         }
@@ -224,6 +233,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     internal async Task HousekeepAsync(CancellationToken cancellationToken)
     {
         if (_api is not null) await _api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
+        // Due refreshes and offer facts held back by the rate limit go out from here.
+        if (_publisher is not null) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
