@@ -46,7 +46,9 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         _meter = meter;
         _services = services;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _identity = identity is null ? new(() => KeyFile.LoadOrCreate(options.KeyFile)) : new(identity);
+        _identity = identity is not null ? new(identity)
+            : options.EphemeralKey ? new(PrivateKey.Generate)
+            : new(() => KeyFile.LoadOrCreate(options.KeyFile));
         LocalPeer = new LocalPeer(this);
         Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
     }
@@ -66,7 +68,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     public ILoggerFactory LoggerFactory => _loggerFactory;
 
-    /// <summary>This node's identity (the key file is read or created on first use).</summary>
+    /// <summary>This node's identity: the key file, read or created on first use, or with <see cref="Libp2pOptions.EphemeralKey"/> a key made in memory.</summary>
     public PrivateKey Identity => _identity.Value;
 
     /// <summary>The running host; null before start and after stop.</summary>
