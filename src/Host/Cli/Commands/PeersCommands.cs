@@ -44,7 +44,15 @@ internal static class PeersCommands
             var args = new CliArgs(argv, [.. GlobalOptions.Values, "admin", "count"], [.. GlobalOptions.Flags, "json"]);
             if (args.Positionals.Count != 1) throw new UsageException("ping takes one target");
             var count = args.Value("count") is { } c ? int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 100 ? n : throw new UsageException("--count takes 1 to 100") : 3;
-            var admin = AdminStatus.Resolve(args);
+            Configuration.AdminListen admin;
+            try
+            {
+                admin = AdminClient.Resolve(args.Value("admin"), args.Value("config"));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
             using var http = AdminClient.Create(admin, TimeSpan.FromSeconds(60));
             string body;
             try
