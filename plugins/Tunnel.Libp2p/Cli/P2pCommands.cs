@@ -46,6 +46,8 @@ internal static class P2pCommands
         // Top-level name from the issue: every node gets its own random key, never one derived from its name.
         new("keygen", "Create this node's identity key file (if absent) and print its PeerId",
             "pluginmesh keygen [--key <file>]   (same as: pluginmesh p2p keygen)", KeygenAsync),
+        AgentCommands.Peers,
+        AgentCommands.Ping,
     ];
 
     private static readonly TimeSpan ReserveWait = TimeSpan.FromSeconds(10);

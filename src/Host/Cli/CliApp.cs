@@ -26,8 +26,6 @@ internal static class CliApp
         PolicyCommands.Eval,
         StatusCommand.Command,
         ServicesCommand.Command,
-        PeersCommands.Peers,
-        PeersCommands.Ping,
         DemoCommand.Command,
         VersionCommand.Command,
     ];
