@@ -43,18 +43,12 @@ internal sealed class PingRoute(IMeshTunnel tunnel, IPeerNetwork network, IServi
         var peerTarget = PeerId.TryParse(target, out var peer) ? new PeerTarget(PeerId: peer) : new PeerTarget(NodeName: target);
 
         var setup = Stopwatch.StartNew();
-        RemotePeer remote;
-        try
-        {
-            // Opening a ping stream makes the tunnel choose (and if needed establish) the path: with a
-            // PeerId or a node name and no address, only the directory's addresses or a live connection.
-            await using var stream = await tunnel.OpenStreamAsync(peerTarget, PingProtocol, cancellationToken).ConfigureAwait(false);
-            remote = stream.Remote;
-        }
-        catch (TunnelException ex)
-        {
-            return new(502, new { target, ok = false, failure = ex.Failure.ToString(), error = ex.Message });
-        }
+        // Opening a ping stream makes the tunnel choose (and if needed establish) the path: with a
+        // PeerId or a node name and no address, only the directory's addresses or a live connection.
+        var opened = await tunnel.OpenStreamAsync(peerTarget, PingProtocol, cancellationToken).ConfigureAwait(false);
+        if (!opened.Ok) return new(502, new { target, ok = false, failure = opened.Failure.ToString(), error = opened.Error });
+        var remote = opened.Stream.Remote;
+        await opened.Stream.DisposeAsync().ConfigureAwait(false);
         var connectMs = setup.Elapsed.TotalMilliseconds;
 
         var rtts = new List<double>();

@@ -148,7 +148,8 @@ internal static class P2pCommands
         var ct = context.CancellationToken;
         if (!CanDial(context, target)) return 2;
         await using var node = await StartDialerAsync(context, args, target, holePunch ? (listen.Count > 0 ? listen : [Multiaddr.Parse("/ip4/0.0.0.0/tcp/0")]) : []).ConfigureAwait(false);
-        var connection = await ConnectAsync(node, target, ct).ConfigureAwait(false);
+        var connection = await ConnectAsync(context, node, target, ct).ConfigureAwait(false);
+        if (connection is null) return 1;
         long waitedMs = 0;
         if (waitDirect > 0 && connection.Path == PathKind.Relayed)
         {
@@ -191,7 +192,8 @@ internal static class P2pCommands
         var count = (int)args.Long("count", 3, 1);
         if (!CanDial(context, target)) return 2;
         await using var node = await StartDialerAsync(context, args, target, []).ConfigureAwait(false);
-        var connection = await ConnectAsync(node, target, context.CancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(context, node, target, context.CancellationToken).ConfigureAwait(false);
+        if (connection is null) return 1;
         for (var i = 0; i < count; i++)
         {
             var rtt = await node.Libp2pNode().Host!.PingAsync(connection, context.CancellationToken).ConfigureAwait(false);
@@ -228,20 +230,19 @@ internal static class P2pCommands
         return CommandNodes.StartAsync(context, args, plugins, overrides);
     }
 
-    /// <summary>Connects through the node's path choice (live connection, direct addresses, then relays; each failure decided by the node's failover policy).</summary>
-    private static async Task<Libp2pConnection> ConnectAsync(ICommandNode node, PeerTarget target, CancellationToken ct)
+    /// <summary>Connects through the node's path choice (live connection, direct addresses, then relays; each failure decided by the node's failover policy); null, after printing why, when no path works.</summary>
+    private static async Task<Libp2pConnection?> ConnectAsync(PluginCommandContext context, ICommandNode node, PeerTarget target, CancellationToken ct)
     {
-        try
+        var first = await node.Services.GetRequiredService<IMeshTunnel>().OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
+        if (!first.Ok)
         {
-            var first = await node.Services.GetRequiredService<IMeshTunnel>().OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
-            var peer = first.Remote.PeerId;
-            await first.DisposeAsync().ConfigureAwait(false);
-            return node.Libp2pNode().Host!.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
+            // No path: the very value the agent's path choice ends with, as the command's answer.
+            await context.Error.WriteLineAsync(first.Error).ConfigureAwait(false);
+            return null;
         }
-        catch (TunnelException e)
-        {
-            throw new IOException(e.Message, e);
-        }
+        var peer = first.Stream.Remote.PeerId;
+        await first.Stream.DisposeAsync().ConfigureAwait(false);
+        return node.Libp2pNode().Host!.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
     }
 
     /// <summary>Waits until the peer also has a direct (hole-punched) connection, or the time is up; returns the best connection then.</summary>
