@@ -6,7 +6,6 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
@@ -54,7 +53,7 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
         services.AddSingleton(sp => new KubernetesCatalogSource(
             options,
             sp.GetRequiredService<ICatalogSink>(),
-            sp.GetService<IStateCache>() is { } cache ? new CatalogCacheStore(cache, KubernetesCatalogSource.SourceName) : null,
+            sp.GetService<ICatalogCache>(),
             sp.GetService<IResyncPolicy>(),
             sp.GetRequiredService<ILogger<KubernetesCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
