@@ -54,7 +54,9 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
             options,
             sp.GetRequiredService<ICatalogSink>(),
             sp.GetService<ICatalogCache>(),
-            sp.GetService<IResyncPolicy>(),
+            // Like the sink, the host always provides it: policies/resync.js with the host's C# default
+            // behind it, so the rule is written once, there.
+            sp.GetRequiredService<IResyncPolicy>(),
             sp.GetRequiredService<ILogger<KubernetesCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter));

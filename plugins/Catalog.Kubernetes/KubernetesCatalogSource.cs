@@ -77,22 +77,23 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <param name="options">Configuration.</param>
     /// <param name="sink">The host's catalog sink.</param>
     /// <param name="cache">The catalog cache, or null without a cache plugin (nothing is kept across restarts then).</param>
-    /// <param name="policy">The resync policy, or null for the built-in rules.</param>
+    /// <param name="policy">The host's resync policy (<c>policies/resync.js</c> with the host's built-in default behind it).</param>
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for delays and timestamps.</param>
     /// <param name="meter">The plugin's meter.</param>
-    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy? policy,
+    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
         ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
         _cache = cache;
-        _policy = policy ?? new BuiltInResyncPolicy();
+        _policy = policy;
         _logger = logger;
         _time = time;
         _metrics = new KubernetesCatalogMetrics(meter);

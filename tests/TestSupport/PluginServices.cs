@@ -30,11 +30,20 @@ public sealed class PluginServices : IServiceProvider, IAsyncDisposable
     }
 
     /// <summary>Configures <paramref name="plugin"/> with <paramref name="section"/> and starts it.</summary>
-    public static async Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, string dataDirectory, params (string Key, string? Value)[] section)
+    public static Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, string dataDirectory, params (string Key, string? Value)[] section) =>
+        StartAsync(plugin, dataDirectory, host: null, section);
+
+    /// <summary>
+    /// Configures <paramref name="plugin"/> with <paramref name="section"/> after <paramref name="host"/>
+    /// registered what the host would provide (the catalog sink, policies, other plugins' services), and starts it.
+    /// </summary>
+    public static async Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, string dataDirectory, Action<IServiceCollection>? host,
+        params (string Key, string? Value)[] section)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         var id = plugin.Descriptor.Id;
         var services = new ServiceCollection();
+        host?.Invoke(services);
         var meter = new Meter("PluginMesh." + id + ".test." + Guid.NewGuid().ToString("N"));
         var activitySource = new ActivitySource("PluginMesh." + id);
         plugin.ConfigureServices(services, new PluginContext(id, DictionaryConfiguration.Of(section),
