@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using PluginMesh.Host.Configuration;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// One agent of the demo mesh: a child <c>pluginmesh up</c> process with its own config, data
@@ -17,7 +16,12 @@ internal sealed class DemoAgent : IAsyncDisposable
 
     private readonly IReadOnlyList<string> _launcher;
 
-    public DemoAgent(string name, string workDir, AdminListen admin, IReadOnlyList<string> launcher)
+    /// <param name="name">Agent name (node name, file names).</param>
+    /// <param name="workDir">The demo's directory.</param>
+    /// <param name="admin">Its admin endpoint as <c>admin.listen</c> text.</param>
+    /// <param name="launcher">Words before its command line (e.g. <c>ip netns exec NS</c>).</param>
+    /// <param name="host">The binary the demo runs in (admin clients).</param>
+    public DemoAgent(string name, string workDir, string admin, IReadOnlyList<string> launcher, IDemoHost host)
     {
         Name = name;
         Directory = Path.Combine(workDir, name);
@@ -26,7 +30,7 @@ internal sealed class DemoAgent : IAsyncDisposable
         LogFile = Path.Combine(workDir, name + ".log");
         Admin = admin;
         _launcher = launcher;
-        _http = Cli.AdminClient.Create(admin, TimeSpan.FromSeconds(10));
+        _http = host.AdminClient(admin, TimeSpan.FromSeconds(10));
     }
 
     public string Name { get; }
@@ -37,7 +41,8 @@ internal sealed class DemoAgent : IAsyncDisposable
 
     public string LogFile { get; }
 
-    public AdminListen Admin { get; }
+    /// <summary>The admin endpoint as <c>admin.listen</c> (and <c>--admin</c>) text.</summary>
+    public string Admin { get; }
 
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 

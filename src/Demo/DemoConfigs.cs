@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>The files the demo writes: agent configs, the shared catalog and the private-network key.</summary>
 internal static class DemoConfigs

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using PluginMesh.Host.Configuration;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// <c>--netns</c> (root): every agent in its own network namespace. The relays sit on a "public"
@@ -64,7 +63,7 @@ internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
         DemoNamespaces.Run("ip", "-n", _ns["inet"], "link", "set", bridgePort, "master", "br0");
     }
 
-    public override AdminListen Admin(string agent, string workDir) => new(null, Path.Combine(workDir, agent + ".sock"));
+    public override string Admin(string agent, string workDir) => "unix:" + Path.Combine(workDir, agent + ".sock");
 
     public override IReadOnlyList<string> Launcher(string agent) => ["ip", "netns", "exec", _ns[agent]];
 

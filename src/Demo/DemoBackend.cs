@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// A sample backend "pod": a minimal HTTP/1.0 server that answers every request with the node it

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using PluginMesh.Host.Configuration;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// Everything on 127.0.0.1, no root: the edges are dial-only (no listener at all), so they can only
@@ -17,7 +16,7 @@ internal sealed class LoopbackDemoNetwork : DemoNetwork
 
     public override bool CanHolePunch => false;
 
-    public override AdminListen Admin(string agent, string workDir) => new(new IPEndPoint(IPAddress.Loopback, DemoConfigs.FreePort()), null);
+    public override string Admin(string agent, string workDir) => new IPEndPoint(IPAddress.Loopback, DemoConfigs.FreePort()).ToString();
 
     public override string RelayTunnel(int index) => """
             listen: [/ip4/127.0.0.1/tcp/0]

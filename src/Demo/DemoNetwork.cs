@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using PluginMesh.Host.Configuration;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// Where the demo's agents live and how the demo reaches them: on loopback as plain processes, or
@@ -19,8 +18,8 @@ internal abstract class DemoNetwork : IAsyncDisposable
 
     public virtual Task SetUpAsync(CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>The admin endpoint for an agent (the demo process must be able to reach it).</summary>
-    public abstract AdminListen Admin(string agent, string workDir);
+    /// <summary>The admin endpoint for an agent as <c>admin.listen</c> text (the demo process must be able to reach it).</summary>
+    public abstract string Admin(string agent, string workDir);
 
     /// <summary>Words put before the agent's own command line (e.g. <c>ip netns exec NS</c>).</summary>
     public virtual IReadOnlyList<string> Launcher(string agent) => [];

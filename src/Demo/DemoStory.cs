@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>What <c>pluginmesh demo</c> was asked to do.</summary>
 internal sealed record DemoOptions(int Requests, bool Keep, string? WorkDir, IReadOnlyList<string> PluginDirs, string PoliciesDir);
@@ -17,7 +17,7 @@ internal sealed record DemoStep(string Step, bool Ok, string Detail);
 /// on each edge, DNS, requests across nodes through relays, then one relay dies and traffic moves
 /// to the other. Every fact shown is read from the agents' own admin endpoints.
 /// </summary>
-internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetwork network)
+internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork network)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan MeshTimeout = TimeSpan.FromSeconds(90);
@@ -65,7 +65,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await output.WriteLineAsync("demo interrupted; stopping the agents");
+            await host.Out.WriteLineAsync("demo interrupted; stopping the agents");
             return ok ? 0 : 1;
         }
         finally
@@ -74,7 +74,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
             await Task.WhenAll(agents.Select(a => a.DisposeAsync().AsTask()));
             await network.DisposeAsync();
             if (ok && ownDir) TryDelete(workDir);
-            else await output.WriteLineAsync($"agent configs and logs: {workDir}");
+            else await host.Out.WriteLineAsync($"agent configs and logs: {workDir}");
         }
     }
 
@@ -361,7 +361,7 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
         return false;
     }
 
-    private DemoAgent NewAgent(string name) => new(name, _workDir!, network.Admin(name, _workDir!), network.Launcher(name));
+    private DemoAgent NewAgent(string name) => new(name, _workDir!, network.Admin(name, _workDir!), network.Launcher(name), host);
 
     private Socket NewTcpSocket(int edge) => network.Socket(edge, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
@@ -385,11 +385,11 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
 
     private async Task KeepRunningAsync(List<DemoAgent> agents, CancellationToken ct)
     {
-        await output.WriteLineAsync();
-        await output.WriteLineAsync("--keep: the mesh keeps running until Ctrl-C. Look at it with:");
+        await host.Out.WriteLineAsync();
+        await host.Out.WriteLineAsync("--keep: the mesh keeps running until Ctrl-C. Look at it with:");
         foreach (var a in agents.Where(a => a.Running))
-            await output.WriteLineAsync($"  pluginmesh status --admin {a.Admin}    # {a.Name} (config {a.ConfigFile}, log {a.LogFile})");
-        await output.WriteLineAsync($"  pluginmesh peers --admin {agents.First(a => a.Name == "edge-a").Admin}");
+            await host.Out.WriteLineAsync($"  pluginmesh status --admin {a.Admin}    # {a.Name} (config {a.ConfigFile}, log {a.LogFile})");
+        await host.Out.WriteLineAsync($"  pluginmesh peers --admin {agents.First(a => a.Name == "edge-a").Admin}");
         await Task.Delay(Timeout.Infinite, ct);
     }
 
@@ -406,17 +406,17 @@ internal sealed class DemoStory(TextWriter output, DemoOptions options, DemoNetw
     }
 
     private void Progress(string message) =>
-        output.WriteLine($"[{_clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),5}s] {message}");
+        host.Out.WriteLine($"[{_clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),5}s] {message}");
 
     private string Seconds() => _clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
     private void PrintSummary()
     {
-        output.WriteLine();
-        output.WriteLine(Cli.Table.Render(["STEP", "RESULT", "DETAIL"], [.. _steps.Select(s => new[] { s.Step, s.Ok ? "ok" : "FAILED", s.Detail.Split('\n')[0] })]));
+        host.Out.WriteLine();
+        host.Out.WriteLine(host.Table(["STEP", "RESULT", "DETAIL"], [.. _steps.Select(s => new[] { s.Step, s.Ok ? "ok" : "FAILED", s.Detail.Split('\n')[0] })]));
         var failed = _steps.Count(s => !s.Ok);
-        output.WriteLine();
-        output.WriteLine(failed == 0
+        host.Out.WriteLine();
+        host.Out.WriteLine(failed == 0
             ? $"demo passed in {Seconds()}: DNS answered, requests crossed nodes through relays, and traffic recovered after a relay died."
             : $"demo FAILED ({failed} step(s)) after {Seconds()}.");
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>
 /// Network namespaces made by one <c>demo --netns</c> run (names <c>pmdemo&lt;id&gt;-&lt;role&gt;</c>), linked by veth

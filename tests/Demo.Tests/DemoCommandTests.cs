@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
-using PluginMesh.Host.Demo;
+using PluginMesh.Demo.Tests.Support;
 
-namespace PluginMesh.Host.Tests.Cli;
+namespace PluginMesh.Demo.Tests;
 
 /// <summary>
 /// <c>pluginmesh demo</c> as README's first command runs it: four real agent processes on loopback,
@@ -13,7 +12,7 @@ namespace PluginMesh.Host.Tests.Cli;
 [Trait("Category", "E2E")]
 public sealed partial class DemoCommandTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly string _tmp = Directory.CreateTempSubdirectory("pm-demo-test-").FullName;
 
     public void Dispose()
     {
@@ -23,7 +22,14 @@ public sealed partial class DemoCommandTests : IDisposable
             foreach (var line in RunAsync("ip", "netns", "list").GetAwaiter().GetResult().Split('\n'))
                 if (line.StartsWith(DemoNamespaces.Prefix, StringComparison.Ordinal)) RunAsync("ip", "netns", "del", line.Split(' ')[0]).GetAwaiter().GetResult();
         }
-        _tmp.Dispose();
+        try
+        {
+            Directory.Delete(_tmp, recursive: true);
+        }
+        catch (IOException)
+        {
+            // An agent may still hold a file briefly; the OS temp cleaner gets it later.
+        }
     }
 
     private static async Task<string> RunAsync(string file, params string[] args)
@@ -108,37 +114,18 @@ public sealed partial class DemoCommandTests : IDisposable
     [InlineData("--requests", "many")]
     [InlineData("extra", "words")]
     [InlineData("--no-hole-punch", "--keep")]
+    [InlineData("--request", "5")]
     public async Task Demo_BadArguments_AreUsageErrors(string a, string b)
     {
-        var (code, _, err) = await AgentProcessTests.RunCli("demo", a, b);
+        var (code, _, err) = await HostCli.RunAsync("demo", a, b);
         Assert.Equal(2, code);
         Assert.Contains("Run with --help", err, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void DnsProbe_ParsesTheAnswerItAskedFor()
-    {
-        var query = DnsProbe.BuildQuery(0x1234, "web.demo.svc.cluster.local");
-        // The question echoed back with one compressed A answer (as a server writes it).
-        var answer = query.ToList();
-        answer[2] = 0x81;
-        answer[3] = 0x80;
-        answer[7] = 1;
-        answer.AddRange([0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 10, 96, 0, 10]);
-        var (addresses, rcode) = DnsProbe.Parse([.. answer]);
-        Assert.Equal("NOERROR", rcode);
-        Assert.Equal([IPAddress.Parse("10.96.0.10")], addresses);
-
-        query[3] = 0x83; // NXDOMAIN, no answers
-        Assert.Equal("NXDOMAIN", DnsProbe.Parse(query).Item2);
-        Assert.Throws<ArgumentException>(() => DnsProbe.BuildQuery(1, "bad..name"));
-    }
-
     private async Task<(int Code, string Output)> RunDemoAsync(params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { TestPaths.HostDll, "--no-default-plugins", "--plugins-dir", PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp.Path, "demo") }.Concat(extra)) psi.ArgumentList.Add(a);
-        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
+        var psi = HostCli.StartInfo(new[] { "--no-default-plugins", "--plugins-dir", HostCli.PluginsDir, "demo", "--requests", "6", "--dir", Path.Combine(_tmp, "demo") }.Concat(extra));
+        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = RepoPaths.Of("policies");
         // Must not reach the agents: the demo writes every setting they need.
         psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = "127.0.0.1:1";
         using var demo = Process.Start(psi)!;
@@ -171,13 +158,9 @@ public sealed partial class DemoCommandTests : IDisposable
         }
     }
 
-    private string Logs() => string.Join("\n", Directory.Exists(Path.Combine(_tmp.Path, "demo"))
-        ? Directory.GetFiles(Path.Combine(_tmp.Path, "demo"), "*.log").Select(f => $"--- {f}\n{string.Join('\n', File.ReadLines(f).TakeLast(20))}")
+    private string Logs() => string.Join("\n", Directory.Exists(Path.Combine(_tmp, "demo"))
+        ? Directory.GetFiles(Path.Combine(_tmp, "demo"), "*.log").Select(f => $"--- {f}\n{string.Join('\n', File.ReadLines(f).TakeLast(20))}")
         : []);
-
-    private static string PluginsDir => Path.Combine(TestPaths.RepoRoot, "artifacts", "plugins",
-        typeof(DemoCommandTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration);
 
     [GeneratedRegex(@"edge-b \(relayed via relay-(\d)\)")]
     private static partial Regex RelayedVia();

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace PluginMesh.Host.Demo;
+namespace PluginMesh.Demo;
 
 /// <summary>POSIX calls .NET has no managed API for.</summary>
 internal static class NativeMethods
