@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh machine that has only the .NET SDK:
 # Debian packages (iproute2 and iptables for network-namespace tests, dnsutils for dig as a
-# third-party DNS client, Node.js and npm for the js-libp2p interop peer) and the pinned npm trees (npm ci from each lockfile under tests/).
+# third-party DNS client, strace for the cache's fsync tests, Node.js and npm for the js-libp2p
+# interop peer) and the pinned npm trees (npm ci from each lockfile under tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ command -v npm >/dev/null || need+=(npm)
 command -v ip >/dev/null || need+=(iproute2)
 command -v iptables >/dev/null || need+=(iptables)
 command -v dig >/dev/null || need+=(dnsutils)
+command -v strace >/dev/null || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing ${need[*]}; run as root or install them" >&2

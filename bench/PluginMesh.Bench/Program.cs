@@ -6,5 +6,7 @@ using PluginMesh.Bench.Tunnel;
 if (args.Length > 0 && args[0] == "tunnel") return await TunnelBench.RunAsync(args[1..]);
 // `relay`: relayed vs direct throughput and relay memory per circuit (RelayBench.cs); `relay-serve` is its relay child process.
 if (args is ["relay" or "relay-serve", ..]) return await PluginMesh.Bench.RelayBench.RunAsync(args);
+// `cache`: upsert latency and rate of cache.litedb per sync mode (always / periodic / os) (CacheBench.cs).
+if (args is ["cache", ..]) return await PluginMesh.Bench.CacheBench.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -4,12 +4,14 @@ using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>
 /// Entry type of <c>cache.litedb</c>: the persistent <see cref="IStateCache"/> on one LiteDB file
-/// that lets an agent restart and keep serving with the cloud gone.
+/// that lets an agent restart and keep serving with the cloud gone, and on it the
+/// <see cref="ICatalogCache"/> that catalog sources keep their last published state in.
 /// </summary>
 public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
 {
@@ -64,13 +66,19 @@ public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
             return cache;
         });
         services.AddSingleton<IStateCache>(sp => sp.GetRequiredService<LiteDbStateCache>());
+        services.AddSingleton<ICatalogCache>(sp => new CatalogCache(sp.GetRequiredService<LiteDbStateCache>()));
         services.AddSingleton<IStatusContributor>(this);
         services.AddHostedService(sp => new CacheHostedService(sp.GetRequiredService<LiteDbStateCache>()));
     }
 
     /// <inheritdoc />
-    /// <remarks>Before the cache is created this reports the configured path with zero counts.</remarks>
-    public object GetStatus() =>
-        Volatile.Read(ref _cache)?.Info
-        ?? new CacheInfo(_options?.Path ?? CacheOptions.DefaultFileName, 0, 0, FrozenDictionary<string, long>.Empty, null);
+    /// <remarks>A <see cref="CacheStatus"/>. Before the cache is created: the configured path and settings, zero counts.</remarks>
+    public object GetStatus()
+    {
+        if (Volatile.Read(ref _cache) is { } cache) return cache.Status;
+        var options = _options ?? new CacheOptions(CacheOptions.DefaultFileName, CacheOptions.DefaultMaxDocumentBytes);
+        return new CacheStatus(options.Path, 0, 0, FrozenDictionary<string, long>.Empty, null, null,
+            new CacheSyncStatus(JournalSync.Name(options.Sync), options.Sync == CacheSyncMode.Periodic ? (int)options.SyncInterval.TotalMilliseconds : null, -1, null, null, 0, null),
+            new CacheBackupStatus(CacheBackup.PathFor(options.Path), (int)options.BackupInterval.TotalSeconds, null, null));
+    }
 }

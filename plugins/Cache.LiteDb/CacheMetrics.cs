@@ -7,6 +7,9 @@ internal sealed class CacheMetrics
 {
     private readonly Counter<long> _writes;
     private readonly Counter<long> _recoveries;
+    private readonly Histogram<double> _syncDuration;
+    private readonly Counter<long> _syncFailures;
+    private readonly Counter<long> _backups;
 
     public CacheMetrics(Meter meter, LiteDbStateCache cache)
     {
@@ -26,14 +29,32 @@ internal sealed class CacheMetrics
             () => cache.SizeBytes(),
             unit: "By",
             description: "Bytes on disk of the cache file and its journal.");
+        meter.CreateObservableGauge(
+            "pluginmesh.cache.backup.age",
+            () => cache.BackupAgeSeconds() is { } age ? [new Measurement<double>(age)] : Array.Empty<Measurement<double>>(),
+            unit: "s",
+            description: "Seconds since the newest good backup was taken (absent until there is one).");
         _writes = meter.CreateCounter<long>(
             "pluginmesh.cache.writes", unit: "{transaction}", description: "Committed write transactions per collection.");
         _recoveries = meter.CreateCounter<long>(
-            "pluginmesh.cache.recoveries", unit: "{recovery}", description: "Corrupt cache files moved aside at open.");
+            "pluginmesh.cache.recoveries", unit: "{recovery}",
+            description: "Repairs at open, by outcome: journal-dropped, restored-from-backup, started-empty.");
+        _syncDuration = meter.CreateHistogram<double>(
+            "pluginmesh.cache.sync.duration", unit: "ms", description: "Duration of each fsync of the cache journal.");
+        _syncFailures = meter.CreateCounter<long>(
+            "pluginmesh.cache.sync.failures", unit: "{fsync}", description: "fsyncs of the cache journal that failed.");
+        _backups = meter.CreateCounter<long>(
+            "pluginmesh.cache.backups", unit: "{backup}", description: "Backups attempted, by result: ok, failed.");
     }
 
     public void Wrote(string collection) =>
         _writes.Add(1, new KeyValuePair<string, object?>("collection", collection));
 
-    public void Recovered() => _recoveries.Add(1);
+    public void Recovered(string outcome) => _recoveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Synced(double milliseconds) => _syncDuration.Record(milliseconds);
+
+    public void SyncFailed() => _syncFailures.Add(1);
+
+    public void BackedUp(bool ok) => _backups.Add(1, new KeyValuePair<string, object?>("result", ok ? "ok" : "failed"));
 }

@@ -8,6 +8,24 @@ namespace PluginMesh.Plugins.Cache.LiteDb;
 /// <param name="MaxDocumentBytes">Largest serialized value accepted, in UTF-8 bytes of JSON.</param>
 public sealed record CacheOptions(string Path, int MaxDocumentBytes)
 {
+    /// <summary>When the journal is fsynced (<c>sync</c>); see <see cref="CacheSyncMode"/>.</summary>
+    public CacheSyncMode Sync { get; init; } = DefaultSync;
+
+    /// <summary>Period of the fsync in <see cref="CacheSyncMode.Periodic"/> (<c>syncIntervalMs</c>).</summary>
+    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(DefaultSyncIntervalMs);
+
+    /// <summary>How often a changed cache is copied to its backup (<c>backupIntervalSeconds</c>); zero: only at start.</summary>
+    public TimeSpan BackupInterval { get; init; } = TimeSpan.FromSeconds(DefaultBackupIntervalSeconds);
+
+    /// <summary>Default for <c>sync</c>: a power loss costs at most about one interval of writes, and no write waits for the disk.</summary>
+    public const CacheSyncMode DefaultSync = CacheSyncMode.Periodic;
+
+    /// <summary>Default for <c>syncIntervalMs</c>.</summary>
+    public const int DefaultSyncIntervalMs = 1000;
+
+    /// <summary>Default for <c>backupIntervalSeconds</c>.</summary>
+    public const int DefaultBackupIntervalSeconds = 300;
+
     /// <summary>File name used under the node's data directory when <c>path</c> is absent.</summary>
     public const string DefaultFileName = "cache.db";
 
@@ -22,7 +40,12 @@ public sealed record CacheOptions(string Path, int MaxDocumentBytes)
 
     internal const string PathKey = "path";
     internal const string MaxDocumentBytesKey = "maxDocumentBytes";
+    internal const string SyncKey = "sync";
+    internal const string SyncIntervalKey = "syncIntervalMs";
+    internal const string BackupIntervalKey = "backupIntervalSeconds";
     private const string HostEnabledKey = "enabled";
+
+    private static readonly string[] Keys = [PathKey, MaxDocumentBytesKey, SyncKey, SyncIntervalKey, BackupIntervalKey];
 
     /// <summary>
     /// Reads the section, reporting every problem through <paramref name="error"/> (key, message).
@@ -44,17 +67,57 @@ public sealed record CacheOptions(string Path, int MaxDocumentBytes)
         {
             // A misspelt key silently falling back to a default is worse than a refusal to start.
             // `enabled` sits in every plugin section but belongs to the host, which checks it.
-            if (!string.Equals(child.Key, PathKey, StringComparison.OrdinalIgnoreCase) &&
-                !string.Equals(child.Key, MaxDocumentBytesKey, StringComparison.OrdinalIgnoreCase) &&
+            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase) &&
                 !string.Equals(child.Key, HostEnabledKey, StringComparison.OrdinalIgnoreCase))
             {
-                error(child.Key, $"unknown key; expected one of: {PathKey}, {MaxDocumentBytesKey}");
+                error(child.Key, $"unknown key; expected one of: {string.Join(", ", Keys)}");
             }
         }
 
         return new CacheOptions(
             ReadPath(section[PathKey], dataDirectory, error),
-            ReadMaxDocumentBytes(section[MaxDocumentBytesKey], error));
+            ReadMaxDocumentBytes(section[MaxDocumentBytesKey], error))
+        {
+            Sync = ReadSync(section[SyncKey], error),
+            SyncInterval = TimeSpan.FromMilliseconds(ReadInt(section[SyncIntervalKey], SyncIntervalKey, DefaultSyncIntervalMs, 10, 60_000, "milliseconds", error)),
+            BackupInterval = TimeSpan.FromSeconds(ReadBackupInterval(section[BackupIntervalKey], error)),
+        };
+    }
+
+    private static CacheSyncMode ReadSync(string? raw, Action<string, string> error)
+    {
+        if (raw is null) return DefaultSync;
+        switch (raw.Trim().ToLowerInvariant())
+        {
+            case "always": return CacheSyncMode.Always;
+            case "periodic": return CacheSyncMode.Periodic;
+            case "os": return CacheSyncMode.Os;
+            default:
+                error(SyncKey, $"'{raw}' is not one of: always, periodic, os");
+                return DefaultSync;
+        }
+    }
+
+    private static int ReadBackupInterval(string? raw, Action<string, string> error)
+    {
+        // 0 is allowed (backups at start only); between 0 and a minute a backup would run nearly
+        // all the time on a busy cache.
+        var value = ReadInt(raw, BackupIntervalKey, DefaultBackupIntervalSeconds, 0, 7 * 86_400, "seconds", error);
+        if (value is > 0 and < 60) error(BackupIntervalKey, $"must be 0 (only at start) or at least 60 (got {value})");
+        return value;
+    }
+
+    private static int ReadInt(string? raw, string key, int fallback, int min, int max, string unit, Action<string, string> error)
+    {
+        if (raw is null) return fallback;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            error(key, $"'{raw}' is not a whole number of {unit}");
+            return fallback;
+        }
+
+        if (value < min || value > max) error(key, $"must be between {min} and {max} {unit} (got {value})");
+        return value;
     }
 
     private static string ReadPath(string? raw, string? dataDirectory, Action<string, string> error)

@@ -22,7 +22,8 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
     /// <summary>Internal collection holding the change sequence; user names cannot start with '_'.</summary>
     internal const string MetaCollection = "_meta";
 
-    private const string SequenceId = "changeSequence";
+    /// <summary>Id of the change-sequence document in <see cref="MetaCollection"/>.</summary>
+    internal const string SequenceId = "changeSequence";
 
     private readonly CacheOptions _options;
     private readonly ILogger<LiteDbStateCache> _logger;
@@ -33,23 +34,39 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
     private readonly ConcurrentDictionary<string, object> _collections = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _journalPath;
+    private readonly IFileSync _files;
+    private readonly JournalSync _sync;
+    private readonly CacheBackup _backup;
+    private readonly CancellationTokenSource _stopBackups = new();
 
     private volatile LiteDatabase? _db;
     private CacheFileLock? _fileLock;
     private long _sequence;
-    private volatile string? _recoveredFrom;
+    private volatile CacheRecovery? _recovery;
+    private volatile BackupInfo? _lastBackup;
+    private volatile string? _lastBackupError;
+    private Task? _backups;
     private bool _closed;
 
     public LiteDbStateCache(CacheOptions options, ILogger<LiteDbStateCache> logger, TimeProvider time, Meter meter)
+        : this(options, logger, time, meter, OsFileSync.Instance)
+    {
+    }
+
+    internal LiteDbStateCache(CacheOptions options, ILogger<LiteDbStateCache> logger, TimeProvider time, Meter meter, IFileSync files)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(files);
         _options = options;
         _logger = logger;
         _time = time;
+        _files = files;
         _journalPath = CacheDatabaseOpener.JournalPathFor(options.Path);
         _metrics = new CacheMetrics(meter, this);
+        _sync = new JournalSync(options, files, time, logger, _metrics);
+        _backup = new CacheBackup(options.Path, files, time);
     }
 
     /// <summary>The database file.</summary>
@@ -75,7 +92,25 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
         SizeBytes(),
         Interlocked.Read(ref _sequence),
         DocumentCounts(),
-        _recoveredFrom);
+        _recovery?.MovedTo);
+
+    /// <summary>Status with durability: the recovery at open, the fsync policy, the last backup. Never opens the file.</summary>
+    public CacheStatus Status => new(
+        _options.Path,
+        SizeBytes(),
+        Interlocked.Read(ref _sequence),
+        DocumentCounts(),
+        _recovery?.MovedTo,
+        _recovery,
+        _sync.Status,
+        new CacheBackupStatus(_backup.Path, (int)_options.BackupInterval.TotalSeconds, _lastBackup, _lastBackupError));
+
+    /// <summary>What opening the file repaired, or null.</summary>
+    internal CacheRecovery? Recovery => _recovery;
+
+    /// <summary>Seconds since the newest good backup, or null.</summary>
+    internal double? BackupAgeSeconds() =>
+        _lastBackup is { } last ? Math.Max(0, (_time.GetUtcNow() - last.TakenAt).TotalSeconds) : null;
 
     /// <inheritdoc />
     public ICacheCollection<T> Collection<T>(string name) where T : class
@@ -93,6 +128,7 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
     /// <summary>Waits for a running write, then closes the file and releases the lock. Safe to repeat.</summary>
     public async Task CloseAsync()
     {
+        await StopBackgroundAsync().ConfigureAwait(false);
         await _writeGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -107,6 +143,7 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        StopBackgroundAsync().GetAwaiter().GetResult();
         _writeGate.Wait();
         try
         {
@@ -161,9 +198,51 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        TResult result;
+        long committed;
         try
         {
-            return WriteLocked(collection, body);
+            (result, committed) = WriteLocked(collection, body);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        // Outside the gate: the next writer commits while this one waits for its fsync, and both
+        // may then share the next one (sync: always). Not cancellable: the write is committed.
+        if (committed > 0) await _sync.CommittedAsync(committed).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Takes a backup now (under the write gate) unless the cache is closed; returns it, or null
+    /// when it was closed or the attempt failed (logged, counted, kept in status).
+    /// </summary>
+    internal async Task<BackupInfo?> BackupNowAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var db = _db;
+            if (db is null) return null;
+            var started = _time.GetTimestamp();
+            try
+            {
+                var info = _backup.Take(db, new CacheFacts(Interlocked.Read(ref _sequence), DocumentCounts()));
+                _lastBackup = info;
+                _lastBackupError = null;
+                _metrics.BackedUp(ok: true);
+                CacheLog.BackupTaken(_logger, info.Path, info.Documents, info.ChangeSequence, _time.GetElapsedTime(started).TotalMilliseconds);
+                return info;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or LiteException)
+            {
+                _lastBackupError = ex.Message;
+                _metrics.BackedUp(ok: false);
+                CacheLog.BackupFailed(_logger, _backup.Path, ex.Message);
+                return null;
+            }
         }
         finally
         {
@@ -171,8 +250,40 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
         }
     }
 
+    private async Task BackupLoopAsync(bool takeNow, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var backedUpAt = takeNow ? -1 : Interlocked.Read(ref _sequence);
+            while (true)
+            {
+                if (backedUpAt != Interlocked.Read(ref _sequence))
+                {
+                    var taken = await BackupNowAsync(cancellationToken).ConfigureAwait(false);
+                    if (taken is not null) backedUpAt = taken.ChangeSequence;
+                }
+
+                if (_options.BackupInterval <= TimeSpan.Zero) return;
+                await Task.Delay(_options.BackupInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Closing.
+        }
+    }
+
+    private async Task StopBackgroundAsync()
+    {
+        if (!_stopBackups.IsCancellationRequested) await _stopBackups.CancelAsync().ConfigureAwait(false);
+        Task? backups;
+        lock (_openLock) backups = _backups;
+        if (backups is not null) await backups.ConfigureAwait(false);
+        await _sync.DisposeAsync().ConfigureAwait(false);
+    }
+
     // Synchronous on purpose: BeginTrans and Commit must run on the same thread.
-    private TResult WriteLocked<TResult>(string collection, Func<ILiteCollection<BsonDocument>, long, WriteOutcome<TResult>> body)
+    private (TResult Result, long Committed) WriteLocked<TResult>(string collection, Func<ILiteCollection<BsonDocument>, long, WriteOutcome<TResult>> body)
     {
         var db = EnsureOpen();
         var sequence = Interlocked.Read(ref _sequence) + 1;
@@ -189,7 +300,7 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
             if (!outcome.Changed)
             {
                 db.Rollback();
-                return outcome.Result;
+                return (outcome.Result, 0);
             }
 
             db.GetCollection(MetaCollection).Upsert(new BsonDocument
@@ -217,7 +328,7 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
         Interlocked.Exchange(ref _sequence, sequence);
         _counts.AddOrUpdate(collection, outcome.CountDelta, (_, count) => count + outcome.CountDelta);
         _metrics.Wrote(collection);
-        return outcome.Result;
+        return (outcome.Result, sequence);
     }
 
     private LiteDatabase EnsureOpen()
@@ -237,7 +348,7 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
             var fileLock = CacheFileLock.Acquire(_options.Path);
             try
             {
-                var (opened, recoveredFrom) = CacheDatabaseOpener.Open(_options.Path, _logger, _time);
+                var (opened, recovery) = CacheDatabaseOpener.Open(_options.Path, _logger, _time, _files);
                 try
                 {
                     LoadState(opened);
@@ -249,10 +360,17 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
                 }
 
                 _fileLock = fileLock;
-                _recoveredFrom = recoveredFrom;
-                if (recoveredFrom is not null) _metrics.Recovered();
+                _recovery = recovery;
+                if (recovery is not null) _metrics.Recovered(recovery.Outcome);
+                if (recovery?.Backup is { } restored) _lastBackup = restored;
                 _db = opened;
-                CacheLog.Opened(_logger, _options.Path, _counts.Count, Interlocked.Read(ref _sequence));
+                var sequence = Interlocked.Read(ref _sequence);
+                _sync.Opened(sequence);
+                CacheLog.Opened(_logger, _options.Path, _counts.Count, sequence, JournalSync.Name(_options.Sync));
+
+                // A file just restored from the backup is that backup: no need to copy it back.
+                var takeNow = recovery?.Outcome != CacheRecovery.RestoredFromBackup;
+                _backups = Task.Run(() => BackupLoopAsync(takeNow, _stopBackups.Token));
                 return opened;
             }
             catch
@@ -265,15 +383,10 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
 
     private void LoadState(LiteDatabase db)
     {
-        var meta = db.GetCollection(MetaCollection).FindById(SequenceId);
-        Interlocked.Exchange(ref _sequence, meta is null ? 0 : meta["value"].AsInt64);
-
+        var facts = CacheFacts.Read(db);
+        Interlocked.Exchange(ref _sequence, facts.Sequence);
         _counts.Clear();
-        foreach (var name in db.GetCollectionNames())
-        {
-            if (string.Equals(name, MetaCollection, StringComparison.OrdinalIgnoreCase)) continue;
-            _counts[name] = db.GetCollection(name).LongCount();
-        }
+        foreach (var (name, count) in facts.Counts) _counts[name] = count;
     }
 
     private void CreateDirectory()

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.File.Caching;
 using PluginMesh.Plugins.Catalog.File.Parsing;
 
 namespace PluginMesh.Plugins.Catalog.File;
@@ -28,7 +28,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private readonly FileCatalogOptions _options;
     private readonly ICatalogSink _sink;
-    private readonly CatalogCacheStore? _store;
+    private readonly ICatalogCache? _cache;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly FileCatalogMetrics _metrics;
@@ -46,6 +46,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private bool _synced;
     private bool _fromCache;
     private bool _valid;
+    private DateTimeOffset? _validChangedAt;
     private DateTimeOffset? _lastSync;
     private DateTimeOffset? _lastCheck;
     private long _reloads;
@@ -53,7 +54,8 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private int _cachedObjects;
 
     /// <summary>Creates the source; nothing is read until <see cref="StartAsync"/>.</summary>
-    public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, CatalogCacheStore? store,
+    /// <remarks><paramref name="cache"/> is null without a cache plugin: nothing is kept across restarts then.</remarks>
+    public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, ICatalogCache? cache,
         ILogger<FileCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -63,7 +65,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
-        _store = store;
+        _cache = cache;
         _logger = logger;
         _time = time;
         _metrics = new FileCatalogMetrics(meter, () => Volatile.Read(ref _valid) ? 1 : 0, ObjectCounts);
@@ -82,6 +84,24 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     public DateTimeOffset? LastSync
     {
         get { lock (_gate) return _lastSync; }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The file is this source's authority: connected while its current content is valid.</remarks>
+    public bool Connected => Volatile.Read(ref _valid);
+
+    /// <inheritdoc />
+    public DateTimeOffset? ConnectedChangedAt
+    {
+        get { lock (_gate) return _validChangedAt; }
+    }
+
+    // Caller holds _gate.
+    private void SetValid(bool valid)
+    {
+        if (_validChangedAt is not null && _valid == valid) return;
+        _valid = valid;
+        _validChangedAt = _time.GetUtcNow();
     }
 
     /// <inheritdoc />
@@ -195,7 +215,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
             _problems = [];
             _synced = true;
             _fromCache = false;
-            _valid = true;
+            SetValid(true);
             _lastSync = _time.GetUtcNow();
             _reloads++;
         }
@@ -211,7 +231,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         lock (_gate)
         {
             _problems = problems;
-            _valid = false;
+            SetValid(false);
             _failures++;
             _lastCheck = _time.GetUtcNow();
         }
@@ -222,11 +242,11 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private async Task ServeCacheAsync(CancellationToken cancellationToken)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         IReadOnlyList<CatalogChange> cached;
         try
         {
-            cached = _store.Load();
+            cached = _cache.Restore(SourceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -262,10 +282,10 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private async Task WriteCacheAsync(IReadOnlyList<CatalogChange> changes, CancellationToken cancellationToken)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         try
         {
-            await _store.ReplaceAsync(changes, cancellationToken).ConfigureAwait(false);
+            await _cache.ReplaceAsync(SourceName, changes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

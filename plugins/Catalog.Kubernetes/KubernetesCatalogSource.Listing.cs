@@ -80,7 +80,7 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
-                    _connected = true;
+                    SetConnected(true);
                     _synced = true;
                     _fromCache = false;
                     _listedOnce = true;
@@ -278,7 +278,7 @@ public sealed partial class KubernetesCatalogSource
 
     private async Task ServeCacheOnceAsync()
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         lock (_gate)
         {
             if (_synced) return;
@@ -287,7 +287,7 @@ public sealed partial class KubernetesCatalogSource
         IReadOnlyList<CatalogChange> cached;
         try
         {
-            cached = _store.Load();
+            cached = _cache.Restore(SourceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -358,7 +358,7 @@ public sealed partial class KubernetesCatalogSource
 
             lock (_gate)
             {
-                _connected = true;
+                SetConnected(true);
                 UpdateCounts();
             }
 
@@ -372,11 +372,11 @@ public sealed partial class KubernetesCatalogSource
 
     private async Task WriteCacheAsync(IReadOnlyList<CatalogChange> changes, bool replace)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         try
         {
-            if (replace) await _store.ReplaceAsync(changes, CancellationToken.None).ConfigureAwait(false);
-            else await _store.ApplyAsync(changes, CancellationToken.None).ConfigureAwait(false);
+            if (replace) await _cache.ReplaceAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
+            else await _cache.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -411,7 +411,7 @@ public sealed partial class KubernetesCatalogSource
         {
             _lastError = message;
             _lastErrorAt = _time.GetUtcNow();
-            _connected = connected;
+            SetConnected(connected);
         }
     }
 

@@ -119,6 +119,6 @@ public sealed partial class KubernetesCatalogSource
 
     private void OnWatchOpened(ResourceKind kind)
     {
-        lock (_gate) _connected = true;
+        lock (_gate) SetConnected(true);
     }
 }

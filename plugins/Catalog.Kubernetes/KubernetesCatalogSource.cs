@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
@@ -31,7 +31,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
 
     private readonly KubernetesCatalogOptions _options;
     private readonly ICatalogSink _sink;
-    private readonly CatalogCacheStore? _store;
+    private readonly ICatalogCache? _cache;
     private readonly IResyncPolicy _policy;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -47,6 +47,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private string _apiLabel;
     private bool _needReplace = true;
     private bool _connected;
+    private DateTimeOffset? _connectedChangedAt;
     private bool _synced;
     private bool _fromCache;
     private bool _listedOnce;
@@ -75,23 +76,24 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <summary>Creates the source; no connection is made until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Configuration.</param>
     /// <param name="sink">The host's catalog sink.</param>
-    /// <param name="store">This source's cache collections, or null without a cache.</param>
-    /// <param name="policy">The resync policy, or null for the built-in rules.</param>
+    /// <param name="cache">The catalog cache, or null without a cache plugin (nothing is kept across restarts then).</param>
+    /// <param name="policy">The host's resync policy (<c>policies/resync.js</c> with the host's built-in default behind it).</param>
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for delays and timestamps.</param>
     /// <param name="meter">The plugin's meter.</param>
-    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, CatalogCacheStore? store, IResyncPolicy? policy,
+    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
         ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
-        _store = store;
-        _policy = policy ?? new BuiltInResyncPolicy();
+        _cache = cache;
+        _policy = policy;
         _logger = logger;
         _time = time;
         _metrics = new KubernetesCatalogMetrics(meter);
@@ -114,6 +116,26 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     public DateTimeOffset? LastSync
     {
         get { lock (_gate) return _lastSync; }
+    }
+
+    /// <inheritdoc />
+    public bool Connected
+    {
+        get { lock (_gate) return _connected; }
+    }
+
+    /// <inheritdoc />
+    public DateTimeOffset? ConnectedChangedAt
+    {
+        get { lock (_gate) return _connectedChangedAt; }
+    }
+
+    // Caller holds _gate.
+    private void SetConnected(bool connected)
+    {
+        if (_connectedChangedAt is not null && _connected == connected) return;
+        _connected = connected;
+        _connectedChangedAt = _time.GetUtcNow();
     }
 
     /// <inheritdoc />

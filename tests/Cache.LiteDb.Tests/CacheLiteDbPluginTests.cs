@@ -57,7 +57,7 @@ public sealed class CacheLiteDbPluginTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir.Path, "cache.db")));
         await peers.UpsertAsync("QmPeer", new EndpointEntry("192.168.1.4", 4001, "node-b"));
 
-        var status = Assert.IsType<CacheInfo>(plugin.GetStatus());
+        var status = Assert.IsType<CacheStatus>(plugin.GetStatus());
         Assert.Equal(Path.Combine(_dir.Path, "cache.db"), status.Path);
         Assert.Equal(1, status.ChangeSequence);
         Assert.Equal(1, status.Documents[CacheCollections.Peers]);
@@ -70,6 +70,22 @@ public sealed class CacheLiteDbPluginTests : IDisposable
 
         using var reopened = TestCaches.Open(Path.Combine(_dir.Path, "cache.db"));
         Assert.Equal("192.168.1.4", reopened.Collection<EndpointEntry>(CacheCollections.Peers).Get("QmPeer")!.Address);
+    }
+
+    [Fact]
+    public async Task CatalogCache_IsRegistered_AndKeepsCatalogsInTheSameFile()
+    {
+        var (_, services) = Configure();
+        var catalog = services.GetRequiredService<ICatalogCache>();
+        var hosted = Assert.Single(services.GetAll<IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+
+        await catalog.ReplaceAsync("file", SampleCatalog.State, CancellationToken.None);
+
+        var cache = services.GetRequiredService<IStateCache>();
+        Assert.Equal(3, cache.ChangeSequence);
+        Assert.Equal(2, cache.Info.Documents["file_catalog_services"]);
+        await hosted.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -99,7 +115,7 @@ public sealed class CacheLiteDbPluginTests : IDisposable
     {
         var (plugin, _) = Configure(("path", "state/agent.db"));
 
-        var status = Assert.IsType<CacheInfo>(plugin.GetStatus());
+        var status = Assert.IsType<CacheStatus>(plugin.GetStatus());
 
         Assert.Equal(Path.Combine(_dir.Path, "state", "agent.db"), status.Path);
         Assert.Equal(0, status.ChangeSequence);
@@ -112,7 +128,7 @@ public sealed class CacheLiteDbPluginTests : IDisposable
         File.WriteAllText(_dir.File("cache.db"), "not a database");
         var (_, services) = Configure();
         var cache = services.GetRequiredService<IStateCache>();
-        var measurements = new List<(string Name, long Value, string? Collection)>();
+        var measurements = new List<(string Name, long Value, string? Tag)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -123,7 +139,7 @@ public sealed class CacheLiteDbPluginTests : IDisposable
             string? collection = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "collection") collection = (string?)tag.Value;
+                if (tag.Key is "collection" or "outcome") collection = (string?)tag.Value;
             }
 
             lock (measurements) measurements.Add((instrument.Name, value, collection));
@@ -134,11 +150,14 @@ public sealed class CacheLiteDbPluginTests : IDisposable
             new("a", new EndpointEntry("10.0.0.1", 1, null)), new("b", new EndpointEntry("10.0.0.2", 1, null))]);
         await cache.Collection<EndpointEntry>("peers").DeleteAsync("a");
         listener.RecordObservableInstruments();
+        // The backup taken at start reports from its own thread: read a snapshot.
+        List<(string Name, long Value, string? Tag)> seen;
+        lock (measurements) seen = [.. measurements];
 
-        Assert.Equal(2, measurements.Count(m => m is ("pluginmesh.cache.writes", 1, "peers")));
-        Assert.Contains(("pluginmesh.cache.recoveries", 1L, (string?)null), measurements);
-        Assert.Contains(("pluginmesh.cache.documents", 1L, "peers"), measurements);
-        Assert.Contains(measurements, m => m.Name == "pluginmesh.cache.size" && m.Value >= CacheFileCheck.PageSize);
+        Assert.Equal(2, seen.Count(m => m is ("pluginmesh.cache.writes", 1, "peers")));
+        Assert.Contains(("pluginmesh.cache.recoveries", 1L, (string?)CacheRecovery.StartedEmpty), seen);
+        Assert.Contains(("pluginmesh.cache.documents", 1L, "peers"), seen);
+        Assert.Contains(seen, m => m.Name == "pluginmesh.cache.size" && m.Value >= CacheFileCheck.PageSize);
         ((IDisposable)services.GetRequiredService<LiteDbStateCache>()).Dispose();
     }
 }

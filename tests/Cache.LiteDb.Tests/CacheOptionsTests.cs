@@ -28,7 +28,13 @@ public sealed class CacheOptionsTests : IDisposable
         { "maxDocumentBytes", "1MiB", "plugins.cache.litedb.maxDocumentBytes", "'1MiB' is not a whole number of bytes" },
         { "maxDocumentBytes", "99999999999", "plugins.cache.litedb.maxDocumentBytes", "is not a whole number" },
         { "maxDocumentBytes", "16777216", "plugins.cache.litedb.maxDocumentBytes", "must be at most 8388608" },
-        { "maxDocumentByte", "100", "plugins.cache.litedb.maxDocumentByte", "unknown key; expected one of: path, maxDocumentBytes" },
+        { "maxDocumentByte", "100", "plugins.cache.litedb.maxDocumentByte", "unknown key; expected one of: path, maxDocumentBytes, sync, syncIntervalMs, backupIntervalSeconds" },
+        { "sync", "fsync", "plugins.cache.litedb.sync", "'fsync' is not one of: always, periodic, os" },
+        { "sync", "", "plugins.cache.litedb.sync", "'' is not one of: always, periodic, os" },
+        { "syncIntervalMs", "5", "plugins.cache.litedb.syncIntervalMs", "must be between 10 and 60000 milliseconds (got 5)" },
+        { "syncIntervalMs", "1s", "plugins.cache.litedb.syncIntervalMs", "'1s' is not a whole number of milliseconds" },
+        { "backupIntervalSeconds", "30", "plugins.cache.litedb.backupIntervalSeconds", "must be 0 (only at start) or at least 60 (got 30)" },
+        { "backupIntervalSeconds", "-1", "plugins.cache.litedb.backupIntervalSeconds", "must be between 0 and 604800 seconds (got -1)" },
     };
 
     [Theory]
@@ -81,6 +87,22 @@ public sealed class CacheOptionsTests : IDisposable
         var options = CacheOptions.Read(DictionaryConfiguration.Of(), "/var/lib/pluginmesh", (k, m) => Assert.Fail($"{k}: {m}"));
 
         Assert.Equal(new CacheOptions("/var/lib/pluginmesh/cache.db", 1 << 20), options);
+        Assert.Equal(CacheSyncMode.Periodic, options.Sync);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.SyncInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.BackupInterval);
+    }
+
+    [Theory]
+    [InlineData("always", CacheSyncMode.Always)]
+    [InlineData("Periodic", CacheSyncMode.Periodic)]
+    [InlineData("OS", CacheSyncMode.Os)]
+    public void Read_SyncModes_IgnoreCase(string raw, CacheSyncMode expected)
+    {
+        var options = CacheOptions.Read(DictionaryConfiguration.Of(("sync", raw), ("syncIntervalMs", "250"), ("backupIntervalSeconds", "0")), "/d", (k, m) => Assert.Fail($"{k}: {m}"));
+
+        Assert.Equal(expected, options.Sync);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.SyncInterval);
+        Assert.Equal(TimeSpan.Zero, options.BackupInterval);
     }
 
     [Fact]

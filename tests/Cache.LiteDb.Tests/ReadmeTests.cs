@@ -15,6 +15,11 @@ public sealed class ReadmeTests
         Assert.Empty(problems);
 
         var options = CacheOptions.Read(configuration, "/data", (k, m) => Assert.Fail($"{k}: {m}"));
-        Assert.Equal(new CacheOptions("/var/lib/pluginmesh/cache.db", CacheOptions.DefaultMaxDocumentBytes), options);
+        Assert.Equal(new CacheOptions("/var/lib/pluginmesh/cache.db", CacheOptions.DefaultMaxDocumentBytes)
+        {
+            Sync = CacheSyncMode.Periodic,
+            SyncInterval = TimeSpan.FromSeconds(1),
+            BackupInterval = TimeSpan.FromMinutes(5),
+        }, options);
     }
 }

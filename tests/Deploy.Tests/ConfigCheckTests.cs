@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using PluginMesh.Deploy.Tests.Rendering;
 using PluginMesh.Deploy.Tests.Support;
 using static PluginMesh.Deploy.Tests.Support.Yaml;
@@ -27,24 +26,18 @@ public sealed class ConfigCheckTests
     }
 
     [Fact]
-    public void PskEnabled_CreatesTheSecret_MountsIt_AndTheTunnelReadsTheKeyFromTheVariable()
+    public void GeneratedPsk_IsAKeyTheAgentLoads_FromTheFileTheVariableNames()
     {
-        var swarmKey = "/key/swarm/psk/1.0.0/\n/base16/\n" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n";
-        var rendered = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["psk.enabled"] = true, ["psk.key"] = swarmKey });
-
-        var secret = rendered.Single("Secret", "pluginmesh-psk");
-        Assert.Equal(swarmKey, Map(secret, "stringData")["swarm.key"]);
-        var pod = Map(rendered.Single("DaemonSet", "pluginmesh"), "spec.template.spec");
-        var container = Assert.IsType<Dictionary<string, object?>>(Assert.Single(List(pod, "containers")));
-        Assert.Equal("pluginmesh-psk", Str(Named(List(pod, "volumes"), "psk"), "secret.secretName"));
-        var mountPath = Str(Named(List(container, "volumeMounts"), "psk"), "mountPath");
-        var pskFile = Str(Named(List(container, "env"), "PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__PSKFILE"), "value");
-        Assert.Equal(mountPath + "/swarm.key", pskFile);
+        var rendered = Chart.Render("pluginmesh", "pluginmesh", cluster: ClusterState.Empty());
+        var swarmKey = PskSecretTests.KeyOf(rendered.Single("Secret", "pluginmesh-psk"));
+        var (pskFile, _, _) = PskSecretTests.PskWiring(rendered);
+        Assert.Equal("/etc/pluginmesh/psk/swarm.key", pskFile);
 
         // The pod hands the key to the agent only through that variable. `config check` does not open
         // the key file, so two checks: the rendered config with the variable set to the Secret's key
-        // passes config check, and the tunnel plugin really reads the file the variable names (a
-        // malformed key there is reported by tunnel.libp2p with that path when it builds its host).
+        // passes config check, and the tunnel plugin really loads the file the variable names: with
+        // the generated key `p2p ping` gets as far as dialing (and fails there, nothing listens),
+        // with a malformed one it stops at the key, naming the file.
         var dir = Directory.CreateTempSubdirectory("pm-deploy-psk-");
         try
         {
@@ -55,13 +48,18 @@ public sealed class ConfigCheckTests
             var (code, output) = ConfigCheck(File.ReadAllText(config), Env(dir.FullName, keyFile));
             Assert.True(code == 0, output);
 
+            (code, output) = Ping(config, Env(dir.FullName, keyFile));
+            Assert.True(code != 0, output);
+            Assert.Contains("refused", output, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("swarm key", output, StringComparison.Ordinal);
+            Assert.DoesNotContain(keyFile, output, StringComparison.Ordinal);
+
             var malformed = Path.Combine(dir.FullName, "malformed.key");
             File.WriteAllText(malformed, "not a swarm key\n");
-            (code, output) = ProcessRunner.Run("dotnet",
-                [Repo.HostDll, "--config", config, "p2p", "ping", "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", "--count", "1"],
-                Env(dir.FullName, malformed));
+            (code, output) = Ping(config, Env(dir.FullName, malformed));
             Assert.True(code != 0, output);
             Assert.Contains(malformed, output, StringComparison.Ordinal);
+            Assert.Contains("swarm key", output, StringComparison.Ordinal);
         }
         finally
         {
@@ -69,21 +67,17 @@ public sealed class ConfigCheckTests
         }
     }
 
+    private static (int Code, string Output) Ping(string config, Dictionary<string, string> env) =>
+        ProcessRunner.Run("dotnet",
+            [Repo.HostDll, "--config", config, "p2p", "ping", "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", "--count", "1"],
+            env);
+
     private static Dictionary<string, string> Env(string dir, string keyFile) => new()
     {
         ["PLUGINMESH__NODE__NAME"] = "edge-1",
         ["PLUGINMESH__NODE__DATADIR"] = Path.Combine(dir, "data"),
         ["PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__PSKFILE"] = keyFile,
     };
-
-    [Fact]
-    public void PskWithExistingSecret_MountsThatSecret_AndCreatesNone()
-    {
-        var rendered = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["psk.enabled"] = true, ["psk.existingSecret"] = "fleet-psk" });
-        Assert.DoesNotContain(rendered.Documents, d => d["kind"] as string == "Secret");
-        var pod = Map(rendered.Single("DaemonSet", "pluginmesh"), "spec.template.spec");
-        Assert.Equal("fleet-psk", Str(Named(List(pod, "volumes"), "psk"), "secret.secretName"));
-    }
 
     [Fact]
     public void ABadPluginValue_IsRejectedByConfigCheck_NamingItsPath()

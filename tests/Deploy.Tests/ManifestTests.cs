@@ -136,6 +136,21 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void PrivateNetwork_IsRequired_FromSecretPluginmeshPsk_AndNoKeyIsShipped()
+    {
+        // The agent gets the key file through the variable; the Secret is the operator's to create
+        // (one key per mesh), so the file holds no Secret at all and the pod waits until it exists.
+        Assert.DoesNotContain(Documents, d => d["kind"] as string == "Secret");
+        var volume = Named(List(PodSpec, "volumes"), "psk");
+        Assert.Equal("pluginmesh-psk", Str(volume, "secret.secretName"));
+        Assert.Null(Get(Map(volume, "secret"), "optional"));
+        var mount = Named(List(Container, "volumeMounts"), "psk");
+        Assert.Equal(true, At(mount, "readOnly"));
+        Assert.Equal(Str(mount, "mountPath") + "/swarm.key", Str(Named(List(Container, "env"), "PLUGINMESH__PLUGINS__TUNNEL_LIBP2P__PSKFILE"), "value"));
+        Assert.Contains("create secret generic pluginmesh-psk --from-file=swarm.key", File.ReadAllText(Repo.Manifests), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NodeName_ComesFromSpecNodeName()
     {
         var env = Named(List(Container, "env"), "PLUGINMESH__NODE__NAME");

@@ -3,10 +3,28 @@ using System.Net.Sockets;
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A connected TCP socket as a <see cref="IDuplexConnection"/>.</summary>
-public sealed class SocketConnection(Socket socket) : IDuplexConnection
+/// <remarks>
+/// Until <see cref="EndedCleanly"/>, the socket lingers 0 s (<c>SO_LINGER {1, 0}</c>), so any close
+/// resets the connection. That includes the close the kernel does when the agent dies (SIGKILL, OOM
+/// kill): without it the kernel would send a FIN, and a client mid-answer would read a clean end
+/// of stream that it could take for a complete response. A connection whose both directions ended
+/// cleanly gets its normal close back (FIN, unsent data delivered).
+/// </remarks>
+public sealed class SocketConnection : IDuplexConnection
 {
+    /// <summary>Wraps <paramref name="socket"/>, making its close abortive until <see cref="EndedCleanly"/>.</summary>
+    public SocketConnection(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        Socket = socket;
+        SetLinger(abortive: true);
+    }
+
     /// <summary>The socket.</summary>
-    public Socket Socket { get; } = socket;
+    public Socket Socket { get; }
+
+    /// <summary>Both directions ended cleanly: closing now sends a FIN, not a reset.</summary>
+    public void EndedCleanly() => SetLinger(abortive: false);
 
     /// <inheritdoc />
     public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
@@ -42,19 +60,25 @@ public sealed class SocketConnection(Socket socket) : IDuplexConnection
     /// <inheritdoc />
     public void Abort()
     {
+        // Linger 0 makes close send RST: the client sees a reset, never a hang or a clean EOF
+        // that it could mistake for a complete answer.
+        SetLinger(abortive: true);
+        Socket.Dispose();
+    }
+
+    private void SetLinger(bool abortive)
+    {
         try
         {
-            // Linger 0 makes close send RST: the client sees a reset, never a hang or a clean EOF
-            // that it could mistake for a complete answer.
-            Socket.LingerState = new LingerOption(true, 0);
+            Socket.LingerState = new LingerOption(abortive, 0);
         }
         catch (SocketException)
         {
+            // Already reset by the peer: nothing left to choose.
         }
         catch (ObjectDisposedException)
         {
         }
-        Socket.Dispose();
     }
 
     /// <inheritdoc />

@@ -36,7 +36,14 @@ public static class Splicer
         var up = PumpAsync(client, upstream, counters, inbound: true, zeroCopy, failed);
         var down = PumpAsync(upstream, client, counters, inbound: false, zeroCopy, failed);
         var results = await Task.WhenAll(up, down).ConfigureAwait(false);
-        if (results[0] && results[1]) return true;
+        if (results[0] && results[1])
+        {
+            // Only now may closing them look like a clean end (see SocketConnection).
+            (client as SocketConnection)?.EndedCleanly();
+            (upstream as SocketConnection)?.EndedCleanly();
+            return true;
+        }
+
         client.Abort();
         upstream.Abort();
         return false;

@@ -8,11 +8,13 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Network;
 
 /// <summary>
 /// <see cref="ILocalPeer"/> over the node service: the identity is read (or created) on first use,
-/// addresses come from the running host plus the announced ones.
+/// addresses come from the running host plus the announced ones, offers from the plugins that set them.
 /// </summary>
 public sealed class LocalPeer : ILocalPeer
 {
     private readonly Libp2pNodeService _node;
+    private readonly Lock _offersLock = new();
+    private IReadOnlyList<ServiceOffer> _offers = [];
 
     internal LocalPeer(Libp2pNodeService node)
     {
@@ -36,6 +38,31 @@ public sealed class LocalPeer : ILocalPeer
     }
 
     public event Action? AddressesChanged;
+
+    public IReadOnlyList<ServiceOffer> Offers => Volatile.Read(ref _offers);
+
+    public event Action? OffersChanged;
+
+    public void SetOffer(ServiceOffer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        lock (_offersLock)
+        {
+            if (_offers.Contains(offer)) return;
+            Volatile.Write(ref _offers, [.. _offers.Where(o => o.Service != offer.Service), offer]);
+        }
+        OffersChanged?.Invoke();
+    }
+
+    public void WithdrawOffer(string service)
+    {
+        lock (_offersLock)
+        {
+            if (_offers.All(o => o.Service != service)) return;
+            Volatile.Write(ref _offers, [.. _offers.Where(o => o.Service != service)]);
+        }
+        OffersChanged?.Invoke();
+    }
 
     public PublicKey PublicKey => _node.Identity.PublicKey;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Abstractions.Catalog;
 
@@ -74,4 +75,15 @@ public sealed record ServiceEndpoints(ServiceKey Service, IReadOnlyList<MeshEndp
 /// <param name="PodCidrs">Pod CIDRs (used to decide whether endpoints are directly routable).</param>
 /// <param name="Addresses">Node addresses.</param>
 /// <param name="Labels">Node labels.</param>
-public sealed record MeshNode(string Name, IReadOnlyList<string> PodCidrs, IReadOnlyList<IPAddress> Addresses, IReadOnlyDictionary<string, string>? Labels = null);
+/// <param name="Agent">
+/// What the node's PluginMesh agent published about itself on the Node object (annotations
+/// <c>pluginmesh.io/*</c>), or null when it published nothing readable. A binding from the API: it
+/// outranks anything learned by gossip or mDNS for this node name.
+/// </param>
+public sealed record MeshNode(string Name, IReadOnlyList<string> PodCidrs, IReadOnlyList<IPAddress> Addresses, IReadOnlyDictionary<string, string>? Labels = null, NodeAgent? Agent = null);
+
+/// <summary>A node's agent as published through the cluster (like flannel's public-ip and WireGuard key annotations).</summary>
+/// <param name="PeerId">The agent's PeerId (annotation <c>pluginmesh.io/peer-id</c>).</param>
+/// <param name="Addresses">Its dialable multiaddrs: listen, observed/public and relay circuits (<c>pluginmesh.io/addrs</c>, bounded).</param>
+/// <param name="OffersRelay">Whether it offers the relay hop service (<c>pluginmesh.io/relay</c>).</param>
+public sealed record NodeAgent(PeerId PeerId, IReadOnlyList<Multiaddr> Addresses, bool OffersRelay);

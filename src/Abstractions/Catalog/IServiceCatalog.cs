@@ -79,4 +79,15 @@ public interface ICatalogSource
 
     /// <summary>Last successful sync time, or null.</summary>
     DateTimeOffset? LastSync { get; }
+
+    /// <summary>
+    /// True while the source is in contact with its authority (the API server's watches are open, the
+    /// file reads fine); false while it serves what it last knew (API unreachable, served from the
+    /// cache). Other plugins use it to tell "the cloud says so" from "our last guess": e.g. a node
+    /// silent for long is retired locally only while the API that could say otherwise is away.
+    /// </summary>
+    bool Connected { get; }
+
+    /// <summary>Since when <see cref="Connected"/> has had its current value, or null before the first attempt.</summary>
+    DateTimeOffset? ConnectedChangedAt { get; }
 }

@@ -21,7 +21,27 @@ public sealed record NodeRecord(
     IReadOnlyList<string> Capabilities,
     long Sequence,
     DateTimeOffset Expires,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>Where the binding of <see cref="NodeName"/> to <see cref="PeerId"/> comes from (strongest first: API, cached API, gossip).</summary>
+    public RecordSource Source { get; init; } = RecordSource.Gossip;
+
+    /// <summary>Facts the agent publishes about the services it offers (e.g. a relay's load), by capability; empty when none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Offers { get; init; } = EmptyOffers;
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EmptyOffers = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+}
+
+/// <summary>Where a node name's binding to a PeerId was learned. A weaker source never overrides a stronger one for the same name.</summary>
+public enum RecordSource
+{
+    /// <summary>The Kubernetes API (the Node's <c>pluginmesh.io/peer-id</c> annotation), now.</summary>
+    Api,
+    /// <summary>What the API said last, kept in the cache while it is unreachable.</summary>
+    CachedApi,
+    /// <summary>A self-signed record spread peer to peer (first claim wins among these).</summary>
+    Gossip,
+}
 
 /// <summary>Two different peers claim one node name.</summary>
 /// <param name="NodeName">The contested name.</param>
@@ -58,4 +78,31 @@ public interface INodeDirectory
 
     /// <summary>Raised after a record was accepted.</summary>
     event Action<NodeRecord>? Changed;
+}
+
+/// <summary>A node this agent stopped routing to on its own judgement, while the API that could say otherwise was away.</summary>
+/// <param name="NodeName">The node.</param>
+/// <param name="PeerId">Its agent, when known.</param>
+/// <param name="LastHeard">When its agent was last heard (record refresh, live connection, mDNS).</param>
+/// <param name="RetiredAt">When it was retired.</param>
+/// <param name="Reason">Why, for status (e.g. <c>silent 312 s while the API is unreachable</c>).</param>
+public sealed record RetiredNode(string NodeName, PeerId? PeerId, DateTimeOffset LastHeard, DateTimeOffset RetiredAt, string Reason);
+
+/// <summary>
+/// Which nodes this agent has retired locally (the tolerance window): while the API is unreachable, a
+/// node whose agent stays silent past the window has its endpoints taken out of load balancing here
+/// and its record stops resolving; it comes back the moment it is heard again, and the API's view
+/// replaces these guesses when the API returns. Provided by the directory plugin; the proxy consults it.
+/// </summary>
+/// <remarks>Thread-safe; reads never block. <see cref="Changed"/> follows the same rules as <see cref="INodeDirectory.Changed"/>.</remarks>
+public interface INodeLiveness
+{
+    /// <summary>True while <paramref name="nodeName"/> is retired.</summary>
+    bool IsRetired(string nodeName);
+
+    /// <summary>Every retired node, for status.</summary>
+    IReadOnlyList<RetiredNode> Retired { get; }
+
+    /// <summary>Raised after a node was retired or came back.</summary>
+    event Action? Changed;
 }

@@ -107,3 +107,51 @@ public interface IEndpointPolicy
     /// <summary>Picks one candidate.</summary>
     EndpointPick PickEndpoint(EndpointPickInput input);
 }
+
+/// <summary>One agent of this LAN segment as relay election sees it (this agent included).</summary>
+/// <param name="PeerId">Its PeerId.</param>
+/// <param name="Self">True for the agent deciding.</param>
+/// <param name="Reachability"><c>public</c>, <c>private</c> or <c>unknown</c> (AutoNAT; for others as their record says).</param>
+/// <param name="Offers">Whether it offers the relay service now.</param>
+/// <param name="Cores">Processor count.</param>
+/// <param name="MemoryMiB">Memory available to the agent (cgroup limit or host memory).</param>
+/// <param name="UptimeSeconds">Seconds since the agent started.</param>
+/// <param name="Load">Relay load, 0 (idle) to 1 (full); 0 when not relaying.</param>
+public sealed record RelayElectionMember(string PeerId, bool Self, string Reachability, bool Offers, int Cores, double MemoryMiB, double UptimeSeconds, double Load);
+
+/// <summary>Input of <c>electRelay</c>.</summary>
+/// <param name="NodeLabel">The node's <c>pluginmesh.io/relay</c> label: <c>true</c>, <c>false</c>, or null when unset.</param>
+/// <param name="Want">How many relays a segment should have.</param>
+/// <param name="Segment">This agent and the agents it shares a LAN segment with (found by mDNS), in no particular order.</param>
+public sealed record RelayElectionInput(string? NodeLabel, int Want, IReadOnlyList<RelayElectionMember> Segment);
+
+/// <summary>Output of <c>electRelay</c>.</summary>
+/// <param name="Offer">Whether this agent offers the relay hop service.</param>
+public sealed record RelayElectionDecision(bool Offer);
+
+/// <summary>Decides whether this agent is one of its segment's relays ("local masters").</summary>
+public interface IRelayElectionPolicy
+{
+    /// <summary>Whether this agent offers the relay service now.</summary>
+    RelayElectionDecision ElectRelay(RelayElectionInput input);
+}
+
+/// <summary>Input of <c>shouldRetire</c>: a node whose agent has not been heard for a while.</summary>
+/// <param name="Node">Node name.</param>
+/// <param name="SilentSeconds">Since its agent was last heard (record refresh, live connection or mDNS).</param>
+/// <param name="ApiConnected">Whether the Kubernetes API is reachable now.</param>
+/// <param name="ApiOfflineSeconds">How long the API has been unreachable; 0 when connected.</param>
+/// <param name="LastHeardVia"><c>record</c>, <c>connection</c>, <c>mdns</c> or <c>never</c>.</param>
+/// <param name="Labels">The node's labels.</param>
+public sealed record RetireInput(string Node, double SilentSeconds, bool ApiConnected, double ApiOfflineSeconds, string LastHeardVia, IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>Output of <c>shouldRetire</c>.</summary>
+/// <param name="Retire">True to take the node out of load balancing here and stop resolving its record.</param>
+public sealed record RetireDecision(bool Retire);
+
+/// <summary>The tolerance window: when a silent node is retired locally while the API is away.</summary>
+public interface INodeRetirePolicy
+{
+    /// <summary>Whether to retire the node now.</summary>
+    RetireDecision ShouldRetire(RetireInput input);
+}

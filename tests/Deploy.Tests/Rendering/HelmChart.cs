@@ -24,7 +24,14 @@ public sealed class HelmChart(string directory)
         (Dictionary<string, object?>)YamlModel.Load(File.ReadAllText(Path.Combine(Directory, "values.yaml")))!;
 
     /// <summary>Renders with the default values changed by <paramref name="overrides"/> (dotted paths, like --set).</summary>
-    public RenderedChart Render(string releaseName, string releaseNamespace, IReadOnlyDictionary<string, object?>? overrides = null)
+    /// <param name="releaseName">The release name.</param>
+    /// <param name="releaseNamespace">The release namespace.</param>
+    /// <param name="overrides">Values to change, by dotted path.</param>
+    /// <param name="cluster">
+    /// What <c>lookup</c> finds: null renders like <c>helm template</c> (no cluster, every lookup
+    /// empty); a <see cref="ClusterState"/> renders like <c>helm install</c>/<c>upgrade</c> against it.
+    /// </param>
+    public RenderedChart Render(string releaseName, string releaseNamespace, IReadOnlyDictionary<string, object?>? overrides = null, ClusterState? cluster = null)
     {
         var values = DefaultValues();
         foreach (var (path, value) in overrides ?? new Dictionary<string, object?>())
@@ -49,7 +56,7 @@ public sealed class HelmChart(string directory)
             ["Files"] = new ChartFiles(Directory),
         };
 
-        var engine = new TemplateEngine();
+        var engine = new TemplateEngine(cluster);
         var templates = System.IO.Directory.GetFiles(Path.Combine(Directory, "templates"))
             .Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetFileName(f), f => TemplateLexer.Tokenize(File.ReadAllText(f)), StringComparer.Ordinal);
@@ -62,6 +69,11 @@ public sealed class HelmChart(string directory)
             try
             {
                 texts[name] = engine.Render(tokens, root);
+            }
+            catch (TemplateFailedException ex)
+            {
+                // Helm: "execution error at (<chart>/templates/<file>:<line>:<col>): <message>".
+                throw new TemplateFailedException($"execution error at templates/{name}: {ex.Message}", ex);
             }
             catch (FormatException ex)
             {

@@ -1,17 +1,24 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace PluginMesh.Deploy.Tests.Rendering;
 
 /// <summary>
 /// Renders the Go-template subset the chart uses, with Helm's semantics: field chains on maps,
-/// <c>$</c> and <c>$var</c>, pipelines (the piped value is the last argument), if/else/with/range/
-/// define/end, and the functions include, quote, default, toYaml, nindent, indent, sha256sum, not,
-/// base, toString, printf (%s only) and <c>.Files.Get</c>/<c>.Files.Glob</c>. Anything else is an error
-/// naming the construct, so the chart cannot quietly grow past what this test can check.
+/// <c>$</c> and <c>$var</c> (declared with <c>:=</c>, assigned with <c>=</c>), pipelines (the piped
+/// value is the last argument), if/else/with/range/define/end, and the functions include, quote,
+/// default, toYaml, nindent, indent, sha256sum, not, base, toString, printf (%s only), lookup,
+/// randAlphaNum, b64enc, b64dec, dig, fail and <c>.Files.Get</c>/<c>.Files.Glob</c>. Anything else is an
+/// error naming the construct, so the chart cannot quietly grow past what this test can check.
 /// </summary>
-public sealed class TemplateEngine
+/// <param name="cluster">
+/// What <c>lookup</c> sees: the objects of a cluster (as <c>helm install</c>/<c>upgrade</c> would read
+/// them from the API server), or null for no cluster at all, as with <c>helm template</c> and
+/// client-side <c>--dry-run</c>, where every lookup returns an empty map.
+/// </param>
+public sealed partial class TemplateEngine(ClusterState? cluster = null)
 {
     private readonly Dictionary<string, (List<TemplateToken> Tokens, int Start)> _defines = new(StringComparer.Ordinal);
 
@@ -71,11 +78,13 @@ public sealed class TemplateEngine
                 default:
                 {
                     if (sb is null) { i++; break; }
-                    var (names, expr) = SplitDeclaration(token.Text);
+                    var (names, expr, assign) = SplitDeclaration(token.Text);
                     var value = Evaluate(expr, dot, scopes);
-                    if (names.Count == 1) scopes[^1][names[0]] = value;
-                    else if (names.Count > 1) throw new FormatException("only one variable may be declared outside range");
-                    else sb.Append(YamlModel.Format(value));
+                    if (names.Count > 1) throw new FormatException("only one variable may be declared outside range");
+                    if (names.Count == 0) sb.Append(YamlModel.Format(value));
+                    // `=` changes the variable where it was declared (an enclosing block's, say), as Go does.
+                    else if (assign) (scopes.LastOrDefault(s => s.ContainsKey(names[0])) ?? throw new FormatException($"undefined variable {names[0]}"))[names[0]] = value;
+                    else scopes[^1][names[0]] = value;
                     i++;
                     break;
                 }
@@ -86,7 +95,8 @@ public sealed class TemplateEngine
 
     private int ExecuteRange(List<TemplateToken> tokens, int i, string rest, object? dot, List<Dictionary<string, object?>> scopes, StringBuilder? sb)
     {
-        var (names, expr) = SplitDeclaration(rest);
+        var (names, expr, assign) = SplitDeclaration(rest);
+        if (assign) throw new FormatException("range with '=' is outside the supported subset");
         var items = new List<(object? Key, object? Value)>();
         if (sb is not null)
         {
@@ -138,14 +148,20 @@ public sealed class TemplateEngine
         return word is "if" or "else" or "end" or "with" or "range" or "define" ? word : "";
     }
 
-    /// <summary><c>$a := x</c> or <c>$k, $v := x</c> → the names and the expression.</summary>
-    private static (List<string> Names, string Expr) SplitDeclaration(string text)
+    /// <summary>
+    /// <c>$a := x</c>, <c>$k, $v := x</c> (declarations) or <c>$a = x</c> (assignment) → the names, the
+    /// expression and whether it assigns; anything else is an expression with no names.
+    /// </summary>
+    private static (List<string> Names, string Expr, bool Assign) SplitDeclaration(string text)
     {
-        var assign = text.IndexOf(":=", StringComparison.Ordinal);
-        if (!text.StartsWith('$') || assign < 0) return ([], text);
-        var names = text[..assign].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
-        return (names, text[(assign + 2)..].Trim());
+        var match = DeclarationPattern().Match(text);
+        if (!match.Success) return ([], text, false);
+        var names = match.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries).ToList();
+        return (names, match.Groups["expr"].Value.Trim(), match.Groups["op"].Value == "=");
     }
+
+    [GeneratedRegex(@"^(?<names>\$\w*(\s*,\s*\$\w*)?)\s*(?<op>:=|=)(?<expr>.*)$", RegexOptions.Singleline)]
+    private static partial Regex DeclarationPattern();
 
     private object? Evaluate(string expr, object? dot, List<Dictionary<string, object?>> scopes)
     {
@@ -269,8 +285,53 @@ public sealed class TemplateEngine
         ("base", [string path]) => path[(path.LastIndexOf('/') + 1)..],
         ("toString", [var v]) => YamlModel.Format(v),
         ("printf", [string format, .. var rest]) => Printf(format, rest),
+        ("lookup", [string apiVersion, string kind, string ns, string objectName]) => Lookup(apiVersion, kind, ns, objectName),
+        ("randAlphaNum", [long n]) => RandomNumberGenerator.GetString(AlphaNumeric, checked((int)n)),
+        ("b64enc", [var v]) => Convert.ToBase64String(Encoding.UTF8.GetBytes(YamlModel.Format(v))),
+        ("b64dec", [var v]) => Base64Decode(YamlModel.Format(v)),
+        ("dig", [_, _, _, ..]) => Dig(args),
+        ("fail", [string message]) => throw new TemplateFailedException(message),
         _ => throw new FormatException($"function {name} with {args.Count} argument(s) is outside the supported subset (dot: {dot?.GetType().Name ?? "nil"})"),
     };
+
+    // Sprig's randAlphaNum: crypto/rand over [0-9A-Za-z] (goutils.CryptoRandomAlphaNumeric).
+    private const string AlphaNumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>Helm's lookup by name: a copy of the object, or an empty map when absent or when there is no cluster.</summary>
+    private Dictionary<string, object?> Lookup(string apiVersion, string kind, string ns, string name)
+    {
+        // With an empty name Helm returns a *List object; the chart never asks for one.
+        if (name.Length == 0) throw new FormatException("lookup of a list (empty name) is outside the supported subset");
+        return cluster?.Find(apiVersion, kind, ns, name) ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Sprig's b64dec (standard alphabet, padded). Sprig returns the decoder's error text as the
+    /// value for invalid input; this renderer refuses instead, so such a chart cannot pass unseen.
+    /// </summary>
+    private static string Base64Decode(string text)
+    {
+        var bytes = new byte[text.Length];
+        if (!Convert.TryFromBase64String(text, bytes, out var n) || text.Any(char.IsWhiteSpace))
+            throw new FormatException($"b64dec of '{text}': not base64 (Sprig would print the decoder's error as the value)");
+        return Encoding.UTF8.GetString(bytes, 0, n);
+    }
+
+    /// <summary>Sprig's dig: keys..., default, map. A missing key gives the default; a non-map on the way fails as Sprig does.</summary>
+    private static object? Dig(List<object?> args)
+    {
+        if (args[^1] is not IDictionary<string, object?> map) throw new FormatException("dig: the last argument must be a map");
+        var fallback = args[^2];
+        var keys = args[..^2];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (keys[k] is not string key) throw new FormatException("dig: keys must be strings");
+            if (!map.TryGetValue(key, out var step)) return fallback;
+            if (k == keys.Count - 1) return step;
+            map = step as IDictionary<string, object?> ?? throw new FormatException($"dig: '{key}' does not hold a map (Sprig panics here)");
+        }
+        return fallback;
+    }
 
     private string Include(string template, object? data)
     {

@@ -22,6 +22,14 @@ public sealed class MdnsHostedServiceTests
 
         public byte[] Sign(ReadOnlySpan<byte> data) => [];
 
+        public IReadOnlyList<ServiceOffer> Offers => [];
+
+        public event Action? OffersChanged { add { } remove { } }
+
+        public void SetOffer(ServiceOffer offer) => throw new NotSupportedException("mDNS never offers a service");
+
+        public void WithdrawOffer(string service) => throw new NotSupportedException("mDNS never offers a service");
+
         public void Change(params string[] addresses)
         {
             Addresses = [.. addresses.Select(Multiaddr.Parse)];

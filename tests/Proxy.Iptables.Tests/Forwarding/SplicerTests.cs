@@ -75,7 +75,9 @@ public sealed class SplicerTests
             var response = RandomNumberGenerator.GetBytes(size + 12_345);
             var counter = new Counter();
             var splicedBefore = KernelSplice.Started;
-            var splice = Splicer.SpliceAsync(new SocketConnection(proxyClientSide), new SocketConnection(proxyUpstreamSide), counter, timeout.Token, zeroCopy);
+            var clientConnection = new SocketConnection(proxyClientSide);
+            var upstreamConnection = new SocketConnection(proxyUpstreamSide);
+            var splice = Splicer.SpliceAsync(clientConnection, upstreamConnection, counter, timeout.Token, zeroCopy);
 
             // The server reads the whole request (ended by the client's half-close), then answers
             // and closes; the client reads the whole answer after having shut down its write side.
@@ -93,6 +95,9 @@ public sealed class SplicerTests
             Assert.Equal(request, await serverTask);
             Assert.Equal(response, answer);
             Assert.True(await splice);
+            // Ended cleanly both ways: closing them now is a normal close again, not a reset.
+            Assert.False(proxyClientSide.LingerState!.Enabled);
+            Assert.False(proxyUpstreamSide.LingerState!.Enabled);
             Assert.Equal(request.Length, counter.In);
             Assert.Equal(response.Length, counter.Out);
             // Megabytes in 100 kB writes fill the 64 KiB copy buffer at some point: the kernel took over.

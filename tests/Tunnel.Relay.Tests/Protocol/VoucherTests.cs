@@ -41,5 +41,20 @@ public sealed class VoucherTests
         public PublicKey PublicKey => key.PublicKey;
 
         public byte[] Sign(ReadOnlySpan<byte> data) => key.Sign(data);
+
+
+        private readonly PluginMesh.TestSupport.OfferList _offers = new();
+
+
+        public IReadOnlyList<ServiceOffer> Offers => _offers.Offers;
+
+
+        public event Action? OffersChanged { add => _offers.Changed += value; remove => _offers.Changed -= value; }
+
+
+        public void SetOffer(ServiceOffer offer) => _offers.Set(offer);
+
+
+        public void WithdrawOffer(string service) => _offers.Withdraw(service);
     }
 }

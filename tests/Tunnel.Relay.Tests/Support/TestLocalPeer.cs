@@ -21,4 +21,19 @@ internal sealed class TestLocalPeer(Libp2pNodeService node) : ILocalPeer
     public PublicKey PublicKey => node.Identity.PublicKey;
 
     public byte[] Sign(ReadOnlySpan<byte> data) => node.Identity.Sign(data);
+
+
+    private readonly PluginMesh.TestSupport.OfferList _offers = new();
+
+
+    public IReadOnlyList<ServiceOffer> Offers => _offers.Offers;
+
+
+    public event Action? OffersChanged { add => _offers.Changed += value; remove => _offers.Changed -= value; }
+
+
+    public void SetOffer(ServiceOffer offer) => _offers.Set(offer);
+
+
+    public void WithdrawOffer(string service) => _offers.Withdraw(service);
 }

@@ -1,7 +1,8 @@
 {{/*
-Named templates. The chart keeps to a small Go-template subset (values, if/else, with, range,
-include, quote, default, toYaml, nindent, indent, sha256sum, not, base, toString, .Files.Get/Glob)
-so that tests/Deploy.Tests can render it offline without a helm binary.
+Named templates. The chart keeps to a small Go-template subset (values, variables, if/else, with,
+range, include, quote, default, toYaml, nindent, indent, sha256sum, not, base, toString, printf,
+lookup, randAlphaNum, b64enc, b64dec, dig, fail, .Files.Get/Glob) so that tests/Deploy.Tests can
+render it offline without a helm binary.
 */}}
 
 {{/* Object name: the release name unless overridden. */}}
