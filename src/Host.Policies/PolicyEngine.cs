@@ -16,7 +16,7 @@ namespace PluginMesh.Host.Policies;
 /// and cancels running scripts. Before <see cref="Start"/> and after <see cref="Dispose"/> the defaults
 /// answer. All members are thread-safe; policy calls never throw for script problems.
 /// </remarks>
-public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResyncPolicy, IEndpointPolicy, IRelayElectionPolicy, IDisposable
+public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResyncPolicy, IEndpointPolicy, IRelayElectionPolicy, INodeRetirePolicy, IDisposable
 {
     // A burst of events (editor writes, symlink swap) settles before the rescan reads the files.
     private static readonly TimeSpan EventSettle = TimeSpan.FromMilliseconds(100);
@@ -32,6 +32,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     private readonly ScriptedPolicy<ResyncInput, ResyncDecision> _resync;
     private readonly ScriptedPolicy<EndpointPickInput, EndpointPick> _endpoint;
     private readonly ScriptedPolicy<RelayElectionInput, RelayElectionDecision> _relayElection;
+    private readonly ScriptedPolicy<RetireInput, RetireDecision> _retire;
     private readonly IReadOnlyList<IScriptedPolicy> _policies;
     private readonly Lock _lifecycleLock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,7 +63,8 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
         _resync = Create(ResyncBinding.Instance, directory);
         _endpoint = Create(EndpointBinding.Instance, directory);
         _relayElection = Create(RelayElectionBinding.Instance, directory);
-        _policies = [_relaySelection, _failover, _resync, _endpoint, _relayElection];
+        _retire = Create(RetireBinding.Instance, directory);
+        _policies = [_relaySelection, _failover, _resync, _endpoint, _relayElection, _retire];
         Directory = directory;
     }
 
@@ -72,10 +74,10 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     /// <summary>The meter the engine reports on (named <c>PluginMesh.Policies</c>).</summary>
     public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
-    /// <summary>One entry per policy hook: relay-selection, failover, resync, endpoint, relay-election.</summary>
+    /// <summary>One entry per policy hook: relay-selection, failover, resync, endpoint, relay-election, retire.</summary>
     public IReadOnlyList<PolicyScriptStatus> Status => _policies.Select(p => p.Status()).ToList();
 
-    /// <summary>The hook named <paramref name="name"/> (<c>relay-selection</c>, <c>failover</c>, <c>resync</c>, <c>endpoint</c>, <c>relay-election</c>).</summary>
+    /// <summary>The hook named <paramref name="name"/> (<c>relay-selection</c>, <c>failover</c>, <c>resync</c>, <c>endpoint</c>, <c>relay-election</c>, <c>retire</c>).</summary>
     internal IScriptedPolicy Policy(string name) => _policies.Single(p => p.Status().Name == name);
 
     /// <summary>Loads the scripts now and starts watching for changes. Idempotent.</summary>
@@ -119,6 +121,9 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
 
     /// <inheritdoc />
     public RelayElectionDecision ElectRelay(RelayElectionInput input) => _relayElection.Invoke(input);
+
+    /// <inheritdoc />
+    public RetireDecision ShouldRetire(RetireInput input) => _retire.Invoke(input);
 
     /// <summary>
     /// Stops watching for changes; the loaded versions keep answering. Called when the host stops, so

@@ -29,6 +29,7 @@ public static class PolicyServiceCollectionExtensions
         services.AddSingleton<IResyncPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddSingleton<IEndpointPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddSingleton<IRelayElectionPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
+        services.AddSingleton<INodeRetirePolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddHostedService<PolicyEngineHostedService>();
         return services;
     }

@@ -156,4 +156,32 @@ internal static class Inputs
             yield return new RelayElectionInput(labels[random.Next(labels.Length)], random.Next(0, 5), segment);
         }
     }
+
+    public static RetireInput Silent(double seconds, bool apiConnected = false, string? tolerance = null) =>
+        new("edge-1", seconds, apiConnected, apiConnected ? 0 : 120, "record",
+            tolerance is null ? NoLabels : new Dictionary<string, string> { ["pluginmesh.io/tolerance-seconds"] = tolerance });
+
+    public static IEnumerable<RetireInput> RetireTable()
+    {
+        string?[] tolerances = [null, "600", "60", "1", "0", "00", "0600", "-5", "+60", "60s", "5m", "1.5", "1e3", " 60", "60\n", "", "abc", "999999999", "1000000000", "\u0663\u0660"];
+        double[] silences = [-1, 0, 0.5, 1, 59.999, 60, 299, 299.999, 300, 300.0001, 599, 600, 601, 3600, 1e9, 2e9];
+        foreach (var apiConnected in new[] { false, true })
+        {
+            foreach (var tolerance in tolerances)
+            {
+                foreach (var silent in silences)
+                {
+                    yield return Silent(silent, apiConnected, tolerance);
+                }
+            }
+        }
+
+        // Other labels, and how the agent was last heard, change nothing.
+        var labels = new Dictionary<string, string> { ["node-role.kubernetes.io/edge"] = "", ["pluginmesh.io/relay"] = "true", ["tolerance-seconds"] = "10" };
+        foreach (var via in new[] { "record", "connection", "mdns", "never" })
+        {
+            yield return new RetireInput("edge-2", 301, false, 20, via, labels);
+            yield return new RetireInput("edge-2", 11, false, 20, via, labels);
+        }
+    }
 }

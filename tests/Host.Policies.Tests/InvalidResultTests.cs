@@ -12,6 +12,7 @@ public sealed class InvalidResultTests : IDisposable
     private static readonly ResyncInput Resync = new("kubernetes", "periodic", 30, 0, 0, 10);
     private static readonly EndpointPickInput Endpoints = new("ns/web", 80, "10.0.0.1", [Endpoint("a", active: 2), Endpoint("b", active: 1)]);
     private static readonly RelayElectionInput Election = new(null, 1, [Member("s", self: true), Member("a", cores: 8)]);
+    private static readonly RetireInput Retire = Silent(400);
 
     private readonly TempPolicyDir _dir = new();
 
@@ -78,6 +79,17 @@ public sealed class InvalidResultTests : IDisposable
         { "promise", "Promise.resolve({ offer: true })" },
     };
 
+    public static TheoryData<string, string> RetireAnswers => new()
+    {
+        { "retire not boolean", "({ retire: 1 })" },
+        { "retire string", "({ retire: 'false' })" },
+        { "retire undefined", "({ retire: undefined })" },
+        { "missing retire", "({ retired: false })" },
+        { "getter", "({ get retire() { return false; } })" },
+        { "array", "[false]" },
+        { "null", "null" },
+    };
+
     [Theory]
     [MemberData(nameof(RelayAnswers))]
     public void RankRelays_InvalidAnswer_DefaultAnswers(string scenario, string answer)
@@ -123,6 +135,15 @@ public sealed class InvalidResultTests : IDisposable
         AssertFellBack(engine, "relay-election", scenario);
     }
 
+    [Theory]
+    [MemberData(nameof(RetireAnswers))]
+    public void ShouldRetire_InvalidAnswer_DefaultAnswers(string scenario, string answer)
+    {
+        using var engine = EngineWith("retire.js", "shouldRetire", answer);
+        Assert.Equal(new DefaultNodeRetirePolicy().ShouldRetire(Retire), engine.ShouldRetire(Retire));
+        AssertFellBack(engine, "retire", scenario);
+    }
+
     [Fact]
     public void ValidAnswers_Accepted_IncludingSubsetsAndExtraFields()
     {
@@ -131,6 +152,7 @@ public sealed class InvalidResultTests : IDisposable
         _dir.Write("resync.js", "function shouldResync(input) { return { resync: false, delayMs: 600000 }; }");
         _dir.Write("endpoint.js", "function pickEndpoint(input) { return { index: input.candidates.length - 1 }; }");
         _dir.Write("relay-election.js", "function electRelay(input) { return { offer: true, why: 'extra fields are ignored' }; }");
+        _dir.Write("retire.js", "function shouldRetire(input) { return { retire: false }; }");
         using var engine = _dir.CreateEngine();
         engine.Reload();
 
@@ -139,6 +161,7 @@ public sealed class InvalidResultTests : IDisposable
         Assert.Equal(new ResyncDecision(false, 600000), engine.ShouldResync(Resync));
         Assert.Equal(new EndpointPick(1), engine.PickEndpoint(Endpoints));
         Assert.Equal(new RelayElectionDecision(true), engine.ElectRelay(Election)); // the default says false here
+        Assert.Equal(new RetireDecision(false), engine.ShouldRetire(Retire)); // the default says true here
         Assert.All(engine.Status, s => Assert.Equal(0, s.Fallbacks));
     }
 

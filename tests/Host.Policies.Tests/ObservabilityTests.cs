@@ -135,7 +135,7 @@ public sealed class ObservabilityTests : IDisposable
         services.AddPluginMeshPolicies(new PolicyEngineOptions { Directory = _dir.Path });
 
         Assert.Contains(services, d => d.ServiceType == typeof(PolicyEngine) && d.Lifetime == ServiceLifetime.Singleton);
-        foreach (var contract in new[] { typeof(IRelaySelectionPolicy), typeof(IFailoverPolicy), typeof(IResyncPolicy), typeof(IEndpointPolicy), typeof(IRelayElectionPolicy) })
+        foreach (var contract in new[] { typeof(IRelaySelectionPolicy), typeof(IFailoverPolicy), typeof(IResyncPolicy), typeof(IEndpointPolicy), typeof(IRelayElectionPolicy), typeof(INodeRetirePolicy) })
         {
             Assert.Contains(services, d => d.ServiceType == contract && d.Lifetime == ServiceLifetime.Singleton);
         }

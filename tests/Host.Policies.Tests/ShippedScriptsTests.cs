@@ -23,7 +23,7 @@ public sealed class ShippedScriptsTests : IDisposable
             Assert.Null(s.LastError);
             Assert.NotNull(s.ActiveVersion);
         });
-        Assert.Equal(["relay-selection", "failover", "resync", "endpoint", "relay-election"], _engine.Status.Select(s => s.Name));
+        Assert.Equal(["relay-selection", "failover", "resync", "endpoint", "relay-election", "retire"], _engine.Status.Select(s => s.Name));
     }
 
     [Fact]
@@ -91,12 +91,27 @@ public sealed class ShippedScriptsTests : IDisposable
         AssertNoFallbacks("relay-election");
     }
 
+    [Fact]
+    public void ShouldRetire_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultNodeRetirePolicy();
+        var inputs = Inputs.RetireTable().ToList();
+        foreach (var input in inputs)
+        {
+            Assert.True(policy.ShouldRetire(input) == _engine.ShouldRetire(input), $"input silent={input.SilentSeconds} api={input.ApiConnected} labels={string.Join(",", input.Labels)}");
+        }
+
+        Assert.InRange(inputs.Count(i => policy.ShouldRetire(i).Retire), inputs.Count / 5, inputs.Count * 4 / 5);
+        AssertNoFallbacks("retire");
+    }
+
     [Theory]
     [InlineData("relay-selection.js")]
     [InlineData("failover.js")]
     [InlineData("resync.js")]
     [InlineData("endpoint.js")]
     [InlineData("relay-election.js")]
+    [InlineData("retire.js")]
     public void Check_ShippedScript_Passes(string file)
     {
         var result = PolicyCheck.Check(Path.Combine(Repo.PoliciesDirectory, file), TempPolicyDir.Options(Repo.PoliciesDirectory));

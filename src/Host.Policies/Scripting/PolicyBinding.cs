@@ -19,6 +19,7 @@ internal abstract class PolicyBinding
         ResyncBinding.Instance,
         EndpointBinding.Instance,
         RelayElectionBinding.Instance,
+        RetireBinding.Instance,
     ];
 
     /// <summary>Policy name and file stem, e.g. <c>failover</c>.</summary>
