@@ -13,7 +13,7 @@ namespace PluginMesh.Host.Policies.Defaults;
 /// cannot dial a NAT'd agent, so it cannot serve them.</item>
 /// <item>otherwise rank the segment's eligible members: this agent, every member whose reachability is
 /// <c>public</c>, and every member whose record says it already offers (a relay its operator forced
-/// with the label, or one whose public status this agent has not seen yet, still holds a seat). Order:
+/// with the label, or one whose public status this agent has not seen yet, still competes). Order:
 /// members with load &lt; 0.9 before saturated ones (so a saturated relay hands its seat over), then
 /// cores, memory and uptime, more first, then PeerId in ordinal order. Offer iff fewer than
 /// <c>want</c> eligible members rank before this agent.</item>
