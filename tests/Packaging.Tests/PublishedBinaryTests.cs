@@ -62,6 +62,26 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
     }
 
     [Fact]
+    public void X64Binary_RunsTheDemo()
+    {
+        // The demo is an assembly of its own inside the single file, and it starts this same binary
+        // as its four agents, which find their plugins in the unpacked bundle.
+        Assert.True(_published.Code == 0, _published.Log);
+        var data = Path.Combine(Path.GetTempPath(), "pm-data-" + Guid.NewGuid().ToString("n")[..8]);
+        try
+        {
+            var (code, output) = Run(Path.Combine(_published.Out, "linux-x64", "pluginmesh"), ["demo", "--requests", "2"], Root,
+                [("PLUGINMESH__NODE__DATADIR", data)], TimeSpan.FromMinutes(5));
+            Assert.True(code == 0, output);
+            Assert.Contains("demo passed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(data)) Directory.Delete(data, true);
+        }
+    }
+
+    [Fact]
     public void Arm64Binary_StartsUnderQemu_AndListsItsEmbeddedPlugins()
     {
         Assert.True(_published.Code == 0, _published.Log);
