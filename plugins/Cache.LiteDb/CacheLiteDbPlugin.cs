@@ -4,12 +4,14 @@ using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
+using PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>
 /// Entry type of <c>cache.litedb</c>: the persistent <see cref="IStateCache"/> on one LiteDB file
-/// that lets an agent restart and keep serving with the cloud gone.
+/// that lets an agent restart and keep serving with the cloud gone, and on it the
+/// <see cref="ICatalogCache"/> that catalog sources keep their last published state in.
 /// </summary>
 public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
 {
@@ -64,6 +66,7 @@ public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
             return cache;
         });
         services.AddSingleton<IStateCache>(sp => sp.GetRequiredService<LiteDbStateCache>());
+        services.AddSingleton<ICatalogCache>(sp => new CatalogCache(sp.GetRequiredService<LiteDbStateCache>()));
         services.AddSingleton<IStatusContributor>(this);
         services.AddHostedService(sp => new CacheHostedService(sp.GetRequiredService<LiteDbStateCache>()));
     }

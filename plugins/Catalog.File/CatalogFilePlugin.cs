@@ -5,7 +5,6 @@ using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.File.Caching;
 
 namespace PluginMesh.Plugins.Catalog.File;
 
@@ -51,7 +50,7 @@ public sealed class CatalogFilePlugin : IPluginMeshPlugin
         services.AddSingleton(sp => new FileCatalogSource(
             options,
             sp.GetRequiredService<ICatalogSink>(),
-            sp.GetService<IStateCache>() is { } cache ? new CatalogCacheStore(cache, FileCatalogSource.SourceName) : null,
+            sp.GetService<ICatalogCache>(),
             sp.GetRequiredService<ILogger<FileCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter));

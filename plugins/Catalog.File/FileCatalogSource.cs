@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.File.Caching;
 using PluginMesh.Plugins.Catalog.File.Parsing;
 
 namespace PluginMesh.Plugins.Catalog.File;
@@ -28,7 +28,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private readonly FileCatalogOptions _options;
     private readonly ICatalogSink _sink;
-    private readonly CatalogCacheStore? _store;
+    private readonly ICatalogCache? _cache;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly FileCatalogMetrics _metrics;
@@ -54,7 +54,8 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private int _cachedObjects;
 
     /// <summary>Creates the source; nothing is read until <see cref="StartAsync"/>.</summary>
-    public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, CatalogCacheStore? store,
+    /// <remarks><paramref name="cache"/> is null without a cache plugin: nothing is kept across restarts then.</remarks>
+    public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, ICatalogCache? cache,
         ILogger<FileCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -64,7 +65,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
-        _store = store;
+        _cache = cache;
         _logger = logger;
         _time = time;
         _metrics = new FileCatalogMetrics(meter, () => Volatile.Read(ref _valid) ? 1 : 0, ObjectCounts);
@@ -241,11 +242,11 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private async Task ServeCacheAsync(CancellationToken cancellationToken)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         IReadOnlyList<CatalogChange> cached;
         try
         {
-            cached = _store.Load();
+            cached = _cache.Restore(SourceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -281,10 +282,10 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private async Task WriteCacheAsync(IReadOnlyList<CatalogChange> changes, CancellationToken cancellationToken)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         try
         {
-            await _store.ReplaceAsync(changes, cancellationToken).ConfigureAwait(false);
+            await _cache.ReplaceAsync(SourceName, changes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

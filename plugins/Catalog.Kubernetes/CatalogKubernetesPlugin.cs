@@ -6,7 +6,6 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
@@ -54,8 +53,10 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
         services.AddSingleton(sp => new KubernetesCatalogSource(
             options,
             sp.GetRequiredService<ICatalogSink>(),
-            sp.GetService<IStateCache>() is { } cache ? new CatalogCacheStore(cache, KubernetesCatalogSource.SourceName) : null,
-            sp.GetService<IResyncPolicy>(),
+            sp.GetService<ICatalogCache>(),
+            // Like the sink, the host always provides it: policies/resync.js with the host's C# default
+            // behind it, so the rule is written once, there.
+            sp.GetRequiredService<IResyncPolicy>(),
             sp.GetRequiredService<ILogger<KubernetesCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter));

@@ -278,7 +278,7 @@ public sealed partial class KubernetesCatalogSource
 
     private async Task ServeCacheOnceAsync()
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         lock (_gate)
         {
             if (_synced) return;
@@ -287,7 +287,7 @@ public sealed partial class KubernetesCatalogSource
         IReadOnlyList<CatalogChange> cached;
         try
         {
-            cached = _store.Load();
+            cached = _cache.Restore(SourceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -372,11 +372,11 @@ public sealed partial class KubernetesCatalogSource
 
     private async Task WriteCacheAsync(IReadOnlyList<CatalogChange> changes, bool replace)
     {
-        if (_store is null) return;
+        if (_cache is null) return;
         try
         {
-            if (replace) await _store.ReplaceAsync(changes, CancellationToken.None).ConfigureAwait(false);
-            else await _store.ApplyAsync(changes, CancellationToken.None).ConfigureAwait(false);
+            if (replace) await _cache.ReplaceAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
+            else await _cache.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

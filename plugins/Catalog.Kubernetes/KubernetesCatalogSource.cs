@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
@@ -31,7 +31,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
 
     private readonly KubernetesCatalogOptions _options;
     private readonly ICatalogSink _sink;
-    private readonly CatalogCacheStore? _store;
+    private readonly ICatalogCache? _cache;
     private readonly IResyncPolicy _policy;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -76,23 +76,24 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <summary>Creates the source; no connection is made until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Configuration.</param>
     /// <param name="sink">The host's catalog sink.</param>
-    /// <param name="store">This source's cache collections, or null without a cache.</param>
-    /// <param name="policy">The resync policy, or null for the built-in rules.</param>
+    /// <param name="cache">The catalog cache, or null without a cache plugin (nothing is kept across restarts then).</param>
+    /// <param name="policy">The host's resync policy (<c>policies/resync.js</c> with the host's built-in default behind it).</param>
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for delays and timestamps.</param>
     /// <param name="meter">The plugin's meter.</param>
-    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, CatalogCacheStore? store, IResyncPolicy? policy,
+    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
         ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
-        _store = store;
-        _policy = policy ?? new BuiltInResyncPolicy();
+        _cache = cache;
+        _policy = policy;
         _logger = logger;
         _time = time;
         _metrics = new KubernetesCatalogMetrics(meter);

@@ -73,6 +73,22 @@ public sealed class CacheLiteDbPluginTests : IDisposable
     }
 
     [Fact]
+    public async Task CatalogCache_IsRegistered_AndKeepsCatalogsInTheSameFile()
+    {
+        var (_, services) = Configure();
+        var catalog = services.GetRequiredService<ICatalogCache>();
+        var hosted = Assert.Single(services.GetAll<IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+
+        await catalog.ReplaceAsync("file", SampleCatalog.State, CancellationToken.None);
+
+        var cache = services.GetRequiredService<IStateCache>();
+        Assert.Equal(3, cache.ChangeSequence);
+        Assert.Equal(2, cache.Info.Documents["file_catalog_services"]);
+        await hosted.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Start_WhenFileIsLocked_ThrowsAndStopIsStillSafe()
     {
         var path = _dir.File("locked.db");

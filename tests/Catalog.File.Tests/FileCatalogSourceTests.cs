@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.File.Caching;
+using PluginMesh.Plugins.Cache.LiteDb;
 
 namespace PluginMesh.Plugins.Catalog.File.Tests;
 
@@ -29,9 +30,8 @@ public sealed class FileCatalogSourceTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private FileCatalogSource Create(string path, JsonStateCache? cache = null) =>
-        new(new FileCatalogOptions(path, TimeSpan.FromSeconds(1)), _sink,
-            cache is null ? null : new CatalogCacheStore(cache, FileCatalogSource.SourceName),
+    private FileCatalogSource Create(string path, ICatalogCache? cache = null, RecordingCatalogSink? sink = null) =>
+        new(new FileCatalogOptions(path, TimeSpan.FromSeconds(1)), sink ?? _sink, cache,
             NullLogger<FileCatalogSource>.Instance, TimeProvider.System, _meter);
 
     private string Write(string name, string content)
@@ -193,9 +193,12 @@ public sealed class FileCatalogSourceTests : IDisposable
     [Fact]
     public async Task Start_BadFileWithCache_ServesCachedCatalog()
     {
-        var cache = new JsonStateCache();
+        // Two agent runs on one real cache.litedb file: the first stores the catalog, the second
+        // starts with the catalog file broken.
+        var data = Path.Combine(_dir, "data");
         var path = Write("catalog.yaml", OneService);
-        using (var first = Create(path, cache))
+        await using (var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), data))
+        using (var first = Create(path, cache.Get<ICatalogCache>()))
         {
             await first.StartAsync(CancellationToken.None);
             await first.StopAsync(CancellationToken.None);
@@ -203,8 +206,8 @@ public sealed class FileCatalogSourceTests : IDisposable
 
         System.IO.File.WriteAllText(path, "services: [oops");
         var sink = new RecordingCatalogSink();
-        using var second = new FileCatalogSource(new FileCatalogOptions(path, TimeSpan.FromSeconds(1)), sink,
-            new CatalogCacheStore(cache, FileCatalogSource.SourceName), NullLogger<FileCatalogSource>.Instance, TimeProvider.System, _meter);
+        await using var restarted = await PluginServices.StartAsync(new CacheLiteDbPlugin(), data);
+        using var second = Create(path, restarted.Get<ICatalogCache>(), sink);
         await second.StartAsync(CancellationToken.None);
         await second.StopAsync(CancellationToken.None);
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
@@ -24,6 +23,8 @@ public sealed class DestinationRuleSourceTests
         FakeObjects.DestinationRule(ns, name, host, FakeObjects.SimpleLoadBalancer(simple), new DateTimeOffset(2024, 1, 1, 0, minute, 0, TimeSpan.Zero));
 
     private static string? Lb(RecordingCatalogSink sink, string service) => sink.Get<MeshService>(CatalogObjectKind.Service, service)?.LoadBalancer;
+
+    private static string? CachedLb(KubeHarness h, string service) => h.Cached<MeshService>(CatalogObjectKind.Service, service)?.LoadBalancer;
 
     private static bool Served(RecordingCatalogSink sink, string service) => sink.Get<MeshService>(CatalogObjectKind.Service, service) is not null;
 
@@ -57,14 +58,14 @@ public sealed class DestinationRuleSourceTests
         // Added: the service's policy comes from the rule, in the sink and in the cache.
         h.Cluster.Apply(FakeCluster.DestinationRules, Rule("web", "web", "LEAST_REQUEST"));
         await Eventually.TrueAsync(() => Lb(sink, "demo/web") == "LEAST_REQUEST", "rule added");
-        var cached = h.Cache.Collection<CachedService>("kubernetes_catalog_services");
-        Assert.Equal("LEAST_REQUEST", cached.Get("demo/web")!.LoadBalancer);
+        // The source writes the cache right after the sink, so the cache may be a moment behind it.
+        await Eventually.TrueAsync(() => CachedLb(h, "demo/web") == "LEAST_REQUEST", "rule added in the cache");
         Assert.Equal(["10.244.1.5"], sink.Get<ServiceEndpoints>(CatalogObjectKind.Endpoints, "demo/web")!.Endpoints.Select(e => e.Address.ToString()));
 
         // Modified.
         h.Cluster.Apply(FakeCluster.DestinationRules, Rule("web", "web", "RANDOM"));
         await Eventually.TrueAsync(() => Lb(sink, "demo/web") == "RANDOM", "rule modified");
-        Assert.Equal("RANDOM", cached.Get("demo/web")!.LoadBalancer);
+        await Eventually.TrueAsync(() => CachedLb(h, "demo/web") == "RANDOM", "rule modified in the cache");
 
         // A rule overrides the service's own annotation; deleted, the annotation is back.
         h.Cluster.Apply(FakeCluster.DestinationRules, FakeObjects.DestinationRule("demo", "api", "api.demo.svc.cluster.local",
@@ -77,7 +78,7 @@ public sealed class DestinationRuleSourceTests
         // Deleted: back to the node default.
         h.Cluster.Delete(FakeCluster.DestinationRules, "demo", "web");
         await Eventually.TrueAsync(() => Lb(sink, "demo/web") is null, "rule deleted");
-        Assert.Null(cached.Get("demo/web")!.LoadBalancer);
+        await Eventually.TrueAsync(() => h.Cached<MeshService>(CatalogObjectKind.Service, "demo/web") is { LoadBalancer: null }, "rule deleted in the cache");
 
         Assert.Single(sink.Calls, c => c.Method == "replace");
         Assert.Equal(1, Lists(h.Server, FakeCluster.DestinationRules));
@@ -361,7 +362,7 @@ public sealed class DestinationRuleSourceTests
         // The 404 ended that watch for good: it is not retried before the next full list.
         Assert.Equal(ruleWatches, Watches(h.Server, FakeCluster.DestinationRules));
         Assert.Equal(1, Lists(h.Server, FakeCluster.Services));
-        Assert.Null(h.Cache.Collection<CachedService>("kubernetes_catalog_services").Get("demo/web")!.LoadBalancer);
+        Assert.Null(h.Cached<MeshService>(CatalogObjectKind.Service, "demo/web")!.LoadBalancer);
         Assert.Single(h.Log.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("not served", StringComparison.Ordinal));
         Assert.DoesNotContain("destinationrules", source.Status.ResourceVersions.Keys);
     }

@@ -47,11 +47,13 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
     }
 
     [Fact]
-    public void Publish_AlsoPacksAbstractionsForPluginAuthors()
+    public void Publish_AlsoPacksAbstractionsAndTheCoreForPluginAuthors()
     {
         Assert.True(_published.Code == 0, _published.Log);
-        var package = Assert.Single(Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg"));
-        Assert.StartsWith("PluginMesh.Abstractions.", Path.GetFileName(package), StringComparison.Ordinal);
+        var packages = Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, packages.Count);
+        Assert.StartsWith("PluginMesh.Abstractions.", packages[0], StringComparison.Ordinal);
+        Assert.StartsWith("PluginMesh.P2p.", packages[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,6 +61,26 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
     {
         Assert.True(_published.Code == 0, _published.Log);
         AssertListsPlugins(Path.Combine(_published.Out, "linux-x64", "pluginmesh"), []);
+    }
+
+    [Fact]
+    public void X64Binary_RunsTheDemo()
+    {
+        // The demo is an assembly of its own inside the single file, and it starts this same binary
+        // as its four agents, which find their plugins in the unpacked bundle.
+        Assert.True(_published.Code == 0, _published.Log);
+        var data = Path.Combine(Path.GetTempPath(), "pm-data-" + Guid.NewGuid().ToString("n")[..8]);
+        try
+        {
+            var (code, output) = Run(Path.Combine(_published.Out, "linux-x64", "pluginmesh"), ["demo", "--requests", "2"], Root,
+                [("PLUGINMESH__NODE__DATADIR", data)], TimeSpan.FromMinutes(5));
+            Assert.True(code == 0, output);
+            Assert.Contains("demo passed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(data)) Directory.Delete(data, true);
+        }
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using System.Text.Json;
 using k8s.Models;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.State;
@@ -26,7 +25,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
     private readonly Dictionary<string, HashSet<string>> _slicesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<MeshEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MeshNode> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<(CatalogObjectKind, string), (object Value, string Fingerprint)> _published = [];
+    private readonly Dictionary<(CatalogObjectKind, string), object> _published = [];
     private readonly Dictionary<string, DestinationRule> _rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _rulesByService = new(StringComparer.Ordinal);
     private readonly HashSet<(string Rule, string Code)> _noticed = [];
@@ -38,7 +37,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
     public int Count(CatalogObjectKind kind) => _published.Keys.Count(k => k.Item1 == kind);
 
     /// <summary>Number of published endpoint addresses.</summary>
-    public int EndpointAddresses => _published.Values.Select(v => v.Value).OfType<ServiceEndpoints>().Sum(e => e.Endpoints.Count);
+    public int EndpointAddresses => _published.Values.OfType<ServiceEndpoints>().Sum(e => e.Endpoints.Count);
 
     /// <summary>Number of DestinationRules known (those skipped excluded).</summary>
     public int DestinationRules => _rules.Count;
@@ -259,9 +258,8 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
                 continue;
             }
 
-            var fingerprint = Fingerprint(desired);
-            if (had && published.Fingerprint == fingerprint) continue;
-            _published[(kind, key)] = (desired, fingerprint);
+            if (had && CatalogValues.SameContent(published!, desired)) continue;
+            _published[(kind, key)] = desired;
             changes.Add(new CatalogChange(kind, key, desired));
         }
 
@@ -277,7 +275,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         Diff(all);
         return _published
             .OrderBy(kv => kv.Key.Item1).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal)
-            .Select(kv => new CatalogChange(kv.Key.Item1, kv.Key.Item2, kv.Value.Value))
+            .Select(kv => new CatalogChange(kv.Key.Item1, kv.Key.Item2, kv.Value))
             .ToList();
     }
 
@@ -287,7 +285,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         _published.Clear();
         foreach (var change in state)
         {
-            if (change.Value is { } value) _published[(change.Kind, change.Key)] = (value, Fingerprint(value));
+            if (change.Value is { } value) _published[(change.Kind, change.Key)] = value;
         }
     }
 
@@ -395,12 +393,4 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
 
         return byAddress.Values.OrderBy(e => e.Address.ToString(), StringComparer.Ordinal).ToList();
     }
-
-    private static string Fingerprint(object value) => value switch
-    {
-        MeshService s => JsonSerializer.Serialize(CatalogCacheCodec.Encode(s)),
-        ServiceEndpoints e => JsonSerializer.Serialize(CatalogCacheCodec.Encode(e)),
-        MeshNode n => JsonSerializer.Serialize(CatalogCacheCodec.Encode(n)),
-        _ => value.ToString() ?? "",
-    };
 }

@@ -3,7 +3,7 @@ namespace PluginMesh.Abstractions.Plugins;
 /// <summary>Well-known capability names used in <see cref="PluginDescriptor"/> for start ordering.</summary>
 public static class Capabilities
 {
-    /// <summary>Persistent state (<see cref="Cache.IStateCache"/>).</summary>
+    /// <summary>Persistent state (<see cref="Cache.IStateCache"/>, and the catalog's share of it, <see cref="Cache.ICatalogCache"/>).</summary>
     public const string Cache = "cache";
     /// <summary>A source of services/endpoints/nodes (<see cref="Catalog.ICatalogSource"/>).</summary>
     public const string CatalogSource = "catalog.source";

@@ -1,13 +1,21 @@
 using System.Diagnostics.Metrics;
-using PluginMesh.Plugins.Catalog.Kubernetes.Caching;
+using PluginMesh.Abstractions.Cache;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Plugins.Cache.LiteDb;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
-/// <summary>A fake API server, the sink, a JSON cache and a source wired together for one test.</summary>
+/// <summary>
+/// A fake API server, the sink, the real cache (<c>cache.litedb</c> on a file of its own) and a
+/// source wired together for one test. Sources started one after the other share the cache file,
+/// as an agent restarted on the same node does.
+/// </summary>
 public sealed class KubeHarness : IAsyncDisposable
 {
     private readonly List<KubernetesCatalogSource> _sources = [];
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("catalog-kubernetes-").FullName;
+    private PluginServices? _cache;
 
     public KubeHarness(FakeApiServer? server = null)
     {
@@ -18,7 +26,6 @@ public sealed class KubeHarness : IAsyncDisposable
 
     public FakeCluster Cluster => Server.Cluster;
 
-    public JsonStateCache Cache { get; } = new();
 
     public RecordingResyncPolicy Policy { get; } = new();
 
@@ -38,12 +45,18 @@ public sealed class KubeHarness : IAsyncDisposable
     /// <summary>Creates and starts a source writing to <paramref name="sink"/>.</summary>
     public async Task<KubernetesCatalogSource> StartSourceAsync(RecordingCatalogSink sink, KubernetesCatalogOptions? options = null)
     {
-        var source = new KubernetesCatalogSource(options ?? Options(), sink, new CatalogCacheStore(Cache, KubernetesCatalogSource.SourceName),
+        _cache ??= await PluginServices.StartAsync(new CacheLiteDbPlugin(), _dataDirectory);
+        var source = new KubernetesCatalogSource(options ?? Options(), sink, _cache.Get<ICatalogCache>(),
             Policy, Log, TimeProvider.System, Meter);
         _sources.Add(source);
         await source.StartAsync(CancellationToken.None);
         return source;
     }
+
+    /// <summary>What the cache holds for <paramref name="key"/>, read back the way an offline restart reads it.</summary>
+    public T? Cached<T>(CatalogObjectKind kind, string key) where T : class =>
+        (_cache ?? throw new InvalidOperationException("no source was started")).Get<ICatalogCache>()
+            .Restore(KubernetesCatalogSource.SourceName).SingleOrDefault(c => c.Kind == kind && c.Key == key)?.Value as T;
 
     public static async Task StopSourceAsync(KubernetesCatalogSource source)
     {
@@ -65,6 +78,8 @@ public sealed class KubeHarness : IAsyncDisposable
         }
 
         await Server.DisposeAsync();
+        if (_cache is not null) await _cache.DisposeAsync();
         Meter.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
     }
 }

@@ -1,0 +1,121 @@
+using System.Net;
+using PluginMesh.Abstractions.Catalog;
+
+namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
+
+/// <summary>
+/// Converts catalog records to and from their cache documents. Decoding is tolerant: a document
+/// that no longer parses (hand-edited, written by an older build) yields null and is skipped, so
+/// one bad document never stops the rest of the cache from being served.
+/// </summary>
+internal static class CatalogCacheCodec
+{
+    /// <summary>Encodes a service.</summary>
+    public static CachedService Encode(MeshService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return new CachedService(
+            service.Key.Namespace,
+            service.Key.Name,
+            service.ClusterIps.Select(ip => ip.ToString()).ToList(),
+            service.Ports.Select(p => new CachedServicePort(p.Name, p.Port, p.Protocol.ToString(), p.TargetPort, p.TargetPortName, p.NodePort)).ToList(),
+            service.Headless,
+            service.Affinity.ToString(),
+            service.AffinityTimeoutSeconds,
+            service.LoadBalancer,
+            SortedLabels(service.Labels));
+    }
+
+    /// <summary>Encodes the endpoints of one service.</summary>
+    public static CachedEndpoints Encode(ServiceEndpoints endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return new CachedEndpoints(
+            endpoints.Service.Namespace,
+            endpoints.Service.Name,
+            endpoints.Endpoints.Select(e => new CachedEndpoint(
+                e.Address.ToString(),
+                e.NodeName,
+                e.Ready,
+                e.Ports.Select(p => new CachedEndpointPort(p.Name, p.Port, p.Protocol.ToString())).ToList(),
+                e.Hostname)).ToList());
+    }
+
+    /// <summary>Encodes a node.</summary>
+    public static CachedNode Encode(MeshNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return new CachedNode(
+            node.Name,
+            node.PodCidrs.ToList(),
+            node.Addresses.Select(a => a.ToString()).ToList(),
+            SortedLabels(node.Labels));
+    }
+
+    /// <summary>Decodes a service, or null when the document is not usable.</summary>
+    public static MeshService? Decode(CachedService? doc)
+    {
+        if (doc is null || string.IsNullOrEmpty(doc.Name) || string.IsNullOrEmpty(doc.Namespace)) return null;
+        var ips = new List<IPAddress>();
+        foreach (var raw in doc.ClusterIps ?? [])
+        {
+            if (!IPAddress.TryParse(raw, out var ip)) return null;
+            ips.Add(ip);
+        }
+
+        var ports = new List<ServicePort>();
+        foreach (var p in doc.Ports ?? [])
+        {
+            if (!TryProtocol(p.Protocol, out var protocol)) return null;
+            ports.Add(new ServicePort(p.Name ?? "", p.Port, protocol, p.TargetPort, p.TargetPortName, p.NodePort));
+        }
+
+        var affinity = string.Equals(doc.Affinity, nameof(SessionAffinity.ClientIP), StringComparison.OrdinalIgnoreCase)
+            ? SessionAffinity.ClientIP
+            : SessionAffinity.None;
+        return new MeshService(new ServiceKey(doc.Namespace, doc.Name), ips, ports, doc.Headless, affinity,
+            doc.AffinityTimeoutSeconds, doc.LoadBalancer, doc.Labels);
+    }
+
+    /// <summary>Decodes endpoints, or null when the document is not usable.</summary>
+    public static ServiceEndpoints? Decode(CachedEndpoints? doc)
+    {
+        if (doc is null || string.IsNullOrEmpty(doc.Name) || string.IsNullOrEmpty(doc.Namespace)) return null;
+        var list = new List<MeshEndpoint>();
+        foreach (var e in doc.Endpoints ?? [])
+        {
+            if (!IPAddress.TryParse(e.Address, out var ip)) return null;
+            var ports = new List<EndpointPort>();
+            foreach (var p in e.Ports ?? [])
+            {
+                if (!TryProtocol(p.Protocol, out var protocol)) return null;
+                ports.Add(new EndpointPort(p.Name ?? "", p.Port, protocol));
+            }
+
+            list.Add(new MeshEndpoint(ip, e.NodeName, e.Ready, ports, e.Hostname));
+        }
+
+        return new ServiceEndpoints(new ServiceKey(doc.Namespace, doc.Name), list);
+    }
+
+    /// <summary>Decodes a node, or null when the document is not usable.</summary>
+    public static MeshNode? Decode(CachedNode? doc)
+    {
+        if (doc is null || string.IsNullOrEmpty(doc.Name)) return null;
+        var addresses = new List<IPAddress>();
+        foreach (var raw in doc.Addresses ?? [])
+        {
+            if (!IPAddress.TryParse(raw, out var ip)) return null;
+            addresses.Add(ip);
+        }
+
+        return new MeshNode(doc.Name, (doc.PodCidrs ?? []).ToList(), addresses, doc.Labels);
+    }
+
+    // Sorted so that equal objects always encode to equal JSON (used to detect real changes).
+    private static Dictionary<string, string>? SortedLabels(IReadOnlyDictionary<string, string>? labels) =>
+        labels?.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private static bool TryProtocol(string? raw, out TransportProtocol protocol) =>
+        Enum.TryParse(raw, ignoreCase: true, out protocol) && Enum.IsDefined(protocol);
+}

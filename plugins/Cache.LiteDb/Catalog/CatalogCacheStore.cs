@@ -1,0 +1,99 @@
+using PluginMesh.Abstractions.Cache;
+using PluginMesh.Abstractions.Catalog;
+
+namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
+
+/// <summary>
+/// One catalog source's share of the <see cref="IStateCache"/>: three collections named
+/// <c>&lt;source&gt;_catalog_services|endpoints|nodes</c>, so two sources never overwrite each other.
+/// </summary>
+/// <remarks>Thread-safe as far as the cache is.</remarks>
+internal sealed class CatalogCacheStore
+{
+    private readonly ICacheCollection<CachedService> _services;
+    private readonly ICacheCollection<CachedEndpoints> _endpoints;
+    private readonly ICacheCollection<CachedNode> _nodes;
+
+    /// <summary>Opens the collections of <paramref name="source"/>.</summary>
+    public CatalogCacheStore(IStateCache cache, string source)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _services = cache.Collection<CachedService>(source + "_" + CacheCollections.Services);
+        _endpoints = cache.Collection<CachedEndpoints>(source + "_" + CacheCollections.Endpoints);
+        _nodes = cache.Collection<CachedNode>(source + "_" + CacheCollections.Nodes);
+    }
+
+    /// <summary>Replaces everything stored for this source with <paramref name="state"/> (CatalogChange values).</summary>
+    public async ValueTask ReplaceAsync(IReadOnlyList<CatalogChange> state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var services = new List<KeyValuePair<string, CachedService>>();
+        var endpoints = new List<KeyValuePair<string, CachedEndpoints>>();
+        var nodes = new List<KeyValuePair<string, CachedNode>>();
+        foreach (var change in state)
+        {
+            switch (change.Value)
+            {
+                case MeshService s: services.Add(new(change.Key, CatalogCacheCodec.Encode(s))); break;
+                case ServiceEndpoints e: endpoints.Add(new(change.Key, CatalogCacheCodec.Encode(e))); break;
+                case MeshNode n: nodes.Add(new(change.Key, CatalogCacheCodec.Encode(n))); break;
+            }
+        }
+
+        await _services.ReplaceAllAsync(services, cancellationToken).ConfigureAwait(false);
+        await _endpoints.ReplaceAllAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        await _nodes.ReplaceAllAsync(nodes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies incremental changes: upserts values, deletes keys whose value is null.</summary>
+    public async ValueTask ApplyAsync(IReadOnlyList<CatalogChange> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (var change in changes)
+        {
+            switch (change.Kind, change.Value)
+            {
+                case (CatalogObjectKind.Service, MeshService s):
+                    await _services.UpsertAsync(change.Key, CatalogCacheCodec.Encode(s), cancellationToken).ConfigureAwait(false);
+                    break;
+                case (CatalogObjectKind.Service, null):
+                    await _services.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                    break;
+                case (CatalogObjectKind.Endpoints, ServiceEndpoints e):
+                    await _endpoints.UpsertAsync(change.Key, CatalogCacheCodec.Encode(e), cancellationToken).ConfigureAwait(false);
+                    break;
+                case (CatalogObjectKind.Endpoints, null):
+                    await _endpoints.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                    break;
+                case (CatalogObjectKind.Node, MeshNode n):
+                    await _nodes.UpsertAsync(change.Key, CatalogCacheCodec.Encode(n), cancellationToken).ConfigureAwait(false);
+                    break;
+                case (CatalogObjectKind.Node, null):
+                    await _nodes.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Everything stored for this source as a full state (undecodable documents skipped).</summary>
+    public IReadOnlyList<CatalogChange> Load()
+    {
+        var state = new List<CatalogChange>();
+        foreach (var (key, doc) in _services.GetAll())
+        {
+            if (CatalogCacheCodec.Decode(doc) is { } s) state.Add(new CatalogChange(CatalogObjectKind.Service, key, s));
+        }
+
+        foreach (var (key, doc) in _endpoints.GetAll())
+        {
+            if (CatalogCacheCodec.Decode(doc) is { } e) state.Add(new CatalogChange(CatalogObjectKind.Endpoints, key, e));
+        }
+
+        foreach (var (key, doc) in _nodes.GetAll())
+        {
+            if (CatalogCacheCodec.Decode(doc) is { } n) state.Add(new CatalogChange(CatalogObjectKind.Node, key, n));
+        }
+
+        return state;
+    }
+}

@@ -1,4 +1,0 @@
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Caching;
-
-/// <summary>Cache form of <see cref="Abstractions.Catalog.EndpointPort"/>.</summary>
-public sealed record CachedEndpointPort(string Name, int Port, string Protocol);
