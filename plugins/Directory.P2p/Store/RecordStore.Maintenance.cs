@@ -53,6 +53,24 @@ internal sealed partial class RecordStore
         }
     }
 
+    private Sync.SyncSnapshot? _syncSnapshot;
+
+    /// <summary>
+    /// The reconciliation snapshot: rebuilt when the records changed (<see cref="Version"/>) or one of
+    /// them expired since, otherwise shared, so a converged round costs no sort and no hashing.
+    /// </summary>
+    public Sync.SyncSnapshot SyncSnapshot()
+    {
+        var now = _time.GetUtcNow();
+        var version = Version;
+        var current = Volatile.Read(ref _syncSnapshot);
+        if (current is not null && current.Version == version && now < current.ValidUntil) return current;
+        var records = Unexpired(out var soonest);
+        var fresh = new Sync.SyncSnapshot(records, version, soonest);
+        Volatile.Write(ref _syncSnapshot, fresh);
+        return fresh;
+    }
+
     /// <summary>Unexpired records held, with their sync keys (for the reconciliation snapshot).</summary>
     public IReadOnlyList<StoredRecord> Unexpired(out DateTimeOffset soonestExpiry)
     {

@@ -13,6 +13,11 @@ internal sealed record StoredRecord(SignedNodeRecord Signed, string Source, Date
     /// <summary>Where range reconciliation orders it (SHA-256 of the PeerId's multihash).</summary>
     public byte[] SyncKey { get; } = Sync.SyncKeys.Of(Signed.Record.PeerId);
 
+    private byte[]? _itemHash;
+
+    /// <summary>What range fingerprints add up for this record (computed once; a benign race computes the same bytes).</summary>
+    public byte[] ItemHash => _itemHash ??= Sync.SyncKeys.ItemHash(SyncKey, Signed.Record.Sequence);
+
     public bool Capped => EffectiveExpires < Signed.Record.Expires;
 
     public bool IsExpired(DateTimeOffset now) => EffectiveExpires <= now;

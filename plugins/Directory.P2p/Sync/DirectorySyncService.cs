@@ -39,7 +39,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private IDisposable? _registration;
+    private IDisposable[] _registrations = [];
     private Task _loops = Task.CompletedTask;
     private int _started;
     private int _stopped;
@@ -66,7 +66,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         // Bindings before anything is received: a gossiped claim must meet the API's view, not precede it.
         if (_api is not null) await _api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
         _store.Accepted += OnAccepted;
-        if (_tunnel is not null) _registration = _tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync);
+        if (_tunnel is not null) _registrations = [_tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync), _tunnel.RegisterHandler(DirectoryProtocol.ProtocolIdV1, HandleAsync)];
         if (_publisher is not null)
         {
             // Subscribed first so that a change during the first publication is not missed.
@@ -99,7 +99,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         }
         if (_network is not null && _publisher is not null) _network.ReachabilityChanged -= OnReachabilityChanged;
         if (_network is not null) _network.PeerConnected -= OnPeerConnected;
-        Interlocked.Exchange(ref _registration, null)?.Dispose();
+        foreach (var registration in Interlocked.Exchange(ref _registrations, [])) registration.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _outbox.Writer.TryComplete();
         try
@@ -124,8 +124,9 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         if (_tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
         try
         {
-            return await WithStreamAsync(peerId, "exchange", (s, ct) =>
-                _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
+            return await WithStreamAsync(peerId, "exchange", (s, ct) => s.Protocol == DirectoryProtocol.ProtocolIdV1
+                ? _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct)
+                : _exchange.ReconcileAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -268,7 +269,11 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         IMeshStream? stream = null;
         try
         {
-            var opened = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId)), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            var target = new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId));
+            var opened = await _tunnel!.OpenStreamAsync(target, DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            // A peer of the former version: the same exchange by digest of everything.
+            if (!opened.Ok && opened.Failure == TunnelFailure.ProtocolNotSupported)
+                opened = await _tunnel.OpenStreamAsync(target, DirectoryProtocol.ProtocolIdV1, timeout.Token).ConfigureAwait(false);
             if (!opened.Ok)
             {
                 // Unreachable peers and peers without the protocol.
