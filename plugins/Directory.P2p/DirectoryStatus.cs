@@ -10,13 +10,15 @@ namespace PluginMesh.Plugins.Directory.P2p;
 /// <param name="Conflicts">Node names claimed by several PeerIds (gossip only: a bound name has none).</param>
 /// <param name="Rejected">Rejected records by reason.</param>
 /// <param name="LastSync">Last conversation per peer.</param>
+/// <param name="Retired">Nodes retired locally by the tolerance window, with when they were last heard and why.</param>
 public sealed record DirectoryStatus(
     IReadOnlyList<RecordStatus> Records,
     IReadOnlyList<BindingStatus> Bindings,
     ApiStatus Api,
     IReadOnlyList<NodeNameConflict> Conflicts,
     IReadOnlyDictionary<string, long> Rejected,
-    IReadOnlyDictionary<string, PeerSyncState> LastSync);
+    IReadOnlyDictionary<string, PeerSyncState> LastSync,
+    IReadOnlyList<RetiredNode> Retired);
 
 /// <summary>One binding in <c>/status</c>.</summary>
 /// <param name="Node">Node name.</param>

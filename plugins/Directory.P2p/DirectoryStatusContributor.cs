@@ -7,7 +7,7 @@ using PluginMesh.Plugins.Directory.P2p.Sync;
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>Section <c>directory</c> of <c>/status</c>: in-memory snapshots only, no I/O.</summary>
-internal sealed class DirectoryStatusContributor(RecordStore store, SyncTracker tracker, TimeProvider time, ApiView? api = null) : IStatusContributor
+internal sealed class DirectoryStatusContributor(RecordStore store, SyncTracker tracker, TimeProvider time, ApiView? api = null, INodeLiveness? liveness = null) : IStatusContributor
 {
     public string Section => "directory";
 
@@ -27,7 +27,7 @@ internal sealed class DirectoryStatusContributor(RecordStore store, SyncTracker 
             [.. b.Addresses.Select(a => a.ToString())], b.OffersRelay, b.ConfirmedAt)).ToList();
         var state = api?.State;
         return new DirectoryStatus(records, bindings, new ApiStatus(state?.HasApi ?? false, state?.Connected ?? false, state?.OfflineSince),
-            store.Conflicts, store.RejectedCounts, tracker.Snapshot());
+            store.Conflicts, store.RejectedCounts, tracker.Snapshot(), liveness?.Retired ?? []);
     }
 
     public static string SourceText(RecordSource source) => source switch

@@ -62,6 +62,15 @@ internal sealed partial class RecordStore : INodeDirectory
 
     public StoreOptions Options => _options;
 
+    /// <summary>This agent's PeerId once its own record was stored, else null.</summary>
+    public string? LocalPeer
+    {
+        get
+        {
+            lock (_lock) return _localPeer;
+        }
+    }
+
     internal DirectoryMetrics Metrics => _metrics;
 
     /// <inheritdoc />

@@ -36,6 +36,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private readonly SyncExchange _exchange;
     private readonly LocalRecordPublisher? _publisher;
     private readonly Api.ApiView? _api;
+    private readonly Liveness.NodeLiveness? _liveness;
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -44,9 +45,10 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private int _started;
     private int _stopped;
 
-    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null)
+    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null, Liveness.NodeLiveness? liveness = null)
     {
         _api = api;
+        _liveness = liveness;
         _store = store;
         _options = options;
         _local = local;
@@ -65,6 +67,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         _store.LoadFromCache();
         // Bindings before anything is received: a gossiped claim must meet the API's view, not precede it.
         if (_api is not null) await _api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
+        _liveness?.Start();
         _store.Accepted += OnAccepted;
         if (_tunnel is not null) _registrations = [_tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync), _tunnel.RegisterHandler(DirectoryProtocol.ProtocolIdV1, HandleAsync)];
         if (_publisher is not null)
@@ -82,7 +85,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         if (_network is not null) _network.PeerConnected += OnPeerConnected;
         var token = _stopping.Token;
         _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None),
-            Task.Run(() => HousekeepingLoopAsync(token), CancellationToken.None));
+            Task.Run(() => HousekeepingLoopAsync(token), CancellationToken.None), Task.Run(() => LivenessLoopAsync(token), CancellationToken.None));
         // Peers already connected before we started get their exchange now rather than in one interval.
         foreach (var peer in ConnectedPeers()) _ = Task.Run(() => ExchangeAsync(peer, token), CancellationToken.None);
     }
@@ -92,6 +95,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         // Idempotent and safe after a partial start: the host stops, then the container disposes.
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _store.Accepted -= OnAccepted;
+        _liveness?.Dispose();
         if (_local is not null)
         {
             _local.AddressesChanged -= OnLocalChanged;
@@ -236,6 +240,31 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         if (_api is not null) await _api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
         // Due refreshes and offer facts held back by the rate limit go out from here.
         if (_publisher is not null) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tolerance window's rounds, in their own loop: probes of silent nodes may take a while.</summary>
+    private async Task LivenessLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_liveness is null) return;
+        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _liveness.EvaluateAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    DirectoryLog.HousekeepingFailed(_logger, "tolerance window: " + e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)

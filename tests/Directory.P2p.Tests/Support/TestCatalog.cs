@@ -27,6 +27,16 @@ internal sealed class TestCatalog : IServiceCatalog
         Volatile.Write(ref _current, snapshot);
         Changed?.Invoke(snapshot);
     }
+
+    /// <summary>Replaces one node's labels (the node is added, without an agent, when absent).</summary>
+    public void SetLabels(string name, IReadOnlyDictionary<string, string> labels)
+    {
+        var map = new Dictionary<string, MeshNode>(Current.Nodes, StringComparer.Ordinal);
+        map[name] = map.TryGetValue(name, out var node) ? node with { Labels = labels } : new MeshNode(name, [], [], labels, null);
+        var snapshot = new CatalogSnapshot(Current.Version + 1, Current.Services, Current.Endpoints, map);
+        Volatile.Write(ref _current, snapshot);
+        Changed?.Invoke(snapshot);
+    }
 }
 
 internal sealed class TestSource(string name) : ICatalogSource
