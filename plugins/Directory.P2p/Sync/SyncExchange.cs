@@ -83,6 +83,7 @@ internal sealed class SyncExchange(RecordStore store)
         {
             var open = Reconciler.Open(mine);
             await FrameIo.WriteAsync(stream, MessageCodec.EncodeReconcile(open), cancellationToken).ConfigureAwait(false);
+            store.Metrics.ReconcileFrameSent();
             counts = counts with { Rounds = 1 };
         }
         var pending = first;
@@ -126,6 +127,7 @@ internal sealed class SyncExchange(RecordStore store)
             if (answer.Reply is not null)
             {
                 await FrameIo.WriteAsync(stream, MessageCodec.EncodeReconcile(answer.Reply), cancellationToken).ConfigureAwait(false);
+                store.Metrics.ReconcileFrameSent();
                 counts = counts with { Rounds = counts.Rounds + 1 };
             }
             else

@@ -12,6 +12,7 @@ namespace PluginMesh.Plugins.Directory.P2p.Tests.Store;
 /// Issue 14's flood: 100 000 fresh identities, each with a real signed record, offered to a real store.
 /// Memory and the store stay bounded, and legitimate nodes are still admitted afterwards.
 /// </summary>
+[Collection(HeapMeasured.Name)]
 public sealed class FloodTests(FloodTests.Identities flood, ITestOutputHelper output) : IClassFixture<FloodTests.Identities>
 {
     private readonly ManualTime _time = new(TestRecords.Now);

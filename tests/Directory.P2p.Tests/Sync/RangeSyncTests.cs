@@ -14,6 +14,7 @@ namespace PluginMesh.Plugins.Directory.P2p.Tests.Sync;
 /// both ends), between real libp2p nodes (version 2 spoken, version 1 still understood), and
 /// malformed RECONCILE frames rejected with an error naming what was wrong.
 /// </summary>
+[Collection(HeapMeasured.Name)] // the 20 000-record test would skew FloodTests' heap figure
 public sealed class RangeSyncTests : IDisposable
 {
     private readonly ManualTime _time = new(TestRecords.Now);
@@ -23,7 +24,9 @@ public sealed class RangeSyncTests : IDisposable
     public async Task TwoStoresWithDifferences_OneExchangeConverges_ThenOneFingerprintRound()
     {
         var keys = Enumerable.Range(0, 400).Select(_ => PrivateKey.Generate()).ToArray();
-        var a = Stores.Create(_time);
+        using var meter = new System.Diagnostics.Metrics.Meter("test.range." + Guid.NewGuid().ToString("N"));
+        var frames = MeterProbe.Count(meter, "pluginmesh.directory.reconcile_frames", null);
+        var a = Stores.Create(_time, meter: meter);
         var b = Stores.Create(_time);
         for (var i = 0; i < 300; i++) await Offer(a, keys[i], i, i is >= 150 and < 200 ? 3 : 1);
         for (var i = 100; i < 400; i++) await Offer(b, keys[i], i, i is >= 100 and < 150 ? 2 : 1);
@@ -39,7 +42,9 @@ public sealed class RangeSyncTests : IDisposable
         Assert.Equal(150, initiated.Accepted);
         Assert.Equal(150, served.Accepted);
 
+        var framesBefore = frames();
         var (again, againServed) = await ExchangeAsync(a, b);
+        Assert.Equal(1, frames() - framesBefore); // A's one fingerprint
         Assert.Equal(new ExchangeCounts(0, 0, 0, Rounds: 1), again);
         Assert.Equal(new ExchangeCounts(0, 0, 0, Rounds: 1), againServed);
 
@@ -50,6 +55,29 @@ public sealed class RangeSyncTests : IDisposable
         Assert.Equal(1, thirdServed.Sent);
         Assert.Equal(0, third.Sent);
         Assert.Equal(5, a.LastSequence(keys[7].PeerId.ToString()));
+    }
+
+    [Fact]
+    public async Task DefaultCap_20000Records_FromEmptyInOneExchange_ThenOneFingerprint()
+    {
+        // The default store (only admission opened: one sender may not hand over 20 000 new PeerIds at once).
+        var options = StoreOptions.Default with { Admission = AdmissionOptions.Unlimited };
+        var full = Stores.Create(_time, options: options);
+        var empty = Stores.Create(_time, options: options);
+        var records = Enumerable.Range(0, 20_000).AsParallel().Select(i =>
+        {
+            using var key = PrivateKey.Generate();
+            return TestRecords.Signed(key, "edge-" + i, 1);
+        }).ToList();
+        foreach (var r in records) await full.AcceptAsync(r, "peer:seed", CancellationToken.None);
+        Assert.Equal(20_000, full.Count);
+
+        var (initiated, served) = await ExchangeAsync(empty, full);
+        Assert.Equal(20_000, empty.Count);
+        Assert.Equal(20_000, initiated.Accepted);
+        Assert.Equal(20_000, served.Sent);
+        var (again, _) = await ExchangeAsync(empty, full);
+        Assert.Equal(new ExchangeCounts(0, 0, 0, Rounds: 1), again);
     }
 
     [Fact]
