@@ -89,6 +89,7 @@ internal sealed class SyncExchange(RecordStore store)
         var pending = first;
         int rounds = 0, recordFrames = 0;
         var closed = false;
+        var shipped = new HashSet<int>();
         while (true)
         {
             var incoming = pending;
@@ -120,8 +121,9 @@ internal sealed class SyncExchange(RecordStore store)
             if (closed) throw new FormatException("reconcile: a RECONCILE after the exchange ended");
             if (++rounds > DirectoryProtocol.MaxRounds) throw new FormatException($"reconcile: more than {DirectoryProtocol.MaxRounds} rounds");
             var answer = Reconciler.Respond(mine, incoming);
-            var peers = answer.Send.Select(mine.PeerAt).Concat(incoming.Needs.Select(mine.Find).Where(i => i >= 0).Select(mine.PeerAt)).Distinct(StringComparer.Ordinal);
-            var records = store.SignedOf(peers);
+            // Each record at most once per stream, however often the other side asks for it.
+            var indices = answer.Send.Concat(incoming.Needs.Select(mine.Find).Where(i => i >= 0)).Where(shipped.Add);
+            var records = store.SignedOf(indices.Select(mine.PeerAt));
             await SendRecordsAsync(stream, records, cancellationToken).ConfigureAwait(false);
             sent += records.Count;
             if (answer.Reply is not null)

@@ -132,6 +132,25 @@ public sealed class RangeSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task NeedsRepeated_EachRecordSentOncePerStream()
+    {
+        // A peer that asks for the same record in every turn gets it once.
+        var store = Stores.Create(_time);
+        using var key = PrivateKey.Generate();
+        await Offer(store, key, 1, 1);
+        var wanted = SyncKeys.Of(key.PeerId);
+        var ask = MessageCodec.EncodeReconcile(new ReconcileMessage([new SyncRange(null, RangeMode.Fingerprint, 5, new byte[16])], [wanted]));
+        var feed = new DuplexStream([.. Frame(ask), .. Frame(ask), .. Frame(ask)]);
+        var counts = await new SyncExchange(store).ServeAsync(feed, _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
+        Assert.Equal(1, counts.Sent);
+        var back = new DuplexStream(feed.Written.ToArray());
+        var records = 0;
+        while (await FrameIo.ReadAsync(back, CancellationToken.None) is { } payload)
+            records += MessageCodec.Decode(payload).Records.Count;
+        Assert.Equal(1, records);
+    }
+
+    [Fact]
     public async Task ReconcileAfterTheEnd_Rejected()
     {
         // A non-asking RECONCILE ends the exchange; another one after it is a violation.
