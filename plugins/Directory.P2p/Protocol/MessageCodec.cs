@@ -139,7 +139,7 @@ internal static class MessageCodec
                     ranges.Add(new SyncRange(upper, RangeMode.Skip));
                     break;
                 case RangeMode.Fingerprint:
-                    var items = r.ReadRawCount("range count", 1 << 24);
+                    var items = r.ReadRawCount("fingerprint item count", 1 << 24);
                     ranges.Add(new SyncRange(upper, RangeMode.Fingerprint, items, r.ReadRawFixed("range fingerprint", DirectoryProtocol.FingerprintBytes)));
                     break;
                 case RangeMode.IdList:
