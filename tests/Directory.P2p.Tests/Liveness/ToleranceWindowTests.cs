@@ -187,6 +187,30 @@ public sealed class ToleranceWindowTests : IDisposable
         Assert.NotNull(a.Store.Resolve("tw-b"));
     }
 
+    [Fact]
+    public async Task Libp2p_SilentButAlive_AnswersTheProbe_NotRetired()
+    {
+        await using var a = await TestNode.StartAsync(_dir, "tw-probe-a", directory: false);
+        await using var c = await TestNode.StartAsync(_dir, "tw-probe-c", directory: false);
+        // The agent's tunnel finds peers through the directory, as in the host.
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<INodeDirectory>(services, a.Store);
+        var tunnel = new PluginMesh.Plugins.Tunnel.Libp2p.Mesh.MeshTunnel(a.Node, new SingletonServices(services));
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var api = new ApiView(a.Store, _catalog, () => [_catalog.Kubernetes], time);
+        using var liveness = new NodeLiveness(a.Store, api, _policies, a.Network, tunnel, () => [], time, NullLogger.Instance, _meter, TimeSpan.FromSeconds(10));
+        liveness.Start();
+        _catalog.Kubernetes.SetConnected(false, time.GetUtcNow());
+        await a.Store.AcceptAsync(RecordsOf(c), "peer:" + c.PeerId, CancellationToken.None);
+        Assert.DoesNotContain(a.Network.Connections, x => x.PeerId.ToString() == c.PeerId);
+
+        time.Advance(TimeSpan.FromSeconds(400)); // no refresh, no connection, no mDNS: the policy says retire
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired); // it answered the probe
+        Assert.Contains(a.Network.Connections, x => x.PeerId.ToString() == c.PeerId);
+        Assert.NotNull(a.Store.Resolve("tw-probe-c"));
+    }
+
     private static PluginMesh.Plugins.Directory.P2p.Records.SignedNodeRecord RecordsOf(TestNode node)
     {
         var key = node.Node.Identity;
