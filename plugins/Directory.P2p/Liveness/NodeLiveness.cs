@@ -136,12 +136,23 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             if (retire && !retired.ContainsKey(record.NodeName)) suspects.Add((record, silent, via, lastHeard));
             else if (!retire && retired.ContainsKey(record.NodeName)) lift.Add(record.NodeName);
         }
-        var newlyRetired = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
-        if (lift.Count == 0 && newlyRetired.Count == 0) return;
+        var probed = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
+        if (lift.Count == 0 && probed.Count == 0) return;
+        var newlyRetired = new List<RetiredNode>();
         Update(map =>
         {
-            foreach (var name in lift) map.Remove(name);
-            foreach (var r in newlyRetired) map[r.NodeName] = r;
+            var changed = false;
+            foreach (var name in lift) changed |= map.Remove(name);
+            foreach (var r in probed)
+            {
+                // Heard while it was being probed: not retired after all. Checked under the write lock, and
+                // HeardFrom records before it looks for what to lift, so either this sees it or that lifts it.
+                if (_heard.TryGetValue(r.PeerId!.ToString(), out var h) && h.At > r.LastHeard) continue;
+                map[r.NodeName] = r;
+                newlyRetired.Add(r);
+                changed = true;
+            }
+            return changed;
         });
         foreach (var r in newlyRetired) DirectoryLog.Retired(_logger, r.NodeName, r.Reason);
         foreach (var name in lift) DirectoryLog.Lifted(_logger, name, "the policy keeps it");
@@ -235,10 +246,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         _heard[peerId.ToString()] = new Heard(at, via);
         var back = Volatile.Read(ref _retired).Values.Where(r => r.PeerId == peerId).Select(r => r.NodeName).ToList();
         if (back.Count == 0) return;
-        Update(map =>
-        {
-            foreach (var name in back) map.Remove(name);
-        });
+        Update(map => back.Aggregate(false, (changed, name) => map.Remove(name) | changed));
         foreach (var name in back) DirectoryLog.Lifted(_logger, name, "heard via " + via);
     }
 
@@ -253,16 +261,18 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
                 map.Remove(r.NodeName);
                 removed++;
             }
+            return removed > 0;
         });
         return removed;
     }
 
-    private void Update(Action<Dictionary<string, RetiredNode>> change)
+    /// <summary>Applies <paramref name="change"/> to a copy under the write lock; publishes it and raises Changed when it says it changed something.</summary>
+    private void Update(Func<Dictionary<string, RetiredNode>, bool> change)
     {
         lock (_write)
         {
             var map = new Dictionary<string, RetiredNode>(Volatile.Read(ref _retired), StringComparer.Ordinal);
-            change(map);
+            if (!change(map)) return;
             Volatile.Write(ref _retired, map);
         }
         RaiseChanged();
