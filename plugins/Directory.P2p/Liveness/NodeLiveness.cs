@@ -32,6 +32,12 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     private const string MdnsDiscovery = "mdns";
     private const int ProbeConcurrency = 16;
 
+    /// <summary>Most probes one round starts; the other suspects wait for the next round (2 s later).</summary>
+    internal const int ProbesPerRound = 64;
+
+    /// <summary>A node is put to the policy at most this often (thousands of nodes are not judged every 2 s).</summary>
+    internal static readonly TimeSpan JudgeEvery = TimeSpan.FromSeconds(10);
+
     private readonly RecordStore _store;
     private readonly ApiView _api;
     private readonly INodeRetirePolicy? _policy;
@@ -42,6 +48,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _probeTimeout;
     private readonly ConcurrentDictionary<string, Heard> _heard = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _judgedAt = new(StringComparer.Ordinal);
     private readonly Lock _write = new();
     private IReadOnlyDictionary<string, RetiredNode> _retired = new Dictionary<string, RetiredNode>(StringComparer.Ordinal);
     private IReadOnlyList<IPeerDiscovery> _subscribed = [];
@@ -92,8 +99,9 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     }
 
     /// <summary>
-    /// One judgement of every node (the directory's housekeeping calls it every 2 s): lifts everything
-    /// while the API answers, otherwise asks the policy about each silent node and probes before retiring.
+    /// One round (the directory calls it every 2 s; one caller at a time): lifts everything while the API
+    /// answers, otherwise puts each node not judged in the last <see cref="JudgeEvery"/> to the policy and
+    /// probes at most <see cref="ProbesPerRound"/> of those it says to retire before retiring them.
     /// </summary>
     public async Task EvaluateAsync(CancellationToken cancellationToken)
     {
@@ -101,6 +109,8 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         var now = _time.GetUtcNow();
         if (!state.HasApi || state.Connected || _policy is null)
         {
+            // Whenever the API goes away again, every node is judged afresh at once.
+            _judgedAt.Clear();
             if (Volatile.Read(ref _retired).Count > 0)
             {
                 var lifted = Replace(_ => false);
@@ -119,6 +129,9 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             var record = stored.Signed.Record;
             var peer = record.PeerId.ToString();
             if (!chosen || peer == _store.LocalPeer) continue;
+            if (_judgedAt.TryGetValue(record.NodeName, out var judged) && now - judged < JudgeEvery) continue;
+            if (suspects.Count >= ProbesPerRound) break;
+            _judgedAt[record.NodeName] = now;
             var (lastHeard, via) = LastHeard(peer, stored, connected.Contains(peer), announced, now);
             var silent = Math.Max(0, (now - lastHeard).TotalSeconds);
             var labels = _api.NodeLabels(record.NodeName) ?? record.Labels;

@@ -58,13 +58,14 @@ public sealed class ToleranceWindowTests : IDisposable
         Assert.Empty(liveness.Retired);
         await Offer(store, chatty, "edge-chatty", 2); // its agent refreshed its record
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        // Judged again once JudgeEvery has passed: 309 s of silence.
+        _time.Advance(NodeLiveness.JudgeEvery);
         await liveness.EvaluateAsync(CancellationToken.None);
         var retired = Assert.Single(liveness.Retired);
         Assert.Equal("edge-quiet", retired.NodeName);
         Assert.Equal(quiet.PeerId, retired.PeerId);
         Assert.Equal(TestRecords.Now, retired.LastHeard);
-        Assert.Contains("silent 301 s (last heard via record)", retired.Reason, StringComparison.Ordinal);
+        Assert.Contains("silent 309 s (last heard via record)", retired.Reason, StringComparison.Ordinal);
         Assert.Contains("no tunnel to probe it", retired.Reason, StringComparison.Ordinal);
         Assert.True(liveness.IsRetired("edge-quiet"));
         Assert.Null(store.Resolve("edge-quiet"));
@@ -122,6 +123,22 @@ public sealed class ToleranceWindowTests : IDisposable
         _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
         await liveness.EvaluateAsync(CancellationToken.None);
         Assert.Single(liveness.Retired);
+    }
+
+    [Fact]
+    public async Task ManySilentNodes_AtMost64ProbedPerRound_TheRestNextRound()
+    {
+        var (store, liveness) = Create();
+        _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
+        var keys = Enumerable.Range(0, NodeLiveness.ProbesPerRound + 6).Select(_ => PrivateKey.Generate()).ToList();
+        for (var i = 0; i < keys.Count; i++) await Offer(store, keys[i], "edge-" + i, 1);
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Equal(NodeLiveness.ProbesPerRound, liveness.Retired.Count);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Equal(keys.Count, liveness.Retired.Count);
+        foreach (var k in keys) k.Dispose();
     }
 
     [Fact]
