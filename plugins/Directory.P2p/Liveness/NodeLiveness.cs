@@ -124,13 +124,17 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         var retired = Volatile.Read(ref _retired);
         var lift = new List<string>();
         var suspects = new List<(NodeRecord Record, double Silent, string Via, DateTimeOffset LastHeard)>();
+        var heldNodes = new HashSet<string>(StringComparer.Ordinal);
+        var heldPeers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (stored, chosen, _) in _store.Snapshot())
         {
             var record = stored.Signed.Record;
             var peer = record.PeerId.ToString();
+            heldPeers.Add(peer);
             if (!chosen || peer == _store.LocalPeer) continue;
+            heldNodes.Add(record.NodeName);
             if (_judgedAt.TryGetValue(record.NodeName, out var judged) && now - judged < JudgeEvery) continue;
-            if (suspects.Count >= ProbesPerRound) break;
+            if (suspects.Count >= ProbesPerRound) continue; // judged in a later round
             _judgedAt[record.NodeName] = now;
             var (lastHeard, via) = LastHeard(peer, stored, connected.Contains(peer), announced, now);
             var silent = Math.Max(0, (now - lastHeard).TotalSeconds);
@@ -149,6 +153,11 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             if (retire && !retired.ContainsKey(record.NodeName)) suspects.Add((record, silent, via, lastHeard));
             else if (!retire && retired.ContainsKey(record.NodeName)) lift.Add(record.NodeName);
         }
+        // Whatever the store no longer holds is neither judged nor remembered (a pruned or evicted record).
+        var forgotten = retired.Keys.Where(n => !heldNodes.Contains(n)).ToList();
+        lift.AddRange(forgotten);
+        foreach (var name in _judgedAt.Keys.Where(n => !heldNodes.Contains(n)).ToList()) _judgedAt.Remove(name);
+        foreach (var peer in _heard.Keys.Where(p => !heldPeers.Contains(p)).ToList()) _heard.TryRemove(peer, out _);
         var probed = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
         if (lift.Count == 0 && probed.Count == 0) return;
         var newlyRetired = new List<RetiredNode>();
@@ -168,7 +177,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             return changed;
         });
         foreach (var r in newlyRetired) DirectoryLog.Retired(_logger, r.NodeName, r.Reason);
-        foreach (var name in lift) DirectoryLog.Lifted(_logger, name, "the policy keeps it");
+        foreach (var name in lift) DirectoryLog.Lifted(_logger, name, forgotten.Contains(name) ? "its record is no longer held" : "the policy keeps it");
     }
 
     /// <summary>Probes the suspects (a few at a time); those that do not answer are retired.</summary>

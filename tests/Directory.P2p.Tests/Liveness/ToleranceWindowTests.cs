@@ -126,6 +126,23 @@ public sealed class ToleranceWindowTests : IDisposable
     }
 
     [Fact]
+    public async Task RetiredNodeWhoseRecordIsPruned_Forgotten()
+    {
+        var (store, liveness) = Create();
+        _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
+        using var key = PrivateKey.Generate();
+        await Offer(store, key, "edge-old", 1);
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Single(liveness.Retired);
+
+        _time.Advance(TimeSpan.FromDays(2)); // past expiry + maxStaleSeconds
+        Assert.Equal(1, await store.PruneAsync(CancellationToken.None));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired);
+    }
+
+    [Fact]
     public async Task ManySilentNodes_AtMost64ProbedPerRound_TheRestNextRound()
     {
         var (store, liveness) = Create();
