@@ -36,19 +36,17 @@ public sealed partial class KubernetesCatalogSource
             await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var warnings = new List<string>();
                 var affected = new List<(CatalogObjectKind, string)>();
-                affected.AddRange(_projection.Replace(ResourceKind.Services, services.Value.Items, warnings, (k, r) => Skip(ResourceKind.Services, k, r)));
+                affected.AddRange(_projection.Replace(ResourceKind.Services, services.Value.Items, (k, r) => Skip(ResourceKind.Services, k, r)));
                 var otherKind = endpointsKind == ResourceKind.EndpointSlices ? ResourceKind.Endpoints : ResourceKind.EndpointSlices;
-                affected.AddRange(_projection.Replace(otherKind, [], warnings, (_, _) => { }));
-                affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, warnings, (k, r) => Skip(endpointsKind, k, r)));
-                affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, warnings, (k, r) => Skip(ResourceKind.Nodes, k, r)));
-                foreach (var warning in warnings) Skip(endpointsKind, null, warning);
+                affected.AddRange(_projection.Replace(otherKind, [], (_, _) => { }));
+                affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, (k, r) => Skip(endpointsKind, k, r)));
+                affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, (k, r) => Skip(ResourceKind.Nodes, k, r)));
 
                 // Items null: the answer says nothing about the rules (failed, disabled); keep what is known.
                 if (rules.Items is not null)
                 {
-                    affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items, [],
+                    affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items,
                         (k, r) => Skip(ResourceKind.DestinationRules, k, r)));
                 }
 
@@ -198,7 +196,7 @@ public sealed partial class KubernetesCatalogSource
         await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], [], (_, _) => { }));
+            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], (_, _) => { }));
             if (changes.Count > 0)
             {
                 await _sink.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
@@ -421,6 +419,7 @@ public sealed partial class KubernetesCatalogSource
         _services = _projection.Count(CatalogObjectKind.Service);
         _endpoints = _projection.EndpointAddresses;
         _nodes = _projection.Count(CatalogObjectKind.Node);
+        _agents = _projection.NodeAgents;
         _rules = _projection.DestinationRules;
         _rulesServices = _projection.ServicesWithRule;
     }

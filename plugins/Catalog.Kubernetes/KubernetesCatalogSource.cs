@@ -59,6 +59,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private int _services;
     private int _endpoints;
     private int _nodes;
+    private int _agents;
     private long _events;
     private long _relists;
     private long _skipped;
@@ -152,7 +153,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                     _apiLabel,
                     _connected, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
-                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _events, _relists, _skipped,
+                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
                     new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices));
             }
         }

@@ -13,6 +13,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="Services">Services published.</param>
 /// <param name="Endpoints">Endpoint addresses published.</param>
 /// <param name="Nodes">Nodes published.</param>
+/// <param name="Agents">Nodes among them whose agent published a readable binding (<c>pluginmesh.io/peer-id</c>).</param>
 /// <param name="Events">Watch events received.</param>
 /// <param name="Relists">Full lists done.</param>
 /// <param name="Skipped">Objects skipped (not understood or filtered).</param>
@@ -30,6 +31,7 @@ public sealed record KubernetesCatalogStatus(
     int Services,
     int Endpoints,
     int Nodes,
+    int Agents,
     long Events,
     long Relists,
     long Skipped,
