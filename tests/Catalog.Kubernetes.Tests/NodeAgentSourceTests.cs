@@ -53,6 +53,28 @@ public sealed class NodeAgentSourceTests
     }
 
     [Fact]
+    public async Task RestartWithTheApiGone_BindingsServedFromTheCache()
+    {
+        await using var h = new KubeHarness();
+        h.Cluster.Apply(FakeCluster.Nodes, FakeObjects.Node("node-a", "10.244.1.0/24", "192.168.1.10", Published(Self, "[\"/ip4/192.168.1.10/tcp/4001\"]", "true")));
+        h.Server.Start(0);
+        var first = await h.StartSourceAsync(new RecordingCatalogSink());
+        await Eventually.TrueAsync(() => first.Synced && h.Cached<MeshNode>(CatalogObjectKind.Node, "node-a")?.Agent is not null, "binding in the cache");
+        await KubeHarness.StopSourceAsync(first);
+        await h.Server.StopAsync();
+
+        var sink = new RecordingCatalogSink();
+        var restarted = await h.StartSourceAsync(sink);
+
+        await Eventually.TrueAsync(() => restarted.Synced, "served from the cache");
+        Assert.True(restarted.Status.FromCache);
+        var agent = Node(sink, "node-a")!.Agent!;
+        Assert.Equal((TestPeers.Self, true), (agent.PeerId, agent.OffersRelay));
+        Assert.Equal([Multiaddr.Parse($"/ip4/192.168.1.10/tcp/4001/p2p/{Self}")], agent.Addresses);
+        Assert.Equal(1, restarted.Status.Agents);
+    }
+
+    [Fact]
     public async Task Watch_AnnotationsPatched_AgentFollows()
     {
         await using var h = new KubeHarness();
