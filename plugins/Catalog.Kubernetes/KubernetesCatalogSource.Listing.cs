@@ -78,7 +78,7 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
-                    SetConnected(true);
+                    ListSucceeded();
                     _synced = true;
                     _fromCache = false;
                     _listedOnce = true;
@@ -206,6 +206,8 @@ public sealed partial class KubernetesCatalogSource
             lock (_gate)
             {
                 _resourceVersions.Remove(ResourcePaths.Name(ResourceKind.DestinationRules));
+                // Not watched any more, and its answer (404, 403) came from a reachable API.
+                WatchHealthy(ResourceKind.DestinationRules);
                 SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
                 UpdateCounts();
             }
@@ -354,11 +356,8 @@ public sealed partial class KubernetesCatalogSource
                 await WriteCacheAsync(changes, replace: false).ConfigureAwait(false);
             }
 
-            lock (_gate)
-            {
-                SetConnected(true);
-                UpdateCounts();
-            }
+            // Connected is not set here: an event on one healthy watch says nothing of a failing other.
+            lock (_gate) UpdateCounts();
 
             SetResourceVersion(kind, KubeJson.ResourceVersion(obj));
         }
@@ -403,13 +402,19 @@ public sealed partial class KubernetesCatalogSource
         lock (_gate) _resourceVersions[ResourcePaths.Name(kind)] = rv;
     }
 
-    private void SetError(string message, bool connected)
+    /// <summary>Records an error; <paramref name="failedWatch"/> names the watch that failed, null for a failed list (or worse).</summary>
+    private void SetError(string message, ResourceKind? failedWatch)
     {
         lock (_gate)
         {
             _lastError = message;
             _lastErrorAt = _time.GetUtcNow();
-            SetConnected(connected);
+            if (failedWatch is { } kind) WatchFailing(kind);
+            else
+            {
+                _failingWatches.Clear();
+                SetConnected(false);
+            }
         }
     }
 

@@ -43,6 +43,9 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, string> _resourceVersions = new(StringComparer.Ordinal);
 
+    // Watches that failed and have not reopened since: Connected is false while any is here.
+    private readonly HashSet<ResourceKind> _failingWatches = [];
+
     private Task? _loop;
     private string _apiLabel;
     private bool _needReplace = true;
@@ -131,12 +134,34 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         get { lock (_gate) return _connectedChangedAt; }
     }
 
-    // Caller holds _gate.
+    // Caller holds _gate. The time moves only when the value does (or on the first attempt).
     private void SetConnected(bool connected)
     {
         if (_connectedChangedAt is not null && _connected == connected) return;
         _connected = connected;
         _connectedChangedAt = _time.GetUtcNow();
+    }
+
+    // Caller holds _gate. A full list succeeded: every watch starts afresh from it.
+    private void ListSucceeded()
+    {
+        _failingWatches.Clear();
+        SetConnected(true);
+    }
+
+    // Caller holds _gate. A watch is open again (or, for an optional kind, no longer wanted): connected
+    // once no other watch is failing.
+    private void WatchHealthy(ResourceKind kind)
+    {
+        _failingWatches.Remove(kind);
+        if (_failingWatches.Count == 0) SetConnected(true);
+    }
+
+    // Caller holds _gate. A watch broke, failed or found the API unreachable: not connected until it reopens.
+    private void WatchFailing(ResourceKind kind)
+    {
+        _failingWatches.Add(kind);
+        SetConnected(false);
     }
 
     /// <inheritdoc />
@@ -151,7 +176,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
             {
                 return new KubernetesCatalogStatus(
                     _apiLabel,
-                    _connected, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
+                    _connected, _connectedChangedAt, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
                     _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
                     new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices));
@@ -250,7 +275,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                 {
                     failures++;
                     offlineSince ??= _time.GetUtcNow();
-                    SetError(ex.Message, connected: false);
+                    SetError(ex.Message, failedWatch: null);
                     _metrics.Error("list");
                     KubernetesCatalogLog.Unavailable(_logger, Status.Api, ex.Message);
                     await ServeCacheOnceAsync().ConfigureAwait(false);
@@ -260,7 +285,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                 {
                     // A bug must not end the catalog for the life of the process; the next round re-lists.
                     failures++;
-                    SetError(ex.Message, connected: false);
+                    SetError(ex.Message, failedWatch: null);
                     KubernetesCatalogLog.Unexpected(_logger, ex);
                     trigger = _listedOnce ? "reconnected" : "startup";
                 }

@@ -2,7 +2,11 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>The <c>catalog.kubernetes</c> section of <c>/status</c>.</summary>
 /// <param name="Api">API server URL.</param>
-/// <param name="Connected">True while the last request to the API succeeded.</param>
+/// <param name="Connected">
+/// True while the API answers and every watch is open: false from the first failed list or watch
+/// until the list, or that watch, succeeds again (<see cref="PluginMesh.Abstractions.Catalog.ICatalogSource.Connected"/>).
+/// </param>
+/// <param name="ConnectedChangedAt">When <paramref name="Connected"/> took its current value; null before the first attempt.</param>
 /// <param name="Synced">True once a full state (from the API or the cache) reached the sink.</param>
 /// <param name="FromCache">True while the catalog served came from the cache (the API has not answered yet).</param>
 /// <param name="EndpointsResource"><c>endpointslices</c> or <c>endpoints</c> (fallback).</param>
@@ -21,6 +25,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 public sealed record KubernetesCatalogStatus(
     string Api,
     bool Connected,
+    DateTimeOffset? ConnectedChangedAt,
     bool Synced,
     bool FromCache,
     string EndpointsResource,
