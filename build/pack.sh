@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs the libraries plugins are built against into NuGet packages in out/packages/:
-# PluginMesh.Abstractions.<version>.nupkg. build/publish.sh runs it too.
+# PluginMesh.Abstractions.<version>.nupkg and PluginMesh.P2p.<version>.nupkg (the shared libp2p core
+# the contracts use; Abstractions depends on it at the same version). build/publish.sh runs it too.
 #
 #   build/pack.sh                        # out/packages/
 #   OUT=/tmp/rel build/pack.sh           # /tmp/rel/packages/
@@ -15,6 +16,7 @@ out=${OUT:-$root/out}
 
 # Every packable project, one per line. Each carries its own <Description> and README.md.
 packable=(
+  src/P2p/PluginMesh.P2p.csproj
   src/Abstractions/PluginMesh.Abstractions.csproj
 )
 

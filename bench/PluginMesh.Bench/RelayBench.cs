@@ -175,7 +175,7 @@ internal static class RelayBench
             {
                 foreach (var (t, _) in targets)
                 {
-                    await using var warm = await new CircuitTransport(s.Tunnel).DialAsync(CircuitTo(t), ct);
+                    await using var warm = await CircuitAsync(s.Tunnel, CircuitTo(t), ct);
                     await PingAsync(warm, ct);
                 }
             }
@@ -187,7 +187,7 @@ internal static class RelayBench
             {
                 var s = sources[i % peers];
                 var t = targets[(i / peers) % peers].Node;
-                var connection = await new CircuitTransport(s.Tunnel).DialAsync(CircuitTo(t), ct);
+                var connection = await CircuitAsync(s.Tunnel, CircuitTo(t), ct);
                 open.Add(connection);
                 if (burstKiB > 0) await EchoBurstAsync(connection, burstKiB * 1024, ct);
                 await PingAsync(connection, ct);
@@ -226,7 +226,8 @@ internal static class RelayBench
         try
         {
             var watch = Stopwatch.StartNew();
-            await using var stream = await dialer.Tunnel.OpenStreamAsync(target, SinkProtocol, ct);
+            var opened = await dialer.Tunnel.OpenStreamAsync(target, SinkProtocol, ct);
+            await using var stream = opened.Ok ? opened.Stream : throw new InvalidOperationException("bench stream: " + opened.Error);
             for (long sent = 0; sent < bytes; sent += ChunkSize)
                 await stream.Stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(ChunkSize, bytes - sent)), ct);
             await stream.CloseWriteAsync(ct);
@@ -250,7 +251,7 @@ internal static class RelayBench
         try
         {
             var watch = Stopwatch.StartNew();
-            await using var connection = await new CircuitTransport(dialer.Tunnel).DialAsync(circuit, ct);
+            await using var connection = await CircuitAsync(dialer.Tunnel, circuit, ct);
             for (long sent = 0; sent < bytes; sent += ChunkSize)
                 await connection.Stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(ChunkSize, bytes - sent)), ct);
             await ((RelayedConnection)connection).CloseWriteAsync(ct);
@@ -284,6 +285,13 @@ internal static class RelayBench
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A circuit through the relay (the relay client as a transport); the bench cannot go on without it.</summary>
+    private static async Task<ITransportConnection> CircuitAsync(IMeshTunnel tunnel, Multiaddr circuit, CancellationToken ct)
+    {
+        var dialed = await new CircuitTransport(tunnel).DialAsync(circuit, ct);
+        return dialed.Ok ? dialed.Connection : throw new InvalidOperationException("bench circuit: " + dialed.Error);
     }
 
     private static async Task PingAsync(ITransportConnection connection, CancellationToken ct)

@@ -19,7 +19,7 @@ namespace PluginMesh.Plugins.Dns.Mdns;
 /// Entry type of <c>dns.mdns</c>: the node-local DNS server (authoritative for the cluster domain,
 /// forwarding the rest) and libp2p mDNS peer discovery, each of which can be switched off.
 /// </summary>
-public sealed class DnsMdnsPlugin : IPluginMeshPlugin, IStandaloneDiscoveryProvider
+public sealed class DnsMdnsPlugin : IPluginMeshPlugin
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "dns.mdns";
@@ -36,9 +36,6 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin, IStandaloneDiscoveryProvi
         Uses: [Capabilities.CatalogSource],
         "Node-local DNS (cluster names from the catalog, the rest forwarded) and libp2p mDNS peer discovery");
 
-    /// <inheritdoc />
-    public string DiscoveryName => "mdns";
-
     /// <summary>Whether the process may create interfaces and bind port 53; decides defaults.</summary>
     internal static bool IsRoot => Environment.IsPrivilegedProcess;
 
@@ -49,10 +46,6 @@ public sealed class DnsMdnsPlugin : IPluginMeshPlugin, IStandaloneDiscoveryProvi
         DnsOptions.Read(context.Section, IsRoot, context.Error);
         MdnsOptions.Read(context.Section.GetSection("mdns"), (key, message) => context.Error(key.Length == 0 ? "mdns" : "mdns:" + key, message));
     }
-
-    /// <inheritdoc />
-    public IStandaloneDiscovery Create(LocalPeerAdvertisement local, IReadOnlyDictionary<string, string> options, ILoggerFactory loggers) =>
-        StandaloneMdns.Create(local, options, loggers);
 
     /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services, PluginContext context)

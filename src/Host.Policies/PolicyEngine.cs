@@ -5,8 +5,9 @@ using PluginMesh.Host.Policies.Scripting;
 namespace PluginMesh.Host.Policies;
 
 /// <summary>
-/// Hosts the policy scripts in <see cref="PolicyEngineOptions.Directory"/> and answers the four policy
-/// interfaces: the script when it is loaded and answers validly, the built-in default otherwise.
+/// Hosts the policy scripts in <see cref="PolicyEngineOptions.Directory"/> and answers every policy
+/// interface of <c>PluginMesh.Abstractions.Policies</c>: the script when it is loaded and answers validly,
+/// the built-in default otherwise.
 /// </summary>
 /// <remarks>
 /// Lifecycle: the constructor only builds state; <see cref="Start"/> loads the scripts and begins
@@ -15,7 +16,7 @@ namespace PluginMesh.Host.Policies;
 /// and cancels running scripts. Before <see cref="Start"/> and after <see cref="Dispose"/> the defaults
 /// answer. All members are thread-safe; policy calls never throw for script problems.
 /// </remarks>
-public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResyncPolicy, IEndpointPolicy, IDisposable
+public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResyncPolicy, IEndpointPolicy, IRelayElectionPolicy, INodeRetirePolicy, IDisposable
 {
     // A burst of events (editor writes, symlink swap) settles before the rescan reads the files.
     private static readonly TimeSpan EventSettle = TimeSpan.FromMilliseconds(100);
@@ -30,6 +31,8 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     private readonly ScriptedPolicy<FailureInput, FailoverDecision> _failover;
     private readonly ScriptedPolicy<ResyncInput, ResyncDecision> _resync;
     private readonly ScriptedPolicy<EndpointPickInput, EndpointPick> _endpoint;
+    private readonly ScriptedPolicy<RelayElectionInput, RelayElectionDecision> _relayElection;
+    private readonly ScriptedPolicy<RetireInput, RetireDecision> _retire;
     private readonly IReadOnlyList<IScriptedPolicy> _policies;
     private readonly Lock _lifecycleLock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,7 +62,9 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
         _failover = Create(FailoverBinding.Instance, directory);
         _resync = Create(ResyncBinding.Instance, directory);
         _endpoint = Create(EndpointBinding.Instance, directory);
-        _policies = [_relaySelection, _failover, _resync, _endpoint];
+        _relayElection = Create(RelayElectionBinding.Instance, directory);
+        _retire = Create(RetireBinding.Instance, directory);
+        _policies = [_relaySelection, _failover, _resync, _endpoint, _relayElection, _retire];
         Directory = directory;
     }
 
@@ -69,10 +74,10 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     /// <summary>The meter the engine reports on (named <c>PluginMesh.Policies</c>).</summary>
     public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
-    /// <summary>One entry per policy hook: relay-selection, failover, resync, endpoint.</summary>
+    /// <summary>One entry per policy hook: relay-selection, failover, resync, endpoint, relay-election, retire.</summary>
     public IReadOnlyList<PolicyScriptStatus> Status => _policies.Select(p => p.Status()).ToList();
 
-    /// <summary>The hook named <paramref name="name"/> (<c>relay-selection</c>, <c>failover</c>, <c>resync</c>, <c>endpoint</c>).</summary>
+    /// <summary>The hook named <paramref name="name"/> (<c>relay-selection</c>, <c>failover</c>, <c>resync</c>, <c>endpoint</c>, <c>relay-election</c>, <c>retire</c>).</summary>
     internal IScriptedPolicy Policy(string name) => _policies.Single(p => p.Status().Name == name);
 
     /// <summary>Loads the scripts now and starts watching for changes. Idempotent.</summary>
@@ -114,6 +119,12 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     /// <inheritdoc />
     public EndpointPick PickEndpoint(EndpointPickInput input) => _endpoint.Invoke(input);
 
+    /// <inheritdoc />
+    public RelayElectionDecision ElectRelay(RelayElectionInput input) => _relayElection.Invoke(input);
+
+    /// <inheritdoc />
+    public RetireDecision ShouldRetire(RetireInput input) => _retire.Invoke(input);
+
     /// <summary>
     /// Stops watching for changes; the loaded versions keep answering. Called when the host stops, so
     /// calls made during shutdown still get the operator's policies. Idempotent; <see cref="Start"/> does
@@ -135,7 +146,7 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
             _watcher = null;
         }
 
-        // The loop only awaits cancellable delays and a rescan of four small files, so it ends promptly.
+        // The loop only awaits cancellable delays and a rescan of a few small files, so it ends promptly.
         try
         {
             loop?.Wait(TimeSpan.FromSeconds(5));

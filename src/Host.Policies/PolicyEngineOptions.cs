@@ -8,7 +8,7 @@ namespace PluginMesh.Host.Policies;
 /// </remarks>
 public sealed record PolicyEngineOptions
 {
-    /// <summary>Folder holding <c>relay-selection.js</c>, <c>failover.js</c>, <c>resync.js</c>, <c>endpoint.js</c>; may be a mounted ConfigMap.</summary>
+    /// <summary>Folder holding the policy scripts (<c>relay-selection.js</c>, <c>failover.js</c>, …, one per hook); may be a mounted ConfigMap.</summary>
     public required string Directory { get; init; }
 
     /// <summary>Wall-clock budget of one call.</summary>

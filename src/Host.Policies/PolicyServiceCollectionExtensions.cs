@@ -10,8 +10,8 @@ namespace PluginMesh.Host.Policies;
 public static class PolicyServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PolicyEngine"/> (singleton, disposed with the container), the four policy
-    /// interfaces resolved to it, and <see cref="PolicyEngineHostedService"/>, which loads the scripts and
+    /// Registers <see cref="PolicyEngine"/> (singleton, disposed with the container), every policy
+    /// interface resolved to it, and <see cref="PolicyEngineHostedService"/>, which loads the scripts and
     /// starts the watcher when the host starts. Register early so the engine starts before plugins ask it.
     /// </summary>
     public static IServiceCollection AddPluginMeshPolicies(this IServiceCollection services, PolicyEngineOptions options)
@@ -28,6 +28,8 @@ public static class PolicyServiceCollectionExtensions
         services.AddSingleton<IFailoverPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddSingleton<IResyncPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddSingleton<IEndpointPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
+        services.AddSingleton<IRelayElectionPolicy>(sp => sp.GetRequiredService<PolicyEngine>());
+        services.AddSingleton<INodeRetirePolicy>(sp => sp.GetRequiredService<PolicyEngine>());
         services.AddHostedService<PolicyEngineHostedService>();
         return services;
     }

@@ -108,7 +108,7 @@ public sealed class ManifestTests
         var configMap = Str(volume, "configMap.name");
         Assert.Null(Get(Map(volume, "configMap"), "items"));
         var scripts = Map(ConfigMapNamed(configMap), "data");
-        Assert.Equal(["endpoint.js", "failover.js", "relay-selection.js", "resync.js"], scripts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["endpoint.js", "failover.js", "relay-election.js", "relay-selection.js", "resync.js", "retire.js"], scripts.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -22,10 +22,14 @@ public sealed class ConcurrencyTests : IDisposable
         var failures = Inputs.FailureTable().ToArray();
         var resyncs = Inputs.ResyncTable().ToArray();
         var endpoints = Inputs.EndpointTable().ToArray();
+        var elections = Inputs.ElectionTable().ToArray();
+        var retires = Inputs.RetireTable().ToArray();
         var relayDefault = new DefaultRelaySelectionPolicy();
         var failoverDefault = new DefaultFailoverPolicy();
         var resyncDefault = new DefaultResyncPolicy();
         var endpointDefault = new DefaultEndpointPolicy();
+        var electionDefault = new DefaultRelayElectionPolicy();
+        var retireDefault = new DefaultNodeRetirePolicy();
         var mismatches = 0;
         const int Threads = 16;
         const int CallsPerThread = 400;
@@ -51,12 +55,14 @@ public sealed class ConcurrencyTests : IDisposable
             for (var i = 0; i < CallsPerThread || Volatile.Read(ref swapsDone) < Swaps; i++)
             {
                 var k = (thread * CallsPerThread) + i;
-                var ok = (k % 4) switch
+                var ok = (k % 6) switch
                 {
                     0 => relayDefault.RankRelays(relays[k % relays.Length]).Relays.SequenceEqual(engine.RankRelays(relays[k % relays.Length]).Relays),
                     1 => failoverDefault.OnFailure(failures[k % failures.Length]) == engine.OnFailure(failures[k % failures.Length]),
                     2 => resyncDefault.ShouldResync(resyncs[k % resyncs.Length]) == engine.ShouldResync(resyncs[k % resyncs.Length]),
-                    _ => endpointDefault.PickEndpoint(endpoints[k % endpoints.Length]) == engine.PickEndpoint(endpoints[k % endpoints.Length]),
+                    3 => endpointDefault.PickEndpoint(endpoints[k % endpoints.Length]) == engine.PickEndpoint(endpoints[k % endpoints.Length]),
+                    4 => electionDefault.ElectRelay(elections[k % elections.Length]) == engine.ElectRelay(elections[k % elections.Length]),
+                    _ => retireDefault.ShouldRetire(retires[k % retires.Length]) == engine.ShouldRetire(retires[k % retires.Length]),
                 };
                 Interlocked.Increment(ref calls);
                 if (!ok)

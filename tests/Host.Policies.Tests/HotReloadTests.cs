@@ -144,6 +144,42 @@ public sealed class HotReloadTests : IDisposable
         Assert.Equal("script", Status(engine).Using);
     }
 
+    [Theory]
+    [InlineData("relay-election")]
+    [InlineData("retire")]
+    public void Start_HookFileCreatedEditedRemoved_FollowedWhileRunning(string hook)
+    {
+        // Both answer a boolean; the input is one where the default answers false.
+        var (file, function, field, ask) = hook switch
+        {
+            "relay-election" => ("relay-election.js", "electRelay", "offer",
+                (Func<PolicyEngine, bool>)(e => e.ElectRelay(new RelayElectionInput(null, 1, [Inputs.Member("s", self: true, reachability: "private")])).Offer)),
+            _ => ("retire.js", "shouldRetire", "retire", (Func<PolicyEngine, bool>)(e => e.ShouldRetire(Inputs.Silent(10)).Retire)),
+        };
+        string Script(bool answer) => $"function {function}(input) {{ return {{ {field}: {(answer ? "true" : "false")} }}; }}";
+        PolicyScriptStatus HookStatus(PolicyEngine e) => e.Status.Single(s => s.Name == hook);
+        using var engine = _dir.CreateEngine(o => o with { PollInterval = TimeSpan.FromMilliseconds(200) });
+        engine.Start();
+        Assert.Equal("default", HookStatus(engine).Using);
+        Assert.False(ask(engine));
+
+        _dir.Write(file, Script(true));
+        Eventually.True(() => ask(engine), $"new {file} answering true loaded");
+
+        _dir.Write(file, Script(false));
+        Eventually.True(() => HookStatus(engine).Reloads == 2, $"edited {file} loaded");
+        Assert.Equal("script", HookStatus(engine).Using);
+        Assert.False(ask(engine));
+
+        _dir.Write(file, Script(true) + "\n}");
+        Eventually.True(() => HookStatus(engine).LastError is not null, "syntax error reported");
+        Assert.False(ask(engine)); // the last good version still answers
+
+        _dir.Delete(file);
+        Eventually.True(() => HookStatus(engine).Using == "default", $"{file} removed");
+        Assert.False(ask(engine));
+    }
+
     [Fact]
     public void Dispose_WhileWatching_StopsAndDefaultsAnswer()
     {

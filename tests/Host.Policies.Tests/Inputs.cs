@@ -13,6 +13,9 @@ internal static class Inputs
     public static EndpointCandidate Endpoint(string address, bool local = false, int active = 0, int failures = 0) =>
         new(address, local ? "this-node" : "other-node", local, active, failures);
 
+    public static RelayElectionMember Member(string id, bool self = false, string reachability = "public", bool offers = false, int cores = 4, double memoryMiB = 4096, double uptime = 3600, double load = 0) =>
+        new(id, self, reachability, offers, cores, memoryMiB, uptime, load);
+
     public static IEnumerable<RelaySelectionInput> RelayTable()
     {
         yield return new RelaySelectionInput(2, []);
@@ -93,6 +96,92 @@ internal static class Inputs
             }
 
             yield return new EndpointPickInput("ns/api", 443, "10.0.0.1", candidates);
+        }
+    }
+
+    public static IEnumerable<RelayElectionInput> ElectionTable()
+    {
+        yield return new RelayElectionInput(null, 2, []);
+        yield return new RelayElectionInput("true", 2, []);
+        yield return new RelayElectionInput("false", 2, [Member("s", self: true, cores: 64)]);
+        yield return new RelayElectionInput("true", 0, [Member("s", self: true, reachability: "private")]);
+        yield return new RelayElectionInput(null, 2, [Member("s", self: true, reachability: "private", offers: true)]);
+        yield return new RelayElectionInput(null, 2, [Member("s", self: true, reachability: "unknown")]);
+        yield return new RelayElectionInput(null, 2, [Member("s", self: true, reachability: "Public")]);
+        yield return new RelayElectionInput("", 1, [Member("s", self: true)]);
+        yield return new RelayElectionInput("TRUE", 1, [Member("s", self: true, reachability: "private")]);
+        yield return new RelayElectionInput(null, 0, [Member("s", self: true)]);
+        yield return new RelayElectionInput(null, -1, [Member("s", self: true)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true), Member("a", cores: 8)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true), Member("a", cores: 8, reachability: "private")]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true), Member("a", cores: 8, reachability: "private", offers: true)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, memoryMiB: 4096.5), Member("a")]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, uptime: 3599.9), Member("a")]);
+        yield return new RelayElectionInput(null, 1, [Member("b", self: true), Member("a")]);
+        yield return new RelayElectionInput(null, 1, [Member("a", self: true), Member("b")]);
+        yield return new RelayElectionInput(null, 1, [Member("a", self: true), Member("a")]);
+        yield return new RelayElectionInput(null, 1, [Member("z", self: true), Member("Y"), Member("é")]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, cores: 16, load: 0.9), Member("a", cores: 1)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, cores: 16, load: 0.8999), Member("a", cores: 1)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, cores: 1), Member("a", cores: 16, load: 1)]);
+        yield return new RelayElectionInput(null, 1, [Member("s", self: true, load: 0.95), Member("a", cores: 16, load: 1)]);
+        yield return new RelayElectionInput(null, 2, [Member("s1", self: true, reachability: "private"), Member("s2", self: true)]);
+        yield return new RelayElectionInput(null, 2, [Member("s", self: true, cores: 2), Member("a", cores: 8), Member("b", cores: 4), Member("c", cores: 1)]);
+
+        var random = new Random(13);
+        string?[] labels = [null, null, null, null, "true", "false", "auto", ""];
+        string[] reachabilities = ["public", "public", "private", "unknown"];
+        int[] cores = [1, 2, 4, 4, 8, 16];
+        double[] memory = [512, 1920, 3840, 3840.5, 7680, 15872];
+        double[] uptimes = [0, 12.25, 600, 3600, 86_400, 1e7];
+        double[] loads = [0, 0, 0.1, 0.35, 0.8999, 0.9, 0.95, 1];
+        for (var n = 0; n < 300; n++)
+        {
+            var count = random.Next(1, 13);
+            var self = random.Next(20) == 0 ? -1 : random.Next(count);
+            var segment = new List<RelayElectionMember>();
+            for (var i = 0; i < count; i++)
+            {
+                segment.Add(new RelayElectionMember(
+                    "12D3KooW" + (char)('A' + random.Next(0, 20)),
+                    i == self,
+                    reachabilities[random.Next(reachabilities.Length)],
+                    random.Next(4) == 0,
+                    cores[random.Next(cores.Length)],
+                    memory[random.Next(memory.Length)],
+                    uptimes[random.Next(uptimes.Length)],
+                    random.Next(3) == 0 ? Math.Round(random.NextDouble(), 3) : loads[random.Next(loads.Length)]));
+            }
+
+            yield return new RelayElectionInput(labels[random.Next(labels.Length)], random.Next(0, 5), segment);
+        }
+    }
+
+    public static RetireInput Silent(double seconds, bool apiConnected = false, string? tolerance = null) =>
+        new("edge-1", seconds, apiConnected, apiConnected ? 0 : 120, "record",
+            tolerance is null ? NoLabels : new Dictionary<string, string> { ["pluginmesh.io/tolerance-seconds"] = tolerance });
+
+    public static IEnumerable<RetireInput> RetireTable()
+    {
+        string?[] tolerances = [null, "600", "60", "1", "0", "00", "0600", "-5", "+60", "60s", "5m", "1.5", "1e3", " 60", "60\n", "", "abc", "999999999", "1000000000", "\u0663\u0660"];
+        double[] silences = [-1, 0, 0.5, 1, 59.999, 60, 299, 299.999, 300, 300.0001, 599, 600, 601, 3600, 1e9, 2e9];
+        foreach (var apiConnected in new[] { false, true })
+        {
+            foreach (var tolerance in tolerances)
+            {
+                foreach (var silent in silences)
+                {
+                    yield return Silent(silent, apiConnected, tolerance);
+                }
+            }
+        }
+
+        // Other labels, and how the agent was last heard, change nothing.
+        var labels = new Dictionary<string, string> { ["node-role.kubernetes.io/edge"] = "", ["pluginmesh.io/relay"] = "true", ["tolerance-seconds"] = "10" };
+        foreach (var via in new[] { "record", "connection", "mdns", "never" })
+        {
+            yield return new RetireInput("edge-2", 301, false, 20, via, labels);
+            yield return new RetireInput("edge-2", 11, false, 20, via, labels);
         }
     }
 }

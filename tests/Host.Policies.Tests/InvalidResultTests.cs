@@ -11,6 +11,8 @@ public sealed class InvalidResultTests : IDisposable
     private static readonly FailureInput Failure = new("dial", "node-b", "refused", 1, 12, 0);
     private static readonly ResyncInput Resync = new("kubernetes", "periodic", 30, 0, 0, 10);
     private static readonly EndpointPickInput Endpoints = new("ns/web", 80, "10.0.0.1", [Endpoint("a", active: 2), Endpoint("b", active: 1)]);
+    private static readonly RelayElectionInput Election = new(null, 1, [Member("s", self: true), Member("a", cores: 8)]);
+    private static readonly RetireInput Retire = Silent(400);
 
     private readonly TempPolicyDir _dir = new();
 
@@ -66,6 +68,28 @@ public sealed class InvalidResultTests : IDisposable
         { "missing index", "({})" },
     };
 
+    public static TheoryData<string, string> ElectionAnswers => new()
+    {
+        { "offer not boolean", "({ offer: 1 })" },
+        { "offer string", "({ offer: 'true' })" },
+        { "offer null", "({ offer: null })" },
+        { "missing offer", "({ offers: true })" },
+        { "getter", "({ get offer() { return true; } })" },
+        { "boolean result", "true" },
+        { "promise", "Promise.resolve({ offer: true })" },
+    };
+
+    public static TheoryData<string, string> RetireAnswers => new()
+    {
+        { "retire not boolean", "({ retire: 1 })" },
+        { "retire string", "({ retire: 'false' })" },
+        { "retire undefined", "({ retire: undefined })" },
+        { "missing retire", "({ retired: false })" },
+        { "getter", "({ get retire() { return false; } })" },
+        { "array", "[false]" },
+        { "null", "null" },
+    };
+
     [Theory]
     [MemberData(nameof(RelayAnswers))]
     public void RankRelays_InvalidAnswer_DefaultAnswers(string scenario, string answer)
@@ -102,6 +126,24 @@ public sealed class InvalidResultTests : IDisposable
         AssertFellBack(engine, "endpoint", scenario);
     }
 
+    [Theory]
+    [MemberData(nameof(ElectionAnswers))]
+    public void ElectRelay_InvalidAnswer_DefaultAnswers(string scenario, string answer)
+    {
+        using var engine = EngineWith("relay-election.js", "electRelay", answer);
+        Assert.Equal(new DefaultRelayElectionPolicy().ElectRelay(Election), engine.ElectRelay(Election));
+        AssertFellBack(engine, "relay-election", scenario);
+    }
+
+    [Theory]
+    [MemberData(nameof(RetireAnswers))]
+    public void ShouldRetire_InvalidAnswer_DefaultAnswers(string scenario, string answer)
+    {
+        using var engine = EngineWith("retire.js", "shouldRetire", answer);
+        Assert.Equal(new DefaultNodeRetirePolicy().ShouldRetire(Retire), engine.ShouldRetire(Retire));
+        AssertFellBack(engine, "retire", scenario);
+    }
+
     [Fact]
     public void ValidAnswers_Accepted_IncludingSubsetsAndExtraFields()
     {
@@ -109,6 +151,8 @@ public sealed class InvalidResultTests : IDisposable
         _dir.Write("failover.js", "function onFailure(input) { return { action: 'next', delayMs: 60000 }; }");
         _dir.Write("resync.js", "function shouldResync(input) { return { resync: false, delayMs: 600000 }; }");
         _dir.Write("endpoint.js", "function pickEndpoint(input) { return { index: input.candidates.length - 1 }; }");
+        _dir.Write("relay-election.js", "function electRelay(input) { return { offer: true, why: 'extra fields are ignored' }; }");
+        _dir.Write("retire.js", "function shouldRetire(input) { return { retire: false }; }");
         using var engine = _dir.CreateEngine();
         engine.Reload();
 
@@ -116,6 +160,8 @@ public sealed class InvalidResultTests : IDisposable
         Assert.Equal(new FailoverDecision(FailoverAction.Next, 60000), engine.OnFailure(Failure));
         Assert.Equal(new ResyncDecision(false, 600000), engine.ShouldResync(Resync));
         Assert.Equal(new EndpointPick(1), engine.PickEndpoint(Endpoints));
+        Assert.Equal(new RelayElectionDecision(true), engine.ElectRelay(Election)); // the default says false here
+        Assert.Equal(new RetireDecision(false), engine.ShouldRetire(Retire)); // the default says true here
         Assert.All(engine.Status, s => Assert.Equal(0, s.Fallbacks));
     }
 

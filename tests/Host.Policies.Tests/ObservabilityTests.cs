@@ -64,6 +64,59 @@ public sealed class ObservabilityTests : IDisposable
     }
 
     [Fact]
+    public void Calls_NewHooks_SameInstruments_FunctionAttributeNamesThem()
+    {
+        // relay-election.js answers invalidly (fallback), retire.js is absent (the default answers, no fallback).
+        _dir.Write("relay-election.js", "function electRelay(input) { return { offer: 'yes' }; }");
+        using var engine = _dir.CreateEngine();
+        engine.Reload();
+        var measurements = new List<(string Instrument, string? Function, string? Reason)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, engine.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, _, tags, _) => Record(i.Name, tags));
+        listener.SetMeasurementEventCallback<double>((i, _, tags, _) => Record(i.Name, tags));
+        listener.Start();
+
+        engine.ElectRelay(new RelayElectionInput(null, 1, [Inputs.Member("s", self: true)]));
+        engine.ShouldRetire(Inputs.Silent(10));
+
+        lock (measurements)
+        {
+            Assert.Equal(
+                [
+                    ("pluginmesh.policy.calls", "electRelay", null),
+                    ("pluginmesh.policy.calls", "shouldRetire", null),
+                    ("pluginmesh.policy.duration", "electRelay", null),
+                    ("pluginmesh.policy.duration", "shouldRetire", null),
+                    ("pluginmesh.policy.errors", "electRelay", "invalid-result"),
+                    ("pluginmesh.policy.fallbacks", "electRelay", "invalid-result"),
+                ],
+                measurements.Order());
+        }
+
+        void Record(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? function = null, reason = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "function") function = (string?)tag.Value;
+                if (tag.Key == "reason") reason = (string?)tag.Value;
+            }
+
+            lock (measurements)
+            {
+                measurements.Add((name, function, reason));
+            }
+        }
+    }
+
+    [Fact]
     public void Calls_RepeatedFailures_LoggedOncePerVersionAndCounted()
     {
         _dir.Write("failover.js", "function onFailure(input) {\n  return input.missing.deeper;\n}");
@@ -135,7 +188,7 @@ public sealed class ObservabilityTests : IDisposable
         services.AddPluginMeshPolicies(new PolicyEngineOptions { Directory = _dir.Path });
 
         Assert.Contains(services, d => d.ServiceType == typeof(PolicyEngine) && d.Lifetime == ServiceLifetime.Singleton);
-        foreach (var contract in new[] { typeof(IRelaySelectionPolicy), typeof(IFailoverPolicy), typeof(IResyncPolicy), typeof(IEndpointPolicy) })
+        foreach (var contract in new[] { typeof(IRelaySelectionPolicy), typeof(IFailoverPolicy), typeof(IResyncPolicy), typeof(IEndpointPolicy), typeof(IRelayElectionPolicy), typeof(INodeRetirePolicy) })
         {
             Assert.Contains(services, d => d.ServiceType == contract && d.Lifetime == ServiceLifetime.Singleton);
         }

@@ -15,7 +15,7 @@ public sealed class ShippedScriptsTests : IDisposable
     }
 
     [Fact]
-    public void Load_ShippedScripts_AllFourActive()
+    public void Load_ShippedScripts_EveryHookActive()
     {
         Assert.All(_engine.Status, s =>
         {
@@ -23,7 +23,7 @@ public sealed class ShippedScriptsTests : IDisposable
             Assert.Null(s.LastError);
             Assert.NotNull(s.ActiveVersion);
         });
-        Assert.Equal(["relay-selection", "failover", "resync", "endpoint"], _engine.Status.Select(s => s.Name));
+        Assert.Equal(["relay-selection", "failover", "resync", "endpoint", "relay-election", "retire"], _engine.Status.Select(s => s.Name));
     }
 
     [Fact]
@@ -76,11 +76,42 @@ public sealed class ShippedScriptsTests : IDisposable
         AssertNoFallbacks("endpoint");
     }
 
+    [Fact]
+    public void ElectRelay_ShippedScript_EqualsDefaultOnGeneratedInputs()
+    {
+        var policy = new DefaultRelayElectionPolicy();
+        var inputs = Inputs.ElectionTable().ToList();
+        foreach (var input in inputs)
+        {
+            Assert.True(policy.ElectRelay(input) == _engine.ElectRelay(input), $"input {Describe(input)}");
+        }
+
+        // The generated table must exercise both answers, or equality would prove little.
+        Assert.InRange(inputs.Count(i => policy.ElectRelay(i).Offer), inputs.Count / 5, inputs.Count * 4 / 5);
+        AssertNoFallbacks("relay-election");
+    }
+
+    [Fact]
+    public void ShouldRetire_ShippedScript_EqualsDefaultOnTable()
+    {
+        var policy = new DefaultNodeRetirePolicy();
+        var inputs = Inputs.RetireTable().ToList();
+        foreach (var input in inputs)
+        {
+            Assert.True(policy.ShouldRetire(input) == _engine.ShouldRetire(input), $"input silent={input.SilentSeconds} api={input.ApiConnected} labels={string.Join(",", input.Labels)}");
+        }
+
+        Assert.InRange(inputs.Count(i => policy.ShouldRetire(i).Retire), inputs.Count / 5, inputs.Count * 4 / 5);
+        AssertNoFallbacks("retire");
+    }
+
     [Theory]
     [InlineData("relay-selection.js")]
     [InlineData("failover.js")]
     [InlineData("resync.js")]
     [InlineData("endpoint.js")]
+    [InlineData("relay-election.js")]
+    [InlineData("retire.js")]
     public void Check_ShippedScript_Passes(string file)
     {
         var result = PolicyCheck.Check(Path.Combine(Repo.PoliciesDirectory, file), TempPolicyDir.Options(Repo.PoliciesDirectory));
@@ -99,4 +130,8 @@ public sealed class ShippedScriptsTests : IDisposable
 
     private static string Describe(Abstractions.Policies.RelaySelectionInput input) =>
         string.Join(" ", input.Candidates.Select(c => $"{c.PeerId}/{c.RttMs}/{c.RecentFailures}/{c.Load}/{string.Join(",", c.Labels.Values)}"));
+
+    private static string Describe(Abstractions.Policies.RelayElectionInput input) =>
+        $"label={input.NodeLabel ?? "null"} want={input.Want} " +
+        string.Join(" ", input.Segment.Select(m => $"{m.PeerId}{(m.Self ? "*" : "")}/{m.Reachability}/{(m.Offers ? "offers" : "-")}/{m.Cores}/{m.MemoryMiB}/{m.UptimeSeconds}/{m.Load}"));
 }

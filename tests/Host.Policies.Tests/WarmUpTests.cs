@@ -111,7 +111,7 @@ public sealed class WarmUpTests : IDisposable
     {
         using var engine = new PolicyEngine(TempPolicyDir.Options(Repo.PoliciesDirectory), NullLogger<PolicyEngine>.Instance, TimeProvider.System);
         engine.Reload();
-        foreach (var name in new[] { "relay-selection", "failover", "resync", "endpoint" })
+        foreach (var name in new[] { "relay-selection", "failover", "resync", "endpoint", "relay-election", "retire" })
         {
             Assert.Equal((1L, 0L), (engine.Policy(name).WarmUps, engine.Policy(name).WarmUpFailures));
         }
@@ -121,6 +121,8 @@ public sealed class WarmUpTests : IDisposable
         engine.OnFailure(FailoverBinding.Instance.WarmUpInput);
         engine.ShouldResync(ResyncBinding.Instance.WarmUpInput);
         engine.PickEndpoint(EndpointBinding.Instance.WarmUpInput);
+        engine.ElectRelay(RelayElectionBinding.Instance.WarmUpInput);
+        engine.ShouldRetire(RetireBinding.Instance.WarmUpInput);
         Assert.All(engine.Status, s => Assert.Equal((1L, 0L), (s.Calls, s.Fallbacks)));
     }
 

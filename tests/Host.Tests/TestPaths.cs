@@ -17,6 +17,9 @@ internal static class TestPaths
         .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
         .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
 
+    /// <summary>The shipped plugins as this configuration built them (artifacts/plugins/&lt;Configuration&gt;), what <c>--plugins-dir</c> points the real CLI at.</summary>
+    public static string PluginsDir => Path.Combine(RepoRoot, "artifacts", "plugins", Configuration);
+
     /// <summary>The host as its own build leaves it: src/Host/bin, with the default plugins copied into plugins/ beside it.</summary>
     public static string HostWithDefaultPluginsDll => Path.Combine(RepoRoot, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
 

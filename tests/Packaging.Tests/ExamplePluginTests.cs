@@ -43,7 +43,8 @@ public sealed class ExamplePluginTests : IDisposable
         var (code, log) = Run("bash", [Path.Combine(Root, "build", "pack.sh")], Root, [("OUT", Path.Combine(_tmp, "out")), ("VERSION", _version)], TimeSpan.FromMinutes(10));
         Assert.True(code == 0, log);
         var package = Path.Combine(_tmp, "out", "packages", $"PluginMesh.Abstractions.{_version}.nupkg");
-        AssertPackageDependsOnWhatAbstractionsReferences(package);
+        AssertPackageDependsOnWhatAbstractionsReferences(package, _version);
+        AssertCorePackage(Path.Combine(_tmp, "out", "packages", $"PluginMesh.P2p.{_version}.nupkg"));
 
         // 2. The example, copied the way an author would start from it, built against the package.
         var example = Path.Combine(_tmp, "examples", "plugins", "ServiceCounter");
@@ -56,6 +57,7 @@ public sealed class ExamplePluginTests : IDisposable
         Assert.True(code == 0 && log.Contains("Passed!", StringComparison.Ordinal), log);
         Assert.True(File.Exists(Path.Combine(folder, "ServiceCounter.dll")), log);
         Assert.False(File.Exists(Path.Combine(folder, "PluginMesh.Abstractions.dll")), "the plugin must not carry its own Abstractions (ExcludeAssets=\"runtime\")");
+        Assert.False(File.Exists(Path.Combine(folder, "PluginMesh.P2p.dll")), "the plugin must not carry its own libp2p core (ExcludeAssets=\"runtime\" flows to Abstractions' dependencies)");
 
         // 3. The agent: examples/single-node.yaml with the default plugins beside the binary, the
         //    example in an extra directory, its section taken from its README (as environment overrides).
@@ -126,8 +128,11 @@ public sealed class ExamplePluginTests : IDisposable
         }
     }
 
-    /// <summary>The package's dependencies are exactly Abstractions' package references, at the versions the repository pins.</summary>
-    private static void AssertPackageDependsOnWhatAbstractionsReferences(string package)
+    /// <summary>
+    /// The package's dependencies are exactly Abstractions' package references, at the versions the
+    /// repository pins, and the libp2p core (its one project reference) at the version packed with it.
+    /// </summary>
+    private static void AssertPackageDependsOnWhatAbstractionsReferences(string package, string version)
     {
         Assert.True(File.Exists(package), package + " was not made");
         using var zip = ZipFile.OpenRead(package);
@@ -148,7 +153,24 @@ public sealed class ExamplePluginTests : IDisposable
         var referenced = XDocument.Load(Path.Combine(Root, "src", "Abstractions", "PluginMesh.Abstractions.csproj")).Descendants("PackageReference")
             .Select(e => (string)e.Attribute("Include")!).ToList();
         Assert.NotEmpty(referenced);
-        Assert.Equal(referenced.Order(StringComparer.Ordinal).Select(id => (id, pinned[id])), dependencies.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => (d.Key, d.Value)));
+        var expected = referenced.Select(id => (id, pinned[id])).Append(("PluginMesh.P2p", version));
+        Assert.Equal(expected.OrderBy(d => d.Item1, StringComparer.Ordinal), dependencies.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => (d.Key, d.Value)));
+    }
+
+    /// <summary>The libp2p core's package: its assembly with docs, a README and a description, and no dependency at all.</summary>
+    private static void AssertCorePackage(string package)
+    {
+        Assert.True(File.Exists(package), package + " was not made");
+        using var zip = ZipFile.OpenRead(package);
+        Assert.NotNull(zip.GetEntry("lib/net10.0/PluginMesh.P2p.dll"));
+        Assert.NotNull(zip.GetEntry("lib/net10.0/PluginMesh.P2p.xml"));
+        Assert.NotNull(zip.GetEntry("README.md"));
+        XDocument nuspec;
+        using (var s = zip.GetEntry("PluginMesh.P2p.nuspec")!.Open()) nuspec = XDocument.Load(s);
+        var meta = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        Assert.Equal("README.md", meta.Elements().Single(e => e.Name.LocalName == "readme").Value);
+        Assert.False(string.IsNullOrWhiteSpace(meta.Elements().Single(e => e.Name.LocalName == "description").Value));
+        Assert.DoesNotContain(meta.Descendants(), e => e.Name.LocalName == "dependency");
     }
 
     /// <summary>The <c>plugins.stats.servicecounter</c> section of the README's YAML example, as flat keys.</summary>

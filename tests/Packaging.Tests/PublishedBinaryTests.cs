@@ -47,11 +47,13 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
     }
 
     [Fact]
-    public void Publish_AlsoPacksAbstractionsForPluginAuthors()
+    public void Publish_AlsoPacksAbstractionsAndTheCoreForPluginAuthors()
     {
         Assert.True(_published.Code == 0, _published.Log);
-        var package = Assert.Single(Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg"));
-        Assert.StartsWith("PluginMesh.Abstractions.", Path.GetFileName(package), StringComparison.Ordinal);
+        var packages = Directory.GetFiles(Path.Combine(_published.Out, "packages"), "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, packages.Count);
+        Assert.StartsWith("PluginMesh.Abstractions.", packages[0], StringComparison.Ordinal);
+        Assert.StartsWith("PluginMesh.P2p.", packages[1], StringComparison.Ordinal);
     }
 
     [Fact]

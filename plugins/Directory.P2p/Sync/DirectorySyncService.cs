@@ -210,7 +210,15 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         IMeshStream? stream = null;
         try
         {
-            stream = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId)), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            var opened = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId)), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            if (!opened.Ok)
+            {
+                // Unreachable peers and peers without the protocol.
+                DirectoryLog.ExchangeFailed(_logger, peerId, opened.Error);
+                _tracker.Record(peerId, kind, ExchangeCounts.None, opened.Error);
+                return false;
+            }
+            stream = opened.Stream;
             var counts = await run(stream, timeout.Token).ConfigureAwait(false);
             _tracker.Record(peerId, kind, counts);
             return true;
@@ -224,7 +232,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // TunnelException is an IOException: unreachable peers and peers without the protocol land here.
+            // A peer that resets the exchange or does not answer in time.
             if (cancellationToken.IsCancellationRequested && e is OperationCanceledException) stream?.Reset();
             else
             {

@@ -12,10 +12,10 @@ namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 /// <summary>
 /// libp2p mDNS discovery: queries at start and every interval, answers queries for the service
 /// with our advertisement, keeps a TTL-bound table of peers and says goodbye on dispose. Runs the
-/// same inside the agent (<see cref="MdnsHostedService"/>) and standalone (plugin commands).
+/// same in the agent and in a plugin command's node (both through <see cref="MdnsHostedService"/>).
 /// </summary>
 /// <remarks>Thread-safe. Events are raised on the receive loop or the expiry timer.</remarks>
-internal sealed partial class MdnsDiscovery : IStandaloneDiscovery
+internal sealed partial class MdnsDiscovery : IPeerDiscovery, IAsyncDisposable
 {
     private readonly MdnsOptions _options;
     private readonly MdnsMetrics _metrics;

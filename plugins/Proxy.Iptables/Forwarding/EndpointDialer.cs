@@ -78,12 +78,9 @@ public sealed class EndpointDialer(
             try
             {
                 var header = new TunnelHeader(protocol, backend.EndPoint);
-                var (stream, status, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, timeout.Token).ConfigureAwait(false);
-                return stream is not null ? (new DialResult(backend, path, null, stream), "") : (null, ReasonOf(status, reason));
-            }
-            catch (TunnelException ex)
-            {
-                return (null, ReasonOf(ex.Failure));
+                var (stream, status, failure, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, timeout.Token).ConfigureAwait(false);
+                return stream is not null ? (new DialResult(backend, path, null, stream), "")
+                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

@@ -1,6 +1,6 @@
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
-/// <summary>Parsed <c>p2p</c> command arguments: positionals and <c>--name value</c> options (repeatable).</summary>
+/// <summary>Parsed command arguments: positionals, <c>--name value</c> or <c>--name=value</c> options (repeatable) and flags.</summary>
 internal sealed class CommandArgs
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
@@ -25,16 +25,18 @@ internal sealed class CommandArgs
                 result.Positionals.Add(a);
                 continue;
             }
-            var name = a[2..];
+            var eq = a.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? a[2..eq] : a[2..];
             if (flags?.Contains(name) == true)
             {
+                if (eq > 0) throw new ArgumentException($"--{name} takes no value");
                 result._flags.Add(name);
                 continue;
             }
             if (!known.Contains(name)) throw new ArgumentException($"unknown option --{name}");
-            if (i + 1 >= args.Count) throw new ArgumentException($"--{name} needs a value");
+            if (eq < 0 && i + 1 >= args.Count) throw new ArgumentException($"--{name} needs a value");
             if (!result._options.TryGetValue(name, out var list)) result._options[name] = list = [];
-            list.Add(args[++i]);
+            list.Add(eq > 0 ? a[(eq + 1)..] : args[++i]);
         }
         return result;
     }

@@ -1,21 +1,21 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>
-/// Connectivity diagnostics: <c>p2p listen</c>, <c>p2p dial</c>, <c>p2p ping</c>, <c>p2p keygen</c>.
-/// Machine-readable results are one JSON line on stdout; errors go to stderr with exit code 1 (2 for usage).
+/// Connectivity diagnostics: <c>p2p listen</c>, <c>p2p dial</c>, <c>p2p ping</c>, <c>p2p keygen</c>, each
+/// on a node the host composes as the agent does (<see cref="CommandNodes"/>). Machine-readable results
+/// are one JSON line on stdout; errors go to stderr with exit code 1 (2 for usage and a missing plugin).
 /// </summary>
 internal static class P2pCommands
 {
@@ -46,6 +46,8 @@ internal static class P2pCommands
         // Top-level name from the issue: every node gets its own random key, never one derived from its name.
         new("keygen", "Create this node's identity key file (if absent) and print its PeerId",
             "pluginmesh keygen [--key <file>]   (same as: pluginmesh p2p keygen)", KeygenAsync),
+        AgentCommands.Peers,
+        AgentCommands.Ping,
     ];
 
     private static readonly TimeSpan ReserveWait = TimeSpan.FromSeconds(10);
@@ -53,48 +55,39 @@ internal static class P2pCommands
     private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval", "reserve"], ["mdns", "relay-service", "relay-unlimited", "hole-punch", "verbose"], async args =>
     {
         var options = ReadOptions(context);
-        IStandaloneDiscoveryProvider? mdns = null;
         if (args.Has("mdns"))
         {
-            mdns = context.DiscoveryProviders.FirstOrDefault(p => p.DiscoveryName == "mdns");
-            if (mdns is null)
-            {
-                await context.Error.WriteLineAsync("[tunnel.libp2p] --mdns needs the dns.mdns plugin (no discovery named 'mdns' is loaded)").ConfigureAwait(false);
-                return 2;
-            }
+            if (!CommandNodes.Require(context, CommandNodes.Mdns, "--mdns")) return 2;
         }
         else if (args.One("mdns-interval") is not null)
         {
             throw new ArgumentException("--mdns-interval needs --mdns");
         }
-        var interval = args.Long("mdns-interval", 10_000, 1);
+        var interval = args.One("mdns-interval") is null ? (long?)null : args.Long("mdns-interval", 0, 1);
         var reserve = args.All("reserve").Select(Multiaddr.Parse).ToList();
         if (args.Has("relay-unlimited") && !args.Has("relay-service")) throw new ArgumentException("--relay-unlimited needs --relay-service");
-        IStandaloneRelayProvider? relay = null;
-        if (args.Has("relay-service") || reserve.Count > 0)
+        var relay = args.Has("relay-service") || reserve.Count > 0;
+        if (relay && !CommandNodes.Require(context, CommandNodes.Relay, args.Has("relay-service") ? "--relay-service" : "--reserve")) return 2;
+        var psk = args.One("psk");
+        var overrides = CommandNodes.Libp2p(args.All("listen").Select(Multiaddr.Parse).ToList(), dialOnly: false, args.Has("hole-punch"), args.One("key"), psk);
+        List<string> plugins = [TunnelLibp2pPlugin.PluginId];
+        if (relay)
         {
-            relay = RelayProvider(context, args.Has("relay-service") ? "--relay-service" : "--reserve");
-            if (relay is null) return 2;
+            plugins.Add(CommandNodes.Relay);
+            CommandNodes.AddRelay(overrides, args.Has("relay-service"), [.. args.All("reserve")], allMembers: psk is not null || options.PskFile is not null || args.Has("relay-unlimited"));
         }
-        var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
-        options = options with
+        if (args.Has("mdns"))
         {
-            Listen = listen.Count > 0 ? listen : options.DialOnly ? [Multiaddr.Parse(Libp2pOptions.DefaultListen)] : options.Listen,
-            DialOnly = false,
-            KeyFile = args.One("key") ?? options.KeyFile,
-            PskFile = args.One("psk") ?? options.PskFile,
-            HolePunch = args.Has("hole-punch"),
-            AutoNat = options.AutoNat with { Enabled = false },
-        };
-        var logs = Logs(context, args);
-        await using var node = await CommandNode.StartAsync(options, null,
-            relay is null ? null : (relay, new StandaloneRelaySettings(args.Has("relay-service"), reserve, AllMembers: options.PskFile is not null || args.Has("relay-unlimited"))),
-            context.FailoverPolicy, logs, context.CancellationToken).ConfigureAwait(false);
-        var host = node.Host;
+            plugins.Add(CommandNodes.Mdns);
+            CommandNodes.AddMdns(overrides, interval);
+        }
+        await using var node = await CommandNodes.StartAsync(context, args, plugins, overrides).ConfigureAwait(false);
+        var libp2p = node.Libp2pNode();
+        var host = libp2p.Host!;
         var addrs = host.DirectAddresses.Select(a => a.WithPeerId(host.PeerId)).ToArray();
         var addrTexts = addrs.Select(a => a.ToString()).ToArray();
         var ready = new Dictionary<string, object?> { ["peerId"] = host.PeerId.ToString(), ["addrs"] = addrTexts };
-        using var circuits = reserve.Count == 0 ? null : new CircuitAddressWatch(node.Node.LocalPeer);
+        using var circuits = reserve.Count == 0 ? null : new CircuitAddressWatch(libp2p.LocalPeer);
         if (circuits is not null)
         {
             var relays = reserve.Select(a => a.PeerId).OfType<PeerId>().ToHashSet();
@@ -109,7 +102,7 @@ internal static class P2pCommands
             // A change between the ready line and the subscription is printed too.
             if (circuits.Current is var current && !current.SequenceEqual((string[])ready["circuitAddrs"]!, StringComparer.Ordinal)) Updated(current);
         }
-        await using var mdnsRun = mdns is null ? null : await StartMdnsAsync(mdns, host, addrs, interval, lines, logs, context.CancellationToken).ConfigureAwait(false);
+        using var mdns = args.Has("mdns") ? PrintDiscovered(node.Services.GetServices<IPeerDiscovery>().Single(d => d.Name == "mdns"), lines) : null;
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -120,15 +113,14 @@ internal static class P2pCommands
         return 0;
     });
 
-    /// <summary>Starts the mDNS provider advertising this host; each discovered peer is printed once per new address set and connected.</summary>
-    private static async Task<MdnsRun> StartMdnsAsync(IStandaloneDiscoveryProvider provider, Libp2pHost host, Multiaddr[] addrs, long intervalMs, JsonLines lines, CommandLog logs, CancellationToken cancellationToken)
+    /// <summary>
+    /// One line per peer <paramref name="discovery"/> reports, again only when its addresses change: the
+    /// peers it already knows, then each new one. (The node itself connects them, as the agent does.)
+    /// </summary>
+    private static IDisposable PrintDiscovered(IPeerDiscovery discovery, JsonLines lines)
     {
-        var discovery = provider.Create(new LocalPeerAdvertisement(host.PeerId, addrs),
-            new Dictionary<string, string> { ["interval"] = intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            logs);
-        var connector = new DiscoveryConnector(host, logs.CreateLogger("PluginMesh.Tunnel.Libp2p.Discovery"));
         var printed = new Dictionary<PeerId, string>();
-        discovery.PeerDiscovered += peer =>
+        void Print(DiscoveredPeer peer)
         {
             var key = string.Join(' ', peer.Addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal));
             lock (printed)
@@ -138,19 +130,10 @@ internal static class P2pCommands
             }
             // Events arrive on the discovery's thread: write without blocking it, one line at a time.
             lines.Post(new Dictionary<string, object?> { ["event"] = "mdns:peer", ["peerId"] = peer.PeerId.ToString(), ["addrs"] = peer.Addresses.Select(a => a.ToString()).ToArray() });
-        };
-        var subscription = connector.Attach(discovery);
-        try
-        {
-            await discovery.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
-        {
-            subscription.Dispose();
-            await discovery.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return new MdnsRun(discovery, connector, subscription);
+        discovery.PeerDiscovered += Print;
+        foreach (var peer in discovery.Peers) Print(peer);
+        return new HandlerRegistration(() => discovery.PeerDiscovered -= Print);
     }
 
     private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk", "wait-direct", "listen"], ["hole-punch", "verbose"], async args =>
@@ -163,14 +146,15 @@ internal static class P2pCommands
         if (!holePunch && (waitDirect > 0 || args.All("listen").Count > 0)) throw new ArgumentException("--wait-direct and --listen need --hole-punch");
         var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
         var ct = context.CancellationToken;
+        if (!CanDial(context, target)) return 2;
         await using var node = await StartDialerAsync(context, args, target, holePunch ? (listen.Count > 0 ? listen : [Multiaddr.Parse("/ip4/0.0.0.0/tcp/0")]) : []).ConfigureAwait(false);
-        if (node is null) return 2;
-        var connection = await ConnectAsync(node, target, ct).ConfigureAwait(false);
+        var connection = await ConnectAsync(context, node, target, ct).ConfigureAwait(false);
+        if (connection is null) return 1;
         long waitedMs = 0;
         if (waitDirect > 0 && connection.Path == PathKind.Relayed)
         {
             var waitStart = Stopwatch.GetTimestamp();
-            connection = await WaitDirectAsync(node.Host, connection, TimeSpan.FromMilliseconds(waitDirect), ct).ConfigureAwait(false);
+            connection = await WaitDirectAsync(node.Libp2pNode().Host!, connection, TimeSpan.FromMilliseconds(waitDirect), ct).ConfigureAwait(false);
             waitedMs = (long)Stopwatch.GetElapsedTime(waitStart).TotalMilliseconds;
         }
         var start = Stopwatch.GetTimestamp();
@@ -206,12 +190,13 @@ internal static class P2pCommands
     {
         var target = Targets(args);
         var count = (int)args.Long("count", 3, 1);
+        if (!CanDial(context, target)) return 2;
         await using var node = await StartDialerAsync(context, args, target, []).ConfigureAwait(false);
-        if (node is null) return 2;
-        var connection = await ConnectAsync(node, target, context.CancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(context, node, target, context.CancellationToken).ConfigureAwait(false);
+        if (connection is null) return 1;
         for (var i = 0; i < count; i++)
         {
-            var rtt = await node.Host.PingAsync(connection, context.CancellationToken).ConfigureAwait(false);
+            var rtt = await node.Libp2pNode().Host!.PingAsync(connection, context.CancellationToken).ConfigureAwait(false);
             await WriteJsonAsync(context, new Dictionary<string, object?>
             {
                 ["seq"] = i + 1,
@@ -223,44 +208,41 @@ internal static class P2pCommands
         return 0;
     });
 
+    /// <summary>False, after saying why, when a target is a circuit and the relay plugin is not installed.</summary>
+    private static bool CanDial(PluginCommandContext context, PeerTarget target) =>
+        !target.Addresses!.Any(a => a.IsRelayed) || CommandNodes.Require(context, CommandNodes.Relay, "a /p2p-circuit address");
+
     /// <summary>
-    /// A node with a throwaway key for <c>p2p dial</c> / <c>p2p ping</c>: no listener unless
-    /// <paramref name="listen"/> is given (hole punching needs one), the relay client when a target is a
-    /// circuit. Null (after printing why) when a circuit is given and no relay plugin is loaded.
+    /// The node of <c>p2p dial</c> / <c>p2p ping</c>: a throwaway identity (<c>ephemeralKey</c>), no listener
+    /// unless <paramref name="listen"/> is given (hole punching needs one), and the relay client when a
+    /// target is a circuit.
     /// </summary>
-    private static async Task<CommandNode?> StartDialerAsync(PluginCommandContext context, CommandArgs args, PeerTarget target, IReadOnlyList<Multiaddr> listen)
+    private static Task<ICommandNode> StartDialerAsync(PluginCommandContext context, CommandArgs args, PeerTarget target, IReadOnlyList<Multiaddr> listen)
     {
-        var options = ReadOptions(context);
-        var circuits = target.Addresses!.Any(a => a.IsRelayed);
-        var relay = circuits ? RelayProvider(context, "a /p2p-circuit address") : null;
-        if (circuits && relay is null) return null;
-        options = options with
+        var psk = args.One("psk");
+        var overrides = CommandNodes.Libp2p(listen, dialOnly: listen.Count == 0, args.Has("hole-punch"), pskFile: psk, ephemeralKey: true);
+        List<string> plugins = [TunnelLibp2pPlugin.PluginId];
+        if (target.Addresses!.Any(a => a.IsRelayed))
         {
-            Listen = listen,
-            DialOnly = listen.Count == 0,
-            PskFile = args.One("psk") ?? options.PskFile,
-            HolePunch = args.Has("hole-punch"),
-            AutoNat = options.AutoNat with { Enabled = false },
-        };
-        return await CommandNode.StartAsync(options, PrivateKey.Generate(),
-            relay is null ? null : (relay, new StandaloneRelaySettings(OfferHop: false, Reserve: [], AllMembers: options.PskFile is not null)),
-            context.FailoverPolicy, Logs(context, args), context.CancellationToken).ConfigureAwait(false);
+            plugins.Add(CommandNodes.Relay);
+            CommandNodes.AddRelay(overrides, offerHop: false, [], allMembers: psk is not null || ReadOptions(context).PskFile is not null);
+        }
+        return CommandNodes.StartAsync(context, args, plugins, overrides);
     }
 
-    /// <summary>Connects through the agent's path choice (live connection, direct addresses, then relays; the built-in failover order).</summary>
-    private static async Task<Libp2pConnection> ConnectAsync(CommandNode node, PeerTarget target, CancellationToken ct)
+    /// <summary>Connects through the node's path choice (live connection, direct addresses, then relays; each failure decided by the node's failover policy); null, after printing why, when no path works.</summary>
+    private static async Task<Libp2pConnection?> ConnectAsync(PluginCommandContext context, ICommandNode node, PeerTarget target, CancellationToken ct)
     {
-        try
+        var first = await node.Services.GetRequiredService<IMeshTunnel>().OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
+        if (!first.Ok)
         {
-            var first = await node.Tunnel.OpenStreamAsync(target, PingProtocol.ProtocolId, ct).ConfigureAwait(false);
-            var peer = first.Remote.PeerId;
-            await first.DisposeAsync().ConfigureAwait(false);
-            return node.Host.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
+            // No path: the very value the agent's path choice ends with, as the command's answer.
+            await context.Error.WriteLineAsync(first.Error).ConfigureAwait(false);
+            return null;
         }
-        catch (TunnelException e)
-        {
-            throw new IOException(e.Message, e);
-        }
+        var peer = first.Stream.Remote.PeerId;
+        await first.Stream.DisposeAsync().ConfigureAwait(false);
+        return node.Libp2pNode().Host!.GetConnection(peer) ?? throw new IOException($"the connection to {peer} closed right after it was made");
     }
 
     /// <summary>Waits until the peer also has a direct (hole-punched) connection, or the time is up; returns the best connection then.</summary>
@@ -317,18 +299,6 @@ internal static class P2pCommands
         return new PeerTarget(PeerId: peers.Count == 1 ? peers[0] : null, Addresses: addrs);
     }
 
-    /// <summary>The node's logs on stderr: warnings and errors, everything from debug up with <c>--verbose</c>.</summary>
-    private static CommandLog Logs(PluginCommandContext context, CommandArgs args) =>
-        new(context.Error, args.Has("verbose") ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Warning);
-
-    /// <summary>The relay plugin's standalone relay, or null after telling the user it is missing.</summary>
-    private static IStandaloneRelayProvider? RelayProvider(PluginCommandContext context, string what)
-    {
-        var provider = context.RelayProviders.FirstOrDefault();
-        if (provider is null) context.Error.WriteLine($"[tunnel.libp2p] {what} needs the tunnel.relay plugin (none is loaded)");
-        return provider;
-    }
-
     private static Libp2pOptions ReadOptions(PluginCommandContext context)
     {
         var problems = new List<string>();
@@ -336,8 +306,6 @@ internal static class P2pCommands
         if (problems.Count > 0) throw new ArgumentException("config: " + string.Join("; ", problems));
         return options;
     }
-
-    private static SwarmKey? LoadPsk(string? path) => path is null ? null : SwarmKey.Load(path);
 
     /// <summary>One result line of a command that writes from one thread only (dial, ping, keygen).</summary>
     private static Task WriteJsonAsync(PluginCommandContext context, Dictionary<string, object?> value) => new JsonLines(context.Out).WriteAsync(value);

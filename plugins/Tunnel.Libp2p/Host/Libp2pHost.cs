@@ -305,7 +305,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         {
             // A relay dial is a TCP dial plus a hop exchange: give it the upgrade budget on top.
             dialTimeout.CancelAfter(_options.DialTimeout + _options.UpgradeTimeout);
-            raw = await transport.DialAsync(address, dialTimeout.Token).ConfigureAwait(false);
+            var dialed = await transport.DialAsync(address, dialTimeout.Token).ConfigureAwait(false);
+            // The transport's outcome goes on as the failure of this dial (MeshTunnel turns it back into a value).
+            raw = dialed.Ok ? dialed.Connection : throw new TunnelException(dialed.Failure, dialed.Error);
         }
         try
         {

@@ -14,7 +14,8 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 /// <summary>
 /// <see cref="IMeshTunnel"/> over the libp2p host. Path order: the best live connection (direct
 /// or hole-punched before relayed), then direct addresses, then relay circuits; node names and
-/// bare PeerIds are resolved through the node directory when one is loaded. Every failure goes to
+/// bare PeerIds are resolved through the node directory when one is loaded. Every failure is a
+/// value (<see cref="TryPathAsync"/> is where the protocol stack's exceptions become one) that goes to
 /// the failover policy (<c>dial</c>), which says next, retry or give up. Each open is traced as a
 /// <c>pluginmesh.tunnel.open</c> span: the path that carried it, whether a connection was set up for
 /// it, and one <c>path.failed</c> event per path that did not work.
@@ -43,13 +44,15 @@ public sealed class MeshTunnel : IMeshTunnel
 
     public PeerId LocalPeerId => _node.Identity.PeerId;
 
-    public async ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
+    public async ValueTask<OpenStreamResult> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var host = _node.Host ?? throw new TunnelException(TunnelFailure.Unresolved, "[tunnel.libp2p] open stream: the libp2p node is not started");
+        var host = _node.Host;
+        if (host is null) return OpenStreamResult.Failed(TunnelFailure.Unresolved, "[tunnel.libp2p] open stream: the libp2p node is not started");
         var plan = PathPlan.Build(target, host, _services?.GetService<INodeDirectory>());
+        if (plan.Unresolved is not null) return OpenStreamResult.Failed(TunnelFailure.Unresolved, plan.Unresolved);
         if (plan.Candidates.Count == 0)
-            throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");
+            return OpenStreamResult.Failed(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");
         var policy = _services?.GetService<IFailoverPolicy>();
         var started = _node.TimeProvider.GetTimestamp();
         using var span = _activities?.StartActivity("pluginmesh.tunnel.open", ActivityKind.Client);
@@ -57,59 +60,75 @@ public sealed class MeshTunnel : IMeshTunnel
         span?.SetTag("pluginmesh.protocol", protocol);
         span?.SetTag("pluginmesh.node", plan.NodeName);
         span?.SetTag("pluginmesh.candidates", plan.Candidates.Count);
-        TunnelException? last = null;
+        OpenStreamResult? last = null;
         var attempt = 0;
         var index = 0;
         while (index < plan.Candidates.Count && attempt < MaxAttempts)
         {
             var candidate = plan.Candidates[index];
-            try
+            var (opened, connection, reason) = await TryPathAsync(host, plan, index, target, protocol, cancellationToken).ConfigureAwait(false);
+            if (opened.Ok)
             {
-                var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, ConnectTimeout(plan, index), cancellationToken).ConfigureAwait(false);
-                var stream = await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false);
                 if (span is not null)
                 {
-                    span.SetTag("pluginmesh.peer", connection.RemotePeerId.ToString());
+                    span.SetTag("pluginmesh.peer", connection!.RemotePeerId.ToString());
                     span.SetTag("pluginmesh.path", connection.Path.ToText());
                     span.SetTag("pluginmesh.address", connection.RemoteAddress.ToString());
                     span.SetTag("pluginmesh.connection", candidate.Connection is null ? "new" : "existing");
                     span.SetTag("pluginmesh.attempts", attempt + 1);
                 }
-                return stream;
+                return opened;
             }
-            catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !cancellationToken.IsCancellationRequested)
+            last = opened;
+            // The peer answered and does not speak the protocol: another path reaches the same peer.
+            if (opened.Failure == TunnelFailure.ProtocolNotSupported)
             {
-                last = e as TunnelException ?? new TunnelException(failure, $"[tunnel.libp2p] open stream to {target} via {candidate}: {e.Message}", e);
-                // The peer answered and does not speak the protocol: another path reaches the same peer.
-                if (failure == TunnelFailure.ProtocolNotSupported)
-                {
-                    span?.SetStatus(ActivityStatusCode.Error, last.Message);
-                    throw last;
-                }
-                attempt++;
-                var left = plan.Candidates.Count - index - 1;
-                var input = new FailureInput("dial", target.ToString(), MeshFailures.Reason(failure), attempt,
-                    _node.TimeProvider.GetElapsedTime(started).TotalMilliseconds, left);
-                var decision = Decide(policy, input);
-                MeshLog.PathFailed(_logger, target.ToString(), candidate.ToString(), e.Message, decision.Action.ToString());
-                span?.AddEvent(new ActivityEvent("path.failed", tags: new ActivityTagsCollection
-                {
-                    ["pluginmesh.candidate"] = candidate.ToString(),
-                    ["pluginmesh.reason"] = input.Reason,
-                    ["pluginmesh.decision"] = decision.Action.ToString(),
-                }));
-                if (decision.Action == FailoverAction.GiveUp) break;
-                if (decision.DelayMs > 0)
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _node.TimeProvider, cancellationToken).ConfigureAwait(false);
-                if (decision.Action == FailoverAction.Next) index++;
-                // A retry of a live connection that failed would fail again: dial its address instead.
-                else if (candidate.Connection is not null) index++;
+                span?.SetStatus(ActivityStatusCode.Error, opened.Error);
+                return opened;
             }
+            attempt++;
+            var left = plan.Candidates.Count - index - 1;
+            var input = new FailureInput("dial", target.ToString(), MeshFailures.Reason(opened.Failure), attempt,
+                _node.TimeProvider.GetElapsedTime(started).TotalMilliseconds, left);
+            var decision = Decide(policy, input);
+            MeshLog.PathFailed(_logger, target.ToString(), candidate.ToString(), reason, decision.Action.ToString());
+            span?.AddEvent(new ActivityEvent("path.failed", tags: new ActivityTagsCollection
+            {
+                ["pluginmesh.candidate"] = candidate.ToString(),
+                ["pluginmesh.reason"] = input.Reason,
+                ["pluginmesh.decision"] = decision.Action.ToString(),
+            }));
+            if (decision.Action == FailoverAction.GiveUp) break;
+            if (decision.DelayMs > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+            if (decision.Action == FailoverAction.Next) index++;
+            // A retry of a live connection that failed would fail again: dial its address instead.
+            else if (candidate.Connection is not null) index++;
         }
-        var error = last ?? new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no path to {target}");
-        span?.SetStatus(ActivityStatusCode.Error, error.Message);
+        var failed = last ?? OpenStreamResult.Failed(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no path to {target}");
+        span?.SetStatus(ActivityStatusCode.Error, failed.Error);
         span?.SetTag("pluginmesh.attempts", attempt);
-        throw error;
+        return failed;
+    }
+
+    /// <summary>
+    /// One path: a dial (unless the candidate is a live connection), then the stream on the connection.
+    /// The one place where the protocol stack's exceptions (sockets, pnet, Noise, multistream, Yamux,
+    /// another transport's refusal) become a <see cref="TunnelFailure"/> value; cancellation of the
+    /// caller's token and bugs still throw. <c>Reason</c> is the underlying message, for the log.
+    /// </summary>
+    private static async ValueTask<(OpenStreamResult Opened, Libp2pConnection? Connection, string Reason)> TryPathAsync(Libp2pHost host, PathPlan plan, int index, PeerTarget target, string protocol, CancellationToken cancellationToken)
+    {
+        var candidate = plan.Candidates[index];
+        try
+        {
+            var connection = candidate.Connection ?? await host.DialAsync(candidate.Address!, ConnectTimeout(plan, index), cancellationToken).ConfigureAwait(false);
+            return (OpenStreamResult.Opened(await OpenOnAsync(connection, protocol, plan.NodeName, cancellationToken).ConfigureAwait(false)), connection, "");
+        }
+        catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !cancellationToken.IsCancellationRequested)
+        {
+            return (OpenStreamResult.Failed(failure, e is TunnelException ? e.Message : $"[tunnel.libp2p] open stream to {target} via {candidate}: {e.Message}"), null, e.Message);
+        }
     }
 
     /// <summary>

@@ -8,11 +8,11 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>
 /// The ordered paths to one target: the best live connection (direct or hole-punched before
-/// relayed), then direct addresses, then relay circuit addresses.
+/// relayed), then direct addresses, then relay circuit addresses. <see cref="Unresolved"/> says why
+/// there can be none (an unknown node name, no directory for a name).
 /// </summary>
-internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<PathCandidate> Candidates)
+internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<PathCandidate> Candidates, string? Unresolved = null)
 {
-    /// <exception cref="TunnelException">Unresolved: bad peer id, unknown node name, or no directory for a name.</exception>
     public static PathPlan Build(PeerTarget target, Libp2pHost host, INodeDirectory? directory)
     {
         var peer = target.PeerId;
@@ -21,12 +21,11 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
         if (target.NodeName is not null)
         {
             if (directory is null)
-                throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node name '{target.NodeName}' needs a node directory, and no directory plugin is loaded");
-            record = directory.Resolve(target.NodeName)
-                ?? throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node '{target.NodeName}' is not in the directory");
+                return Fail($"node name '{target.NodeName}' needs a node directory, and no directory plugin is loaded");
+            record = directory.Resolve(target.NodeName);
+            if (record is null) return Fail($"node '{target.NodeName}' is not in the directory");
             var recordPeer = record.PeerId;
-            if (peer is not null && peer != recordPeer)
-                throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: node '{target.NodeName}' is {recordPeer} in the directory, not {peer}");
+            if (peer is not null && peer != recordPeer) return Fail($"node '{target.NodeName}' is {recordPeer} in the directory, not {peer}");
             peer = recordPeer;
         }
         else if (peer is not null && (target.Addresses is null || target.Addresses.Count == 0))
@@ -53,6 +52,8 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
         if (peer is not null && host.GetConnection(peer) is { } existing) candidates.Add(new PathCandidate(existing, null));
         candidates.AddRange(direct.Concat(relayed).Select(a => new PathCandidate(null, a)));
         return new PathPlan(peer, target.NodeName ?? record?.NodeName, candidates);
+
+        PathPlan Fail(string why) => new(peer, target.NodeName, [], "[tunnel.libp2p] open stream: " + why);
     }
 
     /// <summary>Our own listen end points (every interface address of a wildcard listener) as (ip text, port).</summary>

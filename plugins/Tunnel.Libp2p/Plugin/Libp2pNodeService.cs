@@ -36,9 +36,8 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     /// <param name="services">Where other transports (relay) are found at dial time; null for TCP only.</param>
     /// <param name="activities">The plugin's ActivitySource; hole punches (path changes) are traced on it.</param>
-    /// <param name="identity">A key to use instead of the key file (diagnostic commands dial with a throwaway key); the service disposes it.</param>
     public Libp2pNodeService(Libp2pOptions options, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.Meter? meter = null, IServiceProvider? services = null, TimeProvider? timeProvider = null,
-        System.Diagnostics.ActivitySource? activities = null, PrivateKey? identity = null)
+        System.Diagnostics.ActivitySource? activities = null)
     {
         _activities = activities;
         _options = options;
@@ -46,7 +45,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         _meter = meter;
         _services = services;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _identity = identity is null ? new(() => KeyFile.LoadOrCreate(options.KeyFile)) : new(identity);
+        _identity = options.EphemeralKey ? new(PrivateKey.Generate) : new(() => KeyFile.LoadOrCreate(options.KeyFile));
         LocalPeer = new LocalPeer(this);
         Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
     }
@@ -66,7 +65,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     public ILoggerFactory LoggerFactory => _loggerFactory;
 
-    /// <summary>This node's identity (the key file is read or created on first use).</summary>
+    /// <summary>This node's identity: the key file, read or created on first use, or with <see cref="Libp2pOptions.EphemeralKey"/> a key made in memory.</summary>
     public PrivateKey Identity => _identity.Value;
 
     /// <summary>The running host; null before start and after stop.</summary>

@@ -17,6 +17,7 @@ public sealed record Libp2pOptions
     [
         "listen", "dialOnly", "keyFile", "pskFile", "maxInboundStreamsPerConnection", "maxStreamWindowMiB",
         "maxConnections", "idleTimeoutSeconds", "holePunch", "autonat", "maxConnectionsPerPeer", "maxSessionBufferMiB",
+        "ephemeralKey",
     ];
 
     /// <summary>Every key of the <c>autonat</c> sub-section.</summary>
@@ -36,6 +37,12 @@ public sealed record Libp2pOptions
 
     /// <summary>Identity key file (libp2p PrivateKey protobuf), created with mode 0600 on first start.</summary>
     public required string KeyFile { get; init; }
+
+    /// <summary>
+    /// <c>ephemeralKey: true</c>: a fresh identity made in memory at start and never written anywhere;
+    /// <see cref="KeyFile"/> is then not read. A throwaway PeerId, for nodes that only dial (diagnostics).
+    /// </summary>
+    public bool EphemeralKey { get; init; }
 
     /// <summary>swarm.key v1 file; when set, only peers with the same key can connect.</summary>
     public string? PskFile { get; init; }
@@ -103,11 +110,14 @@ public sealed record Libp2pOptions
         if (section["holePunch"] is { } holePunchText && !bool.TryParse(holePunchText, out holePunch)) error("holePunch", $"must be true or false, got '{holePunchText}'");
         var keyFile = section["keyFile"];
         if (keyFile is not null && keyFile.Trim().Length == 0) error("keyFile", "must not be empty");
+        var ephemeralKey = false;
+        if (section["ephemeralKey"] is { } ephemeralText && !bool.TryParse(ephemeralText, out ephemeralKey)) error("ephemeralKey", $"must be true or false, got '{ephemeralText}'");
         return new Libp2pOptions
         {
             Listen = dialOnly ? [] : listen.Count > 0 ? listen : [Multiaddr.Parse(DefaultListen)],
             DialOnly = dialOnly,
             KeyFile = string.IsNullOrWhiteSpace(keyFile) ? Path.Combine(dataDirectory, "libp2p", "identity.key") : Path.GetFullPath(keyFile, dataDirectory),
+            EphemeralKey = ephemeralKey,
             PskFile = string.IsNullOrWhiteSpace(section["pskFile"]) ? null : Path.GetFullPath(section["pskFile"]!, dataDirectory),
             MaxInboundStreamsPerConnection = maxStreams,
             MaxStreamWindowMiB = window,

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Tunnel.Libp2p.Admin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
@@ -62,6 +63,9 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
         services.AddSingleton<IMeshTunnel>(sp => new MeshTunnel(sp.GetRequiredService<Libp2pNodeService>(), sp, context.ActivitySource));
         services.AddSingleton<ITransport, TcpMeshTransport>();
         services.AddSingleton<IStatusContributor>(this);
+        // What the agent's admin surface knows of the tunnel: the peers section and /ping.
+        services.AddSingleton<IStatusContributor>(sp => new PeersStatus(sp.GetRequiredService<IPeerNetwork>(), sp));
+        services.AddSingleton<IAdminRoute>(sp => new PingRoute(sp.GetRequiredService<IMeshTunnel>(), sp.GetRequiredService<IPeerNetwork>(), sp));
     }
 
     /// <summary>PeerId, listen addresses and connected peers; empty before start.</summary>

@@ -11,7 +11,7 @@ public sealed class TcpMeshTransport : ITransport
 
     public bool CanDial(Multiaddr multiaddr) => multiaddr is not null && TcpTransport.CanDial(multiaddr);
 
-    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<TransportDialResult> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(multiaddr);
         if (!TcpTransport.CanDial(multiaddr))
@@ -19,7 +19,7 @@ public sealed class TcpMeshTransport : ITransport
         try
         {
             var socket = await TcpTransport.DialAsync(multiaddr, cancellationToken).ConfigureAwait(false);
-            return new TcpTransportConnection(socket);
+            return TransportDialResult.Connected(new TcpTransportConnection(socket));
         }
         catch (SocketException e)
         {
@@ -30,7 +30,7 @@ public sealed class TcpMeshTransport : ITransport
                 SocketError.HostNotFound or SocketError.NoData => TunnelFailure.Unresolved,
                 _ => TunnelFailure.Refused,
             };
-            throw new TunnelException(failure, $"[tunnel.libp2p] tcp dial {multiaddr}: {e.Message}", e);
+            return TransportDialResult.Failed(failure, $"[tunnel.libp2p] tcp dial {multiaddr}: {e.Message}");
         }
     }
 }

@@ -14,13 +14,15 @@ internal sealed class CircuitTransport(IMeshTunnel tunnel) : ITransport
 
     public bool CanDial(Multiaddr multiaddr) => multiaddr is not null && multiaddr.TryGetCircuit(out _, out _, out _);
 
-    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<TransportDialResult> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(multiaddr);
         if (!multiaddr.TryGetCircuit(out var relayAddress, out var relayId, out var target))
             throw new ArgumentException($"[tunnel.relay] dial: '{multiaddr}' is not a /p2p-circuit address", nameof(multiaddr));
         var relay = new CircuitAddressRelay(relayAddress, relayId);
-        var stream = await HopClient.ConnectAsync(tunnel, relay, target, cancellationToken).ConfigureAwait(false);
-        return new RelayedConnection(stream, Multiaddr.Circuit(relayAddress, tunnel.LocalPeerId), Multiaddr.Circuit(relayAddress, target));
+        var circuit = await HopClient.ConnectAsync(tunnel, relay, target, cancellationToken).ConfigureAwait(false);
+        return circuit.Ok
+            ? TransportDialResult.Connected(new RelayedConnection(circuit.Stream, Multiaddr.Circuit(relayAddress, tunnel.LocalPeerId), Multiaddr.Circuit(relayAddress, target)))
+            : TransportDialResult.Failed(circuit.Failure, circuit.Error);
     }
 }

@@ -180,7 +180,10 @@ internal sealed class HopService(
         IMeshStream? stop = null;
         try
         {
-            stop = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: target), RelayProtocols.Stop, cts.Token).ConfigureAwait(false);
+            var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: target), RelayProtocols.Stop, cts.Token).ConfigureAwait(false);
+            // An unreachable target is CONNECTION_FAILED.
+            if (!opened.Ok) return null;
+            stop = opened.Stream;
             var connect = new StopMessage
             {
                 Type = StopMessageType.Connect,
@@ -193,7 +196,7 @@ internal sealed class HopService(
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            // TunnelException (an IOException) included: an unreachable target is CONNECTION_FAILED.
+            // The target reset the STOP exchange or did not answer in time: CONNECTION_FAILED too.
         }
         if (stop is not null)
         {

@@ -16,7 +16,7 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 /// Entry type of <c>tunnel.relay</c>: Circuit Relay v2 hop service, the relay client as an
 /// <see cref="ITransport"/> for <c>/p2p-circuit</c> addresses, and autorelay.
 /// </summary>
-public sealed class TunnelRelayPlugin : IPluginMeshPlugin, IStandaloneRelayProvider
+public sealed class TunnelRelayPlugin : IPluginMeshPlugin
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "tunnel.relay";
@@ -65,8 +65,4 @@ public sealed class TunnelRelayPlugin : IPluginMeshPlugin, IStandaloneRelayProvi
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RelayService>());
         services.AddSingleton<IStatusContributor>(sp => new RelayStatusContributor(sp.GetRequiredService<RelayService>(), options));
     }
-
-    /// <inheritdoc />
-    public IStandaloneRelay Create(StandaloneRelaySettings settings, IMeshTunnel tunnel, ILocalPeer localPeer, IPeerNetwork network, ILoggerFactory loggers) =>
-        new StandaloneRelay(settings, tunnel, localPeer, network, loggers);
 }

@@ -20,7 +20,7 @@ public interface IPluginCommandProvider
 public sealed record PluginCommand(string Name, string Summary, string Usage, Func<PluginCommandContext, Task<int>> RunAsync);
 
 /// <summary>What a plugin command gets.</summary>
-/// <param name="Args">Arguments after the command name.</param>
+/// <param name="Args">Arguments after the command name (the global options <c>--config</c>, <c>--plugins-dir</c> and <c>--no-default-plugins</c> taken out).</param>
 /// <param name="Out">Standard output (machine-readable lines go here).</param>
 /// <param name="Error">Standard error (diagnostics).</param>
 /// <param name="Node">Node-wide settings.</param>
@@ -34,12 +34,6 @@ public sealed record PluginCommandContext(
     IConfiguration Configuration,
     CancellationToken CancellationToken)
 {
-    /// <summary>Discovery mechanisms other loaded plugins offer for standalone use (see <see cref="Discovery.IStandaloneDiscoveryProvider"/>).</summary>
-    public IReadOnlyList<Discovery.IStandaloneDiscoveryProvider> DiscoveryProviders { get; init; } = [];
-
-    /// <summary>Relays other loaded plugins offer for standalone use (see <see cref="Tunnel.IStandaloneRelayProvider"/>).</summary>
-    public IReadOnlyList<Tunnel.IStandaloneRelayProvider> RelayProviders { get; init; } = [];
-
-    /// <summary>The node's failover policy (<c>policies/failover.js</c> with the built-in default behind it), or null when the host gives none.</summary>
-    public Policies.IFailoverPolicy? FailoverPolicy { get; init; }
+    /// <summary>What the host does for the command: a node composed like the agent's, the running agent's admin endpoint.</summary>
+    public required IPluginCommandHost Host { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using PluginMesh.P2p;
 
 namespace PluginMesh.Abstractions.Tunnel;
@@ -65,17 +66,19 @@ public delegate Task MeshStreamHandler(IMeshStream stream, CancellationToken can
 /// by protocol id. Path choice (existing connection, direct, hole punch, relay) is internal.
 /// </summary>
 /// <remarks>
-/// Thread-safe. <see cref="OpenStreamAsync"/> throws <see cref="TunnelException"/> with a
-/// <see cref="TunnelFailure"/> when no path works; cancellation aborts dialing cleanly.
-/// Handlers run on pool threads; one handler per protocol id.
+/// Thread-safe. When no path works, <see cref="OpenStreamAsync"/> answers a failed
+/// <see cref="OpenStreamResult"/> (a <see cref="TunnelFailure"/> and a message): expected network
+/// outcomes are values for the caller's policies. It throws only for cancellation of its token
+/// (dialing stops cleanly) and for bugs. Handlers run on pool threads; one handler per protocol id.
 /// </remarks>
 public interface IMeshTunnel
 {
     /// <summary>This agent's PeerId.</summary>
     PeerId LocalPeerId { get; }
 
-    /// <summary>Opens a stream to <paramref name="target"/> negotiated for <paramref name="protocol"/>.</summary>
-    ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken);
+    /// <summary>Opens a stream to <paramref name="target"/> negotiated for <paramref name="protocol"/>, or says why it could not.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<OpenStreamResult> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken);
 
     /// <summary>Registers the handler for <paramref name="protocol"/>; disposing unregisters.</summary>
     IDisposable RegisterHandler(string protocol, MeshStreamHandler handler);
@@ -102,7 +105,50 @@ public enum TunnelFailure
     LimitExceeded,
 }
 
-/// <summary>A tunnel operation failed for an expected network reason.</summary>
+/// <summary>
+/// What <see cref="IMeshTunnel.OpenStreamAsync"/> answers: the stream, or the expected network outcome
+/// that prevented it (refused, timed out, relay refused, no path…) with a message naming the plugin
+/// and the target.
+/// </summary>
+/// <remarks>Immutable. The caller owns <see cref="Stream"/> (dispose it).</remarks>
+public sealed class OpenStreamResult
+{
+    private OpenStreamResult(IMeshStream? stream, TunnelFailure failure, string? error)
+    {
+        Stream = stream;
+        Ok = stream is not null;
+        Failure = failure;
+        Error = error;
+    }
+
+    /// <summary>True when <see cref="Stream"/> is open; false when <see cref="Failure"/> and <see cref="Error"/> say why not.</summary>
+    [MemberNotNullWhen(true, nameof(Stream))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool Ok { get; }
+
+    /// <summary>The open stream; null when <see cref="Ok"/> is false.</summary>
+    public IMeshStream? Stream { get; }
+
+    /// <summary>Why no stream was opened, for policies and metrics; meaningless when <see cref="Ok"/>.</summary>
+    public TunnelFailure Failure { get; }
+
+    /// <summary>What went wrong, e.g. <c>[tunnel.libp2p] open stream to node-b via …: connection refused</c>; null when <see cref="Ok"/>.</summary>
+    public string? Error { get; }
+
+    /// <summary>A stream was opened.</summary>
+    public static OpenStreamResult Opened(IMeshStream stream) => new(stream ?? throw new ArgumentNullException(nameof(stream)), default, null);
+
+    /// <summary>No stream, for an expected reason.</summary>
+    public static OpenStreamResult Failed(TunnelFailure failure, string error) => new(null, failure, error ?? throw new ArgumentNullException(nameof(error)));
+
+    /// <inheritdoc />
+    public override string ToString() => Ok ? $"opened {Stream.Protocol} to {Stream.Remote.PeerId}" : $"{Failure}: {Error}";
+}
+
+/// <summary>
+/// A tunnel operation failed for an expected network reason, where the contract is a stream or a
+/// call that cannot return a value (<see cref="IPeerNetwork.AcceptInboundAsync"/>, <see cref="IPeerNetwork.PingAsync"/>).
+/// </summary>
 public sealed class TunnelException(TunnelFailure failure, string message, Exception? inner = null) : IOException(message, inner)
 {
     /// <summary>The reason, for policies.</summary>

@@ -18,6 +18,8 @@ internal abstract class PolicyBinding
         FailoverBinding.Instance,
         ResyncBinding.Instance,
         EndpointBinding.Instance,
+        RelayElectionBinding.Instance,
+        RetireBinding.Instance,
     ];
 
     /// <summary>Policy name and file stem, e.g. <c>failover</c>.</summary>

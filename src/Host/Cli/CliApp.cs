@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Host.Cli.Commands;
 using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Hosting;
@@ -28,8 +26,6 @@ internal static class CliApp
         PolicyCommands.Eval,
         StatusCommand.Command,
         ServicesCommand.Command,
-        PeersCommands.Peers,
-        PeersCommands.Ping,
         DemoCommand.Command,
         VersionCommand.Command,
     ];
@@ -54,22 +50,25 @@ internal static class CliApp
                 return await command.Run(args, io);
             }
 
-            var pluginCommands = LoadPluginCommands(globals, io.Error);
-            var name = Match(pluginCommands.Select(c => c.Command.Name), rest);
+            // A plugin command takes the global options anywhere after its name too (pluginmesh peers --config FILE).
+            var (more, words) = SplitGlobals(rest, anywhere: true);
+            var g = new CliArgs([.. globals, .. more], GlobalOptions.Values, GlobalOptions.Flags);
+            using var loggers = LoggingSetup.CliFactory();
+            var logger = loggers.CreateLogger("pluginmesh");
+            var (config, settings, installed) = Installed(g, logger);
+            var pluginCommands = PluginCommands(installed, io.Error);
+            var name = Match(pluginCommands.Select(c => c.Command.Name), words);
             if (name is null)
             {
                 await io.Error.WriteLineAsync($"pluginmesh: unknown command '{string.Join(' ', rest.TakeWhile(a => !a.StartsWith('-')))}'. Run 'pluginmesh --help'.");
                 return 2;
             }
-            var (cmd, node, section, providers) = pluginCommands.First(c => c.Command.Name == name);
-            var cmdArgs = rest.Skip(WordCount(name)).ToList();
+            var (cmd, plugin) = pluginCommands.First(c => c.Command.Name == name);
+            var cmdArgs = words.Skip(WordCount(name)).ToList();
             if (CliArgs.WantsHelp(cmdArgs)) { await io.Out.WriteLineAsync(cmd.Usage); return 0; }
-            using var policies = new CommandPolicies(providers.Policies);
-            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, node, section, io.Cancel)
+            return await cmd.RunAsync(new PluginCommandContext(cmdArgs, io.Out, io.Error, settings.Node, config.Root.GetSection("plugins:" + plugin.Id), io.Cancel)
             {
-                DiscoveryProviders = providers.Discoveries,
-                RelayProviders = providers.Relays,
-                FailoverPolicy = policies,
+                Host = new CommandHost(g.Value("config"), GlobalOptions.PluginDirs(g), installed, logger, io.Error),
             });
         }
         catch (UsageException ex)
@@ -89,22 +88,27 @@ internal static class CliApp
         }
     }
 
-    private static (List<string> Globals, List<string> Remaining) SplitGlobals(string[] argv)
+    /// <summary>Takes the global options off the front of <paramref name="argv"/>, or, with <paramref name="anywhere"/>, wherever they stand.</summary>
+    private static (List<string> Globals, List<string> Remaining) SplitGlobals(IReadOnlyList<string> argv, bool anywhere = false)
     {
         var globals = new List<string>();
-        var i = 0;
-        while (i < argv.Length)
+        var rest = new List<string>();
+        for (var i = 0; i < argv.Count; i++)
         {
-            if (argv[i] is "--config" or "--plugins-dir" && i + 1 < argv.Length)
+            if (argv[i] is "--config" or "--plugins-dir" && i + 1 < argv.Count)
             {
                 globals.Add(argv[i]);
-                globals.Add(argv[i + 1]);
-                i += 2;
+                globals.Add(argv[++i]);
             }
-            else if (argv[i] is "--no-default-plugins") globals.Add(argv[i++]);
-            else break;
+            else if (argv[i] is "--no-default-plugins") globals.Add(argv[i]);
+            else if (anywhere) rest.Add(argv[i]);
+            else
+            {
+                rest.AddRange(argv.Skip(i));
+                break;
+            }
         }
-        return (globals, argv.Skip(i).ToList());
+        return (globals, rest);
     }
 
     private static int WordCount(string name) => name.Split(' ').Length;
@@ -119,25 +123,23 @@ internal static class CliApp
             .OrderByDescending(WordCount)
             .FirstOrDefault();
 
-    private static List<(PluginCommand Command, NodeSettings Node, IConfiguration Section, StandaloneProviders Providers)> LoadPluginCommands(List<string> globals, TextWriter error)
+    /// <summary>The configuration and the plugins of the plugin directories it names (none loaded yet).</summary>
+    private static (LoadedConfig Config, HostSettings Settings, InstalledPlugins Installed) Installed(CliArgs globals, ILogger logger)
     {
-        var g = new CliArgs(globals, GlobalOptions.Values, GlobalOptions.Flags);
-        var config = ConfigLoader.Load(g.Value("config"));
+        var config = ConfigLoader.Load(globals.Value("config"));
         var settings = HostSettingsBinder.Bind(config.Root, []);
-        using var loggers = LoggingSetup.CliFactory();
-        var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(g), settings, []);
-        var result = new List<(PluginCommand, NodeSettings, IConfiguration, StandaloneProviders)>();
-        var plugins = PluginDiscovery.LoadAll(dirs, loggers.CreateLogger("pluginmesh")).Where(p => p.Error is null).ToList();
-        var providers = new StandaloneProviders(
-            plugins.Select(p => p.Instance).OfType<IStandaloneDiscoveryProvider>().ToList(),
-            plugins.Select(p => p.Instance).OfType<IStandaloneRelayProvider>().ToList(),
-            PolicyWiring.Options(settings));
-        foreach (var plugin in plugins)
+        return (config, settings, new InstalledPlugins(AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(globals), settings, []), logger));
+    }
+
+    /// <summary>Every plugin command, loading only the plugins that offer commands.</summary>
+    private static List<(PluginCommand Command, LoadedPlugin Plugin)> PluginCommands(InstalledPlugins installed, TextWriter error)
+    {
+        var result = new List<(PluginCommand, LoadedPlugin)>();
+        foreach (var plugin in installed.CommandProviders().Where(p => p.Error is null))
         {
-            if (plugin.Instance is not IPluginCommandProvider provider) continue;
             try
             {
-                foreach (var c in provider.Commands) result.Add((c, settings.Node, config.Root.GetSection("plugins:" + plugin.Id), providers));
+                result.AddRange(((IPluginCommandProvider)plugin.Instance!).Commands.Select(c => (c, plugin)));
             }
             catch (Exception ex)
             {
@@ -158,10 +160,11 @@ internal static class CliApp
             "Commands:",
         };
         lines.AddRange(BuiltIns.Select(c => $"  {c.Name,-16} {c.Summary}"));
-        List<(PluginCommand Command, NodeSettings, IConfiguration, StandaloneProviders)> fromPlugins;
+        List<(PluginCommand Command, LoadedPlugin)> fromPlugins;
         try
         {
-            fromPlugins = LoadPluginCommands(globals, TextWriter.Null);
+            using var loggers = LoggingSetup.CliFactory();
+            fromPlugins = PluginCommands(Installed(new CliArgs(globals, GlobalOptions.Values, GlobalOptions.Flags), loggers.CreateLogger("pluginmesh")).Installed, TextWriter.Null);
         }
         catch (PluginMeshException)
         {
@@ -177,7 +180,4 @@ internal static class CliApp
         lines.Add("Run 'pluginmesh <command> --help' for a command's options.");
         return string.Join(Environment.NewLine, lines);
     }
-
-    /// <summary>What loaded plugins (and the node's policy scripts) offer to other plugins' diagnostic commands.</summary>
-    private sealed record StandaloneProviders(IReadOnlyList<IStandaloneDiscoveryProvider> Discoveries, IReadOnlyList<IStandaloneRelayProvider> Relays, Policies.PolicyEngineOptions Policies);
 }

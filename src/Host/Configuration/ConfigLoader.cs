@@ -22,7 +22,11 @@ internal static class ConfigLoader
     /// Loads configuration. <paramref name="path"/> null means the default path, which may be absent
     /// (embedded defaults then apply); an explicitly given path that does not exist is a problem.
     /// </summary>
-    public static LoadedConfig Load(string? path, IDictionary? environment = null)
+    /// <param name="overrides">
+    /// A plugin command's keys, laid over everything else (a list replaces the list below it; a null
+    /// value removes the key and everything under it). They enable nothing: the command names its plugins.
+    /// </param>
+    public static LoadedConfig Load(string? path, IDictionary? environment = null, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var problems = new List<ConfigProblem>();
         var merged = YamlConfigReader.Read(EmbeddedDefaults(), "embedded defaults", problems);
@@ -56,6 +60,13 @@ internal static class ConfigLoader
         var fromEnv = ReadEnvironment(environment ?? Environment.GetEnvironmentVariables());
         CollectPluginIds(fromEnv.Keys, explicitIds);
         Overlay(merged, fromEnv);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            if (value is not null) continue;
+            foreach (var removed in merged.Keys.Where(k => k.Equals(key, StringComparison.OrdinalIgnoreCase) || k.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)).ToList())
+                merged.Remove(removed);
+        }
+        if (overrides is not null) Overlay(merged, overrides.Where(o => o.Value is not null).ToDictionary(StringComparer.OrdinalIgnoreCase));
 
         var root = new ConfigurationBuilder().AddInMemoryCollection(merged).Build();
         return new LoadedConfig(root, filePath, explicitIds, problems);

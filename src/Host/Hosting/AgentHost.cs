@@ -26,13 +26,17 @@ internal sealed record AgentPlan(LoadedConfig Config, HostSettings Settings, Plu
 internal static class AgentHost
 {
     /// <summary>Loads and validates config and plugins; throws <see cref="ConfigValidationException"/> with every problem.</summary>
-    public static AgentPlan Plan(string? configPath, PluginDirectoryOptions pluginDirs, ILogger logger)
+    /// <param name="command">A plugin command's node: its plugins only, its overrides over the configuration; null for the agent.</param>
+    /// <param name="installed">The plugins the command was found among (the very instances its node must run); null: found here.</param>
+    public static AgentPlan Plan(string? configPath, PluginDirectoryOptions pluginDirs, ILogger logger, CommandNodeRequest? command = null, InstalledPlugins? installed = null)
     {
-        var config = ConfigLoader.Load(configPath);
+        var config = ConfigLoader.Load(configPath, overrides: command?.Overrides);
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
-        var dirs = AgentPaths.PluginDirectories(pluginDirs, settings, problems);
-        var plugins = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, logger);
+        installed ??= new InstalledPlugins(AgentPaths.PluginDirectories(pluginDirs, settings, problems), logger);
+        var plugins = command is null
+            ? PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, installed, problems, logger)
+            : PluginComposer.ComposeOnly(config.Root, command.Plugins, installed, problems);
         if (problems.Count > 0) throw new ConfigValidationException(problems);
         settings = settings with
         {
@@ -41,11 +45,10 @@ internal static class AgentHost
         return new AgentPlan(config, settings, plugins);
     }
 
+    /// <summary>The agent: <see cref="AddNode"/> behind the admin endpoint, with telemetry export and console logs.</summary>
     public static WebApplication Build(AgentPlan plan, string[]? args = null)
     {
         var settings = plan.Settings;
-        Directory.CreateDirectory(settings.Node.DataDirectory);
-
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(plan.Config.Root);
@@ -53,8 +56,25 @@ internal static class AgentHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
         AdminEndpoints.Listen(builder.WebHost, settings.Admin);
         TelemetrySetup.Configure(builder.Services, settings);
+        AddNode(builder.Services, plan);
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, CatalogStatusSection>());
 
-        var services = builder.Services;
+        var app = builder.Build();
+        AdminEndpoints.Map(app);
+        return app;
+    }
+
+    /// <summary>
+    /// What every node has, the agent's and a plugin command's (<see cref="CommandNode"/>): the settings,
+    /// the clock, the catalog store, the policy engine, the plugin runtime, then each plugin's services
+    /// in start order.
+    /// </summary>
+    public static void AddNode(IServiceCollection services, AgentPlan plan)
+    {
+        var settings = plan.Settings;
+        Directory.CreateDirectory(settings.Node.DataDirectory);
         services.AddSingleton(settings);
         services.AddSingleton(settings.Node);
         services.AddSingleton(plan.Plugins);
@@ -68,10 +88,6 @@ internal static class AgentHost
         services.AddSingleton<PluginRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<PluginRuntime>());
         services.AddSingleton(sp => new Lazy<HostTelemetry>(() => new HostTelemetry(plan.Plugins, () => sp.GetRequiredService<PluginRuntime>().Ready)));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, CatalogStatusSection>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PeersStatusSection>());
 
         foreach (var plugin in plan.Plugins.Ordered)
         {
@@ -89,9 +105,5 @@ internal static class AgentHost
                 throw new PluginMeshException(plugin.Id, "configure services", ex.Message, ex);
             }
         }
-
-        var app = builder.Build();
-        AdminEndpoints.Map(app);
-        return app;
     }
 }

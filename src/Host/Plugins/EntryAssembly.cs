@@ -62,10 +62,24 @@ internal static class EntryAssembly
         };
     }
 
-    /// <summary>Full names of the public, concrete classes of <paramref name="dll"/> that implement <see cref="IPluginMeshPlugin"/>; empty for anything that is not a .NET assembly referencing Abstractions.</summary>
-    /// <exception cref="BadImageFormatException">The file is not a PE image.</exception>
-    internal static IReadOnlyList<string> EntryTypes(string dll)
+    /// <summary>Whether a public, concrete class of <paramref name="dll"/> implements <paramref name="contract"/> (an Abstractions interface); false for a file that cannot be read.</summary>
+    public static bool Offers(string dll, Type contract)
     {
+        try
+        {
+            return EntryTypes(dll, contract).Count > 0;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Full names of the public, concrete classes of <paramref name="dll"/> that implement <paramref name="contract"/> (default <see cref="IPluginMeshPlugin"/>); empty for anything that is not a .NET assembly referencing Abstractions.</summary>
+    /// <exception cref="BadImageFormatException">The file is not a PE image.</exception>
+    internal static IReadOnlyList<string> EntryTypes(string dll, Type? contract = null)
+    {
+        contract ??= typeof(IPluginMeshPlugin);
         using var stream = new FileStream(dll, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var pe = new PEReader(stream);
         if (!pe.HasMetadata) return [];
@@ -76,7 +90,7 @@ internal static class EntryAssembly
         {
             var type = md.GetTypeDefinition(handle);
             if ((type.Attributes & (TypeAttributes.Abstract | TypeAttributes.Interface)) != 0 || !IsVisible(md, type)) continue;
-            if (Implements(md, handle, 0)) result.Add(FullName(md, type));
+            if (Implements(md, handle, contract, 0)) result.Add(FullName(md, type));
         }
         return result;
     }
@@ -88,7 +102,7 @@ internal static class EntryAssembly
         _ => false,
     };
 
-    private static bool Implements(MetadataReader md, TypeDefinitionHandle handle, int depth)
+    private static bool Implements(MetadataReader md, TypeDefinitionHandle handle, Type contract, int depth)
     {
         // A compiler never emits a chain this long; the bound keeps a crafted file from looping.
         if (depth > MaxBaseDepth) return false;
@@ -96,25 +110,22 @@ internal static class EntryAssembly
         // The C# compiler lists every interface a class implements, inherited interfaces included.
         foreach (var i in type.GetInterfaceImplementations())
         {
-            if (IsPluginInterface(md, md.GetInterfaceImplementation(i).Interface)) return true;
+            if (IsContract(md, md.GetInterfaceImplementation(i).Interface, contract)) return true;
         }
         var baseType = type.BaseType;
         if (baseType.Kind == HandleKind.TypeSpecification) baseType = GenericDefinition(md, (TypeSpecificationHandle)baseType);
         return baseType.Kind switch
         {
-            HandleKind.TypeDefinition => Implements(md, (TypeDefinitionHandle)baseType, depth + 1),
-            HandleKind.TypeReference => AbstractionsBaseImplements(md, (TypeReferenceHandle)baseType),
+            HandleKind.TypeDefinition => Implements(md, (TypeDefinitionHandle)baseType, contract, depth + 1),
+            HandleKind.TypeReference => AbstractionsType(md, (TypeReferenceHandle)baseType) is { } t && contract.IsAssignableFrom(t),
             _ => false,
         };
     }
 
-    private static bool IsPluginInterface(MetadataReader md, EntityHandle handle) =>
-        handle.Kind == HandleKind.TypeReference && AbstractionsType(md, (TypeReferenceHandle)handle) == typeof(IPluginMeshPlugin);
+    private static bool IsContract(MetadataReader md, EntityHandle handle, Type contract) =>
+        handle.Kind == HandleKind.TypeReference && AbstractionsType(md, (TypeReferenceHandle)handle) == contract;
 
-    /// <summary>A base class that lives in Abstractions is looked up in the host's own copy of it.</summary>
-    private static bool AbstractionsBaseImplements(MetadataReader md, TypeReferenceHandle handle) =>
-        AbstractionsType(md, handle) is { } t && typeof(IPluginMeshPlugin).IsAssignableFrom(t);
-
+    /// <summary>A type that lives in Abstractions (an interface, a base class) is looked up in the host's own copy of it.</summary>
     private static Type? AbstractionsType(MetadataReader md, TypeReferenceHandle handle)
     {
         var reference = md.GetTypeReference(handle);

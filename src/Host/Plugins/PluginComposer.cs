@@ -10,15 +10,17 @@ namespace PluginMesh.Host.Plugins;
 /// </summary>
 internal static class PluginComposer
 {
+    /// <summary>The agent's plugins: those the profile lists or the configuration has a section for, unless <c>enabled: false</c>.</summary>
     public static PluginSet Compose(
         IConfiguration config,
         IReadOnlySet<string> explicitIds,
         IReadOnlyList<string> profilePlugins,
-        IReadOnlyList<string> directories,
+        InstalledPlugins installed,
         List<ConfigProblem> problems,
         ILogger logger)
     {
-        var all = PluginDiscovery.LoadAll(directories, logger);
+        var directories = installed.Directories;
+        var all = installed.All();
         var byId = all.GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
         var enabled = new List<LoadedPlugin>();
 
@@ -53,7 +55,44 @@ internal static class PluginComposer
 
         foreach (var p in all.Where(p => p.Error is not null && !wanted.Contains(p.Id)))
             logger.LogWarning("Skipping plugin {PluginId} at {Path}: {Error}", p.Id, p.Path, p.Error);
+        return Validated(config, enabled, installed, problems);
+    }
 
+    /// <summary>
+    /// A plugin command's node: <paramref name="named"/> plus an installed provider (the first by id) of
+    /// each capability they require and do not provide themselves, whatever the profile and the
+    /// sections' <c>enabled</c> say; checked and ordered as the agent's.
+    /// </summary>
+    public static PluginSet ComposeOnly(IConfiguration config, IReadOnlyList<string> named, InstalledPlugins installed, List<ConfigProblem> problems)
+    {
+        var enabled = new List<LoadedPlugin>();
+        foreach (var id in named.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var plugin = installed.Find(id);
+            if (plugin is null) problems.Add(new ConfigProblem("plugins." + id, $"no such plugin in {string.Join(", ", installed.Directories)}"));
+            else if (plugin.Error is not null) problems.Add(new ConfigProblem("plugins." + id, $"cannot load {plugin.Path}: {plugin.Error}"));
+            else enabled.Add(plugin);
+        }
+        for (var i = 0; i < enabled.Count; i++)
+        {
+            foreach (var capability in enabled[i].Descriptor!.Requires.Where(c => !enabled.Any(p => p.Descriptor!.Provides.Contains(c, StringComparer.OrdinalIgnoreCase))))
+            {
+                var provider = installed.All().Where(p => p.Instance is not null && p.Error is null && p.Descriptor!.Provides.Contains(capability, StringComparer.OrdinalIgnoreCase))
+                    .OrderBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault();
+                if (provider is not null) enabled.Add(provider); // none: StartOrder reports the missing capability
+            }
+        }
+        foreach (var plugin in enabled)
+        {
+            plugin.Enabled = true;
+            plugin.State = PluginState.Loaded;
+        }
+        return Validated(config, enabled, installed, problems);
+    }
+
+    /// <summary>Each enabled plugin validates its own section; then the start order (missing required capabilities, cycles).</summary>
+    private static PluginSet Validated(IConfiguration config, List<LoadedPlugin> enabled, InstalledPlugins installed, List<ConfigProblem> problems)
+    {
         foreach (var plugin in enabled)
         {
             var section = config.GetSection("plugins:" + plugin.Id);
@@ -68,11 +107,11 @@ internal static class PluginComposer
         }
 
         var ordered = StartOrder.Compute(enabled, problems);
-        return new PluginSet(all, ordered, directories);
+        return new PluginSet(installed.Loaded, ordered, installed.Directories);
     }
 
     /// <summary>The plugin asked for may sit in a folder that was skipped: say where to look.</summary>
-    private static string SkippedHint(List<LoadedPlugin> all)
+    private static string SkippedHint(IReadOnlyList<LoadedPlugin> all)
     {
         var skipped = all.Where(p => p.State == PluginState.Skipped).Select(p => p.Path).ToList();
         return skipped.Count == 0 ? "" : $" (skipped, holding no plugin the host could pick: {string.Join(", ", skipped)}; 'pluginmesh plugins' says why)";

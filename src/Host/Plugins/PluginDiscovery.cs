@@ -38,34 +38,8 @@ internal static partial class PluginDiscovery
     [GeneratedRegex("^[a-z0-9]+(?:[.-][a-z0-9]+)*$")]
     private static partial Regex IdPattern();
 
-    public static List<LoadedPlugin> LoadAll(IEnumerable<string> directories, ILogger logger)
-    {
-        var result = new List<LoadedPlugin>();
-        foreach (var dir in directories)
-        {
-            if (!Directory.Exists(dir))
-            {
-                logger.LogWarning("Plugins directory {Directory} does not exist", dir);
-                continue;
-            }
-            foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
-            {
-                var name = System.IO.Path.GetFileName(folder);
-                EntryAssembly.Choice choice;
-                try
-                {
-                    choice = EntryAssembly.Find(folder);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    choice = new(null, $"cannot read the folder: {ex.Message}");
-                }
-                result.Add(choice.Dll is null ? LoadedPlugin.Skipped(name, folder, choice.Problem!) : LoadOne(name, choice.Dll));
-            }
-        }
-        MarkDuplicates(result);
-        return result;
-    }
+    /// <summary>Every folder of <paramref name="directories"/> loaded (see <see cref="InstalledPlugins.All"/>).</summary>
+    public static List<LoadedPlugin> LoadAll(IEnumerable<string> directories, ILogger logger) => [.. new InstalledPlugins([.. directories], logger).All()];
 
     internal static LoadedPlugin LoadOne(string folderName, string dll)
     {
@@ -139,7 +113,7 @@ internal static partial class PluginDiscovery
         }
     }
 
-    private static void MarkDuplicates(List<LoadedPlugin> plugins)
+    internal static void MarkDuplicates(List<LoadedPlugin> plugins)
     {
         foreach (var group in plugins.Where(p => p.Instance is not null).GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {

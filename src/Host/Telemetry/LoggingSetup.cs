@@ -26,6 +26,14 @@ internal static class LoggingSetup
         }
     }
 
+    /// <summary>A plugin command's node: one line per event on the command's standard error.</summary>
+    public static void Configure(ILoggingBuilder logging, LogLevel level, TextWriter to)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddProvider(new TextWriterLoggerProvider(to));
+    }
+
     /// <summary>A logger factory for CLI commands that run before the agent is composed.</summary>
     public static ILoggerFactory CliFactory(LogLevel level = LogLevel.Warning) =>
         LoggerFactory.Create(b => Configure(b, level, json: false));

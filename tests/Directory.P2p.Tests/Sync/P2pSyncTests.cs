@@ -91,7 +91,7 @@ public sealed class P2pSyncTests : IDisposable
         var current = RecordCodec.Decode(RecordCodec.Encode(b.Store.NewerThan([]).Single(r => r.Record.PeerId.ToString() == a.PeerId)));
         var forged = current with { Body = RecordCodec.EncodeBody(current.Record with { Sequence = current.Record.Sequence + 1, DirectAddresses = [Multiaddr.Parse("/ip4/6.6.6.6/tcp/1")] }, current.PublicKey) };
         var replay = RecordCodec.Sign(current.Record with { Sequence = current.Record.Sequence - 1 }, current.PublicKey, d => a.Node.Identity.Sign(d));
-        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId), Addresses: [Multiaddr.Parse(b.Address)]), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
+        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId), Addresses: [Multiaddr.Parse(b.Address)]), DirectoryProtocol.ProtocolId, TestTimeout.Token()).Opened())
         {
             await FrameIo.WriteAsync(s.Stream, MessageCodec.EncodeRecords([forged, replay]), TestTimeout.Token());
             await s.CloseWriteAsync(TestTimeout.Token());
@@ -109,7 +109,7 @@ public sealed class P2pSyncTests : IDisposable
         Assert.Equal(genuine.DirectAddresses, b.Store.Resolve("mal-a")!.DirectAddresses);
 
         // Garbage closes the stream with a reason; B keeps serving.
-        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId)), DirectoryProtocol.ProtocolId, TestTimeout.Token()))
+        await using (var s = await m.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: PeerId.Parse(b.PeerId)), DirectoryProtocol.ProtocolId, TestTimeout.Token()).Opened())
         {
             await FrameIo.WriteAsync(s.Stream, new byte[] { 0x42, 1, 2, 3 }, TestTimeout.Token());
             var error = MessageCodec.Decode((await FrameIo.ReadAsync(s.Stream, TestTimeout.Token()))!);

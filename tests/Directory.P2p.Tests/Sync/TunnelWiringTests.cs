@@ -36,7 +36,7 @@ public sealed class TunnelWiringTests : IDisposable
         await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")?.PeerId == b.Node.LocalPeer.PeerId, "C learned B through A");
         Assert.DoesNotContain(c.Node.Network.Connections, x => x.PeerId == b.Node.LocalPeer.PeerId);
 
-        await using var stream = await c.Tunnel.OpenStreamAsync(new PeerTarget(NodeName: "wired-b"), Hello, TestTimeout.Token());
+        await using var stream = await c.Tunnel.OpenStreamAsync(new PeerTarget(NodeName: "wired-b"), Hello, TestTimeout.Token()).Opened();
         Assert.Equal(b.Node.LocalPeer.PeerId, stream.Remote.PeerId);
         using var reader = new StreamReader(stream.Stream);
         Assert.Equal("hi from wired-b", await reader.ReadToEndAsync(TestTimeout.Token()));

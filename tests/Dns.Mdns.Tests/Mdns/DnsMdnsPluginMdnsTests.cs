@@ -3,17 +3,15 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Dns;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Dns.Mdns.Tests.Support;
-using static PluginMesh.Plugins.Dns.Mdns.Tests.Support.MdnsHelpers;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Tests.Mdns;
 
-/// <summary>What the plugin registers for each combination of halves, and the standalone provider.</summary>
+/// <summary>What the plugin registers for each combination of halves (a p2p command's node: tests/Host.Tests/Cli/P2pMdnsCommandTests.cs).</summary>
 public sealed class DnsMdnsPluginMdnsTests
 {
     private static TestServiceProvider Build(params (string Key, string? Value)[] values)
@@ -55,28 +53,5 @@ public sealed class DnsMdnsPluginMdnsTests
         using var sp = Build(("mdns:enabled", "false"));
         Assert.Empty(sp.GetServices<IPeerDiscovery>());
         Assert.False(((DnsStatus)sp.GetRequiredService<IStatusContributor>().GetStatus()).Mdns!.Enabled);
-    }
-
-    [Fact]
-    public async Task StandaloneProvider_CreatesDiscoveryWithOptions()
-    {
-        IStandaloneDiscoveryProvider provider = new DnsMdnsPlugin();
-        Assert.Equal("mdns", provider.DiscoveryName);
-        await using var discovery = provider.Create(MdnsHelpers.Ad(PeerA, [$"/ip4/10.0.0.1/tcp/1/p2p/{PeerA}"]),
-            new Dictionary<string, string> { ["interval"] = "500", ["serviceName"] = "_p2p._udp.local", ["interfaces"] = "none0" }, NullLoggerFactory.Instance);
-        Assert.Equal("mdns", discovery.Name);
-        Assert.Empty(discovery.Peers);
-    }
-
-    [Theory]
-    [InlineData("interval", "fast", "interval")]
-    [InlineData("interval", "5", "interval")]
-    [InlineData("serviceName", "..", "serviceName")]
-    [InlineData("ttl", "5", "unknown mdns option 'ttl'")]
-    public void StandaloneProvider_BadOption_ArgumentException(string name, string value, string message)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => new DnsMdnsPlugin().Create(MdnsHelpers.Ad(PeerA, []),
-            new Dictionary<string, string> { [name] = value }, NullLoggerFactory.Instance));
-        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
 }

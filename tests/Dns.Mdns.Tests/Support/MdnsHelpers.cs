@@ -6,7 +6,7 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 public static class MdnsHelpers
 {
     /// <summary>A typed advertisement from test strings.</summary>
-    public static PluginMesh.Abstractions.Discovery.LocalPeerAdvertisement Ad(string peer, IEnumerable<string> addresses) =>
+    internal static PluginMesh.Plugins.Dns.Mdns.Mdns.LocalPeerAdvertisement Ad(string peer, IEnumerable<string> addresses) =>
         new(PluginMesh.P2p.PeerId.Parse(peer), [.. addresses.Select(PluginMesh.P2p.Multiaddr.Parse)]);
 
     /// <summary>Multiaddrs or PeerIds as text, for assertions against test strings.</summary>

@@ -66,7 +66,7 @@ public sealed class AgentProcessTests : IDisposable
             Assert.Equal("skipped", notes.GetProperty("state").GetString());
             Assert.Equal("no .dll in the folder", notes.GetProperty("error").GetString());
             var policies = status.RootElement.GetProperty("policies").EnumerateArray().ToList();
-            Assert.Equal(4, policies.Count);
+            Assert.Equal(["relay-selection", "failover", "resync", "endpoint", "relay-election", "retire"], policies.Select(p => p.GetProperty("name").GetString()));
             Assert.All(policies, p => Assert.Equal("script", p.GetProperty("using").GetString()));
 
             var (code, human, _) = await RunCli("status", "--admin", $"127.0.0.1:{port}");

@@ -5,7 +5,7 @@ namespace PluginMesh.Host.Tests.Cli;
 
 /// <summary>
 /// The <c>pluginmesh p2p</c> relay diagnostics through the real executable with the real plugins:
-/// the host hands tunnel.relay to tunnel.libp2p's commands as a standalone relay provider. Three
+/// the host composes tunnel.libp2p's command nodes with tunnel.relay, as the agent would. Three
 /// processes on 127.0.0.1: a relay (<c>listen --relay-service</c>), a peer reserving on it
 /// (<c>listen --reserve</c>), and <c>dial</c> / <c>ping</c> of the peer's circuit address.
 /// </summary>
@@ -14,9 +14,7 @@ public sealed class P2pRelayProcessTests : IDisposable
     private readonly TempDir _tmp = new();
     private readonly List<Process> _processes = [];
 
-    private static string PluginsDir => Path.Combine(TestPaths.RepoRoot, "artifacts", "plugins",
-        typeof(P2pRelayProcessTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration);
+    private static string PluginsDir => TestPaths.PluginsDir;
 
     [Fact]
     public async Task RelayServiceReserveAndDial_ThroughTheRealCli_PathIsRelayed()
@@ -33,7 +31,7 @@ public sealed class P2pRelayProcessTests : IDisposable
         var circuit = peer.GetProperty("circuitAddrs")[0].GetString()!;
         Assert.StartsWith(relayAddr + "/p2p-circuit/p2p/", circuit, StringComparison.Ordinal);
 
-        // A dead direct address first: failover.js (loaded by the host for the command) moves on to the circuit.
+        // A dead direct address first: failover.js (the node's policy engine) moves on to the circuit.
         var dead = "/ip4/127.0.0.1/tcp/1/p2p/" + peer.GetProperty("peerId").GetString();
         var (code, output, error) = await AgentProcessTests.RunCli("--config", config, "--no-default-plugins", "--plugins-dir", PluginsDir, "p2p", "dial", dead, circuit, "--echo-bytes", "300000");
         Assert.True(code == 0, $"p2p dial exited {code}: {output}{error}");

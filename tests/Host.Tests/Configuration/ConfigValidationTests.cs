@@ -22,7 +22,7 @@ public sealed class ConfigValidationTests : IDisposable
         var config = ConfigLoader.Load(file, env ?? new Hashtable());
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
-        PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, [_plugins], problems, NullLogger.Instance);
+        PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, new InstalledPlugins([_plugins], NullLogger.Instance), problems, NullLogger.Instance);
         return problems.Select(p => p.ToString()).ToList();
     }
 

@@ -17,7 +17,7 @@ public sealed class PluginDiscoveryTests
 
     [Theory]
     [InlineData("Throwing", "threw while loading: InvalidOperationException: boom from the constructor")]
-    [InlineData("OldApi", "built against Abstractions API version 0, but this host speaks version 2")]
+    [InlineData("OldApi", "built against Abstractions API version 0, but this host speaks version 3")]
     [InlineData("MissingDep", "missing dependency: MissingLib")]
     public void LoadOne_BrokenPlugin_ReportsWhy(string name, string expected)
     {

@@ -23,11 +23,11 @@ public sealed class FakeTunnelNetwork
     {
         public PluginMesh.P2p.PeerId LocalPeerId => PeerOf(node);
 
-        public async ValueTask<IMeshStream> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
+        public async ValueTask<OpenStreamResult> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
         {
-            var remote = target.NodeName ?? throw new TunnelException(TunnelFailure.Unresolved, "no node name");
+            if (target.NodeName is not { } remote) return OpenStreamResult.Failed(TunnelFailure.Unresolved, "no node name");
             if (!net._handlers.TryGetValue((remote, protocol), out var handler))
-                throw new TunnelException(TunnelFailure.ProtocolNotSupported, $"{remote} does not serve {protocol}");
+                return OpenStreamResult.Failed(TunnelFailure.ProtocolNotSupported, $"{remote} does not serve {protocol}");
             Interlocked.Increment(ref net.Opened);
             var (a, b) = await SocketMeshStream.PairAsync(node, remote);
             _ = Task.Run(async () =>
@@ -41,7 +41,7 @@ public sealed class FakeTunnelNetwork
                     await b.DisposeAsync();
                 }
             }, CancellationToken.None);
-            return a;
+            return OpenStreamResult.Opened(a);
         }
 
         public IDisposable RegisterHandler(string protocol, MeshStreamHandler handler)

@@ -72,8 +72,9 @@ public sealed class TunnelEndToEndTests
         await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
 
         var header = new TunnelHeader(TransportProtocol.Tcp, new IPEndPoint(IPAddress.Loopback, other.Port));
-        var (stream, status, reason) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b", header, CancellationToken.None);
+        var (stream, status, failure, reason) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b", header, CancellationToken.None);
         Assert.Null(stream);
+        Assert.Null(failure);
         Assert.Equal(TunnelStatus.NotAllowed, status);
         Assert.Contains("not an endpoint", reason, StringComparison.Ordinal);
         Assert.Equal(0, other.Accepted);
@@ -92,10 +93,22 @@ public sealed class TunnelEndToEndTests
         var catalogB = new FakeCatalog();
         catalogB.Publish(Catalog(dead, 9));
         await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
-        var (stream, status, _) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b",
+        var (stream, status, failure, _) = await TunnelClient.OpenAsync(net.For("node-a"), "node-b",
             new TunnelHeader(TransportProtocol.Tcp, new IPEndPoint(IPAddress.Loopback, dead)), CancellationToken.None);
         Assert.Null(stream);
+        Assert.Null(failure);
         Assert.Equal(TunnelStatus.Refused, status);
+    }
+
+    [Fact]
+    public async Task Client_NoPathToTheNode_IsTheTunnelsFailureValue_NotAnException()
+    {
+        var net = new FakeTunnelNetwork();
+        var (stream, _, failure, reason) = await TunnelClient.OpenAsync(net.For("node-a"), "node-z",
+            new TunnelHeader(TransportProtocol.Tcp, new IPEndPoint(IPAddress.Loopback, 9)), CancellationToken.None);
+        Assert.Null(stream);
+        Assert.Equal(TunnelFailure.ProtocolNotSupported, failure);
+        Assert.Contains("node-z does not serve", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,7 +118,7 @@ public sealed class TunnelEndToEndTests
         var catalogB = new FakeCatalog();
         catalogB.Publish(Catalog(9, 9));
         await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
-        await using var stream = await net.For("node-a").OpenStreamAsync(new PeerTarget("node-b"), TunnelCodec.ProtocolId, CancellationToken.None);
+        await using var stream = await net.For("node-a").OpenStreamAsync(new PeerTarget("node-b"), TunnelCodec.ProtocolId, CancellationToken.None).Opened();
         await stream.Stream.WriteAsync(new byte[] { 9, 7, 7, 7, 7, 7, 7, 7, 7, 7 });
         var (status, reason) = await TunnelCodec.ReadAnswerAsync(stream.Stream, CancellationToken.None);
         Assert.Equal(TunnelStatus.BadHeader, status);

@@ -110,7 +110,7 @@ public sealed class PeerNetworkTests : IDisposable
         var circuit = Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{a.LocalPeer.PeerId}");
         using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
 
-        await using var s = await new MeshTunnel(b).OpenStreamAsync(new PeerTarget(PeerId: a.LocalPeer.PeerId, Addresses: [circuit]), Echo, ct);
+        await using var s = await new MeshTunnel(b).OpenStreamAsync(new PeerTarget(PeerId: a.LocalPeer.PeerId, Addresses: [circuit]), Echo, ct).Opened();
         Assert.Equal(PathKind.Relayed, s.Remote.Path);
         Assert.Equal(circuit, s.Remote.RemoteAddress);
         Assert.Equal("ping", await RoundTripAsync(s, "ping", ct));
@@ -163,7 +163,7 @@ public sealed class PeerNetworkTests : IDisposable
         using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
 
-        await using var s = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct);
+        await using var s = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
 
         Assert.Equal(PathKind.Relayed, s.Remote.Path);
         Assert.Equal("edge-a", s.Remote.NodeName);
@@ -172,7 +172,7 @@ public sealed class PeerNetworkTests : IDisposable
         Assert.Equal("x", await RoundTripAsync(s, "x", ct));
 
         // Now connected: the live connection is the first path, no new dial.
-        await using var again = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct);
+        await using var again = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
         Assert.Single(relay.Dialed);
     }
 
@@ -185,9 +185,9 @@ public sealed class PeerNetworkTests : IDisposable
         await b.StartAsync(ct);
         var peer = PrivateKey.Generate().PeerId;
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
-        var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: peer, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
-        Assert.Equal(TunnelFailure.Refused, e.Failure);
+        var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: peer, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct);
+        Assert.False(opened.Ok);
+        Assert.Equal(TunnelFailure.Refused, opened.Failure);
         Assert.Single(policy.Inputs);
     }
 
@@ -199,9 +199,9 @@ public sealed class PeerNetworkTests : IDisposable
         await using var b = Node("b");
         await b.StartAsync(ct);
         var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
-        var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await tunnel.OpenStreamAsync(new PeerTarget(PeerId: PrivateKey.Generate().PeerId, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct));
-        Assert.Equal(TunnelFailure.Refused, e.Failure);
+        var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: PrivateKey.Generate().PeerId, Addresses: [await RefusedAddressAsync(), await RefusedAddressAsync()]), Echo, ct);
+        Assert.False(opened.Ok);
+        Assert.Equal(TunnelFailure.Refused, opened.Failure);
         Assert.Equal([1, 1, 0], policy.Inputs.Select(i => i.Alternatives));
     }
 
@@ -213,10 +213,10 @@ public sealed class PeerNetworkTests : IDisposable
         await using var b = Node("b");
         await b.StartAsync(TestTimeout.Token());
         var services = withoutDirectory ? new TestServices() : new TestServices().Add<PluginMesh.Abstractions.Directory.INodeDirectory>(new FakeDirectory());
-        var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await new MeshTunnel(b, services).OpenStreamAsync(new PeerTarget(NodeName: name), Echo, TestTimeout.Token()));
-        Assert.Equal(TunnelFailure.Unresolved, e.Failure);
-        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        var opened = await new MeshTunnel(b, services).OpenStreamAsync(new PeerTarget(NodeName: name), Echo, TestTimeout.Token());
+        Assert.False(opened.Ok);
+        Assert.Equal(TunnelFailure.Unresolved, opened.Failure);
+        Assert.Contains(message, opened.Error, StringComparison.Ordinal);
     }
 
     private static readonly string RelayId = PrivateKey.Generate().PeerId.ToString();

@@ -31,15 +31,16 @@ public sealed class MeshTunnelTests : IDisposable
         await clientNode.StartAsync(ct);
         var addr = serverNode.Host!.ListenAddresses[0];
 
-        await using var s = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [addr]), "/test/upper/1.0.0", ct);
+        await using var s = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [addr]), "/test/upper/1.0.0", ct).Opened();
         Assert.Equal(server.LocalPeerId, s.Remote.PeerId);
         await s.Stream.WriteAsync("hello"u8.ToArray(), ct);
         await s.CloseWriteAsync(ct);
         using var back = new StreamReader(s.Stream);
         Assert.Equal("HELLO from " + client.LocalPeerId, await back.ReadToEndAsync(ct));
 
-        var e = await Assert.ThrowsAsync<TunnelException>(async () => await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/nope/1", ct));
-        Assert.Equal(TunnelFailure.ProtocolNotSupported, e.Failure);
+        var nope = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/nope/1", ct);
+        Assert.False(nope.Ok);
+        Assert.Equal(TunnelFailure.ProtocolNotSupported, nope.Failure);
     }
 
     [Fact]
@@ -58,9 +59,9 @@ public sealed class MeshTunnelTests : IDisposable
         var dead = await UnusedAddressAsync();
 
         // A dead address first: the failover default moves on to the good one, and the span says so.
-        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [dead, good]), "/test/sink/1.0.0", ct)).DisposeAsync();
-        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/test/sink/1.0.0", ct)).DisposeAsync();
-        await Assert.ThrowsAsync<TunnelException>(async () => await client.OpenStreamAsync(new PeerTarget(Addresses: [dead]), "/test/sink/1.0.0", ct));
+        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId, Addresses: [dead, good]), "/test/sink/1.0.0", ct).Opened()).DisposeAsync();
+        await (await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/test/sink/1.0.0", ct).Opened()).DisposeAsync();
+        Assert.False((await client.OpenStreamAsync(new PeerTarget(Addresses: [dead]), "/test/sink/1.0.0", ct)).Ok);
 
         var all = recorder.Spans;
         Assert.Equal(3, all.Length);
@@ -96,9 +97,9 @@ public sealed class MeshTunnelTests : IDisposable
         await node.StopAsync(default);
         await using var other = Node("dialer");
         await other.StartAsync(TestTimeout.Token());
-        var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await new MeshTunnel(other).OpenStreamAsync(new PeerTarget(Addresses: [Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}")]), "/x", TestTimeout.Token()));
-        Assert.Equal(TunnelFailure.Refused, e.Failure);
+        var opened = await new MeshTunnel(other).OpenStreamAsync(new PeerTarget(Addresses: [Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}")]), "/x", TestTimeout.Token());
+        Assert.False(opened.Ok);
+        Assert.Equal(TunnelFailure.Refused, opened.Failure);
     }
 
     [Fact]

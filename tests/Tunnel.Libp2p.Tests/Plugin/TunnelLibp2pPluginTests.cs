@@ -137,6 +137,34 @@ public sealed class TunnelLibp2pPluginTests
     }
 
     [Fact]
+    public async Task EphemeralKey_AFreshIdentityPerNode_NoKeyFileWritten()
+    {
+        var dir = Directory.CreateTempSubdirectory("pm-ephemeral-").FullName;
+        try
+        {
+            var section = new DictionaryConfiguration(new Dictionary<string, string?> { ["ephemeralKey"] = "true", ["dialOnly"] = "true", ["keyFile"] = "id.key" });
+            var none = new List<string>();
+            var options = Libp2pOptions.Read(section, dir, (k, m) => none.Add(k + ": " + m));
+            Assert.Empty(none);
+            Assert.True(options.EphemeralKey);
+            await using var a = new Libp2pNodeService(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            await using var b = new Libp2pNodeService(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            await a.StartAsync(TestTimeout.Token());
+            Assert.NotEqual(a.LocalPeer.PeerId, b.LocalPeer.PeerId);
+            Assert.Equal(a.Host!.PeerId, a.LocalPeer.PeerId);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+
+            var problems = new List<ConfigProblem>();
+            new TunnelLibp2pPlugin().Validate(new PluginValidationContext("tunnel.libp2p", new DictionaryConfiguration(new Dictionary<string, string?> { ["ephemeralKey"] = "yes" }), "plugins.tunnel.libp2p", problems));
+            Assert.Equal("plugins.tunnel.libp2p.ephemeralKey: must be true or false, got 'yes'", Assert.Single(problems).ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ConfigureServices_RegistersTunnelTransportAndHostedService()
     {
         var services = new ServiceCollection();

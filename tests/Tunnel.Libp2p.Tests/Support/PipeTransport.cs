@@ -17,10 +17,10 @@ internal sealed class PipeTransport : ITransport
 
     public bool CanDial(Multiaddr multiaddr) => multiaddr.IsRelayed;
 
-    public async ValueTask<ITransportConnection> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
+    public async ValueTask<TransportDialResult> DialAsync(Multiaddr multiaddr, CancellationToken cancellationToken)
     {
         lock (Dialed) Dialed.Add(multiaddr);
-        var stream = Connect is null ? throw new TunnelException(TunnelFailure.RelayRefused, "test relay: no target") : await Connect(multiaddr);
-        return new RawConnection(stream, Multiaddr.Parse("/p2p-circuit"), multiaddr);
+        if (Connect is null) return TransportDialResult.Failed(TunnelFailure.RelayRefused, "test relay: no target");
+        return TransportDialResult.Connected(new RawConnection(await Connect(multiaddr), Multiaddr.Parse("/p2p-circuit"), multiaddr));
     }
 }

@@ -37,7 +37,7 @@ public sealed class AutoRelayTests
             var circuit = $"{survivor.Address}/p2p-circuit/p2p/{b.PeerId}";
             await Eventually.TrueAsync(() => b.Network!.Announced(ReservationManager.AnnounceSource).SequenceEqual([circuit]), "re-announced through the surviving relay");
 
-            await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
+            await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct).Connected();
             Assert.Equal(4096, await EchoCheck.RunAsync(connection.Stream, () => ((RelayedConnection)connection).CloseWriteAsync(ct), 4096, ct));
             var status = (RelayStatus)new RelayStatusContributor(b.Service, new RelayOptions()).GetStatus();
             Assert.Equal(survivor.PeerId.ToString(), Assert.Single(status.Reservations).Relay);

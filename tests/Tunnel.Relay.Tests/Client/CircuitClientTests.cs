@@ -31,7 +31,7 @@ public sealed class CircuitClientTests
 
         var transport = new CircuitTransport(a.Tunnel);
         Assert.True(transport.CanDial(Multiaddr.Parse(circuit)));
-        await using var connection = await transport.DialAsync(Multiaddr.Parse(circuit), ct);
+        await using var connection = await transport.DialAsync(Multiaddr.Parse(circuit), ct).Connected();
         Assert.Equal(circuit, connection.RemoteAddress.ToString());
         Assert.Equal(1024 * 1024, await EchoCheck.RunAsync(connection.Stream, () => ((RelayedConnection)connection).CloseWriteAsync(ct), 1024 * 1024, ct));
 
@@ -46,10 +46,10 @@ public sealed class CircuitClientTests
         await using var relay = await RelayNode.StartAsync(RelayOn);
         await using var a = await RelayNode.StartAsync(ClientOnly);
 
-        var e = await Assert.ThrowsAsync<TunnelException>(async () =>
-            await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}"), ct));
-        Assert.Equal(TunnelFailure.RelayRefused, e.Failure);
-        Assert.Equal("NO_RESERVATION", e.Data["relayStatus"]);
+        var dialed = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{a.PeerId}"), ct);
+        Assert.False(dialed.Ok);
+        Assert.Equal(TunnelFailure.RelayRefused, dialed.Failure);
+        Assert.EndsWith("relay answered NO_RESERVATION", dialed.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class CircuitClientTests
         await using var b = await RelayNode.StartAsync(ClientOnly, Reachability.Private);
         await using var rogue = await RelayNode.StartAsync(ClientOnly);
 
-        await using var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct);
+        await using var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct).Opened();
         await RelayCodec.WriteAsync(stream.Stream, new StopMessage
         {
             Type = StopMessageType.Connect,
@@ -86,13 +86,13 @@ public sealed class CircuitClientTests
         await using var b = await RelayNode.StartAsync(ClientOnly, Reachability.Private);
         await using var rogue = await RelayNode.StartAsync(ClientOnly);
 
-        await using (var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct))
+        await using (var stream = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), RelayProtocols.Stop, ct).Opened())
         {
             await stream.Stream.WriteAsync(new byte[] { 0xFF, 0xFF, 0x03 }, ct);
             var answer = await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parse, ct);
             Assert.Equal(Status.MalformedMessage, answer!.Status);
         }
-        await using var again = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId), RelayProtocols.Stop, ct);
+        await using var again = await rogue.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId), RelayProtocols.Stop, ct).Opened();
         Assert.Equal(RelayProtocols.Stop, again.Protocol);
     }
 }

@@ -38,12 +38,12 @@ public sealed class RelayThroughputTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
         var watch = Stopwatch.StartNew();
-        await using (var direct = await a.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), EchoProtocol, ct))
+        await using (var direct = await a.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: b.PeerId, Addresses: [b.Address]), EchoProtocol, ct).Opened())
             Assert.Equal(Bytes, await EchoCheck.RunAsync(direct.Stream, () => direct.CloseWriteAsync(ct), Bytes, ct));
         var directSeconds = watch.Elapsed.TotalSeconds;
 
         watch.Restart();
-        await using (var relayed = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct))
+        await using (var relayed = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct).Connected())
             Assert.Equal(Bytes, await EchoCheck.RunAsync(relayed.Stream, () => ((RelayedConnection)relayed).CloseWriteAsync(ct), Bytes, ct));
         var relayedSeconds = watch.Elapsed.TotalSeconds;
 

@@ -30,7 +30,7 @@ public sealed class CircuitLimitTests
         var circuit = $"{relay.Address}/p2p-circuit/p2p/{b.PeerId}";
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct).Connected();
         await connection.Stream.WriteAsync(new byte[100], ct);
         var echoed = 0;
         while (echoed < 100) echoed += await connection.Stream.ReadAsync(new byte[100], ct);
@@ -74,9 +74,11 @@ public sealed class CircuitLimitTests
         var circuit = $"{relay.Address}/p2p-circuit/p2p/{b.PeerId}";
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var first = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
-        var e = await Assert.ThrowsAsync<TunnelException>(async () => await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct));
-        Assert.Equal("RESOURCE_LIMIT_EXCEEDED", e.Data["relayStatus"]);
+        await using var first = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct).Connected();
+        var second = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse(circuit), ct);
+        Assert.False(second.Ok);
+        Assert.Equal(TunnelFailure.RelayRefused, second.Failure);
+        Assert.EndsWith("relay answered RESOURCE_LIMIT_EXCEEDED", second.Error, StringComparison.Ordinal);
         lock (refusals) Assert.Equal(["RESOURCE_LIMIT_EXCEEDED"], refusals);
     }
 
@@ -94,7 +96,7 @@ public sealed class CircuitLimitTests
         await using var a = await RelayNode.StartAsync(ClientOnly);
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved");
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relay.Address}/p2p-circuit/p2p/{b.PeerId}"), ct).Connected();
         var received = 0;
         var reader = Task.Run(async () =>
         {

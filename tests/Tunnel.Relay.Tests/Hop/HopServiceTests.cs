@@ -141,7 +141,7 @@ public sealed class HopServiceTests
     }
 
     private static async Task<IMeshStream> OpenHopAsync(RelayNode client, RelayNode relay, CancellationToken ct) =>
-        await client.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), RelayProtocols.Hop, ct);
+        await client.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), RelayProtocols.Hop, ct).Opened();
 
     private static async Task<HopMessage> RequestAsync(RelayNode client, RelayNode relay, HopMessage request, CancellationToken ct)
     {

@@ -57,7 +57,7 @@ public sealed class JsRelayClientTests(JsRelayFixture js)
         var target = (await b.NextAsync("ready", ct)).GetProperty("peerId").GetString()!;
         await using var a = await RelayNode.StartAsync(ClientOnly);
 
-        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relayAddr}/p2p-circuit/p2p/{target}"), ct);
+        await using var connection = await new CircuitTransport(a.Tunnel).DialAsync(Multiaddr.Parse($"{relayAddr}/p2p-circuit/p2p/{target}"), ct).Connected();
         // The circuit is raw: js B, the listener, waits for our multistream header and echoes it.
         var header = Encoding.ASCII.GetBytes("/multistream/1.0.0\n");
         await connection.Stream.WriteAsync((byte[])[(byte)header.Length, .. header], ct);

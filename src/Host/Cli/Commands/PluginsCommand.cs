@@ -29,7 +29,7 @@ internal static class PluginsCommand
         var settings = HostSettingsBinder.Bind(config.Root, problems);
         using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
         var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems);
-        var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, dirs, problems, loggers.CreateLogger("pluginmesh"));
+        var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, new InstalledPlugins(dirs, loggers.CreateLogger("pluginmesh")), problems, loggers.CreateLogger("pluginmesh"));
 
         if (args.Flag("json"))
         {

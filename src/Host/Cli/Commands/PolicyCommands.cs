@@ -5,12 +5,12 @@ namespace PluginMesh.Host.Cli.Commands;
 /// <summary><c>pluginmesh policy check|eval</c>: test a policy script before deploying it.</summary>
 internal static class PolicyCommands
 {
-    public static CliCommand Check { get; } = new("policy check", "Compile a policy script and list the functions it defines", """
+    public static CliCommand Check { get; } = new("policy check", "Compile a policy script and list the functions it defines", $"""
         Usage: pluginmesh policy check <file.js>
 
         Loads the script in the same sandbox the agent uses and lists the policy functions it
-        defines (rankRelays, onFailure, shouldResync, pickEndpoint). Prints every error as
-        file:line:col: message and exits 1 when there is any.
+        defines ({string.Join(", ", PolicyEvaluator.Functions)}).
+        Prints every error as file:line:col: message and exits 1 when there is any.
         """, async (argv, io) =>
         {
             var args = new CliArgs(argv, [], []);
@@ -24,10 +24,12 @@ internal static class PolicyCommands
     public static CliCommand Eval { get; } = new("policy eval", "Run one policy function on JSON input and print the result", $"""
         Usage: pluginmesh policy eval <function> --file <file.js> --input <json | @file>
 
-        Runs FUNCTION ({string.Join(", ", PolicyEvaluator.Functions)}) from FILE on INPUT in the
-        agent's sandbox and prints the answer as JSON. When the script fails (error, timeout,
-        invalid answer) the built-in default answers instead: the output then carries
-        "fallback": true and the reason, exactly as the agent would log it, and the exit code is 3.
+        Runs FUNCTION from FILE on INPUT in the agent's sandbox and prints the answer as JSON.
+        FUNCTION is one of {string.Join(", ", PolicyEvaluator.Functions)}.
+        When the script fails (error, timeout, invalid answer) the built-in default answers
+        instead: the output then carries "fallback": true and the reason, exactly as the agent
+        would log it, and the exit code is 3. A field of INPUT that is missing, mistyped or
+        unknown is an error naming it (exit 1).
         See policies/README.md for each function's input and output.
         """, async (argv, io) =>
         {

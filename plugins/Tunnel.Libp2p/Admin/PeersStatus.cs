@@ -1,21 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
 
-namespace PluginMesh.Host.Admin;
+namespace PluginMesh.Plugins.Tunnel.Libp2p.Admin;
 
 /// <summary>
-/// The <c>peers</c> section of <c>/status</c>: live connections with path kind and RTT, named by the
-/// node directory when it knows them. Empty when no tunnel plugin runs.
+/// The <c>peers</c> section of <c>/status</c> (what <c>pluginmesh peers</c> shows): live connections with
+/// path kind and RTT, named by the node directory when one runs and knows them.
 /// </summary>
-internal sealed class PeersStatusSection(IServiceProvider services) : IHostStatusSection
+/// <remarks>Thread-safe; reads snapshots only.</remarks>
+internal sealed class PeersStatus(IPeerNetwork network, IServiceProvider services) : IStatusContributor
 {
     public string Section => "peers";
 
     public object GetStatus()
     {
-        var network = services.GetService<IPeerNetwork>();
-        if (network is null) return new { reachability = "unknown", connections = Array.Empty<object>() };
+        // Resolved at each call: the directory plugin is optional and may start after us.
         var directory = services.GetService<INodeDirectory>();
         return new
         {
@@ -34,5 +35,4 @@ internal sealed class PeersStatusSection(IServiceProvider services) : IHostStatu
                 }).ToList(),
         };
     }
-
 }
