@@ -42,6 +42,11 @@ public sealed partial class KubernetesCatalogSource
                 affected.AddRange(_projection.Replace(otherKind, [], (_, _) => { }));
                 affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, (k, r) => Skip(endpointsKind, k, r)));
                 affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, (k, r) => Skip(ResourceKind.Nodes, k, r)));
+                if (_publisher is { } publisher)
+                {
+                    var own = nodes.Value.Items.Where(i => KubeJson.Key(i) == publisher.NodeName).Select(i => (JsonElement?)i).FirstOrDefault();
+                    publisher.Observe(own);
+                }
 
                 // Items null: the answer says nothing about the rules (failed, disabled); keep what is known.
                 if (rules.Items is not null)
@@ -346,6 +351,8 @@ public sealed partial class KubernetesCatalogSource
             }
 
             foreach (var warning in warnings) Skip(kind, KubeJson.Key(obj), warning);
+            if (kind == ResourceKind.Nodes && _publisher is { } publisher && KubeJson.Key(obj) == publisher.NodeName)
+                publisher.Observe(type == "DELETED" ? null : obj);
             LogRuleNotices();
             var changes = _projection.Diff(affected);
 

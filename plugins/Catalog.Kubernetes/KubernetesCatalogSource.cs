@@ -6,6 +6,7 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
+using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
@@ -38,6 +39,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private readonly KubernetesCatalogMetrics _metrics;
     private readonly RateLimitedWarnings _warnings;
     private readonly CatalogProjection _projection;
+    private readonly NodeAnnotationPublisher? _publisher;
     private readonly SemaphoreSlim _apply = new(1, 1);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -85,8 +87,12 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for delays and timestamps.</param>
     /// <param name="meter">The plugin's meter.</param>
+    /// <param name="publisher">
+    /// The publisher of this agent on its own Node, told what the Node watch says of that Node and shown
+    /// in status; null when none runs (tests of the catalog alone).
+    /// </param>
     public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
-        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
+        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -103,6 +109,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         _metrics = new KubernetesCatalogMetrics(meter);
         _warnings = new RateLimitedWarnings(time, TimeSpan.FromMinutes(1));
         _projection = new CatalogProjection(options.ProxyNameLabel, options.ProxyName);
+        _publisher = publisher;
         _apiLabel = InitialApiLabel();
         _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
     }
@@ -179,7 +186,8 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                     _connected, _connectedChangedAt, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
                     _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
-                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices));
+                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices),
+                    _publisher?.Status);
             }
         }
     }

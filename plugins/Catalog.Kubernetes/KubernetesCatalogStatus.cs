@@ -22,6 +22,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="Relists">Full lists done.</param>
 /// <param name="Skipped">Objects skipped (not understood or filtered).</param>
 /// <param name="DestinationRules">The Istio DestinationRule resource: configuration, whether it is served and watched, counts.</param>
+/// <param name="Publish">This agent on its own Node (annotations <c>pluginmesh.io/*</c>); null when no publisher runs.</param>
 public sealed record KubernetesCatalogStatus(
     string Api,
     bool Connected,
@@ -40,4 +41,5 @@ public sealed record KubernetesCatalogStatus(
     long Events,
     long Relists,
     long Skipped,
-    DestinationRulesStatus DestinationRules);
+    DestinationRulesStatus DestinationRules,
+    Publishing.PublishStatus? Publish);
