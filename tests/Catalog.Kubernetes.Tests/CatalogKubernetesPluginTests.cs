@@ -42,6 +42,9 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         }, ("apiServer", server.Url.ToString()));
 
         await Eventually.TrueAsync(() => sink.Get<MeshService>(CatalogObjectKind.Service, "demo/web") is not null, "listed into the sink");
+        // Synced is set once the list's cache rewrite is done (the sink hears first): reading the cache
+        // while that rewrite drops and refills its collections fails in LiteDB ("page type must be collection page").
+        await Eventually.TrueAsync(() => plugin.Get<KubernetesCatalogSource>().Synced, "synced");
         await Eventually.TrueAsync(() => cache.Get<ICatalogCache>().Restore(KubernetesCatalogSource.SourceName)
             .Any(c => c is { Kind: CatalogObjectKind.Node, Key: "node-b", Value: MeshNode }), "listed into the cache");
         Assert.True(plugin.Get<KubernetesCatalogSource>().Synced);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
@@ -290,7 +291,7 @@ public sealed class NodeAnnotationPublisher : BackgroundService
     }
 
     private AgentAnnotationValues Current() =>
-        AgentAnnotations.Encode(_peer!.PeerId, _peer.Addresses, _peer.Offers.Any(o => o.Service == "relay"));
+        AgentAnnotations.Encode(_peer!.PeerId, _peer.Addresses, _peer.Offers.Any(o => o.Service == Capabilities.Relay));
 
     private (bool Known, bool Missing, IReadOnlyDictionary<string, string> Annotations) Carried()
     {

@@ -125,7 +125,8 @@ public sealed class NodeAnnotationPublisherTests : IDisposable
         peer.WithdrawOffer("relay");
         await Eventually.TrueAsync(() => !Annotations(h.Cluster, "node-a").ContainsKey(AgentAnnotations.RelayKey), "relay offer withdrawn");
         Assert.Equal(3, h.Cluster.Patches.Count);
-        Assert.False(publisher.Status.Relay);
+        // The fake applies a patch before it answers: status follows once the answer is read.
+        await Eventually.TrueAsync(() => publisher.Status is { Relay: false, Patches: 3 }, "status follows the third patch");
         // Another agent's view: the Node's binding follows.
         var agent = AgentAnnotations.Decode(Annotations(h.Cluster, "node-a"), []);
         Assert.Equal((TestPeers.Self, 2, false), (agent!.PeerId, agent.Addresses.Count, agent.OffersRelay));
@@ -236,7 +237,8 @@ public sealed class NodeAnnotationPublisherTests : IDisposable
             h.Cluster.Patch(FakeCluster.Nodes, "node-a", JsonNode.Parse("""{"metadata":{"annotations":{"pluginmesh.io/peer-id":null,"pluginmesh.io/addrs":null}}}"""), jsonPatch: false);
             await Eventually.TrueAsync(() => h.Cluster.Patches.Count == 3, "put back");
             await Eventually.TrueAsync(() => Annotations(h.Cluster, "node-a").GetValueOrDefault(AgentAnnotations.PeerIdKey) == Self, "peer id back");
-            Assert.Equal(2, publisher.Status.Patches);
+            await Eventually.TrueAsync(() => publisher.Status.Patches == 2, "status counts the second patch");
+            Assert.Equal(3, h.Cluster.Patches.Count);
         }
         finally
         {
@@ -345,6 +347,7 @@ public sealed class NodeAnnotationPublisherTests : IDisposable
         var publisher = new NodeAnnotationPublisher(options, "node-a", Peer("/ip4/192.168.1.10/tcp/4001"), h.PublishLog, TimeProvider.System, h.Meter);
         var sink = new RecordingCatalogSink();
         var source = await h.StartSourceAsync(sink, options, publisher);
+        await Eventually.TrueAsync(() => source.Synced, "listed");
         await publisher.StartAsync(CancellationToken.None);
         try
         {
