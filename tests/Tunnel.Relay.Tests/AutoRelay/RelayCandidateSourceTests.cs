@@ -2,6 +2,7 @@ using PluginMesh.P2p;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
+using PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Tests.AutoRelay;
 
@@ -43,28 +44,4 @@ public sealed class RelayCandidateSourceTests
 
     private static NodeRecord Record(string peer, IReadOnlyList<string> caps, IReadOnlyList<string> addrs) =>
         new("node-" + peer[^4..], PeerId.Parse(peer), [.. addrs.Select(Multiaddr.Parse)], [], caps, 1, DateTimeOffset.MaxValue, Zone);
-
-    private sealed class StaticDirectory(IReadOnlyList<NodeRecord> records) : INodeDirectory
-    {
-        public IReadOnlyList<NodeRecord> Records => records;
-
-        public IReadOnlyList<NodeNameConflict> Conflicts => [];
-
-        public event Action<NodeRecord>? Changed { add { } remove { } }
-
-        public NodeRecord? Resolve(string nodeName) => records.FirstOrDefault(r => r.NodeName == nodeName);
-
-        public NodeRecord? ResolvePeer(PeerId peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
-    }
-
-    private sealed class StaticDiscovery(IReadOnlyList<DiscoveredPeer> peers) : IPeerDiscovery
-    {
-        public string Name => "mdns";
-
-        public IReadOnlyList<DiscoveredPeer> Peers => peers;
-
-        public event Action<DiscoveredPeer>? PeerDiscovered { add { } remove { } }
-
-        public event Action<PeerId>? PeerExpired { add { } remove { } }
-    }
 }
