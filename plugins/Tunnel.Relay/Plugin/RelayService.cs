@@ -81,9 +81,24 @@ internal sealed class RelayService(RelayOptions options, RelayDependencies deps,
             var stop = new StopHandler(deps.Network, deps.Tunnel.LocalPeerId, _reservations.Holds, logger);
             _stopRegistration = deps.Tunnel.RegisterHandler(RelayProtocols.Stop, stop.HandleAsync);
         }
-        var candidates = new RelayCandidateSource(options.Candidates, deps.Directory, deps.Discoveries, deps.Tunnel.LocalPeerId);
-        _autoRelay = new AutoRelayService(_reservations, candidates, options.Reserve, options.Relays, options.AutoRelay, deps.Network, deps.Policy, metrics, time, logger);
+        var network = deps.Network;
+        var candidates = new RelayCandidateSource(options.Candidates, deps.Directory, deps.Discoveries, deps.Tunnel.LocalPeerId, deps.Catalog,
+            network is null ? null : peer => network.Connections.Any(c => c.PeerId == peer && c.Protocols.Contains(RelayProtocols.Hop, StringComparer.Ordinal)));
+        _autoRelay = new AutoRelayService(_reservations, candidates, options.Reserve, options.Relays, options.AutoRelay, deps.Network, deps.Policy, metrics, time, logger, deps.Tunnel);
         _autoRelay.Start();
+        // Elected relays show up as records (and LAN peers): a private agent short of relays reserves on them at once.
+        Action<PluginMesh.Abstractions.Directory.NodeRecord> onRecord = _ => _autoRelay.Nudge();
+        Action<PluginMesh.Abstractions.Discovery.DiscoveredPeer> onPeer = _ => _autoRelay.Nudge();
+        if (deps.Directory is { } directory)
+        {
+            directory.Changed += onRecord;
+            _unsubscribe.Add(() => directory.Changed -= onRecord);
+        }
+        foreach (var discovery in deps.Discoveries)
+        {
+            discovery.PeerDiscovered += onPeer;
+            _unsubscribe.Add(() => discovery.PeerDiscovered -= onPeer);
+        }
         return Task.CompletedTask;
     }
 
