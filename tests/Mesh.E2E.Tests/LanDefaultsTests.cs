@@ -71,6 +71,9 @@ public sealed class LanDefaultsTests(ITestOutputHelper output)
                 var discovered = s.GetProperty("libp2p").GetProperty("discovered").EnumerateArray().ToList();
                 Assert.DoesNotContain(discovered, d => d.GetProperty("state").GetString() == "ignored");
                 foreach (var a in agents) Assert.DoesNotContain(a.Log, l => l.Contains("ignoring", StringComparison.Ordinal));
+                // The relay election runs on the defaults too: on a LAN with private addresses only nobody is public, so electRelay declines.
+                var election = s.GetProperty("relay").GetProperty("hop").GetProperty("election");
+                Assert.Equal(("policy", false), (election.GetProperty("cause").GetString(), election.GetProperty("offer").GetBoolean()));
             }
         }
         finally
