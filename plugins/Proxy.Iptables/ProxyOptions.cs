@@ -41,6 +41,16 @@ public sealed record ProxyOptions
     /// <summary>Nodes whose endpoints are dialed directly.</summary>
     public IReadOnlyList<string> DirectNodes { get; init; } = [];
 
+    /// <summary>
+    /// The operator says the pod network is flat: an endpoint inside its own node's podCIDRs (as the
+    /// catalog has them from the API) is dialed directly when that node shares this node's pod
+    /// network (all nodes, or those with this node's value of <see cref="FlatPodNetworkLabel"/>).
+    /// </summary>
+    public bool FlatPodNetwork { get; init; }
+
+    /// <summary>With <see cref="FlatPodNetwork"/>: the node label whose value names a flat pod network; null = one network for every node.</summary>
+    public string? FlatPodNetworkLabel { get; init; }
+
     /// <summary>Consecutive dial failures before an endpoint is ejected.</summary>
     public int EjectAfterFailures { get; init; } = 3;
 
@@ -56,8 +66,8 @@ public sealed record ProxyOptions
     private static readonly string[] Keys =
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
-        "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "ejectAfterFailures", "ejectForMs", "serveTunnel",
-        "zeroCopy",
+        "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
+        "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -140,21 +150,32 @@ public sealed record ProxyOptions
             else nodes.Add(c.Value);
         }
 
-        var serve = section["serveTunnel"];
-        if (serve is not null)
+        o = o with
         {
-            if (bool.TryParse(serve, out var b)) o = o with { ServeTunnel = b };
-            else error("serveTunnel", $"'{serve}' is not true or false");
-        }
+            ServeTunnel = ReadBool(section, "serveTunnel", o.ServeTunnel, error),
+            ZeroCopy = ReadBool(section, "zeroCopy", o.ZeroCopy, error),
+            FlatPodNetwork = ReadBool(section, "flatPodNetwork", o.FlatPodNetwork, error),
+        };
 
-        var zeroCopy = section["zeroCopy"];
-        if (zeroCopy is not null)
+        var flatLabel = section["flatPodNetworkLabel"];
+        if (flatLabel is not null)
         {
-            if (bool.TryParse(zeroCopy, out var b)) o = o with { ZeroCopy = b };
-            else error("zeroCopy", $"'{zeroCopy}' is not true or false");
+            if (string.IsNullOrWhiteSpace(flatLabel) || flatLabel.Any(char.IsWhiteSpace))
+                error("flatPodNetworkLabel", $"'{flatLabel}' is not a node label key (e.g. topology.kubernetes.io/zone)");
+            else if (!o.FlatPodNetwork) error("flatPodNetworkLabel", "only meaningful with flatPodNetwork: true");
+            else o = o with { FlatPodNetworkLabel = flatLabel };
         }
 
         return o with { RoutableCidrs = cidrs, DirectNodes = nodes };
+    }
+
+    private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
+    {
+        var text = section[key];
+        if (text is null) return fallback;
+        if (bool.TryParse(text, out var b)) return b;
+        error(key, $"'{text}' is not true or false");
+        return fallback;
     }
 
     private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)

@@ -159,13 +159,23 @@ public sealed class HolePunchService
         result.AddRange(_host.AdvertisedAddresses.Where(a => !a.IsRelayed));
         if (ListenEndPoint() is { } listen)
         {
-            foreach (var c in _host.Connections)
+            foreach (var ip in ObservedIps())
             {
-                if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && ip.AddressFamily == listen.AddressFamily)
-                    result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, listen.Port)));
+                if (ip.AddressFamily == listen.AddressFamily) result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, listen.Port)));
             }
         }
         return [.. result.Distinct()];
+    }
+
+    /// <summary>The IPs our connected peers observed us on (identify's observedAddr).</summary>
+    private List<IPAddress> ObservedIps()
+    {
+        var result = new List<IPAddress>();
+        foreach (var c in _host.Connections)
+        {
+            if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && !result.Contains(ip)) result.Add(ip);
+        }
+        return result;
     }
 
     private FailoverDecision Decide(FailureInput input)
@@ -209,10 +219,12 @@ public sealed class HolePunchService
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(ExchangeTimeout);
                 var start = Stopwatch.GetTimestamp();
-                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                var ours = LocalCandidates();
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, ours, timeout.Token).ConfigureAwait(false);
                 var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
                 rtt = Stopwatch.GetElapsedTime(start);
                 targets = Dialable(connect);
+                LogExchange(relayed.RemotePeerId, ours, connect, targets);
                 if (targets.Count == 0) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] holepunch: {relayed.RemotePeerId} sent no dialable address");
                 // Before SYNC: from then on the peer may dial, and its SYN may reach our listener first.
                 window.CancelAfter(ExchangeTimeout + DialWindow);
@@ -242,10 +254,12 @@ public sealed class HolePunchService
                 timeout.CancelAfter(ExchangeTimeout);
                 var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
                 targets = Dialable(connect);
+                var ours = LocalCandidates();
+                LogExchange(s.Connection.RemotePeerId, ours, connect, targets);
                 // Before our CONNECT: the peer dials half a round trip after it, possibly onto our listener.
                 window.CancelAfter(ExchangeTimeout + DialWindow);
                 waits = ExpectPunches(targets, s.Connection.RemotePeerId, initiator: false, window.Token);
-                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, ours, timeout.Token).ConfigureAwait(false);
                 await ReadAsync(s.Stream, HolePunchMessage.Sync, timeout.Token).ConfigureAwait(false);
             }
             if (targets.Count == 0) return;
@@ -332,10 +346,15 @@ public sealed class HolePunchService
         return new IPEndPoint(IPAddress.Parse(ip), port);
     }
 
-    /// <summary>TCP addresses worth punching to: not relayed, and not private unless the ranges say so (DNS names count as public).</summary>
+    /// <summary>
+    /// TCP addresses worth punching to: not relayed, and not private unless the ranges say so or we are
+    /// observed in the same private range ourselves (<see cref="AddressRanges.SharesRealm"/>: both NATs'
+    /// outsides on TEST-NET or CGNAT space); DNS names count as public.
+    /// </summary>
     private List<Multiaddr> Dialable(HolePunchMessage message)
     {
         var result = new List<Multiaddr>();
+        var seenAs = ObservedIps();
         foreach (var bytes in message.ObsAddrs)
         {
             Multiaddr addr;
@@ -348,10 +367,27 @@ public sealed class HolePunchService
                 continue;
             }
             if (addr.IsRelayed || !addr.TryGetTcpTarget(out _, out _, out var isIp)) continue;
-            if (isIp && addr.TryGetIp(out var ip) && _ranges.IsPrivate(ip)) continue;
+            if (isIp && addr.TryGetIp(out var ip) && _ranges.IsPrivate(ip) && !_ranges.SharesRealm(ip, seenAs)) continue;
             if (!result.Contains(addr)) result.Add(addr);
         }
         return result;
+    }
+
+    private void LogExchange(PeerId peer, IReadOnlyList<Multiaddr> ours, HolePunchMessage theirs, List<Multiaddr> targets)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug)) return;
+        var their = theirs.ObsAddrs.Select(b =>
+        {
+            try
+            {
+                return Multiaddr.FromBytes(b).ToString();
+            }
+            catch (FormatException)
+            {
+                return "(malformed)";
+            }
+        });
+        HolePunchLog.Exchanged(_logger, peer.ToString(), string.Join(" ", ours), string.Join(" ", their), string.Join(" ", targets));
     }
 
     private static Task WriteAsync(Stream stream, int type, IReadOnlyList<Multiaddr> addrs, CancellationToken ct) =>

@@ -38,6 +38,12 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    public CatalogBuilder Node(string name, IReadOnlyDictionary<string, string> labels, params string[] podCidrs)
+    {
+        _nodes[name] = new MeshNode(name, podCidrs, [], labels);
+        return this;
+    }
+
     public CatalogSnapshot Build(long version) => new(version, new Dictionary<ServiceKey, MeshService>(_services),
         new Dictionary<ServiceKey, ServiceEndpoints>(_endpoints), new Dictionary<string, MeshNode>(_nodes));
 
