@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Host.Cli.Commands;
+using PluginMesh.Cli.Commands;
 using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Plugins;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>
 /// The <c>pluginmesh</c> command line. Built-in commands live here; plugins add their own

@@ -5,7 +5,7 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh up</c>: validate, then run the agent until SIGTERM/SIGINT.</summary>
 internal static class UpCommand

@@ -3,7 +3,7 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh config check FILE</c>: every problem with its path; exit 1 when there is any.</summary>
 internal static class ConfigCheckCommand

@@ -7,7 +7,7 @@ using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Plugins;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh plugins</c>: every plugin found, whether config enables it, and why one failed.</summary>
 internal static class PluginsCommand
