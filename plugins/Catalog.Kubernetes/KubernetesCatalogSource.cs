@@ -1,12 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;

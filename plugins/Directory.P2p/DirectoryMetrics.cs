@@ -1,6 +1,3 @@
-using System.Diagnostics.Metrics;
-using PluginMesh.Plugins.Directory.P2p.Records;
-
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>The plugin's instruments (see README "Metrics").</summary>

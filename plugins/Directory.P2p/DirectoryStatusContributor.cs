@@ -1,7 +1,3 @@
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Directory.P2p.Store;
-using PluginMesh.Plugins.Directory.P2p.Sync;
-
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>Section <c>directory</c> of <c>/status</c>: in-memory snapshots only, no I/O.</summary>

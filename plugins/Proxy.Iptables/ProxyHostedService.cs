@@ -1,16 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Interception;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Netns;
 using PluginMesh.Plugins.Proxy.Iptables.Rules;
-using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 namespace PluginMesh.Plugins.Proxy.Iptables;
 

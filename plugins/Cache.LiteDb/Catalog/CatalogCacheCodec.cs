@@ -1,5 +1,4 @@
 using System.Net;
-using PluginMesh.Abstractions.Catalog;
 
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.P2p;
 using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Directory.P2p.Records;

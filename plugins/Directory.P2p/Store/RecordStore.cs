@@ -1,10 +1,4 @@
-using PluginMesh.P2p;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>

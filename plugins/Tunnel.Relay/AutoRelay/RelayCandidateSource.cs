@@ -1,8 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Relay.Client;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 
 /// <summary>Gathers relay candidates: configured addresses, directory records with capability <c>relay</c>, discovered LAN peers.</summary>

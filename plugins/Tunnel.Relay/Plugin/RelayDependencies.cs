@@ -1,8 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>What the relay service needs from the node; optional parts are null when no plugin provides them.</summary>
