@@ -53,7 +53,7 @@ internal static class CliApp
             // A plugin command takes the global options anywhere after its name too (pluginmesh peers --config FILE).
             var (more, words) = SplitGlobals(rest, anywhere: true);
             var g = new CliArgs([.. globals, .. more], GlobalOptions.Values, GlobalOptions.Flags);
-            using var loggers = LoggingSetup.CliFactory();
+            using var loggers = CliLogging.Factory();
             var logger = loggers.CreateLogger("pluginmesh");
             var (config, settings, installed) = Installed(g, logger);
             var pluginCommands = PluginCommands(installed, io.Error);
@@ -163,7 +163,7 @@ internal static class CliApp
         List<(PluginCommand Command, LoadedPlugin)> fromPlugins;
         try
         {
-            using var loggers = LoggingSetup.CliFactory();
+            using var loggers = CliLogging.Factory();
             fromPlugins = PluginCommands(Installed(new CliArgs(globals, GlobalOptions.Values, GlobalOptions.Flags), loggers.CreateLogger("pluginmesh")).Installed, TextWriter.Null);
         }
         catch (PluginMeshException)

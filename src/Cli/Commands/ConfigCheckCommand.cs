@@ -26,7 +26,7 @@ internal static class ConfigCheckCommand
             0 when args.Value("config") is { } c => c,
             _ => throw new UsageException("config check takes exactly one file"),
         };
-        using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
+        using var loggers = CliLogging.Factory(LogLevel.Error);
         try
         {
             var plan = AgentHost.Plan(file, GlobalOptions.PluginDirs(args), loggers.CreateLogger("pluginmesh"));

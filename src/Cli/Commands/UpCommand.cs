@@ -33,7 +33,7 @@ internal static class UpCommand
     {
         var args = new CliArgs(argv, GlobalOptions.Values, GlobalOptions.Flags);
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
-        using var bootLoggers = LoggingSetup.CliFactory(LogLevel.Information);
+        using var bootLoggers = CliLogging.Factory(LogLevel.Information);
         var plan = AgentHost.Plan(args.Value("config"), GlobalOptions.PluginDirs(args), bootLoggers.CreateLogger("pluginmesh"));
 
         HostOwnsSignals = true;

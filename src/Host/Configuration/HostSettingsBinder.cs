@@ -54,13 +54,10 @@ internal static partial class HostSettingsBinder
         var profile = config["profile"] ?? "default";
         var profiles = config.GetSection("profiles");
         var profilePlugins = new List<string>();
-        foreach (var p in profiles.GetChildren())
+        foreach (var (p, item) in profiles.GetChildren().SelectMany(p => p.GetChildren(), (p, item) => (p, item)))
         {
-            foreach (var item in p.GetChildren())
-            {
-                if (item.Value is null || !PluginIdPattern().IsMatch(item.Value))
-                    problems.Add(new(ConfigPath.Join("profiles." + p.Key, item.Key), $"'{item.Value}' is not a plugin id"));
-            }
+            if (item.Value is null || !PluginIdPattern().IsMatch(item.Value))
+                problems.Add(new(ConfigPath.Join("profiles." + p.Key, item.Key), $"'{item.Value}' is not a plugin id"));
         }
         var chosen = profiles.GetSection(profile);
         // A profile written as [] is defined and empty: it has a key but neither value nor children.

@@ -27,8 +27,4 @@ internal static class LoggingSetup
         logging.SetMinimumLevel(level);
         logging.AddProvider(new TextWriterLoggerProvider(to));
     }
-
-    /// <summary>A logger factory for CLI commands that run before the agent is composed.</summary>
-    public static ILoggerFactory CliFactory(LogLevel level = LogLevel.Warning) =>
-        LoggerFactory.Create(b => Configure(b, level, json: false));
 }
