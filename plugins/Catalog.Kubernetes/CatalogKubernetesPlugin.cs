@@ -1,6 +1,5 @@
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 

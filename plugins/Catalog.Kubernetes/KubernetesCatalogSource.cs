@@ -1,9 +1,6 @@
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
-using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;

@@ -1,7 +1,3 @@
-using System.Diagnostics.Metrics;
-using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Directory.P2p.Store;
-
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>The plugin's instruments (see README "Metrics").</summary>

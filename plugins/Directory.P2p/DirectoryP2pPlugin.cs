@@ -1,16 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Directory.P2p.Api;
 using PluginMesh.Plugins.Directory.P2p.Liveness;
-using PluginMesh.Plugins.Directory.P2p.Store;
-using PluginMesh.Plugins.Directory.P2p.Sync;
 
 namespace PluginMesh.Plugins.Directory.P2p;
 

@@ -1,8 +1,4 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Directory.P2p.Api;
-using PluginMesh.Plugins.Directory.P2p.Store;
-using PluginMesh.Plugins.Directory.P2p.Sync;
 
 namespace PluginMesh.Plugins.Directory.P2p;
 

@@ -1,13 +1,5 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Interception;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Netns;
 using PluginMesh.Plugins.Proxy.Iptables.Rules;
 
 namespace PluginMesh.Plugins.Proxy.Iptables;

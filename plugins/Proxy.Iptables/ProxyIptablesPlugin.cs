@@ -1,12 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Interception;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Proxy.Iptables.Rules;
 using PluginMesh.Plugins.Proxy.Iptables.Status;
 

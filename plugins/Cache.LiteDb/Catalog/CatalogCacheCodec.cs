@@ -1,5 +1,4 @@
 using System.Net;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;

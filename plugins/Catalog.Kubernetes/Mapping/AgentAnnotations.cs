@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;

@@ -1,12 +1,6 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Publishing;

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 
 /// <summary>The publisher's instrument on the plugin's meter.</summary>

@@ -1,6 +1,4 @@
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p.Api;
 

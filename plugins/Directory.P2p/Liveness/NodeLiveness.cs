@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 using PluginMesh.Plugins.Directory.P2p.Api;
-using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p.Liveness;
 

@@ -1,7 +1,5 @@
 using System.Text;
-using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 using PluginMesh.P2p.Protobuf;
 
 namespace PluginMesh.Plugins.Directory.P2p.Records;

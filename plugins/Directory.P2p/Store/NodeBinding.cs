@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 
 /// <summary>A node name bound to its agent's PeerId by the Kubernetes API (now, or as last seen). Immutable.</summary>

@@ -1,7 +1,4 @@
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 

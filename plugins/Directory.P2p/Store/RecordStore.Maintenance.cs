@@ -1,6 +1,3 @@
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-using PluginMesh.Plugins.Directory.P2p.Records;
-
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 
 // Pruning, and what the sync protocols read.

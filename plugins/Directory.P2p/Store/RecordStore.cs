@@ -1,9 +1,4 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Plugins.Directory.P2p.Records;
-
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 
 /// <summary>A record the store holds, with where and when it was accepted. Immutable.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 

@@ -1,9 +1,5 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 
 /// <summary>

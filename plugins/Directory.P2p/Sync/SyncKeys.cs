@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 

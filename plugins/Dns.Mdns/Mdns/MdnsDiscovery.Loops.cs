@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using PluginMesh.Abstractions.Discovery;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;

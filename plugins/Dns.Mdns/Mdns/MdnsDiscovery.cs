@@ -1,11 +1,7 @@
 using PluginMesh.P2p;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Dns.Mdns.Limits;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 

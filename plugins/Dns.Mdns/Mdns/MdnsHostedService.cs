@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Tunnel;
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
 /// <summary>A network interface as mDNS sees it.</summary>

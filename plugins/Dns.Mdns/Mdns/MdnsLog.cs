@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
 /// <summary>Source-generated log messages of the mDNS half (event ids 100+).</summary>

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
 using PluginMesh.P2p;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 

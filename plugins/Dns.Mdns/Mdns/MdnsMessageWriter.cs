@@ -1,5 +1,4 @@
 using System.Text;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using PluginMesh.Abstractions.Directory;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;

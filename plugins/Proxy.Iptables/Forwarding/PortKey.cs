@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>Identity of a service port.</summary>

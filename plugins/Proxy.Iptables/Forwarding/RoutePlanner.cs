@@ -1,6 +1,3 @@
-using System.Net;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
 using PluginMesh.Plugins.Proxy.Iptables.Status;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;

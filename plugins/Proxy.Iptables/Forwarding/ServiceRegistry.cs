@@ -1,10 +1,5 @@
 using System.Collections.Frozen;
-using System.Net;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>Identity of an intercepted virtual address.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Netns;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 
 /// <summary>What status shows about one discovered peer.</summary>

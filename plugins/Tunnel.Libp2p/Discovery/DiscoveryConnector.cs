@@ -1,11 +1,4 @@
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 

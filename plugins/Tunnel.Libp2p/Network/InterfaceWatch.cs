@@ -1,6 +1,4 @@
 using System.Net.NetworkInformation;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Network;
 

@@ -1,5 +1,3 @@
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 /// <summary>The Noise handshake or a transport message failed (bad MAC, wrong peer, malformed payload).</summary>

@@ -1,8 +1,4 @@
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Election;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;

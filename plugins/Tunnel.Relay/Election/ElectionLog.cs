@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Election;
 
 internal static partial class ElectionLog

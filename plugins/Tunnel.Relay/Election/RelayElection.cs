@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Election;

@@ -1,7 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Election;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Election;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>Decides member vs outsider for a PeerId.</summary>

@@ -1,8 +1,4 @@
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Tunnel;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 

@@ -1,5 +1,4 @@
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
-using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Election;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
 

@@ -1,12 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Relay.Client;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
