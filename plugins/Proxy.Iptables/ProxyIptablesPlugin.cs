@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Interception;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
@@ -64,7 +65,9 @@ public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
             sp.GetService<IptablesInterceptor>(),
             sp.GetRequiredService<ProxyMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILogger<ProxyHostedService>>()));
+            sp.GetRequiredService<ILogger<ProxyHostedService>>(),
+            sp.GetService<INodeDirectory>(),
+            context.Node.AdminPort));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }
