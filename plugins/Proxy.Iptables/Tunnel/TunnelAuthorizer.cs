@@ -108,15 +108,10 @@ public sealed class TunnelAuthorizer(IServiceCatalog catalog, string nodeName, P
                 }
             }
         }
-        var bound = new HashSet<PeerId>();
-        foreach (var node in snapshot.Nodes.Values)
-        {
-            if (node.Agent is { } agent) bound.Add(agent.PeerId);
-        }
-        return new Tables(snapshot.Version, endpoints, bound);
+        return new Tables(snapshot.Version, endpoints, snapshot.BoundPeerIds());
     }
 
     private sealed record Owner(ServiceKey Service, string? Node);
 
-    private sealed record Tables(long Version, Dictionary<(IPEndPoint, TransportProtocol), List<Owner>> Endpoints, HashSet<PeerId> ApiBound);
+    private sealed record Tables(long Version, Dictionary<(IPEndPoint, TransportProtocol), List<Owner>> Endpoints, IReadOnlySet<PeerId> ApiBound);
 }

@@ -1,4 +1,11 @@
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>Hop side: offered or not, what it carries.</summary>
-internal sealed record HopStatus(string Mode, bool Offered, int Reservations, int Circuits, long Bytes, IReadOnlyList<string> ReservedPeers);
+internal sealed record HopStatus(string Mode, bool Offered, int Reservations, int Circuits, long Bytes, IReadOnlyList<string> ReservedPeers)
+{
+    /// <summary>The <c>members</c> mode in force (<c>bound</c>, <c>psk</c>, <c>all</c>, <c>none</c>).</summary>
+    public string Members { get; init; } = "";
+
+    /// <summary>Reservations held by outsiders (the rest are members').</summary>
+    public int OutsiderReservations { get; init; }
+}

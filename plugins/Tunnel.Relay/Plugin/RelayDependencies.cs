@@ -1,3 +1,4 @@
+using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Policies;
@@ -12,5 +13,9 @@ internal sealed record RelayDependencies(
     IPeerNetwork? Network,
     INodeDirectory? Directory,
     IReadOnlyList<IPeerDiscovery> Discoveries,
-    IRelaySelectionPolicy? Policy);
+    IRelaySelectionPolicy? Policy)
+{
+    /// <summary>The catalog, whose Nodes carry API bindings (node name → PeerId); null when none is registered.</summary>
+    public IServiceCatalog? Catalog { get; init; }
+}
 

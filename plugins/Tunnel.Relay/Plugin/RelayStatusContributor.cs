@@ -12,7 +12,11 @@ internal sealed class RelayStatusContributor(RelayService service, RelayOptions 
         var hop = service.Hop;
         var reservations = hop?.Reservations ?? [];
         return new RelayStatus(
-            new HopStatus(options.Relay.ToString().ToLowerInvariant(), service.HopOffered, reservations.Count, hop?.Circuits ?? 0, hop?.Bytes ?? 0, [.. reservations.Select(r => r.PeerId.ToString())]),
+            new HopStatus(options.Relay.ToString().ToLowerInvariant(), service.HopOffered, reservations.Count, hop?.Circuits ?? 0, hop?.Bytes ?? 0, [.. reservations.Select(r => r.PeerId.ToString())])
+            {
+                Members = options.Members.ToString().ToLowerInvariant(),
+                OutsiderReservations = reservations.Count(r => !r.Member),
+            },
             [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId.ToString(), r.RelayAddress.ToString(), r.Expires, [.. r.CircuitAddresses.Select(a => a.ToString())]))],
             [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId.ToString(), c.Source, c.Rank, c.RttMs, c.RecentFailures))],
             service.AutoRelay?.Active ?? false);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.P2p;
@@ -43,19 +45,21 @@ internal sealed class RelayNode : IAsyncDisposable
     /// <summary>The node's dialable address with <c>/p2p/&lt;id&gt;</c>.</summary>
     public Multiaddr Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId);
 
-    public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null)
+    public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null,
+        string? pskFile = null, IServiceCatalog? catalog = null, INodeDirectory? directory = null)
     {
         var dir = Directory.CreateTempSubdirectory("pm-relay-").FullName;
         var node = new Libp2pNodeService(new Libp2pOptions
         {
             KeyFile = Path.Combine(dir, "node.key"),
             Listen = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")],
+            PskFile = pskFile,
         }, NullLoggerFactory.Instance);
         var tunnel = new MeshTunnel(node);
         var network = reachability is { } r ? new TestPeerNetwork(node, r) : null;
         var meter = new System.Diagnostics.Metrics.Meter("test.relay." + Guid.NewGuid());
         var metrics = new RelayMetrics(meter);
-        var deps = new RelayDependencies(tunnel, withLocalPeer ? new TestLocalPeer(node) : null, network, null, [], null);
+        var deps = new RelayDependencies(tunnel, withLocalPeer ? new TestLocalPeer(node) : null, network, directory, [], null) { Catalog = catalog };
         var service = new RelayService(options, deps, metrics, time ?? TimeProvider.System, NullLogger.Instance);
         await node.StartAsync(TestTimeout.Token());
         var relayNode = new RelayNode(dir, node, tunnel, network, service, metrics) { Meter = meter };
@@ -69,6 +73,14 @@ internal sealed class RelayNode : IAsyncDisposable
             throw;
         }
         return relayNode;
+    }
+
+    /// <summary>Writes a fresh swarm key (libp2p pnet format) into a new temp file; the caller deletes its directory.</summary>
+    public static string NewSwarmKey()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("pm-psk-").FullName, "swarm.key");
+        File.WriteAllText(path, "/key/swarm/psk/1.0.0/\n/base16/\n" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        return path;
     }
 
     public async ValueTask DisposeAsync()
