@@ -15,7 +15,8 @@ internal sealed class Libp2pMetrics
     private readonly Counter<long>? _duplicates;
 
     /// <param name="bufferedBytes">Unread received bytes over all connections, for the gauge.</param>
-    public Libp2pMetrics(Meter? meter, Func<long> bufferedBytes)
+    /// <param name="openMesh">True without a PSK: anyone who completes a Noise handshake is connected.</param>
+    public Libp2pMetrics(Meter? meter, Func<long> bufferedBytes, bool openMesh)
     {
         if (meter is null) return;
         _opened = meter.CreateCounter<long>("pluginmesh.libp2p.connections.opened", description: "Upgraded libp2p connections, by direction");
@@ -26,6 +27,7 @@ internal sealed class Libp2pMetrics
         _connectionsRefused = meter.CreateCounter<long>("pluginmesh.libp2p.connections.refused", description: "Inbound connections closed because a connection limit was reached, by limit (total, per_peer)");
         _idleClosed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.idle_closed", description: "Connections closed after having no stream for the idle timeout");
         _duplicates = meter.CreateCounter<long>("pluginmesh.libp2p.connections.deduplicated", description: "Direct connections retired because both peers dialed each other (closed once their streams finish)");
+        meter.CreateObservableGauge("pluginmesh.libp2p.open_mesh", () => openMesh ? 1 : 0, description: "1 while the tunnel runs without a PSK (anyone may connect), 0 with one");
         meter.CreateObservableGauge("pluginmesh.libp2p.receive.buffered", bufferedBytes, unit: "By", description: "Received bytes not yet read by the application, over all connections");
     }
 

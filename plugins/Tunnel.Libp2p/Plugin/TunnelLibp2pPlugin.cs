@@ -80,6 +80,8 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
             ["peerId"] = host.PeerId.ToString(),
             ["listen"] = host.AdvertisedAddresses.Select(a => a.ToString()).ToArray(),
             ["reachability"] = node!.Network.Reachability.ToString().ToLowerInvariant(),
+            // Said out loud: without a PSK anyone who completes a Noise handshake is connected.
+            ["openMesh"] = !node.Network.PrivateNetwork,
             ["holePunch"] = node.HolePunch is { } punch ? new Dictionary<string, object?> { ["attempts"] = punch.Attempts, ["successes"] = punch.Successes, ["failures"] = punch.Failures } : null,
             ["autonat"] = node.AutoNat is { } autoNat ? new Dictionary<string, object?> { ["lastRound"] = autoNat.LastRound, ["answers"] = autoNat.LastAnswers } : null,
             ["connections"] = host.Connections.Select(c => new Dictionary<string, object?>
