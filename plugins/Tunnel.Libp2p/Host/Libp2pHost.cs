@@ -40,7 +40,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p");
         _upgrader = new ConnectionUpgrader(options, _logger);
-        _metrics = new Libp2pMetrics(options.Meter, () => Connections.Sum(c => c.Session.ReceiveBudget.Buffered), openMesh: options.PrivateNetworkKey is null);
+        _metrics = new Libp2pMetrics(options.Meter, () => Connections.Sum(c => c.Session.ReceiveBudget.Buffered), openMesh: options.PrivateNetworkKey is null, options.Yamux.HostBudget);
         _handlers[IdentifyProtocol.ProtocolId] = ServeIdentifyAsync;
         _handlers[IdentifyProtocol.PushProtocolId] = ReceivePushAsync;
         _handlers[PingProtocol.ProtocolId] = (s, ct) => PingProtocol.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct);
