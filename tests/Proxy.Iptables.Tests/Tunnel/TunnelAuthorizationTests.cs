@@ -95,6 +95,20 @@ public sealed class TunnelAuthorizationTests
     }
 
     [Fact]
+    public async Task Server_AgentsOwnAdminPort_IsControlPlane_EvenAsACatalogEndpointOnThisNode()
+    {
+        await using var admin = new TcpEchoServer(IPAddress.Parse("127.0.0.5"));
+        var net = new FakeTunnelNetwork();
+        var catalogB = new FakeCatalog();
+        catalogB.Publish(new CatalogBuilder()
+            .Service("sneaky", "10.96.0.66", [new ServicePort("http", 80, TransportProtocol.Tcp, admin.Port)])
+            .Endpoints("sneaky", [new MeshEndpoint(IPAddress.Parse("127.0.0.5"), "node-b", true, [])]));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"), adminPort: admin.Port);
+        Assert.StartsWith("control_plane:", (await AskAsync(net, "node-a", IPAddress.Parse("127.0.0.5"), admin.Port)).Reason, StringComparison.Ordinal);
+        Assert.Equal(0, admin.Accepted);
+    }
+
+    [Fact]
     public async Task Server_ServedCidrAndAllowedControlPlane_AreDialed()
     {
         await using var webC = new TcpEchoServer(IPAddress.Parse("127.0.0.2"));
