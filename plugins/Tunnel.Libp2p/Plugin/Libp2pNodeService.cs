@@ -94,6 +94,10 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Warned, not refused: a Secret volume's or a config tool's mode is the operator's to fix, and refusing
+        // would stop a whole mesh over one file's mode bits.
+        if (_options.PskFile is { } pskFile && File.Exists(pskFile) && PrivateFile.SharedMode(pskFile) is { } shared)
+            HostLog.SharedSwarmKey(_loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p"), pskFile, PrivateFile.Octal(shared));
         var host = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = Identity,

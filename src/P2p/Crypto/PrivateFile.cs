@@ -59,12 +59,21 @@ public static class PrivateFile
     /// <exception cref="UnauthorizedAccessException">The mode lets group or others in; the message names the file, its mode and the fix.</exception>
     public static void EnsureOwnerOnly(string path, string what)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (OperatingSystem.IsWindows()) return;
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & Shared) == 0) return;
+        if (SharedMode(path) is not { } mode) return;
         throw new UnauthorizedAccessException(
-            $"{what} {path} has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}: group or others may read it, so the secret may already be known " +
+            $"{what} {path} has mode {Octal(mode)}: group or others may read it, so the secret may already be known " +
             $"to other users. Fix it with `chmod 600 {path}` (and check who could read it meanwhile); the agent refuses to load it until then.");
+    }
+
+    /// <summary><paramref name="mode"/> as <c>chmod</c> writes it, e.g. <c>0644</c>.</summary>
+    public static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
+
+    /// <summary>The file's mode when group or others have any access to it; null when owner-only (or not Unix).</summary>
+    public static UnixFileMode? SharedMode(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (OperatingSystem.IsWindows()) return null;
+        var mode = File.GetUnixFileMode(path);
+        return (mode & Shared) == 0 ? null : mode;
     }
 }

@@ -14,15 +14,18 @@ public sealed class OpenMeshTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("pm-open-").FullName;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Start_WithoutPsk_WarnsAndReportsOpenMesh_WithPskStaysQuiet(bool psk)
+    [InlineData(null)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)]
+    public async Task Start_WithoutPsk_WarnsAndReportsOpenMesh_WithPskStaysQuiet(UnixFileMode? pskMode)
     {
+        var psk = pskMode is not null;
         var config = new Dictionary<string, string?> { ["listen:0"] = "/ip4/127.0.0.1/tcp/0" };
-        if (psk)
+        if (pskMode is { } mode)
         {
             var file = Path.Combine(_dir, "swarm.key");
             File.WriteAllText(file, SwarmKey.Generate().ToFileText());
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, mode);
             config["pskFile"] = file;
         }
         using var meter = new Meter("test.openmesh." + Guid.NewGuid());
@@ -50,6 +53,10 @@ public sealed class OpenMeshTests : IDisposable
         Assert.Equal(psk, node.Network.PrivateNetwork);
         listener.RecordObservableInstruments();
         Assert.Equal(psk ? 0 : 1, gauge);
+        // A swarm key others may read is named with the fix, but the agent still starts.
+        var shared = logs.Logger.Entries.Where(e => e.Id.Id == 4015).ToList();
+        if (pskMode is { } m && (m & UnixFileMode.OtherRead) != 0) Assert.Contains("chmod 600 " + config["pskFile"], Assert.Single(shared).Message, StringComparison.Ordinal);
+        else Assert.Empty(shared);
         var warnings = logs.Logger.Entries.Where(e => e.Id.Id == 4014).ToList();
         if (psk) Assert.Empty(warnings);
         else
