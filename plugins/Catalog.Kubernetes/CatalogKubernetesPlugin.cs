@@ -6,6 +6,8 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
+using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
@@ -49,7 +51,17 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
             (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
         if (problems.Count > 0) throw new ConfigValidationException(problems);
 
-        // No connection here: the hosted service connects at start.
+        // No connection here: the hosted services connect at start. The publisher is always
+        // registered, so status says why it is off when it is.
+        var node = context.Node.NodeName;
+        services.AddSingleton(sp => new NodeAnnotationPublisher(
+            options,
+            node,
+            // Read when present and followed through its events, so start order does not matter (not a Uses).
+            sp.GetService<ILocalPeer>(),
+            sp.GetRequiredService<ILogger<NodeAnnotationPublisher>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            context.Meter));
         services.AddSingleton(sp => new KubernetesCatalogSource(
             options,
             sp.GetRequiredService<ICatalogSink>(),
@@ -59,9 +71,11 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
             sp.GetRequiredService<IResyncPolicy>(),
             sp.GetRequiredService<ILogger<KubernetesCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            context.Meter));
+            context.Meter,
+            sp.GetRequiredService<NodeAnnotationPublisher>()));
         services.AddSingleton<ICatalogSource>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NodeAnnotationPublisher>());
     }
 }

@@ -64,4 +64,24 @@ internal static partial class KubernetesCatalogLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
         Message = "[catalog.kubernetes] {Message}")]
     public static partial void DestinationRuleNotice(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] not publishing this agent on Node {Node}: {Reason}")]
+    public static partial void PublishOff(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] Node {Node} carries this agent: PeerId {PeerId}, {Addresses} addresses, relay {Relay}")]
+    public static partial void Published(ILogger logger, string node, string peerId, int addresses, bool relay);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Debug,
+        Message = "[catalog.kubernetes] Node {Node} updated: {Addresses} addresses, relay {Relay}")]
+    public static partial void PublishUpdated(ILogger logger, string node, int addresses, bool relay);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] cannot publish this agent on Node {Node} ({State}: {Error}); {Hint}. Gossip and mDNS still find it; retrying with backoff up to {RetryMaxSeconds} s")]
+    public static partial void PublishRefused(ILogger logger, string node, string state, string error, string hint, double retryMaxSeconds);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error,
+        Message = "[catalog.kubernetes] unexpected error while publishing this agent on its Node; retrying")]
+    public static partial void PublishUnexpected(ILogger logger, Exception exception);
 }

@@ -16,6 +16,9 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="BackoffInitial">First delay before re-opening a failed watch.</param>
 /// <param name="BackoffMax">Largest delay before re-opening a failed watch.</param>
 /// <param name="Istio">Whether Istio DestinationRules are listed and watched (<c>istio: auto | true | false</c>).</param>
+/// <param name="Publish">Whether this agent publishes itself (PeerId, addresses, relay offer) as annotations on its own Node.</param>
+/// <param name="PublishInterval">At most one patch of the Node per this interval (changes in between are merged into the next).</param>
+/// <param name="PublishBackoffMax">Largest pause before retrying a refused or failed publication (doubling from <paramref name="BackoffInitial"/>).</param>
 public sealed record KubernetesCatalogOptions(
     Uri ApiServer,
     string? Kubeconfig,
@@ -28,8 +31,23 @@ public sealed record KubernetesCatalogOptions(
     TimeSpan WatchTimeout,
     TimeSpan BackoffInitial,
     TimeSpan BackoffMax,
-    IstioMode Istio = IstioMode.Auto)
+    IstioMode Istio = IstioMode.Auto,
+    bool Publish = true,
+    TimeSpan? PublishInterval = null,
+    TimeSpan? PublishBackoffMax = null)
 {
+    /// <summary>Default of <c>publishIntervalSeconds</c>.</summary>
+    public const int DefaultPublishIntervalSeconds = 30;
+
+    /// <summary>Default of <c>publishBackoffMaxSeconds</c>.</summary>
+    public const int DefaultPublishBackoffMaxSeconds = 300;
+
+    /// <summary>The interval in effect (<see cref="DefaultPublishIntervalSeconds"/> when not given).</summary>
+    public TimeSpan PublishEvery => PublishInterval ?? TimeSpan.FromSeconds(DefaultPublishIntervalSeconds);
+
+    /// <summary>The backoff cap in effect (<see cref="DefaultPublishBackoffMaxSeconds"/> when not given).</summary>
+    public TimeSpan PublishRetryMax => PublishBackoffMax ?? TimeSpan.FromSeconds(DefaultPublishBackoffMaxSeconds);
+
     /// <summary>KubeEdge's metaServer on every edge node.</summary>
     public const string DefaultApiServer = "http://127.0.0.1:10550";
 
@@ -43,6 +61,7 @@ public sealed record KubernetesCatalogOptions(
     [
         "apiServer", "kubeconfig", "context", "inCluster", "proxyName", "proxyNameLabel", "connectTimeoutSeconds",
         "requestTimeoutSeconds", "watchTimeoutSeconds", "backoffInitialMilliseconds", "backoffMaxSeconds", "istio",
+        "publish", "publishIntervalSeconds", "publishBackoffMaxSeconds",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -98,7 +117,10 @@ public sealed record KubernetesCatalogOptions(
             TimeSpan.FromSeconds(ReadInt(section, "watchTimeoutSeconds", 300, 5, 3600, error)),
             TimeSpan.FromMilliseconds(ReadInt(section, "backoffInitialMilliseconds", 500, 1, 60000, error)),
             TimeSpan.FromSeconds(ReadInt(section, "backoffMaxSeconds", 30, 1, 600, error)),
-            ReadIstio(section, error));
+            ReadIstio(section, error),
+            section["publish"] is null || ReadBool(section, "publish", error),
+            TimeSpan.FromSeconds(ReadInt(section, "publishIntervalSeconds", DefaultPublishIntervalSeconds, 1, 3600, error)),
+            TimeSpan.FromSeconds(ReadInt(section, "publishBackoffMaxSeconds", DefaultPublishBackoffMaxSeconds, 1, 3600, error)));
     }
 
     private static IstioMode ReadIstio(IConfiguration section, Action<string, string> error)

@@ -36,19 +36,22 @@ public sealed partial class KubernetesCatalogSource
             await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var warnings = new List<string>();
                 var affected = new List<(CatalogObjectKind, string)>();
-                affected.AddRange(_projection.Replace(ResourceKind.Services, services.Value.Items, warnings, (k, r) => Skip(ResourceKind.Services, k, r)));
+                affected.AddRange(_projection.Replace(ResourceKind.Services, services.Value.Items, (k, r) => Skip(ResourceKind.Services, k, r)));
                 var otherKind = endpointsKind == ResourceKind.EndpointSlices ? ResourceKind.Endpoints : ResourceKind.EndpointSlices;
-                affected.AddRange(_projection.Replace(otherKind, [], warnings, (_, _) => { }));
-                affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, warnings, (k, r) => Skip(endpointsKind, k, r)));
-                affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, warnings, (k, r) => Skip(ResourceKind.Nodes, k, r)));
-                foreach (var warning in warnings) Skip(endpointsKind, null, warning);
+                affected.AddRange(_projection.Replace(otherKind, [], (_, _) => { }));
+                affected.AddRange(_projection.Replace(endpointsKind, endpoints.Value.Items, (k, r) => Skip(endpointsKind, k, r)));
+                affected.AddRange(_projection.Replace(ResourceKind.Nodes, nodes.Value.Items, (k, r) => Skip(ResourceKind.Nodes, k, r)));
+                if (_publisher is { } publisher)
+                {
+                    var own = nodes.Value.Items.Where(i => KubeJson.Key(i) == publisher.NodeName).Select(i => (JsonElement?)i).FirstOrDefault();
+                    publisher.Observe(own);
+                }
 
                 // Items null: the answer says nothing about the rules (failed, disabled); keep what is known.
                 if (rules.Items is not null)
                 {
-                    affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items, [],
+                    affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items,
                         (k, r) => Skip(ResourceKind.DestinationRules, k, r)));
                 }
 
@@ -80,7 +83,7 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
-                    SetConnected(true);
+                    ListSucceeded();
                     _synced = true;
                     _fromCache = false;
                     _listedOnce = true;
@@ -198,7 +201,7 @@ public sealed partial class KubernetesCatalogSource
         await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], [], (_, _) => { }));
+            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], (_, _) => { }));
             if (changes.Count > 0)
             {
                 await _sink.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
@@ -208,6 +211,8 @@ public sealed partial class KubernetesCatalogSource
             lock (_gate)
             {
                 _resourceVersions.Remove(ResourcePaths.Name(ResourceKind.DestinationRules));
+                // Not watched any more, and its answer (404, 403) came from a reachable API.
+                WatchHealthy(ResourceKind.DestinationRules);
                 SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
                 UpdateCounts();
             }
@@ -346,6 +351,8 @@ public sealed partial class KubernetesCatalogSource
             }
 
             foreach (var warning in warnings) Skip(kind, KubeJson.Key(obj), warning);
+            if (kind == ResourceKind.Nodes && _publisher is { } publisher && KubeJson.Key(obj) == publisher.NodeName)
+                publisher.Observe(type == "DELETED" ? null : obj);
             LogRuleNotices();
             var changes = _projection.Diff(affected);
 
@@ -356,11 +363,8 @@ public sealed partial class KubernetesCatalogSource
                 await WriteCacheAsync(changes, replace: false).ConfigureAwait(false);
             }
 
-            lock (_gate)
-            {
-                SetConnected(true);
-                UpdateCounts();
-            }
+            // Connected is not set here: an event on one healthy watch says nothing of a failing other.
+            lock (_gate) UpdateCounts();
 
             SetResourceVersion(kind, KubeJson.ResourceVersion(obj));
         }
@@ -405,13 +409,19 @@ public sealed partial class KubernetesCatalogSource
         lock (_gate) _resourceVersions[ResourcePaths.Name(kind)] = rv;
     }
 
-    private void SetError(string message, bool connected)
+    /// <summary>Records an error; <paramref name="failedWatch"/> names the watch that failed, null for a failed list (or worse).</summary>
+    private void SetError(string message, ResourceKind? failedWatch)
     {
         lock (_gate)
         {
             _lastError = message;
             _lastErrorAt = _time.GetUtcNow();
-            SetConnected(connected);
+            if (failedWatch is { } kind) WatchFailing(kind);
+            else
+            {
+                _failingWatches.Clear();
+                SetConnected(false);
+            }
         }
     }
 
@@ -421,6 +431,7 @@ public sealed partial class KubernetesCatalogSource
         _services = _projection.Count(CatalogObjectKind.Service);
         _endpoints = _projection.EndpointAddresses;
         _nodes = _projection.Count(CatalogObjectKind.Node);
+        _agents = _projection.NodeAgents;
         _rules = _projection.DestinationRules;
         _rulesServices = _projection.ServicesWithRule;
     }

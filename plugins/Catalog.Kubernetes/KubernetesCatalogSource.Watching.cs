@@ -64,7 +64,7 @@ public sealed partial class KubernetesCatalogSource
                         KubernetesCatalogLog.WatchExpired(_logger, ResourcePaths.Name(kind), rv);
                         return new PhaseEnd("watch-expired", false);
                     case WatchOutcome.Unreachable:
-                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", connected: false);
+                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
                         _metrics.Error("unreachable");
                         return new PhaseEnd("reconnected", true);
                     case WatchOutcome.Ended when result.Events > 0 || _time.GetElapsedTime(started) >= MinQuietWatch:
@@ -72,7 +72,7 @@ public sealed partial class KubernetesCatalogSource
                         backoff = _options.BackoffInitial;
                         continue;
                     case WatchOutcome.Failed when ++failures >= MaxWatchFailuresBeforeRelist:
-                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", connected: true);
+                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
                         _metrics.Error("watch");
                         return new PhaseEnd("reconnected", false);
                 }
@@ -81,7 +81,7 @@ public sealed partial class KubernetesCatalogSource
                 // resourceVersion after a jittered, growing pause so a flapping server is not hammered.
                 if (result.Outcome != WatchOutcome.Ended)
                 {
-                    SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", connected: result.Outcome != WatchOutcome.Broken);
+                    SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
                     _metrics.Error("watch");
                 }
 
@@ -119,6 +119,6 @@ public sealed partial class KubernetesCatalogSource
 
     private void OnWatchOpened(ResourceKind kind)
     {
-        lock (_gate) SetConnected(true);
+        lock (_gate) WatchHealthy(kind);
     }
 }

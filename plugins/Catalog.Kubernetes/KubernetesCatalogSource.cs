@@ -6,6 +6,7 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Catalog.Kubernetes.Api;
+using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
@@ -38,10 +39,14 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private readonly KubernetesCatalogMetrics _metrics;
     private readonly RateLimitedWarnings _warnings;
     private readonly CatalogProjection _projection;
+    private readonly NodeAnnotationPublisher? _publisher;
     private readonly SemaphoreSlim _apply = new(1, 1);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, string> _resourceVersions = new(StringComparer.Ordinal);
+
+    // Watches that failed and have not reopened since: Connected is false while any is here.
+    private readonly HashSet<ResourceKind> _failingWatches = [];
 
     private Task? _loop;
     private string _apiLabel;
@@ -59,6 +64,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private int _services;
     private int _endpoints;
     private int _nodes;
+    private int _agents;
     private long _events;
     private long _relists;
     private long _skipped;
@@ -81,8 +87,12 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     /// <param name="logger">Logger.</param>
     /// <param name="time">Clock for delays and timestamps.</param>
     /// <param name="meter">The plugin's meter.</param>
+    /// <param name="publisher">
+    /// The publisher of this agent on its own Node, told what the Node watch says of that Node and shown
+    /// in status; null when none runs (tests of the catalog alone).
+    /// </param>
     public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
-        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
+        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -99,6 +109,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         _metrics = new KubernetesCatalogMetrics(meter);
         _warnings = new RateLimitedWarnings(time, TimeSpan.FromMinutes(1));
         _projection = new CatalogProjection(options.ProxyNameLabel, options.ProxyName);
+        _publisher = publisher;
         _apiLabel = InitialApiLabel();
         _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
     }
@@ -130,12 +141,34 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         get { lock (_gate) return _connectedChangedAt; }
     }
 
-    // Caller holds _gate.
+    // Caller holds _gate. The time moves only when the value does (or on the first attempt).
     private void SetConnected(bool connected)
     {
         if (_connectedChangedAt is not null && _connected == connected) return;
         _connected = connected;
         _connectedChangedAt = _time.GetUtcNow();
+    }
+
+    // Caller holds _gate. A full list succeeded: every watch starts afresh from it.
+    private void ListSucceeded()
+    {
+        _failingWatches.Clear();
+        SetConnected(true);
+    }
+
+    // Caller holds _gate. A watch is open again (or, for an optional kind, no longer wanted): connected
+    // once no other watch is failing.
+    private void WatchHealthy(ResourceKind kind)
+    {
+        _failingWatches.Remove(kind);
+        if (_failingWatches.Count == 0) SetConnected(true);
+    }
+
+    // Caller holds _gate. A watch broke, failed or found the API unreachable: not connected until it reopens.
+    private void WatchFailing(ResourceKind kind)
+    {
+        _failingWatches.Add(kind);
+        SetConnected(false);
     }
 
     /// <inheritdoc />
@@ -150,10 +183,11 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
             {
                 return new KubernetesCatalogStatus(
                     _apiLabel,
-                    _connected, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
+                    _connected, _connectedChangedAt, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
-                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _events, _relists, _skipped,
-                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices));
+                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
+                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices),
+                    _publisher?.Status);
             }
         }
     }
@@ -249,7 +283,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                 {
                     failures++;
                     offlineSince ??= _time.GetUtcNow();
-                    SetError(ex.Message, connected: false);
+                    SetError(ex.Message, failedWatch: null);
                     _metrics.Error("list");
                     KubernetesCatalogLog.Unavailable(_logger, Status.Api, ex.Message);
                     await ServeCacheOnceAsync().ConfigureAwait(false);
@@ -259,7 +293,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
                 {
                     // A bug must not end the catalog for the life of the process; the next round re-lists.
                     failures++;
-                    SetError(ex.Message, connected: false);
+                    SetError(ex.Message, failedWatch: null);
                     KubernetesCatalogLog.Unexpected(_logger, ex);
                     trigger = _listedOnce ? "reconnected" : "startup";
                 }

@@ -7,6 +7,8 @@ namespace PluginMesh.Plugins.Proxy.Iptables;
 /// <summary>Status view of the proxy (kept apart from the lifecycle code).</summary>
 public sealed partial class ProxyHostedService
 {
+    private RoutePlanner Planner() => new(options, tunnel is not null, nodeName, catalog);
+
     /// <summary>Builds the <c>proxy</c> status section; cheap, no I/O.</summary>
     public ProxyStatus GetStatus()
     {
@@ -20,7 +22,7 @@ public sealed partial class ProxyHostedService
 
         var services = new List<ServiceStatus>();
         var table = _registry?.Table ?? ServiceTable.Empty;
-        var planner = new RoutePlanner(options, tunnel is not null);
+        var planner = Planner();
         var now = time.GetUtcNow().UtcTicks;
         foreach (var group in table.Entries.Values.GroupBy(e => e.Key).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
@@ -39,7 +41,7 @@ public sealed partial class ProxyHostedService
             services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports));
         }
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
-            _tunnelRegistration is not null, metrics.Active, services)
+            _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())
         {
             TunnelRefused = _authorizer?.Refused ?? new Dictionary<string, long>(),
         };

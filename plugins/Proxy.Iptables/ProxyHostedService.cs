@@ -68,7 +68,7 @@ public sealed partial class ProxyHostedService(
         _stop = new CancellationTokenSource();
         _sockets = options.Netns is null ? HostSocketFactory.Instance : new NetnsSocketFactory(options.Netns);
         _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger);
-        var planner = new RoutePlanner(options, tunnel is not null);
+        var planner = Planner();
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
         var registry = _registry;

@@ -42,6 +42,16 @@ public sealed record ProxyOptions
     /// <summary>Nodes whose endpoints are dialed directly.</summary>
     public IReadOnlyList<string> DirectNodes { get; init; } = [];
 
+    /// <summary>
+    /// The operator says the pod network is flat: an endpoint inside its own node's podCIDRs (as the
+    /// catalog has them from the API) is dialed directly when that node shares this node's pod
+    /// network (all nodes, or those with this node's value of <see cref="FlatPodNetworkLabel"/>).
+    /// </summary>
+    public bool FlatPodNetwork { get; init; }
+
+    /// <summary>With <see cref="FlatPodNetwork"/>: the node label whose value names a flat pod network; null = one network for every node.</summary>
+    public string? FlatPodNetworkLabel { get; init; }
+
     /// <summary>Consecutive dial failures before an endpoint is ejected.</summary>
     public int EjectAfterFailures { get; init; } = 3;
 
@@ -69,8 +79,9 @@ public sealed record ProxyOptions
     private static readonly string[] Keys =
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
-        "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "ejectAfterFailures", "ejectForMs", "serveTunnel",
-        "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane", "tunnelDeniedPorts",
+        "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
+        "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
+        "tunnelDeniedPorts",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -143,6 +154,24 @@ public sealed record ProxyOptions
             else nodes.Add(c.Value);
         }
 
+        o = o with
+        {
+            ServeTunnel = ReadBool(section, "serveTunnel", o.ServeTunnel, error),
+            ZeroCopy = ReadBool(section, "zeroCopy", o.ZeroCopy, error),
+            FlatPodNetwork = ReadBool(section, "flatPodNetwork", o.FlatPodNetwork, error),
+            TunnelAllowControlPlane = ReadBool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
+            TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),
+        };
+
+        var flatLabel = section["flatPodNetworkLabel"];
+        if (flatLabel is not null)
+        {
+            if (string.IsNullOrWhiteSpace(flatLabel) || flatLabel.Any(char.IsWhiteSpace))
+                error("flatPodNetworkLabel", $"'{flatLabel}' is not a node label key (e.g. topology.kubernetes.io/zone)");
+            else if (!o.FlatPodNetwork) error("flatPodNetworkLabel", "only meaningful with flatPodNetwork: true");
+            else o = o with { FlatPodNetworkLabel = flatLabel };
+        }
+
         var denied = section.GetSection("tunnelDeniedPorts").GetChildren().ToList();
         if (denied.Count > 0)
         {
@@ -155,16 +184,7 @@ public sealed record ProxyOptions
             o = o with { TunnelDeniedPorts = ports };
         }
 
-        return o with
-        {
-            RoutableCidrs = cidrs,
-            DirectNodes = nodes,
-            TunnelServeCidrs = serveCidrs,
-            TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),
-            ServeTunnel = ReadBool(section, "serveTunnel", o.ServeTunnel, error),
-            ZeroCopy = ReadBool(section, "zeroCopy", o.ZeroCopy, error),
-            TunnelAllowControlPlane = ReadBool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
-        };
+        return o with { RoutableCidrs = cidrs, DirectNodes = nodes, TunnelServeCidrs = serveCidrs };
     }
 
     private static List<IPNetwork> ReadCidrs(IConfiguration section, string key, Action<string, string> error)

@@ -2,9 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Host.Policies.Defaults;
 using PluginMesh.Plugins.Cache.LiteDb;
+using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
+using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Mapping;
+using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;
 
@@ -37,8 +42,48 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         }, ("apiServer", server.Url.ToString()));
 
         await Eventually.TrueAsync(() => sink.Get<MeshService>(CatalogObjectKind.Service, "demo/web") is not null, "listed into the sink");
+        // Synced is set once the list's cache rewrite is done (the sink hears first): reading the cache
+        // while that rewrite drops and refills its collections fails in LiteDB ("page type must be collection page").
+        await Eventually.TrueAsync(() => plugin.Get<KubernetesCatalogSource>().Synced, "synced");
         await Eventually.TrueAsync(() => cache.Get<ICatalogCache>().Restore(KubernetesCatalogSource.SourceName)
             .Any(c => c is { Kind: CatalogObjectKind.Node, Key: "node-b", Value: MeshNode }), "listed into the cache");
         Assert.True(plugin.Get<KubernetesCatalogSource>().Synced);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    public async Task ConfigureServices_WithALocalPeer_PublishesOnItsOwnNodeUnlessSwitchedOff(string? publish)
+    {
+        await using var server = new FakeApiServer();
+        server.Cluster.Apply(FakeCluster.Nodes, FakeObjects.Node("test-node", "10.244.1.0/24", "192.168.1.10"));
+        server.Cluster.Apply(FakeCluster.Nodes, FakeObjects.Node("node-b", "10.244.2.0/24", "192.168.1.20"));
+        server.Start(0);
+        await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
+        var peer = new TestLocalPeer(TestPeers.Self);
+        peer.Announce("/ip4/192.168.1.10/tcp/4001");
+
+        await using var plugin = await PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
+        {
+            services.AddSingleton<ICatalogSink>(new RecordingCatalogSink());
+            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
+            services.AddSingleton(cache.Get<ICatalogCache>());
+            services.AddSingleton<ILocalPeer>(peer);
+        }, ("apiServer", server.Url.ToString()), ("publish", publish));
+
+        var source = plugin.Get<KubernetesCatalogSource>();
+        if (publish == "false")
+        {
+            await Eventually.TrueAsync(() => source.Synced, "listed");
+            Assert.Equal((PublishStates.Off, "publish: false"), (source.Status.Publish!.State, source.Status.Publish.Reason));
+            Assert.Empty(server.Cluster.Patches);
+            return;
+        }
+
+        // The node name comes from the agent's configuration ("test-node" here); no other Node is written.
+        await Eventually.TrueAsync(() => source.Status.Publish!.State == PublishStates.Published, "published");
+        Assert.Equal([(FakeCluster.Nodes, "test-node")], server.Cluster.Patches);
+        Assert.Equal(TestPeers.Self.ToString(),
+            server.Cluster.Get(FakeCluster.Nodes, "test-node")!["metadata"]!["annotations"]![AgentAnnotations.PeerIdKey]!.GetValue<string>());
     }
 }

@@ -188,7 +188,8 @@ public sealed class DestinationRuleSourceTests
         h.Cluster.Apply(FakeCluster.DestinationRules, Rule("web", "web", "LEAST_REQUEST"));
         h.Policy.RequestPeriodicRelist();
         await Eventually.TrueAsync(() => Lb(sink, "demo/web") == "LEAST_REQUEST", "rule picked up after install");
-        Assert.Equal("watching", source.Status.DestinationRules.State);
+        // The sink hears of the list before status does (the state is set after the cache rewrite).
+        await Eventually.TrueAsync(() => source.Status.DestinationRules.State == "watching", "watching");
         h.Cluster.Apply(FakeCluster.DestinationRules, Rule("web", "web", "RANDOM"));
         await Eventually.TrueAsync(() => Lb(sink, "demo/web") == "RANDOM", "then watched");
         Assert.Single(h.Log.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("watching Istio DestinationRules", StringComparison.Ordinal));

@@ -40,4 +40,41 @@ public sealed class ChartRenderTests
              "ClusterRole/pluginmesh", "ClusterRoleBinding/pluginmesh", "DaemonSet/pluginmesh"],
             kinds);
     }
+
+    [Fact]
+    public void PublishFalse_DropsPatchFromTheRole()
+    {
+        var plugins = (Dictionary<string, object?>)((Dictionary<string, object?>)Chart.DefaultValues()["config"]!)["plugins"]!;
+        ((Dictionary<string, object?>)plugins["catalog.kubernetes"]!)["publish"] = false;
+        var role = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["config.plugins"] = plugins }).Single("ClusterRole", "pluginmesh");
+        var verbs = ((List<object?>)role["rules"]!).Cast<Dictionary<string, object?>>().SelectMany(r => (List<object?>)r["verbs"]!).Distinct().ToList();
+        Assert.Equal(["get", "list", "watch"], verbs.Cast<string>().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void OwnNodePolicy_EqualsThePlainManifest_AndNamesTheAgentsServiceAccount()
+    {
+        var all = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["rbac.ownNodePolicy"] = true });
+        string[] kinds = ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"];
+        var rendered = all.Documents.Where(d => kinds.Contains(d["kind"] as string)).ToList();
+        var plain = HelmChart.SortForInstall(YamlModel.LoadAll(File.ReadAllText(Repo.OwnNodePolicy)).Cast<Dictionary<string, object?>>());
+        Assert.Equal(2, rendered.Count);
+        Assert.Equal(plain.Count, rendered.Count);
+        for (var i = 0; i < plain.Count; i++)
+        {
+            Assert.True(YamlModel.DeepEquals(rendered[i], plain[i], $"document {i} ({plain[i]["kind"]})", out var where),
+                where + "\ndeploy/manifests/pluginmesh-own-node.yaml differs from the chart rendered with rbac.ownNodePolicy=true; rendered:\n" + all.AllText());
+        }
+
+        var policy = all.Single("ValidatingAdmissionPolicy", "pluginmesh-own-node");
+        var binding = all.Single("ValidatingAdmissionPolicyBinding", "pluginmesh-own-node");
+        Assert.Equal("pluginmesh-own-node", ((Dictionary<string, object?>)binding["spec"]!)["policyName"]);
+        var spec = (Dictionary<string, object?>)policy["spec"]!;
+        var match = Assert.Single((List<object?>)spec["matchConditions"]!);
+        var account = all.Single("ServiceAccount", "pluginmesh");
+        Assert.Contains("\"system:serviceaccount:pluginmesh:" + ((Dictionary<string, object?>)account["metadata"]!)["name"] + "\"",
+            (string)((Dictionary<string, object?>)match!)["expression"]!, StringComparison.Ordinal);
+        // Off by default: it needs Kubernetes >= 1.30.
+        Assert.DoesNotContain(Chart.Render("pluginmesh", "pluginmesh").Documents, d => kinds.Contains(d["kind"] as string));
+    }
 }

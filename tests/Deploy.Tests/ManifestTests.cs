@@ -79,15 +79,18 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void Rbac_IsExactlyReadOnlyOnServicesEndpointsEndpointSlicesNodesAndDestinationRules()
+    public void Rbac_ReadsServicesEndpointsEndpointSlicesNodesAndDestinationRules_AndPatchesOnlyNodes()
     {
         var rules = List(Kind("ClusterRole"), "rules").Cast<Dictionary<string, object?>>().ToList();
         var granted = rules.SelectMany(r => List(r, "apiGroups").Cast<string>().SelectMany(g =>
-                List(r, "resources").Cast<string>().Select(res => g.Length == 0 ? res : $"{res}.{g}")))
+                List(r, "resources").Cast<string>().SelectMany(res => List(r, "verbs").Cast<string>()
+                    .Select(v => $"{v} {(g.Length == 0 ? res : $"{res}.{g}")}"))))
             .Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["destinationrules.networking.istio.io", "endpoints", "endpointslices.discovery.k8s.io", "nodes", "services"], granted);
-        Assert.All(rules, r => Assert.Equal(["get", "list", "watch"], List(r, "verbs").Cast<string>().Order(StringComparer.Ordinal)));
+        string[] read = ["destinationrules.networking.istio.io", "endpoints", "endpointslices.discovery.k8s.io", "nodes", "services"];
+        // Read what the catalog lists and watches; patch Nodes to publish the agent on its own (nothing else writes).
+        Assert.Equal(read.SelectMany(r => new[] { "get " + r, "list " + r, "watch " + r }).Append("patch nodes").Order(StringComparer.Ordinal), granted);
         Assert.All(rules, r => Assert.Null(Get(r, "resourceNames")));
+        Assert.Equal(true, At(Map(AgentConfig(), "plugins")["catalog.kubernetes"], "publish"));
 
         var binding = Kind("ClusterRoleBinding");
         Assert.Equal(Str(Kind("ClusterRole"), "metadata.name"), Str(binding, "roleRef.name"));

@@ -67,6 +67,18 @@ public sealed class OfflineAutonomyTests(ITestOutputHelper output)
             }
             await Task.WhenAll(agents.Select((a, i) => a.WaitStatusAsync(s => ConnectedTo(s, peerIds, i), TimeSpan.FromSeconds(60), "connections to the other two agents")));
             output.WriteLine($"phase 1 (API up): synced and connected {sw.ElapsedMilliseconds} ms after start");
+            // Each agent published itself on its own Node (and no other), and every agent's catalog learnt all three from the Node watch.
+            await Task.WhenAll(agents.Select(a => a.WaitStatusAsync(s => KubernetesSection(s) is { } k
+                && k.GetProperty("publish").GetProperty("state").GetString() == "published" && k.GetProperty("agents").GetInt32() == Nodes.Length,
+                TimeSpan.FromSeconds(60), "published on its Node, and every agent learnt from the Nodes")));
+            for (var i = 0; i < agents.Length; i++)
+            {
+                var annotations = cluster.Get(FakeCluster.Nodes, Nodes[i])!["metadata"]!["annotations"]!;
+                Assert.Equal(peerIds[i], annotations["pluginmesh.io/peer-id"]!.GetValue<string>());
+                Assert.Contains($"/ip4/10.99.0.{i + 1}/tcp/4001", JsonSerializer.Deserialize<string[]>(annotations["pluginmesh.io/addrs"]!.GetValue<string>())!);
+            }
+            Assert.Equal(Nodes.Order(StringComparer.Ordinal), cluster.Patches.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal));
+            output.WriteLine($"phase 1: {cluster.Patches.Count} patches of Nodes");
             foreach (var a in agents)
             {
                 var cache = (await a.StatusAsync())!.Value.GetProperty("cache");

@@ -48,6 +48,9 @@ public sealed class ProxyOptionsTests
     [InlineData("ejectAfterFailures", "0", "plugins.proxy.iptables.ejectAfterFailures")]
     [InlineData("serveTunnel", "yes", "plugins.proxy.iptables.serveTunnel")]
     [InlineData("zeroCopy", "always", "plugins.proxy.iptables.zeroCopy")]
+    [InlineData("flatPodNetwork", "yes", "plugins.proxy.iptables.flatPodNetwork")]
+    [InlineData("flatPodNetworkLabel", "zone", "plugins.proxy.iptables.flatPodNetworkLabel")]
+    [InlineData("flatPodNetworkLabel", "a zone", "plugins.proxy.iptables.flatPodNetworkLabel")]
     [InlineData("listenPort", "1", "plugins.proxy.iptables.listenPort")]
     [InlineData("tunnelMembers", "anyone", "plugins.proxy.iptables.tunnelMembers")]
     [InlineData("tunnelServeCidrs:0", "10.1.0.0/40", "plugins.proxy.iptables.tunnelServeCidrs[0]")]
@@ -57,6 +60,8 @@ public sealed class ProxyOptionsTests
     {
         var values = new List<(string, string?)> { (key, value) };
         if (key == "routableCidrs:1") values.Add(("routableCidrs:0", "10.244.0.0/16"));
+        // "zone" alone is refused only because flatPodNetwork is not on; "a zone" is no label key even with it.
+        if (value == "a zone") values.Add(("flatPodNetwork", "true"));
         var problem = Assert.Single(Validate([.. values]));
         Assert.Equal(path, problem.Path);
     }
@@ -77,5 +82,16 @@ public sealed class ProxyOptionsTests
         Assert.Equal(["cloud-1"], o.DirectNodes);
         Assert.Equal(LoadBalancerKind.LeastConnections, o.LoadBalancer);
         Assert.Null(o.PortRange);
+    }
+
+    [Fact]
+    public void Read_FlatPodNetwork_WithAndWithoutLabel()
+    {
+        Assert.False(ProxyOptions.Read(DictionaryConfiguration.Of(), (k, m) => Assert.Fail($"{k}: {m}")).FlatPodNetwork);
+        var o = ProxyOptions.Read(DictionaryConfiguration.Of(("flatPodNetwork", "true"), ("flatPodNetworkLabel", "topology.kubernetes.io/zone")),
+            (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.Equal((true, "topology.kubernetes.io/zone"), (o.FlatPodNetwork, o.FlatPodNetworkLabel));
+        var problem = Assert.Single(Validate(("flatPodNetwork", "false"), ("flatPodNetworkLabel", "zone")));
+        Assert.Contains("only meaningful with flatPodNetwork: true", problem.Message, StringComparison.Ordinal);
     }
 }

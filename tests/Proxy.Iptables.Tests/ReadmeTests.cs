@@ -22,6 +22,7 @@ public sealed class ReadmeTests
         Assert.Equal(LoadBalancerKind.RoundRobin, o.LoadBalancer);
         Assert.Equal(["10.244.0.0/16"], o.RoutableCidrs.Select(c => c.ToString()));
         Assert.Equal(["cloud-node-1"], o.DirectNodes);
+        Assert.False(o.FlatPodNetwork);
         Assert.Equal(TimeSpan.FromSeconds(30), o.EjectFor);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
@@ -49,7 +50,8 @@ internal static class CatalogCacheCodec
             node.Name,
             node.PodCidrs.ToList(),
             node.Addresses.Select(a => a.ToString()).ToList(),
-            SortedLabels(node.Labels));
+            SortedLabels(node.Labels),
+            node.Agent is { } agent ? new CachedAgent(agent.PeerId.ToString(), agent.Addresses.Select(a => a.ToString()).ToList(), agent.OffersRelay) : null);
     }
 
     /// <summary>Decodes a service, or null when the document is not usable.</summary>
@@ -109,7 +111,24 @@ internal static class CatalogCacheCodec
             addresses.Add(ip);
         }
 
-        return new MeshNode(doc.Name, (doc.PodCidrs ?? []).ToList(), addresses, doc.Labels);
+        return new MeshNode(doc.Name, (doc.PodCidrs ?? []).ToList(), addresses, doc.Labels, Decode(doc.Agent));
+    }
+
+    /// <summary>
+    /// Decodes an agent binding, or null when there is none or it no longer parses: the node is
+    /// still served, as it would be by a Node whose annotations cannot be read.
+    /// </summary>
+    public static NodeAgent? Decode(CachedAgent? doc)
+    {
+        if (doc is null || !PeerId.TryParse(doc.PeerId, out var peer)) return null;
+        var addresses = new List<Multiaddr>();
+        foreach (var raw in doc.Addresses ?? [])
+        {
+            if (!Multiaddr.TryParse(raw, out var address)) return null;
+            addresses.Add(address!);
+        }
+
+        return new NodeAgent(peer!, addresses, doc.OffersRelay);
     }
 
     // Sorted so that equal objects always encode to equal JSON (used to detect real changes).

@@ -6,7 +6,8 @@ using k8s.Authentication;
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Api;
 
 /// <summary>
-/// Plain HTTP access to the Kubernetes API: one GET for a list, one streaming GET for a watch.
+/// Plain HTTP access to the Kubernetes API: one GET for a list or an object, one streaming GET for a
+/// watch, one merge PATCH for the agent's own Node.
 /// For a kubeconfig or in-cluster config, KubernetesClient builds the TLS handler and the
 /// credentials; the requests themselves are ours (see the README for why).
 /// </summary>
@@ -55,23 +56,49 @@ internal sealed class KubeApiClient : IDisposable
 
     /// <summary>GETs a list; the body is returned whatever the status so callers can report it.</summary>
     /// <exception cref="HttpRequestException">The server could not be reached.</exception>
-    public async Task<(int Status, string Body)> ListAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<(int Status, string Body)> ListAsync(string path, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, path, null, "list", timeout, cancellationToken);
+
+    /// <summary>GETs one object (e.g. <c>api/v1/nodes/NAME</c>); the body is returned whatever the status.</summary>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public Task<(int Status, string Body)> GetAsync(string path, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, path, null, "get", timeout, cancellationToken);
+
+    /// <summary>
+    /// PATCHes one object with <paramref name="body"/> as <c>application/merge-patch+json</c> (RFC 7386:
+    /// the keys given are set, a null removes one, nothing else changes); the body is returned whatever the status.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public Task<(int Status, string Body)> MergePatchAsync(string path, string body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var content = new StringContent(body, System.Text.Encoding.UTF8);
+        // Exactly this media type, no charset parameter: it names the patch format to the API server.
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+        return SendAsync(HttpMethod.Patch, path, content, "patch", timeout, cancellationToken);
+    }
+
+    private async Task<(int Status, string Body)> SendAsync(HttpMethod method, string path, HttpContent? content, string verb, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        using var request = await CreateRequestAsync(path, cts.Token).ConfigureAwait(false);
-        try
+        using var request = await CreateRequestAsync(path, cts.Token, method).ConfigureAwait(false);
+        using (content)
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cts.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cts.Token).ConfigureAwait(false);
-            return ((int)response.StatusCode, body);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Our own deadline, or the handler's ConnectTimeout (which also surfaces as a cancellation).
-            throw new HttpRequestException(cts.IsCancellationRequested
-                ? $"list {path} timed out after {timeout.TotalSeconds} s"
-                : $"list {path}: {ex.InnerException?.Message ?? ex.Message}", ex);
+            request.Content = content;
+            try
+            {
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cts.Token).ConfigureAwait(false);
+                var text = await response.Content.ReadAsStringAsync(cts.Token).ConfigureAwait(false);
+                return ((int)response.StatusCode, text);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Our own deadline, or the handler's ConnectTimeout (which also surfaces as a cancellation).
+                throw new HttpRequestException(cts.IsCancellationRequested
+                    ? $"{verb} {path} timed out after {timeout.TotalSeconds} s"
+                    : $"{verb} {path}: {ex.InnerException?.Message ?? ex.Message}", ex);
+            }
         }
     }
 
@@ -88,9 +115,9 @@ internal sealed class KubeApiClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => _owner?.Dispose();
 
-    private async Task<HttpRequestMessage> CreateRequestAsync(string pathAndQuery, CancellationToken cancellationToken)
+    private async Task<HttpRequestMessage> CreateRequestAsync(string pathAndQuery, CancellationToken cancellationToken, HttpMethod? method = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, pathAndQuery.TrimStart('/')));
+        var request = new HttpRequestMessage(method ?? HttpMethod.Get, new Uri(BaseUri, pathAndQuery.TrimStart('/')));
         // KubeEdge's metaServer serves JSON only; asking for protobuf would fail there.
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (_credentials is not null) await _credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,11 @@ using PluginMesh.Abstractions.Catalog;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
-/// <summary>Turns a Kubernetes Node into a <see cref="MeshNode"/>.</summary>
+/// <summary>
+/// Turns a Kubernetes Node into a <see cref="MeshNode"/>: pod CIDRs, InternalIP/ExternalIP, labels,
+/// and the binding its agent published in <c>pluginmesh.io/*</c> annotations (<see cref="AgentAnnotations"/>).
+/// A bad CIDR, address or annotation is dropped with a warning; the rest of the Node stays.
+/// </summary>
 internal static class NodeMapper
 {
     public static MeshNode? Map(V1Node node, List<string> warnings, out string? skip)
@@ -34,6 +38,7 @@ internal static class NodeMapper
         }
 
         var labels = node.Metadata.Labels is null ? null : new Dictionary<string, string>(node.Metadata.Labels, StringComparer.Ordinal);
-        return new MeshNode(node.Metadata.Name, cidrs, addresses, labels);
+        var agent = AgentAnnotations.Decode(node.Metadata.Annotations is { } annotations ? annotations.AsReadOnly() : null, warnings);
+        return new MeshNode(node.Metadata.Name, cidrs, addresses, labels, agent);
     }
 }

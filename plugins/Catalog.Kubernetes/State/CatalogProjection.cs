@@ -39,6 +39,9 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
     /// <summary>Number of published endpoint addresses.</summary>
     public int EndpointAddresses => _published.Values.OfType<ServiceEndpoints>().Sum(e => e.Endpoints.Count);
 
+    /// <summary>Number of published nodes that carry their agent's binding.</summary>
+    public int NodeAgents => _published.Values.Count(v => v is MeshNode { Agent: not null });
+
     /// <summary>Number of DestinationRules known (those skipped excluded).</summary>
     public int DestinationRules => _rules.Count;
 
@@ -188,8 +191,12 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         }
     }
 
-    /// <summary>Replaces everything known of <paramref name="kind"/> with a fresh list.</summary>
-    public List<(CatalogObjectKind, string)> Replace(ResourceKind kind, IEnumerable<JsonElement> items, List<string> warnings, Action<string?, string> skipped)
+    /// <summary>
+    /// Replaces everything known of <paramref name="kind"/> with a fresh list. Objects not served and
+    /// parts of objects dropped (a bad CIDR, address or annotation) are reported through
+    /// <paramref name="skipped"/> with the object's key.
+    /// </summary>
+    public List<(CatalogObjectKind, string)> Replace(ResourceKind kind, IEnumerable<JsonElement> items, Action<string?, string> skipped)
     {
         var affected = new List<(CatalogObjectKind, string)>();
         switch (kind)
@@ -224,8 +231,11 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         {
             foreach (var item in items)
             {
+                var warnings = new List<string>();
                 affected.AddRange(Upsert(kind, item, warnings, out var skip));
-                if (skip is not null) skipped(KubeJson.Key(item), skip);
+                var key = KubeJson.Key(item);
+                if (skip is not null) skipped(key, skip);
+                foreach (var warning in warnings) skipped(key, warning);
             }
         }
         finally

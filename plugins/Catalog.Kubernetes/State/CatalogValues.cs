@@ -5,8 +5,9 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.State;
 /// <summary>
 /// Whether two catalog values say the same thing, so a re-list or a repeated watch event that
 /// changes nothing publishes nothing. The records hold lists and dictionaries, which record
-/// equality compares by reference; this compares their content. Labels are compared as sets of
-/// pairs (a map rebuilt in another order is the same map); null and empty labels differ.
+/// equality compares by reference; this compares their content, every field of every kind (a field
+/// left out here would be a change never published). Labels are compared as sets of pairs (a map
+/// rebuilt in another order is the same map); null and empty labels differ.
 /// </summary>
 internal static class CatalogValues
 {
@@ -15,7 +16,7 @@ internal static class CatalogValues
         (MeshService x, MeshService y) => Same(x, y),
         (ServiceEndpoints x, ServiceEndpoints y) => x.Service == y.Service && x.Endpoints.SequenceEqual(y.Endpoints, EndpointContent.Instance),
         (MeshNode x, MeshNode y) => x.Name == y.Name && x.PodCidrs.SequenceEqual(y.PodCidrs, StringComparer.Ordinal)
-            && x.Addresses.SequenceEqual(y.Addresses) && SameLabels(x.Labels, y.Labels),
+            && x.Addresses.SequenceEqual(y.Addresses) && SameLabels(x.Labels, y.Labels) && SameAgent(x.Agent, y.Agent),
         // Only the three kinds above are ever published; anything else counts as changed, which is always safe.
         _ => false,
     };
@@ -24,6 +25,11 @@ internal static class CatalogValues
         x.Key == y.Key && x.ClusterIps.SequenceEqual(y.ClusterIps) && x.Ports.SequenceEqual(y.Ports)
         && x.Headless == y.Headless && x.Affinity == y.Affinity && x.AffinityTimeoutSeconds == y.AffinityTimeoutSeconds
         && x.LoadBalancer == y.LoadBalancer && SameLabels(x.Labels, y.Labels);
+
+    private static bool SameAgent(NodeAgent? x, NodeAgent? y) =>
+        x is null || y is null
+            ? x is null && y is null
+            : x.PeerId.Equals(y.PeerId) && x.OffersRelay == y.OffersRelay && x.Addresses.SequenceEqual(y.Addresses);
 
     private static bool SameLabels(IReadOnlyDictionary<string, string>? x, IReadOnlyDictionary<string, string>? y)
     {

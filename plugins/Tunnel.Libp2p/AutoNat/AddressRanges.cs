@@ -32,4 +32,26 @@ public sealed class AddressRanges(IReadOnlyList<IPNetwork> privateRanges, IReadO
         if (treatAsPublic.Any(n => n.Contains(ip))) return false;
         return privateRanges.Any(n => n.Contains(ip));
     }
+
+    /// <summary>
+    /// True when <paramref name="ip"/> is private but shares its private range with one of
+    /// <paramref name="seenAs"/> — the addresses remote peers observed us on. Those peers reach us in
+    /// that range, so it is the network both sides of a NAT lab (or a carrier's shared address space)
+    /// meet in, and an address there is worth dialing; a peer's own LAN address behind its NAT is not
+    /// (we are not seen in that range).
+    /// </summary>
+    public bool SharesRealm(IPAddress ip, IEnumerable<IPAddress> seenAs)
+    {
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        foreach (var range in privateRanges)
+        {
+            if (!range.Contains(ip)) continue;
+            foreach (var seen in seenAs)
+            {
+                var s = seen.IsIPv4MappedToIPv6 ? seen.MapToIPv4() : seen;
+                if (range.Contains(s)) return true;
+            }
+        }
+        return false;
+    }
 }

@@ -159,13 +159,23 @@ public sealed class HolePunchService
         result.AddRange(_host.AdvertisedAddresses.Where(a => !a.IsRelayed));
         if (ListenEndPoint() is { } listen)
         {
-            foreach (var c in _host.Connections)
+            foreach (var ip in ObservedIps())
             {
-                if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && ip.AddressFamily == listen.AddressFamily)
-                    result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, listen.Port)));
+                if (ip.AddressFamily == listen.AddressFamily) result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, listen.Port)));
             }
         }
         return [.. result.Distinct()];
+    }
+
+    /// <summary>The IPs our connected peers observed us on (identify's observedAddr).</summary>
+    private List<IPAddress> ObservedIps()
+    {
+        var result = new List<IPAddress>();
+        foreach (var c in _host.Connections)
+        {
+            if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && !result.Contains(ip)) result.Add(ip);
+        }
+        return result;
     }
 
     private FailoverDecision Decide(FailureInput input)
@@ -332,10 +342,15 @@ public sealed class HolePunchService
         return new IPEndPoint(IPAddress.Parse(ip), port);
     }
 
-    /// <summary>TCP addresses worth punching to: not relayed, and not private unless the ranges say so (DNS names count as public).</summary>
+    /// <summary>
+    /// TCP addresses worth punching to: not relayed, and not private unless the ranges say so or we are
+    /// observed in the same private range ourselves (<see cref="AddressRanges.SharesRealm"/>: both NATs'
+    /// outsides on TEST-NET or CGNAT space); DNS names count as public.
+    /// </summary>
     private List<Multiaddr> Dialable(HolePunchMessage message)
     {
         var result = new List<Multiaddr>();
+        var seenAs = ObservedIps();
         foreach (var bytes in message.ObsAddrs)
         {
             Multiaddr addr;
@@ -348,7 +363,7 @@ public sealed class HolePunchService
                 continue;
             }
             if (addr.IsRelayed || !addr.TryGetTcpTarget(out _, out _, out var isIp)) continue;
-            if (isIp && addr.TryGetIp(out var ip) && _ranges.IsPrivate(ip)) continue;
+            if (isIp && addr.TryGetIp(out var ip) && _ranges.IsPrivate(ip) && !_ranges.SharesRealm(ip, seenAs)) continue;
             if (!result.Contains(addr)) result.Add(addr);
         }
         return result;

@@ -29,6 +29,32 @@ public sealed class CatalogCacheCodecTests
         CatalogAssert.Same(SampleCatalog.WebEndpoints, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.WebEndpoints)));
         CatalogAssert.Same(SampleCatalog.EdgeA, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.EdgeA)));
         CatalogAssert.Same(SampleCatalog.EdgeB, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.EdgeB)));
+        CatalogAssert.Same(SampleCatalog.EdgeAWithAgent, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.EdgeAWithAgent)));
+    }
+
+    [Fact]
+    public void Encode_NodeAgent_AsTextBesideTheNode_AbsentWithoutOne()
+    {
+        var json = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.EdgeAWithAgent), CacheJson.Options);
+        var bare = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.EdgeA), CacheJson.Options);
+
+        Assert.Contains("""
+            "agent":{"peerId":"12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm","addresses":["/ip4/192.168.1.10/tcp/4001/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm",
+            """.Trim(), json, StringComparison.Ordinal);
+        Assert.EndsWith("\"offersRelay\":true}}", json, StringComparison.Ordinal);
+        // Without an agent, the document is the one release 0.1.0 wrote (ReleaseCacheFileTests holds it).
+        Assert.Equal("""{"name":"edge-a","podCidrs":["10.244.1.0/24"],"addresses":["192.168.1.10"],"labels":{"zone":"shop-1"}}""", bare);
+    }
+
+    [Theory]
+    [InlineData("""{"peerId":"not-a-peer","addresses":[],"offersRelay":true}""")]
+    [InlineData("""{"addresses":[],"offersRelay":true}""")]
+    [InlineData("""{"peerId":"12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm","addresses":["/ip4/1.2.3.999/tcp/1"],"offersRelay":false}""")]
+    public void DecodeNode_UnusableAgent_NodeKeptWithoutIt(string agent)
+    {
+        var node = CatalogCacheCodec.Decode(Read<CachedNode>($$"""{"name":"edge-a","podCidrs":["10.244.1.0/24"],"addresses":["192.168.1.10"],"agent":{{agent}}}"""));
+
+        CatalogAssert.Same(new MeshNode("edge-a", ["10.244.1.0/24"], [IPAddress.Parse("192.168.1.10")]), node);
     }
 
     [Theory]

@@ -29,6 +29,26 @@ public sealed class CatalogCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task NodeAgent_KeptAcrossReopen_ByReplaceAndByApply()
+    {
+        // An agent restarted with the API gone must still know which PeerId each node name is bound to.
+        var edgeC = SampleCatalog.EdgeAWithAgent with { Name = "edge-c", Agent = SampleCatalog.EdgeAAgent with { OffersRelay = false, Addresses = [] } };
+        using (var cache = TestCaches.Open(DbPath))
+        {
+            var catalog = new CatalogCache(cache);
+            await catalog.ReplaceAsync("kubernetes", [new(CatalogObjectKind.Node, "edge-a", SampleCatalog.EdgeAWithAgent)], CancellationToken.None);
+            await catalog.ApplyAsync("kubernetes", [new(CatalogObjectKind.Node, "edge-c", edgeC)], CancellationToken.None);
+        }
+
+        using var reopened = TestCaches.Open(DbPath);
+        CatalogAssert.Same(
+        [
+            new CatalogChange(CatalogObjectKind.Node, "edge-a", SampleCatalog.EdgeAWithAgent),
+            new CatalogChange(CatalogObjectKind.Node, "edge-c", edgeC),
+        ], new CatalogCache(reopened).Restore("kubernetes"));
+    }
+
+    [Fact]
     public async Task ReplaceAsync_DropsWhatTheNewStateLacks()
     {
         using var cache = TestCaches.Open(DbPath);

@@ -47,6 +47,14 @@ internal static class CatalogAssert
                 Assert.Equal(n.PodCidrs, node.PodCidrs);
                 Assert.Equal(n.Addresses, node.Addresses);
                 SameLabels(n.Labels, node.Labels);
+                Assert.Equal(n.Agent is null, node.Agent is null);
+                if (n.Agent is { } agent)
+                {
+                    Assert.Equal(agent.PeerId, node.Agent!.PeerId);
+                    Assert.Equal(agent.Addresses, node.Agent.Addresses);
+                    Assert.Equal(agent.OffersRelay, node.Agent.OffersRelay);
+                }
+
                 break;
             default:
                 Assert.Fail($"not a catalog value: {expected.GetType().Name}");

@@ -1,5 +1,6 @@
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Cache.LiteDb.Tests.Support;
 
@@ -30,7 +31,17 @@ internal static class SampleCatalog
         new MeshEndpoint(IPAddress.Parse("10.244.2.7"), null, false, [new EndpointPort("", 8080, TransportProtocol.Tcp)], "web-1"),
     ]);
 
+    /// <summary>What edge-a's agent published on its Node: its PeerId, a direct and a relayed address, a relay offer.</summary>
+    public static NodeAgent EdgeAAgent { get; } = new(PeerId.Parse("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"),
+    [
+        Multiaddr.Parse("/ip4/192.168.1.10/tcp/4001/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"),
+        Multiaddr.Parse("/ip4/203.0.113.1/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA/p2p-circuit/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"),
+    ], OffersRelay: true);
+
     public static MeshNode EdgeA { get; } = new("edge-a", ["10.244.1.0/24"], [IPAddress.Parse("192.168.1.10")], new Dictionary<string, string> { ["zone"] = "shop-1" });
+
+    /// <summary>edge-a once its agent published itself (not in <see cref="State"/>, whose documents are the release's).</summary>
+    public static MeshNode EdgeAWithAgent { get; } = EdgeA with { Agent = EdgeAAgent };
 
     public static MeshNode EdgeB { get; } = new("edge-b", [], []);
 

@@ -42,6 +42,7 @@ public sealed class FakeCluster
     private readonly HashSet<string> _forbidden = new(StringComparer.Ordinal);
     private readonly HashSet<string> _patchForbidden = new(StringComparer.Ordinal);
     private readonly List<(string Collection, string Name)> _patches = [];
+    private readonly List<DateTimeOffset> _patchTimes = [];
     private volatile bool _patchNotSupported;
     private long _resourceVersion = 1000;
     private long _compactedThrough;
@@ -144,6 +145,12 @@ public sealed class FakeCluster
         get { lock (_gate) return _patches.ToList(); }
     }
 
+    /// <summary>When each of <see cref="Patches"/> was applied (wall clock), in the same order.</summary>
+    public IReadOnlyList<DateTimeOffset> PatchTimes
+    {
+        get { lock (_gate) return _patchTimes.ToList(); }
+    }
+
     /// <summary>A copy of one cluster-scoped object, or null.</summary>
     public JsonObject? Get(string path, string name)
     {
@@ -153,7 +160,8 @@ public sealed class FakeCluster
 
     /// <summary>
     /// Applies a merge patch (RFC 7386) or a JSON patch (RFC 6902: add, replace, remove, test) to one
-    /// cluster-scoped object, bumps its resourceVersion and records a MODIFIED event. Null when the
+    /// cluster-scoped object, bumps its resourceVersion and records a MODIFIED event (unless the object
+    /// is left as it was: then, as in kube-apiserver, nothing is written and no event sent). Null when the
     /// object does not exist; <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/>
     /// when the patch does not apply (nothing is changed then).
     /// </summary>
@@ -168,10 +176,14 @@ public sealed class FakeCluster
             else if (MergePatch(updated, patch) is not JsonObject merged) throw new ArgumentException("a merge patch of an object must be an object");
             else updated = merged;
             if (KeyOf(updated) != name) throw new InvalidOperationException("metadata.name cannot be changed by a patch");
+            _patches.Add((path, name));
+            _patchTimes.Add(DateTimeOffset.UtcNow);
+
+            // As in kube-apiserver, a patch that changes nothing writes nothing: same resourceVersion, no watch event.
+            if (JsonNode.DeepEquals(updated, current)) return (JsonObject)current.DeepClone();
             var rv = ++_resourceVersion;
             Metadata(updated)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
             objects[name] = updated;
-            _patches.Add((path, name));
             Record(new FakeWatchEvent(rv, path, "MODIFIED", (JsonObject)updated.DeepClone()));
             return (JsonObject)updated.DeepClone();
         }

@@ -105,20 +105,23 @@ public static class FakeObjects
         }),
     };
 
-    /// <summary>A Node with one pod CIDR and an InternalIP.</summary>
-    public static JsonObject Node(string name, string podCidr, string internalIp) => new()
+    /// <summary>A Node with one pod CIDR, an InternalIP, an ExternalIP when given, and <paramref name="annotations"/> when given.</summary>
+    public static JsonObject Node(string name, string podCidr, string internalIp, IReadOnlyDictionary<string, string>? annotations = null, string? externalIp = null)
     {
-        ["kind"] = "Node",
-        ["apiVersion"] = "v1",
-        ["metadata"] = Metadata(null, name, new Dictionary<string, string> { ["kubernetes.io/hostname"] = name }),
-        ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) },
-        ["status"] = new JsonObject
+        var meta = Metadata(null, name, new Dictionary<string, string> { ["kubernetes.io/hostname"] = name });
+        if (annotations is not null) meta["annotations"] = new JsonObject(annotations.Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, kv.Value)));
+        var addresses = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = internalIp });
+        if (externalIp is not null) addresses.Add(new JsonObject { ["type"] = "ExternalIP", ["address"] = externalIp });
+        addresses.Add(new JsonObject { ["type"] = "Hostname", ["address"] = name });
+        return new JsonObject
         {
-            ["addresses"] = new JsonArray(
-                new JsonObject { ["type"] = "InternalIP", ["address"] = internalIp },
-                new JsonObject { ["type"] = "Hostname", ["address"] = name }),
-        },
-    };
+            ["kind"] = "Node",
+            ["apiVersion"] = "v1",
+            ["metadata"] = meta,
+            ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) },
+            ["status"] = new JsonObject { ["addresses"] = addresses },
+        };
+    }
 
     private static JsonObject Metadata(string? ns, string name, IReadOnlyDictionary<string, string>? labels)
     {

@@ -70,8 +70,8 @@ public sealed class CatalogProjectionTests
         Upsert(p, ResourceKind.Services, web);
         Upsert(p, ResourceKind.Nodes, node);
 
-        var affected = p.Replace(ResourceKind.Services, [Json(web)], [], (_, _) => { });
-        affected.AddRange(p.Replace(ResourceKind.Nodes, [Json(node)], [], (_, _) => { }));
+        var affected = p.Replace(ResourceKind.Services, [Json(web)], (_, _) => { });
+        affected.AddRange(p.Replace(ResourceKind.Nodes, [Json(node)], (_, _) => { }));
         Assert.Empty(p.Diff(affected));
     }
 
@@ -80,7 +80,7 @@ public sealed class CatalogProjectionTests
     {
         var p = Create();
         Upsert(p, ResourceKind.Services, FakeObjects.Service("demo", "web", "10.96.0.10"));
-        var changes = p.Diff(p.Replace(ResourceKind.Services, [], [], (_, _) => { }));
+        var changes = p.Diff(p.Replace(ResourceKind.Services, [], (_, _) => { }));
         Assert.Equal([(CatalogObjectKind.Service, "demo/web", true), (CatalogObjectKind.Endpoints, "demo/web", true)], changes.Select(c => (c.Kind, c.Key, c.Value is null)));
     }
 

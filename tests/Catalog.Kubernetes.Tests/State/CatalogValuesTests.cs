@@ -1,5 +1,6 @@
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.P2p;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.State;
@@ -19,7 +20,10 @@ public sealed class CatalogValuesTests
         new MeshEndpoint(IPAddress.Parse("fd00::5"), null, false, [], "web-1"),
     ]);
 
-    private static MeshNode Node() => new("edge-a", ["10.244.1.0/24"], [IPAddress.Parse("192.168.1.10")], new Dictionary<string, string> { ["zone"] = "a" });
+    private static NodeAgent Agent() => new(
+        PeerId.Parse("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"), [Multiaddr.Parse("/ip4/192.168.1.10/tcp/4001")], OffersRelay: true);
+
+    private static MeshNode Node() => new("edge-a", ["10.244.1.0/24"], [IPAddress.Parse("192.168.1.10")], new Dictionary<string, string> { ["zone"] = "a" }, Agent());
 
     public static TheoryData<string, object> Changed() => new()
     {
@@ -45,6 +49,10 @@ public sealed class CatalogValuesTests
         { "node address", Node() with { Addresses = [IPAddress.Parse("192.168.1.11")] } },
         { "node labels", Node() with { Labels = null } },
         { "node name", Node() with { Name = "edge-b" } },
+        { "node agent gone", Node() with { Agent = null } },
+        { "node agent address", Node() with { Agent = Agent() with { Addresses = [Multiaddr.Parse("/ip4/192.168.1.10/tcp/4002")] } } },
+        { "node agent relay offer", Node() with { Agent = Agent() with { OffersRelay = false } } },
+        { "node agent peer", Node() with { Agent = Agent() with { PeerId = PeerId.Parse("12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK") } } },
     };
 
     [Theory]

@@ -70,7 +70,7 @@ public sealed class DestinationRuleProjectionTests
         // Re-applying the same rules, or a re-list, does not report it again.
         Assert.Empty(Upsert(p, ResourceKind.DestinationRules, Rule("young", "web", "RANDOM", T0.AddHours(1))));
         p.Diff(p.Replace(ResourceKind.DestinationRules,
-            [Json(Rule("young", "web", "RANDOM", T0.AddHours(1))), Json(Rule("old", "web.demo.svc.cluster.local", "LEAST_CONN", T0, ns: "ops"))], [], (_, _) => { }));
+            [Json(Rule("young", "web", "RANDOM", T0.AddHours(1))), Json(Rule("old", "web.demo.svc.cluster.local", "LEAST_CONN", T0, ns: "ops"))], (_, _) => { }));
         Assert.Empty(p.TakeNotices());
 
         Assert.Equal("RANDOM", Lb(Delete(p, ResourceKind.DestinationRules, Rule("old", "web.demo.svc.cluster.local", null, T0, ns: "ops"))));
@@ -141,7 +141,7 @@ public sealed class DestinationRuleProjectionTests
         Assert.Equal("consistentHash", Lb(Upsert(p, ResourceKind.DestinationRules, header)));
         Assert.Contains("HTTP header 'x-user'", Assert.Single(p.TakeNotices()), StringComparison.Ordinal);
         Upsert(p, ResourceKind.DestinationRules, header);
-        p.Replace(ResourceKind.DestinationRules, [Json(header)], [], (_, _) => { });
+        p.Replace(ResourceKind.DestinationRules, [Json(header)], (_, _) => { });
         Assert.Empty(p.TakeNotices());
 
         Upsert(p, ResourceKind.DestinationRules, Rule("r", "web", "RANDOM", T0));
@@ -161,7 +161,7 @@ public sealed class DestinationRuleProjectionTests
         Upsert(p, ResourceKind.Services, Web("random"));
         Upsert(p, ResourceKind.DestinationRules, Rule("r", "web", "LEAST_REQUEST", T0));
 
-        var changes = p.Diff(p.Replace(ResourceKind.DestinationRules, [], [], (_, _) => { }));
+        var changes = p.Diff(p.Replace(ResourceKind.DestinationRules, [], (_, _) => { }));
         Assert.Equal("random", Lb(changes));
         Assert.Equal(0, p.DestinationRules);
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Cache.LiteDb;
+using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
@@ -14,6 +16,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 public sealed class KubeHarness : IAsyncDisposable
 {
     private readonly List<KubernetesCatalogSource> _sources = [];
+    private readonly List<NodeAnnotationPublisher> _publishers = [];
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("catalog-kubernetes-").FullName;
     private PluginServices? _cache;
 
@@ -34,6 +37,9 @@ public sealed class KubeHarness : IAsyncDisposable
     /// <summary>Everything the sources started here logged.</summary>
     public RecordingLogger<KubernetesCatalogSource> Log { get; } = new();
 
+    /// <summary>Everything the publishers started here logged.</summary>
+    public RecordingLogger<NodeAnnotationPublisher> PublishLog { get; } = new();
+
     public KubernetesCatalogOptions Options(string proxyName = KubernetesCatalogOptions.DefaultProxyName) => new(
         Server.Url, null, null, false, proxyName, KubernetesCatalogOptions.DefaultProxyNameLabel,
         ConnectTimeout: TimeSpan.FromSeconds(2),
@@ -42,15 +48,25 @@ public sealed class KubeHarness : IAsyncDisposable
         BackoffInitial: TimeSpan.FromMilliseconds(10),
         BackoffMax: TimeSpan.FromMilliseconds(200));
 
-    /// <summary>Creates and starts a source writing to <paramref name="sink"/>.</summary>
-    public async Task<KubernetesCatalogSource> StartSourceAsync(RecordingCatalogSink sink, KubernetesCatalogOptions? options = null)
+    /// <summary>Creates and starts a source writing to <paramref name="sink"/>, telling <paramref name="publisher"/> (when given) about its Node.</summary>
+    public async Task<KubernetesCatalogSource> StartSourceAsync(RecordingCatalogSink sink, KubernetesCatalogOptions? options = null,
+        NodeAnnotationPublisher? publisher = null)
     {
         _cache ??= await PluginServices.StartAsync(new CacheLiteDbPlugin(), _dataDirectory);
         var source = new KubernetesCatalogSource(options ?? Options(), sink, _cache.Get<ICatalogCache>(),
-            Policy, Log, TimeProvider.System, Meter);
+            Policy, Log, TimeProvider.System, Meter, publisher);
         _sources.Add(source);
         await source.StartAsync(CancellationToken.None);
         return source;
+    }
+
+    /// <summary>Creates and starts a publisher of <paramref name="peer"/> on Node <paramref name="node"/>.</summary>
+    public async Task<NodeAnnotationPublisher> StartPublisherAsync(string node, ILocalPeer? peer, KubernetesCatalogOptions? options = null)
+    {
+        var publisher = new NodeAnnotationPublisher(options ?? Options(), node, peer, PublishLog, TimeProvider.System, Meter);
+        _publishers.Add(publisher);
+        await publisher.StartAsync(CancellationToken.None);
+        return publisher;
     }
 
     /// <summary>What the cache holds for <paramref name="key"/>, read back the way an offline restart reads it.</summary>
@@ -75,6 +91,19 @@ public sealed class KubeHarness : IAsyncDisposable
             catch (ObjectDisposedException)
             {
             }
+        }
+
+        foreach (var publisher in _publishers)
+        {
+            try
+            {
+                await publisher.StopAsync(CancellationToken.None);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            publisher.Dispose();
         }
 
         await Server.DisposeAsync();

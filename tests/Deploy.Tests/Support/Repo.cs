@@ -9,6 +9,8 @@ public static class Repo
 
     public static string Manifests => Path.Combine(Root, "deploy", "manifests", "pluginmesh.yaml");
 
+    public static string OwnNodePolicy => Path.Combine(Root, "deploy", "manifests", "pluginmesh-own-node.yaml");
+
     public static string SystemdUnit => Path.Combine(Root, "deploy", "systemd", "pluginmesh.service");
 
     public static string Dockerfile => Path.Combine(Root, "Dockerfile");

@@ -38,6 +38,12 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    public CatalogBuilder Node(string name, IReadOnlyDictionary<string, string> labels, params string[] podCidrs)
+    {
+        _nodes[name] = new MeshNode(name, podCidrs, [], labels);
+        return this;
+    }
+
     /// <summary>A node whose agent's PeerId is bound through the API (the <c>pluginmesh.io/peer-id</c> annotation), as <see cref="FakeTunnelNetwork.PeerOf"/> names it.</summary>
     public CatalogBuilder BoundNode(string name)
     {

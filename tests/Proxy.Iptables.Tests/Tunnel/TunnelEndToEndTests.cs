@@ -62,6 +62,31 @@ public sealed class TunnelEndToEndTests
     }
 
     [Fact]
+    public async Task FlatPodNetwork_PodOfANodeSharingIt_IsDialedDirectly_UntilItsPodCidrGoes()
+    {
+        await using var tcpBackend = new TcpEchoServer();
+        var net = new FakeTunnelNetwork();
+        var catalogA = new FakeCatalog();
+        var catalogB = new FakeCatalog();
+        // No routableCidrs: node-b's podCIDR (here the loopback range its endpoint lives in) comes from the catalog.
+        catalogA.Publish(Catalog(tcpBackend.Port, 9).Node("node-a", "10.244.1.0/24").Node("node-b", "127.0.0.0/8"));
+        catalogB.Publish(Catalog(tcpBackend.Port, 9));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen with { FlatPodNetwork = true }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+
+        Assert.Equal("x", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80)), "x"));
+        Assert.Equal(0, net.Opened);
+        var status = a.Proxy.GetStatus();
+        Assert.Equal("direct", Assert.Single(status.Services.Single(s => s.Service == "demo/web").Ports[0].Endpoints).Path);
+        Assert.Equal(["node-b"], status.FlatPodNetwork!.Nodes.Select(n => n.Node));
+
+        // node-b's podCIDR no longer covers the endpoint: the tunnel again.
+        catalogA.Publish(Catalog(tcpBackend.Port, 9).Node("node-a", "10.244.1.0/24").Node("node-b", "10.244.2.0/24"));
+        Assert.Equal("y", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80)), "y"));
+        Assert.Equal(1, net.Opened);
+    }
+
+    [Fact]
     public async Task Server_TargetNotInCatalog_AnswersNotAllowed()
     {
         await using var tcpBackend = new TcpEchoServer();
