@@ -31,6 +31,7 @@ public sealed partial class ProxyHostedService(
     ProxyMetrics metrics,
     TimeProvider time,
     ILogger<ProxyHostedService> logger,
+    INodeLiveness? liveness = null,
     INodeDirectory? directory = null,
     int? adminPort = null) : IHostedService, IAsyncDisposable
 {
@@ -67,7 +68,7 @@ public sealed partial class ProxyHostedService(
     {
         _stop = new CancellationTokenSource();
         _sockets = options.Netns is null ? HostSocketFactory.Instance : new NetnsSocketFactory(options.Netns);
-        _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger);
+        _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger, liveness: liveness);
         var planner = Planner();
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);

@@ -28,7 +28,7 @@ public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
         AbstractionsApi.Version,
         Provides: [Capabilities.Intercept],
         Requires: [],
-        Uses: [Capabilities.CatalogSource, Capabilities.Tunnel],
+        Uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory],
         "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel");
 
     /// <inheritdoc />
@@ -66,6 +66,7 @@ public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
             sp.GetRequiredService<ProxyMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILogger<ProxyHostedService>>(),
+            sp.GetService<INodeLiveness>(),
             sp.GetService<INodeDirectory>(),
             context.Node.AdminPort));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());

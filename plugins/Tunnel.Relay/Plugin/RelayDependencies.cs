@@ -7,15 +7,16 @@ using PluginMesh.Abstractions.Tunnel;
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>What the relay service needs from the node; optional parts are null when no plugin provides them.</summary>
+/// <param name="Catalog">Where this node's <c>pluginmesh.io/relay</c> label is read (its Node, by <paramref name="NodeName"/>), and the API bindings (node name → PeerId) membership is decided by.</param>
+/// <param name="NodeName">This node's name.</param>
+/// <param name="Election">The <c>electRelay</c> policy; without one the hop service is offered while AutoNAT says public.</param>
 internal sealed record RelayDependencies(
     IMeshTunnel Tunnel,
     ILocalPeer? LocalPeer,
     IPeerNetwork? Network,
     INodeDirectory? Directory,
     IReadOnlyList<IPeerDiscovery> Discoveries,
-    IRelaySelectionPolicy? Policy)
-{
-    /// <summary>The catalog, whose Nodes carry API bindings (node name → PeerId); null when none is registered.</summary>
-    public IServiceCatalog? Catalog { get; init; }
-}
-
+    IRelaySelectionPolicy? Policy,
+    IServiceCatalog? Catalog = null,
+    string NodeName = "",
+    IRelayElectionPolicy? Election = null);

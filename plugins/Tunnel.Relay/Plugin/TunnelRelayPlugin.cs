@@ -59,10 +59,10 @@ public sealed class TunnelRelayPlugin : IPluginMeshPlugin
                 sp.GetService<IPeerNetwork>(),
                 sp.GetService<INodeDirectory>(),
                 [.. sp.GetServices<IPeerDiscovery>()],
-                sp.GetService<IRelaySelectionPolicy>())
-            {
-                Catalog = sp.GetService<IServiceCatalog>(),
-            },
+                sp.GetService<IRelaySelectionPolicy>(),
+                sp.GetService<IServiceCatalog>(),
+                context.Node.NodeName,
+                sp.GetService<IRelayElectionPolicy>()),
             sp.GetRequiredService<RelayMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("PluginMesh.Plugins.Tunnel.Relay")));

@@ -11,7 +11,7 @@ namespace PluginMesh.Abstractions.Policies;
 /// <param name="RttMs">Measured round trip, or null when never measured.</param>
 /// <param name="RecentFailures">Failures in the recent window (reservations refused, dials failed).</param>
 /// <param name="Load">Load reported or estimated, 0 (idle) to 1 (full).</param>
-/// <param name="Source"><c>config</c>, <c>directory</c> or <c>mdns</c>.</param>
+/// <param name="Source"><c>config</c>, <c>directory</c>, <c>api</c> (a Node whose agent announces a relay offer) or <c>mdns</c>.</param>
 /// <param name="Labels">Labels from the relay's directory record.</param>
 public sealed record RelayCandidate(string PeerId, double? RttMs, int RecentFailures, double Load, string Source, IReadOnlyDictionary<string, string> Labels);
 
@@ -141,7 +141,7 @@ public interface IRelayElectionPolicy
 /// <param name="SilentSeconds">Since its agent was last heard (record refresh, live connection or mDNS).</param>
 /// <param name="ApiConnected">Whether the Kubernetes API is reachable now.</param>
 /// <param name="ApiOfflineSeconds">How long the API has been unreachable; 0 when connected.</param>
-/// <param name="LastHeardVia"><c>record</c>, <c>connection</c>, <c>mdns</c> or <c>never</c>.</param>
+/// <param name="LastHeardVia"><c>record</c>, <c>connection</c>, <c>mdns</c>, <c>probe</c> (it answered the last probe) or <c>never</c>.</param>
 /// <param name="Labels">The node's labels.</param>
 public sealed record RetireInput(string Node, double SilentSeconds, bool ApiConnected, double ApiOfflineSeconds, string LastHeardVia, IReadOnlyDictionary<string, string> Labels);
 
