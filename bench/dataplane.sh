@@ -25,7 +25,7 @@
 # libp2p stream to node-b's agent, found by mDNS on lanb and directory.p2p, which dials it there).
 #
 # Needs root, the agent and plugins built (CONFIGURATION, default Release:
-#   dotnet build -c Release src/Host; for p in Catalog.File Proxy.Iptables Tunnel.Libp2p
+#   dotnet build -c Release src/Cli; for p in Catalog.File Proxy.Iptables Tunnel.Libp2p
 #   Directory.P2p Dns.Mdns; do dotnet build -c Release plugins/$p; done),
 # iperf3, haproxy, dnsperf, dnsmasq, iptables, taskset, curl, python3 (apt-get install -y iperf3
 # haproxy dnsperf dnsmasq). Results: a table on stdout; raw rows in $OUT/results.tsv (OUT defaults
@@ -51,7 +51,7 @@ DNS_SECONDS=${DNS_SECONDS:-8}
 DNS_SERVICES=${DNS_SERVICES:-1000}
 SYNC_SERVICES=${SYNC_SERVICES:-5000}
 CONFIGURATION=${CONFIGURATION:-Release}
-HOST_DLL=${HOST_DLL:-$root/src/Host/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
+HOST_DLL=${HOST_DLL:-$root/src/Cli/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
 PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/$CONFIGURATION}
 DOTNET=${DOTNET:-$(command -v dotnet)}
 PY=$(command -v python3 || true)

@@ -6,12 +6,12 @@
 #     and the time until edge-b answers edge-a again through relay-2.
 # Usage: bench/demo-trials.sh [N=20] [M=10]        (from the repository root, after a build)
 # (only the summary table's lines are counted: each figure also appears once in the progress lines)
-# Env: PLUGINMESH="dotnet src/Host/bin/Debug/net10.0/pluginmesh.dll" to choose the binary.
+# Env: PLUGINMESH="dotnet src/Cli/bin/Debug/net10.0/pluginmesh.dll" to choose the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 punch_runs=${1:-20}
 failover_runs=${2:-10}
-pm=${PLUGINMESH:-"dotnet src/Host/bin/Debug/net10.0/pluginmesh.dll"}
+pm=${PLUGINMESH:-"dotnet src/Cli/bin/Debug/net10.0/pluginmesh.dll"}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

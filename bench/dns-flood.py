@@ -7,7 +7,7 @@ random names under flood.example at RATE queries/s for SECONDS while asking for 
 second. Prints the agent's descriptor count and RSS (before, peak, after) and how many cluster-name
 queries were answered. No root needed (127.0.0.1:5353, admin on 127.0.0.1:9474).
 
-    bench/dns-flood.py [--seconds 15] [--rate 20000] [--host src/Host/bin/Debug/net10.0/pluginmesh.dll]
+    bench/dns-flood.py [--seconds 15] [--rate 20000] [--host src/Cli/bin/Debug/net10.0/pluginmesh.dll]
 """
 import argparse, os, random, socket, struct, subprocess, tempfile, threading, time
 
@@ -15,7 +15,7 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("--seconds", type=float, default=15)
 ap.add_argument("--rate", type=int, default=20000)
-ap.add_argument("--host", default=os.path.join(root, "src/Host/bin/Debug/net10.0/pluginmesh.dll"))
+ap.add_argument("--host", default=os.path.join(root, "src/Cli/bin/Debug/net10.0/pluginmesh.dll"))
 args = ap.parse_args()
 
 def query(name, qid):

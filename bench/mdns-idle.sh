@@ -12,7 +12,7 @@
 # the only difference is the mDNS half. After both are ready and SETTLE seconds have passed
 # (start-up, JIT tiering, first announcements), utime+stime (/proc/<pid>/stat) and VmRSS
 # (/proc/<pid>/status) are read, again after DURATION seconds. Needs root (namespaces), the agent
-# built (dotnet build src/Host), curl and python3. Namespaces, processes and files are removed on
+# built (dotnet build src/Cli), curl and python3. Namespaces, processes and files are removed on
 # exit, failure and Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +22,12 @@ DURATION=${DURATION:-60}
 SETTLE=${SETTLE:-20}
 INTERVAL_MS=${INTERVAL_MS:-10000}
 CONFIGURATION=${CONFIGURATION:-Debug}
-HOST_DLL=${HOST_DLL:-$root/src/Host/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
+HOST_DLL=${HOST_DLL:-$root/src/Cli/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
 PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/$CONFIGURATION}
 DOTNET=${DOTNET:-dotnet}
 
 [ "$(id -u)" -eq 0 ] || { echo "mdns-idle: needs root (network namespaces)" >&2; exit 1; }
-[ -f "$HOST_DLL" ] || { echo "mdns-idle: $HOST_DLL not found; run: dotnet build src/Host" >&2; exit 1; }
+[ -f "$HOST_DLL" ] || { echo "mdns-idle: $HOST_DLL not found; run: dotnet build src/Cli" >&2; exit 1; }
 for tool in ip curl python3; do command -v "$tool" >/dev/null || { echo "mdns-idle: $tool is needed" >&2; exit 1; }; done
 
 tag="pm-idle-$$"

@@ -45,7 +45,7 @@ rm -f "$bundle"
 for rid in "${rids[@]}"; do
   dest=$out/$rid
   rm -rf "$dest"
-  dotnet publish src/Host/PluginMesh.Host.csproj -c Release -r "$rid" --self-contained \
+  dotnet publish src/Cli/PluginMesh.Cli.csproj -c Release -r "$rid" --self-contained \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile="$compress" -p:DebugType=none \
     -p:PluginMeshBundleZip="$bundle" -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false -o "$dest" --nologo -v q
   (cd "$dest" && sha256sum pluginmesh > pluginmesh.sha256)

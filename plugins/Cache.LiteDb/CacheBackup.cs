@@ -1,5 +1,3 @@
-using LiteDB;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>

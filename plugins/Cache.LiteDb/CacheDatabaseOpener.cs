@@ -1,8 +1,3 @@
-using System.Globalization;
-using LiteDB;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using LiteDB;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>What an open LiteDB cache file holds: its change sequence and documents per collection.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
-using PluginMesh.Abstractions.Plugins;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>

@@ -1,9 +1,4 @@
 using System.Collections.Frozen;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 namespace PluginMesh.Plugins.Cache.LiteDb;
@@ -13,7 +8,12 @@ namespace PluginMesh.Plugins.Cache.LiteDb;
 /// that lets an agent restart and keep serving with the cloud gone, and on it the
 /// <see cref="ICatalogCache"/> that catalog sources keep their last published state in.
 /// </summary>
-public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
+public sealed class CacheLiteDbPlugin() : PluginMeshPlugin<CacheOptions>(
+    PluginId,
+    "Persistent state cache (catalog, directory, peers, relay history) on one LiteDB file",
+    provides: [Capabilities.Cache],
+    requires: [],
+    uses: []), IStatusContributor
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "cache.litedb";
@@ -22,36 +22,15 @@ public sealed class CacheLiteDbPlugin : IPluginMeshPlugin, IStatusContributor
     private CacheOptions? _options;
 
     /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(CacheLiteDbPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Cache],
-        Requires: [],
-        Uses: [],
-        "Persistent state cache (catalog, directory, peers, relay history) on one LiteDB file");
-
-    /// <inheritdoc />
     public string Section => "cache";
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        CacheOptions.Read(context.Section, dataDirectory: null, context.Error);
-    }
+    protected override CacheOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        CacheOptions.Read(section, dataDirectory, error);
 
     /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, CacheOptions options)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-
-        var problems = new List<ConfigProblem>();
-        var prefix = "plugins." + PluginId;
-        var options = CacheOptions.Read(context.Configuration, context.Node.DataDirectory,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
         _options = options;
 
         // Nothing here touches the file: the hosted service opens it at start.

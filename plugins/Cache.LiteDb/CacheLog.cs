@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>Source-generated log messages of <c>cache.litedb</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>Instruments of <c>cache.litedb</c> on the plugin's meter.</summary>

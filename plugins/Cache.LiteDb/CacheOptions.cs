@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>Configuration of <c>cache.litedb</c> (section <c>plugins:cache.litedb</c>).</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>

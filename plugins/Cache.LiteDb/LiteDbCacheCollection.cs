@@ -1,9 +1,5 @@
-using System.Text;
 using System.Text.Json;
-using LiteDB;
 using JsonSerializer = System.Text.Json.JsonSerializer;
-using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Plugins;
 
 namespace PluginMesh.Plugins.Cache.LiteDb;
 

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using LiteDB;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Plugins;
-
 namespace PluginMesh.Plugins.Cache.LiteDb;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Catalog.File;
 
 /// <summary>Source-generated log messages of <c>catalog.file</c>.</summary>

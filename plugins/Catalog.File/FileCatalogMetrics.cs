@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Catalog.File;
 
 /// <summary>Instruments of <c>catalog.file</c> on the plugin's meter.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
-
 namespace PluginMesh.Plugins.Catalog.File;
 
 /// <summary>Configuration of <c>catalog.file</c> (section <c>plugins:catalog.file</c>).</summary>

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Plugins.Catalog.File.Parsing;
 
 namespace PluginMesh.Plugins.Catalog.File;

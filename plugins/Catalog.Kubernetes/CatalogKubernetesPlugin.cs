@@ -1,9 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
@@ -17,52 +12,35 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// Kubernetes API (KubeEdge's metaServer by default), kept in the cache so an agent restarted with
 /// the cloud gone still serves them.
 /// </summary>
-public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
+public sealed class CatalogKubernetesPlugin() : PluginMeshPlugin<KubernetesCatalogOptions>(
+    PluginId,
+    "Service catalog from the Kubernetes API (list + watch), cached for offline restarts",
+    provides: [Capabilities.CatalogSource],
+    requires: [],
+    uses: [Capabilities.Cache])
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "catalog.kubernetes";
 
     /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(CatalogKubernetesPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.CatalogSource],
-        Requires: [],
-        Uses: [Capabilities.Cache],
-        "Service catalog from the Kubernetes API (list + watch), cached for offline restarts");
+    protected override KubernetesCatalogOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        KubernetesCatalogOptions.Read(section, error);
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, KubernetesCatalogOptions options)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        KubernetesCatalogOptions.Read(context.Section, context.Error);
-    }
-
-    /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-
-        var problems = new List<ConfigProblem>();
-        var prefix = "plugins." + PluginId;
-        var options = KubernetesCatalogOptions.Read(context.Configuration,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
-
         // No connection here: the hosted services connect at start. The publisher is always
         // registered, so status says why it is off when it is.
-        var node = context.Node.NodeName;
         services.AddSingleton(sp => new NodeAnnotationPublisher(
             options,
-            node,
+            context.Node.NodeName,
             // Read when present and followed through its events, so start order does not matter (not a Uses).
             sp.GetService<ILocalPeer>(),
             sp.GetRequiredService<ILogger<NodeAnnotationPublisher>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter));
-        services.AddSingleton(sp => new KubernetesCatalogSource(
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NodeAnnotationPublisher>());
+        services.AddCatalogSource(sp => new KubernetesCatalogSource(
             options,
             sp.GetRequiredService<ICatalogSink>(),
             sp.GetService<ICatalogCache>(),
@@ -73,9 +51,5 @@ public sealed class CatalogKubernetesPlugin : IPluginMeshPlugin
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter,
             sp.GetRequiredService<NodeAnnotationPublisher>()));
-        services.AddSingleton<ICatalogSource>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
-        services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
-        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<KubernetesCatalogSource>());
-        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NodeAnnotationPublisher>());
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>Source-generated log messages of <c>catalog.kubernetes</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>Instruments of <c>catalog.kubernetes</c> on the plugin's meter.</summary>

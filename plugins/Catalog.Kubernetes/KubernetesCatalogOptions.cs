@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>Configuration of <c>catalog.kubernetes</c> (section <c>plugins:catalog.kubernetes</c>).</summary>

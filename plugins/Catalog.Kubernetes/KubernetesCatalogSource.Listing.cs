@@ -1,8 +1,3 @@
-using System.Text.Json;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.State;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 // Full lists, the cache fallback and the single path through which every change is applied.

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.State;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>Source-generated log messages of <c>directory.p2p</c>.</summary>

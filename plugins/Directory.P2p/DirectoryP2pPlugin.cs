@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
@@ -22,38 +19,23 @@ namespace PluginMesh.Plugins.Directory.P2p;
 /// peer to peer over <c>/pluginmesh/directory/2.0.0</c> (range reconciliation) and kept in the cache;
 /// while the API is away, silent nodes are retired locally (<see cref="INodeLiveness"/>).
 /// </summary>
-public sealed class DirectoryP2pPlugin : IPluginMeshPlugin
+public sealed class DirectoryP2pPlugin() : PluginMeshPlugin<DirectoryOptions>(
+    PluginId,
+    "Peer-to-peer node directory: signed node records, push + anti-entropy sync, cached for offline use",
+    provides: [Capabilities.Directory],
+    requires: [],
+    uses: [Capabilities.Cache, Capabilities.Tunnel, Capabilities.Relay, Capabilities.Discovery])
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "directory.p2p";
 
     /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(DirectoryP2pPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Directory],
-        Requires: [],
-        Uses: [Capabilities.Cache, Capabilities.Tunnel, Capabilities.Relay, Capabilities.Discovery],
-        "Peer-to-peer node directory: signed node records, push + anti-entropy sync, cached for offline use");
+    protected override DirectoryOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        DirectoryOptions.Read(section, error);
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, DirectoryOptions options)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        DirectoryOptions.Read(context.Section, context.Error);
-    }
-
-    /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-        var problems = new List<ConfigProblem>();
-        var prefix = "plugins." + PluginId;
-        var options = DirectoryOptions.Read(context.Configuration,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
 
         // Tunnel pieces are optional (GetService): without them the directory serves the cache.
         services.AddSingleton(sp => new RecordStore(

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Plugins.Directory.P2p.Sync;
-
 namespace PluginMesh.Plugins.Directory.P2p;
 
 /// <summary>The <c>directory</c> section of <c>/status</c>.</summary>

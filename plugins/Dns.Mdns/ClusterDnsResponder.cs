@@ -1,8 +1,4 @@
-using System.Net;
 using PluginMesh.Abstractions.Dns;
-using PluginMesh.Plugins.Dns.Mdns.Server;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-using PluginMesh.Plugins.Dns.Mdns.Zone;
 
 namespace PluginMesh.Plugins.Dns.Mdns;
 

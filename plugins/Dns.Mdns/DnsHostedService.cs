@@ -1,13 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Plugins.Dns.Mdns.Forwarding;
 using PluginMesh.Plugins.Dns.Mdns.Networking;
-using PluginMesh.Plugins.Dns.Mdns.Server;
-using PluginMesh.Plugins.Dns.Mdns.Zone;
 
 namespace PluginMesh.Plugins.Dns.Mdns;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>Source-generated log messages of <c>dns.mdns</c>.</summary>

@@ -1,17 +1,7 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Dns;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Status;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Dns.Mdns.Forwarding;
-using PluginMesh.Plugins.Dns.Mdns.Mdns;
-using PluginMesh.Plugins.Dns.Mdns.Server;
-using PluginMesh.Plugins.Dns.Mdns.Zone;
 
 namespace PluginMesh.Plugins.Dns.Mdns;
 
@@ -19,47 +9,30 @@ namespace PluginMesh.Plugins.Dns.Mdns;
 /// Entry type of <c>dns.mdns</c>: the node-local DNS server (authoritative for the cluster domain,
 /// forwarding the rest) and libp2p mDNS peer discovery, each of which can be switched off.
 /// </summary>
-public sealed class DnsMdnsPlugin : IPluginMeshPlugin
+public sealed class DnsMdnsPlugin() : PluginMeshPlugin<(DnsOptions Dns, MdnsOptions Mdns)>(
+    PluginId,
+    "Node-local DNS (cluster names from the catalog, the rest forwarded) and libp2p mDNS peer discovery",
+    provides: [Capabilities.Dns, Capabilities.Discovery],
+    requires: [],
+    // Not Uses: tunnel: ILocalPeer is read when present and followed through AddressesChanged, so
+    // start order does not matter, and the tunnel may use discovery without a capability cycle.
+    uses: [Capabilities.CatalogSource])
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "dns.mdns";
-
-    /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(DnsMdnsPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Dns, Capabilities.Discovery],
-        Requires: [],
-        // Not Uses: tunnel: ILocalPeer is read when present and followed through AddressesChanged, so
-        // start order does not matter, and the tunnel may use discovery without a capability cycle.
-        Uses: [Capabilities.CatalogSource],
-        "Node-local DNS (cluster names from the catalog, the rest forwarded) and libp2p mDNS peer discovery");
 
     /// <summary>Whether the process may create interfaces and bind port 53; decides defaults.</summary>
     internal static bool IsRoot => Environment.IsPrivilegedProcess;
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        DnsOptions.Read(context.Section, IsRoot, context.Error);
-        MdnsOptions.Read(context.Section.GetSection("mdns"), (key, message) => context.Error(key.Length == 0 ? "mdns" : "mdns:" + key, message));
-    }
+    protected override (DnsOptions Dns, MdnsOptions Mdns) ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        (DnsOptions.Read(section, IsRoot, error),
+         MdnsOptions.Read(section.GetSection("mdns"), (key, message) => error(key.Length == 0 ? "mdns" : "mdns:" + key, message)));
 
     /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, (DnsOptions Dns, MdnsOptions Mdns) read)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-
-        var problems = new List<ConfigProblem>();
-        var prefix = "plugins." + PluginId;
-        var options = DnsOptions.Read(context.Configuration, IsRoot,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
-        var mdns = MdnsOptions.Read(context.Configuration.GetSection("mdns"),
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key.Length == 0 ? "mdns" : "mdns:" + key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
+        var (options, mdns) = read;
         mdns = mdns with { OwnInterface = options.InterfaceName };
 
         if (mdns.Enabled)

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using Microsoft.Extensions.Configuration;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
 
 namespace PluginMesh.Plugins.Dns.Mdns;
 

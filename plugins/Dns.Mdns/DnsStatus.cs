@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Dns.Mdns.Mdns;
-
 namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>The <c>dns</c> section of <c>/status</c>.</summary>

@@ -1,7 +1,3 @@
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Plugins.Dns.Mdns.Mdns;
-using PluginMesh.Plugins.Dns.Mdns.Server;
-
 namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>Reports the server's and discovery's state under <c>dns</c>; reads only in-memory values.</summary>

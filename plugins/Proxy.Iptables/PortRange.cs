@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PluginMesh.Plugins.Proxy.Iptables;
 
 /// <summary>An inclusive port range, e.g. <c>30000-32000</c>.</summary>

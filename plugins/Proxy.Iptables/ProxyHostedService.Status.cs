@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 using PluginMesh.Plugins.Proxy.Iptables.Status;
 
 namespace PluginMesh.Plugins.Proxy.Iptables;

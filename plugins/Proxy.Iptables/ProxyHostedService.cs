@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +9,6 @@ using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 using PluginMesh.Plugins.Proxy.Iptables.Netns;
 using PluginMesh.Plugins.Proxy.Iptables.Rules;
-using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 namespace PluginMesh.Plugins.Proxy.Iptables;
 

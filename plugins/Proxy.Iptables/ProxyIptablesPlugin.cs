@@ -16,37 +16,23 @@ namespace PluginMesh.Plugins.Proxy.Iptables;
 /// Entry type of <c>proxy.iptables</c>: ClusterIP interception (iptables or listen mode), TCP/UDP
 /// forwarding with load balancing, and both sides of the <c>/pluginmesh/tunnel/1.0.0</c> protocol.
 /// </summary>
-public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
+public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
+    PluginId,
+    "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel",
+    provides: [Capabilities.Intercept],
+    requires: [],
+    uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory])
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "proxy.iptables";
 
     /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(ProxyIptablesPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Intercept],
-        Requires: [],
-        Uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory],
-        "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel");
+    protected override ProxyOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        ProxyOptions.Read(section, error);
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, ProxyOptions options)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ProxyOptions.Read(context.Section, context.Error);
-    }
-
-    /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-        var problems = new List<ConfigProblem>();
-        var options = ProxyOptions.Read(context.Configuration,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join("plugins." + PluginId, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
         var mode = ResolveMode(options.Mode);
 
         services.AddSingleton(_ => new ProxyMetrics(context.Meter));

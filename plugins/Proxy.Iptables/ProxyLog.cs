@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Proxy.Iptables;
 
 /// <summary>Source-generated log messages of <c>proxy.iptables</c>.</summary>

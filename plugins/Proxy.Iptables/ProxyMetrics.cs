@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Proxy.Iptables;
 
 /// <summary>The plugin's instruments on the host-provided meter.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using Microsoft.Extensions.Configuration;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
-using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables;
 
 /// <summary>Configuration of <c>proxy.iptables</c> (section <c>plugins:proxy.iptables</c>).</summary>

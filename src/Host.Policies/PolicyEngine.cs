@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Policies;
 using PluginMesh.Host.Policies.Scripting;
 
 namespace PluginMesh.Host.Policies;

@@ -8,7 +8,7 @@ namespace PluginMesh.Architecture.Tests;
 /// The design rules that keep PluginMesh a kernel with swappable plugins: one plugin = one folder =
 /// one assembly; plugins see Abstractions and the shared libp2p core only, never another plugin or
 /// the host; Abstractions depends on nothing but the Microsoft.Extensions abstractions and the core;
-/// the core depends on nothing but the framework.
+/// the core depends on nothing but the framework; the kernel knows nothing of the command line.
 /// </summary>
 public sealed class LayeringTests
 {
@@ -107,6 +107,21 @@ public sealed class LayeringTests
         var refs = XDocument.Load(Path.Combine(Root, "src", "Abstractions", "PluginMesh.Abstractions.csproj")).Descendants("ProjectReference")
             .Select(e => (string?)e.Attribute("Include")).ToList();
         Assert.All(refs, r => Assert.Equal("../P2p/PluginMesh.P2p.csproj", r));
+    }
+
+    [Fact]
+    public void Kernel_IsALibrary_ThatReferencesNeitherTheCommandLineNorTheDemo()
+    {
+        // The kernel (src/Host) does kernel work only; the command line in front of it (src/Cli, the
+        // pluginmesh executable) and the demo it launches depend on the kernel, never the other way.
+        var kernel = XDocument.Load(Path.Combine(Root, "src", "Host", "PluginMesh.Host.csproj"));
+        Assert.DoesNotContain(kernel.Descendants("OutputType"), e => e.Value == "Exe");
+        var refs = kernel.Descendants("ProjectReference").Select(e => (string?)e.Attribute("Include") ?? "").ToList();
+        Assert.DoesNotContain(refs, r => r.Contains("Cli", StringComparison.Ordinal) || r.Contains("Demo", StringComparison.Ordinal));
+
+        var cli = XDocument.Load(Path.Combine(Root, "src", "Cli", "PluginMesh.Cli.csproj"));
+        Assert.Equal("pluginmesh", cli.Descendants("AssemblyName").Single().Value);
+        Assert.Contains(cli.Descendants("ProjectReference"), e => (string?)e.Attribute("Include") == "../Host/PluginMesh.Host.csproj");
     }
 
     private static List<string> ReferencedAssemblies(string dll)

@@ -96,7 +96,7 @@ public sealed class ConfigCheckTests
 
     private static (int Code, string Output) ConfigCheck(string configText, Dictionary<string, string> env)
     {
-        Assert.True(File.Exists(Repo.HostDll), $"{Repo.HostDll} is missing: build the host first (dotnet build src/Host, or the solution)");
+        Assert.True(File.Exists(Repo.HostDll), $"{Repo.HostDll} is missing: build the host first (dotnet build src/Cli, or the solution)");
         var dir = Directory.CreateTempSubdirectory("pm-deploy-config-");
         try
         {

@@ -20,8 +20,8 @@ internal static class TestPaths
     /// <summary>The shipped plugins as this configuration built them (artifacts/plugins/&lt;Configuration&gt;), what <c>--plugins-dir</c> points the real CLI at.</summary>
     public static string PluginsDir => Path.Combine(RepoRoot, "artifacts", "plugins", Configuration);
 
-    /// <summary>The host as its own build leaves it: src/Host/bin, with the default plugins copied into plugins/ beside it.</summary>
-    public static string HostWithDefaultPluginsDll => Path.Combine(RepoRoot, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
+    /// <summary>The host as its own build leaves it: src/Cli/bin, with the default plugins copied into plugins/ beside it.</summary>
+    public static string HostWithDefaultPluginsDll => Path.Combine(RepoRoot, "src", "Cli", "bin", Configuration, "net10.0", "pluginmesh.dll");
 
     /// <summary>The built host (pluginmesh.dll) beside this test assembly; no plugins/ folder is beside it.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "pluginmesh.dll");

@@ -62,8 +62,8 @@ public sealed class ExamplePluginTests : IDisposable
         // 3. The agent: examples/single-node.yaml with the default plugins beside the binary, the
         //    example in an extra directory, its section taken from its README (as environment overrides).
         var admin = Path.Combine(_tmp, "admin.sock");
-        var host = Path.Combine(Root, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
-        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(host)!, "plugins", "Catalog.File", "PluginMesh.Plugins.Catalog.File.dll")), $"{host} has no default plugins beside it: build src/Host");
+        var host = Path.Combine(Root, "src", "Cli", "bin", Configuration, "net10.0", "pluginmesh.dll");
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(host)!, "plugins", "Catalog.File", "PluginMesh.Plugins.Catalog.File.dll")), $"{host} has no default plugins beside it: build src/Cli");
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { host, "up", "--config", "examples/single-node.yaml", "--plugins-dir", Path.Combine(_tmp, "extra") }) psi.ArgumentList.Add(a);
         foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("PLUGINMESH__", StringComparison.OrdinalIgnoreCase)).ToList()) psi.Environment.Remove(name);

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 /// <summary>

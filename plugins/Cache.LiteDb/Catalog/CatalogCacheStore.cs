@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Cache;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 /// <summary>

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using PluginMesh.Abstractions.Catalog;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace PluginMesh.Plugins.Catalog.File.Parsing;
 

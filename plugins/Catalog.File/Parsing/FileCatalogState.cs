@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.File.Parsing;
 
 /// <summary>The whole catalog described by one file.</summary>

@@ -1,5 +1,3 @@
-using YamlDotNet.RepresentationModel;
-
 namespace PluginMesh.Plugins.Catalog.File.Parsing;
 
 /// <summary>Collects problems for one parse so that a file with several mistakes is fixed in one round.</summary>

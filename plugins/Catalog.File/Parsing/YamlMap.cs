@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using YamlDotNet.RepresentationModel;
 
 namespace PluginMesh.Plugins.Catalog.File.Parsing;
 

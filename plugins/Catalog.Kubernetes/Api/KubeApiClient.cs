@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using k8s;
 using k8s.Authentication;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using k8s;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Api;

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>What the catalog takes from one Istio DestinationRule.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>

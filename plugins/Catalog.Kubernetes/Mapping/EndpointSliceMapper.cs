@@ -1,6 +1,3 @@
-using k8s.Models;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>Turns a discovery.k8s.io/v1 EndpointSlice into the endpoints it contributes to its service.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using k8s.Models;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>Turns a core/v1 Endpoints object (the fallback where EndpointSlices are not served) into endpoints.</summary>

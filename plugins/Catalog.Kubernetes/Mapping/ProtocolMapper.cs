@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>Kubernetes protocol strings to <see cref="TransportProtocol"/>; absent means TCP, as in the API.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using k8s.Models;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 /// <summary>Turns a Kubernetes Service into a <see cref="MeshService"/>, or says why it is skipped.</summary>

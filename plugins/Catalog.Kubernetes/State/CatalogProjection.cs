@@ -1,7 +1,3 @@
-using System.Text.Json;
-using k8s.Models;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.State;

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.State;
 
 /// <summary>

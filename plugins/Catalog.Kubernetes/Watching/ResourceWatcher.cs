@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using PluginMesh.Plugins.Catalog.Kubernetes.Api;
-using PluginMesh.Plugins.Catalog.Kubernetes.State;
-
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 /// <summary>

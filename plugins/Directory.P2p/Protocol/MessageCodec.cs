@@ -1,5 +1,4 @@
 using PluginMesh.P2p.Protobuf;
-using PluginMesh.Plugins.Directory.P2p.Records;
 
 namespace PluginMesh.Plugins.Directory.P2p.Protocol;
 

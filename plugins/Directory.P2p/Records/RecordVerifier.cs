@@ -1,4 +1,3 @@
-using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 
 namespace PluginMesh.Plugins.Directory.P2p.Records;

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Directory;
-
 namespace PluginMesh.Plugins.Directory.P2p.Records;
 
 /// <summary>A record as it travels: the decoded fields plus the exact signed body, the key and the signature.</summary>

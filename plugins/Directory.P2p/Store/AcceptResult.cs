@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Directory.P2p.Records;
-
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 
 /// <summary>The outcome of offering one record to the store.</summary>

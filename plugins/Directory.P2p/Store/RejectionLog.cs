@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Plugins.Directory.P2p.Records;
-
 namespace PluginMesh.Plugins.Directory.P2p.Store;
 
 /// <summary>

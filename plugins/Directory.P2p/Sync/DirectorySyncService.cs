@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 

@@ -1,7 +1,3 @@
-using PluginMesh.Plugins.Directory.P2p.Protocol;
-using PluginMesh.Plugins.Directory.P2p.Records;
-using PluginMesh.Plugins.Directory.P2p.Store;
-
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using PluginMesh.Plugins.Dns.Mdns.Server;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Forwarding;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using PluginMesh.Plugins.Dns.Mdns.Limits;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Forwarding;

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Forwarding;
 
 /// <summary>Reads upstream name servers from a resolv.conf file.</summary>

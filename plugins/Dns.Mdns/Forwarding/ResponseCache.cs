@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Forwarding;
 
 /// <summary>

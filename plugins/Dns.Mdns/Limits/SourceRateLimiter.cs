@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Limits;
 
 /// <summary>

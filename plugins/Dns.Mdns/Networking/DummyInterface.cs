@@ -1,9 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Networking;
 

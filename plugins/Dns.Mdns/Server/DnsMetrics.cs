@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.Plugins.Dns.Mdns.Forwarding;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-using PluginMesh.Plugins.Dns.Mdns.Zone;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>

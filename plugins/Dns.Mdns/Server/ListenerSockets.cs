@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.Abstractions.Plugins;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>Binds the UDP and TCP sockets of one listen endpoint on the same port.</summary>

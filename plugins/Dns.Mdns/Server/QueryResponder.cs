@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>Writes responses built here (authoritative answers, errors, truncation) into a caller's buffer.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>Reads for DNS over TCP, where every message is preceded by a 2-byte length (RFC 1035 §4.2.2).</summary>

@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Server;
 
 /// <summary>

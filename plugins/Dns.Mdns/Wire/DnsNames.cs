@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace PluginMesh.Plugins.Dns.Mdns.Wire;

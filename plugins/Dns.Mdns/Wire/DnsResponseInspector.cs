@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Wire;
 
 /// <summary>

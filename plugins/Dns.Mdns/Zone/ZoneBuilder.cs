@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Zone;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Zone;
 
 /// <summary>

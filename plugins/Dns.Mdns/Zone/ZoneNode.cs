@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Zone;
 
 /// <summary>One name in the index with its precomputed record sets. Immutable once built.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.Plugins.Dns.Mdns.Wire;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Zone;
 
 /// <summary>A name's records while an index is being built; <see cref="Encode"/> turns it into the immutable <see cref="ZoneNode"/>.</summary>

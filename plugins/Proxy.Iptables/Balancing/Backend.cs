@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>One ready endpoint of a service port, with the target port resolved.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>

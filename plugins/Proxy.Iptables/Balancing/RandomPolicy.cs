@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>Uniformly random; the generator is injectable so tests can seed it.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using PluginMesh.Abstractions.Policies;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>Asks the scripted <see cref="IEndpointPolicy"/>; an out-of-range answer falls back to round robin.</summary>

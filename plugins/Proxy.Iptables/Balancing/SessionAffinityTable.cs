@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>

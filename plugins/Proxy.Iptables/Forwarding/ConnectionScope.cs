@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>Tracks running connection handlers so stop can cancel them and wait for them to end.</summary>

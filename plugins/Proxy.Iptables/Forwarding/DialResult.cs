@@ -1,7 +1,3 @@
-using System.Net.Sockets;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A connected upstream: a socket (local/direct) or a tunnel stream (past its header exchange).</summary>

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A tunnel stream carrying length-framed datagrams as a <see cref="IDatagramChannel"/>.</summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
-using PluginMesh.Plugins.Proxy.Iptables.Netns;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>

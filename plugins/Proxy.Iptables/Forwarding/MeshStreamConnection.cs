@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A tunnel stream as a <see cref="IDuplexConnection"/>.</summary>

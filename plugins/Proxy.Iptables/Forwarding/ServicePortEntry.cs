@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Proxy.Iptables.Balancing;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>One service port the proxy serves; the object lives as long as the port is in the catalog.</summary>

@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>Accepts on one listening socket and hands each connection to the forwarder.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.Plugins.Proxy.Iptables.Netns;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>

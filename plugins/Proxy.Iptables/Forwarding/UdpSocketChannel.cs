@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A connected UDP socket as a <see cref="IDatagramChannel"/>.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Netns;
 
 /// <summary>Sockets in the agent's own network namespace.</summary>

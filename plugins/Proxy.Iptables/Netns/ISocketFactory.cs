@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Netns;
 
 /// <summary>Creates the proxy's sockets; a socket belongs to the network namespace it was created in.</summary>

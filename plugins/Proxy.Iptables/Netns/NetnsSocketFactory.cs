@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using PluginMesh.Abstractions.Plugins;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Netns;
 

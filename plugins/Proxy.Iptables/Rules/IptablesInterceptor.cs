@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Interception;
-using PluginMesh.Abstractions.Plugins;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
-using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Interception;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 

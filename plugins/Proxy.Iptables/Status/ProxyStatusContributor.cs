@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Status;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Status;
 
 /// <summary>Publishes <see cref="ProxyStatus"/> as the <c>proxy</c> section.</summary>

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>Framed datagrams over an inbound tunnel stream the host owns.</summary>

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>An inbound tunnel stream the host owns: used for splicing, not disposed by us.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>The initiating side: open a stream to the endpoint's node agent, send the header, wait for the answer.</summary>

@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using PluginMesh.Abstractions.Catalog;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using PluginMesh.Abstractions.Catalog;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>What the initiating agent asks the serving agent to dial.</summary>

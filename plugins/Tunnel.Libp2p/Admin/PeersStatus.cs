@@ -1,8 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Abstractions.Tunnel;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Admin;
 
 /// <summary>

@@ -1,10 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Admin;
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using PluginMesh.P2p.Encoding;
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 
 /// <summary>

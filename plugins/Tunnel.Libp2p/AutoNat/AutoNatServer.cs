@@ -1,11 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Encoding;
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 
 /// <summary>

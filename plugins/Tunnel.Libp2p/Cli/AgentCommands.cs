@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using PluginMesh.Abstractions.Plugins;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>The node's announced <c>/p2p-circuit</c> addresses (from its reservations), and when they change.</summary>

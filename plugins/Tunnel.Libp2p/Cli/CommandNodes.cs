@@ -1,9 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>

@@ -1,14 +1,4 @@
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Ping;
-using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 

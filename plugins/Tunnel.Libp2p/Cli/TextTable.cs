@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>Left-aligned text tables, as the host's commands print them.</summary>

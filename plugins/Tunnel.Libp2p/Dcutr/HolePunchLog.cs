@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 
 internal static partial class HolePunchLog

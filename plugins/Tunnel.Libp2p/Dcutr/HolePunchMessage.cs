@@ -1,6 +1,3 @@
-using PluginMesh.P2p.Encoding;
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 
 /// <summary>DCUtR <c>HolePunch { Type type = 1 (CONNECT 100, SYNC 300); repeated bytes ObsAddrs = 2 }</c>, at most 4 KiB.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 
 /// <summary><c>pluginmesh.holepunch.attempts</c> and <c>pluginmesh.holepunch.outcomes</c> {result}.</summary>

@@ -1,12 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
-using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 internal static partial class HostLog

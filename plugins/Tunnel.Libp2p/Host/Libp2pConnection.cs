@@ -1,10 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>An upgraded (secure, multiplexed) connection to one peer. Thread-safe.</summary>

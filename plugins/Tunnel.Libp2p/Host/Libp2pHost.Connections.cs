@@ -1,7 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 // Connection manager: the per-peer limit, and one direct connection per peer when both dialed at once.

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 // Identify: answering, asking on every new connection, receiving and sending pushes.

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 // Listening side: accept loop, connection limit, inbound upgrade, idle close.

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 // Hole punching: a punched connection that lands on our listener instead of our connecting socket.

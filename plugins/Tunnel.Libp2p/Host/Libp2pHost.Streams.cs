@@ -1,6 +1,3 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 // Inbound streams: negotiation, dispatch to handlers, handler registration.

@@ -1,10 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>How a <see cref="Libp2pHost"/> runs. The identity key stays owned by the caller.</summary>

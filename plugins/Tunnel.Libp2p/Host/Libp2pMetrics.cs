@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>Counters of the libp2p host, on the plugin's meter (<c>PluginMesh.tunnel.libp2p</c>).</summary>

@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Host;
 
 /// <summary>A stream negotiated for <paramref name="Protocol"/> on <paramref name="Connection"/>.</summary>

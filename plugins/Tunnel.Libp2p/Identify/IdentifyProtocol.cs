@@ -1,8 +1,3 @@
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.P2p.Encoding;
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 
 /// <summary>Identify (/ipfs/id/1.0.0) and Identify push: the wire exchange, free of host state.</summary>

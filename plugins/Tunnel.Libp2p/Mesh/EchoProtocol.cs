@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>/pluginmesh/echo/1.0.0: every byte goes back until the remote's FIN, then our FIN. For diagnostics.</summary>

@@ -1,6 +1,3 @@
-using System.Buffers;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>Client side of an echo check: sends the pattern, verifies every byte that comes back.</summary>

@@ -1,9 +1,3 @@
-using System.Net.Sockets;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
-using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>Maps expected network outcomes to <see cref="TunnelFailure"/> values for policies.</summary>

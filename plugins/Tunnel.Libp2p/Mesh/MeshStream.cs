@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>A libp2p stream seen through the Abstractions contract (no libp2p types leak out).</summary>

@@ -1,6 +1,3 @@
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>One way to reach a peer: a live connection or an address to dial.</summary>

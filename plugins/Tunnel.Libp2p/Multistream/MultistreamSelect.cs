@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text;
-using PluginMesh.P2p.Encoding;
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Multistream;
 
 /// <summary>

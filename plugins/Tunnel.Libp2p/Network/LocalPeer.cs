@@ -1,9 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
-using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Network;
 
 /// <summary>

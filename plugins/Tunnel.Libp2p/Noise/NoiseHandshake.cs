@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 /// <summary>A finished handshake: the secure stream, who is on the other end, and the inlined muxer.</summary>

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 /// <summary>
@@ -11,7 +8,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 /// none (a zero-byte read waits for data without a buffer) and busy traffic allocates nothing.
 /// </summary>
 /// <remarks>One reader and one writer may run concurrently; concurrent writers must be serialised by the caller.</remarks>
-public sealed class NoiseStream : Stream
+public sealed class NoiseStream : DuplexStream
 {
     public const int MaxPlaintext = NoiseHandshake.MaxMessageLength - CipherState.TagLength;
     // Receive buffers: small while messages are small (control frames, identify), large (a pool
@@ -50,12 +47,6 @@ public sealed class NoiseStream : Stream
 
     /// <summary>The stream this one wraps (half-closing reaches the socket through it).</summary>
     internal Stream Inner => _inner;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -209,23 +200,9 @@ public sealed class NoiseStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush() => _inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

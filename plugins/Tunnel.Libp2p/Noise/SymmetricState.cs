@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 /// <summary>Noise SymmetricState (chaining key, handshake hash, cipher) for SHA-256.</summary>

@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Diagnostics;
-using System.Security.Cryptography;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Ping;
 
 /// <summary>

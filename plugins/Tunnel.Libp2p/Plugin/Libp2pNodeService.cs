@@ -1,18 +1,7 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.DependencyInjection;
 using PluginMesh.Abstractions.Discovery;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
 using PluginMesh.Plugins.Tunnel.Libp2p.Dcutr;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
-using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.Plugins.Tunnel.Libp2p.Network;
-using PluginMesh.P2p;
-using PluginMesh.P2p.Crypto;
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using PluginMesh.Plugins.Tunnel.Libp2p.AutoNat;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
 /// <summary>

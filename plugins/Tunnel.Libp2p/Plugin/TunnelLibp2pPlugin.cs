@@ -1,13 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Status;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Admin;
 using PluginMesh.Plugins.Tunnel.Libp2p.Cli;
-using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
-using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 
@@ -15,41 +7,26 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
 /// Entry type of <c>tunnel.libp2p</c>: the libp2p stack (TCP, pnet, multistream-select, Noise,
 /// Yamux, Identify, Ping) behind <see cref="IMeshTunnel"/> and <see cref="ITransport"/>.
 /// </summary>
-public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvider, IStatusContributor
+public sealed class TunnelLibp2pPlugin() : PluginMeshPlugin<Libp2pOptions>(
+    PluginId,
+    "libp2p tunnel: TCP, pnet, Noise, Yamux, Identify, Ping; interoperates with js-libp2p",
+    provides: [Capabilities.Tunnel, Capabilities.Transport],
+    requires: [],
+    uses: [Capabilities.Cache]), IPluginCommandProvider, IStatusContributor
 {
     public const string PluginId = "tunnel.libp2p";
     private Libp2pNodeService? _node;
-
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(TunnelLibp2pPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Tunnel, Capabilities.Transport],
-        Requires: [],
-        Uses: [Capabilities.Cache],
-        "libp2p tunnel: TCP, pnet, Noise, Yamux, Identify, Ping; interoperates with js-libp2p");
 
     public IReadOnlyList<PluginCommand> Commands => P2pCommands.All;
 
     public string Section => "libp2p";
 
-    /// <summary>Checks <c>listen[i]</c> with <c>Multiaddr.TryParse</c> and the numeric limits; no I/O.</summary>
-    public void Validate(PluginValidationContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        Libp2pOptions.Read(context.Section, dataDirectory: "/", context.Error);
-    }
+    /// <summary>Checks <c>listen[i]</c> with <c>Multiaddr.TryParse</c> and the numeric limits; no I/O (validation reads with "/" for the data directory).</summary>
+    protected override Libp2pOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        Libp2pOptions.Read(section, dataDirectory ?? "/", error);
 
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, Libp2pOptions options)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-        var problems = new List<ConfigProblem>();
-        var prefix = "plugins." + PluginId;
-        var options = Libp2pOptions.Read(context.Configuration, context.Node.DataDirectory,
-            (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join(prefix, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
-
         services.AddSingleton(sp =>
         {
             var node = new Libp2pNodeService(options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, context.Meter, sp, sp.GetService<TimeProvider>(), context.ActivitySource);

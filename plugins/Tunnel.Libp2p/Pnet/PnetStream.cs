@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 
 /// <summary>
@@ -8,7 +5,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 /// XSalsa20(PSK, sender's nonce). There is no authentication here: a wrong key shows up as garbage
 /// in the next layer (multistream-select), which then fails.
 /// </summary>
-public sealed class PnetStream : Stream
+public sealed class PnetStream : DuplexStream
 {
     public const int NonceLength = 24;
     private const int WriteChunk = 64 * 1024;
@@ -37,12 +34,6 @@ public sealed class PnetStream : Stream
     /// <summary>The stream this one wraps (half-closing reaches the socket through it).</summary>
     internal Stream Inner => _inner;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -58,9 +49,6 @@ public sealed class PnetStream : Stream
         _read.Xor(buffer.Span[..n], buffer.Span[..n]);
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -102,16 +90,9 @@ public sealed class PnetStream : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush() => _inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

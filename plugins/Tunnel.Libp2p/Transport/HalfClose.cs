@@ -1,8 +1,3 @@
-using System.Net.Sockets;
-using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
-using PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 /// <summary>

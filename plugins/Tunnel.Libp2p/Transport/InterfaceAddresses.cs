@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
-using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 

@@ -1,7 +1,3 @@
-using System.Net.Sockets;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 /// <summary>TCP as an Abstractions <see cref="ITransport"/>: raw, not yet secured connections.</summary>

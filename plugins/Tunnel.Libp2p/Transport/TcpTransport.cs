@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Transport;
 
 /// <summary>A raw TCP connection handed out by <see cref="TcpMeshTransport"/>; disposing closes the socket.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 /// <summary>The 12-byte big-endian Yamux header: version, type, flags, stream id, length.</summary>

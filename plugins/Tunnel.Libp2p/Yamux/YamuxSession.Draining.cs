@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using PluginMesh.Plugins.Tunnel.Libp2p.Transport;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 // Graceful retirement of a session whose streams must not break (a duplicate connection to a peer):

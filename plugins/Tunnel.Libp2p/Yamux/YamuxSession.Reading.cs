@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 // The read loop: frame parsing, stream acceptance and limits, pings, GoAway. It never blocks on a write.

@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Yamux;
 /// initial 256 KiB, which a stream always keeps.
 /// </summary>
 /// <remarks>One reader and one writer may run concurrently. Read returns 0 after the remote's FIN.</remarks>
-public sealed class YamuxStream : Stream
+public sealed class YamuxStream : DuplexStream
 {
     private readonly YamuxSession _session;
     private readonly Lock _lock = new();
@@ -69,12 +67,6 @@ public sealed class YamuxStream : Stream
 
     // Our FIN must be on the wire, not just decided: a drained session closes once no stream is left.
     internal bool IsFinished { get { lock (_lock) return _reset || (_finWritten && _remoteClosed); } }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -396,25 +388,11 @@ public sealed class YamuxStream : Stream
         w?.TrySetResult();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush()
     {
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>
     /// Graceful close: FIN our side; unread and future inbound bytes are dropped (window still

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 
 internal static partial class AutoRelayLog

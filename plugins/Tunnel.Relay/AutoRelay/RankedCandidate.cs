@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Tunnel.Relay.Client;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 
 /// <summary>A candidate after ranking, for status.</summary>

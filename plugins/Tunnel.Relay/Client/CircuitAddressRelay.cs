@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>A relay to talk to: its address (ending in <c>/p2p/&lt;relay&gt;</c>) and the tunnel target for it.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 internal static partial class ClientLog

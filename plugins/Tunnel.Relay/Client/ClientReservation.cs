@@ -1,5 +1,3 @@
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>A reservation this agent holds on a relay.</summary>

@@ -1,7 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using PluginMesh.Abstractions.Tunnel;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 

@@ -1,5 +1,3 @@
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>One active reservation held by a peer on this relay.</summary>

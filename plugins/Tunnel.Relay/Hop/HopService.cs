@@ -1,8 +1,4 @@
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 using PluginMesh.Plugins.Tunnel.Relay.Plugin;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 

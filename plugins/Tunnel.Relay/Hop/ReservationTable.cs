@@ -1,5 +1,3 @@
-using PluginMesh.P2p;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
 /// <summary>Active reservations and open circuit counts, under one lock.</summary>

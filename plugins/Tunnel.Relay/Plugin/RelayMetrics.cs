@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>The plugin's instruments on the meter the host hands it.</summary>

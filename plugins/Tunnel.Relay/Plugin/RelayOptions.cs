@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
-using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
-using PluginMesh.P2p;
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>The <c>plugins.tunnel.relay</c> section, bound and checked.</summary>

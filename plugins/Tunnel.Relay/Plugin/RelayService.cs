@@ -1,12 +1,7 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 using PluginMesh.Plugins.Tunnel.Relay.Client;
 using PluginMesh.Plugins.Tunnel.Relay.Election;
 using PluginMesh.Plugins.Tunnel.Relay.Hop;
-using PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 

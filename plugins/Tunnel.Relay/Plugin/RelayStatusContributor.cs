@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Status;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>Publishes the relay state under <c>relay</c>.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
@@ -17,37 +14,23 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 /// Entry type of <c>tunnel.relay</c>: Circuit Relay v2 hop service, the relay client as an
 /// <see cref="ITransport"/> for <c>/p2p-circuit</c> addresses, and autorelay.
 /// </summary>
-public sealed class TunnelRelayPlugin : IPluginMeshPlugin
+public sealed class TunnelRelayPlugin() : PluginMeshPlugin<RelayOptions>(
+    PluginId,
+    "Circuit Relay v2: hop service with member/outsider limits, relay client transport, autorelay",
+    provides: [Capabilities.Relay, Capabilities.Transport],
+    requires: [Capabilities.Tunnel],
+    uses: [Capabilities.Directory, Capabilities.Discovery])
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "tunnel.relay";
 
     /// <inheritdoc />
-    public PluginDescriptor Descriptor { get; } = new(
-        PluginId,
-        typeof(TunnelRelayPlugin).Assembly.GetName().Version ?? new Version(0, 0),
-        AbstractionsApi.Version,
-        Provides: [Capabilities.Relay, Capabilities.Transport],
-        Requires: [Capabilities.Tunnel],
-        Uses: [Capabilities.Directory, Capabilities.Discovery],
-        "Circuit Relay v2: hop service with member/outsider limits, relay client transport, autorelay");
+    protected override RelayOptions ReadOptions(IConfiguration section, string? dataDirectory, Action<string, string> error) =>
+        RelayOptions.Read(section, error);
 
     /// <inheritdoc />
-    public void Validate(PluginValidationContext context)
+    protected override void AddServices(IServiceCollection services, PluginContext context, RelayOptions options)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        RelayOptions.Read(context.Section, context.Error);
-    }
-
-    /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, PluginContext context)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(context);
-        var problems = new List<ConfigProblem>();
-        var options = RelayOptions.Read(context.Configuration, (key, message) => problems.Add(new ConfigProblem(ConfigPath.Join("plugins." + PluginId, key), message)));
-        if (problems.Count > 0) throw new ConfigValidationException(problems);
-
         // Object graphs only; handlers are registered and relays dialed when the hosted service starts.
         services.AddSingleton(new RelayMetrics(context.Meter));
         services.AddSingleton<ITransport>(sp => new CircuitTransport(sp.GetRequiredService<IMeshTunnel>()));

@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary>A signed envelope (RFC 0002): <c>{ public_key=1; payload_type=2; payload=3; signature=5 }</c>.</summary>

@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary><c>HopMessage { type=1; peer=2; reservation=3; limit=4; status=5 }</c>.</summary>

@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary><c>Limit { duration=1 (uint32 seconds); data=2 (uint64 bytes) }</c>.</summary>

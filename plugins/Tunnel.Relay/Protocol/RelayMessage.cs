@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary><c>Reservation { expire=1 (unix seconds); addrs=2*; voucher=3 (signed envelope) }</c>.</summary>

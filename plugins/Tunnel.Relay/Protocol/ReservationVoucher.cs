@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary><c>ReservationVoucher { relay=1; peer=2 (multihashes); expiration=3 (unix seconds) }</c>, the record inside a voucher envelope.</summary>

@@ -1,5 +1,3 @@
-using PluginMesh.P2p.Protobuf;
-
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 
 /// <summary><c>StopMessage { type=1; peer=2; limit=3; status=4 }</c>.</summary>

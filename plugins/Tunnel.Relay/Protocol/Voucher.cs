@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 using PluginMesh.P2p.Encoding;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;

@@ -1,5 +1,3 @@
-using PluginMesh.Abstractions.Policies;
-
 namespace PluginMesh.Host.Policies.Defaults;
 
 /// <summary>

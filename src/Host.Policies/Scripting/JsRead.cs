@@ -1,5 +1,3 @@
-using Jint;
-using Jint.Native;
 using Jint.Native.Object;
 using Jint.Runtime.Descriptors;
 
@@ -44,6 +42,19 @@ internal static class JsRead
         error = null;
         return descriptor.Value;
     }
+
+    // Property <name> of <obj> read as one type; null with <obj> keeps the error PlainObject gave.
+    public static bool? BooleanField(ObjectInstance? obj, string name, ref string? error) =>
+        obj is null ? null : Property(obj, name, out error) is { } v ? Boolean(v, name, out error) : null;
+
+    public static string? StringField(ObjectInstance? obj, string name, ref string? error) =>
+        obj is null ? null : Property(obj, name, out error) is { } v ? String(v, name, out error) : null;
+
+    public static int? IntegerField(ObjectInstance? obj, string name, int min, int max, ref string? error) =>
+        obj is null ? null : Property(obj, name, out error) is { } v ? Integer(v, name, min, max, out error) : null;
+
+    public static IReadOnlyList<JsValue>? ArrayField(ObjectInstance? obj, string name, int maxLength, ref string? error) =>
+        obj is null ? null : Property(obj, name, out error) is { } v ? Array(v, name, maxLength, out error) : null;
 
     public static IReadOnlyList<JsValue>? Array(JsValue value, string name, int maxLength, out string? error)
     {

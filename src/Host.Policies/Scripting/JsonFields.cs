@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace PluginMesh.Host.Policies.Scripting;
 
 /// <summary>Strict reading of CLI input JSON into the policy records, with errors that name the field.</summary>

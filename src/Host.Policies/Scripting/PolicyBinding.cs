@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace PluginMesh.Host.Policies.Scripting;
@@ -9,7 +8,7 @@ namespace PluginMesh.Host.Policies.Scripting;
 /// The one generic mechanism (<see cref="ScriptedPolicy{TInput, TResult}"/>) runs every hook; a binding only
 /// says how its record crosses into JavaScript and back, and which default answers when the script cannot.
 /// </remarks>
-internal abstract class PolicyBinding
+internal abstract class PolicyBinding(string name, string functionName)
 {
     /// <summary>All hooks, in the order status lists them.</summary>
     public static IReadOnlyList<PolicyBinding> All { get; } =
@@ -23,10 +22,10 @@ internal abstract class PolicyBinding
     ];
 
     /// <summary>Policy name and file stem, e.g. <c>failover</c>.</summary>
-    public abstract string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>Function the script defines, e.g. <c>onFailure</c>.</summary>
-    public abstract string FunctionName { get; }
+    public string FunctionName { get; } = functionName;
 
     public string FileName => Name + ".js";
 
@@ -38,12 +37,14 @@ internal abstract class PolicyBinding
 }
 
 /// <summary>Typed half of a binding: conversions, validation and the default.</summary>
-internal abstract class PolicyBinding<TInput, TResult> : PolicyBinding
+/// <param name="defaultPolicy">The built-in answer, used when no valid script answers.</param>
+internal abstract class PolicyBinding<TInput, TResult>(string name, string functionName, Func<TInput, TResult> defaultPolicy)
+    : PolicyBinding(name, functionName)
     where TInput : class
     where TResult : class
 {
     /// <summary>The built-in answer, used when no valid script answers.</summary>
-    public abstract TResult Default(TInput input);
+    public TResult Default(TInput input) => defaultPolicy(input);
 
     /// <summary>
     /// A representative input for the warm-up call made right after a script version is loaded, so that
@@ -52,13 +53,13 @@ internal abstract class PolicyBinding<TInput, TResult> : PolicyBinding
     public abstract TInput WarmUpInput { get; }
 
     /// <summary>Builds the argument as plain JavaScript data (never a CLR object: its members would be callable).</summary>
-    public abstract Jint.Native.JsValue ToJs(Jint.Engine engine, TInput input);
+    public Jint.Native.JsValue ToJs(Jint.Engine engine, TInput input) => InputRecord.ToJs(engine, input);
 
     /// <summary>Strictly validates the script's answer against <paramref name="input"/>; null plus an error when invalid.</summary>
     public abstract TResult? FromJs(Jint.Native.JsValue value, TInput input, out string? error);
 
     /// <summary>Reads the input record from JSON; throws <see cref="PolicyInputException"/> naming the field.</summary>
-    public abstract TInput ParseInput(JsonElement root, string path);
+    public virtual TInput ParseInput(JsonElement root, string path) => InputRecord.Parse<TInput>(root, path);
 
     /// <summary>Writes the result's properties (camelCase, as the script returns them) into an open JSON object.</summary>
     public abstract void WriteResult(Utf8JsonWriter writer, TResult result);

@@ -1,21 +1,10 @@
-using System.Text.Json;
-using Jint;
-using Jint.Native;
-using PluginMesh.Abstractions.Policies;
-using PluginMesh.Host.Policies.Defaults;
-
 namespace PluginMesh.Host.Policies.Scripting;
 
 /// <summary><c>rankRelays</c> in policies/relay-selection.js.</summary>
-internal sealed class RelaySelectionBinding : PolicyBinding<RelaySelectionInput, RelaySelectionResult>
+internal sealed class RelaySelectionBinding()
+    : PolicyBinding<RelaySelectionInput, RelaySelectionResult>("relay-selection", "rankRelays", new DefaultRelaySelectionPolicy().RankRelays)
 {
     public static readonly RelaySelectionBinding Instance = new();
-
-    private static readonly DefaultRelaySelectionPolicy DefaultPolicy = new();
-
-    public override string Name => "relay-selection";
-
-    public override string FunctionName => "rankRelays";
 
     /// <summary>Three candidates: measured and unmeasured RTT, failures, load and the shipped labels.</summary>
     public override RelaySelectionInput WarmUpInput { get; } = new(2,
@@ -25,41 +14,10 @@ internal sealed class RelaySelectionBinding : PolicyBinding<RelaySelectionInput,
         new RelayCandidate("12D3KooWWarmUpRelayC", 80, 3, 0.9, "config", new Dictionary<string, string> { ["pluginmesh.io/relay"] = "avoid" }),
     ]);
 
-    public override RelaySelectionResult Default(RelaySelectionInput input) => DefaultPolicy.RankRelays(input);
-
-    public override JsValue ToJs(Engine engine, RelaySelectionInput input)
-    {
-        var candidates = new JsValue[input.Candidates.Count];
-        for (var i = 0; i < candidates.Length; i++)
-        {
-            var c = input.Candidates[i];
-            var labels = new JsObject(engine);
-            foreach (var (key, value) in c.Labels)
-            {
-                labels.FastSetDataProperty(key, value);
-            }
-
-            var candidate = new JsObject(engine);
-            candidate.FastSetDataProperty("peerId", c.PeerId);
-            candidate.FastSetDataProperty("rttMs", c.RttMs is { } rtt ? JsNumber.Create(rtt) : JsValue.Null);
-            candidate.FastSetDataProperty("recentFailures", c.RecentFailures);
-            candidate.FastSetDataProperty("load", c.Load);
-            candidate.FastSetDataProperty("source", c.Source);
-            candidate.FastSetDataProperty("labels", labels);
-            candidates[i] = candidate;
-        }
-
-        var obj = new JsObject(engine);
-        obj.FastSetDataProperty("want", input.Want);
-        obj.FastSetDataProperty("candidates", new JsArray(engine, candidates));
-        return obj;
-    }
-
     public override RelaySelectionResult? FromJs(JsValue value, RelaySelectionInput input, out string? error)
     {
         var obj = JsRead.PlainObject(value, "rankRelays result", out error);
-        var relaysValue = obj is null ? null : JsRead.Property(obj, "relays", out error);
-        var items = relaysValue is null ? null : JsRead.Array(relaysValue, "relays", input.Candidates.Count, out error);
+        var items = JsRead.ArrayField(obj, "relays", input.Candidates.Count, ref error);
         if (items is null)
         {
             return null;
@@ -99,14 +57,6 @@ internal sealed class RelaySelectionBinding : PolicyBinding<RelaySelectionInput,
         return new RelaySelectionResult(relays);
     }
 
-    public override RelaySelectionInput ParseInput(JsonElement root, string path)
-    {
-        JsonFields.RequireObject(root, path, "want", "candidates");
-        return new RelaySelectionInput(
-            JsonFields.Int(root, "want", path),
-            JsonFields.Array(root, "candidates", path, ParseCandidate));
-    }
-
     public override void WriteResult(Utf8JsonWriter writer, RelaySelectionResult result)
     {
         writer.WriteStartArray("relays");
@@ -116,17 +66,5 @@ internal sealed class RelaySelectionBinding : PolicyBinding<RelaySelectionInput,
         }
 
         writer.WriteEndArray();
-    }
-
-    private static RelayCandidate ParseCandidate(JsonElement e, string path)
-    {
-        JsonFields.RequireObject(e, path, "peerId", "rttMs", "recentFailures", "load", "source", "labels");
-        return new RelayCandidate(
-            JsonFields.String(e, "peerId", path),
-            JsonFields.NullableDouble(e, "rttMs", path),
-            JsonFields.Int(e, "recentFailures", path),
-            JsonFields.Double(e, "load", path),
-            JsonFields.String(e, "source", path),
-            JsonFields.StringMap(e, "labels", path));
     }
 }

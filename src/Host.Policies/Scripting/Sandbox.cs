@@ -1,7 +1,5 @@
 using System.Globalization;
 using Acornima.Ast;
-using Jint;
-using Jint.Native;
 using Jint.Runtime;
 
 namespace PluginMesh.Host.Policies.Scripting;

@@ -1,6 +1,3 @@
-using Jint;
-using Jint.Native;
-
 namespace PluginMesh.Host.Policies.Scripting;
 
 /// <summary>One engine with a script's top level already run, and the policy function found in it.</summary>

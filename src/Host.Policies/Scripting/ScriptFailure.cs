@@ -1,4 +1,3 @@
-using Jint;
 using Jint.Runtime;
 
 namespace PluginMesh.Host.Policies.Scripting;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Jint.Native;
 using Microsoft.Extensions.Logging;
 
 namespace PluginMesh.Host.Policies.Scripting;

@@ -21,26 +21,20 @@ internal sealed partial class CatalogStore(ILogger<CatalogStore> logger) : IServ
 
     public event Action<CatalogSnapshot>? Changed;
 
-    public ValueTask ApplyAsync(string source, IReadOnlyList<CatalogChange> changes, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        Publish(() =>
-        {
-            var b = _objects.ToBuilder();
-            foreach (var c in changes) Put(b, source, c);
-            _objects = b.ToImmutable();
-        });
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask ApplyAsync(string source, IReadOnlyList<CatalogChange> changes, CancellationToken cancellationToken) =>
+        Write(source, changes, replace: false, cancellationToken);
 
-    public ValueTask ReplaceAsync(string source, IReadOnlyList<CatalogChange> state, CancellationToken cancellationToken)
+    public ValueTask ReplaceAsync(string source, IReadOnlyList<CatalogChange> state, CancellationToken cancellationToken) =>
+        Write(source, state, replace: true, cancellationToken);
+
+    private ValueTask Write(string source, IReadOnlyList<CatalogChange> changes, bool replace, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Publish(() =>
         {
             var b = _objects.ToBuilder();
-            foreach (var key in b.Keys.Where(k => k.Source == source).ToList()) b.Remove(key);
-            foreach (var c in state) Put(b, source, c);
+            if (replace) b.RemoveRange(b.Keys.Where(k => k.Source == source).ToList());
+            foreach (var c in changes) Put(b, source, c);
             _objects = b.ToImmutable();
         });
         return ValueTask.CompletedTask;

@@ -62,9 +62,7 @@ internal static class ConfigLoader
         Overlay(merged, fromEnv);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            if (value is not null) continue;
-            foreach (var removed in merged.Keys.Where(k => k.Equals(key, StringComparison.OrdinalIgnoreCase) || k.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)).ToList())
-                merged.Remove(removed);
+            if (value is null) RemoveSubtree(merged, key);
         }
         if (overrides is not null) Overlay(merged, overrides.Where(o => o.Value is not null).ToDictionary(StringComparer.OrdinalIgnoreCase));
 
@@ -94,16 +92,14 @@ internal static class ConfigLoader
             var parts = name[EnvironmentPrefix.Length..].Split("__");
             for (var i = 0; i < parts.Length; i++)
             {
-                parts[i] = NormalizeSegment(parts[i]);
+                // Configuration keys are case-insensitive; lower-casing keeps error paths readable.
+                parts[i] = parts[i].ToLowerInvariant();
                 if (i == 1 && parts[0].Equals("plugins", StringComparison.OrdinalIgnoreCase)) parts[i] = parts[i].Replace('_', '.').ToLowerInvariant();
             }
             result[string.Join(':', parts)] = entry.Value as string;
         }
         return result;
     }
-
-    // Configuration keys are case-insensitive; lower-casing keeps error paths readable.
-    private static string NormalizeSegment(string segment) => segment.ToLowerInvariant();
 
     private static void CollectPluginIds(IEnumerable<string> keys, HashSet<string> into)
     {
@@ -129,11 +125,7 @@ internal static class ConfigLoader
             .Concat(emptySequences ?? Enumerable.Empty<string>())
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();
-        foreach (var list in replacedLists)
-        {
-            foreach (var stale in bottom.Keys.Where(k => k.Equals(list, StringComparison.OrdinalIgnoreCase) || k.StartsWith(list + ":", StringComparison.OrdinalIgnoreCase)).ToList())
-                bottom.Remove(stale);
-        }
+        foreach (var list in replacedLists) RemoveSubtree(bottom, list);
         foreach (var (k, v) in top)
         {
             // An empty mapping in the top layer only marks presence; it must not erase children below.
@@ -141,6 +133,13 @@ internal static class ConfigLoader
             if (v is null && bottom.Keys.Any(b => b.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase))) continue;
             bottom[k] = v;
         }
+    }
+
+    /// <summary>Removes <paramref name="key"/> and every key below it.</summary>
+    private static void RemoveSubtree(Dictionary<string, string?> keys, string key)
+    {
+        foreach (var k in keys.Keys.Where(k => k.Equals(key, StringComparison.OrdinalIgnoreCase) || k.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)).ToList())
+            keys.Remove(k);
     }
 
     internal static string AssemblyVersion() =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
@@ -49,21 +50,14 @@ internal static partial class HostSettingsBinder
             problems.Add(new("node.policiesDir", $"'{policiesDir}' must be an absolute path"));
 
         var pluginDirs = PluginDirs(config.GetSection("node:pluginDirs"), problems);
-        var defaultPluginsText = config["node:defaultPlugins"];
-        var defaultPlugins = true;
-        if (!string.IsNullOrEmpty(defaultPluginsText) && !bool.TryParse(defaultPluginsText, out defaultPlugins))
-            problems.Add(new("node.defaultPlugins", $"'{defaultPluginsText}' is not true or false"));
 
         var profile = config["profile"] ?? "default";
         var profiles = config.GetSection("profiles");
         var profilePlugins = new List<string>();
-        foreach (var p in profiles.GetChildren())
+        foreach (var (p, item) in profiles.GetChildren().SelectMany(p => p.GetChildren(), (p, item) => (p, item)))
         {
-            foreach (var item in p.GetChildren())
-            {
-                if (item.Value is null || !PluginIdPattern().IsMatch(item.Value))
-                    problems.Add(new(ConfigPath.Join("profiles." + p.Key, item.Key), $"'{item.Value}' is not a plugin id"));
-            }
+            if (item.Value is null || !PluginIdPattern().IsMatch(item.Value))
+                problems.Add(new(ConfigPath.Join("profiles." + p.Key, item.Key), $"'{item.Value}' is not a plugin id"));
         }
         var chosen = profiles.GetSection(profile);
         // A profile written as [] is defined and empty: it has a key but neither value nor children.
@@ -83,9 +77,8 @@ internal static partial class HostSettingsBinder
                 endpoint = null;
             }
         }
-        var protocol = config["telemetry:otlp:protocol"] ?? "http/protobuf";
-        if (protocol is not ("http/protobuf" or "grpc")) problems.Add(new("telemetry.otlp.protocol", $"'{protocol}' is not one of http/protobuf, grpc"));
-        var interval = Int(config, "telemetry:otlp:exportIntervalMs", 15000, 1000, 3_600_000, problems);
+        var protocol = OneOf(config, "telemetry:otlp:protocol", ["http/protobuf", "grpc"], problems);
+        var interval = Number(config, "telemetry:otlp:exportIntervalMs", 15000, 1000, 3_600_000, problems);
 
         var levelText = config["logging:level"] ?? "Information";
         if (!Enum.TryParse<LogLevel>(levelText, true, out var level) || level == LogLevel.None && !levelText.Equals("none", StringComparison.OrdinalIgnoreCase))
@@ -93,13 +86,7 @@ internal static partial class HostSettingsBinder
             problems.Add(new("logging.level", $"'{levelText}' is not one of Trace, Debug, Information, Warning, Error, Critical, None"));
             level = LogLevel.Information;
         }
-        var prometheusText = config["telemetry:prometheus:enabled"];
-        var prometheus = false;
-        if (!string.IsNullOrEmpty(prometheusText) && !bool.TryParse(prometheusText, out prometheus))
-            problems.Add(new("telemetry.prometheus.enabled", $"'{prometheusText}' is not true or false"));
-
-        var format = config["logging:format"] ?? "text";
-        if (format is not ("text" or "json")) problems.Add(new("logging.format", $"'{format}' is not one of text, json"));
+        var format = OneOf(config, "logging:format", ["text", "json"], problems);
 
         foreach (var section in config.GetSection("plugins").GetChildren())
         {
@@ -115,15 +102,15 @@ internal static partial class HostSettingsBinder
             new OtlpSettings(endpoint, protocol, interval),
             level,
             format == "json",
-            Int(config, "policies:timeLimitMs", 100, 1, 10_000, problems),
-            Int(config, "policies:maxStatements", 100_000, 100, 100_000_000, problems),
-            Long(config, "policies:memoryLimitBytes", 16L << 20, 1L << 20, 1L << 30, problems),
-            Int(config, "policies:recursionLimit", 64, 4, 4096, problems),
-            TimeSpan.FromMilliseconds(Int(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)))
+            Number(config, "policies:timeLimitMs", 100, 1, 10_000, problems),
+            Number(config, "policies:maxStatements", 100_000, 100, 100_000_000, problems),
+            Number(config, "policies:memoryLimitBytes", 16L << 20, 1L << 20, 1L << 30, problems),
+            Number(config, "policies:recursionLimit", 64, 4, 4096, problems),
+            TimeSpan.FromMilliseconds(Number(config, "shutdownTimeoutMs", 10_000, 100, 300_000, problems)))
         {
-            PrometheusEnabled = prometheus,
+            PrometheusEnabled = Bool(config, "telemetry:prometheus:enabled", false, problems),
             PluginDirectories = pluginDirs,
-            DefaultPlugins = defaultPlugins,
+            DefaultPlugins = Bool(config, "node:defaultPlugins", true, problems),
         };
     }
 
@@ -185,28 +172,29 @@ internal static partial class HostSettingsBinder
         }
     }
 
-    internal static int Int(IConfiguration config, string key, int fallback, int min, int max, List<ConfigProblem> problems)
+    private static T Number<T>(IConfiguration config, string key, T fallback, T min, T max, List<ConfigProblem> problems) where T : IBinaryInteger<T>
     {
         var text = config[key];
         if (string.IsNullOrEmpty(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-        {
-            problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
-            return fallback;
-        }
-        return v;
+        if (T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+        problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
+        return fallback;
     }
 
-    private static long Long(IConfiguration config, string key, long fallback, long min, long max, List<ConfigProblem> problems)
+    private static bool Bool(IConfiguration config, string key, bool fallback, List<ConfigProblem> problems)
     {
         var text = config[key];
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-        {
-            problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
-            return fallback;
-        }
-        return v;
+        if (string.IsNullOrEmpty(text) || bool.TryParse(text, out fallback)) return fallback;
+        problems.Add(new(ConfigPath.Format(key), $"'{text}' is not true or false"));
+        return fallback;
+    }
+
+    /// <summary>The key's value, which must be one of <paramref name="allowed"/>; absent means the first.</summary>
+    private static string OneOf(IConfiguration config, string key, string[] allowed, List<ConfigProblem> problems)
+    {
+        var text = config[key] ?? allowed[0];
+        if (!allowed.Contains(text, StringComparer.Ordinal)) problems.Add(new(ConfigPath.Format(key), $"'{text}' is not one of {string.Join(", ", allowed)}"));
+        return text;
     }
 
     internal static string DefaultDataDir()

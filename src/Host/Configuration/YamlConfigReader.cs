@@ -10,17 +10,13 @@ namespace PluginMesh.Host.Configuration;
 /// </summary>
 internal static class YamlConfigReader
 {
-    /// <summary>Reads <paramref name="yaml"/>; syntax errors are returned as problems with line and column.</summary>
-    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems) =>
-        Read(yaml, sourceName, problems, emptySequences: null);
-
     /// <summary>
-    /// Reads <paramref name="yaml"/>. An empty mapping (<c>{}</c>) and an empty sequence (<c>[]</c>) both
+    /// Reads <paramref name="yaml"/>; syntax errors are returned as problems with line and column. An empty mapping (<c>{}</c>) and an empty sequence (<c>[]</c>) both
     /// flatten to their key with a null value and no children; the keys of the empty sequences are also
     /// added to <paramref name="emptySequences"/>, because only they clear a list of a lower layer
     /// (see <see cref="ConfigLoader.Overlay"/>).
     /// </summary>
-    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems, ISet<string>? emptySequences)
+    public static Dictionary<string, string?> Read(string yaml, string sourceName, List<ConfigProblem> problems, ISet<string>? emptySequences = null)
     {
         var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var stream = new YamlStream();

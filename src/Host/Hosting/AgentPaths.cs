@@ -36,20 +36,17 @@ internal static class AgentPaths
     }
 
     /// <summary>The plugins that ship with pluginmesh: <c>plugins/</c> beside the binary, else the embedded bundle's copy.</summary>
-    public static string DefaultPluginsDirectory(string dataDir)
-    {
-        var beside = Path.Combine(AppContext.BaseDirectory, "plugins");
-        if (Directory.Exists(beside)) return beside;
-        var bundle = EmbeddedBundle.Unpack(dataDir);
-        return bundle is null ? beside : Path.Combine(bundle, "plugins");
-    }
+    public static string DefaultPluginsDirectory(string dataDir) => Shipped("plugins", dataDir);
 
-    public static string PoliciesDirectory(string configured, string dataDir)
+    public static string PoliciesDirectory(string configured, string dataDir) =>
+        string.IsNullOrWhiteSpace(configured) ? Shipped("policies", dataDir) : configured;
+
+    /// <summary><paramref name="name"/>/ beside the binary, else in the embedded bundle (unpacked on first use), else the missing one beside the binary.</summary>
+    private static string Shipped(string name, string dataDir)
     {
-        if (!string.IsNullOrWhiteSpace(configured)) return configured;
-        var beside = Path.Combine(AppContext.BaseDirectory, "policies");
+        var beside = Path.Combine(AppContext.BaseDirectory, name);
         if (Directory.Exists(beside)) return beside;
         var bundle = EmbeddedBundle.Unpack(dataDir);
-        return bundle is null ? beside : Path.Combine(bundle, "policies");
+        return bundle is null ? beside : Path.Combine(bundle, name);
     }
 }

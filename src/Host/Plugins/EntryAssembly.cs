@@ -41,15 +41,9 @@ internal static class EntryAssembly
         var unreadable = new List<string>();
         foreach (var dll in dlls)
         {
-            try
-            {
-                var types = EntryTypes(dll);
-                if (types.Count > 0) candidates.Add((dll, types));
-            }
-            catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
-            {
-                unreadable.Add($"{Path.GetFileName(dll)} ({ex.Message})");
-            }
+            var types = TryEntryTypes(dll, typeof(IPluginMeshPlugin), out var error);
+            if (error is not null) unreadable.Add($"{Path.GetFileName(dll)} ({error})");
+            else if (types.Count > 0) candidates.Add((dll, types));
         }
         return candidates.Count switch
         {
@@ -63,15 +57,20 @@ internal static class EntryAssembly
     }
 
     /// <summary>Whether a public, concrete class of <paramref name="dll"/> implements <paramref name="contract"/> (an Abstractions interface); false for a file that cannot be read.</summary>
-    public static bool Offers(string dll, Type contract)
+    public static bool Offers(string dll, Type contract) => TryEntryTypes(dll, contract, out _).Count > 0;
+
+    /// <summary><see cref="EntryTypes"/>, or none and the reason when the file cannot be read.</summary>
+    private static IReadOnlyList<string> TryEntryTypes(string dll, Type contract, out string? error)
     {
+        error = null;
         try
         {
-            return EntryTypes(dll, contract).Count > 0;
+            return EntryTypes(dll, contract);
         }
         catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
         {
-            return false;
+            error = ex.Message;
+            return [];
         }
     }
 

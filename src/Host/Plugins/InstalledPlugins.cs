@@ -79,12 +79,8 @@ internal sealed class InstalledPlugins
 
     private static string Key(string name) => name.Replace(".", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
 
-    private sealed class Folder(string path, EntryAssembly.Choice choice)
+    private sealed record Folder(string Path, EntryAssembly.Choice Choice)
     {
-        public string Path { get; } = path;
-
-        public EntryAssembly.Choice Choice { get; } = choice;
-
         public LoadedPlugin? Plugin { get; set; }
     }
 }

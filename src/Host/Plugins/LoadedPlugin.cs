@@ -25,40 +25,30 @@ internal enum PluginState
 }
 
 /// <summary>One folder of a plugins directory: a plugin, loaded or not, or a folder skipped with its reason.</summary>
-internal sealed class LoadedPlugin
+internal sealed class LoadedPlugin(string id, string path, PluginLoader? loader, IPluginMeshPlugin? instance, string? error)
 {
-    public LoadedPlugin(string id, string path, PluginLoader? loader, IPluginMeshPlugin? instance, string? error)
-    {
-        Id = id;
-        Path = path;
-        Loader = loader;
-        Instance = instance;
-        Error = error;
-        State = error is null ? PluginState.Disabled : PluginState.Failed;
-    }
-
     /// <summary>A folder that holds no plugin the host could pick, listed with why.</summary>
     public static LoadedPlugin Skipped(string folderName, string folder, string reason) =>
         new(folderName, folder, null, null, reason) { State = PluginState.Skipped };
 
     /// <summary>Plugin id (from its descriptor, or the folder name when it could not be loaded).</summary>
-    public string Id { get; }
+    public string Id { get; } = id;
 
     /// <summary>The plugin's main assembly; for a skipped folder, the folder.</summary>
-    public string Path { get; }
+    public string Path { get; } = path;
 
     /// <summary>The load context (kept alive for the life of the process).</summary>
-    public PluginLoader? Loader { get; }
+    public PluginLoader? Loader { get; } = loader;
 
     /// <summary>The entry object; null when loading failed.</summary>
-    public IPluginMeshPlugin? Instance { get; }
+    public IPluginMeshPlugin? Instance { get; } = instance;
 
     public PluginDescriptor? Descriptor => Instance?.Descriptor;
 
     /// <summary>Why loading or starting failed.</summary>
-    public string? Error { get; set; }
+    public string? Error { get; set; } = error;
 
-    public PluginState State { get; set; }
+    public PluginState State { get; set; } = error is null ? PluginState.Disabled : PluginState.Failed;
 
     /// <summary>Whether the config (section or profile) enables it.</summary>
     public bool Enabled { get; set; }

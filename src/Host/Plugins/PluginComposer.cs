@@ -47,10 +47,7 @@ internal static class PluginComposer
                 problems.Add(new ConfigProblem("plugins." + id, $"cannot load {failed.Path}: {failed.Error}"));
                 continue;
             }
-            var plugin = found[0];
-            plugin.Enabled = true;
-            plugin.State = PluginState.Loaded;
-            enabled.Add(plugin);
+            enabled.Add(found[0]);
         }
 
         foreach (var p in all.Where(p => p.Error is not null && !wanted.Contains(p.Id)))
@@ -82,19 +79,16 @@ internal static class PluginComposer
                 if (provider is not null) enabled.Add(provider); // none: StartOrder reports the missing capability
             }
         }
-        foreach (var plugin in enabled)
-        {
-            plugin.Enabled = true;
-            plugin.State = PluginState.Loaded;
-        }
         return Validated(config, enabled, installed, problems);
     }
 
-    /// <summary>Each enabled plugin validates its own section; then the start order (missing required capabilities, cycles).</summary>
+    /// <summary>Marks the plugins enabled; each validates its own section; then the start order (missing required capabilities, cycles).</summary>
     private static PluginSet Validated(IConfiguration config, List<LoadedPlugin> enabled, InstalledPlugins installed, List<ConfigProblem> problems)
     {
         foreach (var plugin in enabled)
         {
+            plugin.Enabled = true;
+            plugin.State = PluginState.Loaded;
             var section = config.GetSection("plugins:" + plugin.Id);
             try
             {

@@ -44,6 +44,7 @@ internal static partial class PluginDiscovery
     internal static LoadedPlugin LoadOne(string folderName, string dll)
     {
         PluginLoader? loader = null;
+        LoadedPlugin Failed(string error) => new(folderName, dll, loader, null, error);
         try
         {
             loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, c => c.PreferSharedTypes = true);
@@ -55,15 +56,15 @@ internal static partial class PluginDiscovery
             }
             catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or ReflectionTypeLoadException or TypeLoadException)
             {
-                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
+                return Failed("missing dependency: " + DescribeMissing(ex));
             }
             var entries = types.Where(t => typeof(IPluginMeshPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToList();
             if (entries.Count != 1)
-                return new LoadedPlugin(folderName, dll, loader, null, entries.Count == 0
+                return Failed(entries.Count == 0
                     ? $"no public type implements {nameof(IPluginMeshPlugin)} in {System.IO.Path.GetFileName(dll)}"
                     : $"more than one entry type: {string.Join(", ", entries.Select(e => e.FullName))}");
             if (entries[0].GetConstructor(Type.EmptyTypes) is null)
-                return new LoadedPlugin(folderName, dll, loader, null, $"{entries[0].FullName} has no public parameterless constructor");
+                return Failed($"{entries[0].FullName} has no public parameterless constructor");
 
             IPluginMeshPlugin instance;
             try
@@ -72,11 +73,11 @@ internal static partial class PluginDiscovery
             }
             catch (TargetInvocationException ex) when (ex.InnerException is FileNotFoundException or FileLoadException)
             {
-                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex.InnerException!));
+                return Failed("missing dependency: " + DescribeMissing(ex.InnerException!));
             }
             catch (TargetInvocationException ex)
             {
-                return new LoadedPlugin(folderName, dll, loader, null, $"{entries[0].FullName} threw while loading: {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}");
+                return Failed($"{entries[0].FullName} threw while loading: {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}");
             }
 
             PluginDescriptor descriptor;
@@ -84,32 +85,29 @@ internal static partial class PluginDiscovery
             {
                 descriptor = instance.Descriptor;
             }
-            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)
+            // A missing dependency is reported as such by the catch below.
+            catch (Exception ex) when (ex is not (FileNotFoundException or FileLoadException))
             {
-                return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
-            }
-            catch (Exception ex)
-            {
-                return new LoadedPlugin(folderName, dll, loader, null, $"reading its descriptor threw {ex.GetType().Name}: {ex.Message}");
+                return Failed($"reading its descriptor threw {ex.GetType().Name}: {ex.Message}");
             }
             if (descriptor.ApiVersion != AbstractionsApi.Version)
                 return new LoadedPlugin(descriptor.Id ?? folderName, dll, loader, null,
                     $"built against Abstractions API version {descriptor.ApiVersion}, but this host speaks version {AbstractionsApi.Version}; rebuild the plugin against this release");
             if (descriptor.Id is null || !IdPattern().IsMatch(descriptor.Id))
-                return new LoadedPlugin(folderName, dll, loader, null, $"invalid plugin id '{descriptor.Id}' (lower-case words joined by '.' or '-')");
+                return Failed($"invalid plugin id '{descriptor.Id}' (lower-case words joined by '.' or '-')");
             return new LoadedPlugin(descriptor.Id, dll, loader, instance, null);
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)
         {
-            return new LoadedPlugin(folderName, dll, loader, null, "missing dependency: " + DescribeMissing(ex));
+            return Failed("missing dependency: " + DescribeMissing(ex));
         }
         catch (BadImageFormatException ex)
         {
-            return new LoadedPlugin(folderName, dll, loader, null, $"not a .NET assembly: {ex.Message}");
+            return Failed($"not a .NET assembly: {ex.Message}");
         }
         catch (Exception ex) when (ex is TypeLoadException or ReflectionTypeLoadException or InvalidOperationException or IOException)
         {
-            return new LoadedPlugin(folderName, dll, loader, null, $"could not load: {ex.GetType().Name}: {ex.Message}");
+            return Failed($"could not load: {ex.GetType().Name}: {ex.Message}");
         }
     }
 

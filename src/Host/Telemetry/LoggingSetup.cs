@@ -16,14 +16,8 @@ internal static class LoggingSetup
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        if (json)
-        {
-            logging.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
-        }
-        else
-        {
-            logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
-        }
+        if (json) logging.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        else logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
     }
 
     /// <summary>A plugin command's node: one line per event on the command's standard error.</summary>
@@ -33,8 +27,4 @@ internal static class LoggingSetup
         logging.SetMinimumLevel(level);
         logging.AddProvider(new TextWriterLoggerProvider(to));
     }
-
-    /// <summary>A logger factory for CLI commands that run before the agent is composed.</summary>
-    public static ILoggerFactory CliFactory(LogLevel level = LogLevel.Warning) =>
-        LoggerFactory.Create(b => Configure(b, level, json: false));
 }

@@ -15,6 +15,6 @@ public static class Repo
 
     public static string Dockerfile => Path.Combine(Root, "Dockerfile");
 
-    /// <summary>The Debug host that `dotnet build` of the solution (or of src/Host) leaves, with the plugins copied beside it.</summary>
-    public static string HostDll => Path.Combine(Root, "src", "Host", "bin", "Debug", "net10.0", "pluginmesh.dll");
+    /// <summary>The Debug host that `dotnet build` of the solution (or of src/Cli) leaves, with the plugins copied beside it.</summary>
+    public static string HostDll => Path.Combine(Root, "src", "Cli", "bin", "Debug", "net10.0", "pluginmesh.dll");
 }

@@ -7,7 +7,7 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests.Support;
 
 /// <summary>
 /// A real agent, <c>ip netns exec NS dotnet pluginmesh.dll up --config FILE --plugins-dir DIR</c>,
-/// as built by <c>dotnet build src/Host</c> (or the solution). Its data directory (identity key,
+/// as built by <c>dotnet build src/Cli</c> (or the solution). Its data directory (identity key,
 /// config, admin socket) is a fresh temporary directory; the admin endpoint is a unix socket there,
 /// so the test reads <c>/status</c> and <c>/metrics</c> from the root namespace. Dispose kills the
 /// agent if it still runs and removes the directory.
@@ -55,7 +55,7 @@ public sealed class AgentProcess : IDisposable
     /// <summary>bin/&lt;Configuration&gt;/net10.0 of this test assembly gives the configuration to look for.</summary>
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    public static string HostDll => Path.Combine(RepoRoot, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
+    public static string HostDll => Path.Combine(RepoRoot, "src", "Cli", "bin", Configuration, "net10.0", "pluginmesh.dll");
 
     /// <summary>Where plugin builds land (the host build also copies them beside itself).</summary>
     public static string PluginsDir => Path.Combine(RepoRoot, "artifacts", "plugins", Configuration);
@@ -69,7 +69,7 @@ public sealed class AgentProcess : IDisposable
     /// <summary>Starts an agent running <paramref name="pluginsYaml"/> (the body of <c>plugins:</c>, indented two spaces).</summary>
     public static AgentProcess Start(string netns, string pluginsYaml)
     {
-        Assert.True(File.Exists(HostDll), $"{HostDll} not found: build the agent first (dotnet build src/Host, or the solution)");
+        Assert.True(File.Exists(HostDll), $"{HostDll} not found: build the agent first (dotnet build src/Cli, or the solution)");
         Assert.True(File.Exists(Path.Combine(PluginsDir, "Dns.Mdns", "PluginMesh.Plugins.Dns.Mdns.dll")), $"plugins not built in {PluginsDir}");
         return new AgentProcess(netns, pluginsYaml);
     }

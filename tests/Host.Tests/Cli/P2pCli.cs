@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PluginMesh.Host.Cli;
+using PluginMesh.Cli;
 
 namespace PluginMesh.Host.Tests.Cli;
 

@@ -80,7 +80,7 @@ public sealed class PluginDirectoriesProcessTests : IDisposable
 
     private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string> env, string[] args)
     {
-        Assert.True(Directory.Exists(DefaultDir), $"{DefaultDir} is missing: build src/Host (it copies the default plugins beside the binary)");
+        Assert.True(Directory.Exists(DefaultDir), $"{DefaultDir} is missing: build src/Cli (it copies the default plugins beside the binary)");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(TestPaths.HostWithDefaultPluginsDll);
         foreach (var a in args) psi.ArgumentList.Add(a);

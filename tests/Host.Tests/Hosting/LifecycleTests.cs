@@ -83,7 +83,7 @@ public sealed class LifecycleTests : IDisposable
         ], default);
 
         using var output = new StringWriter();
-        var code = await PluginMesh.Host.Cli.CliApp.RunAsync(["services", "--admin", admin], new PluginMesh.Host.Cli.CliIo(output, TextWriter.Null, default));
+        var code = await PluginMesh.Cli.CliApp.RunAsync(["services", "--admin", admin], new PluginMesh.Cli.CliIo(output, TextWriter.Null, default));
         Assert.Equal(0, code);
         var row = output.ToString().Split('\n').Single(l => l.StartsWith("demo/web", StringComparison.Ordinal));
         Assert.Contains("10.96.0.10", row, StringComparison.Ordinal);
@@ -104,11 +104,11 @@ public sealed class LifecycleTests : IDisposable
         string[] cli = ["--no-default-plugins", "--plugins-dir", TestPaths.PluginsDir];
 
         using var output = new StringWriter();
-        Assert.Equal(0, await PluginMesh.Host.Cli.CliApp.RunAsync([.. cli, "peers", "--admin", admin], new PluginMesh.Host.Cli.CliIo(output, TextWriter.Null, default)));
+        Assert.Equal(0, await PluginMesh.Cli.CliApp.RunAsync([.. cli, "peers", "--admin", admin], new PluginMesh.Cli.CliIo(output, TextWriter.Null, default)));
         Assert.StartsWith("reachability: unknown", output.ToString(), StringComparison.Ordinal);
 
         using var error = new StringWriter();
-        Assert.Equal(1, await PluginMesh.Host.Cli.CliApp.RunAsync([.. cli, "ping", "node-b", "--admin", admin], new PluginMesh.Host.Cli.CliIo(TextWriter.Null, error, default)));
+        Assert.Equal(1, await PluginMesh.Cli.CliApp.RunAsync([.. cli, "ping", "node-b", "--admin", admin], new PluginMesh.Cli.CliIo(TextWriter.Null, error, default)));
         Assert.Contains("no tunnel plugin is running", error.ToString(), StringComparison.Ordinal);
         await app.StopAsync();
     }

@@ -9,7 +9,7 @@ internal static class AgentPaths
         .Single(a => a.Key == "Configuration").Value!;
 
     /// <summary>The agent as built, with its plugins/ and policies/ beside it.</summary>
-    public static string HostDll => Path.Combine(RepoPaths.Root, "src", "Host", "bin", Configuration, "net10.0", "pluginmesh.dll");
+    public static string HostDll => Path.Combine(RepoPaths.Root, "src", "Cli", "bin", Configuration, "net10.0", "pluginmesh.dll");
 
     /// <summary>Where plugin builds land (the host build copies them beside itself; this is always the newest).</summary>
     public static string PluginsDir => Path.Combine(RepoPaths.Root, "artifacts", "plugins", Configuration);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PluginMesh.Host.Cli.Commands;
+using PluginMesh.Cli.Commands;
 
 namespace PluginMesh.Host.Tests.Cli.Commands;
 

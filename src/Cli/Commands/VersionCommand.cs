@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Configuration;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh version</c>.</summary>
 internal static class VersionCommand

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using PluginMesh.Host.Cli;
-using PluginMesh.Host.Cli.Commands;
+using PluginMesh.Cli;
+using PluginMesh.Cli.Commands;
 
 using var cancel = new CancellationTokenSource();
 // While `up` runs, the generic host owns SIGTERM/SIGINT (graceful, bounded stop); other commands are cancelled here.

@@ -1,6 +1,6 @@
 using PluginMesh.Host.Hosting;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>
 /// Options that may stand before any command (<c>pluginmesh --plugins-dir DIR up</c>) and so reach

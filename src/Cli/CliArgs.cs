@@ -1,4 +1,4 @@
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>Thrown for a command line that does not fit the command's usage; exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);

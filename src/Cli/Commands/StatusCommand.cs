@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh status</c>: what the running agent on this node sees, from its admin endpoint.</summary>
 internal static class StatusCommand
@@ -17,7 +17,7 @@ internal static class StatusCommand
         var (args, status) = await AdminStatus.FetchAsync(argv, ["json"], io);
         if (status is null) return 1;
         using var doc = status;
-        if (args.Flag("json")) { await io.Out.WriteLineAsync(JsonSerializer.Serialize(doc.RootElement, Admin.AdminEndpoints.Json)); return 0; }
+        if (args.Flag("json")) { await io.Out.WriteLineAsync(JsonSerializer.Serialize(doc.RootElement, Host.Admin.AdminEndpoints.Json)); return 0; }
 
         var root = doc.RootElement;
         var node = root.GetProperty("node");

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>Fetches <c>/status</c> from the local agent for the operator commands (status, services).</summary>
 internal static class AdminStatus
@@ -9,7 +9,7 @@ internal static class AdminStatus
     public static async Task<(CliArgs Args, JsonDocument? Status)> FetchAsync(IReadOnlyList<string> argv, string[] flags, CliIo io)
     {
         var args = new CliArgs(argv, [.. GlobalOptions.Values, "admin"], [.. GlobalOptions.Flags, .. flags]);
-        Configuration.AdminListen admin;
+        Host.Configuration.AdminListen admin;
         try
         {
             admin = AdminClient.Resolve(args.Value("admin"), args.Value("config"));

@@ -3,7 +3,7 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh config check FILE</c>: every problem with its path; exit 1 when there is any.</summary>
 internal static class ConfigCheckCommand
@@ -26,7 +26,7 @@ internal static class ConfigCheckCommand
             0 when args.Value("config") is { } c => c,
             _ => throw new UsageException("config check takes exactly one file"),
         };
-        using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
+        using var loggers = CliLogging.Factory(LogLevel.Error);
         try
         {
             var plan = AgentHost.Plan(file, GlobalOptions.PluginDirs(args), loggers.CreateLogger("pluginmesh"));

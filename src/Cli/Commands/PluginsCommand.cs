@@ -7,7 +7,7 @@ using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Plugins;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh plugins</c>: every plugin found, whether config enables it, and why one failed.</summary>
 internal static class PluginsCommand
@@ -27,7 +27,7 @@ internal static class PluginsCommand
         var config = ConfigLoader.Load(args.Value("config"));
         var problems = new List<ConfigProblem>(config.Problems);
         var settings = HostSettingsBinder.Bind(config.Root, problems);
-        using var loggers = LoggingSetup.CliFactory(LogLevel.Error);
+        using var loggers = CliLogging.Factory(LogLevel.Error);
         var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems);
         var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, new InstalledPlugins(dirs, loggers.CreateLogger("pluginmesh")), problems, loggers.CreateLogger("pluginmesh"));
 

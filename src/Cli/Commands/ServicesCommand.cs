@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh services</c>: the catalog as the running agent sees it, joined with what the proxy serves.</summary>
 internal static class ServicesCommand
@@ -24,7 +24,7 @@ internal static class ServicesCommand
         var proxy = root.TryGetProperty("proxy", out var p) ? p : default;
         if (args.Flag("json"))
         {
-            await io.Out.WriteLineAsync(JsonSerializer.Serialize(new { catalog, proxy }, Admin.AdminEndpoints.Json));
+            await io.Out.WriteLineAsync(JsonSerializer.Serialize(new { catalog, proxy }, Host.Admin.AdminEndpoints.Json));
             return 0;
         }
         if (catalog.ValueKind != JsonValueKind.Object)

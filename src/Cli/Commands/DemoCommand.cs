@@ -4,7 +4,7 @@ using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Hosting;
 using DemoDefinition = PluginMesh.Demo.DemoCommand;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary>
 /// <c>pluginmesh demo</c>: the host's entry into PluginMesh.Demo, which defines and runs the command.

@@ -5,7 +5,7 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh up</c>: validate, then run the agent until SIGTERM/SIGINT.</summary>
 internal static class UpCommand
@@ -33,7 +33,7 @@ internal static class UpCommand
     {
         var args = new CliArgs(argv, GlobalOptions.Values, GlobalOptions.Flags);
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
-        using var bootLoggers = LoggingSetup.CliFactory(LogLevel.Information);
+        using var bootLoggers = CliLogging.Factory(LogLevel.Information);
         var plan = AgentHost.Plan(args.Value("config"), GlobalOptions.PluginDirs(args), bootLoggers.CreateLogger("pluginmesh"));
 
         HostOwnsSignals = true;

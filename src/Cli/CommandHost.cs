@@ -3,7 +3,7 @@ using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Plugins;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>
 /// <see cref="IPluginCommandHost"/> for one plugin command: nodes composed by <see cref="AgentHost"/> from

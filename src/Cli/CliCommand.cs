@@ -1,4 +1,4 @@
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>One built-in command.</summary>
 /// <param name="Name">Words after <c>pluginmesh</c>.</param>

@@ -1,6 +1,6 @@
 using PluginMesh.Host.Policies;
 
-namespace PluginMesh.Host.Cli.Commands;
+namespace PluginMesh.Cli.Commands;
 
 /// <summary><c>pluginmesh policy check|eval</c>: test a policy script before deploying it.</summary>
 internal static class PolicyCommands

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>Plain left-aligned text tables for human output.</summary>
 internal static class Table

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Plugins;
-using PluginMesh.Host.Cli.Commands;
+using PluginMesh.Cli.Commands;
 using PluginMesh.Host.Configuration;
 using PluginMesh.Host.Hosting;
 using PluginMesh.Host.Plugins;
 using PluginMesh.Host.Telemetry;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>
 /// The <c>pluginmesh</c> command line. Built-in commands live here; plugins add their own
@@ -53,7 +53,7 @@ internal static class CliApp
             // A plugin command takes the global options anywhere after its name too (pluginmesh peers --config FILE).
             var (more, words) = SplitGlobals(rest, anywhere: true);
             var g = new CliArgs([.. globals, .. more], GlobalOptions.Values, GlobalOptions.Flags);
-            using var loggers = LoggingSetup.CliFactory();
+            using var loggers = CliLogging.Factory();
             var logger = loggers.CreateLogger("pluginmesh");
             var (config, settings, installed) = Installed(g, logger);
             var pluginCommands = PluginCommands(installed, io.Error);
@@ -163,7 +163,7 @@ internal static class CliApp
         List<(PluginCommand Command, LoadedPlugin)> fromPlugins;
         try
         {
-            using var loggers = LoggingSetup.CliFactory();
+            using var loggers = CliLogging.Factory();
             fromPlugins = PluginCommands(Installed(new CliArgs(globals, GlobalOptions.Values, GlobalOptions.Flags), loggers.CreateLogger("pluginmesh")).Installed, TextWriter.Null);
         }
         catch (PluginMeshException)

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Host.Configuration;
 
-namespace PluginMesh.Host.Cli;
+namespace PluginMesh.Cli;
 
 /// <summary>Talks to a running agent's admin endpoint (TCP loopback or unix socket), for built-in and plugin commands.</summary>
 internal static class AdminClient
