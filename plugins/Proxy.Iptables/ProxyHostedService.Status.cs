@@ -39,6 +39,9 @@ public sealed partial class ProxyHostedService
             services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports));
         }
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
-            _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus());
+            _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())
+        {
+            TunnelRefused = _authorizer?.Refused ?? new Dictionary<string, long>(),
+        };
     }
 }

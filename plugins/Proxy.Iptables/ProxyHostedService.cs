@@ -20,7 +20,9 @@ public sealed partial class ProxyHostedService(
     ProxyMetrics metrics,
     TimeProvider time,
     ILogger<ProxyHostedService> logger,
-    INodeLiveness? liveness = null) : IHostedService, IAsyncDisposable
+    INodeLiveness? liveness = null,
+    INodeDirectory? directory = null,
+    int? adminPort = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>How often iptables mode checks that its rules were not removed or reordered by someone else.</summary>
     public static readonly TimeSpan VerifyInterval = TimeSpan.FromSeconds(30);
@@ -33,6 +35,7 @@ public sealed partial class ProxyHostedService(
     private ListenerSet? _listeners;
     private TcpAcceptLoop? _redirectLoop;
     private IDisposable? _tunnelRegistration;
+    private TunnelAuthorizer? _authorizer;
     private Task? _loop;
     private volatile bool _running;
     private long _appliedVersion = -1;
@@ -75,7 +78,8 @@ public sealed partial class ProxyHostedService(
 
         if (tunnel is not null && options.ServeTunnel)
         {
-            var server = new TunnelServer(new TunnelAllowList(catalog), _sockets, options, logger);
+            _authorizer = new TunnelAuthorizer(catalog, nodeName, options, adminPort, directory, metrics);
+            var server = new TunnelServer(_authorizer, _sockets, options, logger);
             _tunnelRegistration = tunnel.RegisterHandler(TunnelCodec.ProtocolId, server.HandleAsync);
         }
 

@@ -7,6 +7,7 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _dialFailures;
     private readonly Histogram<double> _syncDuration;
+    private readonly Counter<long> _tunnelRefused;
     private long _active;
     private int _rules;
 
@@ -17,6 +18,7 @@ public sealed class ProxyMetrics
         _connections = meter.CreateCounter<long>("pluginmesh.proxy.connections", description: "Proxied connections (TCP) and sessions (UDP)");
         _bytes = meter.CreateCounter<long>("pluginmesh.proxy.bytes", unit: "By", description: "Bytes forwarded");
         _dialFailures = meter.CreateCounter<long>("pluginmesh.proxy.dial.failures", description: "Failed endpoint dials");
+        _tunnelRefused = meter.CreateCounter<long>("pluginmesh.proxy.tunnel.refused", description: "Tunnel streams refused by the serving side, by reason");
         _syncDuration = meter.CreateHistogram<double>("pluginmesh.proxy.sync.duration", unit: "ms", description: "Rule sync duration");
         meter.CreateObservableGauge("pluginmesh.proxy.active", () => Interlocked.Read(ref _active), description: "Open proxied connections and sessions");
         meter.CreateObservableGauge("pluginmesh.proxy.rules", () => Volatile.Read(ref _rules), description: "Interception rules installed");
@@ -42,6 +44,9 @@ public sealed class ProxyMetrics
     /// <summary>A dial failed.</summary>
     public void DialFailure(string service, string reason) =>
         _dialFailures.Add(1, new("service", service), new("reason", reason));
+
+    /// <summary>The serving side refused a tunnel stream (<paramref name="reason"/>: <c>not_member</c>, <c>control_plane</c>, …).</summary>
+    public void TunnelRefused(string reason) => _tunnelRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>A sync finished.</summary>
     public void Sync(double ms, int rules)

@@ -55,6 +55,18 @@ public sealed record ProxyOptions
     /// <summary>Whether to answer <c>/pluginmesh/tunnel/1.0.0</c> streams from other agents.</summary>
     public bool ServeTunnel { get; init; } = true;
 
+    /// <summary>Who may have this agent dial through <c>/pluginmesh/tunnel/1.0.0</c>.</summary>
+    public TunnelMembers TunnelMembers { get; init; } = TunnelMembers.Bound;
+
+    /// <summary>Endpoint addresses this agent serves through the tunnel even when the catalog places them on another node.</summary>
+    public IReadOnlyList<IPNetwork> TunnelServeCidrs { get; init; } = [];
+
+    /// <summary>Whether the tunnel may dial the control plane (API server endpoints, <see cref="TunnelDeniedPorts"/>, the admin port).</summary>
+    public bool TunnelAllowControlPlane { get; init; }
+
+    /// <summary>Target ports the tunnel never dials (kubelet 10250 and read-only 10255 by default), besides the admin port.</summary>
+    public IReadOnlyList<int> TunnelDeniedPorts { get; init; } = [10250, 10255];
+
     /// <summary>Whether bulk TCP between two sockets may move through the kernel (<c>splice(2)</c>, Linux) instead of being copied.</summary>
     public bool ZeroCopy { get; init; } = true;
 
@@ -62,7 +74,8 @@ public sealed record ProxyOptions
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
         "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
-        "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy",
+        "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
+        "tunnelDeniedPorts",
     ];
 
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (key, message).</summary>
@@ -78,12 +91,7 @@ public sealed record ProxyOptions
         }
 
         var o = new ProxyOptions();
-        var mode = section["mode"];
-        if (mode is not null)
-        {
-            if (Enum.TryParse<ProxyMode>(mode, ignoreCase: true, out var m) && !int.TryParse(mode, out _)) o = o with { Mode = m };
-            else error("mode", $"'{mode}' is not one of: auto, iptables, listen");
-        }
+        o = o with { Mode = ReadEnum(section, "mode", o.Mode, "auto, iptables, listen", error) };
 
         var binary = section["iptablesBinary"];
         if (binary is not null)
@@ -130,13 +138,8 @@ public sealed record ProxyOptions
             else error("loadBalancer", $"'{lb}' is not one of: {LoadBalancerNames.Accepted}");
         }
 
-        var cidrs = new List<IPNetwork>();
-        // Error paths use each child's own key (its index in the user's list), not our loop position.
-        foreach (var c in section.GetSection("routableCidrs").GetChildren())
-        {
-            if (IPNetwork.TryParse(c.Value ?? "", out var net)) cidrs.Add(net);
-            else error($"routableCidrs:{c.Key}", $"'{c.Value}' is not a CIDR (e.g. 10.244.1.0/24)");
-        }
+        var cidrs = ReadCidrs(section, "routableCidrs", error);
+        var serveCidrs = ReadCidrs(section, "tunnelServeCidrs", error);
 
         var nodes = new List<string>();
         foreach (var c in section.GetSection("directNodes").GetChildren())
@@ -150,6 +153,8 @@ public sealed record ProxyOptions
             ServeTunnel = ReadBool(section, "serveTunnel", o.ServeTunnel, error),
             ZeroCopy = ReadBool(section, "zeroCopy", o.ZeroCopy, error),
             FlatPodNetwork = ReadBool(section, "flatPodNetwork", o.FlatPodNetwork, error),
+            TunnelAllowControlPlane = ReadBool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
+            TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),
         };
 
         var flatLabel = section["flatPodNetworkLabel"];
@@ -161,15 +166,49 @@ public sealed record ProxyOptions
             else o = o with { FlatPodNetworkLabel = flatLabel };
         }
 
-        return o with { RoutableCidrs = cidrs, DirectNodes = nodes };
+        var denied = section.GetSection("tunnelDeniedPorts").GetChildren().ToList();
+        if (denied.Count > 0)
+        {
+            var ports = new List<int>();
+            foreach (var c in denied)
+            {
+                if (int.TryParse(c.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535) ports.Add(p);
+                else error($"tunnelDeniedPorts:{c.Key}", $"'{c.Value}' is not a port from 1 to 65535");
+            }
+            o = o with { TunnelDeniedPorts = ports };
+        }
+
+        return o with { RoutableCidrs = cidrs, DirectNodes = nodes, TunnelServeCidrs = serveCidrs };
+    }
+
+    private static List<IPNetwork> ReadCidrs(IConfiguration section, string key, Action<string, string> error)
+    {
+        var cidrs = new List<IPNetwork>();
+        // Error paths use each child's own key (its index in the user's list), not our loop position.
+        foreach (var c in section.GetSection(key).GetChildren())
+        {
+            if (IPNetwork.TryParse(c.Value ?? "", out var net)) cidrs.Add(net);
+            else error($"{key}:{c.Key}", $"'{c.Value}' is not a CIDR (e.g. 10.244.1.0/24)");
+        }
+        return cidrs;
+    }
+
+    private static T ReadEnum<T>(IConfiguration section, string key, T fallback, string accepted, Action<string, string> error)
+        where T : struct, Enum
+    {
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (Enum.TryParse<T>(raw, ignoreCase: true, out var v) && !int.TryParse(raw, out _)) return v;
+        error(key, $"'{raw}' is not one of: {accepted}");
+        return fallback;
     }
 
     private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
     {
-        var text = section[key];
-        if (text is null) return fallback;
-        if (bool.TryParse(text, out var b)) return b;
-        error(key, $"'{text}' is not true or false");
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (bool.TryParse(raw, out var b)) return b;
+        error(key, $"'{raw}' is not true or false");
         return fallback;
     }
 

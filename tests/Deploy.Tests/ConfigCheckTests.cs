@@ -45,6 +45,8 @@ public sealed class ConfigCheckTests
             File.WriteAllText(config, Assert.IsType<string>(Map(rendered.Single("ConfigMap", "pluginmesh-config"), "data")["pluginmesh.yaml"]));
             var keyFile = Path.Combine(dir.FullName, "swarm.key");
             File.WriteAllText(keyFile, swarmKey);
+            // As the chart's Secret volume mounts it (defaultMode 0400): a key others may read is warned about.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead);
             var (code, output) = ConfigCheck(File.ReadAllText(config), Env(dir.FullName, keyFile));
             Assert.True(code == 0, output);
 

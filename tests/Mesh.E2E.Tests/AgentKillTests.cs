@@ -23,6 +23,7 @@ namespace PluginMesh.Mesh.E2E.Tests;
 /// the rules to exactly one set and traffic resumes with no manual step.
 /// </summary>
 [Trait("Category", "E2E")]
+[Trait("Category", "Attack")]
 [Collection(E2ECollection.Name)]
 public sealed class AgentKillTests(ITestOutputHelper output)
 {

@@ -2,6 +2,7 @@ using System.Net;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Plugins.Proxy.Iptables.Balancing;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests;
 
@@ -18,7 +19,11 @@ public sealed class ProxyOptionsTests
     public void Read_Empty_GivesDefaults()
     {
         var o = ProxyOptions.Read(DictionaryConfiguration.Of(), (k, m) => Assert.Fail($"{k}: {m}"));
-        Assert.Equal(new ProxyOptions(), o with { RoutableCidrs = new ProxyOptions().RoutableCidrs, DirectNodes = new ProxyOptions().DirectNodes });
+        var d = new ProxyOptions();
+        Assert.Equal(d, o with { RoutableCidrs = d.RoutableCidrs, DirectNodes = d.DirectNodes, TunnelServeCidrs = d.TunnelServeCidrs, TunnelDeniedPorts = d.TunnelDeniedPorts });
+        Assert.Equal([10250, 10255], o.TunnelDeniedPorts);
+        Assert.Equal(TunnelMembers.Bound, o.TunnelMembers);
+        Assert.False(o.TunnelAllowControlPlane);
         Assert.Equal(ProxyMode.Auto, o.Mode);
         Assert.Equal(IPAddress.Loopback, o.ListenAddress);
         Assert.Empty(o.RoutableCidrs);
@@ -47,6 +52,10 @@ public sealed class ProxyOptionsTests
     [InlineData("flatPodNetworkLabel", "zone", "plugins.proxy.iptables.flatPodNetworkLabel")]
     [InlineData("flatPodNetworkLabel", "a zone", "plugins.proxy.iptables.flatPodNetworkLabel")]
     [InlineData("listenPort", "1", "plugins.proxy.iptables.listenPort")]
+    [InlineData("tunnelMembers", "anyone", "plugins.proxy.iptables.tunnelMembers")]
+    [InlineData("tunnelServeCidrs:0", "10.1.0.0/40", "plugins.proxy.iptables.tunnelServeCidrs[0]")]
+    [InlineData("tunnelAllowControlPlane", "maybe", "plugins.proxy.iptables.tunnelAllowControlPlane")]
+    [InlineData("tunnelDeniedPorts:0", "0", "plugins.proxy.iptables.tunnelDeniedPorts[0]")]
     public void Validate_BadValue_ReportsItsPath(string key, string value, string path)
     {
         var values = new List<(string, string?)> { (key, value) };

@@ -9,4 +9,8 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Status;
 /// <param name="Services">Per service.</param>
 /// <param name="FlatPodNetwork">With <c>flatPodNetwork: true</c>, the nodes whose pods are dialed directly; null otherwise.</param>
 public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rules, bool TunnelServing, long ActiveConnections, IReadOnlyList<ServiceStatus> Services,
-    FlatPodNetworkStatus? FlatPodNetwork = null);
+    FlatPodNetworkStatus? FlatPodNetwork = null)
+{
+    /// <summary>Tunnel streams refused by this agent since start, by reason (<c>not_member</c>, <c>control_plane</c>, <c>not_in_catalog</c>, <c>not_on_this_node</c>).</summary>
+    public IReadOnlyDictionary<string, long> TunnelRefused { get; init; } = new Dictionary<string, long>();
+}

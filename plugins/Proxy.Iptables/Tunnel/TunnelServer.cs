@@ -2,9 +2,9 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 /// <summary>
 /// The serving side of <c>/pluginmesh/tunnel/1.0.0</c>: read the header, check the target against
-/// the catalog, dial it locally, answer, then splice (TCP) or pump framed datagrams (UDP).
+/// <see cref="TunnelAuthorizer"/> (member, not the control plane, an endpoint on this node), dial it locally, answer, then splice (TCP) or pump framed datagrams (UDP).
 /// </summary>
-public sealed class TunnelServer(TunnelAllowList allow, ISocketFactory sockets, ProxyOptions options, ILogger logger)
+public sealed class TunnelServer(TunnelAuthorizer authorizer, ISocketFactory sockets, ProxyOptions options, ILogger logger)
 {
     /// <summary>Serves one inbound stream; never throws for network or peer problems.</summary>
     public async Task HandleAsync(IMeshStream stream, CancellationToken cancellationToken)
@@ -21,10 +21,10 @@ public sealed class TunnelServer(TunnelAllowList allow, ISocketFactory sockets, 
                 await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.BadHeader, error, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            if (!allow.IsAllowed(header))
+            if (authorizer.Authorize(stream.Remote, header) is { } refusal)
             {
-                logger.TunnelRefused($"{header.Target} ({header.Protocol}) from {stream.Remote.PeerId} is not a catalog endpoint");
-                await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.NotAllowed, "target is not an endpoint in this agent's catalog", cancellationToken).ConfigureAwait(false);
+                logger.TunnelRefused($"{header.Target} ({header.Protocol}) for {stream.Remote.PeerId}: {refusal.Message}");
+                await TunnelCodec.WriteAnswerAsync(stream.Stream, TunnelStatus.NotAllowed, refusal.Message, cancellationToken).ConfigureAwait(false);
                 return;
             }
 

@@ -11,7 +11,7 @@ public enum TunnelStatus : byte
     Timeout = 2,
     /// <summary>No route to the endpoint.</summary>
     Unreachable = 3,
-    /// <summary>The target is not an endpoint in the serving agent's catalog.</summary>
+    /// <summary>Refused by the serving agent's authorization; the reason text starts with its code (<c>not_member</c>, <c>control_plane</c>, <c>not_in_catalog</c>, <c>not_on_this_node</c>).</summary>
     NotAllowed = 4,
     /// <summary>The header could not be parsed.</summary>
     BadHeader = 5,

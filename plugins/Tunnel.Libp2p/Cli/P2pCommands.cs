@@ -1,5 +1,7 @@
 using PluginMesh.Abstractions.Discovery;
 
+using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
+
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 
 /// <summary>
@@ -33,11 +35,13 @@ internal static class P2pCommands
             "  prints {\"ok\":...,\"path\":\"direct\"|\"relayed\"|\"hole-punched\",\"bytes\":...,\"seconds\":...,\"mibPerSec\":...}; exit 0 only if all came back intact", DialAsync),
         new("p2p ping", "Ping a peer over /ipfs/ping/1.0.0",
             "pluginmesh p2p ping <multiaddr>... [--count N] [--psk <file>] [--verbose]\n  prints one JSON line per ping with rttMs and the path", PingAsync),
-        new("p2p keygen", "Create the identity key file (if absent) and print its PeerId",
-            "pluginmesh p2p keygen [--key <file>]", KeygenAsync),
+        new("p2p keygen", "Create the identity key file (if absent) and print its PeerId; --psk makes a private-network swarm key",
+            "pluginmesh p2p keygen [--key <file>] [--psk <file>]", KeygenAsync),
         // Top-level name from the issue: every node gets its own random key, never one derived from its name.
-        new("keygen", "Create this node's identity key file (if absent) and print its PeerId",
-            "pluginmesh keygen [--key <file>]   (same as: pluginmesh p2p keygen)", KeygenAsync),
+        new("keygen", "Create this node's identity key file (if absent) and print its PeerId; --psk makes a private-network swarm key",
+            "pluginmesh keygen [--key <file>] [--psk <file>]   (same as: pluginmesh p2p keygen)\n" +
+            "  --psk writes a new libp2p swarm key (/key/swarm/psk/1.0.0/, 256 random bits) with mode 0600, atomically, and never\n" +
+            "  replaces an existing one; copy that one file to every agent of the mesh (pskFile). With --psk alone no identity key is made.", KeygenAsync),
         AgentCommands.Peers,
         AgentCommands.Ping,
     ];
@@ -250,11 +254,28 @@ internal static class P2pCommands
         return host.GetConnection(relayed.RemotePeerId) ?? relayed;
     }
 
-    private static Task<int> KeygenAsync(PluginCommandContext context) => RunAsync(context, ["key"], [], async args =>
+    private static Task<int> KeygenAsync(PluginCommandContext context) => RunAsync(context, ["key", "psk"], [], async args =>
     {
+        var result = new Dictionary<string, object?>();
+        if (args.One("psk") is { } pskPath)
+        {
+            var full = Path.GetFullPath(pskPath);
+            var created = PrivateFile.TryCreate(full, System.Text.Encoding.ASCII.GetBytes(SwarmKey.Generate().ToFileText()));
+            // An existing file is kept, never replaced (the mesh may already use it); say whether it is usable.
+            SwarmKey.Load(full);
+            result["pskFile"] = full;
+            result["pskCreated"] = created;
+            if (args.One("key") is null)
+            {
+                await WriteJsonAsync(context, result).ConfigureAwait(false);
+                return 0;
+            }
+        }
         var path = args.One("key") ?? ReadOptions(context).KeyFile;
         using var key = KeyFile.LoadOrCreate(path);
-        await WriteJsonAsync(context, new Dictionary<string, object?> { ["peerId"] = key.PeerId.ToString(), ["keyFile"] = path }).ConfigureAwait(false);
+        result["peerId"] = key.PeerId.ToString();
+        result["keyFile"] = path;
+        await WriteJsonAsync(context, result).ConfigureAwait(false);
         return 0;
     });
 

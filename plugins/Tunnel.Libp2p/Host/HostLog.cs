@@ -40,4 +40,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Debug, Message = "libp2p connection to {Peer} at {Address} back in use: the connection it was retired for closed")]
     public static partial void DuplicateResumed(ILogger logger, string peer, string address);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "open mesh: no pskFile is set, so anyone who reaches {Address} and completes a Noise handshake joins this mesh (relay, directory, tunnel); set plugins.tunnel.libp2p.pskFile to a swarm key shared by the agents (pluginmesh keygen --psk <file>) to make it private")]
+    public static partial void OpenMesh(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "swarm key file {Path} has mode {Mode}: group or others may read the private network key; fix it with `chmod 600 {Path}` (and replace the key on every agent if others may have read it)")]
+    public static partial void SharedSwarmKey(ILogger logger, string path, string mode);
 }

@@ -29,7 +29,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p");
         _upgrader = new ConnectionUpgrader(options, _logger);
-        _metrics = new Libp2pMetrics(options.Meter, () => Connections.Sum(c => c.Session.ReceiveBudget.Buffered));
+        _metrics = new Libp2pMetrics(options.Meter, () => Connections.Sum(c => c.Session.ReceiveBudget.Buffered), openMesh: options.PrivateNetworkKey is null, options.Yamux.HostBudget);
         _handlers[IdentifyProtocol.ProtocolId] = ServeIdentifyAsync;
         _handlers[IdentifyProtocol.PushProtocolId] = ReceivePushAsync;
         _handlers[PingProtocol.ProtocolId] = (s, ct) => PingProtocol.ServeAsync(s.Stream, s.Stream.CloseWriteAsync, ct);
@@ -87,6 +87,11 @@ public sealed partial class Libp2pHost : IAsyncDisposable
                 lock (_lock) _listeners.Add((socket, bound));
                 HostLog.Listening(_logger, bound.ToString());
                 _ = Task.Run(() => AcceptLoopAsync(socket, bound));
+            }
+            // Said once per start, where an operator looks: only a listening node can be joined.
+            if (_options.PrivateNetworkKey is null && _options.ListenAddresses.Count > 0)
+            {
+                lock (_lock) HostLog.OpenMesh(_logger, string.Join(", ", _listeners.Select(l => l.Address)));
             }
             if (_options.IdleTimeout > TimeSpan.Zero) _ = Task.Run(IdleLoopAsync);
             if (_options.ListenAddresses.Count > 0) AddressesChanged?.Invoke();

@@ -28,6 +28,8 @@ public sealed class PeerNetwork : IPeerNetwork
 
     public Reachability Reachability => (Reachability)Volatile.Read(ref _reachability);
 
+    public bool PrivateNetwork => _node.Options.PskFile is not null;
+
     public event Action<Reachability>? ReachabilityChanged;
 
     public IReadOnlyList<PeerConnection> Connections => [.. (_node.Host?.Connections ?? []).Where(c => !c.IsClosed).Select(ToRecord)];

@@ -35,9 +35,18 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         _services = services;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _identity = options.EphemeralKey ? new(PrivateKey.Generate) : new(() => KeyFile.LoadOrCreate(options.KeyFile));
+        var (budget, source) = ReceiveBudgetSizing.Resolve(options.MaxReceiveBufferMiB);
+        ReceiveBudget = new YamuxReceiveBudget(budget);
+        ReceiveBudgetSource = source;
         LocalPeer = new LocalPeer(this);
         Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
     }
+
+    /// <summary>The node-wide receive budget every connection draws on (see <see cref="ReceiveBudgetSizing"/>).</summary>
+    public YamuxReceiveBudget ReceiveBudget { get; }
+
+    /// <summary>Where <see cref="ReceiveBudget"/>'s cap came from: <c>config</c>, <c>cgroup</c> or <c>default</c>.</summary>
+    public string ReceiveBudgetSource { get; }
 
     /// <summary>Addresses announced on behalf of other plugins; kept across host restarts.</summary>
     public AnnouncedAddresses Announced { get; } = new();
@@ -74,6 +83,10 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Warned, not refused: a Secret volume's or a config tool's mode is the operator's to fix, and refusing
+        // would stop a whole mesh over one file's mode bits.
+        if (_options.PskFile is { } pskFile && File.Exists(pskFile) && PrivateFile.SharedMode(pskFile) is { } shared)
+            HostLog.SharedSwarmKey(_loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p"), pskFile, PrivateFile.Octal(shared));
         var host = new Libp2pHost(new Libp2pHostOptions
         {
             Identity = Identity,
@@ -84,6 +97,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
                 MaxInboundStreams = _options.MaxInboundStreamsPerConnection,
                 MaxStreamWindow = (uint)_options.MaxStreamWindowMiB * 1024 * 1024,
                 MaxSessionBuffer = (long)_options.MaxSessionBufferMiB * 1024 * 1024,
+                HostBudget = ReceiveBudget,
             },
             LoggerFactory = _loggerFactory,
             Meter = _meter,

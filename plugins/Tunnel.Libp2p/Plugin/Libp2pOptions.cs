@@ -11,7 +11,7 @@ public sealed record Libp2pOptions
     /// <summary>Every key the section understands (<c>enabled</c> is the host's switch, accepted in every plugin section).</summary>
     public static readonly IReadOnlyList<string> Keys =
     [
-        "listen", "dialOnly", "keyFile", "pskFile", "maxInboundStreamsPerConnection", "maxStreamWindowMiB",
+        "listen", "dialOnly", "keyFile", "pskFile", "maxInboundStreamsPerConnection", "maxStreamWindowMiB", "maxReceiveBufferMiB",
         "maxConnections", "idleTimeoutSeconds", "holePunch", "autonat", "maxConnectionsPerPeer", "maxSessionBufferMiB",
         "ephemeralKey",
     ];
@@ -54,6 +54,12 @@ public sealed record Libp2pOptions
 
     /// <summary>Received-but-unread bytes (plus granted window) one connection may hold before its stream windows stop growing.</summary>
     public int MaxSessionBufferMiB { get; init; } = 64;
+
+    /// <summary>
+    /// Receive memory all connections together may commit (MiB); 0 = sized at start from the cgroup memory
+    /// limit (half of it) or 512 MiB without one. See <see cref="ReceiveBudgetSizing"/>.
+    /// </summary>
+    public int MaxReceiveBufferMiB { get; init; }
 
     /// <summary>Seconds a connection may have no stream before it is closed; 0 keeps idle connections.</summary>
     public int IdleTimeoutSeconds { get; init; } = 300;
@@ -98,6 +104,7 @@ public sealed record Libp2pOptions
         var idle = ReadInt(section, "idleTimeoutSeconds", 300, 0, 86_400, error);
         var perPeer = ReadInt(section, "maxConnectionsPerPeer", 4, 1, 1000, error);
         var sessionBuffer = ReadInt(section, "maxSessionBufferMiB", 64, 1, 4096, error);
+        var hostBuffer = ReadInt(section, "maxReceiveBufferMiB", 0, 0, 65_536, error);
         var autoNat = ReadAutoNat(section.GetSection("autonat"), error);
         var dialOnly = false;
         if (section["dialOnly"] is { } dialOnlyText && !bool.TryParse(dialOnlyText, out dialOnly)) error("dialOnly", $"must be true or false, got '{dialOnlyText}'");
@@ -121,6 +128,7 @@ public sealed record Libp2pOptions
             IdleTimeoutSeconds = idle,
             MaxConnectionsPerPeer = perPeer,
             MaxSessionBufferMiB = sessionBuffer,
+            MaxReceiveBufferMiB = hostBuffer,
             AutoNat = autoNat,
             HolePunch = holePunch,
         };

@@ -57,6 +57,17 @@ public sealed class TunnelLibp2pPlugin() : PluginMeshPlugin<Libp2pOptions>(
             ["peerId"] = host.PeerId.ToString(),
             ["listen"] = host.AdvertisedAddresses.Select(a => a.ToString()).ToArray(),
             ["reachability"] = node!.Network.Reachability.ToString().ToLowerInvariant(),
+            // Said out loud: without a PSK anyone who completes a Noise handshake is connected.
+            ["openMesh"] = !node.Network.PrivateNetwork,
+            ["receiveBudget"] = new Dictionary<string, object?>
+            {
+                ["capBytes"] = node.ReceiveBudget.Cap,
+                ["source"] = node.ReceiveBudgetSource,
+                ["committedBytes"] = node.ReceiveBudget.Committed,
+                ["bufferedBytes"] = node.ReceiveBudget.Buffered,
+                ["peakBufferedBytes"] = node.ReceiveBudget.PeakBuffered,
+                ["refusedStreams"] = node.ReceiveBudget.RefusedStreams,
+            },
             ["holePunch"] = node.HolePunch is { } punch ? new Dictionary<string, object?> { ["attempts"] = punch.Attempts, ["successes"] = punch.Successes, ["failures"] = punch.Failures } : null,
             ["autonat"] = node.AutoNat is { } autoNat ? new Dictionary<string, object?> { ["lastRound"] = autoNat.LastRound, ["answers"] = autoNat.LastAnswers } : null,
             ["connections"] = host.Connections.Select(c => new Dictionary<string, object?>

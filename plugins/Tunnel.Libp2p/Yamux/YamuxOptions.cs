@@ -15,6 +15,12 @@ public sealed record YamuxOptions
     /// </summary>
     public long MaxSessionBuffer { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The node-wide receive budget every session of the node also counts in (null: none). Shared by
+    /// reference: sessions made with one options instance draw on the one budget.
+    /// </summary>
+    public YamuxReceiveBudget? HostBudget { get; init; }
+
     /// <summary>Inbound streams open at once; more are reset and counted.</summary>
     public int MaxInboundStreams { get; init; } = 1000;
 

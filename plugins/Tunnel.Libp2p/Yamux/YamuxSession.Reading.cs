@@ -130,6 +130,7 @@ public sealed partial class YamuxSession
             return null;
         }
         var reject = false;
+        var overBudget = false;
         lock (_lock)
         {
             if (_streams.ContainsKey(header.StreamId))
@@ -142,9 +143,15 @@ public sealed partial class YamuxSession
                 reject = true;
                 stream = null;
             }
+            else if (!ReceiveBudget.TryAdmitStream())
+            {
+                // The node's receive memory is spoken for: refuse at the door (its data is discarded unread).
+                reject = overBudget = true;
+                stream = null;
+            }
             else
             {
-                stream = new YamuxStream(this, header.StreamId, outbound: false);
+                stream = new YamuxStream(this, header.StreamId, outbound: false, floorCommitted: true);
                 _streams[header.StreamId] = stream;
                 _inbound++;
                 _totalStreams++;
@@ -153,8 +160,9 @@ public sealed partial class YamuxSession
         if (reject)
         {
             var rejected = Interlocked.Increment(ref _rejected);
-            YamuxLog.StreamRejected(_logger, _name, header.StreamId, Options.MaxInboundStreams, rejected);
-            StreamRejected?.Invoke();
+            if (overBudget) YamuxLog.StreamOverBudget(_logger, _name, header.StreamId, ReceiveBudget.Host!.Cap, rejected);
+            else YamuxLog.StreamRejected(_logger, _name, header.StreamId, Options.MaxInboundStreams, rejected);
+            StreamRejected?.Invoke(overBudget ? "budget" : "limit");
             QueueControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, header.StreamId, 0));
             return null;
         }

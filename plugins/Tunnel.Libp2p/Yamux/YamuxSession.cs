@@ -57,7 +57,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _name = name ?? (isClient ? "client" : "server");
         _nextStreamId = isClient ? 1u : 2u;
-        ReceiveBudget = new YamuxReceiveBudget(options.MaxSessionBuffer);
+        ReceiveBudget = new YamuxReceiveBudget(options.MaxSessionBuffer, options.HostBudget);
         // Zero-byte reads: an idle session waits for data without holding a pipe buffer.
         _reader = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true, useZeroByteReads: true));
     }
@@ -67,8 +67,8 @@ public sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>Receive memory of this session: unread bytes (and their peak), committed window, cap.</summary>
     public YamuxReceiveBudget ReceiveBudget { get; }
 
-    /// <summary>Raised (on the read loop) each time an inbound stream is reset for exceeding the limit.</summary>
-    public event Action? StreamRejected;
+    /// <summary>Raised (on the read loop) each time an inbound stream is reset: <c>limit</c> (too many open) or <c>budget</c> (the host receive budget is full).</summary>
+    public event Action<string>? StreamRejected;
 
     /// <summary>Completes when the session is closed, for whatever reason.</summary>
     public Task Completion => _completed.Task;
@@ -76,7 +76,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>Why the session closed (null while open).</summary>
     public string? CloseReason { get; private set; }
 
-    /// <summary>Inbound streams reset because the stream limit was reached.</summary>
+    /// <summary>Inbound streams reset because the stream limit or the host receive budget was reached.</summary>
     public long RejectedStreams => Interlocked.Read(ref _rejected);
 
     /// <summary>Round-trip time from the last answered ping (zero until one was).</summary>

@@ -41,14 +41,15 @@ public sealed class YamuxStream : DuplexStream
     private bool _abandoned;
     private string? _failure;
 
-    internal YamuxStream(YamuxSession session, uint id, bool outbound)
+    /// <param name="floorCommitted">True when the initial window was already committed (<see cref="YamuxReceiveBudget.TryAdmitStream"/>).</param>
+    internal YamuxStream(YamuxSession session, uint id, bool outbound, bool floorCommitted = false)
     {
         _session = session;
         Id = id;
         IsOutbound = outbound;
         _lastUpdateTicks = session.Options.TimeProvider.GetTimestamp();
         _reserved = YamuxOptions.InitialWindow;
-        session.ReceiveBudget.AddCommitted(_reserved);
+        if (!floorCommitted) session.ReceiveBudget.AddCommitted(_reserved);
     }
 
     public uint Id { get; }

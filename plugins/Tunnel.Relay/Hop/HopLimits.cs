@@ -12,8 +12,14 @@ public sealed record HopLimits
     /// </summary>
     public int MaxReservationsPerPeer { get; init; } = 1;
 
-    /// <summary>Active reservations from one IP address (many PeerIds behind one host are a cheap attack).</summary>
-    public int MaxReservationsPerIp { get; init; } = 8;
+    /// <summary>
+    /// Active outsider reservations from one IPv4 address or one IPv6 /64 (many PeerIds behind one host, or
+    /// many addresses of one IPv6 allocation, are a cheap attack). Members are not limited per address.
+    /// </summary>
+    public int MaxReservationsPerIp { get; init; } = 4;
+
+    /// <summary>Active outsider reservations in total: what outsiders can take, whatever their addresses, leaving the rest to members.</summary>
+    public int MaxOutsiderReservations { get; init; } = 16;
 
     /// <summary>Open circuits that one peer takes part in, as source or target.</summary>
     public int MaxCircuitsPerPeer { get; init; } = 16;

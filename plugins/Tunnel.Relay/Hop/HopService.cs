@@ -91,10 +91,10 @@ internal sealed class HopService(
             return;
         }
         var member = membership.IsMember(peer);
-        var reservation = _table.TryReserve(peer, IpOf(stream.Remote.RemoteAddress), member);
+        var reservation = _table.TryReserve(peer, BlockOf(stream.Remote.RemoteAddress), member, out var refusal);
         if (reservation is null)
         {
-            await RefuseAsync(stream, "reserve", Status.ReservationRefused, "reservation limit reached", cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(stream, "reserve", Status.ReservationRefused, refusal, cancellationToken).ConfigureAwait(false);
             return;
         }
         var expire = (ulong)reservation.Expires.ToUnixTimeSeconds();
@@ -222,5 +222,6 @@ internal sealed class HopService(
     }
 
     /// <summary>The first <c>/ip4</c> or <c>/ip6</c> value of the address (per-IP reservation limit).</summary>
-    private static string? IpOf(Multiaddr multiaddr) => multiaddr.Components.FirstOrDefault(c => c.IPAddress is not null)?.ValueText();
+    private static string? BlockOf(Multiaddr multiaddr) =>
+        multiaddr.TryGetIp(out var ip) ? ReservationTable.AddressBlock(ip) : null;
 }

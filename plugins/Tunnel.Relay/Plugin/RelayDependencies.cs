@@ -3,7 +3,7 @@ using PluginMesh.Abstractions.Catalog;
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
 /// <summary>What the relay service needs from the node; optional parts are null when no plugin provides them.</summary>
-/// <param name="Catalog">Where this node's <c>pluginmesh.io/relay</c> label is read (its Node, by <paramref name="NodeName"/>).</param>
+/// <param name="Catalog">Where this node's <c>pluginmesh.io/relay</c> label is read (its Node, by <paramref name="NodeName"/>), and the API bindings (node name → PeerId) membership is decided by.</param>
 /// <param name="NodeName">This node's name.</param>
 /// <param name="Election">The <c>electRelay</c> policy; without one the hop service is offered while AutoNAT says public.</param>
 internal sealed record RelayDependencies(

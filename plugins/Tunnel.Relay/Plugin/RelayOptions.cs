@@ -16,7 +16,7 @@ public sealed record RelayOptions
     /// <summary>Every key of the <c>limits</c> sub-section.</summary>
     public static readonly IReadOnlyList<string> LimitKeys =
     [
-        "maxReservations", "maxReservationsPerPeer", "maxReservationsPerIp", "maxCircuitsPerPeer", "maxCircuits",
+        "maxReservations", "maxReservationsPerPeer", "maxReservationsPerIp", "maxOutsiderReservations", "maxCircuitsPerPeer", "maxCircuits",
         "reservationTtlSeconds", "bufferKiB",
     ];
 
@@ -24,7 +24,7 @@ public sealed record RelayOptions
     public static readonly IReadOnlyList<string> CircuitLimitKeys = ["durationSeconds", "bytes"];
 
     public RelayOfferMode Relay { get; init; } = RelayOfferMode.Auto;
-    public MembershipMode Members { get; init; } = MembershipMode.Directory;
+    public MembershipMode Members { get; init; } = MembershipMode.Bound;
     public IReadOnlyList<PeerId> TrustedPeers { get; init; } = [];
     public HopLimits Limits { get; init; } = new();
     public CircuitLimit MemberLimits { get; init; } = CircuitLimit.Unlimited;
@@ -54,13 +54,14 @@ public sealed record RelayOptions
         {
             Relay = Enum(section, "relay", defaults.Relay, error, ("auto", RelayOfferMode.Auto), ("always", RelayOfferMode.Always), ("never", RelayOfferMode.Never)),
             Members = Enum(section, "members", defaults.Members, error,
-                ("directory", MembershipMode.Directory), ("psk", MembershipMode.All), ("all", MembershipMode.All), ("none", MembershipMode.None)),
+                ("bound", MembershipMode.Bound), ("directory", MembershipMode.Bound), ("psk", MembershipMode.Psk), ("all", MembershipMode.All), ("none", MembershipMode.None)),
             TrustedPeers = [.. List(section, "trustedPeers", error, t => PeerId.TryParse(t, out _) ? null : "not a PeerId").Select(PeerId.Parse)],
             Limits = new HopLimits
             {
                 MaxReservations = Int(limits, "limits:", "maxReservations", defaults.Limits.MaxReservations, 0, 1_000_000, error),
                 MaxReservationsPerPeer = Int(limits, "limits:", "maxReservationsPerPeer", defaults.Limits.MaxReservationsPerPeer, 0, 1, error),
                 MaxReservationsPerIp = Int(limits, "limits:", "maxReservationsPerIp", defaults.Limits.MaxReservationsPerIp, 0, 1_000_000, error),
+                MaxOutsiderReservations = Int(limits, "limits:", "maxOutsiderReservations", defaults.Limits.MaxOutsiderReservations, 0, 1_000_000, error),
                 MaxCircuitsPerPeer = Int(limits, "limits:", "maxCircuitsPerPeer", defaults.Limits.MaxCircuitsPerPeer, 0, 1_000_000, error),
                 MaxCircuits = Int(limits, "limits:", "maxCircuits", defaults.Limits.MaxCircuits, 0, 1_000_000, error),
                 ReservationTtl = TimeSpan.FromSeconds(Int(limits, "limits:", "reservationTtlSeconds", (int)defaults.Limits.ReservationTtl.TotalSeconds, 60, 86_400, error)),

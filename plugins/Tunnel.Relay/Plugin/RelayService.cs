@@ -60,7 +60,7 @@ internal sealed class RelayService(RelayOptions options, RelayDependencies deps,
             }
             else
             {
-                var membership = new Membership(options.Members, options.TrustedPeers.ToHashSet(), deps.Directory);
+                var membership = new Membership(options.Members, options.TrustedPeers.ToHashSet(), deps.Directory, deps.Catalog, deps.Network, time);
                 _hop = new HopService(deps.Tunnel, deps.LocalPeer, options.Limits, options.MemberLimits, options.OutsiderLimits, membership, metrics, time, logger);
                 metrics.ObserveHopReservations(() => _hop.Reservations.Count);
                 if (deps.Network is not null) deps.Network.PeerDisconnected += OnDisconnected;

@@ -15,6 +15,8 @@ internal sealed class RelayStatusContributor(RelayService service, RelayOptions 
             {
                 Election = current is null ? null : new ElectionStatus(current.Offer, current.Cause, current.Reason, current.Since,
                     pending is null ? null : new PendingElection(pending.Offer, pending.Reason, pending.Since)),
+                Members = options.Members.ToString().ToLowerInvariant(),
+                OutsiderReservations = reservations.Count(r => !r.Member),
             },
             [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId.ToString(), r.RelayAddress.ToString(), r.Expires, [.. r.CircuitAddresses.Select(a => a.ToString())]))],
             [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId.ToString(), c.Source, c.Rank, c.RttMs, c.RecentFailures, c.Load))],

@@ -11,6 +11,20 @@ public sealed record CatalogSnapshot(
     IReadOnlyDictionary<ServiceKey, ServiceEndpoints> Endpoints,
     IReadOnlyDictionary<string, MeshNode> Nodes)
 {
+    /// <summary>
+    /// PeerIds the API binds to a node name (each Node's <see cref="MeshNode.Agent"/>): the strongest membership
+    /// proof there is. Computed on each call; callers keep it per <see cref="Version"/>.
+    /// </summary>
+    public IReadOnlySet<PluginMesh.P2p.PeerId> BoundPeerIds()
+    {
+        var set = new HashSet<PluginMesh.P2p.PeerId>();
+        foreach (var node in Nodes.Values)
+        {
+            if (node.Agent is { } agent) set.Add(agent.PeerId);
+        }
+        return set;
+    }
+
     /// <summary>The empty catalog.</summary>
     public static CatalogSnapshot Empty { get; } = new(0,
         new Dictionary<ServiceKey, MeshService>(), new Dictionary<ServiceKey, ServiceEndpoints>(), new Dictionary<string, MeshNode>());

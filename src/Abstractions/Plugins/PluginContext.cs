@@ -21,4 +21,8 @@ public sealed record PluginContext(
 /// <param name="NodeName">This node's name (Kubernetes node name on a cluster).</param>
 /// <param name="DataDirectory">Writable directory for keys, caches and unpacked files.</param>
 /// <param name="PoliciesDirectory">Directory holding <c>*.js</c> policy scripts.</param>
-public sealed record NodeSettings(string NodeName, string DataDirectory, string PoliciesDirectory);
+public sealed record NodeSettings(string NodeName, string DataDirectory, string PoliciesDirectory)
+{
+    /// <summary>The loopback TCP port of the admin endpoint, or null (a unix socket, or not known): never a tunnel target.</summary>
+    public int? AdminPort { get; init; }
+}

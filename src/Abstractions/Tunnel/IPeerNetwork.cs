@@ -38,6 +38,13 @@ public interface IPeerNetwork
     /// <summary>Current reachability.</summary>
     Reachability Reachability { get; }
 
+    /// <summary>
+    /// True when every connection requires the swarm key (libp2p pnet PSK): then each connected peer
+    /// holds it. False is an open mesh — anyone who completes a Noise handshake is connected — so
+    /// membership must never be granted for being connected.
+    /// </summary>
+    bool PrivateNetwork => false;
+
     /// <summary>Raised when <see cref="Reachability"/> changes.</summary>
     event Action<Reachability>? ReachabilityChanged;
 

@@ -94,7 +94,7 @@ internal static partial class HostSettingsBinder
         }
 
         return new HostSettings(
-            new NodeSettings(nodeName, dataDir, policiesDir ?? ""),
+            new NodeSettings(nodeName, dataDir, policiesDir ?? "") { AdminPort = admin.Tcp?.Port },
             profile,
             profilePlugins,
             admin,

@@ -10,6 +10,7 @@ namespace PluginMesh.Plugins.Dns.Mdns.Tests.Server;
 /// over its rate and queries beyond the node's upstream slots are answered REFUSED at once, while
 /// cluster names, cached names and other clients are still answered.
 /// </summary>
+[Trait("Category", "Attack")]
 public sealed class ForwardLimitsTests
 {
     private static readonly IPAddress Flooder = IPAddress.Parse("127.0.0.2");

@@ -62,6 +62,34 @@ public sealed class P2pCommandsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Keygen_Psk_WritesAPrivateSwarmKeyOnce_AndNeverReplacesIt()
+    {
+        var psk = Path.Combine(_cli.Dir, "etc", "swarm.key");
+        var first = await _cli.RunAsync("keygen", "--psk", psk);
+        Assert.Equal(0, first.Code);
+        var json = JsonDocument.Parse(first.Out).RootElement;
+        Assert.Equal(psk, json.GetProperty("pskFile").GetString());
+        Assert.True(json.GetProperty("pskCreated").GetBoolean());
+        Assert.False(json.TryGetProperty("peerId", out _), "--psk alone makes no identity key");
+        var text = File.ReadAllText(psk);
+        Assert.Matches("^/key/swarm/psk/1\\.0\\.0/\n/base16/\n[0-9a-f]{64}\n$", text);
+        if (OperatingSystem.IsLinux()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(psk));
+
+        var second = await _cli.RunAsync("p2p", "keygen", "--psk", psk);
+        Assert.Equal(0, second.Code);
+        Assert.False(JsonDocument.Parse(second.Out).RootElement.GetProperty("pskCreated").GetBoolean());
+        Assert.Equal(text, File.ReadAllText(psk));
+
+        // A file that is not a swarm key is left alone and named.
+        var bad = Path.Combine(_cli.Dir, "not-a-key");
+        File.WriteAllText(bad, "hello");
+        var refused = await _cli.RunAsync("keygen", "--psk", bad);
+        Assert.Equal(1, refused.Code);
+        Assert.Contains(bad, refused.Err, StringComparison.Ordinal);
+        Assert.Equal("hello", File.ReadAllText(bad));
+    }
+
+    [Fact]
     public async Task Dial_ThrowawayIdentity_NothingWrittenToTheNodesKeyFile()
     {
         var listener = await _cli.ListenAsync("l", []);

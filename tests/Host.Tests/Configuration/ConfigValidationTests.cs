@@ -151,6 +151,18 @@ public sealed class ConfigValidationTests : IDisposable
         Assert.Empty(settings.ProfilePlugins);
     }
 
+    [Theory]
+    [InlineData("profile: none", 9464)]
+    [InlineData("profile: none\nadmin:\n  listen: 127.0.0.1:9500", 9500)]
+    [InlineData("profile: none\nadmin:\n  listen: unix:/run/pluginmesh.sock", null)]
+    public void AdminPort_ReachesPlugins_SoTheTunnelNeverDialsIt(string yaml, int? port)
+    {
+        var config = ConfigLoader.Load(_tmp.File("admin-port.yaml", yaml), new Hashtable());
+        var problems = new List<ConfigProblem>(config.Problems);
+        Assert.Equal(port, HostSettingsBinder.Bind(config.Root, problems).Node.AdminPort);
+        Assert.Empty(problems);
+    }
+
     [Fact]
     public void EmptyUserProfile_IsAKnownProfile()
     {

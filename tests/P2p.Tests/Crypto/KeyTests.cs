@@ -81,6 +81,7 @@ public sealed class KeyTests : IDisposable
     {
         var path = Path.Combine(_dir, "bad.key");
         File.WriteAllBytes(path, [1, 2, 3]);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var e = Assert.Throws<FormatException>(() => KeyFile.LoadOrCreate(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
@@ -95,8 +96,58 @@ public sealed class KeyTests : IDisposable
         var pub = nsec.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
         var path = Path.Combine(_dir, "old.key");
         File.WriteAllBytes(path, [0x08, 0x01, 0x12, 0x40, .. seed, .. pub]);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var key = KeyFile.LoadOrCreate(path);
         Assert.Equal(pub, key.PublicKey.Raw.ToArray());
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.OtherWrite)]
+    public void KeyFile_ReadableByGroupOrOthers_IsRefusedNamingTheFileAndTheFix(UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var path = Path.Combine(_dir, "shared.key");
+        using (KeyFile.LoadOrCreate(path)) { }
+        var content = File.ReadAllBytes(path);
+        File.SetUnixFileMode(path, mode);
+        var e = Assert.Throws<UnauthorizedAccessException>(() => KeyFile.LoadOrCreate(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 {path}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllBytes(path));
+        Assert.Equal(mode, File.GetUnixFileMode(path));
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var key = KeyFile.LoadOrCreate(path);
+        Assert.Equal(content, key.ExportProtobuf());
+    }
+
+    [Fact]
+    public void KeyFile_ConcurrentCreators_AllGetTheOneKeyOnDisk_AndNoTempFileIsLeft()
+    {
+        var dir = Path.Combine(_dir, "race");
+        var path = Path.Combine(dir, "identity.key");
+        var peers = new PeerId[8];
+        Parallel.For(0, peers.Length, i =>
+        {
+            using var key = KeyFile.LoadOrCreate(path);
+            peers[i] = key.PeerId;
+        });
+        using var onDisk = KeyFile.Load(path);
+        Assert.All(peers, p => Assert.Equal(onDisk.PeerId, p));
+        Assert.Equal(["identity.key"], Directory.GetFiles(dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void PrivateFile_TryCreate_NeverReplacesAnExistingFile()
+    {
+        var path = Path.Combine(_dir, "secret");
+        Assert.True(PrivateFile.TryCreate(path, [1, 2, 3]));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.False(PrivateFile.TryCreate(path, [4, 5, 6]));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(_dir));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

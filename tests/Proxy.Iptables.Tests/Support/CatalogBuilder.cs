@@ -44,6 +44,13 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    /// <summary>A node whose agent's PeerId is bound through the API (the <c>pluginmesh.io/peer-id</c> annotation), as <see cref="FakeTunnelNetwork.PeerOf"/> names it.</summary>
+    public CatalogBuilder BoundNode(string name)
+    {
+        _nodes[name] = new MeshNode(name, [], [], Agent: new NodeAgent(FakeTunnelNetwork.PeerOf(name), [], false));
+        return this;
+    }
+
     public CatalogSnapshot Build(long version) => new(version, new Dictionary<ServiceKey, MeshService>(_services),
         new Dictionary<ServiceKey, ServiceEndpoints>(_endpoints), new Dictionary<string, MeshNode>(_nodes));
 

@@ -16,14 +16,14 @@ public sealed class ProxyHarness : IAsyncDisposable
     private readonly Meter _meter = new("test.proxy." + Guid.NewGuid().ToString("N"));
     private bool _stopped;
 
-    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover)
+    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort)
     {
         Catalog = catalog;
         Metrics = new ProxyMetrics(_meter);
         if (mode == ProxyMode.Iptables)
             Interceptor = new IptablesInterceptor(options, new CommandRunner(options.Netns), Metrics, TimeProvider.System, NullLogger<IptablesInterceptor>.Instance);
         Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, null, Interceptor, Metrics, TimeProvider.System,
-            NullLogger<ProxyHostedService>.Instance);
+            NullLogger<ProxyHostedService>.Instance, adminPort: adminPort);
     }
 
     public FakeCatalog Catalog { get; }
@@ -38,9 +38,9 @@ public sealed class ProxyHarness : IAsyncDisposable
     public ProxyHostedService Proxy { get; }
 
     public static async Task<ProxyHarness> StartAsync(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node = "node-a",
-        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null)
+        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null)
     {
-        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover);
+        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort);
         try
         {
             await h.Proxy.StartAsync(CancellationToken.None);

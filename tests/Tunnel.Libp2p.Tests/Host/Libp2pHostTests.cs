@@ -95,7 +95,9 @@ public sealed class Libp2pHostTests
         Assert.True(e.ProtocolNotSupported);
     }
 
+    // Attack: an outsider without the PSK (or with another one) cannot complete a connection.
     [Fact]
+    [Trait("Category", "Attack")]
     public async Task Pnet_SamePsk_Works_DifferentPsk_FailsCleanly()
     {
         var psk = SwarmKey.Generate();

@@ -82,10 +82,10 @@ public sealed class HopServiceTests
     }
 
     [Fact]
-    public async Task Hop_ReservationsOverPerIpLimit_AreRefused()
+    public async Task Hop_OutsiderReservationsOverPerIpLimit_AreRefused()
     {
         var ct = TestTimeout.Token();
-        await using var relay = await RelayNode.StartAsync(Offering with { Limits = new HopLimits { MaxReservationsPerIp = 1 } });
+        await using var relay = await RelayNode.StartAsync(Offering with { Members = MembershipMode.None, Limits = new HopLimits { MaxReservationsPerIp = 1 } });
         await using var first = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
         await using var second = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
         var reserve = new HopMessage { Type = HopMessageType.Reserve };
@@ -141,10 +141,10 @@ public sealed class HopServiceTests
         Assert.Equal(Status.NoReservation, (await RequestAsync(other, relay, connect, ct)).Status);
     }
 
-    private static async Task<IMeshStream> OpenHopAsync(RelayNode client, RelayNode relay, CancellationToken ct) =>
+    internal static async Task<IMeshStream> OpenHopAsync(RelayNode client, RelayNode relay, CancellationToken ct) =>
         await client.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), RelayProtocols.Hop, ct).Opened();
 
-    private static async Task<HopMessage> RequestAsync(RelayNode client, RelayNode relay, HopMessage request, CancellationToken ct)
+    internal static async Task<HopMessage> RequestAsync(RelayNode client, RelayNode relay, HopMessage request, CancellationToken ct)
     {
         await using var stream = await OpenHopAsync(client, relay, ct);
         await RelayCodec.WriteAsync(stream.Stream, request, ct);

@@ -16,7 +16,7 @@ public sealed class RelayOptionsTests
 
         Assert.Empty(problems);
         Assert.Equal(RelayOfferMode.Auto, options.Relay);
-        Assert.Equal(MembershipMode.Directory, options.Members);
+        Assert.Equal(MembershipMode.Bound, options.Members);
         Assert.Single(options.TrustedPeers);
         Assert.Equal(new HopLimits(), options.Limits);
         Assert.Equal(CircuitLimit.Unlimited, options.MemberLimits);
@@ -97,7 +97,7 @@ public sealed class RelayOptionsTests
             problems.Select(p => p.Path));
         Assert.Equal("unknown key; expected one of: relay, members, trustedPeers, limits, memberLimits, outsiderLimits, reserve, autorelay, relays, candidates, segmentRelays, electionSettleSeconds", problems[0].Message);
         Assert.Equal(
-            "unknown key; expected one of: maxReservations, maxReservationsPerPeer, maxReservationsPerIp, maxCircuitsPerPeer, maxCircuits, reservationTtlSeconds, bufferKiB",
+            "unknown key; expected one of: maxReservations, maxReservationsPerPeer, maxReservationsPerIp, maxOutsiderReservations, maxCircuitsPerPeer, maxCircuits, reservationTtlSeconds, bufferKiB",
             problems[1].Message);
         Assert.Equal("unknown key; expected one of: durationSeconds, bytes", problems[2].Message);
     }

@@ -52,13 +52,14 @@ internal sealed class RelayNode : IAsyncDisposable
 
     public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null,
         INodeDirectory? directory = null, IReadOnlyList<IPeerDiscovery>? discoveries = null, IRelayElectionPolicy? election = null,
-        IRelaySelectionPolicy? selection = null, IServiceCatalog? catalog = null, string nodeName = "")
+        IRelaySelectionPolicy? selection = null, IServiceCatalog? catalog = null, string nodeName = "", string? pskFile = null)
     {
         var dir = Directory.CreateTempSubdirectory("pm-relay-").FullName;
         var node = new Libp2pNodeService(new Libp2pOptions
         {
             KeyFile = Path.Combine(dir, "node.key"),
             Listen = [Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")],
+            PskFile = pskFile,
         }, NullLoggerFactory.Instance);
         var tunnel = new MeshTunnel(node);
         var network = reachability is { } r ? new TestPeerNetwork(node, r) : null;
@@ -79,6 +80,14 @@ internal sealed class RelayNode : IAsyncDisposable
             throw;
         }
         return relayNode;
+    }
+
+    /// <summary>Writes a fresh swarm key (libp2p pnet format) into a new temp file; the caller deletes its directory.</summary>
+    public static string NewSwarmKey()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("pm-psk-").FullName, "swarm.key");
+        File.WriteAllText(path, "/key/swarm/psk/1.0.0/\n/base16/\n" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        return path;
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,8 @@ internal sealed class TestPeerNetwork : IPeerNetwork
 
     public Reachability Reachability => _reachability;
 
+    public bool PrivateNetwork => _node.Options.PskFile is not null;
+
     public event Action<Reachability>? ReachabilityChanged;
 
     public IReadOnlyList<PeerConnection> Connections => [.. (_node.Host?.Connections ?? []).Where(c => !c.IsClosed).Select(ToPeer)];
