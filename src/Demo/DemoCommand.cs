@@ -23,7 +23,8 @@ public static class DemoCommand
         Usage: pluginmesh demo [--netns [--no-hole-punch]] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]... [--no-default-plugins]
 
         Starts four agents as separate processes on 127.0.0.1 — no root, no Kubernetes:
-          relay-1, relay-2   relays (Circuit Relay v2 hop service) sharing a private-network key
+          relay-1, relay-2   public nodes on the relay defaults, elected relays (Circuit Relay v2
+                             hop service) once AutoNAT finds them public; a shared private-network key
           edge-a, edge-b     dial-only nodes (no listener, like nodes behind NATs that drop inbound
                              connections): each reserves on both relays and is reached through them
         and a sample service web.demo (file catalog) with one backend on each edge node. It then:

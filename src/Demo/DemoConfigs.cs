@@ -15,22 +15,28 @@ internal static class DemoConfigs
 
     public static string ServiceName => $"{Service}.{Namespace}.svc.{ClusterDomain}";
 
-    /// <summary>A relay: offers the hop service to every holder of the key.</summary>
+    /// <summary>
+    /// A relay candidate: nothing says it relays. It runs the relay election on the defaults
+    /// (<c>relay: auto</c>), so it offers the hop service once AutoNAT finds it public (its peers dial
+    /// it back on the demo's "internet", which its network lists in <c>autonat.treatAsPublic</c>).
+    /// </summary>
     public static string Relay(DemoAgent agent, string pskFile, string policiesDir, string tunnel) =>
-        Header(agent, policiesDir, "a relay (hop service always on; members = holders of the private-network key)") + $$"""
+        Header(agent, policiesDir, "a public node (relay: auto - elected when AutoNAT finds it public; members = holders of the private-network key)") + $$"""
           tunnel.libp2p:
             pskFile: {{Q(pskFile)}}
         {{tunnel}}
           tunnel.relay:
-            relay: always
             members: psk
-            autorelay: false
           directory.p2p:
             syncIntervalSeconds: 2
 
         """;
 
-    /// <summary>An edge node: holds reservations on both relays; file catalog, DNS and proxy as the network says.</summary>
+    /// <summary>
+    /// An edge node: holds reservations on both relays, still named in <c>reserve</c> (with no API and
+    /// no LAN neighbour an edge has no other way to meet a first peer; README, "What the demo still
+    /// configures"); file catalog, DNS and proxy as the network says.
+    /// </summary>
     public static string Edge(DemoAgent agent, string pskFile, string catalogFile, IReadOnlyList<string> relays, string policiesDir, DemoNetwork network, int index) =>
         Header(agent, policiesDir, $"an edge node ({network.Description})") + $$"""
           catalog.file:

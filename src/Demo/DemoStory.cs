@@ -86,7 +86,9 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         var catalog = Path.Combine(workDir, "catalog.yaml");
         await File.WriteAllTextAsync(catalog, DemoConfigs.Catalog(backends), ct);
 
-        Progress("starting relay-1 and relay-2 (relays on 127.0.0.1, any key holder may reserve)");
+        Progress(network is NetnsDemoNetwork
+            ? "starting relay-1 and relay-2 on the public segment (relay: auto - elected once AutoNAT finds them public; any key holder may reserve)"
+            : "starting relay-1 and relay-2 on 127.0.0.1 (relay: auto - elected once AutoNAT finds them public; any key holder may reserve)");
         var relays = new[] { "relay-1", "relay-2" }.Select(NewAgent).ToList();
         agents.AddRange(relays);
         for (var i = 0; i < relays.Count; i++) relays[i].Start(DemoConfigs.Relay(relays[i], psk, options.PoliciesDir, network.RelayTunnel(i)), options.PluginDirs);
@@ -122,8 +124,8 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         }
         Step("agents", true, $"4 agents ready in {Seconds()} (relay-1, relay-2, edge-a, edge-b; pids {string.Join(", ", agents.Select(a => a.Pid))})");
 
-        Progress("waiting for reservations on both relays and for the node directory to spread");
-        var mesh = await WaitForMeshAsync(edges, ct);
+        Progress("waiting for the relays' election, reservations on both relays and the node directory to spread");
+        var mesh = await WaitForMeshAsync(relays, edges, ct);
         if (mesh is null) return false;
 
         for (var i = 0; i < edges.Count; i++)
@@ -194,7 +196,7 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         }
     }
 
-    private async Task<(int[] ProxyPorts, bool Ok)?> WaitForMeshAsync(List<DemoAgent> edges, CancellationToken ct)
+    private async Task<(int[] ProxyPorts, bool Ok)?> WaitForMeshAsync(List<DemoAgent> relays, List<DemoAgent> edges, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         string lastProblem = "";
@@ -203,6 +205,19 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
             var ports = new int[edges.Count];
             var details = new List<string>();
             lastProblem = "";
+            var elected = new List<string>();
+            foreach (var relay in relays)
+            {
+                using var status = await relay.StatusAsync(ct);
+                var hop = status.RootElement.GetProperty("relay").GetProperty("hop");
+                if (!hop.GetProperty("offered").GetBoolean() || !hop.TryGetProperty("election", out var election) || election.ValueKind != JsonValueKind.Object)
+                {
+                    lastProblem = $"{relay.Name} is not elected yet";
+                    break;
+                }
+                elected.Add($"{relay.Name} by {election.GetProperty("cause").GetString()}");
+            }
+            if (lastProblem.Length == 0) details.Add($"elected {string.Join(", ", elected)}");
             for (var i = 0; i < edges.Count && lastProblem.Length == 0; i++)
             {
                 using var status = await edges[i].StatusAsync(ct);

@@ -7,6 +7,8 @@ namespace PluginMesh.Demo;
 /// <summary>
 /// Everything on 127.0.0.1, no root: the edges are dial-only (no listener at all), so they can only
 /// reach each other through the relays; DNS on a free loopback port; the proxy in listen mode.
+/// Loopback is this lab's "internet": every agent lists 127.0.0.0/8 in <c>autonat.treatAsPublic</c>,
+/// so the edges dial the relays back and AutoNAT finds the relays public, which elects them.
 /// </summary>
 internal sealed class LoopbackDemoNetwork : DemoNetwork
 {
@@ -20,13 +22,13 @@ internal sealed class LoopbackDemoNetwork : DemoNetwork
 
     public override string RelayTunnel(int index) => """
             listen: [/ip4/127.0.0.1/tcp/0]
-            autonat: {enabled: false}
+            autonat: {treatAsPublic: [127.0.0.0/8]}
         """;
 
     public override string EdgeTunnel(int index) => """
             dialOnly: true
             holePunch: false
-            autonat: {enabled: false}
+            autonat: {treatAsPublic: [127.0.0.0/8]}
         """;
 
     public override string EdgeDns(int index) => $$"""

@@ -69,13 +69,13 @@ internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
 
     public override string RelayTunnel(int index) => $$"""
             listen: [/ip4/203.0.113.1{{index + 1}}/tcp/4001]
-            autonat: {enabled: false, treatAsPublic: [{{Public}}]}
+            autonat: {treatAsPublic: [{{Public}}]}
         """;
 
     public override string EdgeTunnel(int index) => $$"""
             listen: [/ip4/0.0.0.0/tcp/4001]
             holePunch: {{(holePunch ? "true" : "false")}}
-            autonat: {enabled: false, treatAsPublic: [{{Public}}]}
+            autonat: {treatAsPublic: [{{Public}}]}
         """;
 
     // The defaults as root: 169.254.96.16:53 on the agent's own interface.

@@ -53,6 +53,15 @@ public sealed partial class DemoCommandTests : IDisposable
             Assert.Matches(new Regex("^" + Regex.Escape(step) + @"\s+ok\s", RegexOptions.Multiline), summary);
         Assert.Contains("web.demo.svc.cluster.local → 10.96.0.10", summary, StringComparison.Ordinal);
 
+        // Nothing configures the relays as relays: each runs the election (relay: auto) and AutoNAT finds it public.
+        Assert.Matches(Elected(), Line(summary, "relays + directory"));
+        foreach (var relay in new[] { "relay-1", "relay-2" })
+        {
+            var config = File.ReadAllText(Path.Combine(_tmp, "demo", relay + ".yaml"));
+            Assert.DoesNotContain("relay: always", config, StringComparison.Ordinal);
+            Assert.DoesNotContain("enabled: false", config, StringComparison.Ordinal);
+        }
+
         // Cross-node requests went through a relay, and after the kill through the other one.
         var before = RelayedVia().Match(Line(summary, "requests from edge-a (before)"));
         var after = RelayedVia().Match(Line(summary, "requests from edge-a (after)"));
@@ -82,6 +91,7 @@ public sealed partial class DemoCommandTests : IDisposable
         foreach (var step in new[] { "DNS on edge-a", "hole punch", "recovery", "requests from edge-a (after)", "requests from edge-b (after)" })
             Assert.Matches(new Regex("^" + Regex.Escape(step) + @"\s+ok\s", RegexOptions.Multiline), summary);
         Assert.Contains("asked 169.254.96.16:53", summary, StringComparison.Ordinal);
+        Assert.Matches(Elected(), Line(summary, "relays + directory"));
         Assert.Contains("at 10.96.0.10:80", Line(summary, "proxy"), StringComparison.Ordinal);
         Assert.Matches(@"direct at /ip4/203\.0\.113\.2[12]/tcp/4001", Line(summary, "hole punch"));
         Assert.Matches(@"6/6 answered: 3 on edge-a \(local\), 3 on edge-b \(hole-punched\)", Line(summary, "requests from edge-a (after)"));
@@ -161,6 +171,10 @@ public sealed partial class DemoCommandTests : IDisposable
     private string Logs() => string.Join("\n", Directory.Exists(Path.Combine(_tmp, "demo"))
         ? Directory.GetFiles(Path.Combine(_tmp, "demo"), "*.log").Select(f => $"--- {f}\n{string.Join('\n', File.ReadLines(f).TakeLast(20))}")
         : []);
+
+    /// <summary>Both relays took their seat through the election policy (electRelay), not by configuration.</summary>
+    [GeneratedRegex(@"^relays \+ directory\s+ok\s+elected relay-1 by policy, relay-2 by policy; ")]
+    private static partial Regex Elected();
 
     [GeneratedRegex(@"edge-b \(relayed via relay-(\d)\)")]
     private static partial Regex RelayedVia();

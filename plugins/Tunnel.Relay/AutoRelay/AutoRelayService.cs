@@ -37,6 +37,7 @@ internal sealed class AutoRelayService(
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(10);
 
+    private readonly HashSet<PeerId> _pinnedIds = pinned.Select(p => CircuitAddressRelay.TryParse(p, out var r) ? r!.PeerId : null).OfType<PeerId>().ToHashSet();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _lock = new();
     private readonly Dictionary<PeerId, List<DateTimeOffset>> _failures = [];
@@ -79,7 +80,7 @@ internal sealed class AutoRelayService(
             if (!CircuitAddressRelay.TryParse(address, out var relay) || reservations.Holds(relay!.PeerId) || InBackoff(relay.PeerId)) continue;
             await TryReserveAsync(relay, cancellationToken).ConfigureAwait(false);
         }
-        var pinnedIds = pinned.Select(p => CircuitAddressRelay.TryParse(p, out var r) ? r!.PeerId : null).OfType<PeerId>().ToHashSet();
+        var pinnedIds = _pinnedIds;
         var extra = reservations.Reservations.Where(r => !pinnedIds.Contains(r.RelayPeerId)).ToList();
         if (!Active)
         {
@@ -146,9 +147,11 @@ internal sealed class AutoRelayService(
             {
                 AutoRelayLog.RoundFailed(logger, e);
             }
-            // Wake early on events; otherwise re-rank now and then so new candidates get a chance.
+            // Wake early on events; otherwise re-rank now and then so new candidates get a chance. While
+            // short of reservations, retry as soon as a failed relay's backoff is over: one that refused
+            // because it was not elected yet (no hop service) is reserved on seconds after it is.
             using var periodic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            periodic.CancelAfter(Period);
+            periodic.CancelAfter(NextRoundIn);
             try
             {
                 await _wake.WaitAsync(periodic.Token).ConfigureAwait(false);
@@ -157,6 +160,19 @@ internal sealed class AutoRelayService(
             {
             }
         }
+    }
+
+    /// <summary>How long the loop waits for an event before its next round: <see cref="Backoff"/> while short of reservations, else <see cref="Period"/>.</summary>
+    internal TimeSpan NextRoundIn => Short() ? Backoff : Period;
+
+    /// <summary>A pinned relay is not held, or autorelay holds fewer than K while a candidate it does not hold is known.</summary>
+    private bool Short()
+    {
+        var held = reservations.Reservations.Select(r => r.RelayPeerId).ToHashSet();
+        if (!_pinnedIds.IsSubsetOf(held)) return true;
+        bool untried;
+        lock (_lock) untried = _ranked.Any(c => !held.Contains(c.Relay.PeerId));
+        return Active && untried && held.Count(id => !_pinnedIds.Contains(id)) < want;
     }
 
     private async Task<bool> TryReserveAsync(CircuitAddressRelay relay, CancellationToken cancellationToken)

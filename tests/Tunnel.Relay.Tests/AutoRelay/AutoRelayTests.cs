@@ -61,6 +61,25 @@ public sealed class AutoRelayTests
         await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved once private");
     }
 
+    /// <summary>
+    /// A pinned relay that refuses (not elected yet: no hop service) is retried after the 10 s backoff,
+    /// not at the 30 s period; once every pinned relay is held the period applies again.
+    /// </summary>
+    [Fact]
+    public async Task PinnedRelayNotHeld_NextRoundAfterTheBackoff_HeldAfterThePeriod()
+    {
+        await using var notElected = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never });
+        await using var b = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never, AutoRelay = AutoRelayMode.Off, Reserve = [notElected.Address] });
+        await b.Service.AutoRelay!.ReconcileAsync(TestTimeout.Token());
+        Assert.Empty(b.Service.Reservations!.Reservations);
+        Assert.Equal(TimeSpan.FromSeconds(10), b.Service.AutoRelay.NextRoundIn);
+
+        await using var relay = await RelayNode.StartAsync(RelayOn);
+        await using var c = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never, AutoRelay = AutoRelayMode.Off, Reserve = [relay.Address] });
+        await Eventually.TrueAsync(() => c.Service.Reservations!.Reservations.Count == 1, "the offering pinned relay is held");
+        Assert.Equal(TimeSpan.FromSeconds(30), c.Service.AutoRelay!.NextRoundIn);
+    }
+
     [Fact]
     public void DefaultRank_PrefersFewFailuresThenLowRtt_UnmeasuredLast()
     {
