@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
-using System.Net;
-using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.P2p;
-using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 

@@ -1,6 +1,5 @@
 using PluginMesh.Abstractions.Discovery;
 
-using PluginMesh.Plugins.Tunnel.Libp2p.Pnet;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Cli;
 

@@ -1,7 +1,4 @@
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Abstractions.Directory;
-using PluginMesh.Abstractions.Tunnel;
-using PluginMesh.P2p;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 
