@@ -8,5 +8,7 @@ if (args.Length > 0 && args[0] == "tunnel") return await TunnelBench.RunAsync(ar
 if (args is ["relay" or "relay-serve", ..]) return await PluginMesh.Bench.RelayBench.RunAsync(args);
 // `cache`: upsert latency and rate of cache.litedb per sync mode (always / periodic / os) (CacheBench.cs).
 if (args is ["cache", ..]) return await PluginMesh.Bench.CacheBench.RunAsync(args);
+// `directory`: range sync of directory.p2p at 1 000 / 5 000 / 20 000 records (DirectoryBench.cs).
+if (args is ["directory", ..]) return await PluginMesh.Bench.DirectoryBench.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -34,4 +34,25 @@ internal static partial class DirectoryLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "[directory.p2p] no identity (no ILocalPeer): this node publishes no record and only serves what it learns")]
     public static partial void NoIdentity(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "[directory.p2p] the API names {PeerId} as the agent of {First} and of {Second}; binding {First} only")]
+    public static partial void DuplicateBinding(ILogger logger, string peerId, string first, string second);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "[directory.p2p] housekeeping round failed: {Reason}")]
+    public static partial void HousekeepingFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "[directory.p2p] retired node {NodeName} locally: {Reason}; its record stops resolving and its endpoints leave load balancing here")]
+    public static partial void Retired(ILogger logger, string nodeName, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "[directory.p2p] node {NodeName} is back: {Why}")]
+    public static partial void Lifted(ILogger logger, string nodeName, string why);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "[directory.p2p] the API is back: its view replaces {Count} local retirement(s)")]
+    public static partial void ApiBack(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "[directory.p2p] shouldRetire failed for {NodeName}: {Reason}; the node is kept")]
+    public static partial void PolicyFailed(ILogger logger, string nodeName, string reason);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "[directory.p2p] a liveness Changed handler failed: {Reason}")]
+    public static partial void HandlerFailed(ILogger logger, string reason);
 }

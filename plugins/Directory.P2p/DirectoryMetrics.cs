@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using PluginMesh.Plugins.Directory.P2p.Records;
+using PluginMesh.Plugins.Directory.P2p.Store;
 
 namespace PluginMesh.Plugins.Directory.P2p;
 
@@ -9,14 +10,25 @@ internal sealed class DirectoryMetrics
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _conflicts;
+    private readonly Counter<long> _evicted;
+    private readonly Counter<long> _capped;
+    private readonly Counter<long> _reconcileFrames;
 
-    public DirectoryMetrics(Meter meter, Func<int> recordCount)
+    public DirectoryMetrics(Meter meter, Func<int> recordCount, Func<(long Api, long CachedApi)> bindings)
     {
         ArgumentNullException.ThrowIfNull(meter);
         meter.CreateObservableGauge("pluginmesh.directory.records", recordCount, description: "Node records held (including stale ones kept for offline use)");
+        meter.CreateObservableGauge("pluginmesh.directory.bindings", () =>
+        {
+            var (api, cached) = bindings();
+            return new[] { new Measurement<long>(api, new KeyValuePair<string, object?>("source", "api")), new Measurement<long>(cached, new KeyValuePair<string, object?>("source", "cached_api")) };
+        }, description: "Node names bound to a PeerId by the Kubernetes API, by source");
         _accepted = meter.CreateCounter<long>("pluginmesh.directory.accepted", description: "Records accepted (verified, newer)");
         _rejected = meter.CreateCounter<long>("pluginmesh.directory.rejected", description: "Records rejected, by reason");
         _conflicts = meter.CreateCounter<long>("pluginmesh.directory.conflicts", description: "New claims of a node name already held by another PeerId");
+        _evicted = meter.CreateCounter<long>("pluginmesh.directory.evicted", description: "Records dropped to stay bounded, by reason");
+        _reconcileFrames = meter.CreateCounter<long>("pluginmesh.directory.reconcile_frames", description: "RECONCILE frames sent (range sync: one per exchange each way once peers agree)");
+        _capped = meter.CreateCounter<long>("pluginmesh.directory.expiry_capped", description: "Records accepted with an expiry further ahead than twice the TTL (held to that bound)");
     }
 
     public void Accepted() => _accepted.Add(1);
@@ -24,6 +36,17 @@ internal sealed class DirectoryMetrics
     public void Rejected(RejectReason reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", ReasonText(reason)));
 
     public void Conflict() => _conflicts.Add(1);
+
+    public void Evicted(EvictionReason reason) => _evicted.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+    {
+        EvictionReason.Expired => "expired",
+        EvictionReason.LeastRecent => "least_recent",
+        _ => "pruned",
+    }));
+
+    public void ExpiryCapped() => _capped.Add(1);
+
+    public void ReconcileFrameSent() => _reconcileFrames.Add(1);
 
     public static string ReasonText(RejectReason reason) => reason switch
     {
@@ -34,6 +57,8 @@ internal sealed class DirectoryMetrics
         RejectReason.Expired => "expired",
         RejectReason.StaleSequence => "stale_sequence",
         RejectReason.StoreFull => "store_full",
+        RejectReason.BindingMismatch => "binding_mismatch",
+        RejectReason.RateLimited => "rate_limited",
         _ => reason.ToString(),
     };
 }

@@ -18,6 +18,29 @@ public sealed record DirectoryOptions(
     IReadOnlyList<string> Capabilities,
     IReadOnlyDictionary<string, string> Labels)
 {
+    /// <summary>Most records held (<c>maxRecords</c>).</summary>
+    public int MaxRecords { get; init; } = DefaultMaxRecords;
+
+    /// <summary>How long past expiry a record still resolves and is kept (<c>maxStaleSeconds</c>).</summary>
+    public TimeSpan MaxStale { get; init; } = TimeSpan.FromSeconds(DefaultMaxStaleSeconds);
+
+    /// <summary>Offer facts that moved less than 20 % are re-published at most this often (<c>factsRefreshSeconds</c>).</summary>
+    public TimeSpan FactsRefresh { get; init; } = TimeSpan.FromSeconds(DefaultFactsRefreshSeconds);
+
+    /// <summary>Default for <c>factsRefreshSeconds</c>.</summary>
+    public const int DefaultFactsRefreshSeconds = 300;
+
+    /// <summary>Per-peer admission rates (<c>admission</c>).</summary>
+    internal Store.AdmissionOptions Admission { get; init; } = Store.AdmissionOptions.Default;
+
+    /// <summary>Default for <c>maxRecords</c>.</summary>
+    public const int DefaultMaxRecords = 32_768;
+
+    /// <summary>Default for <c>maxStaleSeconds</c>: one day.</summary>
+    public const int DefaultMaxStaleSeconds = 86_400;
+
+    internal Store.StoreOptions ToStoreOptions() => new(MaxRecords, RecordTtl, ServeExpired, MaxStale, Admission);
+
     /// <summary>Default for <c>recordTtlSeconds</c>: one hour.</summary>
     public const int DefaultRecordTtlSeconds = 3600;
 
@@ -33,8 +56,13 @@ public sealed record DirectoryOptions(
     private const string ServeExpiredKey = "serveExpired";
     private const string CapabilitiesKey = "capabilities";
     private const string LabelsKey = "labels";
+    private const string MaxRecordsKey = "maxRecords";
+    private const string MaxStaleKey = "maxStaleSeconds";
+    private const string AdmissionKey = "admission";
+    private const string FactsRefreshKey = "factsRefreshSeconds";
     private const string EnabledKey = "enabled";
-    private static readonly string[] Known = [TtlKey, SyncKey, TimeoutKey, ServeExpiredKey, CapabilitiesKey, LabelsKey, EnabledKey];
+    private static readonly string[] Known = [TtlKey, SyncKey, TimeoutKey, ServeExpiredKey, CapabilitiesKey, LabelsKey, MaxRecordsKey, MaxStaleKey, AdmissionKey, FactsRefreshKey, EnabledKey];
+    private static readonly string[] AdmissionKeys = ["recordsPerSecond", "recordsBurst", "newPeersPerSecond", "newPeersBurst"];
 
     /// <summary>Defaults: what an empty section gives.</summary>
     public static DirectoryOptions Default { get; } = new(
@@ -72,11 +100,40 @@ public sealed record DirectoryOptions(
         {
             if (child.Value is null || child.Value.Length > 256)
                 error($"{LabelsKey}:{child.Key}", "must be a text value of at most 256 characters");
+            else if (Records.AgentFacts.IsReserved(child.Key))
+                error($"{LabelsKey}:{child.Key}", "is reserved: the agent publishes it itself (agent facts)");
             else labels[child.Key] = child.Value;
         }
         if (capabilities.Count > Records.RecordCodec.MaxListEntries) error(CapabilitiesKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
         if (labels.Count > Records.RecordCodec.MaxListEntries) error(LabelsKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
-        return new DirectoryOptions(ttl, sync, timeout, serveExpired, capabilities, labels);
+        var maxRecords = Whole(section, MaxRecordsKey, DefaultMaxRecords, 1024, 1 << 20, error);
+        var maxStale = Seconds(section, MaxStaleKey, DefaultMaxStaleSeconds, 0, 30 * 86_400, error);
+        var factsRefresh = Seconds(section, FactsRefreshKey, DefaultFactsRefreshSeconds, 30, 3600, error);
+        var admission = section.GetSection(AdmissionKey);
+        foreach (var child in admission.GetChildren())
+        {
+            if (!AdmissionKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                error($"{AdmissionKey}:{child.Key}", $"unknown key; expected one of: {string.Join(", ", AdmissionKeys)}");
+        }
+        var d = Store.AdmissionOptions.Default;
+        var rates = new Store.AdmissionOptions(
+            Whole(admission, AdmissionKeys[0], (int)d.RecordsPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            Whole(admission, AdmissionKeys[1], d.RecordsBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            Whole(admission, AdmissionKeys[2], (int)d.NewPeersPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            Whole(admission, AdmissionKeys[3], d.NewPeersBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)));
+        return new DirectoryOptions(ttl, sync, timeout, serveExpired, capabilities, labels) { MaxRecords = maxRecords, MaxStale = maxStale, Admission = rates, FactsRefresh = factsRefresh };
+    }
+
+    private static int Whole(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
+    {
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            error(key, $"'{raw}' is not a whole number from {min} to {max}");
+            return fallback;
+        }
+        return value;
     }
 
     private static TimeSpan Seconds(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Interception;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
@@ -29,7 +30,8 @@ public sealed partial class ProxyHostedService(
     IptablesInterceptor? interceptor,
     ProxyMetrics metrics,
     TimeProvider time,
-    ILogger<ProxyHostedService> logger) : IHostedService, IAsyncDisposable
+    ILogger<ProxyHostedService> logger,
+    INodeLiveness? liveness = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>How often iptables mode checks that its rules were not removed or reordered by someone else.</summary>
     public static readonly TimeSpan VerifyInterval = TimeSpan.FromSeconds(30);
@@ -63,7 +65,7 @@ public sealed partial class ProxyHostedService(
     {
         _stop = new CancellationTokenSource();
         _sockets = options.Netns is null ? HostSocketFactory.Instance : new NetnsSocketFactory(options.Netns);
-        _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger);
+        _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger, liveness: liveness);
         var planner = Planner();
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Interception;
 using PluginMesh.Abstractions.Plugins;
 using PluginMesh.Abstractions.Policies;
@@ -27,7 +28,7 @@ public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
         AbstractionsApi.Version,
         Provides: [Capabilities.Intercept],
         Requires: [],
-        Uses: [Capabilities.CatalogSource, Capabilities.Tunnel],
+        Uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory],
         "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel");
 
     /// <inheritdoc />
@@ -64,7 +65,8 @@ public sealed class ProxyIptablesPlugin : IPluginMeshPlugin
             sp.GetService<IptablesInterceptor>(),
             sp.GetRequiredService<ProxyMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILogger<ProxyHostedService>>()));
+            sp.GetRequiredService<ILogger<ProxyHostedService>>(),
+            sp.GetService<INodeLiveness>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }

@@ -19,7 +19,7 @@ public sealed class ProxyIptablesPluginTests
         Assert.Equal(AbstractionsApi.Version, d.ApiVersion);
         Assert.Equal(["intercept"], d.Provides);
         Assert.Empty(d.Requires);
-        Assert.Equal(["catalog.source", "tunnel"], d.Uses);
+        Assert.Equal(["catalog.source", "tunnel", "directory"], d.Uses);
     }
 
     [Theory]

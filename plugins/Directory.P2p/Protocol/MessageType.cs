@@ -9,4 +9,6 @@ internal enum MessageType : byte
     Records = 2,
     /// <summary>Why the sender is closing the stream (UTF-8 reason).</summary>
     Error = 3,
+    /// <summary>Range reconciliation (version 2): ranges by fingerprint or item list, and needed keys.</summary>
+    Reconcile = 4,
 }

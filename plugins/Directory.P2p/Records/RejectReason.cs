@@ -15,6 +15,10 @@ internal enum RejectReason
     Expired,
     /// <summary>Sequence lower than (or equal to, with different content) the one known for that PeerId.</summary>
     StaleSequence,
-    /// <summary>A new PeerId while the store already holds the most records one digest can list.</summary>
+    /// <summary>A new PeerId while the store is at its cap and holds nothing it may evict (all bound by the API, or our own).</summary>
     StoreFull,
+    /// <summary>Contradicts a binding from the API (now or cached): the name is bound to another PeerId, or the PeerId to another name.</summary>
+    BindingMismatch,
+    /// <summary>The sending peer exceeded its admission rate (records, or PeerIds the store did not hold).</summary>
+    RateLimited,
 }

@@ -20,6 +20,11 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>How long a stream closed for malformed input may take to drain before it is reset.</summary>
     private static readonly TimeSpan ErrorGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>Period of housekeeping: the API's bindings and reachability, our record when due, pruning.</summary>
+    internal static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
     private readonly RecordStore _store;
     private readonly DirectoryOptions _options;
     private readonly ILocalPeer? _local;
@@ -30,16 +35,20 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SyncExchange _exchange;
     private readonly LocalRecordPublisher? _publisher;
+    private readonly Api.ApiView? _api;
+    private readonly Liveness.NodeLiveness? _liveness;
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private IDisposable? _registration;
+    private IDisposable[] _registrations = [];
     private Task _loops = Task.CompletedTask;
     private int _started;
     private int _stopped;
 
-    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger)
+    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null, Liveness.NodeLiveness? liveness = null)
     {
+        _api = api;
+        _liveness = liveness;
         _store = store;
         _options = options;
         _local = local;
@@ -49,19 +58,24 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _exchange = new SyncExchange(store);
-        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger);
+        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger, network);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
         _store.LoadFromCache();
+        // Bindings before anything is received: a gossiped claim must meet the API's view, not precede it.
+        if (_api is not null) await _api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
+        _liveness?.Start();
         _store.Accepted += OnAccepted;
-        if (_tunnel is not null) _registration = _tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync);
+        if (_tunnel is not null) _registrations = [_tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync), _tunnel.RegisterHandler(DirectoryProtocol.ProtocolIdV1, HandleAsync)];
         if (_publisher is not null)
         {
             // Subscribed first so that a change during the first publication is not missed.
-            _local!.AddressesChanged += OnAddressesChanged;
+            _local!.AddressesChanged += OnLocalChanged;
+            _local.OffersChanged += OnLocalChanged;
+            if (_network is not null) _network.ReachabilityChanged += OnReachabilityChanged;
             await _publisher.PublishAsync(force: true, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -70,7 +84,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         }
         if (_network is not null) _network.PeerConnected += OnPeerConnected;
         var token = _stopping.Token;
-        _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None));
+        _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None),
+            Task.Run(() => HousekeepingLoopAsync(token), CancellationToken.None), Task.Run(() => LivenessLoopAsync(token), CancellationToken.None));
         // Peers already connected before we started get their exchange now rather than in one interval.
         foreach (var peer in ConnectedPeers()) _ = Task.Run(() => ExchangeAsync(peer, token), CancellationToken.None);
     }
@@ -80,9 +95,15 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         // Idempotent and safe after a partial start: the host stops, then the container disposes.
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _store.Accepted -= OnAccepted;
-        if (_local is not null) _local.AddressesChanged -= OnAddressesChanged;
+        _liveness?.Dispose();
+        if (_local is not null)
+        {
+            _local.AddressesChanged -= OnLocalChanged;
+            _local.OffersChanged -= OnLocalChanged;
+        }
+        if (_network is not null && _publisher is not null) _network.ReachabilityChanged -= OnReachabilityChanged;
         if (_network is not null) _network.PeerConnected -= OnPeerConnected;
-        Interlocked.Exchange(ref _registration, null)?.Dispose();
+        foreach (var registration in Interlocked.Exchange(ref _registrations, [])) registration.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _outbox.Writer.TryComplete();
         try
@@ -107,8 +128,9 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         if (_tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
         try
         {
-            return await WithStreamAsync(peerId, "exchange", (s, ct) =>
-                _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
+            return await WithStreamAsync(peerId, "exchange", (s, ct) => s.Protocol == DirectoryProtocol.ProtocolIdV1
+                ? _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct)
+                : _exchange.ReconcileAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -118,7 +140,10 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private void OnAccepted(SignedNodeRecord record, string source) => _outbox.Writer.TryWrite((record, source));
 
-    private void OnAddressesChanged() => _ = Task.Run(async () =>
+    private void OnReachabilityChanged(Reachability reachability) => OnLocalChanged();
+
+    /// <summary>Addresses, offers or reachability changed: the publisher decides whether that is worth a new signature.</summary>
+    private void OnLocalChanged() => _ = Task.Run(async () =>
     {
         try
         {
@@ -169,8 +194,71 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_publisher is { Due: true }) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
                 await Task.WhenAll(ConnectedPeers().Select(p => ExchangeAsync(p, cancellationToken))).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>The API's bindings and reachability every few seconds, pruning every minute.</summary>
+    private async Task HousekeepingLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
+        var lastPrune = _time.GetUtcNow();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await HousekeepAsync(cancellationToken).ConfigureAwait(false);
+                    if (_time.GetUtcNow() - lastPrune >= PruneInterval)
+                    {
+                        lastPrune = _time.GetUtcNow();
+                        await _store.PruneAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    // A bug in one round must not stop the next: logged, counted by the next round's success.
+                    DirectoryLog.HousekeepingFailed(_logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>One housekeeping round (tests call it directly).</summary>
+    internal async Task HousekeepAsync(CancellationToken cancellationToken)
+    {
+        if (_api is not null) await _api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
+        // Due refreshes and offer facts held back by the rate limit go out from here.
+        if (_publisher is not null) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tolerance window's rounds, in their own loop: probes of silent nodes may take a while.</summary>
+    private async Task LivenessLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_liveness is null) return;
+        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _liveness.EvaluateAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    DirectoryLog.HousekeepingFailed(_logger, "tolerance window: " + e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -210,7 +298,11 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         IMeshStream? stream = null;
         try
         {
-            var opened = await _tunnel!.OpenStreamAsync(new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId)), DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            var target = new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId));
+            var opened = await _tunnel!.OpenStreamAsync(target, DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            // A peer of the former version: the same exchange by digest of everything.
+            if (!opened.Ok && opened.Failure == TunnelFailure.ProtocolNotSupported)
+                opened = await _tunnel.OpenStreamAsync(target, DirectoryProtocol.ProtocolIdV1, timeout.Token).ConfigureAwait(false);
             if (!opened.Ok)
             {
                 // Unreachable peers and peers without the protocol.

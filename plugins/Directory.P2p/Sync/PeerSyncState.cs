@@ -7,4 +7,5 @@ namespace PluginMesh.Plugins.Directory.P2p.Sync;
 /// <param name="Accepted">Records of theirs we accepted.</param>
 /// <param name="Rejected">Records of theirs we rejected.</param>
 /// <param name="Error">Why it failed, or null.</param>
-public sealed record PeerSyncState(DateTimeOffset At, string Kind, int Sent, int Accepted, int Rejected, string? Error);
+/// <param name="Reconcile">RECONCILE frames we sent (range sync; 1 when the peers already agreed; 0 for pushes and version 1).</param>
+public sealed record PeerSyncState(DateTimeOffset At, string Kind, int Sent, int Accepted, int Rejected, string? Error, int Reconcile = 0);

@@ -5,9 +5,10 @@ using PluginMesh.Plugins.Directory.P2p.Store;
 namespace PluginMesh.Plugins.Directory.P2p.Sync;
 
 /// <summary>
-/// Both ends of one <c>/pluginmesh/directory/1.0.0</c> stream, over any <see cref="Stream"/> with a
-/// half-close (so the fuzz tests drive it without a network). Each side reads while it writes, so
-/// two large record sets cannot deadlock on flow-control windows.
+/// Both ends of one directory stream, over any <see cref="Stream"/> with a half-close (so the fuzz
+/// tests drive it without a network). Version 2 reconciles ranges (<see cref="ReconcileAsync"/>):
+/// the sides take turns, so only one writes at a time. Version 1 swaps digests of everything; there
+/// each side reads while it writes, so two large record sets cannot deadlock on flow-control windows.
 /// </summary>
 internal sealed class SyncExchange(RecordStore store)
 {
@@ -36,7 +37,14 @@ internal sealed class SyncExchange(RecordStore store)
         return received with { Sent = toSend.Count };
     }
 
-    /// <summary>Serves an inbound stream: a digest starts an exchange, records are a push.</summary>
+    /// <summary>Anti-entropy from our side, version 2: one fingerprint of everything, then only the ranges that differ.</summary>
+    public Task<ExchangeCounts> ReconcileAsync(Stream stream, Func<CancellationToken, ValueTask> closeWrite, string remotePeerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(closeWrite);
+        return ConverseAsync(stream, closeWrite, remotePeerId, store.SyncSnapshot(), first: null, cancellationToken);
+    }
+
+    /// <summary>Serves an inbound stream: a reconcile or a digest starts an exchange, records are a push.</summary>
     public async Task<ExchangeCounts> ServeAsync(Stream stream, Func<CancellationToken, ValueTask> closeWrite, string remotePeerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(closeWrite);
@@ -49,6 +57,8 @@ internal sealed class SyncExchange(RecordStore store)
                 var toSend = store.NewerThan(message.Digest);
                 await SendAlongsideAsync(stream, closeWrite, MessageCodec.EncodeDigest(store.Digest()), toSend, receiving, cancellationToken).ConfigureAwait(false);
                 return (await receiving.ConfigureAwait(false)) with { Sent = toSend.Count };
+            case MessageType.Reconcile:
+                return await ConverseAsync(stream, closeWrite, remotePeerId, store.SyncSnapshot(), message.Reconcile, cancellationToken).ConfigureAwait(false);
             case MessageType.Records:
                 var counts = await AcceptAllAsync(message.Records, remotePeerId, ExchangeCounts.None, cancellationToken).ConfigureAwait(false);
                 return await ReceiveRecordsAsync(stream, remotePeerId, counts, cancellationToken).ConfigureAwait(false);
@@ -56,6 +66,77 @@ internal sealed class SyncExchange(RecordStore store)
                 throw new DirectoryProtocolException(message.Error!);
             default:
                 throw new FormatException($"unexpected {message.Type} message");
+        }
+    }
+
+    /// <summary>
+    /// One range reconciliation, in turns: the initiator opens (<paramref name="first"/> null), then each
+    /// RECONCILE received is answered with the records the other side lacks or asked for, followed by
+    /// our RECONCILE. A RECONCILE that asks nothing ends it: its receiver serves the keys it lists and
+    /// half-closes, its sender reads those records until the end of the stream and half-closes.
+    /// </summary>
+    private async Task<ExchangeCounts> ConverseAsync(Stream stream, Func<CancellationToken, ValueTask> closeWrite, string remotePeerId, SyncSnapshot mine, ReconcileMessage? first, CancellationToken cancellationToken)
+    {
+        var counts = ExchangeCounts.None;
+        var sent = 0;
+        if (first is null)
+        {
+            var open = Reconciler.Open(mine);
+            await FrameIo.WriteAsync(stream, MessageCodec.EncodeReconcile(open), cancellationToken).ConfigureAwait(false);
+            store.Metrics.ReconcileFrameSent();
+            counts = counts with { Rounds = 1 };
+        }
+        var pending = first;
+        int rounds = 0, recordFrames = 0;
+        var closed = false;
+        var shipped = new HashSet<int>();
+        while (true)
+        {
+            var incoming = pending;
+            pending = null;
+            if (incoming is null)
+            {
+                var payload = await FrameIo.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                if (payload is null)
+                {
+                    if (!closed) await closeWrite(cancellationToken).ConfigureAwait(false);
+                    return counts with { Sent = sent };
+                }
+                var message = MessageCodec.Decode(payload);
+                switch (message.Type)
+                {
+                    case MessageType.Records:
+                        if (++recordFrames > DirectoryProtocol.MaxRecordFramesPerStream) throw new FormatException($"more than {DirectoryProtocol.MaxRecordFramesPerStream} record frames on one stream");
+                        counts = await AcceptAllAsync(message.Records, remotePeerId, counts, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    case MessageType.Error:
+                        throw new DirectoryProtocolException(message.Error!);
+                    case MessageType.Reconcile:
+                        incoming = message.Reconcile!;
+                        break;
+                    default:
+                        throw new FormatException($"reconcile: unexpected {message.Type} message");
+                }
+            }
+            if (closed) throw new FormatException("reconcile: a RECONCILE after the exchange ended");
+            if (++rounds > DirectoryProtocol.MaxRounds) throw new FormatException($"reconcile: more than {DirectoryProtocol.MaxRounds} rounds");
+            var answer = Reconciler.Respond(mine, incoming);
+            // Each record at most once per stream, however often the other side asks for it.
+            var indices = answer.Send.Concat(incoming.Needs.Select(mine.Find).Where(i => i >= 0)).Where(shipped.Add);
+            var records = store.SignedOf(indices.Select(mine.PeerAt));
+            await SendRecordsAsync(stream, records, cancellationToken).ConfigureAwait(false);
+            sent += records.Count;
+            if (answer.Reply is not null)
+            {
+                await FrameIo.WriteAsync(stream, MessageCodec.EncodeReconcile(answer.Reply), cancellationToken).ConfigureAwait(false);
+                store.Metrics.ReconcileFrameSent();
+                counts = counts with { Rounds = counts.Rounds + 1 };
+            }
+            else
+            {
+                await closeWrite(cancellationToken).ConfigureAwait(false);
+                closed = true;
+            }
         }
     }
 

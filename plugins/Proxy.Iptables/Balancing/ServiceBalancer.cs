@@ -1,23 +1,28 @@
 using System.Net;
+using PluginMesh.Abstractions.Directory;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
 /// <summary>
-/// Endpoint choice for one service port: passive-health filter, then session affinity, then the
-/// policy. Endpoints are swapped atomically on catalog changes; policy state (round-robin
+/// Endpoint choice for one service port: endpoints on nodes the directory retired (the tolerance
+/// window, when an <see cref="INodeLiveness"/> is present) are left out, then the passive-health
+/// filter, then session affinity, then the policy. Endpoints are swapped atomically on catalog changes; policy state (round-robin
 /// position, hash ring, affinity) survives them.
 /// </summary>
 public sealed class ServiceBalancer
 {
     private readonly TimeProvider _time;
+    private readonly INodeLiveness? _liveness;
     private volatile IReadOnlyList<Backend> _backends = [];
 
     /// <summary>Creates a balancer.</summary>
     /// <param name="policy">The policy.</param>
     /// <param name="affinity">Affinity table, or null when the service has none.</param>
     /// <param name="time">Clock for ejection and affinity.</param>
-    public ServiceBalancer(ILoadBalancingPolicy policy, SessionAffinityTable? affinity, TimeProvider time)
+    /// <param name="liveness">Which nodes are retired, or null (nothing is).</param>
+    public ServiceBalancer(ILoadBalancingPolicy policy, SessionAffinityTable? affinity, TimeProvider time, INodeLiveness? liveness = null)
     {
+        _liveness = liveness;
         Policy = policy;
         Affinity = affinity;
         _time = time;
@@ -71,7 +76,7 @@ public sealed class ServiceBalancer
         {
             foreach (var b in all)
             {
-                if (b.Health.IsEjected(now))
+                if (b.Health.IsEjected(now) || Retired(b))
                 {
                     needFilter = true;
                     break;
@@ -85,10 +90,13 @@ public sealed class ServiceBalancer
         var notExcluded = new List<Backend>(all.Count);
         foreach (var b in all)
         {
-            if (exclude is null || !exclude.Contains(b.EndPoint)) notExcluded.Add(b);
+            // A retired node's record does not resolve: a dial there can only fail, so it is never a fallback.
+            if ((exclude is null || !exclude.Contains(b.EndPoint)) && !Retired(b)) notExcluded.Add(b);
         }
         var healthy = notExcluded.Where(b => !b.Health.IsEjected(now)).ToList();
         // Never eject everything: with every endpoint ejected, a try beats a certain failure.
         return healthy.Count > 0 ? healthy : notExcluded;
     }
+
+    private bool Retired(Backend b) => !b.Local && b.NodeName is not null && _liveness is not null && _liveness.IsRetired(b.NodeName);
 }

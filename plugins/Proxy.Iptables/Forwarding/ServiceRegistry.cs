@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Plugins.Proxy.Iptables.Balancing;
 
@@ -15,7 +16,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// </summary>
 public sealed class ServiceRegistry(
     ProxyOptions options, string nodeName, IEndpointPolicy? endpointPolicy, ProxyMetrics metrics, TimeProvider time, ILogger logger,
-    Func<Random>? randomFactory = null)
+    Func<Random>? randomFactory = null, INodeLiveness? liveness = null)
 {
     private static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(10);
     private readonly Dictionary<PortKey, ServicePortEntry> _entries = [];
@@ -68,7 +69,7 @@ public sealed class ServiceRegistry(
         }
 
         var name = $"{key.Service}:{key.Port}/{(key.Protocol == TransportProtocol.Udp ? "udp" : "tcp")}";
-        var balancer = new ServiceBalancer(CreatePolicy(kind, service, port), affinity > TimeSpan.Zero ? new SessionAffinityTable(time, affinity) : null, time);
+        var balancer = new ServiceBalancer(CreatePolicy(kind, service, port), affinity > TimeSpan.Zero ? new SessionAffinityTable(time, affinity) : null, time, liveness);
         // Counters continue across a policy change so status does not reset on a DestinationRule edit.
         var entry = new ServicePortEntry(key.Service, port, balancer, existing?.Counters ?? new ServiceCounters(name, metrics), kind);
         _entries[key] = entry;

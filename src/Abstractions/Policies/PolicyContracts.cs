@@ -141,7 +141,7 @@ public interface IRelayElectionPolicy
 /// <param name="SilentSeconds">Since its agent was last heard (record refresh, live connection or mDNS).</param>
 /// <param name="ApiConnected">Whether the Kubernetes API is reachable now.</param>
 /// <param name="ApiOfflineSeconds">How long the API has been unreachable; 0 when connected.</param>
-/// <param name="LastHeardVia"><c>record</c>, <c>connection</c>, <c>mdns</c> or <c>never</c>.</param>
+/// <param name="LastHeardVia"><c>record</c>, <c>connection</c>, <c>mdns</c>, <c>probe</c> (it answered the last probe) or <c>never</c>.</param>
 /// <param name="Labels">The node's labels.</param>
 public sealed record RetireInput(string Node, double SilentSeconds, bool ApiConnected, double ApiOfflineSeconds, string LastHeardVia, IReadOnlyDictionary<string, string> Labels);
 

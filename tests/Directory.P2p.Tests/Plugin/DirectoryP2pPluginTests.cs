@@ -80,6 +80,82 @@ public sealed class DirectoryP2pPluginTests
     }
 
     [Fact]
+    public async Task ConfigureServices_WithCatalog_BindingsFromTheApiAtStartAndInStatus()
+    {
+        using var agent = PluginMesh.P2p.Crypto.PrivateKey.Generate();
+        var catalog = new TestCatalog();
+        catalog.Kubernetes.SetConnected(true, DateTimeOffset.UtcNow);
+        catalog.SetNodes(("edge-2", agent));
+        var services = new ServiceCollection();
+        services.AddSingleton<PluginMesh.Abstractions.Catalog.IServiceCatalog>(catalog);
+        services.AddSingleton<PluginMesh.Abstractions.Catalog.ICatalogSource>(catalog.Kubernetes);
+        new DirectoryP2pPlugin().ConfigureServices(services, new PluginContext("directory.p2p",
+            new DictionaryConfiguration(new Dictionary<string, string?>()), new NodeSettings("edge-1", "/tmp", "/tmp"),
+            new Meter("test.plugin." + Guid.NewGuid().ToString("N")), new ActivitySource("test")));
+        var sp = new SingletonServices(services);
+        var directory = (INodeDirectory)sp.GetService(typeof(INodeDirectory))!;
+        var hosted = Assert.Single(sp.GetAll<IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+        Assert.Equal((agent.PeerId, RecordSource.Api), (directory.Resolve("edge-2")!.PeerId, directory.Resolve("edge-2")!.Source));
+        var status = (DirectoryStatus)Assert.Single(sp.GetAll<IStatusContributor>()).GetStatus();
+        Assert.Equal(("edge-2", "api"), (Assert.Single(status.Bindings).Node, status.Bindings[0].Source));
+        Assert.True(status.Api.Connected);
+        await hosted.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ConfigureServices_ApiAway_SilentNodeRetiredByTheLoop_InStatusAndINodeLiveness()
+    {
+        using var agent = PluginMesh.P2p.Crypto.PrivateKey.Generate();
+        var catalog = new TestCatalog();
+        catalog.Kubernetes.SetConnected(false, DateTimeOffset.UtcNow);
+        // A one-second window for this node (policies/retire.js reads the label).
+        catalog.SetLabels("edge-3", new Dictionary<string, string> { ["pluginmesh.io/tolerance-seconds"] = "1" });
+        using var policies = new PluginMesh.Host.Policies.PolicyEngine(new PluginMesh.Host.Policies.PolicyEngineOptions { Directory = RepoPaths.Of("policies"), TimeLimit = TimeSpan.FromSeconds(30) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PluginMesh.Host.Policies.PolicyEngine>.Instance, TimeProvider.System);
+        var services = new ServiceCollection();
+        services.AddSingleton<PluginMesh.Abstractions.Catalog.IServiceCatalog>(catalog);
+        services.AddSingleton<PluginMesh.Abstractions.Catalog.ICatalogSource>(catalog.Kubernetes);
+        services.AddSingleton<PluginMesh.Abstractions.Policies.INodeRetirePolicy>(policies);
+        new DirectoryP2pPlugin().ConfigureServices(services, new PluginContext("directory.p2p",
+            new DictionaryConfiguration(new Dictionary<string, string?>()), new NodeSettings("edge-1", "/tmp", "/tmp"),
+            new Meter("test.plugin." + Guid.NewGuid().ToString("N")), new ActivitySource("test")));
+        var sp = new SingletonServices(services);
+        var store = (PluginMesh.Plugins.Directory.P2p.Store.RecordStore)sp.GetService(typeof(INodeDirectory))!;
+        var liveness = (INodeLiveness)sp.GetService(typeof(INodeLiveness))!;
+        var hosted = Assert.Single(sp.GetAll<IHostedService>());
+        await hosted.StartAsync(CancellationToken.None);
+        await store.AcceptAsync(TestRecords.Signed(agent, "edge-3", 1, DateTimeOffset.UtcNow.AddHours(1)), "peer:x", CancellationToken.None);
+        Assert.NotNull(store.Resolve("edge-3"));
+
+        await Eventually.TrueAsync(() => liveness.IsRetired("edge-3"), "retired by the liveness loop");
+        Assert.Null(store.Resolve("edge-3"));
+        var status = (DirectoryStatus)Assert.Single(sp.GetAll<IStatusContributor>()).GetStatus();
+        var retired = Assert.Single(status.Retired);
+        Assert.Equal("edge-3", retired.NodeName);
+        Assert.Contains("no tunnel to probe it", retired.Reason, StringComparison.Ordinal);
+        await hosted.StopAsync(CancellationToken.None);
+    }
+
+    public static TheoryData<string, string, string> MoreBadValues => new()
+    {
+        { "maxRecords", "10", "plugins.directory.p2p.maxRecords" },
+        { "maxStaleSeconds", "-1", "plugins.directory.p2p.maxStaleSeconds" },
+        { "admission:recordsPerSecond", "0", "plugins.directory.p2p.admission.recordsPerSecond" },
+        { "admission:newPeersBurst", "lots", "plugins.directory.p2p.admission.newPeersBurst" },
+        { "admission:newPeers", "1", "plugins.directory.p2p.admission.newPeers" },
+        { "labels:pluginmesh.io/cores", "64", "plugins.directory.p2p.labels.pluginmesh.io/cores" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MoreBadValues))]
+    public void Validate_BadBoundsOrReservedLabel_ReportsItsPath(string key, string value, string path)
+    {
+        var problems = Validate(new Dictionary<string, string?> { [key] = value });
+        Assert.Equal(path, Assert.Single(problems).Path);
+    }
+
+    [Fact]
     public void ConfigureServices_BadConfig_ThrowsWithEveryProblem()
     {
         var e = Assert.Throws<ConfigValidationException>(() => new DirectoryP2pPlugin().ConfigureServices(new ServiceCollection(),

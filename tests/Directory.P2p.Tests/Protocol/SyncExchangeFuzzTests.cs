@@ -23,7 +23,7 @@ public sealed class SyncExchangeFuzzTests
         {
             var payload = new byte[random.Next(0, 300)];
             random.NextBytes(payload);
-            if (payload.Length > 0 && i % 3 == 0) payload[0] = (byte)random.Next(1, 4); // valid type, garbage body
+            if (payload.Length > 0 && i % 3 == 0) payload[0] = (byte)random.Next(1, 5); // valid type (RECONCILE included), garbage body
             var input = Frame(payload);
             if (i % 5 == 0) input = input[..random.Next(input.Length + 1)]; // truncated
             try
@@ -36,6 +36,48 @@ public sealed class SyncExchangeFuzzTests
             }
         }
         Assert.Empty(store.Digest());
+    }
+
+    [Fact]
+    public async Task Serve_MutatedReconcileFrames_OnlyFormatErrorsOrAnswers()
+    {
+        // Valid RECONCILE frames with bytes flipped, cut or appended: decoded strictly or answered.
+        var random = new Random(4242);
+        var store = Stores.Create(_time);
+        for (var i = 0; i < 40; i++)
+        {
+            using var k = PrivateKey.Generate();
+            await store.AcceptAsync(TestRecords.Signed(k, "n" + i, 1), "peer:x", CancellationToken.None);
+        }
+        var snapshot = store.SyncSnapshot();
+        var seeds = new[]
+        {
+            MessageCodec.EncodeReconcile(Reconciler.Open(snapshot)),
+            MessageCodec.EncodeReconcile(Reconciler.Respond(SyncSnapshot.Empty, Reconciler.Open(snapshot)).Reply!),
+            MessageCodec.EncodeReconcile(Reconciler.Respond(snapshot, new ReconcileMessage([new SyncRange(null, RangeMode.Fingerprint, 1000, new byte[16])], [])).Reply!),
+        };
+        for (var i = 0; i < 3000; i++)
+        {
+            var payload = seeds[i % seeds.Length].ToList();
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                switch (random.Next(3))
+                {
+                    case 0 when payload.Count > 1: payload[random.Next(1, payload.Count)] ^= (byte)random.Next(1, 256); break;
+                    case 1 when payload.Count > 1: payload.RemoveRange(random.Next(1, payload.Count), 1); break;
+                    default: payload.Insert(random.Next(1, payload.Count + 1), (byte)random.Next(256)); break;
+                }
+            }
+            try
+            {
+                await new SyncExchange(store).ServeAsync(new DuplexStream(Frame([.. payload])), _ => ValueTask.CompletedTask, "peer", CancellationToken.None);
+            }
+            catch (Exception e) when (e is FormatException or DirectoryProtocolException)
+            {
+                // expected: named by the decoder
+            }
+        }
+        Assert.Equal(40, store.Count);
     }
 
     [Fact]

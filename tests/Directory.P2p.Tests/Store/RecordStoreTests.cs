@@ -67,29 +67,6 @@ public sealed class RecordStoreTests
     }
 
     [Fact]
-    public async Task Accept_NewPeerWhenFull_IsStoreFullButUpdatesStillAccepted()
-    {
-        var store = Stores.Create(_time);
-        var keys = new List<PrivateKey>();
-        try
-        {
-            for (var i = 0; i < DirectoryProtocol.MaxDigestEntries; i++)
-            {
-                var key = PrivateKey.Generate();
-                keys.Add(key);
-                Assert.Equal(AcceptStatus.Accepted, (await Offer(store, key, "n" + i, 1)).Status);
-            }
-            Assert.Equal(RejectReason.StoreFull, (await Offer(store, A, "one-too-many", 1)).Reason);
-            Assert.Equal(AcceptStatus.Accepted, (await Offer(store, keys[0], "n0", 2)).Status);
-            Assert.Equal(DirectoryProtocol.MaxDigestEntries, MessageCodec.Decode(MessageCodec.EncodeDigest(store.Digest())).Digest.Count);
-        }
-        finally
-        {
-            foreach (var k in keys) k.Dispose();
-        }
-    }
-
-    [Fact]
     public async Task Accept_SameRecordAgain_IsDuplicateNotRejection()
     {
         var store = Stores.Create(_time);

@@ -17,6 +17,14 @@ internal sealed class SingletonServices(IServiceCollection services) : IServiceP
         if (serviceType == typeof(ILoggerFactory)) return NullLoggerFactory.Instance;
         if (serviceType.IsGenericType && serviceType.GetGenericTypeDefinition() == typeof(ILogger<>))
             return Activator.CreateInstance(typeof(NullLogger<>).MakeGenericType(serviceType.GenericTypeArguments));
+        if (serviceType.IsGenericType && serviceType.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+        {
+            var element = serviceType.GenericTypeArguments[0];
+            var all = services.Where(d => d.ServiceType == element).Select(Resolve).ToArray();
+            var array = Array.CreateInstance(element, all.Length);
+            all.CopyTo(array, 0);
+            return array;
+        }
         var descriptor = services.LastOrDefault(d => d.ServiceType == serviceType);
         return descriptor is null ? null : Resolve(descriptor);
     }

@@ -1,4 +1,5 @@
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
@@ -16,4 +17,20 @@ internal static class TestRecords
 
     public static SignedNodeRecord Signed(PrivateKey key, string node, long sequence, DateTimeOffset? expires = null, string address = "/ip4/10.0.0.1/tcp/4001") =>
         RecordCodec.Sign(Record(key, node, sequence, expires, address), key.PublicKey.Protobuf, d => key.Sign(d));
+
+    /// <summary>A version-2 record: a relay offer with its load, and agent facts (public, 4 cores, 2 GiB, up 1 h).</summary>
+    public static NodeRecord RecordV2(PrivateKey key, string node, long sequence, double load, DateTimeOffset? expires = null)
+    {
+        var r = Record(key, node, sequence, expires);
+        var labels = r.Labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+        foreach (var l in new AgentFacts(Reachability.Public, 4, 2048, 3600).ToLabels()) labels[l.Key] = l.Value;
+        return r with
+        {
+            Labels = labels,
+            Offers = new Dictionary<string, IReadOnlyDictionary<string, double>> { ["relay"] = new Dictionary<string, double> { ["reservations"] = 3, ["load"] = load } },
+        };
+    }
+
+    public static SignedNodeRecord SignedV2(PrivateKey key, string node, long sequence, double load, DateTimeOffset? expires = null) =>
+        RecordCodec.Sign(RecordV2(key, node, sequence, load, expires), key.PublicKey.Protobuf, d => key.Sign(d));
 }

@@ -45,6 +45,11 @@ public sealed class TunnelWiringTests : IDisposable
         var circuit = "/ip4/127.0.0.1/tcp/9/p2p/" + a.Node.LocalPeer.PeerId + "/p2p-circuit";
         b.Node.Network.SetAnnouncedAddresses("relay", [Multiaddr.Parse(circuit)]);
         await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")!.RelayAddresses.Any(r => r.ToString().StartsWith(circuit, StringComparison.Ordinal)), "circuit address reached C");
+
+        // A relay offer set on the tunnel's own ILocalPeer reaches C with its facts, announced as a capability.
+        b.Node.LocalPeer.SetOffer(new ServiceOffer("relay", new Dictionary<string, double> { ["reservations"] = 1, ["load"] = 0.125 }));
+        await Eventually.TrueAsync(() => c.Store.Resolve("wired-b")!.Offers.TryGetValue("relay", out var f) && f["load"] == 0.125, "relay offer reached C");
+        Assert.Contains("relay", c.Store.Resolve("wired-b")!.Capabilities);
     }
 
     public void Dispose() => System.IO.Directory.Delete(_dir, recursive: true);
