@@ -21,6 +21,9 @@ public sealed partial class Multiaddr
     /// <summary>True when the address starts with a link-local IP (169.254/16, fe80::/10).</summary>
     public bool IsLinkLocal => StartIp() is { } ip && (ip.AddressFamily == AddressFamily.InterNetworkV6 ? ip.IsIPv6LinkLocal : ip.GetAddressBytes() is [169, 254, ..]);
 
+    /// <summary>True when the address starts with the unspecified IP (0.0.0.0, ::): a wildcard to listen on, never one to dial.</summary>
+    public bool IsUnspecified => StartIp() is { } ip && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any));
+
     /// <summary>
     /// True when the address starts with a loopback, private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7)
     /// or link-local IP — what js-libp2p keeps in its mDNS answers. DNS names are not private:

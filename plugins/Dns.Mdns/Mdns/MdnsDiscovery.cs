@@ -116,16 +116,21 @@ internal sealed partial class MdnsDiscovery : IPeerDiscovery, IAsyncDisposable
     {
         byte[]? goodbye = null;
         byte[]? announce;
+        bool changed;
+        List<string> addresses;
         lock (_advertiseLock)
         {
-            var addresses = local is null ? [] : Filter(local);
+            addresses = local is null ? [] : Filter(local);
             if (_local is not null && addresses.Count == 0 && _advertised.Count > 0)
                 goodbye = MdnsMessageWriter.Response(_serviceWire, PeerName, _advertised, 0);
             _local = local;
+            changed = !addresses.SequenceEqual(_advertised);
             _advertised = addresses;
             _response = addresses.Count > 0 ? MdnsMessageWriter.Response(_serviceWire, PeerName, addresses, _options.Ttl) : null;
             announce = _response;
         }
+        // The tunnel usually listens after mDNS started ("advertising 0 addresses"): say when that changes.
+        if (changed) MdnsLog.Advertising(_logger, addresses.Count, string.Join(" ", addresses));
         if (goodbye is not null) SendAll(goodbye, "goodbye");
         if (announce is not null) SendAll(announce, "announcement");
     }
@@ -171,6 +176,7 @@ internal sealed partial class MdnsDiscovery : IPeerDiscovery, IAsyncDisposable
                 : !MdnsAddresses.EndsWithPeerId(full) ? "not a multiaddr ending in /p2p/<id>"
                 : null;
             if (why is not null) MdnsLog.NotAdvertised(_logger, address.ToString(), why);
+            else if (MdnsAddresses.NotForNeighbours(full) is { } useless) MdnsLog.NotForNeighbours(_logger, address.ToString(), useless);
             else if (_options.Advertise == AdvertiseScope.All || full.IsPrivate)
             {
                 if (!result.Contains(text) && result.Count < MdnsLimits.MaxAddresses) result.Add(text);

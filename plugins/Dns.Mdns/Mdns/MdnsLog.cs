@@ -40,4 +40,12 @@ internal static partial class MdnsLog
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning,
         Message = "[dns.mdns] not advertising {Address}: {Reason}")]
     public static partial void NotAdvertised(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Debug,
+        Message = "[dns.mdns] not advertising {Address}: {Reason}")]
+    public static partial void NotForNeighbours(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information,
+        Message = "[dns.mdns] advertising {Count} addresses: {Addresses}")]
+    public static partial void Advertising(ILogger logger, int count, string addresses);
 }

@@ -5,14 +5,18 @@ using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
+using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
 
 /// <summary>
-/// Connects to peers that discovery mechanisms report, a bounded number of dials at a time. A peer
-/// whose connection fails in the handshake (another private network, a wrong PeerId) is ignored
-/// until its announcement changes, so a foreign LAN neighbour costs one attempt, not a loop. Other
-/// failures are tried again only when the peer is announced again.
+/// Connects to peers that discovery mechanisms report, a bounded number of dials at a time. An
+/// address that is one of our own, or that proves to reach another member (ourselves through a
+/// shared address such as 127.0.0.1 or the node-local 169.254.96.16, or a peer that took the address
+/// over), is dropped — that address only, until the announcement changes — and the next one is tried.
+/// A peer whose connection fails in the handshake otherwise (another private network, garbage) is
+/// ignored until its announcement changes, so a foreign LAN neighbour costs one attempt, not a loop.
+/// Other failures are tried again only when the peer is announced again.
 /// </summary>
 /// <remarks>Thread-safe. Constructing does nothing; <see cref="Attach"/> subscribes.</remarks>
 public sealed class DiscoveryConnector : IAsyncDisposable
@@ -40,7 +44,11 @@ public sealed class DiscoveryConnector : IAsyncDisposable
     {
         get
         {
-            lock (_lock) return [.. _peers.Values.Select(e => new DiscoveredPeerState(e.Peer.PeerId, e.Peer.Source, e.Peer.Addresses, e.Peer.SeenAt, e.State, e.Error)).OrderBy(p => p.PeerId)];
+            lock (_lock)
+            {
+                return [.. _peers.Values.Select(e => new DiscoveredPeerState(e.Peer.PeerId, e.Peer.Source, e.Peer.Addresses, e.Peer.SeenAt, e.State, e.Error,
+                    [.. e.Dropped.Select(d => new DroppedAddress(d.Key, d.Value))])).OrderBy(p => p.PeerId)];
+            }
         }
     }
 
@@ -76,6 +84,7 @@ public sealed class DiscoveryConnector : IAsyncDisposable
             {
                 _peers[id] = entry = new Entry { Peer = peer };
             }
+            if (entry.Signature != signature) entry.Dropped.Clear();
             entry.Signature = signature;
             if (_host.GetConnection(id) is not null)
             {
@@ -114,6 +123,12 @@ public sealed class DiscoveryConnector : IAsyncDisposable
                 foreach (var given in peer.Addresses)
                 {
                     var addr = given.PeerId is null ? given.WithPeerId(id) : given;
+                    if (IsDropped(id, given)) continue;
+                    if (IsOwn(addr))
+                    {
+                        Drop(peer, given, "it is one of our own addresses");
+                        continue;
+                    }
                     try
                     {
                         var connection = await _host.DialAsync(addr, _stop.Token).ConfigureAwait(false);
@@ -122,6 +137,12 @@ public sealed class DiscoveryConnector : IAsyncDisposable
                         DiscoveryLog.Connected(_logger, peer.PeerId.ToString(), peer.Source, connection.RemoteAddress.ToString());
                         Connected?.Invoke(peer, connection.RemoteAddress);
                         return;
+                    }
+                    catch (NoiseException e) when (e.UnexpectedRemote is { } other && !_stop.IsCancellationRequested)
+                    {
+                        // A live member answered, not this peer: the address is wrong, the peer may well be fine.
+                        error = e.Message;
+                        Drop(peer, given, other == _host.PeerId ? "it reaches ourselves" : $"it reaches {other}");
                     }
                     catch (Exception e) when (MeshFailures.Classify(e) is { } failure && !_stop.IsCancellationRequested)
                     {
@@ -159,8 +180,32 @@ public sealed class DiscoveryConnector : IAsyncDisposable
         }
     }
 
+    /// <summary>True when <paramref name="address"/> is an address our own listeners answer on (wildcards expanded).</summary>
+    private bool IsOwn(Multiaddr address)
+    {
+        var transport = address.WithoutPeerId();
+        return _host.DirectAddresses.Any(own => own.Equals(transport));
+    }
+
+    private bool IsDropped(PeerId id, Multiaddr address)
+    {
+        lock (_lock) return _peers.TryGetValue(id, out var entry) && entry.Dropped.ContainsKey(address.ToString());
+    }
+
+    private void Drop(DiscoveredPeer peer, Multiaddr address, string reason)
+    {
+        lock (_lock)
+        {
+            if (_peers.TryGetValue(peer.PeerId, out var entry)) entry.Dropped[address.ToString()] = reason;
+        }
+        DiscoveryLog.AddressDropped(_logger, address.ToString(), peer.PeerId.ToString(), peer.Source, reason);
+    }
+
     private sealed class Entry
     {
+        /// <summary>Announced addresses not to dial again (address → why), until the announcement changes.</summary>
+        public Dictionary<string, string> Dropped { get; } = new(StringComparer.Ordinal);
+
         public required DiscoveredPeer Peer { get; set; }
 
         public string Signature { get; set; } = "";

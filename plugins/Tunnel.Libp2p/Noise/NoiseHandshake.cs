@@ -145,7 +145,7 @@ public static class NoiseHandshake
             throw new NoiseException($"noise: remote identity signature rejected ({reason})");
         var remoteId = PeerId.FromPublicKey(payload.IdentityKey);
         if (expected is not null && !expected.Equals(remoteId))
-            throw new NoiseException($"noise: remote is {remoteId}, expected {expected}");
+            throw new NoiseException($"noise: remote is {remoteId}, expected {expected}", unexpectedRemote: remoteId);
         return remoteId;
     }
 

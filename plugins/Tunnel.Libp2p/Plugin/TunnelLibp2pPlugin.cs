@@ -102,6 +102,7 @@ public sealed class TunnelLibp2pPlugin : IPluginMeshPlugin, IPluginCommandProvid
                 ["lastSeen"] = p.LastSeen,
                 ["state"] = p.State,
                 ["error"] = p.Error,
+                ["droppedAddresses"] = p.Dropped.Select(d => new Dictionary<string, object?> { ["address"] = d.Address, ["reason"] = d.Reason }).ToArray(),
             }).ToArray(),
         };
     }

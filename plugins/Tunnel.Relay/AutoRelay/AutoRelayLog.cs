@@ -12,4 +12,7 @@ internal static partial class AutoRelayLog
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "[tunnel.relay] autorelay round failed")]
     public static partial void RoundFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "[tunnel.relay] moved a reservation from {Loaded} (load {Load}) to {Better} (load {BetterLoad})")]
+    public static partial void Rebalanced(ILogger logger, string loaded, double load, string better, double betterLoad);
 }

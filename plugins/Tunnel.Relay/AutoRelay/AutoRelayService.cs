@@ -12,6 +12,9 @@ namespace PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
 /// to K more (config <c>relays</c>) ranked by <see cref="IRelaySelectionPolicy"/> while autorelay is on.
 /// Runs a reconcile round on start, on every relevant event (relay disconnected, refresh failed,
 /// reachability changed) and periodically; a lost relay is replaced in the next round, at once.
+/// Candidates come with the load their records publish and a measured RTT (connected ones pinged,
+/// a few unconnected ones probed per round); a held relay whose load passes 0.9 is swapped for a
+/// clearly less loaded candidate (at least 0.3 lower).
 /// </summary>
 internal sealed class AutoRelayService(
     ReservationManager reservations,
@@ -23,13 +26,23 @@ internal sealed class AutoRelayService(
     IRelaySelectionPolicy? policy,
     RelayMetrics metrics,
     TimeProvider time,
-    ILogger logger) : IAsyncDisposable
+    ILogger logger,
+    IMeshTunnel? tunnel = null) : IAsyncDisposable
 {
+    /// <summary>A held relay this loaded is swapped for a candidate at least <see cref="ClearlyBetter"/> less loaded.</summary>
+    internal const double HighLoad = 0.9;
+    internal const double ClearlyBetter = 0.3;
+
+    /// <summary>Unconnected candidates probed per round (each one a dial and a ping, bounded by <see cref="ProbeTimeout"/>).</summary>
+    private const int ProbesPerRound = 3;
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private const string PingProtocol = "/ipfs/ping/1.0.0";
+
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _lock = new();
     private readonly Dictionary<PeerId, List<DateTimeOffset>> _failures = [];
     private readonly CancellationTokenSource _stop = new();
@@ -54,6 +67,15 @@ internal sealed class AutoRelayService(
         _loop = Task.Run(() => LoopAsync(_stop.Token));
     }
 
+    /// <summary>
+    /// A new candidate may have appeared (a record offering relay, a LAN peer): runs a round now if
+    /// autorelay is short of its K reservations, instead of at the next period.
+    /// </summary>
+    public void Nudge()
+    {
+        if (Active && reservations.Reservations.Count < want + pinned.Count) Wake();
+    }
+
     /// <summary>Runs one round now (tests and the loop).</summary>
     internal async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -76,10 +98,25 @@ internal sealed class AutoRelayService(
         foreach (var c in ranked)
         {
             if (need <= 0) break;
-            if (reservations.Holds(c.Relay.PeerId) || pinnedIds.Contains(c.Relay.PeerId) || InBackoff(c.Relay.PeerId)) continue;
+            if (!Free(c)) continue;
             if (await TryReserveAsync(c.Relay, cancellationToken).ConfigureAwait(false)) need--;
         }
         if (need <= 0 || ranked.Count == 0) FailoverFinished();
+        await RebalanceAsync(ranked, extra, cancellationToken).ConfigureAwait(false);
+
+        bool Free(RankedCandidate c) => !reservations.Holds(c.Relay.PeerId) && !pinnedIds.Contains(c.Relay.PeerId) && !InBackoff(c.Relay.PeerId);
+
+        // A saturated relay hands its client over to one clearly less loaded; the new reservation comes first, so nothing is unreachable meanwhile.
+        async Task RebalanceAsync(IReadOnlyList<RankedCandidate> order, List<ClientReservation> held, CancellationToken ct)
+        {
+            foreach (var loaded in order.Where(c => c.Load > HighLoad && held.Any(r => r.RelayPeerId == c.Relay.PeerId)).ToList())
+            {
+                var better = order.FirstOrDefault(c => Free(c) && c.Load <= loaded.Load - ClearlyBetter);
+                if (better is null || !await TryReserveAsync(better.Relay, ct).ConfigureAwait(false)) continue;
+                reservations.Remove(loaded.Relay.PeerId);
+                AutoRelayLog.Rebalanced(logger, loaded.Relay.PeerId.ToString(), loaded.Load, better.Relay.PeerId.ToString(), better.Load);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -151,15 +188,16 @@ internal sealed class AutoRelayService(
         var gathered = candidates.Gather();
         var connected = network?.Connections.Select(c => c.PeerId).ToHashSet() ?? [];
         var input = new List<RelayCandidate>();
+        var probes = 0;
         foreach (var c in gathered)
         {
             double? rtt = null;
-            if (network is not null && connected.Contains(c.Relay.PeerId))
+            if (network is not null && (connected.Contains(c.Relay.PeerId) || (probes++ < ProbesPerRound && await ConnectAsync(c.Relay, cancellationToken).ConfigureAwait(false))))
             {
                 try
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    cts.CancelAfter(TimeSpan.FromSeconds(2));
+                    cts.CancelAfter(ProbeTimeout);
                     rtt = (await network.PingAsync(c.Relay.PeerId, cts.Token).ConfigureAwait(false)).TotalMilliseconds;
                 }
                 catch (Exception e) when (e is IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -168,18 +206,41 @@ internal sealed class AutoRelayService(
                 }
             }
             // Policy inputs are JSON-shaped: the PeerId as text.
-            input.Add(new RelayCandidate(c.Relay.PeerId.ToString(), rtt, RecentFailures(c.Relay.PeerId), 0, c.Source, c.Labels));
+            input.Add(new RelayCandidate(c.Relay.PeerId.ToString(), rtt, RecentFailures(c.Relay.PeerId), c.Load, c.Source, c.Labels));
         }
         var order = policy?.RankRelays(new RelaySelectionInput(want, input)).Relays ?? DefaultRank(input);
         var byId = gathered.ToDictionary(c => c.Relay.PeerId.ToString(), StringComparer.Ordinal);
         var rtts = input.ToDictionary(c => c.PeerId, c => c.RttMs, StringComparer.Ordinal);
         return [.. order.Where(byId.ContainsKey).Distinct(StringComparer.Ordinal)
-            .Select((id, i) => new RankedCandidate(byId[id].Relay, byId[id].Source, i + 1, rtts[id], RecentFailures(byId[id].Relay.PeerId)))];
+            .Select((id, i) => new RankedCandidate(byId[id].Relay, byId[id].Source, i + 1, rtts[id], RecentFailures(byId[id].Relay.PeerId), byId[id].Load))];
     }
 
-    /// <summary>The built-in order when no policy is registered: fewest recent failures, then lowest RTT, unmeasured last.</summary>
+    /// <summary>
+    /// Connects to a candidate not yet connected, so that it can be pinged: a ping stream opened and closed
+    /// at once, bounded by <see cref="ProbeTimeout"/>. The connection is the one a reservation would use;
+    /// if none is made on it, the tunnel's idle timeout closes it. False when the candidate cannot be reached.
+    /// </summary>
+    private async Task<bool> ConnectAsync(CircuitAddressRelay relay, CancellationToken cancellationToken)
+    {
+        if (tunnel is null) return false;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(ProbeTimeout);
+        try
+        {
+            var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), PingProtocol, cts.Token).ConfigureAwait(false);
+            if (!opened.Ok) return false;
+            await opened.Stream.DisposeAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The built-in order when no policy is registered: fewest recent failures, saturated relays (load above 0.9) after the others, then lowest RTT, unmeasured last.</summary>
     internal static IReadOnlyList<string> DefaultRank(IReadOnlyList<RelayCandidate> input) =>
-        [.. input.OrderBy(c => c.RecentFailures).ThenBy(c => c.RttMs ?? double.MaxValue).ThenBy(c => c.PeerId, StringComparer.Ordinal).Select(c => c.PeerId)];
+        [.. input.OrderBy(c => c.RecentFailures).ThenBy(c => c.Load > HighLoad).ThenBy(c => c.RttMs ?? double.MaxValue).ThenBy(c => c.PeerId, StringComparer.Ordinal).Select(c => c.PeerId)];
 
     private int RecentFailures(PeerId peer)
     {
@@ -219,12 +280,24 @@ internal sealed class AutoRelayService(
         MarkLost();
     }
 
-    private void OnReachability(Reachability _) => _wake.Release();
+    private void OnReachability(Reachability _) => Wake();
+
+    /// <summary>Asks for a round; events that come while one is already asked for fold into it.</summary>
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
 
     private void MarkLost()
     {
         lock (_lock) _lostAt ??= time.GetUtcNow();
-        _wake.Release();
+        Wake();
     }
 
     private void FailoverFinished()

@@ -1,4 +1,8 @@
 namespace PluginMesh.Plugins.Tunnel.Relay.Plugin;
 
-/// <summary>Hop side: offered or not, what it carries.</summary>
-internal sealed record HopStatus(string Mode, bool Offered, int Reservations, int Circuits, long Bytes, IReadOnlyList<string> ReservedPeers);
+/// <summary>Hop side: offered or not, what it carries, and the election behind it.</summary>
+internal sealed record HopStatus(string Mode, bool Offered, int Reservations, int Circuits, long Bytes, IReadOnlyList<string> ReservedPeers)
+{
+    /// <summary>The relay election's decision in force and the one waiting out the hysteresis; null when no election runs (<c>relay: never</c>, no local peer).</summary>
+    public ElectionStatus? Election { get; init; }
+}

@@ -20,6 +20,8 @@ internal sealed class RelayMetrics
     private int _circuits;
     private Func<int> _hopReservations = () => 0;
     private Func<int> _clientReservations = () => 0;
+    private Func<int> _offered = () => 0;
+    private readonly Counter<long> _electionChanges;
 
     public RelayMetrics(Meter meter)
     {
@@ -28,6 +30,8 @@ internal sealed class RelayMetrics
         _failovers = meter.CreateCounter<long>("pluginmesh.relay.failovers", null, "Client reservations moved to another relay after losing one");
         _failoverDuration = meter.CreateHistogram<double>("pluginmesh.relay.failover.duration", "s", "From losing a relay to holding a reservation elsewhere",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FailoverDurationBuckets });
+        _electionChanges = meter.CreateCounter<long>("pluginmesh.relay.election.changes", null, "Relay election decisions that changed whether this agent offers the hop service, by offer and cause");
+        meter.CreateObservableGauge("pluginmesh.relay.offered", () => _offered(), null, "1 while this agent offers the relay hop service (elected, labelled or configured), else 0");
         meter.CreateObservableGauge("pluginmesh.relay.circuits", () => Volatile.Read(ref _circuits), null, "Open circuits through this relay");
         meter.CreateObservableGauge("pluginmesh.relay.reservations", () => new[]
         {
@@ -39,6 +43,11 @@ internal sealed class RelayMetrics
     public void ObserveHopReservations(Func<int> count) => _hopReservations = count;
 
     public void ObserveClientReservations(Func<int> count) => _clientReservations = count;
+
+    public void ObserveOffered(Func<int> offered) => _offered = offered;
+
+    public void ElectionChanged(bool offer, string cause) =>
+        _electionChanges.Add(1, new KeyValuePair<string, object?>("offer", offer ? "true" : "false"), new KeyValuePair<string, object?>("cause", cause));
 
     public void CircuitOpened() => Interlocked.Increment(ref _circuits);
 

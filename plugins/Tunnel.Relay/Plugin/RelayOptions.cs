@@ -14,7 +14,7 @@ public sealed record RelayOptions
     public static readonly IReadOnlyList<string> Keys =
     [
         "relay", "members", "trustedPeers", "limits", "memberLimits", "outsiderLimits",
-        "reserve", "autorelay", "relays", "candidates",
+        "reserve", "autorelay", "relays", "candidates", "segmentRelays", "electionSettleSeconds",
     ];
 
     /// <summary>Every key of the <c>limits</c> sub-section.</summary>
@@ -37,6 +37,12 @@ public sealed record RelayOptions
     public AutoRelayMode AutoRelay { get; init; } = AutoRelayMode.Auto;
     public int Relays { get; init; } = 2;
     public IReadOnlyList<Multiaddr> Candidates { get; init; } = [];
+
+    /// <summary>How many relays a LAN segment should have (<c>electRelay</c>'s <c>want</c>).</summary>
+    public int SegmentRelays { get; init; } = 2;
+
+    /// <summary>Hysteresis of the relay election: a seat is given up only after this long of steady "no", and not re-taken sooner.</summary>
+    public TimeSpan ElectionSettle { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Reads the section; every problem goes to <paramref name="error"/> (key path, message) and a default is used.</summary>
     public static RelayOptions Read(IConfiguration section, Action<string, string> error)
@@ -70,6 +76,8 @@ public sealed record RelayOptions
             AutoRelay = Enum(section, "autorelay", defaults.AutoRelay, error, ("auto", AutoRelayMode.Auto), ("true", AutoRelayMode.Always), ("false", AutoRelayMode.Off)),
             Relays = Int(section, "", "relays", defaults.Relays, 0, 16, error),
             Candidates = [.. List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>").Select(Multiaddr.Parse)],
+            SegmentRelays = Int(section, "", "segmentRelays", defaults.SegmentRelays, 1, 16, error),
+            ElectionSettle = TimeSpan.FromSeconds(Int(section, "", "electionSettleSeconds", (int)defaults.ElectionSettle.TotalSeconds, 0, 3600, error)),
         };
     }
 

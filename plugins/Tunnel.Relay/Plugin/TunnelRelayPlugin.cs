@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Abstractions.Plugins;
@@ -58,7 +59,10 @@ public sealed class TunnelRelayPlugin : IPluginMeshPlugin
                 sp.GetService<IPeerNetwork>(),
                 sp.GetService<INodeDirectory>(),
                 [.. sp.GetServices<IPeerDiscovery>()],
-                sp.GetService<IRelaySelectionPolicy>()),
+                sp.GetService<IRelaySelectionPolicy>(),
+                sp.GetService<IServiceCatalog>(),
+                context.Node.NodeName,
+                sp.GetService<IRelayElectionPolicy>()),
             sp.GetRequiredService<RelayMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("PluginMesh.Plugins.Tunnel.Relay")));

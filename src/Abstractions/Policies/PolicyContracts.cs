@@ -11,7 +11,7 @@ namespace PluginMesh.Abstractions.Policies;
 /// <param name="RttMs">Measured round trip, or null when never measured.</param>
 /// <param name="RecentFailures">Failures in the recent window (reservations refused, dials failed).</param>
 /// <param name="Load">Load reported or estimated, 0 (idle) to 1 (full).</param>
-/// <param name="Source"><c>config</c>, <c>directory</c> or <c>mdns</c>.</param>
+/// <param name="Source"><c>config</c>, <c>directory</c>, <c>api</c> (a Node whose agent announces a relay offer) or <c>mdns</c>.</param>
 /// <param name="Labels">Labels from the relay's directory record.</param>
 public sealed record RelayCandidate(string PeerId, double? RttMs, int RecentFailures, double Load, string Source, IReadOnlyDictionary<string, string> Labels);
 

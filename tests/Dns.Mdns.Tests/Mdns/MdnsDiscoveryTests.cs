@@ -84,9 +84,9 @@ public sealed class MdnsDiscoveryTests
     }
 
     [Theory]
-    [InlineData("Private", new[] { "/ip4/10.1.2.3/tcp/1", "/ip4/127.0.0.1/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1" })]
-    [InlineData("All", new[] { "/ip4/10.1.2.3/tcp/1", "/ip4/8.8.8.8/tcp/1", "/ip4/127.0.0.1/tcp/1", "/dns4/example.com/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1" })]
-    public void Advertise_FiltersByScope_AddsPeerId_DropsOversized(string scope, string[] expected)
+    [InlineData("Private", new[] { "/ip4/10.1.2.3/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1" })]
+    [InlineData("All", new[] { "/ip4/10.1.2.3/tcp/1", "/ip4/8.8.8.8/tcp/1", "/dns4/example.com/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1" })]
+    public void Advertise_FiltersByScope_AddsPeerId_DropsOversizedAndAddressesNoNeighbourCanUse(string scope, string[] expected)
     {
         using var node = new TestDiscovery(MdnsOptions.Default with { Advertise = Enum.Parse<AdvertiseScope>(scope) });
         node.Discovery.Advertise(MdnsHelpers.Ad(PeerA,
@@ -94,6 +94,9 @@ public sealed class MdnsDiscoveryTests
             $"/ip4/10.1.2.3/tcp/1/p2p/{PeerA}", "/ip4/8.8.8.8/tcp/1", $"/ip4/127.0.0.1/tcp/1/p2p/{PeerA}",
             "/dns4/example.com/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.1/tcp/1",
             "/ip4/10.0.0.1/tcp/1/p2p/" + PeerB, "/dns4/" + new string('x', 240) + "/tcp/1",
+            // Every node's own DNS address, other link-local, loopback and wildcard addresses lead a neighbour nowhere useful.
+            "/ip4/169.254.96.16/tcp/1", "/ip4/169.254.1.1/tcp/1", "/ip6/fe80::1/tcp/1", "/ip4/127.0.0.53/tcp/1",
+            "/ip6/::1/tcp/1", "/ip4/0.0.0.0/tcp/1", "/ip6/::/tcp/1",
         ]));
         Assert.Equal(expected.Select(e => e + "/p2p/" + PeerA), node.Discovery.Advertised);
     }

@@ -1,3 +1,4 @@
+using PluginMesh.P2p;
 using System.Text.Json;
 
 namespace PluginMesh.Host.Tests.Cli;
@@ -99,11 +100,14 @@ public sealed class P2pCommandsTests : IAsyncDisposable
     {
         // Real mDNS on this host's interfaces, under a service name of this test's own so that no other
         // node on the machine answers; the flags map onto dns.mdns (DNS off, mDNS on, intervalMs).
+        // mDNS never announces loopback addresses, so the listeners also listen on every interface, and
+        // announce all scopes (this host's address may be a public or TEST-NET one).
         var service = $"_pm{Guid.NewGuid().ToString("n")[..8]}._udp.local";
-        await using var cli = new P2pCli($"plugins:\n  dns.mdns:\n    mdns:\n      serviceName: {service}\n");
-        var a = await cli.ListenAsync("a", ["--mdns", "--mdns-interval", "250", "--verbose"]);
+        await using var cli = new P2pCli($"plugins:\n  dns.mdns:\n    mdns:\n      serviceName: {service}\n      advertise: all\n");
+        string[] flags = ["--mdns", "--mdns-interval", "250", "--verbose", "--listen", "/ip4/0.0.0.0/tcp/0"];
+        var a = await cli.ListenAsync("a", flags);
         using var stopB = new CancellationTokenSource();
-        var b = await cli.ListenAsync("b", ["--mdns", "--mdns-interval", "250", "--verbose"], stopB.Token);
+        var b = await cli.ListenAsync("b", flags, stopB.Token);
 
         bool Sees(P2pCli.Listener who, P2pCli.Listener whom) => who.Output.Lines.Any(l => l.TryGetProperty("event", out var e) && e.GetString() == "mdns:peer" && l.GetProperty("peerId").GetString() == whom.PeerId);
         await Eventually.TrueAsync(() => Sees(a, b) && Sees(b, a), "each listener prints the other");
@@ -113,7 +117,9 @@ public sealed class P2pCommandsTests : IAsyncDisposable
         await Task.Delay(1000); // four more announcements of b: still one line
         var peerLine = Assert.Single(a.Output.Lines, l => l.TryGetProperty("event", out var e) && e.GetString() == "mdns:peer");
         Assert.Equal(b.PeerId, peerLine.GetProperty("peerId").GetString());
-        Assert.Equal(b.Address, peerLine.GetProperty("addrs")[0].GetString());
+        var announced = b.Ready.GetProperty("addrs").EnumerateArray().Select(x => Multiaddr.Parse(x.GetString()!)).Where(x => !x.IsLoopback && !x.IsLinkLocal).Select(x => x.ToString()).Order().ToArray();
+        Assert.NotEmpty(announced);
+        Assert.Equal(announced, peerLine.GetProperty("addrs").EnumerateArray().Select(x => x.GetString()!).Order().ToArray());
         Assert.False(a.Output.Lines[0].TryGetProperty("event", out _), "the ready line comes first");
 
         // Stopping b stops its discovery, which says goodbye: a hears it.

@@ -20,6 +20,24 @@ internal sealed class AgentProcess : IDisposable
     private Process? _process;
 
     public AgentProcess(string netns, string node, string dataDir, string pluginsYaml, string logLevel = "Information")
+        : this(netns, node, dataDir, $"""
+            profile: none
+            node:
+              name: {node}
+              dataDir: {dataDir}
+              policiesDir: {AgentPaths.Policies}
+            admin:
+              listen: unix:{Path.Combine(dataDir, "admin.sock")}
+            logging:
+              level: {logLevel}
+            shutdownTimeoutMs: 10000
+            plugins:
+            {pluginsYaml}
+            """)
+    {
+    }
+
+    private AgentProcess(string netns, string node, string dataDir, string config)
     {
         Netns = netns;
         Node = node;
@@ -27,22 +45,24 @@ internal sealed class AgentProcess : IDisposable
         Directory.CreateDirectory(dataDir);
         AdminSocket = Path.Combine(dataDir, "admin.sock");
         ConfigFile = Path.Combine(dataDir, "pluginmesh.yaml");
-        File.WriteAllText(ConfigFile, $"""
-            profile: none
-            node:
-              name: {node}
-              dataDir: {dataDir}
-              policiesDir: {AgentPaths.Policies}
-            admin:
-              listen: unix:{AdminSocket}
-            logging:
-              level: {logLevel}
-            shutdownTimeoutMs: 10000
-            plugins:
-            {pluginsYaml}
-            """);
+        File.WriteAllText(ConfigFile, config);
         _http = UnixSocketHttp.Create(AdminSocket, TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>
+    /// An agent on the embedded defaults (the default profile, every plugin with its defaults) given
+    /// only its node name, its data directory and <paramref name="pluginsYaml"/>; the admin endpoint
+    /// moves to a unix socket in the data directory so the test can read /status from outside.
+    /// </summary>
+    public static AgentProcess WithDefaults(string netns, string node, string dataDir, string pluginsYaml) => new(netns, node, dataDir, $"""
+        node:
+          name: {node}
+          dataDir: {dataDir}
+        admin:
+          listen: unix:{Path.Combine(dataDir, "admin.sock")}
+        plugins:
+        {pluginsYaml}
+        """);
 
     public string Netns { get; }
 

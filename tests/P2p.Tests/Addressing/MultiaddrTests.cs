@@ -157,6 +157,16 @@ public sealed class MultiaddrTests
         Assert.Equal((loopback, linkLocal, isPrivate), (a.IsLoopback, a.IsLinkLocal, a.IsPrivate));
     }
 
+    [Theory]
+    [InlineData("/ip4/0.0.0.0/tcp/4001", true)]
+    [InlineData("/ip6/::/tcp/4001", true)]
+    [InlineData("/ip6/::ffff:0.0.0.0/tcp/4001", true)]
+    [InlineData("/ip4/0.0.0.1/tcp/4001", false)]
+    [InlineData("/ip4/127.0.0.1/tcp/4001", false)]
+    [InlineData("/dns4/localhost/tcp/4001", false)]
+    public void IsUnspecified_OnlyTheWildcardAddresses(string text, bool unspecified) =>
+        Assert.Equal(unspecified, Multiaddr.Parse(text).IsUnspecified);
+
     [Fact]
     public void TryGetIp_OnlyForDirectIpAddresses()
     {

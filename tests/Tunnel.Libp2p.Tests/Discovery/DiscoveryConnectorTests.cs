@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Tunnel.Libp2p.Discovery;
+using PluginMesh.Plugins.Tunnel.Libp2p.Host;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Plugin;
@@ -73,6 +74,48 @@ public sealed class DiscoveryConnectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Discovered_AddressesReachingAnotherPeerOrOurselves_DroppedAlone_PeerConnectsOverTheNext()
+    {
+        await using var lan = await ThreeHosts.StartAsync();
+        var (a, b, c, discovery, connector) = (lan.A, lan.B, lan.C, lan.Discovery, lan.Connector);
+        // What an agent on a LAN looked like: a shared address that leads to someone else, one that leads back to us, then its own.
+        var reachesC = c.ListenAddresses[0].WithPeerId(b.PeerId).ToString();
+        var reachesUs = a.ListenAddresses[0].WithPeerId(b.PeerId).ToString();
+
+        discovery.Announce(b.PeerId.ToString(), [reachesC, reachesUs, HostFactory.DialAddress(b).ToString()]);
+
+        await Eventually.TrueAsync(() => connector.Peers.Any(p => p.State == "connected"), "b is connected over its own address");
+        Assert.NotNull(a.GetConnection(b.PeerId));
+        var state = Assert.Single(connector.Peers);
+        Assert.Equal(
+            [(reachesC, $"it reaches {c.PeerId}"), (reachesUs, "it is one of our own addresses")],
+            state.Dropped.Select(d => (d.Address, d.Reason)).ToArray());
+    }
+
+    [Fact]
+    public async Task Discovered_OnlyAnAddressOfAnotherPeer_FailsButIsNotIgnored_ThenConnectsWhenAnnouncedWithItsOwn()
+    {
+        await using var lan = await ThreeHosts.StartAsync();
+        var (a, b, c, discovery, connector) = (lan.A, lan.B, lan.C, lan.Discovery, lan.Connector);
+        var reachesC = c.ListenAddresses[0].WithPeerId(b.PeerId).ToString();
+
+        discovery.Announce(b.PeerId.ToString(), [reachesC]);
+        await Eventually.TrueAsync(() => connector.Peers.Any(p => p.State == "failed"), "the only address is dropped and the attempt fails");
+        var failed = Assert.Single(connector.Peers);
+        Assert.Contains($"remote is {c.PeerId}", failed.Error, StringComparison.Ordinal);
+        Assert.Equal([reachesC], failed.Dropped.Select(d => d.Address));
+
+        // The same announcement again: the dropped address is not dialled, the peer is still not ignored.
+        discovery.Announce(b.PeerId.ToString(), [reachesC]);
+        await Eventually.TrueAsync(() => connector.Peers.Single().State == "failed", "the repeated announcement ends the same way");
+        Assert.Null(a.GetConnection(c.PeerId));
+
+        discovery.Announce(b.PeerId.ToString(), [reachesC, HostFactory.DialAddress(b).ToString()]);
+        await Eventually.TrueAsync(() => a.GetConnection(b.PeerId) is not null, "b connects once it announces its own address");
+        await Eventually.TrueAsync(() => connector.Peers.Single().State == "connected", "state is connected");
+    }
+
+    [Fact]
     public async Task NodeService_DiscoveriesFromServices_ConnectAndShowInStatus()
     {
         var ct = TestTimeout.Token();
@@ -89,4 +132,36 @@ public sealed class DiscoveryConnectorTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Three hosts on loopback; a's connector follows a discovery the test drives.</summary>
+    private sealed class ThreeHosts(Libp2pHost a, Libp2pHost b, Libp2pHost c) : IAsyncDisposable
+    {
+        public Libp2pHost A => a;
+
+        public Libp2pHost B => b;
+
+        public Libp2pHost C => c;
+
+        public FakeDiscovery Discovery { get; } = new();
+
+        public DiscoveryConnector Connector { get; } = new(a, NullLogger.Instance);
+
+        private IDisposable? _subscription;
+
+        public static async Task<ThreeHosts> StartAsync()
+        {
+            var hosts = new ThreeHosts(await HostFactory.StartAsync(), await HostFactory.StartAsync(), await HostFactory.StartAsync());
+            hosts._subscription = hosts.Connector.Attach(hosts.Discovery);
+            return hosts;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _subscription?.Dispose();
+            await Connector.DisposeAsync();
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await c.DisposeAsync();
+        }
+    }
 }

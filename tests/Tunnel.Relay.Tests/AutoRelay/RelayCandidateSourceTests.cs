@@ -1,7 +1,9 @@
 using PluginMesh.P2p;
+using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Discovery;
 using PluginMesh.Plugins.Tunnel.Relay.AutoRelay;
+using PluginMesh.Plugins.Tunnel.Relay.Tests.Support;
 
 namespace PluginMesh.Plugins.Tunnel.Relay.Tests.AutoRelay;
 
@@ -11,6 +13,7 @@ public sealed class RelayCandidateSourceTests
     private const string R1 = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
     private const string R2 = "12D3KooWEkgRTTXGsmFLBembMHxVPDcidJyqFcrqbm9iBE1xhdXq";
     private const string Plain = "12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq";
+    private static readonly string Lan2 = PluginMesh.P2p.Crypto.PrivateKey.Generate().PeerId.ToString();
     private static readonly Dictionary<string, string> Zone = new() { ["zone"] = "shop-1" };
 
     [Fact]
@@ -22,8 +25,13 @@ public sealed class RelayCandidateSourceTests
             Record(Plain, ["dns"], ["/ip4/10.0.0.9/tcp/4001"]),
             Record(Self, ["relay"], ["/ip4/10.0.0.5/tcp/4001"]),
         ]);
-        var lan = new StaticDiscovery([new DiscoveredPeer(PeerId.Parse(R2), [Multiaddr.Parse($"/ip4/192.168.1.2/tcp/4001/p2p/{R2}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2))]);
-        var source = new RelayCandidateSource([Multiaddr.Parse($"/dns4/relay/tcp/4001/p2p/{R1}")], directory, [lan], PeerId.Parse(Self));
+        // Two LAN peers without a record: R2's connection lists the hop protocol, Lan2's does not (not a relay).
+        var lan = new StaticDiscovery(
+        [
+            new DiscoveredPeer(PeerId.Parse(R2), [Multiaddr.Parse($"/ip4/192.168.1.2/tcp/4001/p2p/{R2}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2)),
+            new DiscoveredPeer(PeerId.Parse(Lan2), [Multiaddr.Parse($"/ip4/192.168.1.3/tcp/4001/p2p/{Lan2}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2)),
+        ]);
+        var source = new RelayCandidateSource([Multiaddr.Parse($"/dns4/relay/tcp/4001/p2p/{R1}")], directory, [lan], PeerId.Parse(Self), servesHop: p => p == PeerId.Parse(R2));
 
         var found = source.Gather().ToDictionary(c => c.Relay.PeerId.ToString());
         Assert.Equal([R1, R2], found.Keys.Order(StringComparer.Ordinal));
@@ -41,10 +49,32 @@ public sealed class RelayCandidateSourceTests
         Assert.Equal("shop-1", c.Labels["zone"]);
     }
 
-    private static NodeRecord Record(string peer, IReadOnlyList<string> caps, IReadOnlyList<string> addrs) =>
-        new("node-" + peer[^4..], PeerId.Parse(peer), [.. addrs.Select(Multiaddr.Parse)], [], caps, 1, DateTimeOffset.MaxValue, Zone);
+    [Fact]
+    public void Gather_LoadFromTheRecordsRelayOffer_WhateverTheSource_LanPeerWithARelayRecordCounts()
+    {
+        var r1 = Record(R1, [], ["/ip4/10.0.0.1/tcp/4001"]) with { Offers = RelayOffer(0.7) };
+        var lan = new StaticDiscovery([new DiscoveredPeer(PeerId.Parse(R2), [Multiaddr.Parse($"/ip4/192.168.1.2/tcp/4001/p2p/{R2}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2))]);
+        // R2's record is expired from the directory's list but still resolves (offline), and offers relay.
+        var directory = new ResolvingDirectory([r1], Record(R2, [], []) with { Offers = RelayOffer(0.2) });
+        var found = new RelayCandidateSource([Multiaddr.Parse($"/ip4/10.0.0.1/tcp/4001/p2p/{R1}")], directory, [lan], PeerId.Parse(Self)).Gather().ToDictionary(c => c.Relay.PeerId.ToString());
+        Assert.Equal(("config", 0.7), (found[R1].Source, found[R1].Load));
+        Assert.Equal(("mdns", 0.2), (found[R2].Source, found[R2].Load));
+    }
 
-    private sealed class StaticDirectory(IReadOnlyList<NodeRecord> records) : INodeDirectory
+    [Fact]
+    public void Gather_NodesWhoseAgentOffersRelayOnTheApi_AreCandidates()
+    {
+        var catalog = new NodesCatalog(
+            new MeshNode("edge-1", [], [], new Dictionary<string, string> { ["zone"] = "a" }, new NodeAgent(PeerId.Parse(R1), [Multiaddr.Parse("/ip4/10.0.0.1/tcp/4001"), Multiaddr.Parse($"/ip4/10.0.0.9/tcp/4001/p2p/{R2}/p2p-circuit")], true)),
+            new MeshNode("edge-2", [], [], null, new NodeAgent(PeerId.Parse(Plain), [Multiaddr.Parse("/ip4/10.0.0.2/tcp/4001")], false)));
+        var c = Assert.Single(new RelayCandidateSource([], null, [], PeerId.Parse(Self), catalog).Gather());
+        Assert.Equal(($"/ip4/10.0.0.1/tcp/4001/p2p/{R1}", "api", "a"), (c.Relay.Address.ToString(), c.Source, c.Labels["zone"]));
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, double>> RelayOffer(double load) =>
+        new() { ["relay"] = new Dictionary<string, double> { ["load"] = load } };
+
+    private sealed class ResolvingDirectory(IReadOnlyList<NodeRecord> records, NodeRecord alsoResolves) : INodeDirectory
     {
         public IReadOnlyList<NodeRecord> Records => records;
 
@@ -52,19 +82,18 @@ public sealed class RelayCandidateSourceTests
 
         public event Action<NodeRecord>? Changed { add { } remove { } }
 
-        public NodeRecord? Resolve(string nodeName) => records.FirstOrDefault(r => r.NodeName == nodeName);
+        public NodeRecord? Resolve(string nodeName) => null;
 
-        public NodeRecord? ResolvePeer(PeerId peerId) => records.FirstOrDefault(r => r.PeerId == peerId);
+        public NodeRecord? ResolvePeer(PeerId peerId) => records.Append(alsoResolves).FirstOrDefault(r => r.PeerId == peerId);
     }
 
-    private sealed class StaticDiscovery(IReadOnlyList<DiscoveredPeer> peers) : IPeerDiscovery
+    private sealed class NodesCatalog(params MeshNode[] nodes) : IServiceCatalog
     {
-        public string Name => "mdns";
+        public CatalogSnapshot Current { get; } = CatalogSnapshot.Empty with { Nodes = nodes.ToDictionary(n => n.Name) };
 
-        public IReadOnlyList<DiscoveredPeer> Peers => peers;
-
-        public event Action<DiscoveredPeer>? PeerDiscovered { add { } remove { } }
-
-        public event Action<PeerId>? PeerExpired { add { } remove { } }
+        public event Action<CatalogSnapshot>? Changed { add { } remove { } }
     }
+
+    private static NodeRecord Record(string peer, IReadOnlyList<string> caps, IReadOnlyList<string> addrs) =>
+        new("node-" + peer[^4..], PeerId.Parse(peer), [.. addrs.Select(Multiaddr.Parse)], [], caps, 1, DateTimeOffset.MaxValue, Zone);
 }

@@ -113,14 +113,15 @@ public sealed class HopServiceTests
     }
 
     [Fact]
-    public async Task Offer_Auto_FollowsReachability()
+    public async Task Offer_AutoWithoutElectionPolicy_FollowsReachability()
     {
-        await using var node = await RelayNode.StartAsync(new RelayOptions(), Reachability.Unknown);
+        await using var node = await RelayNode.StartAsync(new RelayOptions { ElectionSettle = TimeSpan.Zero }, Reachability.Unknown);
         Assert.False(node.Service.HopOffered);
         node.Network!.SetReachability(Reachability.Public);
-        Assert.True(node.Service.HopOffered);
+        await Eventually.TrueAsync(() => node.Service.HopOffered, "offered once public");
+        Assert.Equal("autonat", node.Service.Election.Current!.Cause);
         node.Network.SetReachability(Reachability.Private);
-        Assert.False(node.Service.HopOffered);
+        await Eventually.TrueAsync(() => !node.Service.HopOffered, "withdrawn once private");
     }
 
     [Fact]

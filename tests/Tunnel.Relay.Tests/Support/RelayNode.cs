@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
+using PluginMesh.Abstractions.Discovery;
+using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 using PluginMesh.P2p;
@@ -43,7 +47,12 @@ internal sealed class RelayNode : IAsyncDisposable
     /// <summary>The node's dialable address with <c>/p2p/&lt;id&gt;</c>.</summary>
     public Multiaddr Address => Node.Host!.ListenAddresses[0].WithPeerId(Node.Identity.PeerId);
 
-    public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null)
+    /// <summary>The local peer the relay publishes its offer on; null when started without one.</summary>
+    public TestLocalPeer? LocalPeer { get; private init; }
+
+    public static async Task<RelayNode> StartAsync(RelayOptions options, Reachability? reachability = null, bool withLocalPeer = true, TimeProvider? time = null,
+        INodeDirectory? directory = null, IReadOnlyList<IPeerDiscovery>? discoveries = null, IRelayElectionPolicy? election = null,
+        IRelaySelectionPolicy? selection = null, IServiceCatalog? catalog = null, string nodeName = "")
     {
         var dir = Directory.CreateTempSubdirectory("pm-relay-").FullName;
         var node = new Libp2pNodeService(new Libp2pOptions
@@ -55,10 +64,11 @@ internal sealed class RelayNode : IAsyncDisposable
         var network = reachability is { } r ? new TestPeerNetwork(node, r) : null;
         var meter = new System.Diagnostics.Metrics.Meter("test.relay." + Guid.NewGuid());
         var metrics = new RelayMetrics(meter);
-        var deps = new RelayDependencies(tunnel, withLocalPeer ? new TestLocalPeer(node) : null, network, null, [], null);
+        var localPeer = withLocalPeer ? new TestLocalPeer(node) : null;
+        var deps = new RelayDependencies(tunnel, localPeer, network, directory, discoveries ?? [], selection, catalog, nodeName, election);
         var service = new RelayService(options, deps, metrics, time ?? TimeProvider.System, NullLogger.Instance);
         await node.StartAsync(TestTimeout.Token());
-        var relayNode = new RelayNode(dir, node, tunnel, network, service, metrics) { Meter = meter };
+        var relayNode = new RelayNode(dir, node, tunnel, network, service, metrics) { Meter = meter, LocalPeer = localPeer };
         try
         {
             await service.StartAsync(TestTimeout.Token());
