@@ -4,10 +4,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Directory;
+using PluginMesh.Host.Policies;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Directory.P2p;
+using PluginMesh.Plugins.Directory.P2p.Api;
+using PluginMesh.Plugins.Directory.P2p.Liveness;
 using PluginMesh.Plugins.Directory.P2p.Records;
 using PluginMesh.Plugins.Directory.P2p.Store;
 using PluginMesh.Plugins.Directory.P2p.Sync;
@@ -53,19 +57,26 @@ internal static class DirectoryBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"directory bench: sizes {string.Join(", ", sizes)}, {rounds} converged rounds, churn {churn}, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         Console.WriteLine();
         var wire = new List<string>();
+        var liveness = new List<string>();
         Console.WriteLine("| records | converge from empty | bytes from empty (sent / received by the fresh side) | heap per record | converged round bytes (median, both ways) | RECONCILE frames | round after churn: bytes / records | version 1 converged round bytes |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        foreach (var n in sizes) Console.WriteLine(await RunSizeAsync(n, rounds, churn, wire));
+        foreach (var n in sizes) Console.WriteLine(await RunSizeAsync(n, rounds, churn, wire, liveness));
         Console.WriteLine();
         Console.WriteLine("Over libp2p (DirectorySyncService.ExchangeAsync between two tunnel.libp2p nodes, converged, TCP bytes both ways):");
         Console.WriteLine();
         Console.WriteLine("| records | converged exchange on the wire (median) | min – max |");
         Console.WriteLine("|---|---|---|");
         foreach (var line in wire) Console.WriteLine(line);
+        Console.WriteLine();
+        Console.WriteLine("Tolerance window rounds (NodeLiveness.EvaluateAsync, policies/retire.js in the real engine, API away, every node heard seconds ago so none is a suspect):");
+        Console.WriteLine();
+        Console.WriteLine("| records | round judging every node | next round (all judged < 10 s ago) |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var line in liveness) Console.WriteLine(line);
         return 0;
     }
 
-    private static async Task<string> RunSizeAsync(int n, int rounds, int churn, List<string> wire)
+    private static async Task<string> RunSizeAsync(int n, int rounds, int churn, List<string> wire, List<string> liveness)
     {
         var keys = new PrivateKey[n];
         var records = new SignedNodeRecord[n];
@@ -97,11 +108,46 @@ internal static class DirectoryBench
         var changed = await ExchangeAsync(fresh, seeded, v1: false);
         var v1 = await ExchangeAsync(fresh, seeded, v1: true);
         var p2p = await Libp2pRoundsAsync(fresh, seeded, rounds);
+        liveness.Add(await LivenessRoundsAsync(fresh, n));
         wire.Add(string.Create(CultureInfo.InvariantCulture, $"| {n:N0} | {p2p[p2p.Count / 2]:N0} B | {p2p[0]:N0} – {p2p[^1]:N0} B |"));
         foreach (var k in keys) k.Dispose();
 
         return string.Create(CultureInfo.InvariantCulture,
             $"| {n:N0} | {clock.Elapsed.TotalMilliseconds:0} ms | {first.Sent:N0} / {first.Received:N0} | {(after - before) / (double)n:0} B | {median.Total:N0} | {median.Counts.Rounds} + {median.Frames - median.Counts.Rounds} | {changed.Total:N0} / {changed.Counts.Accepted} | {v1.Total:N0} |");
+    }
+
+    /// <summary>What one tolerance-window round costs over <paramref name="store"/>'s records with the API away.</summary>
+    private static async Task<string> LivenessRoundsAsync(RecordStore store, int n)
+    {
+        using var engine = new PolicyEngine(new PolicyEngineOptions { Directory = Path.Combine(PolicyBenchmarks.FindRepoRoot(), "policies") },
+            NullLogger<PolicyEngine>.Instance, TimeProvider.System);
+        engine.Reload();
+        using var meter = new Meter("bench.liveness." + Guid.NewGuid().ToString("N"));
+        var api = new ApiView(store, null, () => [new OfflineApi()], TimeProvider.System);
+        using var liveness = new NodeLiveness(store, api, engine, null, null, () => [], TimeProvider.System, NullLogger.Instance, meter, TimeSpan.FromSeconds(5));
+        liveness.Start();
+        var clock = Stopwatch.StartNew();
+        await liveness.EvaluateAsync(CancellationToken.None);
+        var full = clock.Elapsed;
+        clock.Restart();
+        await liveness.EvaluateAsync(CancellationToken.None);
+        var next = clock.Elapsed;
+        if (liveness.Retired.Count != 0) throw new InvalidOperationException("nodes heard seconds ago were retired");
+        return string.Create(CultureInfo.InvariantCulture, $"| {n:N0} | {full.TotalMilliseconds:0} ms | {next.TotalMilliseconds:0.0} ms |");
+    }
+
+    /// <summary>A kubernetes catalog source that has lost its API (the tolerance window's condition).</summary>
+    private sealed class OfflineApi : ICatalogSource
+    {
+        public string Name => ApiView.KubernetesSource;
+
+        public bool Synced => true;
+
+        public DateTimeOffset? LastSync => null;
+
+        public bool Connected => false;
+
+        public DateTimeOffset? ConnectedChangedAt { get; } = DateTimeOffset.UtcNow;
     }
 
     /// <summary>

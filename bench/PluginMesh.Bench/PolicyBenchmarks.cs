@@ -110,7 +110,7 @@ public class PolicyBenchmarks
     [BenchmarkCategory("Input")]
     public JsValue Input_JsonParse() => _jint.Call(_jsonParse, JsonSerializer.Serialize(_input, Camel));
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

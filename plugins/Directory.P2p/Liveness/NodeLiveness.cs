@@ -32,6 +32,12 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     private const string MdnsDiscovery = "mdns";
     private const int ProbeConcurrency = 16;
 
+    /// <summary>Most probes one round starts; the other suspects wait for the next round (2 s later).</summary>
+    internal const int ProbesPerRound = 64;
+
+    /// <summary>A node is put to the policy at most this often (thousands of nodes are not judged every 2 s).</summary>
+    internal static readonly TimeSpan JudgeEvery = TimeSpan.FromSeconds(10);
+
     private readonly RecordStore _store;
     private readonly ApiView _api;
     private readonly INodeRetirePolicy? _policy;
@@ -42,6 +48,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _probeTimeout;
     private readonly ConcurrentDictionary<string, Heard> _heard = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _judgedAt = new(StringComparer.Ordinal);
     private readonly Lock _write = new();
     private IReadOnlyDictionary<string, RetiredNode> _retired = new Dictionary<string, RetiredNode>(StringComparer.Ordinal);
     private IReadOnlyList<IPeerDiscovery> _subscribed = [];
@@ -92,8 +99,9 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     }
 
     /// <summary>
-    /// One judgement of every node (the directory's housekeeping calls it every 2 s): lifts everything
-    /// while the API answers, otherwise asks the policy about each silent node and probes before retiring.
+    /// One round (the directory calls it every 2 s; one caller at a time): lifts everything while the API
+    /// answers, otherwise puts each node not judged in the last <see cref="JudgeEvery"/> to the policy and
+    /// probes at most <see cref="ProbesPerRound"/> of those it says to retire before retiring them.
     /// </summary>
     public async Task EvaluateAsync(CancellationToken cancellationToken)
     {
@@ -101,6 +109,8 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         var now = _time.GetUtcNow();
         if (!state.HasApi || state.Connected || _policy is null)
         {
+            // Whenever the API goes away again, every node is judged afresh at once.
+            _judgedAt.Clear();
             if (Volatile.Read(ref _retired).Count > 0)
             {
                 var lifted = Replace(_ => false);
@@ -114,11 +124,18 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         var retired = Volatile.Read(ref _retired);
         var lift = new List<string>();
         var suspects = new List<(NodeRecord Record, double Silent, string Via, DateTimeOffset LastHeard)>();
+        var heldNodes = new HashSet<string>(StringComparer.Ordinal);
+        var heldPeers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (stored, chosen, _) in _store.Snapshot())
         {
             var record = stored.Signed.Record;
             var peer = record.PeerId.ToString();
+            heldPeers.Add(peer);
             if (!chosen || peer == _store.LocalPeer) continue;
+            heldNodes.Add(record.NodeName);
+            if (_judgedAt.TryGetValue(record.NodeName, out var judged) && now - judged < JudgeEvery) continue;
+            if (suspects.Count >= ProbesPerRound) continue; // judged in a later round
+            _judgedAt[record.NodeName] = now;
             var (lastHeard, via) = LastHeard(peer, stored, connected.Contains(peer), announced, now);
             var silent = Math.Max(0, (now - lastHeard).TotalSeconds);
             var labels = _api.NodeLabels(record.NodeName) ?? record.Labels;
@@ -136,15 +153,31 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             if (retire && !retired.ContainsKey(record.NodeName)) suspects.Add((record, silent, via, lastHeard));
             else if (!retire && retired.ContainsKey(record.NodeName)) lift.Add(record.NodeName);
         }
-        var newlyRetired = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
-        if (lift.Count == 0 && newlyRetired.Count == 0) return;
+        // Whatever the store no longer holds is neither judged nor remembered (a pruned or evicted record).
+        var forgotten = retired.Keys.Where(n => !heldNodes.Contains(n)).ToList();
+        lift.AddRange(forgotten);
+        foreach (var name in _judgedAt.Keys.Where(n => !heldNodes.Contains(n)).ToList()) _judgedAt.Remove(name);
+        foreach (var peer in _heard.Keys.Where(p => !heldPeers.Contains(p)).ToList()) _heard.TryRemove(peer, out _);
+        var probed = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
+        if (lift.Count == 0 && probed.Count == 0) return;
+        var newlyRetired = new List<RetiredNode>();
         Update(map =>
         {
-            foreach (var name in lift) map.Remove(name);
-            foreach (var r in newlyRetired) map[r.NodeName] = r;
+            var changed = false;
+            foreach (var name in lift) changed |= map.Remove(name);
+            foreach (var r in probed)
+            {
+                // Heard while it was being probed: not retired after all. Checked under the write lock, and
+                // HeardFrom records before it looks for what to lift, so either this sees it or that lifts it.
+                if (_heard.TryGetValue(r.PeerId!.ToString(), out var h) && h.At > r.LastHeard) continue;
+                map[r.NodeName] = r;
+                newlyRetired.Add(r);
+                changed = true;
+            }
+            return changed;
         });
         foreach (var r in newlyRetired) DirectoryLog.Retired(_logger, r.NodeName, r.Reason);
-        foreach (var name in lift) DirectoryLog.Lifted(_logger, name, "the policy keeps it");
+        foreach (var name in lift) DirectoryLog.Lifted(_logger, name, forgotten.Contains(name) ? "its record is no longer held" : "the policy keeps it");
     }
 
     /// <summary>Probes the suspects (a few at a time); those that do not answer are retired.</summary>
@@ -235,10 +268,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         _heard[peerId.ToString()] = new Heard(at, via);
         var back = Volatile.Read(ref _retired).Values.Where(r => r.PeerId == peerId).Select(r => r.NodeName).ToList();
         if (back.Count == 0) return;
-        Update(map =>
-        {
-            foreach (var name in back) map.Remove(name);
-        });
+        Update(map => back.Aggregate(false, (changed, name) => map.Remove(name) | changed));
         foreach (var name in back) DirectoryLog.Lifted(_logger, name, "heard via " + via);
     }
 
@@ -253,16 +283,18 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
                 map.Remove(r.NodeName);
                 removed++;
             }
+            return removed > 0;
         });
         return removed;
     }
 
-    private void Update(Action<Dictionary<string, RetiredNode>> change)
+    /// <summary>Applies <paramref name="change"/> to a copy under the write lock; publishes it and raises Changed when it says it changed something.</summary>
+    private void Update(Func<Dictionary<string, RetiredNode>, bool> change)
     {
         lock (_write)
         {
             var map = new Dictionary<string, RetiredNode>(Volatile.Read(ref _retired), StringComparer.Ordinal);
-            change(map);
+            if (!change(map)) return;
             Volatile.Write(ref _retired, map);
         }
         RaiseChanged();

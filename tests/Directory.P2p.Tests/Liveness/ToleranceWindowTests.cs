@@ -58,13 +58,14 @@ public sealed class ToleranceWindowTests : IDisposable
         Assert.Empty(liveness.Retired);
         await Offer(store, chatty, "edge-chatty", 2); // its agent refreshed its record
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        // Judged again once JudgeEvery has passed: 309 s of silence.
+        _time.Advance(NodeLiveness.JudgeEvery);
         await liveness.EvaluateAsync(CancellationToken.None);
         var retired = Assert.Single(liveness.Retired);
         Assert.Equal("edge-quiet", retired.NodeName);
         Assert.Equal(quiet.PeerId, retired.PeerId);
         Assert.Equal(TestRecords.Now, retired.LastHeard);
-        Assert.Contains("silent 301 s (last heard via record)", retired.Reason, StringComparison.Ordinal);
+        Assert.Contains("silent 309 s (last heard via record)", retired.Reason, StringComparison.Ordinal);
         Assert.Contains("no tunnel to probe it", retired.Reason, StringComparison.Ordinal);
         Assert.True(liveness.IsRetired("edge-quiet"));
         Assert.Null(store.Resolve("edge-quiet"));
@@ -122,6 +123,39 @@ public sealed class ToleranceWindowTests : IDisposable
         _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
         await liveness.EvaluateAsync(CancellationToken.None);
         Assert.Single(liveness.Retired);
+    }
+
+    [Fact]
+    public async Task RetiredNodeWhoseRecordIsPruned_Forgotten()
+    {
+        var (store, liveness) = Create();
+        _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
+        using var key = PrivateKey.Generate();
+        await Offer(store, key, "edge-old", 1);
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Single(liveness.Retired);
+
+        _time.Advance(TimeSpan.FromDays(2)); // past expiry + maxStaleSeconds
+        Assert.Equal(1, await store.PruneAsync(CancellationToken.None));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired);
+    }
+
+    [Fact]
+    public async Task ManySilentNodes_AtMost64ProbedPerRound_TheRestNextRound()
+    {
+        var (store, liveness) = Create();
+        _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
+        var keys = Enumerable.Range(0, NodeLiveness.ProbesPerRound + 6).Select(_ => PrivateKey.Generate()).ToList();
+        for (var i = 0; i < keys.Count; i++) await Offer(store, keys[i], "edge-" + i, 1);
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Equal(NodeLiveness.ProbesPerRound, liveness.Retired.Count);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Equal(keys.Count, liveness.Retired.Count);
+        foreach (var k in keys) k.Dispose();
     }
 
     [Fact]
@@ -185,6 +219,30 @@ public sealed class ToleranceWindowTests : IDisposable
         await again.ConnectAsync(a);
         await Eventually.TrueAsync(() => liveness.Retired.Count == 0, "back on reconnection");
         Assert.NotNull(a.Store.Resolve("tw-b"));
+    }
+
+    [Fact]
+    public async Task Libp2p_SilentButAlive_AnswersTheProbe_NotRetired()
+    {
+        await using var a = await TestNode.StartAsync(_dir, "tw-probe-a", directory: false);
+        await using var c = await TestNode.StartAsync(_dir, "tw-probe-c", directory: false);
+        // The agent's tunnel finds peers through the directory, as in the host.
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<INodeDirectory>(services, a.Store);
+        var tunnel = new PluginMesh.Plugins.Tunnel.Libp2p.Mesh.MeshTunnel(a.Node, new SingletonServices(services));
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var api = new ApiView(a.Store, _catalog, () => [_catalog.Kubernetes], time);
+        using var liveness = new NodeLiveness(a.Store, api, _policies, a.Network, tunnel, () => [], time, NullLogger.Instance, _meter, TimeSpan.FromSeconds(10));
+        liveness.Start();
+        _catalog.Kubernetes.SetConnected(false, time.GetUtcNow());
+        await a.Store.AcceptAsync(RecordsOf(c), "peer:" + c.PeerId, CancellationToken.None);
+        Assert.DoesNotContain(a.Network.Connections, x => x.PeerId.ToString() == c.PeerId);
+
+        time.Advance(TimeSpan.FromSeconds(400)); // no refresh, no connection, no mDNS: the policy says retire
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired); // it answered the probe
+        Assert.Contains(a.Network.Connections, x => x.PeerId.ToString() == c.PeerId);
+        Assert.NotNull(a.Store.Resolve("tw-probe-c"));
     }
 
     private static PluginMesh.Plugins.Directory.P2p.Records.SignedNodeRecord RecordsOf(TestNode node)
