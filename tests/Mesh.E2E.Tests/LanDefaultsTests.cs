@@ -71,7 +71,20 @@ public sealed class LanDefaultsTests(ITestOutputHelper output)
                 var discovered = s.GetProperty("libp2p").GetProperty("discovered").EnumerateArray().ToList();
                 Assert.DoesNotContain(discovered, d => d.GetProperty("state").GetString() == "ignored");
                 foreach (var a in agents) Assert.DoesNotContain(a.Log, l => l.Contains("ignoring", StringComparison.Ordinal));
+                // The relay election runs on the defaults too: on a LAN with private addresses only nobody is public, so electRelay declines.
+                var election = s.GetProperty("relay").GetProperty("hop").GetProperty("election");
+                Assert.Equal(("policy", false), (election.GetProperty("cause").GetString(), election.GetProperty("offer").GetBoolean()));
             }
+
+            // An address added to node-a's LAN interface while it runs is announced at once (the listener is 0.0.0.0:4001),
+            // not at the next start: node-b hears it within one round of announcements.
+            sw.Restart();
+            NetnsLab.Ip("-n", ns[0], "addr", "add", "10.97.0.11/24", "dev", "eth0");
+            var added = $"/ip4/10.97.0.11/tcp/4001/p2p/{ids[0]}";
+            await agents[0].WaitStatusAsync(s => Strings(s.GetProperty("dns").GetProperty("mdns").GetProperty("advertised")).Contains(added), TimeSpan.FromSeconds(10), "the added address advertised");
+            await agents[1].WaitStatusAsync(s => s.GetProperty("dns").GetProperty("mdns").GetProperty("peers").EnumerateArray()
+                .Any(p => p.GetProperty("peerId").GetString() == ids[0] && Strings(p.GetProperty("addrs")).Contains(added)), TimeSpan.FromSeconds(10), "node-a's added address heard by mDNS");
+            output.WriteLine($"an address added to node-a's eth0 reached node-b's mDNS table {sw.ElapsedMilliseconds} ms later");
         }
         finally
         {
@@ -117,6 +130,8 @@ public sealed class LanDefaultsTests(ITestOutputHelper output)
         var up = agents.Select(a => a.LoggedAt("Plugin tunnel.libp2p", "running") ?? double.NaN).Max();
         return connected - up;
     }
+
+    private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 
     private static bool ConnectedTo(JsonElement status, string peerId) =>
         status.TryGetProperty("peers", out var peers)

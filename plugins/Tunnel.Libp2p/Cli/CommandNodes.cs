@@ -23,7 +23,10 @@ internal static class CommandNodes
     /// <paramref name="keyFile"/> and <paramref name="pskFile"/> paths follow the working directory, as
     /// a command-line path does.
     /// </summary>
-    public static Dictionary<string, string?> Libp2p(IReadOnlyList<Multiaddr>? listen, bool dialOnly, bool holePunch, string? keyFile = null, string? pskFile = null, bool ephemeralKey = false)
+    /// <param name="treatAsPublic">CIDRs whose addresses count as public (<c>autonat.treatAsPublic</c>): hole punching dials only
+    /// non-private addresses, and a lab's "public" side is usually a TEST-NET range, private by default.</param>
+    public static Dictionary<string, string?> Libp2p(IReadOnlyList<Multiaddr>? listen, bool dialOnly, bool holePunch, string? keyFile = null, string? pskFile = null, bool ephemeralKey = false,
+        IReadOnlyList<string>? treatAsPublic = null)
     {
         var o = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -36,6 +39,7 @@ internal static class CommandNodes
         if (keyFile is not null) o[Tunnel + "keyFile"] = Path.GetFullPath(keyFile);
         if (pskFile is not null) o[Tunnel + "pskFile"] = Path.GetFullPath(pskFile);
         if (ephemeralKey) o[Tunnel + "ephemeralKey"] = "true";
+        for (var i = 0; i < (treatAsPublic?.Count ?? 0); i++) o[Tunnel + "autonat:treatAsPublic:" + i] = treatAsPublic![i];
         return o;
     }
 

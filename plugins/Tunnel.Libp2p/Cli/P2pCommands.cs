@@ -23,18 +23,20 @@ internal static class P2pCommands
     [
         new("p2p listen", "Listen and serve echo, ping and identify until stopped (optionally relay, reserve, hole-punch)",
             "pluginmesh p2p listen [--listen <multiaddr>]... [--key <file>] [--psk <file>] [--mdns [--mdns-interval <ms>]]\n" +
-            "                      [--relay-service [--relay-unlimited]] [--reserve <relay multiaddr>]... [--hole-punch] [--verbose]\n" +
+            "                      [--relay-service [--relay-unlimited]] [--reserve <relay multiaddr>]... [--hole-punch [--treat-as-public <cidr>]...] [--verbose]\n" +
             "  prints {\"peerId\":...,\"addrs\":[...]} once listening;\n" +
             "  --relay-service also offers the Circuit Relay v2 hop service (needs the tunnel.relay plugin; with --psk every\n" +
             "    peer that gets in is a member with unlimited circuits, and so with --relay-unlimited; otherwise circuits get the\n" +
             "    spec's outsider limits, 2 min / 128 KiB);\n" +
             "  --reserve keeps a reservation on that relay (repeatable): the ready line adds \"circuitAddrs\":[...] (waits up to\n" +
             "    10 s for them) and a line with \"event\":\"circuitAddrs\" is printed whenever they change;\n" +
-            "  --hole-punch runs DCUtR: a peer that reaches us through a relay is upgraded to a direct connection;\n" +
+            "  --hole-punch runs DCUtR: a peer that reaches us through a relay is upgraded to a direct connection; only\n" +
+            "    non-private addresses are dialed, --treat-as-public <cidr> (repeatable) makes a range count as public (a lab's\n" +
+            "    TEST-NET \"internet\"; autonat.treatAsPublic of the node's file otherwise);\n" +
             "  the node logs warnings on stderr (--verbose: everything from debug up, e.g. each hole-punch attempt);\n" +
             "  with --mdns (needs the dns.mdns plugin) one {\"event\":\"mdns:peer\",\"peerId\":...,\"addrs\":[...]} line per discovered peer, which it connects", ListenAsync),
         new("p2p dial", "Dial a peer and echo bytes on K streams, checking every byte",
-            "pluginmesh p2p dial <multiaddr>... [--echo-bytes N] [--streams K] [--psk <file>] [--hole-punch [--wait-direct <ms>] [--listen <multiaddr>]...] [--verbose]\n" +
+            "pluginmesh p2p dial <multiaddr>... [--echo-bytes N] [--streams K] [--psk <file>] [--hole-punch [--wait-direct <ms>] [--listen <multiaddr>]... [--treat-as-public <cidr>]...] [--verbose]\n" +
             "  several addresses of one peer are tried in the agent's path order (direct, then /p2p-circuit relays);\n" +
             "  --hole-punch listens (default /ip4/0.0.0.0/tcp/0) and takes part in DCUtR; --wait-direct waits up to <ms> for\n" +
             "  the relayed connection to be upgraded before echoing;\n" +
@@ -52,7 +54,7 @@ internal static class P2pCommands
 
     private static readonly TimeSpan ReserveWait = TimeSpan.FromSeconds(10);
 
-    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval", "reserve"], ["mdns", "relay-service", "relay-unlimited", "hole-punch", "verbose"], async args =>
+    private static Task<int> ListenAsync(PluginCommandContext context) => RunAsync(context, ["listen", "key", "psk", "mdns-interval", "reserve", "treat-as-public"], ["mdns", "relay-service", "relay-unlimited", "hole-punch", "verbose"], async args =>
     {
         var options = ReadOptions(context);
         if (args.Has("mdns"))
@@ -69,7 +71,8 @@ internal static class P2pCommands
         var relay = args.Has("relay-service") || reserve.Count > 0;
         if (relay && !CommandNodes.Require(context, CommandNodes.Relay, args.Has("relay-service") ? "--relay-service" : "--reserve")) return 2;
         var psk = args.One("psk");
-        var overrides = CommandNodes.Libp2p(args.All("listen").Select(Multiaddr.Parse).ToList(), dialOnly: false, args.Has("hole-punch"), args.One("key"), psk);
+        if (args.All("treat-as-public").Count > 0 && !args.Has("hole-punch")) throw new ArgumentException("--treat-as-public needs --hole-punch");
+        var overrides = CommandNodes.Libp2p(args.All("listen").Select(Multiaddr.Parse).ToList(), dialOnly: false, args.Has("hole-punch"), args.One("key"), psk, treatAsPublic: args.All("treat-as-public"));
         List<string> plugins = [TunnelLibp2pPlugin.PluginId];
         if (relay)
         {
@@ -136,14 +139,14 @@ internal static class P2pCommands
         return new HandlerRegistration(() => discovery.PeerDiscovered -= Print);
     }
 
-    private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk", "wait-direct", "listen"], ["hole-punch", "verbose"], async args =>
+    private static Task<int> DialAsync(PluginCommandContext context) => RunAsync(context, ["echo-bytes", "streams", "psk", "wait-direct", "listen", "treat-as-public"], ["hole-punch", "verbose"], async args =>
     {
         var target = Targets(args);
         var bytes = args.Long("echo-bytes", 1 << 20, 0);
         var streams = (int)args.Long("streams", 1, 1);
         var holePunch = args.Has("hole-punch");
         var waitDirect = args.Long("wait-direct", 0, 0);
-        if (!holePunch && (waitDirect > 0 || args.All("listen").Count > 0)) throw new ArgumentException("--wait-direct and --listen need --hole-punch");
+        if (!holePunch && (waitDirect > 0 || args.All("listen").Count > 0 || args.All("treat-as-public").Count > 0)) throw new ArgumentException("--wait-direct, --listen and --treat-as-public need --hole-punch");
         var listen = args.All("listen").Select(Multiaddr.Parse).ToList();
         var ct = context.CancellationToken;
         if (!CanDial(context, target)) return 2;
@@ -220,7 +223,7 @@ internal static class P2pCommands
     private static Task<ICommandNode> StartDialerAsync(PluginCommandContext context, CommandArgs args, PeerTarget target, IReadOnlyList<Multiaddr> listen)
     {
         var psk = args.One("psk");
-        var overrides = CommandNodes.Libp2p(listen, dialOnly: listen.Count == 0, args.Has("hole-punch"), pskFile: psk, ephemeralKey: true);
+        var overrides = CommandNodes.Libp2p(listen, dialOnly: listen.Count == 0, args.Has("hole-punch"), pskFile: psk, ephemeralKey: true, treatAsPublic: args.All("treat-as-public"));
         List<string> plugins = [TunnelLibp2pPlugin.PluginId];
         if (target.Addresses!.Any(a => a.IsRelayed))
         {

@@ -12,4 +12,7 @@ internal static partial class HolePunchLog
 
     [LoggerMessage(EventId = 4503, Level = LogLevel.Information, Message = "holepunch with {Peer} gave up after {Attempts} attempts: {Reason}")]
     public static partial void GaveUp(ILogger logger, string peer, int attempts, string reason);
+
+    [LoggerMessage(EventId = 4506, Level = LogLevel.Debug, Message = "holepunch with {Peer}: we offer [{Ours}], it offers [{Theirs}], dialable [{Targets}]")]
+    public static partial void Exchanged(ILogger logger, string peer, string ours, string theirs, string targets);
 }

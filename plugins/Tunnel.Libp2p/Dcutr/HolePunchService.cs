@@ -219,10 +219,12 @@ public sealed class HolePunchService
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(ExchangeTimeout);
                 var start = Stopwatch.GetTimestamp();
-                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                var ours = LocalCandidates();
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, ours, timeout.Token).ConfigureAwait(false);
                 var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
                 rtt = Stopwatch.GetElapsedTime(start);
                 targets = Dialable(connect);
+                LogExchange(relayed.RemotePeerId, ours, connect, targets);
                 if (targets.Count == 0) throw new TunnelException(TunnelFailure.Unresolved, $"[tunnel.libp2p] holepunch: {relayed.RemotePeerId} sent no dialable address");
                 // Before SYNC: from then on the peer may dial, and its SYN may reach our listener first.
                 window.CancelAfter(ExchangeTimeout + DialWindow);
@@ -252,10 +254,12 @@ public sealed class HolePunchService
                 timeout.CancelAfter(ExchangeTimeout);
                 var connect = await ReadAsync(s.Stream, HolePunchMessage.Connect, timeout.Token).ConfigureAwait(false);
                 targets = Dialable(connect);
+                var ours = LocalCandidates();
+                LogExchange(s.Connection.RemotePeerId, ours, connect, targets);
                 // Before our CONNECT: the peer dials half a round trip after it, possibly onto our listener.
                 window.CancelAfter(ExchangeTimeout + DialWindow);
                 waits = ExpectPunches(targets, s.Connection.RemotePeerId, initiator: false, window.Token);
-                await WriteAsync(s.Stream, HolePunchMessage.Connect, LocalCandidates(), timeout.Token).ConfigureAwait(false);
+                await WriteAsync(s.Stream, HolePunchMessage.Connect, ours, timeout.Token).ConfigureAwait(false);
                 await ReadAsync(s.Stream, HolePunchMessage.Sync, timeout.Token).ConfigureAwait(false);
             }
             if (targets.Count == 0) return;
@@ -367,6 +371,23 @@ public sealed class HolePunchService
             if (!result.Contains(addr)) result.Add(addr);
         }
         return result;
+    }
+
+    private void LogExchange(PeerId peer, IReadOnlyList<Multiaddr> ours, HolePunchMessage theirs, List<Multiaddr> targets)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug)) return;
+        var their = theirs.ObsAddrs.Select(b =>
+        {
+            try
+            {
+                return Multiaddr.FromBytes(b).ToString();
+            }
+            catch (FormatException)
+            {
+                return "(malformed)";
+            }
+        });
+        HolePunchLog.Exchanged(_logger, peer.ToString(), string.Join(" ", ours), string.Join(" ", their), string.Join(" ", targets));
     }
 
     private static Task WriteAsync(Stream stream, int type, IReadOnlyList<Multiaddr> addrs, CancellationToken ct) =>

@@ -326,6 +326,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Says that <see cref="DirectAddresses"/> may have changed (interface addresses moved): raises <see cref="AddressesChanged"/> and pushes Identify.</summary>
+    public void RefreshAddresses() => OnAnnouncedChanged();
+
     private void OnAnnouncedChanged()
     {
         AddressesChanged?.Invoke();

@@ -68,5 +68,5 @@ public sealed class LocalPeer : ILocalPeer
 
     public byte[] Sign(ReadOnlySpan<byte> data) => _node.Identity.Sign(data);
 
-    private void RaiseChanged() => AddressesChanged?.Invoke();
+    internal void RaiseChanged() => AddressesChanged?.Invoke();
 }

@@ -133,6 +133,11 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         }
         Volatile.Write(ref _host, host);
         Started?.Invoke(host);
+        // A wildcard listener is dialable on whatever the interfaces hold: follow them (an address added after start).
+        if (_options.Listen.Any(a => a.IsUnspecified))
+        {
+            lock (_subscriptions) _subscriptions.Add(new InterfaceWatch(host, LocalPeer.RaiseChanged));
+        }
         // Discoveries are optional and resolved only now: they advertise ILocalPeer, which is ours.
         var discoveries = _services?.GetServices<IPeerDiscovery>().ToList() ?? [];
         if (discoveries.Count > 0)
