@@ -73,6 +73,8 @@ public sealed class MeshFormsItselfTests(ITestOutputHelper output)
             var meshed = await Task.WhenAll(first.Select(c => ReachAsync(lab, agents, c, first, TimeSpan.FromSeconds(120), sw)));
             var timeToMesh = meshed.Max();
             output.WriteLine($"mesh formed: every agent reached every other node's backend {timeToMesh / 1000:0.0} s after start (per agent: {Join(first, meshed)})");
+            var tunnelsUp = first.Select(n => agents[n].LoggedAt("Plugin tunnel.libp2p", "running") ?? double.NaN).ToArray();
+            output.WriteLine($"(start-up share: the last agent's tunnel was up {tunnelsUp.Max() / 1000:0.0} s after start; per agent: {Join(first, tunnelsUp)})");
             var ids = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var name in first) ids[name] = (await StatusOf(agents[name])).GetProperty("libp2p").GetProperty("peerId").GetString()!;
             await PrintElectionAsync(agents, first);
