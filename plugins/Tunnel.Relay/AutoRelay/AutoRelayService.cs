@@ -222,7 +222,7 @@ internal sealed class AutoRelayService(
         cts.CancelAfter(ProbeTimeout);
         try
         {
-            var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), PingProtocol, cts.Token).ConfigureAwait(false);
+            var opened = await tunnel.OpenStreamAsync(relay.Target, PingProtocol, cts.Token).ConfigureAwait(false);
             if (!opened.Ok) return false;
             await opened.Stream.DisposeAsync().ConfigureAwait(false);
             return true;
