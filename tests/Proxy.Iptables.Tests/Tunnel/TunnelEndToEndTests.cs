@@ -4,6 +4,7 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using PluginMesh.Plugins.Proxy.Iptables.Status;
 using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Tunnel;
@@ -123,6 +124,39 @@ public sealed class TunnelEndToEndTests
         Assert.Null(stream);
         Assert.Null(failure);
         Assert.Equal(TunnelStatus.Refused, status);
+    }
+
+    [Fact]
+    public async Task NodeWithNoPathYet_IsNotEjectedForEjectFor_UsedOnceItsPathExists()
+    {
+        await using var backendB = new TcpEchoServer();
+        await using var backendC = new TcpEchoServer();
+        var web = new ServicePort("http", 80, TransportProtocol.Tcp, 0, "http");
+        var catalog = new CatalogBuilder().Service("web", "10.96.0.10", [web]).Endpoints("web",
+        [
+            new MeshEndpoint(IPAddress.Loopback, "node-b", true, [new EndpointPort("http", backendB.Port, TransportProtocol.Tcp)]),
+            new MeshEndpoint(IPAddress.Loopback, "node-c", true, [new EndpointPort("http", backendC.Port, TransportProtocol.Tcp)]),
+        ]);
+        var net = new FakeTunnelNetwork();
+        net.NoPath["node-c"] = true;
+        var (catalogA, catalogB, catalogC) = (new FakeCatalog(), new FakeCatalog(), new FakeCatalog());
+        foreach (var c in new[] { catalogA, catalogB, catalogC }) c.Publish(catalog);
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var c3 = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogC, "node-c", net.For("node-c"));
+        // One failure ejects, for an hour: only a "no path yet" failure may end sooner.
+        await using var a = await ProxyHarness.StartAsync(Listen with { EjectAfterFailures = 1, EjectFor = TimeSpan.FromHours(1) }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+        var target = new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80));
+        EndpointStatus C() => a.Proxy.GetStatus().Services.Single().Ports[0].Endpoints.Single(e => e.Node == "node-c");
+
+        for (var i = 0; i < 20 && C().DialFailures == 0; i++) Assert.Equal("ping " + i, await ProxyHarness.EchoAsync(target, "ping " + i));
+        Assert.Equal(1, C().DialFailures);
+        Assert.True(C().Ejected);
+
+        net.NoPath.TryRemove("node-c", out _);
+        await Eventually.TrueAsync(() => !C().Ejected, "node-c back in load balancing once the no-path ejection ends");
+        for (var i = 0; i < 20 && backendC.Accepted == 0; i++) Assert.Equal("pong " + i, await ProxyHarness.EchoAsync(target, "pong " + i));
+        Assert.True(backendC.Accepted > 0);
+        Assert.Equal(1, C().DialFailures);
     }
 
     [Fact]
