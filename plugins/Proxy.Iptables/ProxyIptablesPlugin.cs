@@ -52,7 +52,8 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
             sp.GetRequiredService<ProxyMetrics>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILogger<ProxyHostedService>>(),
-            sp.GetService<INodeLiveness>()));
+            sp.GetService<INodeLiveness>(),
+            sp.GetService<INodeDirectory>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }

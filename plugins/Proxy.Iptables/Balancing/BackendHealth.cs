@@ -29,6 +29,13 @@ public sealed class BackendHealth
     /// <summary>Counts a connection closed.</summary>
     public void Release() => Interlocked.Decrement(ref _active);
 
+    /// <summary>Ends an ejection and the failure streak (a new path to the endpoint's node is known); true when it was ejected.</summary>
+    public bool Readmit(long nowTicks)
+    {
+        Volatile.Write(ref _consecutiveFailures, 0);
+        return Interlocked.Exchange(ref _ejectedUntilTicks, 0) > nowTicks;
+    }
+
     /// <summary>A dial worked: the failure streak ends.</summary>
     public void RecordSuccess() => Volatile.Write(ref _consecutiveFailures, 0);
 
