@@ -24,6 +24,8 @@ public sealed partial class ProxyHostedService(
     INodeDirectory? directory = null,
     int? adminPort = null) : IHostedService, IAsyncDisposable
 {
+    private readonly Dictionary<string, string> _pathsByNode = new(StringComparer.Ordinal);
+
     /// <summary>How often iptables mode checks that its rules were not removed or reordered by someone else.</summary>
     public static readonly TimeSpan VerifyInterval = TimeSpan.FromSeconds(30);
 
@@ -84,6 +86,7 @@ public sealed partial class ProxyHostedService(
         }
 
         catalog.Changed += OnCatalogChanged;
+        if (directory is not null) directory.Changed += OnRecordChanged;
         _running = true;
         // The first reconcile runs inline so a broken iptables setup fails the start, loudly.
         await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
@@ -91,11 +94,32 @@ public sealed partial class ProxyHostedService(
         logger.Started(mode);
     }
 
+    /// <summary>
+    /// A node's record changed its addresses (a relay reservation, a new listen address): a path to it
+    /// may exist now where dials failed before, so its endpoints ejected for those failures come back
+    /// at once instead of after <c>ejectForMs</c>. A record republished with the same addresses changes nothing.
+    /// </summary>
+    private void OnRecordChanged(NodeRecord record)
+    {
+        var paths = string.Join(' ', record.DirectAddresses.Concat(record.RelayAddresses));
+        lock (_pathsByNode)
+        {
+            if (_pathsByNode.TryGetValue(record.NodeName, out var known) && known == paths) return;
+            _pathsByNode[record.NodeName] = paths;
+        }
+        var now = time.GetUtcNow().UtcTicks;
+        foreach (var backend in (_registry?.Table ?? ServiceTable.Empty).Entries.Values.SelectMany(e => e.Balancer.Backends).Where(b => b.NodeName == record.NodeName).Distinct())
+        {
+            if (backend.Health.Readmit(now)) logger.Readmitted(backend.EndPoint.ToString(), record.NodeName);
+        }
+    }
+
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _running = false;
         catalog.Changed -= OnCatalogChanged;
+        if (directory is not null) directory.Changed -= OnRecordChanged;
         if (_stop is not null) await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null) await _loop.ConfigureAwait(false);
         _tunnelRegistration?.Dispose();

@@ -25,6 +25,27 @@ public sealed partial class Multiaddr
     public bool IsUnspecified => StartIp() is { } ip && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any));
 
     /// <summary>
+    /// True when another node could dial the address: it does not start (for a circuit: its relay's
+    /// address does not start) with a loopback, link-local or unspecified IP. Loopback leads the dialer
+    /// to itself, 169.254/16 is shared by every node (the agent's DNS address 169.254.96.16) and fe80::/10
+    /// needs an interface scope a multiaddr does not carry.
+    /// </summary>
+    public bool IsForOthers => !IsLoopback && !IsLinkLocal && !IsUnspecified;
+
+    /// <summary>
+    /// The addresses of <paramref name="addresses"/> another node could dial (<see cref="IsForOthers"/>), in order.
+    /// When none is, the loopback ones are kept: every peer then runs on this host (a single-host setup or
+    /// test), and loopback is how they reach each other.
+    /// </summary>
+    public static IReadOnlyList<Multiaddr> ForOthers(IEnumerable<Multiaddr> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var all = addresses as IReadOnlyList<Multiaddr> ?? [.. addresses];
+        var forOthers = all.Where(a => a.IsForOthers).ToList();
+        return forOthers.Count > 0 ? forOthers : [.. all.Where(a => a.IsLoopback)];
+    }
+
+    /// <summary>
     /// True when the address starts with a loopback, private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7)
     /// or link-local IP — what js-libp2p keeps in its mDNS answers. DNS names are not private:
     /// nothing says where they resolve.

@@ -163,11 +163,7 @@ internal static class AgentAnnotations
     {
         ArgumentNullException.ThrowIfNull(address);
         var first = address.Components[0];
-        if (first.IPAddress is { } ip)
-        {
-            if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-            return !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) && !address.IsLoopback && !address.IsLinkLocal;
-        }
+        if (first.IPAddress is not null) return address.IsForOthers;
 
         return ReferenceEquals(first.Protocol, MultiaddrProtocol.Dns) || ReferenceEquals(first.Protocol, MultiaddrProtocol.Dns4)
             || ReferenceEquals(first.Protocol, MultiaddrProtocol.Dns6) || ReferenceEquals(first.Protocol, MultiaddrProtocol.DnsAddr);

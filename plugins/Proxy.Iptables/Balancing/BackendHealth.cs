@@ -29,13 +29,33 @@ public sealed class BackendHealth
     /// <summary>Counts a connection closed.</summary>
     public void Release() => Interlocked.Decrement(ref _active);
 
+    /// <summary>Ends an ejection and the failure streak (a new path to the endpoint's node is known); true when it was ejected.</summary>
+    public bool Readmit(long nowTicks)
+    {
+        Volatile.Write(ref _consecutiveFailures, 0);
+        return Interlocked.Exchange(ref _ejectedUntilTicks, 0) > nowTicks;
+    }
+
     /// <summary>A dial worked: the failure streak ends.</summary>
     public void RecordSuccess() => Volatile.Write(ref _consecutiveFailures, 0);
 
-    /// <summary>A dial failed; ejects after <paramref name="ejectAfter"/> failures in a row.</summary>
+    /// <summary>
+    /// How long a streak ending in "no path yet" ejects at most: the tunnel knows no connection or
+    /// address for the endpoint's node (it is still joining, its relay reservation is on its way).
+    /// Such a failure is instant and says nothing about the endpoint; a path usually appears within
+    /// seconds, and the full <c>ejectFor</c> would keep a node out of the mesh that long after it joined.
+    /// </summary>
+    public static readonly TimeSpan NoPathEjection = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A dial failed; ejects after <paramref name="ejectAfter"/> failures in a row, for
+    /// <paramref name="ejectFor"/> — at most <see cref="NoPathEjection"/> when this failure was
+    /// <paramref name="noPath"/> (the tunnel had no path to the node yet).
+    /// </summary>
     /// <returns>True when this failure ejected the endpoint.</returns>
-    public bool RecordFailure(long nowTicks, int ejectAfter, TimeSpan ejectFor)
+    public bool RecordFailure(long nowTicks, int ejectAfter, TimeSpan ejectFor, bool noPath = false)
     {
+        if (noPath && ejectFor > NoPathEjection) ejectFor = NoPathEjection;
         Interlocked.Increment(ref _dialFailures);
         var n = Interlocked.Increment(ref _consecutiveFailures);
         if (n < ejectAfter || ejectFor <= TimeSpan.Zero) return false;

@@ -23,7 +23,7 @@ public sealed class EndpointDialer(
         for (var attempt = 1; backend is not null; attempt++)
         {
             var path = planner.Plan(backend);
-            var (result, reason) = await TryConnectAsync(backend, path, entry.Port.Protocol, cancellationToken).ConfigureAwait(false);
+            var (result, reason, noPath) = await TryConnectAsync(backend, path, entry.Port.Protocol, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 backend.Health.RecordSuccess();
@@ -33,7 +33,7 @@ public sealed class EndpointDialer(
             cancellationToken.ThrowIfCancellationRequested();
             entry.Counters.DialFailed(reason);
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
-            if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor))
+            if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());
 
             var remaining = entry.Balancer.Backends.Count(b => !b.EndPoint.Equals(backend.EndPoint) && !tried.Contains(b.EndPoint));
@@ -60,7 +60,8 @@ public sealed class EndpointDialer(
         return failover.OnFailure(input);
     }
 
-    private async ValueTask<(DialResult? Result, string Reason)> TryConnectAsync(Backend backend, ProxyPath path, TransportProtocol protocol, CancellationToken cancellationToken)
+    /// <summary>The connection, or why not; <c>NoPath</c> when the tunnel knew no path to the node (<see cref="TunnelFailure.Unresolved"/>).</summary>
+    private async ValueTask<(DialResult? Result, string Reason, bool NoPath)> TryConnectAsync(Backend backend, ProxyPath path, TransportProtocol protocol, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -70,16 +71,16 @@ public sealed class EndpointDialer(
             {
                 var header = new TunnelHeader(protocol, backend.EndPoint);
                 var (stream, status, failure, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, timeout.Token).ConfigureAwait(false);
-                return stream is not null ? (new DialResult(backend, path, null, stream), "")
-                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason));
+                return stream is not null ? (new DialResult(backend, path, null, stream), "", false)
+                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason), failure == TunnelFailure.Unresolved);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return (null, "timeout");
+                return (null, "timeout", false);
             }
             catch (IOException)
             {
-                return (null, "reset");
+                return (null, "reset", false);
             }
         }
 
@@ -90,17 +91,17 @@ public sealed class EndpointDialer(
         {
             if (protocol == TransportProtocol.Tcp) socket.NoDelay = true;
             await socket.ConnectAsync(backend.EndPoint, timeout.Token).ConfigureAwait(false);
-            return (new DialResult(backend, path, socket, null), "");
+            return (new DialResult(backend, path, socket, null), "", false);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            return (null, ReasonOf(ex.SocketErrorCode));
+            return (null, ReasonOf(ex.SocketErrorCode), false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return (null, "timeout");
+            return (null, "timeout", false);
         }
         catch
         {

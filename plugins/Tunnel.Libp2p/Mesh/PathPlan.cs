@@ -2,7 +2,7 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>
 /// The ordered paths to one target: the best live connection (direct or hole-punched before
-/// relayed), then direct addresses, then relay circuit addresses. <see cref="Unresolved"/> says why
+/// relayed), then direct addresses, then relay circuit addresses (through relays we are connected to first). <see cref="Unresolved"/> says why
 /// there can be none (an unknown node name, no directory for a name).
 /// </summary>
 internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<PathCandidate> Candidates, string? Unresolved = null)
@@ -44,7 +44,10 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
         }
         var candidates = new List<PathCandidate>();
         if (peer is not null && host.GetConnection(peer) is { } existing) candidates.Add(new PathCandidate(existing, null));
-        candidates.AddRange(direct.Concat(relayed).Select(a => new PathCandidate(null, a)));
+        // Circuits through a relay we are connected to first (stable otherwise): the peer's record may
+        // still list circuits through a relay that just died, each a failed dial before the live one.
+        var viaConnected = relayed.OrderBy(a => a.RelayPeerId is { } relay && host.GetConnection(relay) is { Path: not PathKind.Relayed } ? 0 : 1);
+        candidates.AddRange(direct.Concat(viaConnected).Select(a => new PathCandidate(null, a)));
         return new PathPlan(peer, target.NodeName ?? record?.NodeName, candidates);
 
         PathPlan Fail(string why) => new(peer, target.NodeName, [], "[tunnel.libp2p] open stream: " + why);

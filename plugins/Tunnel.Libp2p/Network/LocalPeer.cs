@@ -20,14 +20,22 @@ public sealed class LocalPeer : ILocalPeer
 
     public PeerId PeerId => _node.Identity.PeerId;
 
-    /// <summary>Direct addresses of the running host first (none before start), then announced ones; each with /p2p/&lt;id&gt;.</summary>
+    /// <summary>
+    /// Direct addresses of the running host first (none before start), then announced ones; each with
+    /// /p2p/&lt;id&gt;. Only those another node could dial (<see cref="Multiaddr.ForOthers"/>, direct and relayed
+    /// apart): a listener
+    /// on 0.0.0.0 also yields 127.0.0.1 and the agent's 169.254.96.16, which every consumer (hop
+    /// reservations, directory records, mDNS, Node annotations) would otherwise hand to peers.
+    /// </summary>
     public IReadOnlyList<Multiaddr> Addresses
     {
         get
         {
             var id = _node.Identity.PeerId;
             var direct = _node.Host?.DirectAddresses ?? [];
-            return [.. direct.Concat(_node.Announced.All).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Distinct()];
+            var all = direct.Concat(_node.Announced.All).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Distinct().ToList();
+            // Direct and relayed apart: a loopback-only host (tests) keeps its 127.0.0.1 beside a public circuit.
+            return [.. Multiaddr.ForOthers(all.Where(a => !a.IsRelayed)), .. Multiaddr.ForOthers(all.Where(a => a.IsRelayed))];
         }
     }
 

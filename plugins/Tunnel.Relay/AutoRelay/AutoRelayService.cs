@@ -50,7 +50,15 @@ internal sealed class AutoRelayService(
     /// <summary>Candidates of the last round, best first (for status).</summary>
     public IReadOnlyList<RankedCandidate> Candidates { get { lock (_lock) return _ranked; } }
 
-    public bool Active => mode == AutoRelayMode.Always || (mode == AutoRelayMode.Auto && network?.Reachability == Reachability.Private);
+    /// <summary>
+    /// Whether autorelay holds reservations: always, or in <c>auto</c> until AutoNAT says we are public.
+    /// While reachability is still unknown it reserves too: AutoNAT needs a connection to a public peer
+    /// to decide, and an agent with no traffic of its own opens none — without this a fresh private agent
+    /// would stay unreachable until someone dialed it. The reservation's connection gives AutoNAT its
+    /// answer; public, the reservations are dropped in the next round.
+    /// </summary>
+    public bool Active => mode == AutoRelayMode.Always
+        || (mode == AutoRelayMode.Auto && network?.Reachability is Reachability.Private or Reachability.Unknown);
 
     public void Start()
     {
@@ -238,7 +246,7 @@ internal sealed class AutoRelayService(
         cts.CancelAfter(ProbeTimeout);
         try
         {
-            var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: relay.PeerId, Addresses: [relay.Address]), PingProtocol, cts.Token).ConfigureAwait(false);
+            var opened = await tunnel.OpenStreamAsync(relay.Target, PingProtocol, cts.Token).ConfigureAwait(false);
             if (!opened.Ok) return false;
             await opened.Stream.DisposeAsync().ConfigureAwait(false);
             return true;

@@ -18,7 +18,9 @@ internal sealed class RelayCandidateSource(IReadOnlyList<Multiaddr> configured, 
 
     public IReadOnlyList<CandidateInfo> Gather()
     {
-        var found = new Dictionary<PeerId, CandidateInfo>();
+        // Per relay, in the order first seen: every address from every source, and where it was first found.
+        var found = new Dictionary<PeerId, (List<Multiaddr> Addresses, bool Bare, string Source, IReadOnlyDictionary<string, string> Labels)>();
+        var order = new List<PeerId>();
         foreach (var address in configured) Add(address, "config", NoLabels);
         if (directory is not null)
         {
@@ -46,16 +48,34 @@ internal sealed class RelayCandidateSource(IReadOnlyList<Multiaddr> configured, 
                 foreach (var addr in peer.Addresses) Add(WithPeer(addr, peer.PeerId), "mdns", record?.Labels ?? NoLabels);
             }
         }
-        return [.. found.Values];
+        var result = new List<CandidateInfo>();
+        foreach (var peerId in order)
+        {
+            var (addresses, bare, source, labels) = found[peerId];
+            // Configured first, then directory, API, LAN; only addresses another node could dial (a relay's
+            // record lists 127.0.0.1 first, which the tunnel drops as our own: reserving would fail).
+            var dialable = Multiaddr.ForOthers(addresses);
+            CircuitAddressRelay relay;
+            if (dialable.Count > 0) relay = new CircuitAddressRelay(dialable[0], peerId) { Alternatives = [.. dialable.Skip(1)] };
+            else if (bare) relay = new CircuitAddressRelay(new Multiaddr([MultiaddrComponent.Of(peerId)]), peerId);
+            else continue;
+            var facts = RelayFacts.Of(directory?.ResolvePeer(peerId));
+            var load = facts is not null && facts.TryGetValue(RelayFacts.Load, out var l) && double.IsFinite(l) ? Math.Clamp(l, 0, 1) : 0;
+            result.Add(new CandidateInfo(relay, source, labels, load));
+        }
+        return result;
 
         void Add(Multiaddr address, string source, IReadOnlyDictionary<string, string> labels)
         {
             if (!CircuitAddressRelay.TryParse(address, out var relay) || relay!.PeerId == self) return;
-            // First address wins per peer: configured before directory before API before LAN; the load is the record's whatever the source.
-            if (found.ContainsKey(relay.PeerId)) return;
-            var facts = RelayFacts.Of(directory?.ResolvePeer(relay.PeerId));
-            var load = facts is not null && facts.TryGetValue(RelayFacts.Load, out var l) && double.IsFinite(l) ? Math.Clamp(l, 0, 1) : 0;
-            found[relay.PeerId] = new CandidateInfo(relay, source, labels, load);
+            if (!found.TryGetValue(relay.PeerId, out var entry))
+            {
+                entry = ([], false, source, labels);
+                order.Add(relay.PeerId);
+            }
+            if (relay.IsBarePeerId) entry.Bare = true;
+            else if (!entry.Addresses.Contains(address)) entry.Addresses.Add(address);
+            found[relay.PeerId] = entry;
         }
     }
 

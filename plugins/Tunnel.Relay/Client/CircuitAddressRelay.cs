@@ -8,10 +8,13 @@ internal sealed record CircuitAddressRelay(Multiaddr Address, PeerId PeerId)
     /// <summary>True when the address is only <c>/p2p/&lt;relay&gt;</c>: the tunnel finds the relay by PeerId.</summary>
     public bool IsBarePeerId => Address.Components.Count == 1;
 
-    /// <summary>Prefers an existing connection (by PeerId), else dials the address.</summary>
+    /// <summary>More addresses of the same relay, tried after <see cref="Address"/> (a directory record lists several).</summary>
+    public IReadOnlyList<Multiaddr> Alternatives { get; init; } = [];
+
+    /// <summary>Prefers an existing connection (by PeerId), else dials the address, then the alternatives.</summary>
     public PeerTarget Target => IsBarePeerId
         ? new PeerTarget(PeerId: PeerId)
-        : new PeerTarget(PeerId: PeerId, Addresses: [Address]);
+        : new PeerTarget(PeerId: PeerId, Addresses: [Address, .. Alternatives]);
 
     /// <summary>A relay multiaddr that ends in <c>/p2p/&lt;relay&gt;</c> and is not itself a circuit.</summary>
     public static bool TryParse(Multiaddr? address, out CircuitAddressRelay? relay)

@@ -167,6 +167,39 @@ public sealed class MultiaddrTests
     public void IsUnspecified_OnlyTheWildcardAddresses(string text, bool unspecified) =>
         Assert.Equal(unspecified, Multiaddr.Parse(text).IsUnspecified);
 
+    [Theory]
+    [InlineData("/ip4/127.0.0.1/tcp/4001", false)]
+    [InlineData("/ip4/169.254.96.16/tcp/4001", false)]
+    [InlineData("/ip6/fe80::1/tcp/4001", false)]
+    [InlineData("/ip4/0.0.0.0/tcp/4001", false)]
+    [InlineData("/ip4/10.0.0.5/tcp/4001", true)]
+    [InlineData("/ip4/8.8.8.8/tcp/4001", true)]
+    [InlineData("/dns4/relay.example/tcp/4001", true)]
+    public void IsForOthers_FalseForLoopbackLinkLocalAndUnspecified(string text, bool forOthers) =>
+        Assert.Equal(forOthers, Multiaddr.Parse(text).IsForOthers);
+
+    [Fact]
+    public void IsForOthers_JudgesACircuitByItsRelaysAddress()
+    {
+        Assert.False(Multiaddr.Parse("/ip4/127.0.0.1/tcp/4001/p2p/" + Alice + "/p2p-circuit/p2p/" + Bob).IsForOthers);
+        Assert.True(Multiaddr.Parse("/ip4/203.0.113.5/tcp/4001/p2p/" + Alice + "/p2p-circuit/p2p/" + Bob).IsForOthers);
+    }
+
+    [Fact]
+    public void ForOthers_DropsWhatOnlyThisHostCanDial_KeepingOrder()
+    {
+        var kept = Multiaddr.ForOthers([.. new[] { "/ip4/127.0.0.1/tcp/4001", "/ip4/203.0.113.5/tcp/4001", "/ip4/169.254.96.16/tcp/4001", "/ip4/0.0.0.0/tcp/4001", "/ip4/10.244.1.1/tcp/4001" }.Select(Multiaddr.Parse)]);
+        Assert.Equal(["/ip4/203.0.113.5/tcp/4001", "/ip4/10.244.1.1/tcp/4001"], kept.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void ForOthers_KeepsLoopbackWhenNothingElseIsThere()
+    {
+        var kept = Multiaddr.ForOthers([.. new[] { "/ip4/127.0.0.1/tcp/4001", "/ip4/169.254.96.16/tcp/4001", "/ip4/0.0.0.0/tcp/4001" }.Select(Multiaddr.Parse)]);
+        Assert.Equal(["/ip4/127.0.0.1/tcp/4001"], kept.Select(a => a.ToString()));
+        Assert.Empty(Multiaddr.ForOthers([]));
+    }
+
     [Fact]
     public void TryGetIp_OnlyForDirectIpAddresses()
     {

@@ -121,6 +121,22 @@ public sealed class BalancingTests
     }
 
     [Fact]
+    public void Ejection_NoPathYet_EndsAfterTheShortNoPathEjection_OtherFailuresAfterEjectFor()
+    {
+        var time = new ManualTime();
+        var backends = Backends(2);
+        var now = time.GetUtcNow().UtcTicks;
+        Assert.True(backends[0].Health.RecordFailure(now, 1, TimeSpan.FromMinutes(10), noPath: true));
+        Assert.True(backends[1].Health.RecordFailure(now, 1, TimeSpan.FromMinutes(10)));
+        var after = now + BackendHealth.NoPathEjection.Ticks + 1;
+        Assert.False(backends[0].Health.IsEjected(after));
+        Assert.True(backends[1].Health.IsEjected(after));
+        // A shorter ejectFor than the no-path bound stays as configured.
+        Assert.True(backends[0].Health.RecordFailure(now, 1, TimeSpan.FromTicks(10), noPath: true));
+        Assert.False(backends[0].Health.IsEjected(now + 10));
+    }
+
+    [Fact]
     public void Ejection_AllEndpointsEjected_StillPicksOne()
     {
         var time = new ManualTime();

@@ -13,6 +13,9 @@ public sealed class FakeTunnelNetwork
 
     public int Opened;
 
+    /// <summary>Nodes the tunnel knows no path to yet (the real tunnel's "no connection or address"): opening fails Unresolved.</summary>
+    public ConcurrentDictionary<string, bool> NoPath { get; } = new();
+
     public IMeshTunnel For(string node) => new Agent(this, node);
 
     /// <summary>A stable PeerId per node name (the identity multihash of a key derived from the name; tests only).</summary>
@@ -26,6 +29,7 @@ public sealed class FakeTunnelNetwork
         public async ValueTask<OpenStreamResult> OpenStreamAsync(PeerTarget target, string protocol, CancellationToken cancellationToken)
         {
             if (target.NodeName is not { } remote) return OpenStreamResult.Failed(TunnelFailure.Unresolved, "no node name");
+            if (net.NoPath.ContainsKey(remote)) return OpenStreamResult.Failed(TunnelFailure.Unresolved, $"no connection or address for {remote}");
             if (!net._handlers.TryGetValue((remote, protocol), out var handler))
                 return OpenStreamResult.Failed(TunnelFailure.ProtocolNotSupported, $"{remote} does not serve {protocol}");
             Interlocked.Increment(ref net.Opened);

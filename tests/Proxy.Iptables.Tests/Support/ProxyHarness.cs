@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Directory;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Proxy.Iptables.Netns;
@@ -16,14 +17,14 @@ public sealed class ProxyHarness : IAsyncDisposable
     private readonly Meter _meter = new("test.proxy." + Guid.NewGuid().ToString("N"));
     private bool _stopped;
 
-    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort)
+    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort, INodeDirectory? directory)
     {
         Catalog = catalog;
         Metrics = new ProxyMetrics(_meter);
         if (mode == ProxyMode.Iptables)
             Interceptor = new IptablesInterceptor(options, new CommandRunner(options.Netns), Metrics, TimeProvider.System, NullLogger<IptablesInterceptor>.Instance);
         Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, null, Interceptor, Metrics, TimeProvider.System,
-            NullLogger<ProxyHostedService>.Instance, adminPort: adminPort);
+            NullLogger<ProxyHostedService>.Instance, directory: directory, adminPort: adminPort);
     }
 
     public FakeCatalog Catalog { get; }
@@ -38,9 +39,9 @@ public sealed class ProxyHarness : IAsyncDisposable
     public ProxyHostedService Proxy { get; }
 
     public static async Task<ProxyHarness> StartAsync(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node = "node-a",
-        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null)
+        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null, INodeDirectory? directory = null)
     {
-        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort);
+        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort, directory);
         try
         {
             await h.Proxy.StartAsync(CancellationToken.None);

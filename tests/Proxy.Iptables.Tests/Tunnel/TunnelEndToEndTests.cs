@@ -4,6 +4,7 @@ using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Tunnel;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
+using PluginMesh.Plugins.Proxy.Iptables.Status;
 using PluginMesh.Plugins.Proxy.Iptables.Tunnel;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Tunnel;
@@ -123,6 +124,72 @@ public sealed class TunnelEndToEndTests
         Assert.Null(stream);
         Assert.Null(failure);
         Assert.Equal(TunnelStatus.Refused, status);
+    }
+
+    /// <summary>Service web with one endpoint on node-b and one on node-c.</summary>
+    private static CatalogBuilder OnNodesBAndC(int portB, int portC) => new CatalogBuilder()
+        .Service("web", "10.96.0.10", [new ServicePort("http", 80, TransportProtocol.Tcp, 0, "http")]).Endpoints("web",
+        [
+            new MeshEndpoint(IPAddress.Loopback, "node-b", true, [new EndpointPort("http", portB, TransportProtocol.Tcp)]),
+            new MeshEndpoint(IPAddress.Loopback, "node-c", true, [new EndpointPort("http", portC, TransportProtocol.Tcp)]),
+        ]);
+
+    [Fact]
+    public async Task NodeWithNoPathYet_IsNotEjectedForEjectFor_UsedOnceItsPathExists()
+    {
+        await using var backendB = new TcpEchoServer();
+        await using var backendC = new TcpEchoServer();
+        var catalog = OnNodesBAndC(backendB.Port, backendC.Port);
+        var net = new FakeTunnelNetwork();
+        net.NoPath["node-c"] = true;
+        var (catalogA, catalogB, catalogC) = (new FakeCatalog(), new FakeCatalog(), new FakeCatalog());
+        foreach (var c in new[] { catalogA, catalogB, catalogC }) c.Publish(catalog);
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var c3 = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogC, "node-c", net.For("node-c"));
+        // One failure ejects, for an hour: only a "no path yet" failure may end sooner.
+        await using var a = await ProxyHarness.StartAsync(Listen with { EjectAfterFailures = 1, EjectFor = TimeSpan.FromHours(1) }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+        var target = new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80));
+        EndpointStatus C() => a.Proxy.GetStatus().Services.Single().Ports[0].Endpoints.Single(e => e.Node == "node-c");
+
+        for (var i = 0; i < 20 && C().DialFailures == 0; i++) Assert.Equal("ping " + i, await ProxyHarness.EchoAsync(target, "ping " + i));
+        Assert.Equal(1, C().DialFailures);
+        Assert.True(C().Ejected);
+
+        net.NoPath.TryRemove("node-c", out _);
+        await Eventually.TrueAsync(() => !C().Ejected, "node-c back in load balancing once the no-path ejection ends");
+        for (var i = 0; i < 20 && backendC.Accepted == 0; i++) Assert.Equal("pong " + i, await ProxyHarness.EchoAsync(target, "pong " + i));
+        Assert.True(backendC.Accepted > 0);
+        Assert.Equal(1, C().DialFailures);
+    }
+
+    [Fact]
+    public async Task NodeEjected_ComesBackAtOnceWhenItsRecordGetsNewAddresses_NotForTheSameOnes()
+    {
+        await using var backendB = new TcpEchoServer();
+        await using var backendC = new TcpEchoServer();
+        var catalog = OnNodesBAndC(backendB.Port, backendC.Port);
+        var net = new FakeTunnelNetwork();
+        var directory = new FakeDirectory();
+        var (catalogA, catalogB, catalogC) = (new FakeCatalog(), new FakeCatalog(), new FakeCatalog());
+        foreach (var c in new[] { catalogA, catalogB, catalogC }) c.Publish(catalog);
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen with { EjectAfterFailures = 1, EjectFor = TimeSpan.FromHours(1) }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"),
+            directory: directory);
+        var target = new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80));
+        EndpointStatus C() => a.Proxy.GetStatus().Services.Single().Ports[0].Endpoints.Single(e => e.Node == "node-c");
+        directory.Accept("node-c", "/ip4/10.0.0.3/tcp/4001");
+
+        // node-c's agent does not serve the tunnel yet: a failure that is not "no path", so a full ejection.
+        for (var i = 0; i < 20 && C().DialFailures == 0; i++) Assert.Equal("ping " + i, await ProxyHarness.EchoAsync(target, "ping " + i));
+        Assert.True(C().Ejected);
+        directory.Accept("node-c", "/ip4/10.0.0.3/tcp/4001");
+        Assert.True(C().Ejected);
+
+        await using var c3 = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogC, "node-c", net.For("node-c"));
+        directory.Accept("node-c", "/ip4/10.0.0.3/tcp/4001", $"/ip4/203.0.113.1/tcp/4001/p2p/{FakeTunnelNetwork.PeerOf("relay")}/p2p-circuit");
+        Assert.False(C().Ejected);
+        for (var i = 0; i < 20 && backendC.Accepted == 0; i++) Assert.Equal("pong " + i, await ProxyHarness.EchoAsync(target, "pong " + i));
+        Assert.True(backendC.Accepted > 0);
     }
 
     [Fact]

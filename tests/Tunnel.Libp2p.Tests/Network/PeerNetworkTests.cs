@@ -44,6 +44,23 @@ public sealed class PeerNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task LocalPeer_Addresses_OnlyThoseAnotherNodeCouldDial()
+    {
+        var ct = TestTimeout.Token();
+        await using var a = Node("a");
+        await a.StartAsync(ct);
+        // Alone on loopback (tests, one host): loopback is how peers reach us, so it stays.
+        Assert.StartsWith("/ip4/127.0.0.1/tcp/", Assert.Single(a.LocalPeer.Addresses).ToString(), StringComparison.Ordinal);
+
+        var relay = PrivateKey.Generate().PeerId;
+        a.Network.SetAnnouncedAddresses("observed", [Multiaddr.Parse("/ip4/169.254.96.16/tcp/4001"), Multiaddr.Parse("/ip4/203.0.113.9/tcp/4001"),
+            Multiaddr.Parse($"/ip4/127.0.0.1/tcp/4001/p2p/{relay}/p2p-circuit"), Multiaddr.Parse($"/ip4/198.51.100.1/tcp/4001/p2p/{relay}/p2p-circuit")]);
+
+        Assert.Equal([$"/ip4/203.0.113.9/tcp/4001/p2p/{a.LocalPeer.PeerId}", $"/ip4/198.51.100.1/tcp/4001/p2p/{relay}/p2p-circuit/p2p/{a.LocalPeer.PeerId}"],
+            a.LocalPeer.Addresses.Select(x => x.ToString()));
+    }
+
+    [Fact]
     public void LocalPeer_Sign_VerifiesWithPublicKey()
     {
         var node = Node("signer");

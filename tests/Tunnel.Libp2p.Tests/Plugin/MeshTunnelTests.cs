@@ -116,6 +116,24 @@ public sealed class MeshTunnelTests : IDisposable
     }
 
     [Fact]
+    public async Task PathPlan_CircuitsThroughARelayWeAreConnectedTo_ComeFirst()
+    {
+        // After a relay dies its circuits stay in the peer's record for a while; the live relay's must not wait behind them.
+        var ct = TestTimeout.Token();
+        await using var node = Node("planner");
+        await using var relay = Node("live-relay");
+        await node.StartAsync(ct);
+        await relay.StartAsync(ct);
+        await node.Host!.DialAsync(relay.Host!.ListenAddresses[0].WithPeerId(relay.Host.PeerId), ct);
+        var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
+        var dead = $"/ip4/198.51.100.1/tcp/4001/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK/p2p-circuit/p2p/{peer}";
+        var live = $"/ip4/198.51.100.2/tcp/4001/p2p/{relay.Host.PeerId}/p2p-circuit/p2p/{peer}";
+        var direct = $"/ip4/198.51.100.9/tcp/4001/p2p/{peer}";
+        var plan = PathPlan.Build(new PeerTarget(PeerId: PeerId.Parse(peer), Addresses: [Multiaddr.Parse(dead), Multiaddr.Parse(direct), Multiaddr.Parse(live)]), node.Host, null);
+        Assert.Equal([direct, live, dead], plan.Candidates.Select(c => c.Address!.ToString()));
+    }
+
+    [Fact]
     public async Task PathPlan_APeersAddressThatIsOurOwnListenAddress_IsNotTried()
     {
         // Every node has 169.254.96.16 and 127.0.0.1 and usually the same port: dialing a peer's copy

@@ -81,6 +81,20 @@ public sealed class AutoRelayTests
     }
 
     [Fact]
+    public async Task AutoRelay_UnknownReachability_ReservesAtOnce_DropsThemOncePublic()
+    {
+        // A fresh agent with no traffic of its own: nothing tells AutoNAT anything, yet it must be reachable through a relay.
+        await using var r1 = await RelayNode.StartAsync(RelayOn);
+        await using var b = await RelayNode.StartAsync(new RelayOptions { Relay = RelayOfferMode.Never, Candidates = [r1.Address] }, Reachability.Unknown);
+        await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 1, "reserved while reachability is unknown");
+        Assert.True(b.Service.AutoRelay!.Active);
+
+        b.Network!.SetReachability(Reachability.Public);
+        await Eventually.TrueAsync(() => b.Service.Reservations!.Reservations.Count == 0, "reservation dropped once public");
+        Assert.False(b.Service.AutoRelay.Active);
+    }
+
+    [Fact]
     public void DefaultRank_PrefersFewFailuresThenLowRtt_UnmeasuredLast()
     {
         var none = new Dictionary<string, string>();

@@ -50,6 +50,36 @@ public sealed class RelayCandidateSourceTests
     }
 
     [Fact]
+    public void Gather_DirectoryRelay_KeepsEveryAddressAnotherNodeCouldDial_LoopbackAndLinkLocalDropped()
+    {
+        // What a relay's record listed in the six-agent mesh: loopback first, then public, pod gateway, the DNS address.
+        var record = Record(R1, ["relay"], ["/ip4/127.0.0.1/tcp/4001", "/ip4/203.0.113.7/tcp/4001", "/ip4/10.244.0.1/tcp/4001", "/ip4/169.254.96.16/tcp/4001"]);
+        var c = Assert.Single(new RelayCandidateSource([], new StaticDirectory([record]), [], PeerId.Parse(Self)).Gather());
+        Assert.Equal($"/ip4/203.0.113.7/tcp/4001/p2p/{R1}", c.Relay.Address.ToString());
+        Assert.Equal([$"/ip4/203.0.113.7/tcp/4001/p2p/{R1}", $"/ip4/10.244.0.1/tcp/4001/p2p/{R1}"], c.Relay.Target.Addresses!.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void Gather_AddressesFromEverySourceJoin_ConfiguredFirst()
+    {
+        var lan = new StaticDiscovery([new DiscoveredPeer(PeerId.Parse(R1), [Multiaddr.Parse($"/ip4/192.168.1.2/tcp/4001/p2p/{R1}")], "mdns", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(2))]);
+        var directory = new StaticDirectory([Record(R1, ["relay"], ["/ip4/10.0.0.1/tcp/4001"])]);
+        var c = Assert.Single(new RelayCandidateSource([Multiaddr.Parse($"/dns4/relay/tcp/4001/p2p/{R1}")], directory, [lan], PeerId.Parse(Self)).Gather());
+        Assert.Equal("config", c.Source);
+        Assert.Equal([$"/dns4/relay/tcp/4001/p2p/{R1}", $"/ip4/10.0.0.1/tcp/4001/p2p/{R1}", $"/ip4/192.168.1.2/tcp/4001/p2p/{R1}"],
+            c.Relay.Target.Addresses!.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void Gather_RelayOnlyOnLoopback_KeepsLoopback_ARecordWithoutAddressesGivesTheBarePeerId()
+    {
+        var directory = new StaticDirectory([Record(R1, ["relay"], ["/ip4/127.0.0.1/tcp/4001", "/ip4/169.254.96.16/tcp/4001"]), Record(R2, ["relay"], [])]);
+        var found = new RelayCandidateSource([], directory, [], PeerId.Parse(Self)).Gather().ToDictionary(c => c.Relay.PeerId.ToString());
+        Assert.Equal([$"/ip4/127.0.0.1/tcp/4001/p2p/{R1}"], found[R1].Relay.Target.Addresses!.Select(a => a.ToString()));
+        Assert.True(found[R2].Relay.IsBarePeerId);
+    }
+
+    [Fact]
     public void Gather_LoadFromTheRecordsRelayOffer_WhateverTheSource_LanPeerWithARelayRecordCounts()
     {
         var r1 = Record(R1, [], ["/ip4/10.0.0.1/tcp/4001"]) with { Offers = RelayOffer(0.7) };
