@@ -16,7 +16,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Libp2pStreamHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerId, List<Libp2pConnection>> _connections = [];
-    private readonly Dictionary<(PeerId Peer, bool Relayed), Task<Libp2pConnection>> _pendingDials = [];
+    // Keyed by the address: a dial to another address of the same peer (a circuit through the other
+    // relay, after the first one died) must not wait for an attempt that may never answer.
+    private readonly Dictionary<Multiaddr, Task<Libp2pConnection>> _pendingDials = [];
     private readonly List<(Socket Socket, Multiaddr Address)> _listeners = [];
     private readonly Dictionary<Libp2pConnection, (long Since, long Streams)> _idleSince = [];
     private readonly CancellationTokenSource _shutdown = new();
@@ -119,7 +121,8 @@ public sealed partial class Libp2pHost : IAsyncDisposable
 
     /// <summary>
     /// Returns a live connection to the peer named in <paramref name="address"/>'s /p2p/ if there is
-    /// one, else dials (concurrent dials to one peer share the attempt). Without /p2p/ it always
+    /// one, else dials (concurrent dials to one address share the attempt; another address of the peer is
+    /// dialed next to it, so an attempt stuck on a dead relay or a silent address holds up no other path). Without /p2p/ it always
     /// dials and accepts whoever answers.
     /// </summary>
     /// <remarks>
@@ -144,12 +147,12 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         {
             var existing = FindConnection(peer);
             if (existing is not null && (relayed || existing.Path != PathKind.Relayed)) return existing;
-            if (!_pendingDials.TryGetValue((peer, relayed), out attempt!))
+            if (!_pendingDials.TryGetValue(address, out attempt!))
             {
-                attempt = DialAndForgetAsync(address, peer, relayed, connectTimeout);
+                attempt = DialAndForgetAsync(address, peer, connectTimeout);
                 // A dial can fail synchronously (loopback "refused"): its cleanup then ran before this
                 // line (the lock is reentrant), and storing the faulted task would fail every later dial.
-                if (!attempt.IsCompleted) _pendingDials[(peer, relayed)] = attempt;
+                if (!attempt.IsCompleted) _pendingDials[address] = attempt;
             }
         }
         return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +220,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         // _shutdown is not disposed: dials and upgrades still unwinding link to its token.
     }
 
-    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer, bool relayed, TimeSpan? connectTimeout)
+    private async Task<Libp2pConnection> DialAndForgetAsync(Multiaddr address, PeerId peer, TimeSpan? connectTimeout)
     {
         try
         {
@@ -226,7 +229,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
         finally
         {
-            lock (_lock) _pendingDials.Remove((peer, relayed));
+            lock (_lock) _pendingDials.Remove(address);
         }
     }
 
