@@ -9,24 +9,10 @@ namespace PluginMesh.Mesh.E2E.Tests.Support;
 /// <c>&lt;name&gt;: &lt;line&gt;</c>, until the client closes. Counts how its connections ended, so a
 /// test can tell a reset (the proxy died) from a clean close.
 /// </summary>
-internal sealed class EchoBackend : IDisposable
+internal sealed class EchoBackend(NetnsSockets sockets, IPEndPoint endpoint, string name) : TcpBackend(sockets, endpoint, name, backlog: 64)
 {
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
     private int _resets;
     private int _clean;
-
-    public EchoBackend(NetnsSockets sockets, IPEndPoint endpoint, string name)
-    {
-        Name = name;
-        _listener = sockets.Tcp();
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(endpoint);
-        _listener.Listen(64);
-        _ = AcceptAsync();
-    }
-
-    public string Name { get; }
 
     /// <summary>Connections that ended with a reset from the other side.</summary>
     public int Resets => Volatile.Read(ref _resets);
@@ -34,24 +20,7 @@ internal sealed class EchoBackend : IDisposable
     /// <summary>Connections that ended with a clean end of stream.</summary>
     public int CleanCloses => Volatile.Read(ref _clean);
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket s;
-            try
-            {
-                s = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            _ = ServeAsync(s);
-        }
-    }
-
-    private async Task ServeAsync(Socket s)
+    protected override async Task ServeAsync(Socket s, CancellationToken stop)
     {
         using (s)
         {
@@ -61,7 +30,7 @@ internal sealed class EchoBackend : IDisposable
             {
                 while (true)
                 {
-                    var n = await s.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    var n = await s.ReceiveAsync(buffer, SocketFlags.None, stop);
                     if (n == 0)
                     {
                         Interlocked.Increment(ref _clean);
@@ -73,7 +42,7 @@ internal sealed class EchoBackend : IDisposable
                     {
                         var line = pending.ToString(0, newline);
                         pending.Remove(0, newline + 1);
-                        await s.SendAsync(Encoding.UTF8.GetBytes($"{Name}: {line}\n"), SocketFlags.None, _stop.Token);
+                        await s.SendAsync(Encoding.UTF8.GetBytes($"{Name}: {line}\n"), SocketFlags.None, stop);
                     }
                 }
             }
@@ -86,12 +55,5 @@ internal sealed class EchoBackend : IDisposable
                 // stopping, or another ending not counted
             }
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Dispose();
-        _stop.Dispose();
     }
 }

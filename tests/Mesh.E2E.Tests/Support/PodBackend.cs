@@ -7,23 +7,9 @@ namespace PluginMesh.Mesh.E2E.Tests.Support;
 /// A backend "pod": a TCP server inside a namespace on an endpoint IP that reads one request,
 /// answers it and closes. Subclasses say when a request is complete and what the answer is.
 /// </summary>
-internal abstract class PodBackend : IDisposable
+internal abstract class PodBackend(NetnsSockets sockets, IPEndPoint endpoint, string name) : TcpBackend(sockets, endpoint, name, backlog: 512)
 {
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
     private int _served;
-
-    protected PodBackend(NetnsSockets sockets, IPEndPoint endpoint, string name)
-    {
-        Name = name;
-        _listener = sockets.Tcp();
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(endpoint);
-        _listener.Listen(512);
-        _ = AcceptAsync();
-    }
-
-    public string Name { get; }
 
     /// <summary>Requests answered.</summary>
     public int Served => Volatile.Read(ref _served);
@@ -37,30 +23,13 @@ internal abstract class PodBackend : IDisposable
     /// <summary>Wait for the client's close after answering (so the connection ends cleanly both ways).</summary>
     protected virtual bool AwaitClientClose => false;
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket s;
-            try
-            {
-                s = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            _ = ServeAsync(s);
-        }
-    }
-
-    private async Task ServeAsync(Socket s)
+    protected override async Task ServeAsync(Socket s, CancellationToken stop)
     {
         using (s)
         {
             try
             {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 cts.CancelAfter(TimeSpan.FromSeconds(30));
                 var buffer = new byte[8192];
                 var total = 0;
@@ -86,12 +55,5 @@ internal abstract class PodBackend : IDisposable
                 // client gone
             }
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Dispose();
-        _stop.Dispose();
     }
 }
