@@ -17,6 +17,7 @@ internal sealed class AgentProcess : IDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly HttpClient _http;
     private readonly Stopwatch _sinceStart = new();
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
     public AgentProcess(string netns, string node, string dataDir, string pluginsYaml, string logLevel = "Information")
@@ -33,12 +34,13 @@ internal sealed class AgentProcess : IDisposable
             shutdownTimeoutMs: 10000
             plugins:
             {pluginsYaml}
-            """)
+            """, new Dictionary<string, string>())
     {
     }
 
-    private AgentProcess(string netns, string node, string dataDir, string config)
+    private AgentProcess(string netns, string node, string dataDir, string config, IReadOnlyDictionary<string, string> environment)
     {
+        _environment = environment;
         Netns = netns;
         Node = node;
         DataDir = dataDir;
@@ -62,7 +64,16 @@ internal sealed class AgentProcess : IDisposable
           listen: unix:{Path.Combine(dataDir, "admin.sock")}
         plugins:
         {pluginsYaml}
-        """);
+        """, new Dictionary<string, string>());
+
+    /// <summary>
+    /// An agent on <paramref name="config"/> as it is (written to <c>pluginmesh.yaml</c> in the data
+    /// directory) with <paramref name="environment"/> added to its process environment, as a pod's
+    /// <c>env</c> gives it (<c>PLUGINMESH__…</c> variables). The admin endpoint must be
+    /// <c>unix:&lt;dataDir&gt;/admin.sock</c> for the status methods to reach it.
+    /// </summary>
+    public static AgentProcess WithConfig(string netns, string node, string dataDir, string config, IReadOnlyDictionary<string, string> environment) =>
+        new(netns, node, dataDir, config, environment);
 
     public string Netns { get; }
 
@@ -102,6 +113,7 @@ internal sealed class AgentProcess : IDisposable
         if (File.Exists(AdminSocket)) File.Delete(AdminSocket);
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in new[] { "netns", "exec", Netns, "dotnet", AgentPaths.HostDll, "up", "--config", ConfigFile, "--no-default-plugins", "--plugins-dir", AgentPaths.PluginsDir }) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in _environment) psi.Environment[name] = value;
         _process?.Dispose();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + Node);
         p.OutputDataReceived += (_, e) => Add(e.Data);
