@@ -144,23 +144,12 @@ public sealed class HolePunchService
         result.AddRange(_host.AdvertisedAddresses.Where(a => !a.IsRelayed));
         if (ListenEndPoint() is { } listen)
         {
-            foreach (var ip in ObservedIps())
+            foreach (var ip in _host.ObservedIps())
             {
                 if (ip.AddressFamily == listen.AddressFamily) result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, listen.Port)));
             }
         }
         return [.. result.Distinct()];
-    }
-
-    /// <summary>The IPs our connected peers observed us on (identify's observedAddr).</summary>
-    private List<IPAddress> ObservedIps()
-    {
-        var result = new List<IPAddress>();
-        foreach (var c in _host.Connections)
-        {
-            if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && !result.Contains(ip)) result.Add(ip);
-        }
-        return result;
     }
 
     private FailoverDecision Decide(FailureInput input)
@@ -339,7 +328,7 @@ public sealed class HolePunchService
     private List<Multiaddr> Dialable(HolePunchMessage message)
     {
         var result = new List<Multiaddr>();
-        var seenAs = ObservedIps();
+        var seenAs = _host.ObservedIps();
         foreach (var bytes in message.ObsAddrs)
         {
             Multiaddr addr;

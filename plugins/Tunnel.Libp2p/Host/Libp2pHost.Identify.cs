@@ -14,6 +14,17 @@ public sealed partial class Libp2pHost
         AgentVersion = _options.AgentVersion,
     };
 
+    /// <summary>The IPs our connected peers observed us on (their Identify's observedAddr), each once.</summary>
+    public IReadOnlyList<IPAddress> ObservedIps()
+    {
+        var result = new List<IPAddress>();
+        foreach (var c in Connections)
+        {
+            if (c.RemoteIdentify?.ObservedAddr is { } observed && observed.TryGetIp(out var ip) && !result.Contains(ip)) result.Add(ip);
+        }
+        return result;
+    }
+
     /// <summary>Sends an Identify push to every connected peer that lists the push protocol, one at a time per peer.</summary>
     public async Task PushIdentifyAsync(CancellationToken cancellationToken)
     {

@@ -2,7 +2,8 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>
 /// <see cref="IMeshTunnel"/> over the libp2p host. Path order: the best live connection (direct
-/// or hole-punched before relayed), then direct addresses, then relay circuits; node names and
+/// or hole-punched before relayed), then direct addresses we can expect to reach, then relay
+/// circuits, then the other direct addresses (<see cref="PathPlan"/>); node names and
 /// bare PeerIds are resolved through the node directory when one is loaded. Every failure is a
 /// value (<see cref="TryPathAsync"/> is where the protocol stack's exceptions become one) that goes to
 /// the failover policy (<c>dial</c>), which says next, retry or give up. Each open is traced as a
@@ -17,6 +18,7 @@ public sealed class MeshTunnel : IMeshTunnel
     private readonly IServiceProvider? _services;
     private readonly ActivitySource? _activities;
     private readonly ILogger _logger;
+    private readonly DialRanking _ranking;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (MeshStreamHandler Handler, IDisposable? Registration)> _handlers = new(StringComparer.Ordinal);
 
@@ -28,6 +30,7 @@ public sealed class MeshTunnel : IMeshTunnel
         _services = services;
         _activities = activities;
         _logger = node.LoggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Mesh");
+        _ranking = new DialRanking(node.Options.AutoNat.Ranges, node.ClusterRanges);
         node.Started += AttachAll;
     }
 
@@ -38,7 +41,7 @@ public sealed class MeshTunnel : IMeshTunnel
         ArgumentNullException.ThrowIfNull(target);
         var host = _node.Host;
         if (host is null) return OpenStreamResult.Failed(TunnelFailure.Unresolved, "[tunnel.libp2p] open stream: the libp2p node is not started");
-        var plan = PathPlan.Build(target, host, _services?.GetService<INodeDirectory>());
+        var plan = PathPlan.Build(target, host, _services?.GetService<INodeDirectory>(), _ranking);
         if (plan.Unresolved is not null) return OpenStreamResult.Failed(TunnelFailure.Unresolved, plan.Unresolved);
         if (plan.Candidates.Count == 0)
             return OpenStreamResult.Failed(TunnelFailure.Unresolved, $"[tunnel.libp2p] open stream: no connection or address for {target}");

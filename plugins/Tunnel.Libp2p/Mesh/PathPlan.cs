@@ -2,12 +2,15 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 
 /// <summary>
 /// The ordered paths to one target: the best live connection (direct or hole-punched before
-/// relayed), then direct addresses, then relay circuit addresses (through relays we are connected to first). <see cref="Unresolved"/> says why
-/// there can be none (an unknown node name, no directory for a name).
+/// relayed), then direct addresses we can expect to reach, then relay circuit addresses (through
+/// relays we are connected to first), then the direct addresses we cannot expect to reach (see
+/// <see cref="DialRanking"/>). <see cref="Unresolved"/> says why there can be none (an unknown node
+/// name, no directory for a name).
 /// </summary>
 internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<PathCandidate> Candidates, string? Unresolved = null)
 {
-    public static PathPlan Build(PeerTarget target, Libp2pHost host, INodeDirectory? directory)
+    /// <param name="ranking">Which direct addresses go after the circuits; null: every direct address before them.</param>
+    public static PathPlan Build(PeerTarget target, Libp2pHost host, INodeDirectory? directory, DialRanking? ranking = null)
     {
         var peer = target.PeerId;
         var addresses = new List<Multiaddr>();
@@ -31,6 +34,8 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
 
         var direct = new List<Multiaddr>();
         var relayed = new List<Multiaddr>();
+        var unlikely = new List<Multiaddr>();
+        var seenAs = ranking is null ? [] : host.ObservedIps();
         var ours = OwnEndPoints(host);
         foreach (var given in addresses)
         {
@@ -39,7 +44,7 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
             // A peer's loopback or node-local address that is also ours (127.0.0.1:4001, the DNS
             // interface's 169.254.96.16:4001 on every node) can only reach this agent itself.
             if (!addr.IsRelayed && addr.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp && ours.Contains((ip, port))) continue;
-            var list = addr.IsRelayed ? relayed : direct;
+            var list = addr.IsRelayed ? relayed : ranking is null || ranking.Likely(addr, seenAs) ? direct : unlikely;
             if (!list.Contains(addr)) list.Add(addr);
         }
         var candidates = new List<PathCandidate>();
@@ -47,7 +52,7 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
         // Circuits through a relay we are connected to first (stable otherwise): the peer's record may
         // still list circuits through a relay that just died, each a failed dial before the live one.
         var viaConnected = relayed.OrderBy(a => a.RelayPeerId is { } relay && host.GetConnection(relay) is { Path: not PathKind.Relayed } ? 0 : 1);
-        candidates.AddRange(direct.Concat(viaConnected).Select(a => new PathCandidate(null, a)));
+        candidates.AddRange(direct.Concat(viaConnected).Concat(unlikely).Select(a => new PathCandidate(null, a)));
         return new PathPlan(peer, target.NodeName ?? record?.NodeName, candidates);
 
         PathPlan Fail(string why) => new(peer, target.NodeName, [], "[tunnel.libp2p] open stream: " + why);

@@ -25,7 +25,9 @@ public sealed class LocalPeer : ILocalPeer
     /// /p2p/&lt;id&gt;. Only those another node could dial (<see cref="Multiaddr.ForOthers"/>, direct and relayed
     /// apart): a listener
     /// on 0.0.0.0 also yields 127.0.0.1 and the agent's 169.254.96.16, which every consumer (hop
-    /// reservations, directory records, mDNS, Node annotations) would otherwise hand to peers.
+    /// reservations, directory records, mDNS, Node annotations) would otherwise hand to peers. Nor an
+    /// address inside a node's pod CIDR (<see cref="ClusterRanges"/>: the CNI bridge's gateway), which
+    /// other nodes cannot reach: a peer dialing it waits out a connect timeout each time.
     /// </summary>
     public IReadOnlyList<Multiaddr> Addresses
     {
@@ -33,7 +35,8 @@ public sealed class LocalPeer : ILocalPeer
         {
             var id = _node.Identity.PeerId;
             var direct = _node.Host?.DirectAddresses ?? [];
-            var all = direct.Concat(_node.Announced.All).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Distinct().ToList();
+            var pods = _node.ClusterRanges;
+            var all = direct.Concat(_node.Announced.All).Where(a => !pods.Contains(a)).Select(a => a.PeerId == id ? a : a.WithPeerId(id)).Distinct().ToList();
             // Direct and relayed apart: a loopback-only host (tests) keeps its 127.0.0.1 beside a public circuit.
             return [.. Multiaddr.ForOthers(all.Where(a => !a.IsRelayed)), .. Multiaddr.ForOthers(all.Where(a => a.IsRelayed))];
         }
@@ -71,4 +74,17 @@ public sealed class LocalPeer : ILocalPeer
     public byte[] Sign(ReadOnlySpan<byte> data) => _node.Identity.Sign(data);
 
     internal void RaiseChanged() => AddressesChanged?.Invoke();
+
+    private IReadOnlyList<Multiaddr>? _beforeRanges;
+
+    /// <summary>The cluster's pod CIDRs changed: raises <see cref="AddressesChanged"/> only when that changed what we advertise.</summary>
+    internal void RangesChanged()
+    {
+        var now = Addresses;
+        var before = Interlocked.Exchange(ref _beforeRanges, now);
+        if (before is null || !before.SequenceEqual(now)) RaiseChanged();
+    }
+
+    /// <summary>What <see cref="RangesChanged"/> compares with: the addresses when the host started.</summary>
+    internal void RememberAddresses() => Volatile.Write(ref _beforeRanges, Addresses);
 }

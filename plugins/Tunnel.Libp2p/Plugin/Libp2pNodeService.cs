@@ -38,6 +38,7 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
         var (budget, source) = ReceiveBudgetSizing.Resolve(options.MaxReceiveBufferMiB);
         ReceiveBudget = new YamuxReceiveBudget(budget);
         ReceiveBudgetSource = source;
+        ClusterRanges = new ClusterRanges(() => services?.GetService<PluginMesh.Abstractions.Catalog.IServiceCatalog>());
         LocalPeer = new LocalPeer(this);
         Network = new PeerNetwork(this, loggerFactory.CreateLogger("PluginMesh.Tunnel.Libp2p.Network"));
     }
@@ -50,6 +51,9 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
 
     /// <summary>Addresses announced on behalf of other plugins; kept across host restarts.</summary>
     public AnnouncedAddresses Announced { get; } = new();
+
+    /// <summary>The cluster's pod CIDRs (from the catalog): never advertised, dialed last.</summary>
+    public ClusterRanges ClusterRanges { get; }
 
     /// <summary>This node as <see cref="PluginMesh.Abstractions.Tunnel.ILocalPeer"/> (the instance DI hands out).</summary>
     public LocalPeer LocalPeer { get; }
@@ -135,6 +139,9 @@ public sealed class Libp2pNodeService : IHostedService, IAsyncDisposable
             Volatile.Write(ref _holePunch, punch);
         }
         Volatile.Write(ref _host, host);
+        // A pod CIDR learned later (the node's own, from the API or the cache) takes its gateway address out of what we advertise.
+        LocalPeer.RememberAddresses();
+        lock (_subscriptions) _subscriptions.Add(ClusterRanges.Watch(LocalPeer.RangesChanged));
         Started?.Invoke(host);
         // A wildcard listener is dialable on whatever the interfaces hold: follow them (an address added after start).
         if (_options.Listen.Any(a => a.IsUnspecified))

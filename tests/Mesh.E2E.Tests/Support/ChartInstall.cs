@@ -65,6 +65,8 @@ internal sealed class ChartInstall
         }
         env["PLUGINMESH__PLUGINS__CATALOG_KUBERNETES__APISERVER"] = apiServer;
         env["PLUGINMESH__ADMIN__LISTEN"] = "unix:" + Path.Combine(dataDir, "admin.sock");
+        // PLUGINMESH_E2E_LOGLEVEL=Debug: the agents log at that level (to read a failure's timeline).
+        if (Environment.GetEnvironmentVariable("PLUGINMESH_E2E_LOGLEVEL") is { Length: > 0 } level) env["PLUGINMESH__LOGGING__LEVEL"] = level;
         return AgentProcess.WithConfig(netns, node, dataDir, config, env);
     }
 

@@ -134,6 +134,32 @@ public sealed class MeshTunnelTests : IDisposable
     }
 
     [Fact]
+    public async Task PathPlan_WithRanking_DirectAddressesWeCannotExpectToReach_GoAfterTheCircuits()
+    {
+        // After a relay dies every new connection to a NATed peer is planned again: its LAN address behind
+        // its NAT and its pod bridge's gateway never answer from here, and each tried before the circuit
+        // held the request a connect timeout.
+        var ct = TestTimeout.Token();
+        await using var node = Node("ranked");
+        var catalog = new PluginMesh.TestSupport.SnapshotCatalog();
+        catalog.PublishNodes(new PluginMesh.Abstractions.Catalog.MeshNode("edge-7", ["10.244.7.0/24"], []));
+        await node.StartAsync(ct);
+        var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
+        var podGateway = $"/ip4/10.244.7.1/tcp/4001/p2p/{peer}";
+        var behindNat = $"/ip4/198.51.100.9/tcp/4001/p2p/{peer}";
+        var circuit = $"/ip4/8.8.4.4/tcp/4001/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK/p2p-circuit/p2p/{peer}";
+        var publicAddress = $"/ip4/8.8.8.8/tcp/4001/p2p/{peer}";
+        var ranking = new DialRanking(PluginMesh.Plugins.Tunnel.Libp2p.AutoNat.AddressRanges.Default, new PluginMesh.Plugins.Tunnel.Libp2p.Network.ClusterRanges(() => catalog));
+        var target = new PeerTarget(PeerId: PeerId.Parse(peer), Addresses: [.. new[] { podGateway, behindNat, circuit, publicAddress }.Select(Multiaddr.Parse)]);
+
+        var plan = PathPlan.Build(target, node.Host!, null, ranking);
+
+        Assert.Equal([publicAddress, circuit, podGateway, behindNat], plan.Candidates.Select(c => c.Address!.ToString()));
+        // Without a ranking (no AutoNAT ranges to judge by) every direct address keeps its place before the circuits.
+        Assert.Equal([podGateway, behindNat, publicAddress, circuit], PathPlan.Build(target, node.Host!, null).Candidates.Select(c => c.Address!.ToString()));
+    }
+
+    [Fact]
     public async Task PathPlan_APeersAddressThatIsOurOwnListenAddress_IsNotTried()
     {
         // Every node has 169.254.96.16 and 127.0.0.1 and usually the same port: dialing a peer's copy
