@@ -1,4 +1,4 @@
-// shouldRetire(input) -> { retire: true | false }
+// shouldRetire(input) -> { retire: true | false, recheckSeconds: 1..60 (optional) }
 // The tolerance window: while the Kubernetes API is unreachable, a node whose agent has been silent
 // that long is taken out of load balancing here and its record stops resolving; it comes back the
 // moment it is heard again. Same rules as the host's built-in default (DefaultNodeRetirePolicy); a
@@ -22,5 +22,9 @@ function toleranceSeconds(labels) {
 function shouldRetire(input) {
   // While the API answers, it decides which nodes exist; nothing is retired on a local guess.
   if (input.apiConnected) return { retire: false };
-  return { retire: input.silentSeconds >= toleranceSeconds(input.labels) };
+  var window = toleranceSeconds(input.labels);
+  if (input.silentSeconds >= window) return { retire: true };
+  // Kept: ask again when the window ends, so the node is retired then and not up to 10 s later.
+  // (1 to 60 s from now: the bounds the directory takes.)
+  return { retire: false, recheckSeconds: Math.min(60, Math.max(1, Math.ceil(window - input.silentSeconds))) };
 }

@@ -35,7 +35,7 @@ public sealed class PolicyEvaluatorTests : IDisposable
     [InlineData("pickEndpoint", "endpoint.js", """{"service":"ns/web","port":80,"clientIp":"10.0.0.1","candidates":[{"address":"a","nodeName":null,"local":false,"activeConnections":1,"recentFailures":0},{"address":"b","nodeName":"me","local":true,"activeConnections":4,"recentFailures":0}]}""", """{"index":1}""")]
     [InlineData("electRelay", "relay-election.js", ElectionInput, """{"offer":true}""")]
     [InlineData("electRelay", "relay-election.js", """{"want":1,"segment":[{"peerId":"a","self":true,"reachability":"public","offers":false,"cores":4,"memoryMiB":4096,"uptimeSeconds":10,"load":0}]}""", """{"offer":true}""")]
-    [InlineData("shouldRetire", "retire.js", """{"node":"edge-7","silentSeconds":312.5,"apiConnected":false,"apiOfflineSeconds":340,"lastHeardVia":"mdns","labels":{"pluginmesh.io/tolerance-seconds":"600"}}""", """{"retire":false}""")]
+    [InlineData("shouldRetire", "retire.js", """{"node":"edge-7","silentSeconds":312.5,"apiConnected":false,"apiOfflineSeconds":340,"lastHeardVia":"mdns","labels":{"pluginmesh.io/tolerance-seconds":"600"}}""", """{"retire":false,"recheckSeconds":60}""")]
     [InlineData("shouldRetire", "retire.js", """{"node":"edge-7","silentSeconds":312.5,"apiConnected":false,"apiOfflineSeconds":340,"lastHeardVia":"mdns"}""", """{"retire":true}""")]
     public void Evaluate_ShippedScripts_ReturnScriptJson(string function, string file, string input, string expected)
     {

@@ -29,7 +29,10 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     /// <summary>Most probes one round starts; the other suspects wait for the next round (2 s later).</summary>
     internal const int ProbesPerRound = 64;
 
-    /// <summary>A node is put to the policy at most this often (thousands of nodes are not judged every 2 s).</summary>
+    /// <summary>
+    /// A node is put to the policy this often unless the policy says when to ask again (<see cref="RetireDecision.RecheckSeconds"/>,
+    /// 1 to 60 s): thousands of nodes are not judged every 2 s, and a node kept until its window ends is judged again when it ends.
+    /// </summary>
     internal static readonly TimeSpan JudgeEvery = TimeSpan.FromSeconds(10);
 
     private readonly RecordStore _store;
@@ -42,7 +45,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _probeTimeout;
     private readonly ConcurrentDictionary<string, Heard> _heard = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _judgedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _judgeAgainAt = new(StringComparer.Ordinal);
     private readonly Lock _write = new();
     private IReadOnlyDictionary<string, RetiredNode> _retired = new Dictionary<string, RetiredNode>(StringComparer.Ordinal);
     private IReadOnlyList<IPeerDiscovery> _subscribed = [];
@@ -104,7 +107,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         if (!state.HasApi || state.Connected || _policy is null)
         {
             // Whenever the API goes away again, every node is judged afresh at once.
-            _judgedAt.Clear();
+            _judgeAgainAt.Clear();
             if (Volatile.Read(ref _retired).Count > 0)
             {
                 var lifted = Replace(_ => false);
@@ -127,16 +130,18 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
             heldPeers.Add(peer);
             if (!chosen || peer == _store.LocalPeer) continue;
             heldNodes.Add(record.NodeName);
-            if (_judgedAt.TryGetValue(record.NodeName, out var judged) && now - judged < JudgeEvery) continue;
+            if (_judgeAgainAt.TryGetValue(record.NodeName, out var due) && now < due) continue;
             if (suspects.Count >= ProbesPerRound) continue; // judged in a later round
-            _judgedAt[record.NodeName] = now;
+            _judgeAgainAt[record.NodeName] = now + JudgeEvery;
             var (lastHeard, via) = LastHeard(peer, stored, connected.Contains(peer), announced, now);
             var silent = Math.Max(0, (now - lastHeard).TotalSeconds);
             var labels = _api.NodeLabels(record.NodeName) ?? record.Labels;
             bool retire;
             try
             {
-                retire = _policy.ShouldRetire(new RetireInput(record.NodeName, silent, false, offline, via, labels)).Retire;
+                var decision = _policy.ShouldRetire(new RetireInput(record.NodeName, silent, false, offline, via, labels));
+                retire = decision.Retire;
+                if (decision.RecheckSeconds is { } recheck) _judgeAgainAt[record.NodeName] = now + TimeSpan.FromSeconds(Math.Clamp(recheck, 1, 60));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -150,7 +155,7 @@ internal sealed class NodeLiveness : INodeLiveness, IRetirementView, IDisposable
         // Whatever the store no longer holds is neither judged nor remembered (a pruned or evicted record).
         var forgotten = retired.Keys.Where(n => !heldNodes.Contains(n)).ToList();
         lift.AddRange(forgotten);
-        foreach (var name in _judgedAt.Keys.Where(n => !heldNodes.Contains(n)).ToList()) _judgedAt.Remove(name);
+        foreach (var name in _judgeAgainAt.Keys.Where(n => !heldNodes.Contains(n)).ToList()) _judgeAgainAt.Remove(name);
         foreach (var peer in _heard.Keys.Where(p => !heldPeers.Contains(p)).ToList()) _heard.TryRemove(peer, out _);
         var probed = await ProbeAsync(suspects, now, offline, cancellationToken).ConfigureAwait(false);
         if (lift.Count == 0 && probed.Count == 0) return;

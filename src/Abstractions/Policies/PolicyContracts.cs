@@ -147,7 +147,12 @@ public sealed record RetireInput(string Node, double SilentSeconds, bool ApiConn
 
 /// <summary>Output of <c>shouldRetire</c>.</summary>
 /// <param name="Retire">True to take the node out of load balancing here and stop resolving its record.</param>
-public sealed record RetireDecision(bool Retire);
+/// <param name="RecheckSeconds">
+/// When to ask about this node again (1 to 60 s; the directory asks each node every 10 s by default): a
+/// node kept until its window ends says how far off that is, so it is retired when the window ends, not up
+/// to 10 s later. Null: the directory's own cadence.
+/// </param>
+public sealed record RetireDecision(bool Retire, int? RecheckSeconds = null);
 
 /// <summary>The tolerance window: when a silent node is retired locally while the API is away.</summary>
 public interface INodeRetirePolicy

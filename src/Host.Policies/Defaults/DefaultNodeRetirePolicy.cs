@@ -34,7 +34,9 @@ public sealed class DefaultNodeRetirePolicy : INodeRetirePolicy
             return Keep;
         }
 
-        return input.SilentSeconds >= Window(input.Labels) ? Retire : Keep;
+        var window = Window(input.Labels);
+        // Kept: ask again when the window ends (1 to 60 s from now: the bounds the directory takes).
+        return input.SilentSeconds >= window ? Retire : new RetireDecision(false, (int)Math.Clamp(Math.Ceiling(window - input.SilentSeconds), 1, 60));
     }
 
     /// <summary>The window for a node with <paramref name="labels"/>.</summary>

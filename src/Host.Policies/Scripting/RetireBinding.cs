@@ -14,9 +14,23 @@ internal sealed class RetireBinding() : PolicyBinding<RetireInput, RetireDecisio
 
     public override RetireDecision? FromJs(JsValue value, RetireInput input, out string? error)
     {
-        var retire = JsRead.BooleanField(JsRead.PlainObject(value, "shouldRetire result", out error), "retire", ref error);
-        return retire is null ? null : new RetireDecision(retire.Value);
+        var obj = JsRead.PlainObject(value, "shouldRetire result", out error);
+        var retire = JsRead.BooleanField(obj, "retire", ref error);
+        if (retire is null) return null;
+        // Optional: a script written before it existed still answers { retire } alone.
+        if (obj!.GetOwnProperty(RecheckField) == Jint.Runtime.Descriptors.PropertyDescriptor.Undefined) return new RetireDecision(retire.Value);
+        var recheck = JsRead.IntegerField(obj, RecheckField, MinRecheckSeconds, MaxRecheckSeconds, ref error);
+        return recheck is null ? null : new RetireDecision(retire.Value, recheck);
     }
 
-    public override void WriteResult(Utf8JsonWriter writer, RetireDecision result) => writer.WriteBoolean("retire", result.Retire);
+    private const string RecheckField = "recheckSeconds";
+
+    /// <summary>Bounds of <c>recheckSeconds</c>: the directory's rounds are 2 s apart, and a node is asked about at least every minute.</summary>
+    public const int MinRecheckSeconds = 1, MaxRecheckSeconds = 60;
+
+    public override void WriteResult(Utf8JsonWriter writer, RetireDecision result)
+    {
+        writer.WriteBoolean("retire", result.Retire);
+        if (result.RecheckSeconds is { } recheck) writer.WriteNumber(RecheckField, recheck);
+    }
 }

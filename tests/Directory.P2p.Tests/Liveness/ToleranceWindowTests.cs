@@ -88,6 +88,28 @@ public sealed class ToleranceWindowTests : IDisposable
     }
 
     [Fact]
+    public async Task KeptUntilItsWindowEnds_JudgedAgainWhenTheWindowEnds_NotAtTheNextTenSecondRound()
+    {
+        // retire.js keeps a node 3 s short of its window and says "ask again in 3 s"; before, the node
+        // waited JudgeEvery (10 s) and was retired up to 10 s after its window.
+        var (store, liveness) = Create();
+        _catalog.Kubernetes.SetConnected(false, _time.GetUtcNow());
+        using var key = PrivateKey.Generate();
+        await Offer(store, key, "edge-punctual", 1);
+
+        _time.Advance(Window - TimeSpan.FromSeconds(3));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await liveness.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(liveness.Retired);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await liveness.EvaluateAsync(CancellationToken.None);
+
+        Assert.Contains("silent 300 s", Assert.Single(liveness.Retired).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeLabel_OverridesTheWindow()
     {
         var (store, liveness) = Create();

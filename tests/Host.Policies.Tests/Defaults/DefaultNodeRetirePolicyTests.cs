@@ -28,6 +28,24 @@ public sealed class DefaultNodeRetirePolicyTests
     public void ShouldRetire_Table_DecidesAsDocumented(string scenario, double silentSeconds, bool apiConnected, string? tolerance, bool retire)
     {
         var decision = new DefaultNodeRetirePolicy().ShouldRetire(Silent(silentSeconds, apiConnected, tolerance));
-        Assert.True(decision == new RetireDecision(retire), scenario);
+        Assert.True(decision.Retire == retire, scenario);
+    }
+
+    [Theory]
+    [InlineData(297, null, 3)]      // kept 3 s before the window ends: ask again then
+    [InlineData(299.5, null, 1)]    // half a second left: a second (the directory's rounds are 2 s apart)
+    [InlineData(0, null, 60)]       // five minutes left: at most a minute
+    [InlineData(50, "60", 10)]      // the node's own window
+    public void ShouldRetire_Kept_SaysWhenItsWindowEnds(double silentSeconds, string? tolerance, int recheck)
+    {
+        var decision = new DefaultNodeRetirePolicy().ShouldRetire(Silent(silentSeconds, false, tolerance));
+        Assert.Equal(new RetireDecision(false, recheck), decision);
+    }
+
+    [Fact]
+    public void ShouldRetire_RetiredOrApiConnected_NoRecheck()
+    {
+        Assert.Equal(new RetireDecision(true), new DefaultNodeRetirePolicy().ShouldRetire(Silent(300, false, null)));
+        Assert.Equal(new RetireDecision(false), new DefaultNodeRetirePolicy().ShouldRetire(Silent(10, true, null)));
     }
 }
