@@ -22,7 +22,8 @@ public sealed partial class ProxyHostedService(
     ILogger<ProxyHostedService> logger,
     INodeLiveness? liveness = null,
     INodeDirectory? directory = null,
-    int? adminPort = null) : IHostedService, IAsyncDisposable
+    int? adminPort = null,
+    IPeerNetwork? network = null) : IHostedService, IAsyncDisposable
 {
     private readonly Dictionary<string, string> _pathsByNode = new(StringComparer.Ordinal);
 
@@ -87,6 +88,7 @@ public sealed partial class ProxyHostedService(
 
         catalog.Changed += OnCatalogChanged;
         if (directory is not null) directory.Changed += OnRecordChanged;
+        if (network is not null) network.PeerConnected += OnPeerConnected;
         _running = true;
         // The first reconcile runs inline so a broken iptables setup fails the start, loudly.
         await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
@@ -107,10 +109,25 @@ public sealed partial class ProxyHostedService(
             if (_pathsByNode.TryGetValue(record.NodeName, out var known) && known == paths) return;
             _pathsByNode[record.NodeName] = paths;
         }
+        Readmit(record.NodeName, "the directory has new addresses for " + record.NodeName);
+    }
+
+    /// <summary>
+    /// A connection to a node's agent came up (its agent restarted on the same addresses, or a relay it
+    /// holds a reservation on is back): there is a path to it now, so its endpoints ejected for earlier
+    /// failures come back at once. A record republished with the same addresses does not say that.
+    /// </summary>
+    private void OnPeerConnected(PeerConnection connection)
+    {
+        if (directory?.ResolvePeer(connection.PeerId) is { } record) Readmit(record.NodeName, record.NodeName + "'s agent is connected");
+    }
+
+    private void Readmit(string nodeName, string why)
+    {
         var now = time.GetUtcNow().UtcTicks;
-        foreach (var backend in (_registry?.Table ?? ServiceTable.Empty).Entries.Values.SelectMany(e => e.Balancer.Backends).Where(b => b.NodeName == record.NodeName).Distinct())
+        foreach (var backend in (_registry?.Table ?? ServiceTable.Empty).Entries.Values.SelectMany(e => e.Balancer.Backends).Where(b => b.NodeName == nodeName).Distinct())
         {
-            if (backend.Health.Readmit(now)) logger.Readmitted(backend.EndPoint.ToString(), record.NodeName);
+            if (backend.Health.Readmit(now)) logger.Readmitted(backend.EndPoint.ToString(), why);
         }
     }
 
@@ -120,6 +137,7 @@ public sealed partial class ProxyHostedService(
         _running = false;
         catalog.Changed -= OnCatalogChanged;
         if (directory is not null) directory.Changed -= OnRecordChanged;
+        if (network is not null) network.PeerConnected -= OnPeerConnected;
         if (_stop is not null) await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null) await _loop.ConfigureAwait(false);
         _tunnelRegistration?.Dispose();

@@ -46,7 +46,8 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
             sp.GetRequiredService<ILogger<ProxyHostedService>>(),
             sp.GetService<INodeLiveness>(),
             sp.GetService<INodeDirectory>(),
-            context.Node.AdminPort));
+            context.Node.AdminPort,
+            sp.GetService<IPeerNetwork>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }

@@ -18,8 +18,8 @@ internal static partial class ProxyLog
     [LoggerMessage(5, LogLevel.Warning, "[proxy.iptables] endpoint {Endpoint} ejected after repeated dial failures")]
     public static partial void Ejected(this ILogger logger, string endpoint);
 
-    [LoggerMessage(15, LogLevel.Information, "[proxy.iptables] endpoint {Endpoint} back in load balancing: the directory has new addresses for {Node}")]
-    public static partial void Readmitted(this ILogger logger, string endpoint, string node);
+    [LoggerMessage(15, LogLevel.Information, "[proxy.iptables] endpoint {Endpoint} back in load balancing: {Why}")]
+    public static partial void Readmitted(this ILogger logger, string endpoint, string why);
 
     [LoggerMessage(6, LogLevel.Warning, "[proxy.iptables] {Service}: no endpoint reachable; client connection reset")]
     public static partial void GaveUp(this ILogger logger, string service);

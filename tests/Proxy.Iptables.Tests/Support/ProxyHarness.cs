@@ -17,14 +17,14 @@ public sealed class ProxyHarness : IAsyncDisposable
     private readonly Meter _meter = new("test.proxy." + Guid.NewGuid().ToString("N"));
     private bool _stopped;
 
-    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort, INodeDirectory? directory)
+    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort, INodeDirectory? directory, IPeerNetwork? network)
     {
         Catalog = catalog;
         Metrics = new ProxyMetrics(_meter);
         if (mode == ProxyMode.Iptables)
             Interceptor = new IptablesInterceptor(options, new CommandRunner(options.Netns), Metrics, TimeProvider.System, NullLogger<IptablesInterceptor>.Instance);
         Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, null, Interceptor, Metrics, TimeProvider.System,
-            NullLogger<ProxyHostedService>.Instance, directory: directory, adminPort: adminPort);
+            NullLogger<ProxyHostedService>.Instance, directory: directory, adminPort: adminPort, network: network);
     }
 
     public FakeCatalog Catalog { get; }
@@ -39,9 +39,9 @@ public sealed class ProxyHarness : IAsyncDisposable
     public ProxyHostedService Proxy { get; }
 
     public static async Task<ProxyHarness> StartAsync(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node = "node-a",
-        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null, INodeDirectory? directory = null)
+        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null, INodeDirectory? directory = null, IPeerNetwork? network = null)
     {
-        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort, directory);
+        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort, directory, network);
         try
         {
             await h.Proxy.StartAsync(CancellationToken.None);

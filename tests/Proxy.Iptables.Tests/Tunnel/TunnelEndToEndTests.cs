@@ -193,6 +193,40 @@ public sealed class TunnelEndToEndTests
     }
 
     [Fact]
+    public async Task NodeEjected_ComesBackAtOnceWhenItsAgentConnects_ThoughItsRecordIsTheSame()
+    {
+        // An agent restarted after a crash comes back on the same addresses: its record says nothing
+        // new, but a connection to it does.
+        await using var backendB = new TcpEchoServer();
+        await using var backendC = new TcpEchoServer();
+        var catalog = OnNodesBAndC(backendB.Port, backendC.Port);
+        var net = new FakeTunnelNetwork();
+        var directory = new FakeDirectory();
+        var peers = new PeerEvents();
+        var (catalogA, catalogB, catalogC) = (new FakeCatalog(), new FakeCatalog(), new FakeCatalog());
+        foreach (var c in new[] { catalogA, catalogB, catalogC }) c.Publish(catalog);
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen with { EjectAfterFailures = 1, EjectFor = TimeSpan.FromHours(1) }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"),
+            directory: directory, network: peers);
+        var target = new IPEndPoint(IPAddress.Loopback, a.ListenPort("web", 80));
+        EndpointStatus C() => a.Proxy.GetStatus().Services.Single().Ports[0].Endpoints.Single(e => e.Node == "node-c");
+        directory.Accept("node-c", "/ip4/10.0.0.3/tcp/4001");
+        directory.Accept("node-b", "/ip4/10.0.0.2/tcp/4001");
+
+        for (var i = 0; i < 20 && C().DialFailures == 0; i++) Assert.Equal("ping " + i, await ProxyHarness.EchoAsync(target, "ping " + i));
+        Assert.True(C().Ejected);
+        peers.Connected(FakeTunnelNetwork.PeerOf("node-b"));   // another node's agent: node-c stays out
+        peers.Connected(FakeTunnelNetwork.PeerOf("stranger")); // a peer the directory does not know
+        Assert.True(C().Ejected);
+
+        await using var c3 = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogC, "node-c", net.For("node-c"));
+        peers.Connected(FakeTunnelNetwork.PeerOf("node-c"));
+        Assert.False(C().Ejected);
+        for (var i = 0; i < 20 && backendC.Accepted == 0; i++) Assert.Equal("pong " + i, await ProxyHarness.EchoAsync(target, "pong " + i));
+        Assert.True(backendC.Accepted > 0);
+    }
+
+    [Fact]
     public async Task Client_NoPathToTheNode_IsTheTunnelsFailureValue_NotAnException()
     {
         var net = new FakeTunnelNetwork();
