@@ -4,8 +4,8 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 /// The ordered paths to one target: the best live connection (direct or hole-punched before
 /// relayed), then direct addresses we can expect to reach, then relay circuit addresses (through
 /// relays we are connected to first), then the direct addresses we cannot expect to reach (see
-/// <see cref="DialRanking"/>). <see cref="Unresolved"/> says why there can be none (an unknown node
-/// name, no directory for a name).
+/// <see cref="DialRanking"/>); with <see cref="PeerTarget.DirectOnly"/>, no relayed connection and no
+/// circuit. <see cref="Unresolved"/> says why there can be none (an unknown node name, no directory for a name).
 /// </summary>
 internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<PathCandidate> Candidates, string? Unresolved = null)
 {
@@ -44,11 +44,13 @@ internal sealed record PathPlan(PeerId? Peer, string? NodeName, IReadOnlyList<Pa
             // A peer's loopback or node-local address that is also ours (127.0.0.1:4001, the DNS
             // interface's 169.254.96.16:4001 on every node) can only reach this agent itself.
             if (!addr.IsRelayed && addr.TryGetTcpTarget(out var ip, out var port, out var isIp) && isIp && ours.Contains((ip, port))) continue;
+            if (addr.IsRelayed && target.DirectOnly) continue;
             var list = addr.IsRelayed ? relayed : ranking is null || ranking.Likely(addr, seenAs) ? direct : unlikely;
             if (!list.Contains(addr)) list.Add(addr);
         }
         var candidates = new List<PathCandidate>();
-        if (peer is not null && host.GetConnection(peer) is { } existing) candidates.Add(new PathCandidate(existing, null));
+        if (peer is not null && host.GetConnection(peer) is { } existing && !(target.DirectOnly && existing.Path == PathKind.Relayed))
+            candidates.Add(new PathCandidate(existing, null));
         // Circuits through a relay we are connected to first (stable otherwise): the peer's record may
         // still list circuits through a relay that just died, each a failed dial before the live one.
         var viaConnected = relayed.OrderBy(a => a.RelayPeerId is { } relay && host.GetConnection(relay) is { Path: not PathKind.Relayed } ? 0 : 1);

@@ -11,10 +11,13 @@ internal sealed record CircuitAddressRelay(Multiaddr Address, PeerId PeerId)
     /// <summary>More addresses of the same relay, tried after <see cref="Address"/> (a directory record lists several).</summary>
     public IReadOnlyList<Multiaddr> Alternatives { get; init; } = [];
 
-    /// <summary>Prefers an existing connection (by PeerId), else dials the address, then the alternatives.</summary>
+    /// <summary>
+    /// Prefers an existing direct connection (by PeerId), else dials the address, then the alternatives;
+    /// never through another relay (the relay refuses hop requests over a relayed connection).
+    /// </summary>
     public PeerTarget Target => IsBarePeerId
-        ? new PeerTarget(PeerId: PeerId)
-        : new PeerTarget(PeerId: PeerId, Addresses: [Address, .. Alternatives]);
+        ? new PeerTarget(PeerId: PeerId, DirectOnly: true)
+        : new PeerTarget(PeerId: PeerId, Addresses: [Address, .. Alternatives], DirectOnly: true);
 
     /// <summary>A relay multiaddr that ends in <c>/p2p/&lt;relay&gt;</c> and is not itself a circuit.</summary>
     public static bool TryParse(Multiaddr? address, out CircuitAddressRelay? relay)

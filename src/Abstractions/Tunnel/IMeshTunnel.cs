@@ -18,7 +18,12 @@ public enum PathKind
 /// <param name="NodeName">Node name, resolved through the node directory.</param>
 /// <param name="PeerId">The peer.</param>
 /// <param name="Addresses">Multiaddrs to try (direct or <c>/p2p-circuit</c>).</param>
-public sealed record PeerTarget(string? NodeName = null, PeerId? PeerId = null, IReadOnlyList<Multiaddr>? Addresses = null)
+/// <param name="DirectOnly">
+/// Only a direct (or hole-punched) connection or a direct address will do, never a relayed connection
+/// or a circuit: a relay's hop protocol refuses RESERVE and CONNECT that arrive over a relayed
+/// connection (Circuit Relay v2), so a client reaching the relay through another relay is refused.
+/// </param>
+public sealed record PeerTarget(string? NodeName = null, PeerId? PeerId = null, IReadOnlyList<Multiaddr>? Addresses = null, bool DirectOnly = false)
 {
     /// <inheritdoc />
     public override string ToString() => NodeName ?? PeerId?.ToString() ?? string.Join(",", Addresses ?? []);

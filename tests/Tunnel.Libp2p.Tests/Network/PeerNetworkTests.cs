@@ -191,6 +191,12 @@ public sealed class PeerNetworkTests : IDisposable
         // Now connected: the live connection is the first path, no new dial.
         await using var again = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
         Assert.Single(relay.Dialed);
+
+        // DirectOnly (a hop request: relays refuse those over a relayed connection) takes neither the relayed
+        // connection nor a circuit: only the direct address is left, and it refuses.
+        var direct = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a", DirectOnly: true), Echo, ct);
+        Assert.Equal(TunnelFailure.Refused, direct.Failure);
+        Assert.Single(relay.Dialed);
     }
 
     [Fact]
