@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
