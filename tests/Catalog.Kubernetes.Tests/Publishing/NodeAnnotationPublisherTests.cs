@@ -296,7 +296,7 @@ public sealed class NodeAnnotationPublisherTests : IDisposable
     {
         await using var h = Harness();
         h.Server.Start(0);
-        var peer = Peer("/ip4/127.0.0.1/tcp/4001");
+        var peer = Peer("/ip4/0.0.0.0/tcp/4001", "/ip4/169.254.96.16/tcp/4001");
         var publisher = await h.StartPublisherAsync("node-a", peer, Fast(h, intervalMs: 30000));
 
         await Task.Delay(1500);
