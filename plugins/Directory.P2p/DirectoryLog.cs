@@ -53,4 +53,7 @@ internal static partial class DirectoryLog
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "[directory.p2p] a liveness Changed handler failed: {Reason}")]
     public static partial void HandlerFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, Message = "[directory.p2p] bootstrap: {Connected} peer(s) connected; exchanging with {NodeName} ({PeerId}), which the API binds")]
+    public static partial void Bootstrap(ILogger logger, int connected, string nodeName, string peerId);
 }

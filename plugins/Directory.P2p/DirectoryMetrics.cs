@@ -9,6 +9,7 @@ internal sealed class DirectoryMetrics
     private readonly Counter<long> _evicted;
     private readonly Counter<long> _capped;
     private readonly Counter<long> _reconcileFrames;
+    private readonly Counter<long> _bootstrapDials;
 
     public DirectoryMetrics(Meter meter, Func<int> recordCount, Func<(long Api, long CachedApi)> bindings)
     {
@@ -24,6 +25,7 @@ internal sealed class DirectoryMetrics
         _conflicts = meter.CreateCounter<long>("pluginmesh.directory.conflicts", description: "New claims of a node name already held by another PeerId");
         _evicted = meter.CreateCounter<long>("pluginmesh.directory.evicted", description: "Records dropped to stay bounded, by reason");
         _reconcileFrames = meter.CreateCounter<long>("pluginmesh.directory.reconcile_frames", description: "RECONCILE frames sent (range sync: one per exchange each way once peers agree)");
+        _bootstrapDials = meter.CreateCounter<long>("pluginmesh.directory.bootstrap_dials", description: "Exchanges started with a peer the API binds while too few peers were connected (bootstrap from the cluster)");
         _capped = meter.CreateCounter<long>("pluginmesh.directory.expiry_capped", description: "Records accepted with an expiry further ahead than twice the TTL (held to that bound)");
     }
 
@@ -43,6 +45,8 @@ internal sealed class DirectoryMetrics
     public void ExpiryCapped() => _capped.Add(1);
 
     public void ReconcileFrameSent() => _reconcileFrames.Add(1);
+
+    public void BootstrapDial() => _bootstrapDials.Add(1);
 
     public static string ReasonText(RejectReason reason) => reason switch
     {

@@ -2,7 +2,8 @@ namespace PluginMesh.Demo;
 
 /// <summary>
 /// <c>pluginmesh demo</c>: a small mesh on loopback (or, as root, in network namespaces behind
-/// NATs) showing DNS, cross-node requests, relays, hole punching and failover.
+/// NATs) showing DNS, cross-node requests, relays, hole punching and failover, with the demo as the
+/// agents' Kubernetes API server.
 /// </summary>
 /// <remarks>
 /// <see cref="Name"/>, <see cref="Summary"/> and <see cref="Usage"/> are constants on purpose: the
@@ -22,12 +23,15 @@ public static class DemoCommand
     public const string Usage = """
         Usage: pluginmesh demo [--netns [--no-hole-punch]] [--requests N] [--keep] [--dir DIR] [--plugins-dir DIR]... [--no-default-plugins]
 
-        Starts four agents as separate processes on 127.0.0.1 — no root, no Kubernetes:
+        Starts four agents as separate processes on 127.0.0.1 — no root, no Kubernetes: the demo
+        plays the cluster's Kubernetes API server (Nodes, a Service, its EndpointSlices; each agent
+        publishes its PeerId, addresses and relay offer on its own Node and learns the others there):
           relay-1, relay-2   public nodes on the relay defaults, elected relays (Circuit Relay v2
                              hop service) once AutoNAT finds them public; a shared private-network key
           edge-a, edge-b     dial-only nodes (no listener, like nodes behind NATs that drop inbound
-                             connections): each reserves on both relays and is reached through them
-        and a sample service web.demo (file catalog) with one backend on each edge node. It then:
+                             connections) with no relay in their configuration: each finds the
+                             elected relays, reserves on both and is reached through them
+        and a sample service web.demo with one backend on each edge node. It then:
           1. asks each edge's DNS for web.demo.svc.cluster.local (→ its ClusterIP)
           2. sends N requests (default 20) from each edge through its proxy (listen mode): some are
              served locally, the others cross to the other edge through a relay

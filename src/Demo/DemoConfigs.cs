@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using PluginMesh.Demo.FakeApi;
 
 namespace PluginMesh.Demo;
 
-/// <summary>The files the demo writes: agent configs, the shared catalog and the private-network key.</summary>
+/// <summary>What the demo writes and serves: agent configs, the private-network key and the cluster its API holds.</summary>
 internal static class DemoConfigs
 {
     public const string Namespace = "demo";
@@ -18,36 +19,31 @@ internal static class DemoConfigs
     /// <summary>
     /// A relay candidate: nothing says it relays. It runs the relay election on the defaults
     /// (<c>relay: auto</c>), so it offers the hop service once AutoNAT finds it public (its peers dial
-    /// it back on the demo's "internet", which its network lists in <c>autonat.treatAsPublic</c>).
+    /// it back on the demo's "internet", which its network lists in <c>autonat.treatAsPublic</c>), and
+    /// publishes itself (PeerId, addresses, relay offer) on its Node through the demo's API.
     /// </summary>
-    public static string Relay(DemoAgent agent, string pskFile, string policiesDir, string tunnel) =>
-        Header(agent, policiesDir, "a public node (relay: auto - elected when AutoNAT finds it public; members = holders of the private-network key)") + $$"""
+    public static string Relay(DemoAgent agent, string pskFile, Uri api, string policiesDir, string tunnel) =>
+        Header(agent, api, policiesDir, "a public node (relay: auto - elected when AutoNAT finds it public; members = agents bound to their Node)") + $$"""
           tunnel.libp2p:
             pskFile: {{Q(pskFile)}}
         {{tunnel}}
-          tunnel.relay:
-            members: psk
+          tunnel.relay: {}
           directory.p2p:
             syncIntervalSeconds: 2
 
         """;
 
     /// <summary>
-    /// An edge node: holds reservations on both relays, still named in <c>reserve</c> (with no API and
-    /// no LAN neighbour an edge has no other way to meet a first peer; README, "What the demo still
-    /// configures"); file catalog, DNS and proxy as the network says.
+    /// An edge node: no relay, no peer in its configuration. It learns the relays from the other
+    /// Nodes' annotations on the demo's API (and then the node directory) and reserves on the elected
+    /// ones by autorelay, on the <c>tunnel.relay</c> defaults; DNS and proxy as the network says.
     /// </summary>
-    public static string Edge(DemoAgent agent, string pskFile, string catalogFile, IReadOnlyList<string> relays, string policiesDir, DemoNetwork network, int index) =>
-        Header(agent, policiesDir, $"an edge node ({network.Description})") + $$"""
-          catalog.file:
-            path: {{Q(catalogFile)}}
+    public static string Edge(DemoAgent agent, string pskFile, Uri api, string policiesDir, DemoNetwork network, int index) =>
+        Header(agent, api, policiesDir, $"an edge node ({network.Description})") + $$"""
           tunnel.libp2p:
             pskFile: {{Q(pskFile)}}
         {{network.EdgeTunnel(index)}}
-          tunnel.relay:
-            relay: never
-            autorelay: false
-            reserve: [{{string.Join(", ", relays)}}]
+          tunnel.relay: {}
           directory.p2p:
             syncIntervalSeconds: 2
           dns.mdns:
@@ -59,8 +55,8 @@ internal static class DemoConfigs
 
         """;
 
-    /// <summary>What every demo agent's config starts with: its name, directories, admin endpoint and the cache.</summary>
-    private static string Header(DemoAgent agent, string policiesDir, string role) => $$"""
+    /// <summary>What every demo agent's config starts with: its name, directories, admin endpoint, the cache and the cluster's API.</summary>
+    private static string Header(DemoAgent agent, Uri api, string policiesDir, string role) => $$"""
         # pluginmesh demo: {{agent.Name}}, {{role}}
         profile: none
         node:
@@ -71,25 +67,27 @@ internal static class DemoConfigs
           listen: {{agent.Admin}}
         plugins:
           cache.litedb: {}
+          catalog.kubernetes:
+            apiServer: {{Q(api.ToString())}}
 
         """;
 
-    /// <summary>One service, <c>web.demo</c>, with a backend "pod" on each edge node.</summary>
-    public static string Catalog(IReadOnlyList<DemoBackend> backends) =>
-        $$"""
-        # pluginmesh demo catalog (catalog.file format): one service with a backend on each edge node
-        services:
-          - name: {{Service}}
-            namespace: {{Namespace}}
-            clusterIP: {{ClusterIp}}
-            ports:
-              - {name: http, port: 80, targetPort: {{backends[0].EndPoint.Port.ToString(CultureInfo.InvariantCulture)}}, protocol: TCP}
-            endpoints:
-
-        """
-        + string.Concat(backends.Select(b => $"      - {{ip: {b.EndPoint.Address}, node: {b.Node}, ready: true}}\n"))
-        + "nodes:\n"
-        + string.Concat(backends.Select(b => $"  - {{name: {b.Node}}}\n"));
+    /// <summary>
+    /// The cluster the demo's API serves: a Node per agent (<paramref name="nodeAddress"/> gives its
+    /// InternalIP; no annotations — each agent publishes its own), and one service, <c>web.demo</c>,
+    /// with a backend "pod" on each edge node.
+    /// </summary>
+    public static FakeCluster Cluster(IReadOnlyList<string> nodes, Func<string, string> nodeAddress, IReadOnlyList<DemoBackend> backends)
+    {
+        var cluster = new FakeCluster();
+        for (var i = 0; i < nodes.Count; i++)
+            cluster.Apply(FakeCluster.Nodes, FakeObjects.Node(nodes[i], $"10.244.{(i + 1).ToString(CultureInfo.InvariantCulture)}.0/24", nodeAddress(nodes[i])));
+        var port = backends[0].EndPoint.Port;
+        cluster.Apply(FakeCluster.Services, FakeObjects.Service(Namespace, Service, ClusterIp, [("http", 80, port, "TCP")]));
+        cluster.Apply(FakeCluster.EndpointSlices, FakeObjects.EndpointSlice(Namespace, Service + "-1", Service,
+            backends.Select(b => (b.EndPoint.Address.ToString(), b.Node, true)), port: port));
+        return cluster;
+    }
 
     /// <summary>A fresh swarm.key (v1): only agents holding it can connect to each other.</summary>
     public static void WritePsk(string path)

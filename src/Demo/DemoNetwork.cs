@@ -21,6 +21,18 @@ internal abstract class DemoNetwork : IAsyncDisposable
     /// <summary>The admin endpoint for an agent as <c>admin.listen</c> text (the demo process must be able to reach it).</summary>
     public abstract string Admin(string agent, string workDir);
 
+    /// <summary>
+    /// Where the demo's Kubernetes API server listens: an address every agent (and the demo) can reach,
+    /// as a cluster's control plane would be.
+    /// </summary>
+    public abstract IPAddress ApiAddress { get; }
+
+    /// <summary>Makes the API server's listening socket where <see cref="ApiAddress"/> lives; null: an ordinary socket of the demo process.</summary>
+    public virtual Func<Socket>? ApiSocket => null;
+
+    /// <summary>The InternalIP of <paramref name="agent"/>'s Node, as its kubelet would register it.</summary>
+    public abstract string NodeAddress(string agent);
+
     /// <summary>Words put before the agent's own command line (e.g. <c>ip netns exec NS</c>).</summary>
     public virtual IReadOnlyList<string> Launcher(string agent) => [];
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PluginMesh.Demo.FakeApi;
 
 namespace PluginMesh.Demo;
 
@@ -15,7 +16,9 @@ internal sealed record DemoStep(string Step, bool Ok, string Detail);
 /// <summary>
 /// The demo's story: two relays and two dial-only edge nodes on loopback, a service with a backend
 /// on each edge, DNS, requests across nodes through relays, then one relay dies and traffic moves
-/// to the other. Every fact shown is read from the agents' own admin endpoints.
+/// to the other. The demo plays the cluster's Kubernetes API server (<see cref="FakeApiServer"/>):
+/// every agent publishes itself on its Node and learns the others from theirs, so no agent names a
+/// relay or a peer. Every fact shown is read from the agents' own admin endpoints.
 /// </summary>
 internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork network)
 {
@@ -26,6 +29,7 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
     private readonly List<DemoStep> _steps = [];
     private readonly Dictionary<string, string> _peerIds = new(StringComparer.Ordinal);
     private string? _workDir;
+    private FakeApiServer? _api;
 
     public IReadOnlyList<DemoStep> Steps => _steps;
 
@@ -72,6 +76,7 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         {
             foreach (var backend in backends) await backend.DisposeAsync();
             await Task.WhenAll(agents.Select(a => a.DisposeAsync().AsTask()));
+            if (_api is not null) await _api.DisposeAsync();
             await network.DisposeAsync();
             if (ok && ownDir) TryDelete(workDir);
             else await host.Out.WriteLineAsync($"agent configs and logs: {workDir}");
@@ -83,26 +88,32 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         var psk = Path.Combine(workDir, "swarm.key");
         DemoConfigs.WritePsk(psk);
         backends.AddRange(StartBackends(["edge-a", "edge-b"]));
-        var catalog = Path.Combine(workDir, "catalog.yaml");
-        await File.WriteAllTextAsync(catalog, DemoConfigs.Catalog(backends), ct);
+        string[] nodes = ["relay-1", "relay-2", "edge-a", "edge-b"];
+        Uri api;
+        try
+        {
+            api = StartApi(nodes, backends);
+        }
+        catch (DemoException ex)
+        {
+            return Fail("serve the cluster's API", ex);
+        }
+        Progress($"serving the cluster's Kubernetes API at {api}: Nodes {string.Join(", ", nodes)} (no annotations: each agent publishes itself on its own), "
+            + $"Service {DemoConfigs.Service}.{DemoConfigs.Namespace} (ClusterIP {DemoConfigs.ClusterIp}) with one endpoint on each edge node");
 
         Progress(network is NetnsDemoNetwork
-            ? "starting relay-1 and relay-2 on the public segment (relay: auto - elected once AutoNAT finds them public; any key holder may reserve)"
-            : "starting relay-1 and relay-2 on 127.0.0.1 (relay: auto - elected once AutoNAT finds them public; any key holder may reserve)");
-        var relays = new[] { "relay-1", "relay-2" }.Select(NewAgent).ToList();
+            ? "starting relay-1 and relay-2 on the public segment (relay: auto - elected once AutoNAT finds them public; members = agents bound to their Node)"
+            : "starting relay-1 and relay-2 on 127.0.0.1 (relay: auto - elected once AutoNAT finds them public; members = agents bound to their Node)");
+        var relays = nodes[..2].Select(NewAgent).ToList();
         agents.AddRange(relays);
-        for (var i = 0; i < relays.Count; i++) relays[i].Start(DemoConfigs.Relay(relays[i], psk, options.PoliciesDir, network.RelayTunnel(i)), options.PluginDirs);
-        var relayAddresses = new List<string>();
+        for (var i = 0; i < relays.Count; i++) relays[i].Start(DemoConfigs.Relay(relays[i], psk, api, options.PoliciesDir, network.RelayTunnel(i)), options.PluginDirs);
         try
         {
             await Task.WhenAll(relays.Select(r => r.WaitReadyAsync(ReadyTimeout, ct)));
             foreach (var r in relays)
             {
                 using var status = await r.StatusAsync(ct);
-                var libp2p = status.RootElement.GetProperty("libp2p");
-                var peerId = libp2p.GetProperty("peerId").GetString()!;
-                _peerIds[peerId] = r.Name;
-                relayAddresses.Add($"{libp2p.GetProperty("listen")[0].GetString()}/p2p/{peerId}");
+                _peerIds[status.RootElement.GetProperty("libp2p").GetProperty("peerId").GetString()!] = r.Name;
             }
         }
         catch (DemoException ex)
@@ -110,10 +121,11 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
             return Fail("start relays", ex);
         }
 
-        Progress(network is NetnsDemoNetwork ? "starting edge-a and edge-b (each behind its own NAT router)" : "starting edge-a and edge-b (dial-only: no listener, reachable only through the relays)");
-        var edges = new[] { "edge-a", "edge-b" }.Select(NewAgent).ToList();
+        Progress((network is NetnsDemoNetwork ? "starting edge-a and edge-b (each behind its own NAT router" : "starting edge-a and edge-b (dial-only: no listener, reachable only through the relays")
+            + "; no relay in their configs: they learn the relays from the API)");
+        var edges = nodes[2..].Select(NewAgent).ToList();
         agents.AddRange(edges);
-        for (var i = 0; i < edges.Count; i++) edges[i].Start(DemoConfigs.Edge(edges[i], psk, catalog, relayAddresses, options.PoliciesDir, network, i), options.PluginDirs);
+        for (var i = 0; i < edges.Count; i++) edges[i].Start(DemoConfigs.Edge(edges[i], psk, api, options.PoliciesDir, network, i), options.PluginDirs);
         try
         {
             await Task.WhenAll(edges.Select(e => e.WaitReadyAsync(ReadyTimeout, ct)));
@@ -176,6 +188,21 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
         return true;
     }
 
+    /// <summary>Starts the cluster's API server where the network says; returns its URL for the agents.</summary>
+    private Uri StartApi(IReadOnlyList<string> nodes, IReadOnlyList<DemoBackend> backends)
+    {
+        try
+        {
+            _api = new FakeApiServer(DemoConfigs.Cluster(nodes, network.NodeAddress, backends), network.ApiAddress, network.ApiSocket);
+            _api.Start(0);
+            return _api.Url;
+        }
+        catch (SocketException ex)
+        {
+            throw new DemoException($"cannot serve the cluster's API on {network.ApiAddress}: {ex.Message}", null);
+        }
+    }
+
     /// <summary>Two backends on the same port, one per edge node, on their own loopback addresses (their "pod IPs").</summary>
     private List<DemoBackend> StartBackends(string[] nodes)
     {
@@ -224,17 +251,23 @@ internal sealed class DemoStory(IDemoHost host, DemoOptions options, DemoNetwork
                 var root = status.RootElement;
                 var peerId = root.GetProperty("libp2p").GetProperty("peerId").GetString()!;
                 _peerIds[peerId] = edges[i].Name;
-                var reserved = root.GetProperty("relay").GetProperty("reservations").EnumerateArray()
-                    .Select(r => NameOf(r.GetProperty("relay").GetString())).ToList();
+                var relay = root.GetProperty("relay");
+                var reservedIds = relay.GetProperty("reservations").EnumerateArray().Select(r => r.GetProperty("relay").GetString() ?? "").ToList();
+                var reserved = reservedIds.Select(NameOf).ToList();
+                // Where autorelay found each relay it holds (directory, api, mdns; config would mean a configured list).
+                var sources = relay.GetProperty("candidates").EnumerateArray()
+                    .Where(c => reservedIds.Contains(c.GetProperty("peerId").GetString() ?? ""))
+                    .Select(c => c.GetProperty("source").GetString() ?? "?").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 var other = edges[1 - i].Name;
                 var record = root.GetProperty("directory").GetProperty("records").EnumerateArray()
                     .FirstOrDefault(r => r.GetProperty("node").GetString() == other && r.GetProperty("chosen").GetBoolean());
                 ports[i] = ProxyPort(root) ?? 0;
                 if (reserved.Count < 2) lastProblem = $"{edges[i].Name} holds {reserved.Count} of 2 reservations";
+                else if (sources.Count == 0 || sources.Contains("config")) lastProblem = $"{edges[i].Name} holds reservations on relays it did not discover (candidate sources: {string.Join(", ", sources)})";
                 else if (record.ValueKind == JsonValueKind.Undefined) lastProblem = $"{edges[i].Name} has no directory record for {other} yet";
                 else if (record.GetProperty("relayAddresses").GetArrayLength() < 2) lastProblem = $"{edges[i].Name} knows {other} at {record.GetProperty("relayAddresses").GetArrayLength()} of 2 relay addresses";
                 else if (ports[i] == 0) lastProblem = $"{edges[i].Name} has no proxy listener for {DemoConfigs.Service}.{DemoConfigs.Namespace}:80 yet";
-                else details.Add($"{edges[i].Name} reserved on {string.Join(" + ", reserved.Order(StringComparer.Ordinal))}, knows {other} at {record.GetProperty("relayAddresses").GetArrayLength()} relay addresses and {record.GetProperty("directAddresses").GetArrayLength()} direct ones");
+                else details.Add($"{edges[i].Name} reserved on {string.Join(" + ", reserved.Order(StringComparer.Ordinal))} (found through {string.Join(" + ", sources)}), knows {other} at {record.GetProperty("relayAddresses").GetArrayLength()} relay addresses and {record.GetProperty("directAddresses").GetArrayLength()} direct ones");
             }
             if (lastProblem.Length == 0)
             {

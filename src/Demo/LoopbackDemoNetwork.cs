@@ -8,7 +8,8 @@ namespace PluginMesh.Demo;
 /// Everything on 127.0.0.1, no root: the edges are dial-only (no listener at all), so they can only
 /// reach each other through the relays; DNS on a free loopback port; the proxy in listen mode.
 /// Loopback is this lab's "internet": every agent lists 127.0.0.0/8 in <c>autonat.treatAsPublic</c>,
-/// so the edges dial the relays back and AutoNAT finds the relays public, which elects them.
+/// so the edges dial the relays back and AutoNAT finds the relays public, which elects them. The
+/// demo's Kubernetes API listens on 127.0.0.1 too.
 /// </summary>
 internal sealed class LoopbackDemoNetwork : DemoNetwork
 {
@@ -17,6 +18,10 @@ internal sealed class LoopbackDemoNetwork : DemoNetwork
     public override string Description => "loopback (no root): dial-only edges reachable only through the relays";
 
     public override bool CanHolePunch => false;
+
+    public override IPAddress ApiAddress => IPAddress.Loopback;
+
+    public override string NodeAddress(string agent) => "127.0.0.1";
 
     public override string Admin(string agent, string workDir) => new IPEndPoint(IPAddress.Loopback, DemoConfigs.FreePort()).ToString();
 

@@ -8,11 +8,13 @@ namespace PluginMesh.Demo;
 /// segment (TEST-NET-3, 203.0.113.0/24, a bridge); each edge sits behind its own NAT router
 /// (MASQUERADE, unsolicited inbound SYNs dropped, as home and carrier NATs do), so the edges first
 /// meet through a relay and then hole-punch (DCUtR). ClusterIP traffic is intercepted by iptables
-/// inside each edge's namespace and DNS answers on 169.254.96.16:53, as on a real node.
+/// inside each edge's namespace and DNS answers on 169.254.96.16:53, as on a real node. The demo's
+/// Kubernetes API listens on the bridge itself (203.0.113.1, the "inet" namespace), where the relays
+/// reach it directly and the edges through their NATs, like a cloud control plane.
 /// <code>
-///   edge-a 10.0.1.2 ─ [router-a 203.0.113.21] ─┐              ┌─ [router-b 203.0.113.22] ─ edge-b 10.0.2.2
-///                                              └── bridge ────┤
-///                                  relay-1 203.0.113.11 ──────┴────── relay-2 203.0.113.12
+///   edge-a 10.0.1.2 ─ [router-a 203.0.113.21] ─┐  API 203.0.113.1  ┌─ [router-b 203.0.113.22] ─ edge-b 10.0.2.2
+///                                              └───── bridge ──────┤
+///                                  relay-1 203.0.113.11 ───────────┴────── relay-2 203.0.113.12
 /// </code>
 /// </summary>
 internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
@@ -39,6 +41,7 @@ internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
         foreach (var role in new[] { "inet", "relay-1", "relay-2", "router-a", "router-b", "edge-a", "edge-b" }) _ns[role] = _lab.Add(role);
         DemoNamespaces.Run("ip", "-n", _ns["inet"], "link", "add", "br0", "type", "bridge");
         DemoNamespaces.Run("ip", "-n", _ns["inet"], "link", "set", "br0", "up");
+        DemoNamespaces.Run("ip", "-n", _ns["inet"], "addr", "add", ApiAddress + "/24", "dev", "br0");
         Port("relay-1", "203.0.113.11/24");
         Port("relay-2", "203.0.113.12/24");
         Port("router-a", "203.0.113.21/24");
@@ -62,6 +65,18 @@ internal sealed class NetnsDemoNetwork(bool holePunch) : DemoNetwork
         DemoNamespaces.Link(_ns[role], inside, cidr, _ns["inet"], bridgePort, null);
         DemoNamespaces.Run("ip", "-n", _ns["inet"], "link", "set", bridgePort, "master", "br0");
     }
+
+    public override IPAddress ApiAddress { get; } = IPAddress.Parse("203.0.113.1");
+
+    public override Func<Socket> ApiSocket => () => DemoNamespaces.CreateSocket(_ns["inet"], AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public override string NodeAddress(string agent) => agent switch
+    {
+        "relay-1" => "203.0.113.11",
+        "relay-2" => "203.0.113.12",
+        "edge-a" => "10.0.1.2",
+        _ => "10.0.2.2",
+    };
 
     public override string Admin(string agent, string workDir) => "unix:" + Path.Combine(workDir, agent + ".sock");
 

@@ -3,11 +3,11 @@ using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Host.Policies.Defaults;
 using PluginMesh.Plugins.Cache.LiteDb;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 

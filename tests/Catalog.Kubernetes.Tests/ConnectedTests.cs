@@ -1,5 +1,5 @@
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;

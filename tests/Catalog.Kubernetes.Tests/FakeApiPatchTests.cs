@@ -5,7 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Demo.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;
 

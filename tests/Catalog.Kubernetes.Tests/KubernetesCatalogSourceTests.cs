@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Abstractions.Catalog;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;

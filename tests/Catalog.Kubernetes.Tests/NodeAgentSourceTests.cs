@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.P2p;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 

@@ -61,6 +61,7 @@ public sealed partial class DemoCommandTests : IDisposable
             Assert.DoesNotContain("relay: always", config, StringComparison.Ordinal);
             Assert.DoesNotContain("enabled: false", config, StringComparison.Ordinal);
         }
+        AssertEdgesFoundTheirRelays(summary);
 
         // Cross-node requests went through a relay, and after the kill through the other one.
         var before = RelayedVia().Match(Line(summary, "requests from edge-a (before)"));
@@ -92,6 +93,7 @@ public sealed partial class DemoCommandTests : IDisposable
             Assert.Matches(new Regex("^" + Regex.Escape(step) + @"\s+ok\s", RegexOptions.Multiline), summary);
         Assert.Contains("asked 169.254.96.16:53", summary, StringComparison.Ordinal);
         Assert.Matches(Elected(), Line(summary, "relays + directory"));
+        AssertEdgesFoundTheirRelays(summary);
         Assert.Contains("at 10.96.0.10:80", Line(summary, "proxy"), StringComparison.Ordinal);
         Assert.Matches(@"direct at /ip4/203\.0\.113\.2[12]/tcp/4001", Line(summary, "hole punch"));
         Assert.Matches(@"6/6 answered: 3 on edge-a \(local\), 3 on edge-b \(hole-punched\)", Line(summary, "requests from edge-a (after)"));
@@ -151,6 +153,28 @@ public sealed partial class DemoCommandTests : IDisposable
             if (!demo.HasExited) demo.Kill(entireProcessTree: true);
         }
         return (demo.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>
+    /// The edges' configs name no relay and no peer (no reserve or candidates list, no PeerId, no
+    /// relay settings at all), every agent's catalog is the demo's Kubernetes API, and each edge's two
+    /// reservations are on relays its autorelay discovered (the source the demo read from its status).
+    /// </summary>
+    private void AssertEdgesFoundTheirRelays(string summary)
+    {
+        foreach (var agent in new[] { "relay-1", "relay-2", "edge-a", "edge-b" })
+        {
+            var config = File.ReadAllText(Path.Combine(_tmp, "demo", agent + ".yaml"));
+            Assert.Contains("catalog.kubernetes:", config, StringComparison.Ordinal);
+            Assert.DoesNotContain("catalog.file", config, StringComparison.Ordinal);
+            Assert.DoesNotContain("/p2p/", config, StringComparison.Ordinal);
+            if (!agent.StartsWith("edge", StringComparison.Ordinal)) continue;
+            Assert.Contains("tunnel.relay: {}", config, StringComparison.Ordinal);
+            foreach (var key in new[] { "reserve", "candidates", "autorelay", "relays:", "trustedPeers", "members" })
+                Assert.DoesNotContain(key, config, StringComparison.Ordinal);
+        }
+        foreach (var edge in new[] { "edge-a", "edge-b" })
+            Assert.Matches(edge + @" reserved on relay-1 \+ relay-2 \(found through (?:api|directory|mdns)(?: \+ (?:api|directory|mdns))*\)", Line(summary, "relays + directory"));
     }
 
     private static string Line(string text, string step) => text.Split('\n').First(l => l.StartsWith(step, StringComparison.Ordinal));

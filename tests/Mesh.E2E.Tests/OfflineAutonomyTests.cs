@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Mesh.E2E.Tests.Support;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using Xunit.Abstractions;
 
 namespace PluginMesh.Mesh.E2E.Tests;

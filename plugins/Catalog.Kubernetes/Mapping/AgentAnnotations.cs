@@ -139,20 +139,25 @@ internal static class AgentAnnotations
     /// beats reachable on one LAN), and within each, direct before relayed; otherwise in the order
     /// given. Loopback, link-local (169.254/16 — the shared DNS address 169.254.96.16 among them —
     /// and fe80::/10), unspecified addresses, and addresses that end in another peer's id are left
-    /// out; the trailing <c>/p2p/&lt;peerId&gt;</c> is taken off. Duplicates are listed once.
+    /// out; the trailing <c>/p2p/&lt;peerId&gt;</c> is taken off. Duplicates are listed once. An agent
+    /// with no other address publishes its loopback ones (<see cref="Multiaddr.ForOthers"/>'s rule:
+    /// every agent then runs on one host, as <c>pluginmesh demo</c> runs them, and loopback is how
+    /// they reach each other).
     /// </summary>
     public static IEnumerable<Multiaddr> Rank(PeerId peerId, IEnumerable<Multiaddr?> addresses)
     {
         var seen = new HashSet<Multiaddr>();
         var ranked = new List<(int Rank, int Index, Multiaddr Address)>();
+        var loopback = new List<(int Rank, int Index, Multiaddr Address)>();
         var index = 0;
         foreach (var address in addresses)
         {
-            if (address is null || Bare(address, peerId) is not { } bare || !IsDialable(bare) || !seen.Add(bare)) continue;
-            ranked.Add(((bare.IsPrivate ? 2 : 0) + (bare.IsRelayed ? 1 : 0), index++, bare));
+            if (address is null || Bare(address, peerId) is not { } bare || !seen.Add(bare)) continue;
+            if (IsDialable(bare)) ranked.Add(((bare.IsPrivate ? 2 : 0) + (bare.IsRelayed ? 1 : 0), index++, bare));
+            else if (bare.IsLoopback) loopback.Add((bare.IsRelayed ? 1 : 0, index++, bare));
         }
 
-        return ranked.OrderBy(r => r.Rank).ThenBy(r => r.Index).Select(r => r.Address);
+        return (ranked.Count > 0 ? ranked : loopback).OrderBy(r => r.Rank).ThenBy(r => r.Index).Select(r => r.Address);
     }
 
     /// <summary>
@@ -224,6 +229,7 @@ internal static class AgentAnnotations
         }
 
         var addresses = new List<Multiaddr>();
+        var loopback = new List<Multiaddr>();
         var undialable = 0;
         foreach (var item in texts)
         {
@@ -239,15 +245,24 @@ internal static class AgentAnnotations
                 return [];
             }
 
-            if (!IsDialable(bare))
+            var full = bare.WithPeerId(peer);
+            if (IsDialable(bare))
+            {
+                if (!addresses.Contains(full)) addresses.Add(full);
+            }
+            else if (bare.IsLoopback)
+            {
+                if (!loopback.Contains(full)) loopback.Add(full);
+            }
+            else
             {
                 undialable++;
-                continue;
             }
-
-            var full = bare.WithPeerId(peer);
-            if (!addresses.Contains(full)) addresses.Add(full);
         }
+
+        // Loopback only from an agent that has nothing else (every agent on one host, see Rank).
+        if (addresses.Count == 0) addresses = loopback;
+        else undialable += loopback.Count;
 
         if (undialable > 0) warnings.Add($"annotation {AddressesKey}: {undialable} loopback, link-local or unspecified address(es) dropped, the rest kept");
         return addresses;

@@ -20,6 +20,15 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>Connected peers below which the agent dials peers the API binds (<see cref="Bootstrap"/>).</summary>
+    internal const int BootstrapPeers = 2;
+
+    /// <summary>Bootstrap exchanges started per housekeeping round at most.</summary>
+    private const int BootstrapPerRound = 2;
+
+    /// <summary>A bound peer is dialled for bootstrap at most once per this long.</summary>
+    internal static readonly TimeSpan BootstrapRetry = TimeSpan.FromSeconds(10);
+
     private readonly RecordStore _store;
     private readonly DirectoryOptions _options;
     private readonly ILocalPeer? _local;
@@ -34,6 +43,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private readonly Liveness.NodeLiveness? _liveness;
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _bootstrapTried = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable[] _registrations = [];
     private Task _loops = Task.CompletedTask;
@@ -118,12 +128,49 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Runs one anti-entropy exchange with <paramref name="peerId"/> now (skipped when one is already running).</summary>
-    public async Task<bool> ExchangeAsync(string peerId, CancellationToken cancellationToken)
+    public Task<bool> ExchangeAsync(string peerId, CancellationToken cancellationToken) => ExchangeAsync(peerId, "exchange", cancellationToken);
+
+    /// <summary>
+    /// Bootstrap from the cluster: while fewer than <see cref="BootstrapPeers"/> peers are connected,
+    /// starts an exchange with up to <see cref="BootstrapPerRound"/> peers that the API binds (their
+    /// Node's annotations give PeerId and addresses) and that are not connected — relays first, then
+    /// peers with a public address, otherwise in random order — each at most once per
+    /// <see cref="BootstrapRetry"/>. The exchange's dial is the connection: without one, an agent
+    /// with no LAN neighbour (mDNS) never meets a first peer, and gossip, AutoNAT, the relay election
+    /// and autorelay all start from connections. Returns the PeerIds dialled.
+    /// </summary>
+    internal IReadOnlyList<string> Bootstrap(CancellationToken cancellationToken)
+    {
+        if (_tunnel is null || _network is null || _api is null) return [];
+        var connected = ConnectedPeers();
+        if (connected.Count >= BootstrapPeers) return [];
+        var now = _time.GetUtcNow();
+        var self = _tunnel.LocalPeerId.ToString();
+        var picks = _store.Bindings
+            .Select(b => (Binding: b, Peer: b.PeerId.ToString()))
+            .Where(x => x.Binding.Addresses.Count > 0 && x.Peer != self && !connected.Contains(x.Peer) && !_inFlight.ContainsKey(x.Peer)
+                && (!_bootstrapTried.TryGetValue(x.Peer, out var tried) || now - tried >= BootstrapRetry))
+            .OrderByDescending(x => x.Binding.OffersRelay)
+            .ThenByDescending(x => x.Binding.Addresses.Any(a => !a.IsPrivate && !a.IsRelayed))
+            .ThenBy(_ => Random.Shared.Next())
+            .Take(BootstrapPerRound)
+            .ToList();
+        foreach (var (binding, peer) in picks)
+        {
+            _bootstrapTried[peer] = now;
+            DirectoryLog.Bootstrap(_logger, connected.Count, binding.NodeName, peer);
+            _store.Metrics.BootstrapDial();
+            _ = Task.Run(() => ExchangeAsync(peer, "bootstrap", cancellationToken), CancellationToken.None);
+        }
+        return [.. picks.Select(p => p.Peer)];
+    }
+
+    private async Task<bool> ExchangeAsync(string peerId, string kind, CancellationToken cancellationToken)
     {
         if (_tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
         try
         {
-            return await WithStreamAsync(peerId, "exchange", (s, ct) => s.Protocol == DirectoryProtocol.ProtocolIdV1
+            return await WithStreamAsync(peerId, kind, (s, ct) => s.Protocol == DirectoryProtocol.ProtocolIdV1
                 ? _exchange.InitiateAsync(s.Stream, s.CloseWriteAsync, peerId, ct)
                 : _exchange.ReconcileAsync(s.Stream, s.CloseWriteAsync, peerId, ct), cancellationToken).ConfigureAwait(false);
         }
@@ -210,6 +257,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
                 try
                 {
                     await HousekeepAsync(cancellationToken).ConfigureAwait(false);
+                    Bootstrap(cancellationToken);
                     if (_time.GetUtcNow() - lastPrune >= PruneInterval)
                     {
                         lastPrune = _time.GetUtcNow();

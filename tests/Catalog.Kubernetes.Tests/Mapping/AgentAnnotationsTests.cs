@@ -31,6 +31,20 @@ public sealed class AgentAnnotationsTests
     }
 
     [Fact]
+    public void Encode_OnlyLoopback_PublishesTheLoopbackOnes_DirectFirst()
+    {
+        // Every agent on one host (pluginmesh demo): loopback is how the others reach this one.
+        var values = AgentAnnotations.Encode(TestPeers.Self,
+        [
+            M($"/ip4/127.0.0.1/tcp/4002/p2p/{Relay}/p2p-circuit/p2p/{Self}"),
+            M("/ip4/169.254.96.16/tcp/4001"), M("/ip4/0.0.0.0/tcp/4001"), M("/ip6/fe80::1/tcp/4001"),
+            M("/ip4/127.0.0.1/tcp/4001"),
+        ], offersRelay: false);
+
+        Assert.Equal(["/ip4/127.0.0.1/tcp/4001", $"/ip4/127.0.0.1/tcp/4002/p2p/{Relay}/p2p-circuit"], Published(values));
+    }
+
+    [Fact]
     public void Encode_PublicBeforePrivate_DirectBeforeRelayed_OtherwiseAsGiven()
     {
         var values = AgentAnnotations.Encode(TestPeers.Self,
@@ -154,6 +168,8 @@ public sealed class AgentAnnotationsTests
             { "addrs over 4 KiB", Self, huge, null, null, Self, 0, false, "more than 4096" },
             { "addrs deep JSON", Self, new string('[', 200) + new string(']', 200), null, null, Self, 0, false, "not JSON" },
             { "addrs loopback dropped", Self, "[\"/ip4/127.0.0.1/tcp/4001\",\"/ip4/169.254.96.16/tcp/4001\",\"/ip4/203.0.113.5/tcp/4001\"]", null, null, Self, 1, false, "2 loopback, link-local or unspecified" },
+            { "addrs only loopback kept", Self, "[\"/ip4/127.0.0.1/tcp/4001\",\"/ip6/::1/tcp/4001\"]", null, null, Self, 2, false, null },
+            { "addrs loopback kept, link-local dropped", Self, "[\"/ip4/127.0.0.1/tcp/4001\",\"/ip4/169.254.96.16/tcp/4001\"]", null, null, Self, 1, false, "1 loopback, link-local or unspecified" },
             { "relay garbage", Self, ok, "yes", null, Self, 2, false, "annotation pluginmesh.io/relay ignored" },
             { "peer id as CID", TestPeers.Self.ToCidString(), ok, null, null, Self, 2, false, null },
         };

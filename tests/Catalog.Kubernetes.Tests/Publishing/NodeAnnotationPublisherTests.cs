@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Mapping;
 using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
@@ -296,7 +296,7 @@ public sealed class NodeAnnotationPublisherTests : IDisposable
     {
         await using var h = Harness();
         h.Server.Start(0);
-        var peer = Peer("/ip4/127.0.0.1/tcp/4001");
+        var peer = Peer("/ip4/0.0.0.0/tcp/4001", "/ip4/169.254.96.16/tcp/4001");
         var publisher = await h.StartPublisherAsync("node-a", peer, Fast(h, intervalMs: 30000));
 
         await Task.Delay(1500);

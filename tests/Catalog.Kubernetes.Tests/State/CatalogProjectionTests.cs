@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.State;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.State;
 

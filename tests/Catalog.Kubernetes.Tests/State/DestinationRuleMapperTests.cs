@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Catalog.Kubernetes.Mapping;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.State;
 

@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Tunnel;
+using PluginMesh.Demo.FakeApi;
 using PluginMesh.Plugins.Cache.LiteDb;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 

@@ -28,6 +28,15 @@ internal sealed class TestCatalog : IServiceCatalog
         Changed?.Invoke(snapshot);
     }
 
+    /// <summary>Publishes nodes whose agents published themselves with exactly <paramref name="nodes"/>' PeerIds and addresses.</summary>
+    public void SetAgents(params (string Name, NodeAgent Agent)[] nodes)
+    {
+        var map = nodes.ToDictionary(n => n.Name, n => new MeshNode(n.Name, [], [], null, n.Agent), StringComparer.Ordinal);
+        var snapshot = new CatalogSnapshot(Current.Version + 1, Current.Services, Current.Endpoints, map);
+        Volatile.Write(ref _current, snapshot);
+        Changed?.Invoke(snapshot);
+    }
+
     /// <summary>Replaces one node's labels (the node is added, without an agent, when absent).</summary>
     public void SetLabels(string name, IReadOnlyDictionary<string, string> labels)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+namespace PluginMesh.Demo.FakeApi;
 
 /// <summary>
 /// The state model behind <see cref="FakeApiServer"/>: objects per collection path, one

@@ -1,4 +1,4 @@
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+namespace PluginMesh.Demo.FakeApi;
 
 /// <summary>What a watcher at some resourceVersion gets from <see cref="FakeCluster.ReadSince"/>.</summary>
 /// <param name="Expired">True when the resourceVersion is older than the compacted history (410 Gone).</param>

@@ -5,11 +5,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+namespace PluginMesh.Demo.FakeApi;
 
 /// <summary>
-/// A FAKE Kubernetes API server for tests: no real kube-apiserver can run on this machine (no
-/// Docker; no registry carries one that runs standalone), so this speaks the real HTTP/1.1 API and
+/// A FAKE Kubernetes API server, for tests and for <c>pluginmesh demo</c> (which plays its agents'
+/// cluster with it): no real kube-apiserver can run on this machine (no Docker; no registry carries
+/// one that runs standalone), so this speaks the real HTTP/1.1 API and
 /// JSON shapes over a raw socket on 127.0.0.1: cluster-wide lists with
 /// <c>metadata.resourceVersion</c> and <c>items</c>; watches (<c>?watch=1&amp;resourceVersion=…</c>)
 /// as chunked streams of <c>{"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":…}</c>

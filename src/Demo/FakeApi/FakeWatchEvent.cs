@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+namespace PluginMesh.Demo.FakeApi;
 
 /// <summary>One change in the fake cluster's history, as a watch delivers it.</summary>
 /// <param name="ResourceVersion">The cluster resourceVersion the change produced.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+namespace PluginMesh.Demo.FakeApi;
 
 /// <summary>Builders for the JSON of the objects the fake serves, shaped as the real API returns them.</summary>
 public static class FakeObjects
