@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PluginMesh.Mesh.E2E.Tests.Support;
-using PluginMesh.Plugins.Catalog.Kubernetes.Tests.FakeApi;
+using PluginMesh.Demo.FakeApi;
 using Xunit.Abstractions;
 
 namespace PluginMesh.Mesh.E2E.Tests;
