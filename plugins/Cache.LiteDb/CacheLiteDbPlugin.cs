@@ -11,9 +11,7 @@ namespace PluginMesh.Plugins.Cache.LiteDb;
 public sealed class CacheLiteDbPlugin() : PluginMeshPlugin<CacheOptions>(
     PluginId,
     "Persistent state cache (catalog, directory, peers, relay history) on one LiteDB file",
-    provides: [Capabilities.Cache],
-    requires: [],
-    uses: []), IStatusContributor
+    provides: [Capabilities.Cache]), IStatusContributor
 {
     /// <summary>The plugin id and configuration section name.</summary>
     public const string PluginId = "cache.litedb";

@@ -48,10 +48,6 @@ internal sealed class LiteDbStateCache : IStateCache, IDisposable
 
     internal LiteDbStateCache(CacheOptions options, ILogger<LiteDbStateCache> logger, TimeProvider time, Meter meter, IFileSync files)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(files);
         _options = options;
         _logger = logger;
         _time = time;

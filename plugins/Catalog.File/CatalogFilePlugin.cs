@@ -10,7 +10,6 @@ public sealed class CatalogFilePlugin() : PluginMeshPlugin<FileCatalogOptions>(
     PluginId,
     "Service catalog from a hot-reloaded YAML file",
     provides: [Capabilities.CatalogSource],
-    requires: [],
     uses: [Capabilities.Cache])
 {
     /// <summary>The plugin id and configuration section name.</summary>

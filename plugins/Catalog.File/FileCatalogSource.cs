@@ -28,6 +28,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly FileCatalogMetrics _metrics;
+    private readonly CatalogSourceState _state;
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -39,11 +40,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private byte[]? _lastHash;
     private FileCatalogState? _current;
     private IReadOnlyList<FileCatalogProblem> _problems = [];
-    private bool _synced;
     private bool _fromCache;
-    private bool _valid;
-    private DateTimeOffset? _validChangedAt;
-    private DateTimeOffset? _lastSync;
     private DateTimeOffset? _lastCheck;
     private long _reloads;
     private long _failures;
@@ -54,51 +51,30 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, ICatalogCache? cache,
         ILogger<FileCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(sink);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(meter);
         _options = options;
         _sink = sink;
         _cache = cache;
         _logger = logger;
         _time = time;
-        _metrics = new FileCatalogMetrics(meter, () => Volatile.Read(ref _valid) ? 1 : 0, ObjectCounts);
+        _state = new CatalogSourceState(time);
+        _metrics = new FileCatalogMetrics(meter, () => _state.Connected ? 1 : 0, ObjectCounts);
     }
 
     /// <inheritdoc />
     public string Name => SourceName;
 
     /// <inheritdoc />
-    public bool Synced
-    {
-        get { lock (_gate) return _synced; }
-    }
+    public bool Synced => _state.Synced;
 
     /// <inheritdoc />
-    public DateTimeOffset? LastSync
-    {
-        get { lock (_gate) return _lastSync; }
-    }
+    public DateTimeOffset? LastSync => _state.LastSync;
 
     /// <inheritdoc />
     /// <remarks>The file is this source's authority: connected while its current content is valid.</remarks>
-    public bool Connected => Volatile.Read(ref _valid);
+    public bool Connected => _state.Connected;
 
     /// <inheritdoc />
-    public DateTimeOffset? ConnectedChangedAt
-    {
-        get { lock (_gate) return _validChangedAt; }
-    }
-
-    // Caller holds _gate.
-    private void SetValid(bool valid)
-    {
-        if (_validChangedAt is not null && _valid == valid) return;
-        _valid = valid;
-        _validChangedAt = _time.GetUtcNow();
-    }
+    public DateTimeOffset? ConnectedChangedAt => _state.ConnectedChangedAt;
 
     /// <inheritdoc />
     public string Section => "catalog.file";
@@ -115,7 +91,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         lock (_gate)
         {
             return new FileCatalogStatus(
-                _options.Path, _synced, _fromCache, _valid, _lastSync, _lastCheck,
+                _options.Path, _state.Synced, _fromCache, _state.Connected, _state.LastSync, _lastCheck,
                 _current?.Services.Count ?? 0,
                 _current?.Endpoints.Sum(e => e.Endpoints.Count) ?? 0,
                 _current?.Nodes.Count ?? 0,
@@ -178,7 +154,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         lock (_gate)
         {
             _lastCheck = _time.GetUtcNow();
-            if (_lastHash is not null && hash.AsSpan().SequenceEqual(_lastHash)) return _valid;
+            if (_lastHash is not null && hash.AsSpan().SequenceEqual(_lastHash)) return _state.Connected;
             _lastHash = hash;
         }
 
@@ -209,10 +185,9 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         {
             _current = state;
             _problems = [];
-            _synced = true;
             _fromCache = false;
-            SetValid(true);
-            _lastSync = _time.GetUtcNow();
+            _state.FullSync();
+            _state.SetConnected(true);
             _reloads++;
         }
 
@@ -227,7 +202,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         lock (_gate)
         {
             _problems = problems;
-            SetValid(false);
+            _state.SetConnected(false);
             _failures++;
             _lastCheck = _time.GetUtcNow();
         }
@@ -238,18 +213,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
 
     private async Task ServeCacheAsync(CancellationToken cancellationToken)
     {
-        if (_cache is null) return;
-        IReadOnlyList<CatalogChange> cached;
-        try
-        {
-            cached = _cache.Restore(SourceName);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            FileCatalogLog.CacheFailed(_logger, ex);
-            return;
-        }
-
+        var cached = _cache.RestoreOrEmpty(SourceName, ex => FileCatalogLog.CacheFailed(_logger, ex));
         if (cached.Count == 0) return;
         try
         {
@@ -268,7 +232,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
                 cached.Select(c => c.Value).OfType<MeshService>().ToList(),
                 cached.Select(c => c.Value).OfType<ServiceEndpoints>().ToList(),
                 cached.Select(c => c.Value).OfType<MeshNode>().ToList());
-            _synced = true;
+            _state.ServedFromCache();
             _fromCache = true;
             _cachedObjects = cached.Count;
         }

@@ -15,7 +15,6 @@ public sealed class CatalogKubernetesPlugin() : PluginMeshPlugin<KubernetesCatal
     PluginId,
     "Service catalog from the Kubernetes API (list + watch), cached for offline restarts",
     provides: [Capabilities.CatalogSource],
-    requires: [],
     uses: [Capabilities.Cache])
 {
     /// <summary>The plugin id and configuration section name.</summary>

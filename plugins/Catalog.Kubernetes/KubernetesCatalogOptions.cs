@@ -77,7 +77,7 @@ public sealed record KubernetesCatalogOptions(
 
         var rawApi = section["apiServer"];
         var kubeconfig = section["kubeconfig"];
-        var inCluster = ReadBool(section, "inCluster", error);
+        var inCluster = ConfigValues.Bool(section, "inCluster", false, error);
         var sources = (rawApi is not null ? 1 : 0) + (kubeconfig is not null ? 1 : 0) + (inCluster ? 1 : 0);
         if (sources > 1) error("apiServer", "give only one of apiServer, kubeconfig, inCluster: true");
 
@@ -109,15 +109,15 @@ public sealed record KubernetesCatalogOptions(
 
         return new KubernetesCatalogOptions(
             api, kubeconfig, context, inCluster, proxyName, label,
-            TimeSpan.FromSeconds(ReadInt(section, "connectTimeoutSeconds", 5, 1, 300, error)),
-            TimeSpan.FromSeconds(ReadInt(section, "requestTimeoutSeconds", 30, 1, 600, error)),
-            TimeSpan.FromSeconds(ReadInt(section, "watchTimeoutSeconds", 300, 5, 3600, error)),
-            TimeSpan.FromMilliseconds(ReadInt(section, "backoffInitialMilliseconds", 500, 1, 60000, error)),
-            TimeSpan.FromSeconds(ReadInt(section, "backoffMaxSeconds", 30, 1, 600, error)),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "connectTimeoutSeconds", 5, 1, 300, error)),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "requestTimeoutSeconds", 30, 1, 600, error)),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "watchTimeoutSeconds", 300, 5, 3600, error)),
+            TimeSpan.FromMilliseconds(ConfigValues.Int(section, "backoffInitialMilliseconds", 500, 1, 60000, error)),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "backoffMaxSeconds", 30, 1, 600, error)),
             ReadIstio(section, error),
-            section["publish"] is null || ReadBool(section, "publish", error),
-            TimeSpan.FromSeconds(ReadInt(section, "publishIntervalSeconds", DefaultPublishIntervalSeconds, 1, 3600, error)),
-            TimeSpan.FromSeconds(ReadInt(section, "publishBackoffMaxSeconds", DefaultPublishBackoffMaxSeconds, 1, 3600, error)));
+            ConfigValues.Bool(section, "publish", true, error),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "publishIntervalSeconds", DefaultPublishIntervalSeconds, 1, 3600, error)),
+            TimeSpan.FromSeconds(ConfigValues.Int(section, "publishBackoffMaxSeconds", DefaultPublishBackoffMaxSeconds, 1, 3600, error)));
     }
 
     private static IstioMode ReadIstio(IConfiguration section, Action<string, string> error)
@@ -133,23 +133,5 @@ public sealed record KubernetesCatalogOptions(
                 error("istio", $"'{raw}' is not auto, true or false");
                 return IstioMode.Auto;
         }
-    }
-
-    private static bool ReadBool(IConfiguration section, string key, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return false;
-        if (bool.TryParse(raw, out var value)) return value;
-        error(key, $"'{raw}' is not true or false");
-        return false;
-    }
-
-    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        error(key, $"'{raw}' is not a whole number from {min} to {max}");
-        return fallback;
     }
 }

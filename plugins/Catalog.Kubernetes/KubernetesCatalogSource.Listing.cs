@@ -1,3 +1,5 @@
+using PluginMesh.Abstractions.Cache;
+
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 // Full lists, the cache fallback and the single path through which every change is applied.
@@ -79,10 +81,9 @@ public sealed partial class KubernetesCatalogSource
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
                     ListSucceeded();
-                    _synced = true;
+                    _state.FullSync();
                     _fromCache = false;
                     _listedOnce = true;
-                    _lastSync = _time.GetUtcNow();
                     _relists++;
                     UpdateCounts();
                 }
@@ -278,23 +279,8 @@ public sealed partial class KubernetesCatalogSource
 
     private async Task ServeCacheOnceAsync()
     {
-        if (_cache is null) return;
-        lock (_gate)
-        {
-            if (_synced) return;
-        }
-
-        IReadOnlyList<CatalogChange> cached;
-        try
-        {
-            cached = _cache.Restore(SourceName);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            KubernetesCatalogLog.CacheFailed(_logger, ex);
-            return;
-        }
-
+        if (_cache is null || _state.Synced) return;
+        var cached = _cache.RestoreOrEmpty(SourceName, ex => KubernetesCatalogLog.CacheFailed(_logger, ex));
         if (cached.Count == 0) return;
         await _apply.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -304,10 +290,9 @@ public sealed partial class KubernetesCatalogSource
             _needReplace = true;
             lock (_gate)
             {
-                _synced = true;
+                _state.ServedFromCache();
                 _fromCache = true;
                 _cachedObjects = cached.Count;
-                _lastSync = null;
                 UpdateCounts();
             }
         }
@@ -415,7 +400,7 @@ public sealed partial class KubernetesCatalogSource
             else
             {
                 _failingWatches.Clear();
-                SetConnected(false);
+                _state.SetConnected(false);
             }
         }
     }

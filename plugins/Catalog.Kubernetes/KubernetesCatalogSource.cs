@@ -15,24 +15,39 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// policy says so), then concurrent watches resumed from each list's resourceVersion until one of
 /// them needs a re-list (410 Gone, API lost) or the policy asks for a periodic one. All changes go
 /// through one lock, in order, so sink and cache see the same sequence. Thread-safe to read.
+/// Creating it makes no connection; that waits for <see cref="StartAsync"/>.
 /// </remarks>
-public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusContributor, IHostedService, IDisposable
+/// <param name="options">Configuration.</param>
+/// <param name="sink">The host's catalog sink.</param>
+/// <param name="cache">The catalog cache, or null without a cache plugin (nothing is kept across restarts then).</param>
+/// <param name="policy">The host's resync policy (<c>policies/resync.js</c> with the host's built-in default behind it).</param>
+/// <param name="logger">Logger.</param>
+/// <param name="time">Clock for delays and timestamps.</param>
+/// <param name="meter">The plugin's meter.</param>
+/// <param name="publisher">
+/// The publisher of this agent on its own Node, told what the Node watch says of that Node and shown
+/// in status; null when none runs (tests of the catalog alone).
+/// </param>
+public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
+    ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null)
+    : ICatalogSource, IStatusContributor, IHostedService, IDisposable
 {
     /// <summary>Name of this source in the sink and prefix of its cache collections.</summary>
     public const string SourceName = "kubernetes";
 
     private const int MaxWatchFailuresBeforeRelist = 5;
 
-    private readonly KubernetesCatalogOptions _options;
-    private readonly ICatalogSink _sink;
-    private readonly ICatalogCache? _cache;
-    private readonly IResyncPolicy _policy;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly KubernetesCatalogMetrics _metrics;
-    private readonly RateLimitedWarnings _warnings;
-    private readonly CatalogProjection _projection;
-    private readonly NodeAnnotationPublisher? _publisher;
+    private readonly KubernetesCatalogOptions _options = options;
+    private readonly ICatalogSink _sink = sink;
+    private readonly ICatalogCache? _cache = cache;
+    private readonly IResyncPolicy _policy = policy;
+    private readonly ILogger _logger = logger;
+    private readonly TimeProvider _time = time;
+    private readonly KubernetesCatalogMetrics _metrics = new(meter);
+    private readonly CatalogSourceState _state = new(time);
+    private readonly RateLimitedWarnings _warnings = new(time, TimeSpan.FromMinutes(1));
+    private readonly CatalogProjection _projection = new(options.ProxyNameLabel, options.ProxyName);
+    private readonly NodeAnnotationPublisher? _publisher = publisher;
     private readonly SemaphoreSlim _apply = new(1, 1);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -42,16 +57,12 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private readonly HashSet<ResourceKind> _failingWatches = [];
 
     private Task? _loop;
-    private string _apiLabel;
+    private string _apiLabel = InitialApiLabel(options);
     private bool _needReplace = true;
-    private bool _connected;
-    private DateTimeOffset? _connectedChangedAt;
-    private bool _synced;
     private bool _fromCache;
     private bool _listedOnce;
     private ResourceKind _endpointsKind = ResourceKind.EndpointSlices;
     private ResourceKind? _endpointsKindLogged;
-    private DateTimeOffset? _lastSync;
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
     private int _services;
@@ -65,88 +76,33 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
 
     // Istio DestinationRules: the collection watched (null when not), and what status shows.
     private string? _rulesPath;
-    private string _rulesState;
+    private string _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
     private string? _rulesApiVersion;
     private string? _rulesReason;
     private string? _rulesLogged;
     private int _rules;
     private int _rulesServices;
 
-    /// <summary>Creates the source; no connection is made until <see cref="StartAsync"/>.</summary>
-    /// <param name="options">Configuration.</param>
-    /// <param name="sink">The host's catalog sink.</param>
-    /// <param name="cache">The catalog cache, or null without a cache plugin (nothing is kept across restarts then).</param>
-    /// <param name="policy">The host's resync policy (<c>policies/resync.js</c> with the host's built-in default behind it).</param>
-    /// <param name="logger">Logger.</param>
-    /// <param name="time">Clock for delays and timestamps.</param>
-    /// <param name="meter">The plugin's meter.</param>
-    /// <param name="publisher">
-    /// The publisher of this agent on its own Node, told what the Node watch says of that Node and shown
-    /// in status; null when none runs (tests of the catalog alone).
-    /// </param>
-    public KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
-        ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(sink);
-        ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(meter);
-        _options = options;
-        _sink = sink;
-        _cache = cache;
-        _policy = policy;
-        _logger = logger;
-        _time = time;
-        _metrics = new KubernetesCatalogMetrics(meter);
-        _warnings = new RateLimitedWarnings(time, TimeSpan.FromMinutes(1));
-        _projection = new CatalogProjection(options.ProxyNameLabel, options.ProxyName);
-        _publisher = publisher;
-        _apiLabel = InitialApiLabel();
-        _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
-    }
-
     /// <inheritdoc />
     public string Name => SourceName;
 
     /// <inheritdoc />
-    public bool Synced
-    {
-        get { lock (_gate) return _synced; }
-    }
+    public bool Synced => _state.Synced;
 
     /// <inheritdoc />
-    public DateTimeOffset? LastSync
-    {
-        get { lock (_gate) return _lastSync; }
-    }
+    public DateTimeOffset? LastSync => _state.LastSync;
 
     /// <inheritdoc />
-    public bool Connected
-    {
-        get { lock (_gate) return _connected; }
-    }
+    public bool Connected => _state.Connected;
 
     /// <inheritdoc />
-    public DateTimeOffset? ConnectedChangedAt
-    {
-        get { lock (_gate) return _connectedChangedAt; }
-    }
-
-    // Caller holds _gate. The time moves only when the value does (or on the first attempt).
-    private void SetConnected(bool connected)
-    {
-        if (_connectedChangedAt is not null && _connected == connected) return;
-        _connected = connected;
-        _connectedChangedAt = _time.GetUtcNow();
-    }
+    public DateTimeOffset? ConnectedChangedAt => _state.ConnectedChangedAt;
 
     // Caller holds _gate. A full list succeeded: every watch starts afresh from it.
     private void ListSucceeded()
     {
         _failingWatches.Clear();
-        SetConnected(true);
+        _state.SetConnected(true);
     }
 
     // Caller holds _gate. A watch is open again (or, for an optional kind, no longer wanted): connected
@@ -154,14 +110,14 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     private void WatchHealthy(ResourceKind kind)
     {
         _failingWatches.Remove(kind);
-        if (_failingWatches.Count == 0) SetConnected(true);
+        if (_failingWatches.Count == 0) _state.SetConnected(true);
     }
 
     // Caller holds _gate. A watch broke, failed or found the API unreachable: not connected until it reopens.
     private void WatchFailing(ResourceKind kind)
     {
         _failingWatches.Add(kind);
-        SetConnected(false);
+        _state.SetConnected(false);
     }
 
     /// <inheritdoc />
@@ -176,9 +132,9 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
             {
                 return new KubernetesCatalogStatus(
                     _apiLabel,
-                    _connected, _connectedChangedAt, _synced, _fromCache, ResourcePaths.Name(_endpointsKind),
+                    _state.Connected, _state.ConnectedChangedAt, _state.Synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
-                    _lastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
+                    _state.LastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
                     new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices),
                     _publisher?.Status);
             }
@@ -225,8 +181,8 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
     };
 
     // Until the client exists (kubeconfig read at start) say where the address will come from.
-    private string InitialApiLabel() =>
-        _options.InCluster ? "in-cluster" : _options.Kubeconfig is { } path ? "kubeconfig " + path : _options.ApiServer.ToString();
+    private static string InitialApiLabel(KubernetesCatalogOptions options) =>
+        options.InCluster ? "in-cluster" : options.Kubeconfig is { } path ? "kubeconfig " + path : options.ApiServer.ToString();
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -304,7 +260,7 @@ public sealed partial class KubernetesCatalogSource : ICatalogSource, IStatusCon
         long cached;
         lock (_gate)
         {
-            sinceSync = _lastSync is { } last ? (_time.GetUtcNow() - last).TotalSeconds : -1;
+            sinceSync = _state.LastSync is { } last ? (_time.GetUtcNow() - last).TotalSeconds : -1;
             cached = _fromCache ? _cachedObjects : 0;
         }
 

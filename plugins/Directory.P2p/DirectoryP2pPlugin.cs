@@ -18,7 +18,6 @@ public sealed class DirectoryP2pPlugin() : PluginMeshPlugin<DirectoryOptions>(
     PluginId,
     "Peer-to-peer node directory: signed node records, push + anti-entropy sync, cached for offline use",
     provides: [Capabilities.Directory],
-    requires: [],
     uses: [Capabilities.Cache, Capabilities.Tunnel, Capabilities.Relay, Capabilities.Discovery])
 {
     /// <summary>The plugin id and configuration section name.</summary>

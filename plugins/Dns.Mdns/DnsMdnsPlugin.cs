@@ -13,7 +13,6 @@ public sealed class DnsMdnsPlugin() : PluginMeshPlugin<(DnsOptions Dns, MdnsOpti
     PluginId,
     "Node-local DNS (cluster names from the catalog, the rest forwarded) and libp2p mDNS peer discovery",
     provides: [Capabilities.Dns, Capabilities.Discovery],
-    requires: [],
     // Not Uses: tunnel: ILocalPeer is read when present and followed through AddressesChanged, so
     // start order does not matter, and the tunnel may use discovery without a capability cycle.
     uses: [Capabilities.CatalogSource])

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PluginMesh.Plugins.Dns.Mdns;
 
 /// <summary>Configuration of <c>dns.mdns</c> (section <c>plugins:dns.mdns</c>).</summary>
@@ -91,8 +89,8 @@ public sealed record DnsOptions(
             ? listenEntries.Select(e => e.Endpoint).ToList()
             : [isRoot ? PrivilegedListen : UnprivilegedListen];
 
-        var serveDns = ReadBool(section, "dns:enabled", true, error);
-        var createInterface = ReadBool(section, "createInterface", isRoot && !listenConfigured && serveDns, error);
+        var serveDns = ConfigValues.Bool(section, "dns:enabled", true, error);
+        var createInterface = ConfigValues.Bool(section, "createInterface", isRoot && !listenConfigured && serveDns, error);
         if (createInterface && !isRoot) error("createInterface", "needs root (CAP_NET_ADMIN) to create the dummy interface; set it to false or run as root");
         var interfaceName = section["interface"] ?? "pluginmesh0";
         if (interfaceName.Length is 0 or > 15 || interfaceName.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
@@ -108,20 +106,20 @@ public sealed record DnsOptions(
 
         return new DnsOptions(
             domain,
-            (uint)ReadInt(section, "ttl", 5, 0, 86400, error),
+            (uint)ConfigValues.Int(section, "ttl", 5, 0, 86400, error),
             listen,
             createInterface,
             interfaceName,
             upstreams,
             resolvConf,
-            TimeSpan.FromMilliseconds(ReadInt(section, "upstreamTimeoutMs", 2000, 50, 60000, error)),
-            ReadInt(section, "cacheSize", 10000, 0, 1_000_000, error),
-            (uint)ReadInt(section, "maxCacheTtl", 3600, 0, 604800, error),
-            (uint)ReadInt(section, "maxNegativeTtl", 300, 0, 10800, error),
-            TimeSpan.FromMilliseconds(ReadInt(section, "tcpIdleTimeoutMs", 10000, 100, 600000, error)),
-            ReadInt(section, "maxTcpConnections", 256, 1, 65536, error),
-            ReadInt(section, "maxConcurrentForwards", 256, 1, 65536, error),
-            ReadInt(section, "forwardRatePerClient", 100, 0, 1_000_000, error))
+            TimeSpan.FromMilliseconds(ConfigValues.Int(section, "upstreamTimeoutMs", 2000, 50, 60000, error)),
+            ConfigValues.Int(section, "cacheSize", 10000, 0, 1_000_000, error),
+            (uint)ConfigValues.Int(section, "maxCacheTtl", 3600, 0, 604800, error),
+            (uint)ConfigValues.Int(section, "maxNegativeTtl", 300, 0, 10800, error),
+            TimeSpan.FromMilliseconds(ConfigValues.Int(section, "tcpIdleTimeoutMs", 10000, 100, 600000, error)),
+            ConfigValues.Int(section, "maxTcpConnections", 256, 1, 65536, error),
+            ConfigValues.Int(section, "maxConcurrentForwards", 256, 1, 65536, error),
+            ConfigValues.Int(section, "forwardRatePerClient", 100, 0, 1_000_000, error))
         {
             ServeDns = serveDns,
         };
@@ -150,30 +148,4 @@ public sealed record DnsOptions(
     }
 
     private static string ConfigPathText(string key) => PluginMesh.Abstractions.Plugins.ConfigPath.Format(key);
-
-    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            error(key, $"'{raw}' is not a whole number");
-            return fallback;
-        }
-        if (value < min || value > max)
-        {
-            error(key, $"must be between {min} and {max} (got {value})");
-            return fallback;
-        }
-        return value;
-    }
-
-    private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (bool.TryParse(raw, out var value)) return value;
-        error(key, $"'{raw}' is not true or false");
-        return fallback;
-    }
 }

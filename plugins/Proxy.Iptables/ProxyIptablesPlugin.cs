@@ -12,7 +12,6 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
     PluginId,
     "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel",
     provides: [Capabilities.Intercept],
-    requires: [],
     uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory])
 {
     /// <summary>The plugin id and configuration section name.</summary>

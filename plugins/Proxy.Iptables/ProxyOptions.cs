@@ -108,7 +108,7 @@ public sealed record ProxyOptions
             else o = o with { Netns = netns };
         }
 
-        o = o with { TcpPort = ReadInt(section, "tcpPort", o.TcpPort, 0, 65535, error) };
+        o = o with { TcpPort = ConfigValues.Int(section, "tcpPort", o.TcpPort, 0, 65535, error) };
         var listen = section["listenAddress"];
         if (listen is not null)
         {
@@ -125,10 +125,10 @@ public sealed record ProxyOptions
 
         o = o with
         {
-            UdpIdleTimeout = TimeSpan.FromMilliseconds(ReadInt(section, "udpIdleTimeoutMs", (int)o.UdpIdleTimeout.TotalMilliseconds, 100, 86_400_000, error)),
-            ConnectTimeout = TimeSpan.FromMilliseconds(ReadInt(section, "connectTimeoutMs", (int)o.ConnectTimeout.TotalMilliseconds, 10, 600_000, error)),
-            EjectAfterFailures = ReadInt(section, "ejectAfterFailures", o.EjectAfterFailures, 1, 1000, error),
-            EjectFor = TimeSpan.FromMilliseconds(ReadInt(section, "ejectForMs", (int)o.EjectFor.TotalMilliseconds, 0, 86_400_000, error)),
+            UdpIdleTimeout = TimeSpan.FromMilliseconds(ConfigValues.Int(section, "udpIdleTimeoutMs", (int)o.UdpIdleTimeout.TotalMilliseconds, 100, 86_400_000, error)),
+            ConnectTimeout = TimeSpan.FromMilliseconds(ConfigValues.Int(section, "connectTimeoutMs", (int)o.ConnectTimeout.TotalMilliseconds, 10, 600_000, error)),
+            EjectAfterFailures = ConfigValues.Int(section, "ejectAfterFailures", o.EjectAfterFailures, 1, 1000, error),
+            EjectFor = TimeSpan.FromMilliseconds(ConfigValues.Int(section, "ejectForMs", (int)o.EjectFor.TotalMilliseconds, 0, 86_400_000, error)),
         };
 
         var lb = section["loadBalancer"];
@@ -150,10 +150,10 @@ public sealed record ProxyOptions
 
         o = o with
         {
-            ServeTunnel = ReadBool(section, "serveTunnel", o.ServeTunnel, error),
-            ZeroCopy = ReadBool(section, "zeroCopy", o.ZeroCopy, error),
-            FlatPodNetwork = ReadBool(section, "flatPodNetwork", o.FlatPodNetwork, error),
-            TunnelAllowControlPlane = ReadBool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
+            ServeTunnel = ConfigValues.Bool(section, "serveTunnel", o.ServeTunnel, error),
+            ZeroCopy = ConfigValues.Bool(section, "zeroCopy", o.ZeroCopy, error),
+            FlatPodNetwork = ConfigValues.Bool(section, "flatPodNetwork", o.FlatPodNetwork, error),
+            TunnelAllowControlPlane = ConfigValues.Bool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
             TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),
         };
 
@@ -200,24 +200,6 @@ public sealed record ProxyOptions
         if (raw is null) return fallback;
         if (Enum.TryParse<T>(raw, ignoreCase: true, out var v) && !int.TryParse(raw, out _)) return v;
         error(key, $"'{raw}' is not one of: {accepted}");
-        return fallback;
-    }
-
-    private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (bool.TryParse(raw, out var b)) return b;
-        error(key, $"'{raw}' is not true or false");
-        return fallback;
-    }
-
-    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        error(key, $"'{raw}' is not an integer from {min} to {max}");
         return fallback;
     }
 }

@@ -67,23 +67,10 @@ public sealed partial class Multiaddr : IEquatable<Multiaddr>
     /// <summary>Non-throwing <see cref="Parse"/>; <paramref name="error"/> says what is wrong (<c>multiaddr: missing</c> for null).</summary>
     public static bool TryParse(string? text, out Multiaddr? multiaddr, out string? error)
     {
+        if (text is not null) return NonThrowing.Try(Parse, text, out multiaddr, out error);
         multiaddr = null;
-        error = null;
-        if (text is null)
-        {
-            error = "multiaddr: missing";
-            return false;
-        }
-        try
-        {
-            multiaddr = Parse(text);
-            return true;
-        }
-        catch (FormatException e)
-        {
-            error = e.Message;
-            return false;
-        }
+        error = "multiaddr: missing";
+        return false;
     }
 
     /// <summary>Non-throwing <see cref="Parse"/>.</summary>
@@ -119,19 +106,8 @@ public sealed partial class Multiaddr : IEquatable<Multiaddr>
     }
 
     /// <summary>Non-throwing <see cref="FromBytes"/>.</summary>
-    public static bool TryFromBytes(ReadOnlySpan<byte> bytes, out Multiaddr? multiaddr)
-    {
-        try
-        {
-            multiaddr = FromBytes(bytes);
-            return true;
-        }
-        catch (FormatException)
-        {
-            multiaddr = null;
-            return false;
-        }
-    }
+    public static bool TryFromBytes(ReadOnlySpan<byte> bytes, out Multiaddr? multiaddr) =>
+        NonThrowing.Try(FromBytes, bytes, out multiaddr, out _);
 
     /// <summary><c>/ip4|ip6/&lt;address&gt;/tcp/&lt;port&gt;</c> of an end point (IPv4-mapped IPv6 becomes <c>/ip4</c>).</summary>
     public static Multiaddr FromEndPoint(IPEndPoint endPoint)

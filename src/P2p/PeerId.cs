@@ -84,19 +84,8 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     }
 
     /// <summary>Non-throwing <see cref="FromMultihash"/>.</summary>
-    public static bool TryFromMultihash(ReadOnlySpan<byte> multihash, out PeerId? peerId)
-    {
-        try
-        {
-            peerId = FromMultihash(multihash);
-            return true;
-        }
-        catch (FormatException)
-        {
-            peerId = null;
-            return false;
-        }
-    }
+    public static bool TryFromMultihash(ReadOnlySpan<byte> multihash, out PeerId? peerId) =>
+        NonThrowing.Try(FromMultihash, multihash, out peerId, out _);
 
     /// <summary>Parses base58btc (<c>12D3KooW…</c>, <c>Qm…</c>) or CIDv1 (<c>bafz…</c>, libp2p-key codec).</summary>
     /// <exception cref="FormatException">Empty, bad characters, a bad CID, or not a PeerId multihash; the message says which.</exception>
@@ -119,17 +108,9 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     /// <summary>Non-throwing <see cref="Parse"/>; false for null.</summary>
     public static bool TryParse(string? text, out PeerId? peerId)
     {
+        if (text is not null) return NonThrowing.Try(Parse, text, out peerId, out _);
         peerId = null;
-        if (text is null) return false;
-        try
-        {
-            peerId = Parse(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        return false;
     }
 
     /// <summary>The embedded <c>PublicKey</c> protobuf for identity multihashes; null for hashed ids.</summary>

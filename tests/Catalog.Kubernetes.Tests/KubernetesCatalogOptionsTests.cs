@@ -36,7 +36,7 @@ public sealed class KubernetesCatalogOptionsTests
     [InlineData("apiServer", "ftp://x", "plugins.catalog.kubernetes.apiServer", "not an http")]
     [InlineData("kubeconfig", "/nonexistent/kubeconfig", "plugins.catalog.kubernetes.kubeconfig", "does not exist")]
     [InlineData("inCluster", "yes", "plugins.catalog.kubernetes.inCluster", "not true or false")]
-    [InlineData("watchTimeoutSeconds", "1", "plugins.catalog.kubernetes.watchTimeoutSeconds", "from 5 to 3600")]
+    [InlineData("watchTimeoutSeconds", "1", "plugins.catalog.kubernetes.watchTimeoutSeconds", "between 5 and 3600")]
     [InlineData("proxyName", "", "plugins.catalog.kubernetes.proxyName", "must not be empty")]
     [InlineData("apiserver2", "x", "plugins.catalog.kubernetes.apiserver2", "unknown key")]
     [InlineData("istio", "maybe", "plugins.catalog.kubernetes.istio", "not auto, true or false")]

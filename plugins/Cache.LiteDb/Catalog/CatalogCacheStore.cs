@@ -48,27 +48,35 @@ internal sealed class CatalogCacheStore
         ArgumentNullException.ThrowIfNull(changes);
         foreach (var change in changes)
         {
-            switch (change.Kind, change.Value)
+            switch (change.Kind)
             {
-                case (CatalogObjectKind.Service, MeshService s):
-                    await _services.UpsertAsync(change.Key, CatalogCacheCodec.Encode(s), cancellationToken).ConfigureAwait(false);
+                case CatalogObjectKind.Service:
+                    await ApplyAsync<MeshService, CachedService>(_services, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
                     break;
-                case (CatalogObjectKind.Service, null):
-                    await _services.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                case CatalogObjectKind.Endpoints:
+                    await ApplyAsync<ServiceEndpoints, CachedEndpoints>(_endpoints, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
                     break;
-                case (CatalogObjectKind.Endpoints, ServiceEndpoints e):
-                    await _endpoints.UpsertAsync(change.Key, CatalogCacheCodec.Encode(e), cancellationToken).ConfigureAwait(false);
-                    break;
-                case (CatalogObjectKind.Endpoints, null):
-                    await _endpoints.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
-                    break;
-                case (CatalogObjectKind.Node, MeshNode n):
-                    await _nodes.UpsertAsync(change.Key, CatalogCacheCodec.Encode(n), cancellationToken).ConfigureAwait(false);
-                    break;
-                case (CatalogObjectKind.Node, null):
-                    await _nodes.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                case CatalogObjectKind.Node:
+                    await ApplyAsync<MeshNode, CachedNode>(_nodes, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
                     break;
             }
+        }
+    }
+
+    // A value of the change's kind is upserted, null deletes the key, a value of another type is ignored.
+    private static async ValueTask ApplyAsync<TValue, TDocument>(ICacheCollection<TDocument> collection, CatalogChange change,
+        Func<TValue, TDocument> encode, CancellationToken cancellationToken)
+        where TValue : class
+        where TDocument : class
+    {
+        switch (change.Value)
+        {
+            case null:
+                await collection.DeleteAsync(change.Key, cancellationToken).ConfigureAwait(false);
+                break;
+            case TValue value:
+                await collection.UpsertAsync(change.Key, encode(value), cancellationToken).ConfigureAwait(false);
+                break;
         }
     }
 

@@ -20,19 +20,26 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
 /// in between are merged into the next patch. A refusal (403, 405), an unreachable API or any other
 /// failure is a state with its last error, retried after a jittered, doubling pause up to
 /// <see cref="KubernetesCatalogOptions.PublishRetryMax"/>; the agent carries on meanwhile.
-/// Thread-safe.
+/// Thread-safe. Creating it sends nothing; that waits for <see cref="StartAsync"/>.
 /// </remarks>
-public sealed class NodeAnnotationPublisher : BackgroundService
+/// <param name="options">The plugin's configuration (API address and credentials, <c>publish*</c> keys).</param>
+/// <param name="nodeName">The agent's node name: the only Node it writes.</param>
+/// <param name="peer">This agent as a peer; null without a tunnel plugin, and then nothing is published.</param>
+/// <param name="logger">Logger.</param>
+/// <param name="time">Clock for pauses and timestamps.</param>
+/// <param name="meter">The plugin's meter.</param>
+public sealed class NodeAnnotationPublisher(KubernetesCatalogOptions options, string nodeName, ILocalPeer? peer, ILogger<NodeAnnotationPublisher> logger,
+    TimeProvider time, System.Diagnostics.Metrics.Meter meter) : BackgroundService
 {
     private static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(2);
 
-    private readonly KubernetesCatalogOptions _options;
-    private readonly ILocalPeer? _peer;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly PublishMetrics _metrics;
-    private readonly string? _offReason;
-    private readonly string _path;
+    private readonly KubernetesCatalogOptions _options = options;
+    private readonly ILocalPeer? _peer = peer;
+    private readonly ILogger _logger = logger;
+    private readonly TimeProvider _time = time;
+    private readonly PublishMetrics _metrics = new(meter);
+    private readonly string? _offReason = OffReason(options, peer);
+    private readonly string _path = "api/v1/nodes/" + Uri.EscapeDataString(nodeName);
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _gate = new();
 
@@ -45,7 +52,7 @@ public sealed class NodeAnnotationPublisher : BackgroundService
     private Dictionary<string, string> _observed = new(StringComparer.Ordinal);
     private long _observedVersion = -1;
 
-    private string _state;
+    private string _state = OffReason(options, peer) is null ? PublishStates.Pending : PublishStates.Off;
     private AgentAnnotationValues? _last;
     private DateTimeOffset? _lastPublished;
     private long _patches;
@@ -53,36 +60,14 @@ public sealed class NodeAnnotationPublisher : BackgroundService
     private DateTimeOffset? _lastErrorAt;
     private string? _loggedState;
 
-    /// <summary>Creates the publisher; nothing is sent before <see cref="StartAsync"/>.</summary>
-    /// <param name="options">The plugin's configuration (API address and credentials, <c>publish*</c> keys).</param>
-    /// <param name="nodeName">The agent's node name: the only Node it writes.</param>
-    /// <param name="peer">This agent as a peer; null without a tunnel plugin, and then nothing is published.</param>
-    /// <param name="logger">Logger.</param>
-    /// <param name="time">Clock for pauses and timestamps.</param>
-    /// <param name="meter">The plugin's meter.</param>
-    public NodeAnnotationPublisher(KubernetesCatalogOptions options, string nodeName, ILocalPeer? peer, ILogger<NodeAnnotationPublisher> logger,
-        TimeProvider time, System.Diagnostics.Metrics.Meter meter)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(nodeName);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(meter);
-        _options = options;
-        NodeName = nodeName;
-        _peer = peer;
-        _logger = logger;
-        _time = time;
-        _metrics = new PublishMetrics(meter);
-        _path = "api/v1/nodes/" + Uri.EscapeDataString(nodeName);
-        _offReason = !options.Publish ? "publish: false"
-            : peer is null ? "no local peer to publish (no tunnel plugin provides ILocalPeer)"
-            : null;
-        _state = _offReason is null ? PublishStates.Pending : PublishStates.Off;
-    }
-
     /// <summary>The Node this agent writes.</summary>
-    public string NodeName { get; }
+    public string NodeName { get; } = string.IsNullOrEmpty(nodeName) ? throw new ArgumentException("the node name is empty", nameof(nodeName)) : nodeName;
+
+    // Why nothing is published, or null when it is.
+    private static string? OffReason(KubernetesCatalogOptions options, ILocalPeer? peer) =>
+        !options.Publish ? "publish: false"
+        : peer is null ? "no local peer to publish (no tunnel plugin provides ILocalPeer)"
+        : null;
 
     /// <summary>The current state, for the plugin's status.</summary>
     public PublishStatus Status

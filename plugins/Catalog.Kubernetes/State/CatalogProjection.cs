@@ -55,6 +55,20 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         return notices;
     }
 
+    private delegate TResult Mapper<in TModel, out TResult>(TModel model, out string? skip);
+
+    // Reads obj as its API model and maps that. skip says why the object is not served: the mapper's
+    // reason, or that it does not fit the model (the result is then null).
+    private static TResult? Map<TModel, TResult>(JsonElement obj, string model, Mapper<TModel, TResult?> map, out string? skip)
+        where TModel : class
+    {
+        var read = KubeJson.Deserialize<TModel>(obj, out var problem);
+        skip = null;
+        var mapped = read is null ? default : map(read, out skip);
+        skip ??= problem is null ? null : $"does not fit the {model} model: " + problem;
+        return mapped;
+    }
+
     /// <summary>
     /// Records an added or modified object. Returns the catalog keys it may affect; sets
     /// <paramref name="skip"/> when the object is not served (it is then removed if it was).
@@ -68,9 +82,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         {
             case ResourceKind.Services:
             {
-                var model = KubeJson.Deserialize<V1Service>(obj, out var problem);
-                var service = model is null ? null : ServiceMapper.Map(model, proxyNameLabel, proxyName, out skip);
-                skip ??= problem is null ? null : "does not fit the Service model: " + problem;
+                var service = Map(obj, "Service", (V1Service m, out string? s) => ServiceMapper.Map(m, proxyNameLabel, proxyName, out s), out skip);
                 if (key is null) return affected;
                 if (service is null) _services.Remove(key);
                 else _services[key] = service;
@@ -81,9 +93,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
 
             case ResourceKind.EndpointSlices:
             {
-                var model = KubeJson.Deserialize<V1EndpointSlice>(obj, out var problem);
-                var mapped = model is null ? null : EndpointSliceMapper.Map(model, warnings, out skip);
-                skip ??= problem is null ? null : "does not fit the EndpointSlice model: " + problem;
+                var mapped = Map(obj, "EndpointSlice", (V1EndpointSlice m, out string? s) => EndpointSliceMapper.Map(m, warnings, out s), out skip);
                 if (key is null) return affected;
                 affected.AddRange(RemoveSlice(key));
                 if (mapped is { } m)
@@ -100,9 +110,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
 
             case ResourceKind.Endpoints:
             {
-                var model = KubeJson.Deserialize<V1Endpoints>(obj, out var problem);
-                var mapped = model is null ? null : EndpointsMapper.Map(model, warnings, out skip);
-                skip ??= problem is null ? null : "does not fit the Endpoints model: " + problem;
+                var mapped = Map(obj, "Endpoints", (V1Endpoints m, out string? s) => EndpointsMapper.Map(m, warnings, out s), out skip);
                 if (key is null) return affected;
                 if (mapped is { } m) _endpoints[key] = m.Endpoints;
                 else _endpoints.Remove(key);
@@ -140,9 +148,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
 
             case ResourceKind.Nodes:
             {
-                var model = KubeJson.Deserialize<V1Node>(obj, out var problem);
-                var node = model is null ? null : NodeMapper.Map(model, warnings, out skip);
-                skip ??= problem is null ? null : "does not fit the Node model: " + problem;
+                var node = Map(obj, "Node", (V1Node m, out string? s) => NodeMapper.Map(m, warnings, out s), out skip);
                 if (key is null) return affected;
                 if (node is null) _nodes.Remove(key);
                 else _nodes[key] = node;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PluginMesh.Plugins.Dns.Mdns.Mdns;
 
 /// <summary>Configuration of the multicast half (section <c>plugins:dns.mdns:mdns</c>).</summary>
@@ -62,14 +60,14 @@ public sealed record MdnsOptions(
         };
 
         return new MdnsOptions(
-            ReadBool(section, "enabled", d.Enabled, error),
+            ConfigValues.Bool(section, "enabled", d.Enabled, error),
             serviceName.TrimEnd('.').ToLowerInvariant(),
-            TimeSpan.FromMilliseconds(ReadInt(section, "intervalMs", 10000, 100, 3_600_000, error)),
-            (uint)ReadInt(section, "ttlSeconds", 120, 1, 86400, error),
+            TimeSpan.FromMilliseconds(ConfigValues.Int(section, "intervalMs", 10000, 100, 3_600_000, error)),
+            (uint)ConfigValues.Int(section, "ttlSeconds", 120, 1, 86400, error),
             ReadNames(section, "interfaces", [], error),
             ReadNames(section, "excludeInterfaces", DefaultExcludes, error),
             advertise,
-            ReadBool(section, "loopback", d.Loopback, error));
+            ConfigValues.Bool(section, "loopback", d.Loopback, error));
     }
 
     internal static bool IsServiceName(string text) =>
@@ -100,23 +98,5 @@ public sealed record MdnsOptions(
             else names.Add(value);
         }
         return names;
-    }
-
-    private static int ReadInt(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            return Fail(error, key, $"'{raw}' is not a whole number", fallback);
-        if (value < min || value > max)
-            return Fail(error, key, $"must be between {min} and {max} (got {value})", fallback);
-        return value;
-    }
-
-    private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        return bool.TryParse(raw, out var value) ? value : Fail(error, key, $"'{raw}' is not true or false", fallback);
     }
 }

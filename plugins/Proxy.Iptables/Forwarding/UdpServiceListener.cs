@@ -26,9 +26,6 @@ public sealed class UdpServiceListener : IAsyncDisposable
     public UdpServiceListener(Socket socket, Func<ServicePortEntry?> resolve, EndpointDialer dialer, ISocketFactory sockets, ProxyOptions options,
         TimeProvider time, ConnectionScope scope)
     {
-        ArgumentNullException.ThrowIfNull(socket);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
         _socket = socket;
         _resolve = resolve;
         _dialer = dialer;

@@ -16,31 +16,16 @@ internal static class RelayCodec
     public static async ValueTask<T?> ReadAsync<T>(Stream stream, RelayParser<T> parser, CancellationToken cancellationToken, int maxSize = RelayProtocols.MaxMessageSize)
         where T : class
     {
-        int? length;
+        byte[]? body;
         try
         {
-            length = await LengthPrefixed.ReadLengthAsync(stream, maxSize, cancellationToken).ConfigureAwait(false);
+            body = await LengthPrefixed.ReadAsync(stream, maxSize, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
-            throw new RelayMessageException(e.Message switch
-            {
-                "length prefix is too long" => $"length prefix longer than {LengthPrefixed.MaxPrefixLength} bytes",
-                "stream ended inside a length prefix" => "truncated message: stream ended inside the length prefix",
-                _ => e.Message,
-            });
+            throw new RelayMessageException(e.Message);
         }
-        if (length is null) return null;
-        var buffer = new byte[length.Value];
-        try
-        {
-            await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new RelayMessageException($"truncated message: stream ended inside a {length}-byte message");
-        }
-        return Parse(parser, buffer);
+        return body is null ? null : Parse(parser, body);
     }
 
     /// <summary>Parses one message body; protobuf errors become <see cref="RelayMessageException"/>.</summary>
@@ -58,11 +43,11 @@ internal static class RelayCodec
     }
 
     /// <summary>Writes one message with its length prefix in a single write (one yamux frame).</summary>
-    public static ValueTask WriteAsync<T>(Stream stream, RelayMessage<T> message, CancellationToken cancellationToken) where T : RelayMessage<T> =>
+    public static ValueTask WriteAsync<T>(Stream stream, RelayMessage<T> message, CancellationToken cancellationToken) where T : RelayMessage<T>, new() =>
         LengthPrefixed.WriteAsync(stream, message.ToByteArray(), cancellationToken);
 
     /// <summary>The length-prefixed encoding of <paramref name="message"/>.</summary>
-    public static byte[] Encode<T>(RelayMessage<T> message) where T : RelayMessage<T>
+    public static byte[] Encode<T>(RelayMessage<T> message) where T : RelayMessage<T>, new()
     {
         ArgumentNullException.ThrowIfNull(message);
         return LengthPrefixed.Encode(message.ToByteArray());

@@ -3,6 +3,12 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Protocol;
 /// <summary><c>StopMessage { type=1; peer=2; limit=3; status=4 }</c>.</summary>
 internal sealed class StopMessage : RelayMessage<StopMessage>
 {
+    internal static readonly ProtoSchema<StopMessage> Fields = new ProtoSchema<StopMessage>()
+        .Int32(1, m => (int?)m.Type, (m, v) => m.Type = (StopMessageType)v)
+        .Message(2, Protocol.Peer.Fields, m => m.Peer, m => m.Peer ??= new())
+        .Message(3, Protocol.Limit.Fields, m => m.Limit, m => m.Limit ??= new())
+        .Int32(4, m => (int?)m.Status, (m, v) => m.Status = (Status)v);
+
     public StopMessageType? Type { get; set; }
 
     public Peer? Peer { get; set; }
@@ -11,35 +17,5 @@ internal sealed class StopMessage : RelayMessage<StopMessage>
 
     public Status? Status { get; set; }
 
-    /// <exception cref="FormatException">Structurally broken protobuf.</exception>
-    public static StopMessage Parse(ReadOnlySpan<byte> data)
-    {
-        var message = new StopMessage();
-        message.MergeFrom(data);
-        return message;
-    }
-
-    public override void WriteTo(ProtoWriter writer)
-    {
-        WriteVarint(writer, 1, EnumValue((int?)Type));
-        WriteMessage(writer, 2, Peer);
-        WriteMessage(writer, 3, Limit);
-        WriteVarint(writer, 4, EnumValue((int?)Status));
-    }
-
-    public override void MergeFrom(ReadOnlySpan<byte> data)
-    {
-        var r = new ProtoReader(data);
-        while (r.Next())
-        {
-            switch ((r.FieldNumber, r.WireType))
-            {
-                case (1, 0): Type = (StopMessageType)Low32(r.ReadVarint()); break;
-                case (2, 2): (Peer ??= new Peer()).MergeFrom(r.ReadBytes()); break;
-                case (3, 2): (Limit ??= new Limit()).MergeFrom(r.ReadBytes()); break;
-                case (4, 0): Status = (Status)Low32(r.ReadVarint()); break;
-                default: r.Skip(); break;
-            }
-        }
-    }
+    protected override ProtoSchema<StopMessage> Schema => Fields;
 }

@@ -4,25 +4,21 @@ namespace PluginMesh.Abstractions.Plugins;
 /// A bug or a misconfiguration in a named plugin while doing a named action. Expected network
 /// outcomes (refused, timeout, relay full) are values passed to policies, not exceptions.
 /// </summary>
-public class PluginMeshException : Exception
+/// <param name="pluginId">The plugin that failed (or <c>host</c>).</param>
+/// <param name="action">What it was doing.</param>
+/// <param name="detail">The reason; the message reads <c>[plugin] action: detail</c>.</param>
+/// <param name="inner">The cause, if any.</param>
+public class PluginMeshException(string pluginId, string action, string detail, Exception? inner = null)
+    : Exception($"[{pluginId}] {action}: {detail}", inner)
 {
-    /// <summary>Creates the exception; the message reads <c>[plugin] action: detail</c>.</summary>
-    public PluginMeshException(string pluginId, string action, string detail, Exception? inner = null)
-        : base($"[{pluginId}] {action}: {detail}", inner)
-    {
-        PluginId = pluginId;
-        Action = action;
-        Detail = detail;
-    }
-
     /// <summary>The plugin that failed (or <c>host</c>).</summary>
-    public string PluginId { get; }
+    public string PluginId { get; } = pluginId;
 
     /// <summary>What it was doing, e.g. <c>load</c>, <c>start</c>, <c>open cache</c>.</summary>
-    public string Action { get; }
+    public string Action { get; } = action;
 
     /// <summary>The reason without the prefix.</summary>
-    public string Detail { get; }
+    public string Detail { get; } = detail;
 }
 
 /// <summary>A plugin could not be loaded (bad API version, missing dependency, duplicate id, threw while loading).</summary>

@@ -16,10 +16,11 @@ public abstract class PluginMeshPlugin<TOptions> : IPluginMeshPlugin
     /// <param name="id">Plugin id and configuration section name (<c>plugins.&lt;id&gt;</c>).</param>
     /// <param name="description">One line for <c>pluginmesh plugins</c>.</param>
     /// <param name="provides">Capabilities it provides (<see cref="Capabilities"/>).</param>
-    /// <param name="requires">Capabilities it cannot run without.</param>
-    /// <param name="uses">Capabilities it uses when present.</param>
-    protected PluginMeshPlugin(string id, string description, IReadOnlyList<string> provides, IReadOnlyList<string> requires, IReadOnlyList<string> uses) =>
-        Descriptor = new(id, GetType().Assembly.GetName().Version ?? new Version(0, 0), AbstractionsApi.Version, provides, requires, uses, description);
+    /// <param name="requires">Capabilities it cannot run without; none when left out.</param>
+    /// <param name="uses">Capabilities it uses when present; none when left out.</param>
+    protected PluginMeshPlugin(string id, string description, IReadOnlyList<string> provides,
+        IReadOnlyList<string>? requires = null, IReadOnlyList<string>? uses = null) =>
+        Descriptor = new(id, GetType().Assembly.GetName().Version ?? new Version(0, 0), AbstractionsApi.Version, provides, requires ?? [], uses ?? [], description);
 
     /// <inheritdoc />
     public PluginDescriptor Descriptor { get; }

@@ -4,35 +4,24 @@ namespace PluginMesh.Abstractions.Plugins;
 
 /// <summary>Collects configuration problems, each with the path of the offending key.</summary>
 /// <remarks>Not thread-safe: a plugin validates on the calling thread.</remarks>
-public sealed class PluginValidationContext
+/// <param name="pluginId">The plugin id.</param>
+/// <param name="section">The plugin's section.</param>
+/// <param name="pathPrefix">Path written before each key, e.g. <c>plugins.cache.litedb</c>.</param>
+/// <param name="problems">Where problems go.</param>
+public sealed class PluginValidationContext(string pluginId, IConfiguration section, string pathPrefix, List<ConfigProblem> problems)
 {
-    private readonly List<ConfigProblem> _problems;
-
-    /// <summary>Creates a context over a plugin's section.</summary>
-    /// <param name="pluginId">The plugin id.</param>
-    /// <param name="section">The plugin's section.</param>
-    /// <param name="pathPrefix">Path written before each key, e.g. <c>plugins.cache.litedb</c>.</param>
-    /// <param name="problems">Where problems go.</param>
-    public PluginValidationContext(string pluginId, IConfiguration section, string pathPrefix, List<ConfigProblem> problems)
-    {
-        PluginId = pluginId;
-        Section = section;
-        PathPrefix = pathPrefix;
-        _problems = problems;
-    }
-
     /// <summary>The plugin being validated.</summary>
-    public string PluginId { get; }
+    public string PluginId { get; } = pluginId;
 
     /// <summary>The plugin's configuration section.</summary>
-    public IConfiguration Section { get; }
+    public IConfiguration Section { get; } = section;
 
     /// <summary>The dotted path of the section, e.g. <c>plugins.tunnel.libp2p</c>.</summary>
-    public string PathPrefix { get; }
+    public string PathPrefix { get; } = pathPrefix;
 
     /// <summary>Records a problem at <paramref name="relativePath"/> (config key syntax; <c>listen:0</c> is shown as <c>listen[0]</c>).</summary>
     public void Error(string relativePath, string message) =>
-        _problems.Add(new ConfigProblem(ConfigPath.Join(PathPrefix, relativePath), message));
+        problems.Add(new ConfigProblem(ConfigPath.Join(PathPrefix, relativePath), message));
 }
 
 /// <summary>One configuration problem.</summary>

@@ -90,11 +90,7 @@ internal static class JsRead
 
     public static int? Integer(JsValue value, string name, int min, int max, out string? error)
     {
-        if (!value.IsNumber())
-        {
-            error = $"'{name}' must be a number, got {Describe(value)}";
-            return null;
-        }
+        if (!IsKind(value.IsNumber(), value, name, "a number", out error)) return null;
 
         var number = value.AsNumber();
         if (double.IsNaN(number) || double.IsInfinity(number) || Math.Floor(number) != number)
@@ -113,28 +109,17 @@ internal static class JsRead
         return (int)number;
     }
 
-    public static bool? Boolean(JsValue value, string name, out string? error)
+    public static bool? Boolean(JsValue value, string name, out string? error) =>
+        IsKind(value.IsBoolean(), value, name, "a boolean", out error) ? value.AsBoolean() : null;
+
+    public static string? String(JsValue value, string name, out string? error) =>
+        IsKind(value.IsString(), value, name, "a string", out error) ? value.AsString() : null;
+
+    // Passes isKind through; when false, error says what the value should have been and what it is.
+    private static bool IsKind(bool isKind, JsValue value, string name, string kind, out string? error)
     {
-        if (!value.IsBoolean())
-        {
-            error = $"'{name}' must be a boolean, got {Describe(value)}";
-            return null;
-        }
-
-        error = null;
-        return value.AsBoolean();
-    }
-
-    public static string? String(JsValue value, string name, out string? error)
-    {
-        if (!value.IsString())
-        {
-            error = $"'{name}' must be a string, got {Describe(value)}";
-            return null;
-        }
-
-        error = null;
-        return value.AsString();
+        error = isKind ? null : $"'{name}' must be {kind}, got {Describe(value)}";
+        return isKind;
     }
 
     // Never calls toString() on an object: that could run script code.

@@ -42,15 +42,9 @@ internal static class JsonFields
             ? e.GetString()!
             : throw Wrong(path, name, "a string", e);
 
-    public static string? NullableString(JsonElement obj, string name, string path)
-    {
-        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return e.ValueKind == JsonValueKind.String ? e.GetString() : throw Wrong(path, name, "a string or null", e);
-    }
+    public static string? NullableString(JsonElement obj, string name, string path) =>
+        Optional(obj, name) is not { } e ? null
+        : e.ValueKind == JsonValueKind.String ? e.GetString() : throw Wrong(path, name, "a string or null", e);
 
     public static int Int(JsonElement obj, string name, string path) =>
         Required(obj, name, path) is var e && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var value)
@@ -67,15 +61,9 @@ internal static class JsonFields
             ? e.GetDouble()
             : throw Wrong(path, name, "a number", e);
 
-    public static double? NullableDouble(JsonElement obj, string name, string path)
-    {
-        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : throw Wrong(path, name, "a number or null", e);
-    }
+    public static double? NullableDouble(JsonElement obj, string name, string path) =>
+        Optional(obj, name) is not { } e ? null
+        : e.ValueKind == JsonValueKind.Number ? e.GetDouble() : throw Wrong(path, name, "a number or null", e);
 
     public static bool Bool(JsonElement obj, string name, string path) =>
         Required(obj, name, path) is var e && e.ValueKind is JsonValueKind.True or JsonValueKind.False
@@ -104,7 +92,7 @@ internal static class JsonFields
     public static IReadOnlyDictionary<string, string> StringMap(JsonElement obj, string name, string path)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null)
+        if (Optional(obj, name) is not { } e)
         {
             return map;
         }
@@ -128,6 +116,10 @@ internal static class JsonFields
         obj.TryGetProperty(name, out var e)
             ? e
             : throw new PolicyInputException($"{path}.{name}: required field missing");
+
+    // An optional field's value; null when it is missing or JSON null (the two mean the same here).
+    private static JsonElement? Optional(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? e : null;
 
     private static PolicyInputException Wrong(string path, string name, string expected, JsonElement actual) =>
         new($"{path}.{name}: expected {expected}, got {Kind(actual)}");

@@ -53,31 +53,21 @@ internal static unsafe class Ed25519
         if (key != 0) LibCrypto.Functions.FreeKey(key);
     }
 
-    public static byte[] PublicKeyOf(nint key)
-    {
-        var output = new byte[PublicKeyLength];
-        nuint length = PublicKeyLength;
-        fixed (byte* p = output)
-        {
-            if (LibCrypto.Functions.GetRawPublicKey(key, p, &length) != 1 || length != PublicKeyLength)
-            {
-                LibCrypto.Functions.ClearErrors();
-                throw new InvalidOperationException("PluginMesh.P2p: libcrypto could not export an Ed25519 public key");
-            }
-        }
-        return output;
-    }
+    public static byte[] PublicKeyOf(nint key) => ExportRaw(key, PublicKeyLength, LibCrypto.Functions.GetRawPublicKey, "public");
 
-    public static byte[] SeedOf(nint key)
+    public static byte[] SeedOf(nint key) => ExportRaw(key, SeedLength, LibCrypto.Functions.GetRawPrivateKey, "private");
+
+    // EVP_PKEY_get_raw_public_key / _private_key: both fill a buffer and write back the length.
+    private static byte[] ExportRaw(nint key, int size, delegate* unmanaged<nint, byte*, nuint*, int> get, string which)
     {
-        var output = new byte[SeedLength];
-        nuint length = SeedLength;
+        var output = new byte[size];
+        var length = (nuint)size;
         fixed (byte* p = output)
         {
-            if (LibCrypto.Functions.GetRawPrivateKey(key, p, &length) != 1 || length != SeedLength)
+            if (get(key, p, &length) != 1 || length != (nuint)size)
             {
                 LibCrypto.Functions.ClearErrors();
-                throw new InvalidOperationException("PluginMesh.P2p: libcrypto could not export an Ed25519 private key");
+                throw new InvalidOperationException($"PluginMesh.P2p: libcrypto could not export an Ed25519 {which} key");
             }
         }
         return output;

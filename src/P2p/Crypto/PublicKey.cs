@@ -51,21 +51,8 @@ public sealed class PublicKey : IEquatable<PublicKey>
     }
 
     /// <summary>Non-throwing <see cref="FromProtobuf"/>; <paramref name="error"/> says what is wrong.</summary>
-    public static bool TryFromProtobuf(ReadOnlySpan<byte> protobuf, out PublicKey? key, out string? error)
-    {
-        try
-        {
-            key = FromProtobuf(protobuf);
-            error = null;
-            return true;
-        }
-        catch (FormatException e)
-        {
-            key = null;
-            error = e.Message;
-            return false;
-        }
-    }
+    public static bool TryFromProtobuf(ReadOnlySpan<byte> protobuf, out PublicKey? key, out string? error) =>
+        NonThrowing.Try(FromProtobuf, protobuf, out key, out error);
 
     /// <summary>The PeerId this key names.</summary>
     public PeerId ToPeerId() => PeerId.FromPublicKey(_protobuf);

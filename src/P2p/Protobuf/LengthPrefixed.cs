@@ -28,7 +28,7 @@ public static class LengthPrefixed
         }
         catch (EndOfStreamException)
         {
-            throw new InvalidDataException($"stream ended inside a message of {length} bytes");
+            throw new InvalidDataException($"truncated message: stream ended inside a message of {length} bytes");
         }
         return message;
     }
@@ -44,12 +44,12 @@ public static class LengthPrefixed
         {
             for (var i = 0; ; i++)
             {
-                if (i == MaxPrefixLength) throw new InvalidDataException("length prefix is too long");
+                if (i == MaxPrefixLength) throw new InvalidDataException($"length prefix is too long (longer than {MaxPrefixLength} bytes)");
                 var n = await stream.ReadAsync(one.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     if (i == 0) return null;
-                    throw new InvalidDataException("stream ended inside a length prefix");
+                    throw new InvalidDataException("truncated message: stream ended inside a length prefix");
                 }
                 length |= (ulong)(one[0] & 0x7F) << (7 * i);
                 if (one[0] < 0x80) break;

@@ -20,35 +20,7 @@ public sealed class ParserFuzzTests
     [MemberData(nameof(Decoders))]
     public void RandomAndMutatedInput_OnlyFormatException(string decoder)
     {
-        var random = new Random(decoder.GetHashCode(StringComparison.Ordinal) & 0x7fffffff);
-        var seeds = ValidSamples();
-        for (var i = 0; i < Rounds; i++)
-        {
-            byte[] input;
-            switch (i % 3)
-            {
-                case 0:
-                    input = new byte[random.Next(0, 200)];
-                    random.NextBytes(input);
-                    break;
-                case 1:
-                    var seed = seeds[random.Next(seeds.Length)];
-                    input = seed[..random.Next(0, seed.Length + 1)];
-                    break;
-                default:
-                    input = (byte[])seeds[random.Next(seeds.Length)].Clone();
-                    for (var m = 0; m < 3 && input.Length > 0; m++) input[random.Next(input.Length)] = (byte)random.Next(256);
-                    break;
-            }
-            try
-            {
-                Decode(decoder, input);
-            }
-            catch (FormatException)
-            {
-                // the one allowed outcome for bad input
-            }
-        }
+        ParserFuzz.OnlyFormatException(decoder.GetHashCode(StringComparison.Ordinal) & 0x7fffffff, Rounds, ValidSamples(), input => Decode(decoder, input));
     }
 
     [Fact]
