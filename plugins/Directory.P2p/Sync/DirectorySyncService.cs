@@ -10,7 +10,8 @@ namespace PluginMesh.Plugins.Directory.P2p.Sync;
 /// connected peer each interval and with each peer as it connects, and serves the protocol.
 /// Every tunnel piece is optional: without them the directory still answers from the cache.
 /// </summary>
-internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
+internal sealed class DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network,
+    SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null, Liveness.NodeLiveness? liveness = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>How long a stream closed for malformed input may take to drain before it is reset.</summary>
     private static readonly TimeSpan ErrorGrace = TimeSpan.FromSeconds(2);
@@ -29,18 +30,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>A bound peer is dialled for bootstrap at most once per this long.</summary>
     internal static readonly TimeSpan BootstrapRetry = TimeSpan.FromSeconds(10);
 
-    private readonly RecordStore _store;
-    private readonly DirectoryOptions _options;
-    private readonly ILocalPeer? _local;
-    private readonly IMeshTunnel? _tunnel;
-    private readonly IPeerNetwork? _network;
-    private readonly SyncTracker _tracker;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly SyncExchange _exchange;
-    private readonly LocalRecordPublisher? _publisher;
-    private readonly Api.ApiView? _api;
-    private readonly Liveness.NodeLiveness? _liveness;
+    private readonly SyncExchange _exchange = new(store);
+    private readonly LocalRecordPublisher? _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger, network);
     private readonly Channel<(SignedNodeRecord Record, string Source)> _outbox = Channel.CreateUnbounded<(SignedNodeRecord, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _bootstrapTried = new(StringComparer.Ordinal);
@@ -50,44 +41,29 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private int _started;
     private int _stopped;
 
-    public DirectorySyncService(RecordStore store, DirectoryOptions options, string nodeName, ILocalPeer? local, IMeshTunnel? tunnel, IPeerNetwork? network, SyncTracker tracker, TimeProvider time, ILogger logger, Api.ApiView? api = null, Liveness.NodeLiveness? liveness = null)
-    {
-        _api = api;
-        _liveness = liveness;
-        _store = store;
-        _options = options;
-        _local = local;
-        _tunnel = tunnel;
-        _network = network;
-        _tracker = tracker;
-        _time = time;
-        _logger = logger;
-        _exchange = new SyncExchange(store);
-        _publisher = local is null ? null : new LocalRecordPublisher(store, local, options, nodeName, time, logger, network);
-    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
-        _store.LoadFromCache();
+        store.LoadFromCache();
         // Bindings before anything is received: a gossiped claim must meet the API's view, not precede it.
-        if (_api is not null) await _api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
-        _liveness?.Start();
-        _store.Accepted += OnAccepted;
-        if (_tunnel is not null) _registrations = [_tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync), _tunnel.RegisterHandler(DirectoryProtocol.ProtocolIdV1, HandleAsync)];
+        if (api is not null) await api.RefreshAsync(force: true, cancellationToken).ConfigureAwait(false);
+        liveness?.Start();
+        store.Accepted += OnAccepted;
+        if (tunnel is not null) _registrations = [tunnel.RegisterHandler(DirectoryProtocol.ProtocolId, HandleAsync), tunnel.RegisterHandler(DirectoryProtocol.ProtocolIdV1, HandleAsync)];
         if (_publisher is not null)
         {
             // Subscribed first so that a change during the first publication is not missed.
-            _local!.AddressesChanged += OnLocalChanged;
-            _local.OffersChanged += OnLocalChanged;
-            if (_network is not null) _network.ReachabilityChanged += OnReachabilityChanged;
+            local!.AddressesChanged += OnLocalChanged;
+            local.OffersChanged += OnLocalChanged;
+            if (network is not null) network.ReachabilityChanged += OnReachabilityChanged;
             await _publisher.PublishAsync(force: true, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            DirectoryLog.NoIdentity(_logger);
+            DirectoryLog.NoIdentity(logger);
         }
-        if (_network is not null) _network.PeerConnected += OnPeerConnected;
+        if (network is not null) network.PeerConnected += OnPeerConnected;
         var token = _stopping.Token;
         _loops = Task.WhenAll(Task.Run(() => PushLoopAsync(token), CancellationToken.None), Task.Run(() => SyncLoopAsync(token), CancellationToken.None),
             Task.Run(() => HousekeepingLoopAsync(token), CancellationToken.None), Task.Run(() => LivenessLoopAsync(token), CancellationToken.None));
@@ -99,15 +75,15 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     {
         // Idempotent and safe after a partial start: the host stops, then the container disposes.
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
-        _store.Accepted -= OnAccepted;
-        _liveness?.Dispose();
-        if (_local is not null)
+        store.Accepted -= OnAccepted;
+        liveness?.Dispose();
+        if (local is not null)
         {
-            _local.AddressesChanged -= OnLocalChanged;
-            _local.OffersChanged -= OnLocalChanged;
+            local.AddressesChanged -= OnLocalChanged;
+            local.OffersChanged -= OnLocalChanged;
         }
-        if (_network is not null && _publisher is not null) _network.ReachabilityChanged -= OnReachabilityChanged;
-        if (_network is not null) _network.PeerConnected -= OnPeerConnected;
+        if (network is not null && _publisher is not null) network.ReachabilityChanged -= OnReachabilityChanged;
+        if (network is not null) network.PeerConnected -= OnPeerConnected;
         foreach (var registration in Interlocked.Exchange(ref _registrations, [])) registration.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _outbox.Writer.TryComplete();
@@ -141,12 +117,12 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// </summary>
     internal IReadOnlyList<string> Bootstrap(CancellationToken cancellationToken)
     {
-        if (_tunnel is null || _network is null || _api is null) return [];
+        if (tunnel is null || network is null || api is null) return [];
         var connected = ConnectedPeers();
         if (connected.Count >= BootstrapPeers) return [];
-        var now = _time.GetUtcNow();
-        var self = _tunnel.LocalPeerId.ToString();
-        var picks = _store.Bindings
+        var now = time.GetUtcNow();
+        var self = tunnel.LocalPeerId.ToString();
+        var picks = store.Bindings
             .Select(b => (Binding: b, Peer: b.PeerId.ToString()))
             .Where(x => x.Binding.Addresses.Count > 0 && x.Peer != self && !connected.Contains(x.Peer) && !_inFlight.ContainsKey(x.Peer)
                 && (!_bootstrapTried.TryGetValue(x.Peer, out var tried) || now - tried >= BootstrapRetry))
@@ -158,8 +134,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
         foreach (var (binding, peer) in picks)
         {
             _bootstrapTried[peer] = now;
-            DirectoryLog.Bootstrap(_logger, connected.Count, binding.NodeName, peer);
-            _store.Metrics.BootstrapDial();
+            DirectoryLog.Bootstrap(logger, connected.Count, binding.NodeName, peer);
+            store.Metrics.BootstrapDial();
             _ = Task.Run(() => ExchangeAsync(peer, "bootstrap", cancellationToken), CancellationToken.None);
         }
         return [.. picks.Select(p => p.Peer)];
@@ -167,7 +143,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private async Task<bool> ExchangeAsync(string peerId, string kind, CancellationToken cancellationToken)
     {
-        if (_tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
+        if (tunnel is null || !_inFlight.TryAdd(peerId, 0)) return false;
         try
         {
             return await WithStreamAsync(peerId, kind, (s, ct) => s.Protocol == DirectoryProtocol.ProtocolIdV1
@@ -231,7 +207,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private async Task SyncLoopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.SyncInterval, _time);
+        using var timer = new PeriodicTimer(options.SyncInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
@@ -248,8 +224,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>The API's bindings and reachability every few seconds, pruning every minute.</summary>
     private async Task HousekeepingLoopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
-        var lastPrune = _time.GetUtcNow();
+        using var timer = new PeriodicTimer(HousekeepingInterval, time);
+        var lastPrune = time.GetUtcNow();
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
@@ -258,16 +234,16 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
                 {
                     await HousekeepAsync(cancellationToken).ConfigureAwait(false);
                     Bootstrap(cancellationToken);
-                    if (_time.GetUtcNow() - lastPrune >= PruneInterval)
+                    if (time.GetUtcNow() - lastPrune >= PruneInterval)
                     {
-                        lastPrune = _time.GetUtcNow();
-                        await _store.PruneAsync(cancellationToken).ConfigureAwait(false);
+                        lastPrune = time.GetUtcNow();
+                        await store.PruneAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
                     // A bug in one round must not stop the next: logged, counted by the next round's success.
-                    DirectoryLog.HousekeepingFailed(_logger, e.Message);
+                    DirectoryLog.HousekeepingFailed(logger, e.Message);
                 }
             }
         }
@@ -280,7 +256,7 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>One housekeeping round (tests call it directly).</summary>
     internal async Task HousekeepAsync(CancellationToken cancellationToken)
     {
-        if (_api is not null) await _api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
+        if (api is not null) await api.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
         // Due refreshes and offer facts held back by the rate limit go out from here.
         if (_publisher is not null) await _publisher.PublishAsync(force: false, cancellationToken).ConfigureAwait(false);
     }
@@ -288,19 +264,19 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     /// <summary>The tolerance window's rounds, in their own loop: probes of silent nodes may take a while.</summary>
     private async Task LivenessLoopAsync(CancellationToken cancellationToken)
     {
-        if (_liveness is null) return;
-        using var timer = new PeriodicTimer(HousekeepingInterval, _time);
+        if (liveness is null) return;
+        using var timer = new PeriodicTimer(HousekeepingInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
-                    await _liveness.EvaluateAsync(cancellationToken).ConfigureAwait(false);
+                    await liveness.EvaluateAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    DirectoryLog.HousekeepingFailed(_logger, "tolerance window: " + e.Message);
+                    DirectoryLog.HousekeepingFailed(logger, "tolerance window: " + e.Message);
                 }
             }
         }
@@ -314,22 +290,22 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     {
         var peer = stream.Remote.PeerId.ToString();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        timeout.CancelAfter(_options.ExchangeTimeout);
+        timeout.CancelAfter(options.ExchangeTimeout);
         try
         {
             var counts = await _exchange.ServeAsync(stream.Stream, stream.CloseWriteAsync, peer, timeout.Token).ConfigureAwait(false);
-            _tracker.Record(peer, "served", counts);
+            tracker.Record(peer, "served", counts);
         }
         catch (FormatException e)
         {
             // Malformed input: say why, then reset; the agent carries on.
-            DirectoryLog.ProtocolViolation(_logger, peer, e.Message);
-            _tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
+            DirectoryLog.ProtocolViolation(logger, peer, e.Message);
+            tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
             await CloseWithReasonAsync(stream, e.Message, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            _tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
+            tracker.Record(peer, "served", ExchangeCounts.None, e.Message);
             stream.Reset();
         }
     }
@@ -337,31 +313,31 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
     private async Task<bool> WithStreamAsync(string peerId, string kind, Func<IMeshStream, CancellationToken, Task<ExchangeCounts>> run, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ExchangeTimeout);
+        timeout.CancelAfter(options.ExchangeTimeout);
         IMeshStream? stream = null;
         try
         {
             var target = new PeerTarget(PeerId: PluginMesh.P2p.PeerId.Parse(peerId));
-            var opened = await _tunnel!.OpenStreamAsync(target, DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            var opened = await tunnel!.OpenStreamAsync(target, DirectoryProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
             // A peer of the former version: the same exchange by digest of everything.
             if (!opened.Ok && opened.Failure == TunnelFailure.ProtocolNotSupported)
-                opened = await _tunnel.OpenStreamAsync(target, DirectoryProtocol.ProtocolIdV1, timeout.Token).ConfigureAwait(false);
+                opened = await tunnel.OpenStreamAsync(target, DirectoryProtocol.ProtocolIdV1, timeout.Token).ConfigureAwait(false);
             if (!opened.Ok)
             {
                 // Unreachable peers and peers without the protocol.
-                DirectoryLog.ExchangeFailed(_logger, peerId, opened.Error);
-                _tracker.Record(peerId, kind, ExchangeCounts.None, opened.Error);
+                DirectoryLog.ExchangeFailed(logger, peerId, opened.Error);
+                tracker.Record(peerId, kind, ExchangeCounts.None, opened.Error);
                 return false;
             }
             stream = opened.Stream;
             var counts = await run(stream, timeout.Token).ConfigureAwait(false);
-            _tracker.Record(peerId, kind, counts);
+            tracker.Record(peerId, kind, counts);
             return true;
         }
         catch (FormatException e)
         {
-            DirectoryLog.ProtocolViolation(_logger, peerId, e.Message);
-            _tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
+            DirectoryLog.ProtocolViolation(logger, peerId, e.Message);
+            tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
             if (stream is not null) await CloseWithReasonAsync(stream, e.Message, cancellationToken).ConfigureAwait(false);
             return false;
         }
@@ -371,8 +347,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
             if (cancellationToken.IsCancellationRequested && e is OperationCanceledException) stream?.Reset();
             else
             {
-                DirectoryLog.ExchangeFailed(_logger, peerId, e.Message);
-                _tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
+                DirectoryLog.ExchangeFailed(logger, peerId, e.Message);
+                tracker.Record(peerId, kind, ExchangeCounts.None, e.Message);
                 stream?.Reset();
             }
             return false;
@@ -410,8 +386,8 @@ internal sealed class DirectorySyncService : IHostedService, IAsyncDisposable
 
     private List<string> ConnectedPeers()
     {
-        if (_network is null) return [];
-        var self = _tunnel?.LocalPeerId ?? _local?.PeerId;
-        return [.. _network.Connections.Select(c => c.PeerId).Where(p => p != self).Distinct().Select(p => p.ToString())];
+        if (network is null) return [];
+        var self = tunnel?.LocalPeerId ?? local?.PeerId;
+        return [.. network.Connections.Select(c => c.PeerId).Where(p => p != self).Distinct().Select(p => p.ToString())];
     }
 }
