@@ -13,6 +13,7 @@ public sealed class AutoNatClient : IAsyncDisposable
     private readonly Action<Reachability> _report;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Func<Reachability> _current;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private Task? _loop;
@@ -25,6 +26,7 @@ public sealed class AutoNatClient : IAsyncDisposable
         _report = report;
         _logger = logger;
         _time = time;
+        _current = current;
         host.ConnectionOpened += c => _ = c.IdentifyTask.ContinueWith(_ =>
         {
             if (current() == Reachability.Unknown && Speaks(c)) Wake();
@@ -37,6 +39,13 @@ public sealed class AutoNatClient : IAsyncDisposable
     public DateTimeOffset? LastRound { get; private set; }
 
     public void Start() => _loop ??= Task.Run(LoopAsync);
+
+    /// <summary>
+    /// How soon a round is repeated when peers were asked but none gave a usable answer while reachability
+    /// is still unknown (a dial-back that timed out on a busy peer): waiting the whole interval would leave
+    /// the agent unknown — not electable, not reserving — that long.
+    /// </summary>
+    internal static readonly TimeSpan RetryUnanswered = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs one round now and returns its verdict (null when no peer gave a usable answer).</summary>
     public async Task<Reachability?> ProbeAsync(CancellationToken cancellationToken)
@@ -93,9 +102,10 @@ public sealed class AutoNatClient : IAsyncDisposable
         {
             try
             {
-                await ProbeAsync(_stop.Token).ConfigureAwait(false);
+                var verdict = await ProbeAsync(_stop.Token).ConfigureAwait(false);
+                var unanswered = verdict is null && LastAnswers.Count > 0 && _current() == Reachability.Unknown;
                 using var delay = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                var timer = Task.Delay(_options.Interval, _time, delay.Token);
+                var timer = Task.Delay(unanswered && RetryUnanswered < _options.Interval ? RetryUnanswered : _options.Interval, _time, delay.Token);
                 await Task.WhenAny(timer, _wake.WaitAsync(delay.Token)).ConfigureAwait(false);
                 await delay.CancelAsync().ConfigureAwait(false);
             }
