@@ -239,7 +239,16 @@ internal sealed class DaemonServer(Libp2pHost host, ILogger logger) : IAsyncDisp
             return;
         }
         var header = DaemonResponse.StreamInfo(stream.Connection.RemotePeerId, stream.Connection.RemoteAddress, stream.Protocol);
-        await LengthPrefixed.WriteAsync(callback, header, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LengthPrefixed.WriteAsync(callback, header, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The host resets the stream and logs the failure; the callback connection is ours to close.
+            await callback.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         await SpliceAsync(stream.Stream, callback).ConfigureAwait(false);
     }
 

@@ -136,6 +136,33 @@ public sealed class DaemonServerTests : IAsyncLifetime
         Assert.Equal("/echo/1.0.0", header.Proto);
     }
 
+    [Fact]
+    public async Task StreamHandler_CallbackGone_TheOpenersStreamEnds_DaemonKeepsServing()
+    {
+        var (_, controlA) = await StartAsync("a", listen: false);
+        var (b, controlB) = await StartAsync("b");
+        var gone = Path.Combine(_dir, "nobody-listens.sock");
+        Assert.True((await controlB.RequestAsync(DaemonControl.StreamHandler(DaemonControl.UnixAddress(gone), "/echo/1.0.0"))).Ok);
+        var identify = await controlB.RequestAsync(DaemonControl.Identify());
+        Assert.True((await controlA.RequestAsync(DaemonControl.Connect(b.PeerId, identify.Addrs))).Ok);
+
+        var (stream, opened) = await controlA.SendAsync(DaemonControl.StreamOpen(b.PeerId, "/echo/1.0.0"));
+        await using (stream)
+        {
+            Assert.True(opened.Ok, opened.Error);
+            // b resets the stream when its callback cannot be reached: the opener's connection ends, no bytes.
+            try
+            {
+                Assert.Equal(0, await stream.ReadAsync(new byte[16], TestTimeout.Token()));
+            }
+            catch (IOException)
+            {
+                // a reset may surface as a broken connection instead of a clean end
+            }
+        }
+        Assert.True((await controlB.RequestAsync(DaemonControl.Identify())).Ok);
+    }
+
     public static TheoryData<string, byte[], string> BadRequests => new()
     {
         { "DHT", DaemonControl.Request(4), "DHT is not served" },
