@@ -38,6 +38,9 @@ const policies = env('PLUGINMESH_POLICIES') // the repository's policies/
 const unixAddress = path => multiaddr(`/unix/${encodeURIComponent(path)}`)
 
 const work = mkdtempSync(join(tmpdir(), 'pm-interop-'))
+// Daemon processes still running; a runner that ends (or dies) takes them with it.
+const children = new Set()
+process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
 let spawned = 0
 
 // What a spawn asks for that one side cannot do; null when it can. The suite's key files are named
@@ -73,9 +76,10 @@ async function spawnPluginMesh (options) {
   }
   if (options.relay === true) args.push('--relay-service')
   const child = spawn('dotnet', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
   let stderr = ''
   child.stderr.on('data', d => { stderr += d })
-  const exited = new Promise(resolve => child.once('exit', code => resolve(code)))
+  const exited = new Promise(resolve => child.once('exit', code => { children.delete(child); resolve(code) }))
   const ready = await Promise.race([
     (async () => {
       for await (const line of createInterface({ input: child.stdout })) {
@@ -86,8 +90,15 @@ async function spawnPluginMesh (options) {
     exited.then(() => null)
   ])
   if (ready == null) throw new Error(`pluginmesh p2p daemon ${args.slice(9).join(' ')} exited before its ready line: ${stderr}`)
+  let client
+  try {
+    client = createClient(unixAddress(ready.control))
+  } catch (err) {
+    child.kill('SIGTERM')
+    throw err
+  }
   return {
-    client: createClient(unixAddress(ready.control)),
+    client,
     async stop () {
       child.kill('SIGTERM')
       await exited
