@@ -41,6 +41,7 @@ internal static class P2pCommands
             "pluginmesh keygen [--key <file>] [--psk <file>]   (same as: pluginmesh p2p keygen)\n" +
             "  --psk writes a new libp2p swarm key (/key/swarm/psk/1.0.0/, 256 random bits) with mode 0600, atomically, and never\n" +
             "  replaces an existing one; copy that one file to every agent of the mesh (pskFile). With --psk alone no identity key is made.", KeygenAsync),
+        Daemon.DaemonCommand.Command,
         AgentCommands.Peers,
         AgentCommands.Ping,
     ];
@@ -278,7 +279,7 @@ internal static class P2pCommands
         return 0;
     });
 
-    private static async Task<int> RunAsync(PluginCommandContext context, string[] options, string[] flags, Func<CommandArgs, Task<int>> body)
+    internal static async Task<int> RunAsync(PluginCommandContext context, string[] options, string[] flags, Func<CommandArgs, Task<int>> body)
     {
         CommandArgs args;
         try
@@ -312,7 +313,7 @@ internal static class P2pCommands
         return new PeerTarget(PeerId: peers.Count == 1 ? peers[0] : null, Addresses: addrs);
     }
 
-    private static Libp2pOptions ReadOptions(PluginCommandContext context)
+    internal static Libp2pOptions ReadOptions(PluginCommandContext context)
     {
         var problems = new List<string>();
         var options = Libp2pOptions.Read(context.Configuration, context.Node.DataDirectory, (k, m) => problems.Add($"{k}: {m}"));

@@ -1,7 +1,8 @@
 namespace PluginMesh.Plugins.Tunnel.Relay.Client;
 
 /// <summary>
-/// The target side of a circuit: a relay we hold a reservation on opens <c>/stop</c> with CONNECT;
+/// The target side of a circuit: a relay we hold a reservation on (or, with <c>acceptStop: dialed</c>, one we
+/// dialed ourselves) opens <c>/stop</c> with CONNECT;
 /// we answer OK and hand the stream to the tunnel, which upgrades it as an inbound connection.
 /// The handler stays running until that connection is disposed, because the tunnel host disposes a
 /// handler's stream as soon as the handler returns.
@@ -36,7 +37,7 @@ internal sealed class StopHandler(IPeerNetwork network, PeerId localPeerId, Func
         if (!isReservedRelay(relay))
         {
             // Only relays we chose may push connections at us; anything else is an uninvited relay.
-            await AnswerAsync(stream, Status.PermissionDenied, "no reservation on this relay", cancellationToken).ConfigureAwait(false);
+            await AnswerAsync(stream, Status.PermissionDenied, "no reservation on this relay (acceptStop)", cancellationToken).ConfigureAwait(false);
             return;
         }
         await RelayCodec.WriteAsync(stream.Stream, new StopMessage { Type = StopMessageType.Status, Status = Status.Ok }, cancellationToken).ConfigureAwait(false);

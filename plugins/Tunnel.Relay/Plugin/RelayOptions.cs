@@ -10,7 +10,7 @@ public sealed record RelayOptions
     public static readonly IReadOnlyList<string> Keys =
     [
         "relay", "members", "trustedPeers", "limits", "memberLimits", "outsiderLimits",
-        "reserve", "autorelay", "relays", "candidates", "segmentRelays", "electionSettleSeconds",
+        "reserve", "autorelay", "relays", "candidates", "segmentRelays", "electionSettleSeconds", "acceptStop",
     ];
 
     /// <summary>Every key of the <c>limits</c> sub-section.</summary>
@@ -33,6 +33,7 @@ public sealed record RelayOptions
     public AutoRelayMode AutoRelay { get; init; } = AutoRelayMode.Auto;
     public int Relays { get; init; } = 2;
     public IReadOnlyList<Multiaddr> Candidates { get; init; } = [];
+    public StopAcceptance AcceptStop { get; init; } = StopAcceptance.Reserved;
 
     /// <summary>How many relays a LAN segment should have (<c>electRelay</c>'s <c>want</c>).</summary>
     public int SegmentRelays { get; init; } = 2;
@@ -74,6 +75,7 @@ public sealed record RelayOptions
             Relays = Int(section, "", "relays", defaults.Relays, 0, 16, error),
             Candidates = [.. List(section, "candidates", error, t => CircuitAddressRelay.TryParse(t, out _) ? null : "not a relay multiaddr ending in /p2p/<PeerId>").Select(Multiaddr.Parse)],
             SegmentRelays = Int(section, "", "segmentRelays", defaults.SegmentRelays, 1, 16, error),
+            AcceptStop = Enum(section, "acceptStop", defaults.AcceptStop, error, ("reserved", StopAcceptance.Reserved), ("dialed", StopAcceptance.Dialed)),
             ElectionSettle = TimeSpan.FromSeconds(Int(section, "", "electionSettleSeconds", (int)defaults.ElectionSettle.TotalSeconds, 0, 3600, error)),
         };
     }

@@ -72,7 +72,12 @@ internal sealed class RelayService(RelayOptions options, RelayDependencies deps,
         metrics.ObserveClientReservations(() => _reservations.Reservations.Count);
         if (deps.Network is not null)
         {
-            var stop = new StopHandler(deps.Network, deps.Tunnel.LocalPeerId, _reservations.Holds, logger);
+            var reservations = _reservations;
+            var net = deps.Network;
+            Func<PeerId, bool> accepts = options.AcceptStop == StopAcceptance.Dialed
+                ? relay => reservations.Holds(relay) || net.Connections.Any(c => c.PeerId == relay && !c.Inbound && c.Path != PathKind.Relayed)
+                : reservations.Holds;
+            var stop = new StopHandler(deps.Network, deps.Tunnel.LocalPeerId, accepts, logger);
             _stopRegistration = deps.Tunnel.RegisterHandler(RelayProtocols.Stop, stop.HandleAsync);
         }
         var network = deps.Network;

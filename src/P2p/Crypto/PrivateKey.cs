@@ -62,7 +62,10 @@ public sealed class PrivateKey : IDisposable
         }
     }
 
-    /// <summary>From a libp2p <c>PrivateKey</c> protobuf (Ed25519 data: seed ‖ public key, or the bare seed).</summary>
+    /// <summary>
+    /// From a libp2p <c>PrivateKey</c> protobuf (Ed25519 data: seed ‖ public key, the bare seed, or go-libp2p's
+    /// legacy 96-byte form, seed ‖ public key ‖ public key again, which old go key files and @libp2p/interop's hold).
+    /// </summary>
     /// <exception cref="FormatException">Not a key protobuf, not Ed25519, a wrong length, or a public half that does not match the seed.</exception>
     public static PrivateKey FromProtobuf(ReadOnlySpan<byte> encoded)
     {
@@ -70,9 +73,11 @@ public sealed class PrivateKey : IDisposable
         try
         {
             if (type != KeyType.Ed25519) throw new FormatException($"key: only Ed25519 identities are supported, got {type}");
-            if (data.Length != 64 && data.Length != 32) throw new FormatException($"key: Ed25519 private key must be 32 or 64 bytes, got {data.Length}");
+            if (data.Length is not (32 or 64 or 96)) throw new FormatException($"key: Ed25519 private key must be 32, 64 or 96 bytes, got {data.Length}");
+            if (data.Length == 96 && !data.AsSpan(64).SequenceEqual(data.AsSpan(32, 32)))
+                throw new FormatException("key: legacy 96-byte Ed25519 private key does not repeat its public key");
             var key = FromSeed(data.AsSpan(0, 32));
-            if (data.Length == 64 && !data.AsSpan(32).SequenceEqual(key.PublicKey.Raw))
+            if (data.Length >= 64 && !data.AsSpan(32, 32).SequenceEqual(key.PublicKey.Raw))
             {
                 key.Dispose();
                 throw new FormatException("key: Ed25519 private key's public half does not match its seed");

@@ -31,9 +31,29 @@ public sealed class KeyTests : IDisposable
         Assert.Equal(key.PeerId, fromSeed.PeerId);
     }
 
+    [Fact]
+    public void FromProtobuf_GoLegacy96ByteForm_SameIdentityAsJsReadsIt()
+    {
+        // @libp2p/interop's go.ed25519.key: seed, public key, public key again; js-libp2p reads this PeerId from it.
+        const string Hex = "08011260aaa3c291e9b857950e0682d7a2ffc5cc46763de945aa4f2a6262c5d6654a4b22edf6506bf561d7ec8657aef3026273c5d97c89fcb7c083a5dfec382adf792bb0edf6506bf561d7ec8657aef3026273c5d97c89fcb7c083a5dfec382adf792bb0";
+        using var key = PrivateKey.FromProtobuf(Convert.FromHexString(Hex));
+        Assert.Equal("12D3KooWRqGdmFVwspgLBajUQacY1TrkBkAUqmjqjbHSFGEoZs9R", key.PeerId.ToString());
+    }
+
+    [Fact]
+    public void FromProtobuf_Legacy96ByteFormWithAnotherTail_FormatException()
+    {
+        using var key = PrivateKey.Generate();
+        var (_, data) = KeyProtobuf.Decode(key.ExportProtobuf());
+        var legacy = data.Concat(data[32..]).ToArray();
+        legacy[95] ^= 1;
+        var e = Assert.Throws<FormatException>(() => PrivateKey.FromProtobuf(KeyProtobuf.Encode(KeyType.Ed25519, legacy)));
+        Assert.Contains("does not repeat its public key", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("080212200000000000000000000000000000000000000000000000000000000000000000", "only Ed25519")]
-    [InlineData("0801120100", "32 or 64 bytes")]
+    [InlineData("0801120100", "32, 64 or 96 bytes")]
     [InlineData("0801", "missing Data")]
     [InlineData("1200", "missing Type")]
     [InlineData("0809", "unknown key type 9")]

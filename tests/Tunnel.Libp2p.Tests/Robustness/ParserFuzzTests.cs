@@ -3,6 +3,8 @@ using PluginMesh.Plugins.Tunnel.Libp2p.Identify;
 using PluginMesh.P2p;
 using PluginMesh.P2p.Crypto;
 using PluginMesh.Plugins.Tunnel.Libp2p.Noise;
+using PluginMesh.Plugins.Tunnel.Libp2p.Cli.Daemon;
+using PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 
 namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Robustness;
 
@@ -14,7 +16,7 @@ public sealed class ParserFuzzTests
 {
     private const int Rounds = 3000;
 
-    public static TheoryData<string> Decoders => ["noise-payload", "identify"];
+    public static TheoryData<string> Decoders => ["noise-payload", "identify", "daemon-request"];
 
     [Theory]
     [MemberData(nameof(Decoders))]
@@ -31,12 +33,21 @@ public sealed class ParserFuzzTests
         Assert.Throws<FormatException>(() => IdentifyMessage.Decode(bad));
     }
 
+    [Fact]
+    public void DaemonRequest_OversizedSubMessageLength_IsFormatException()
+    {
+        // type CONNECT, then field 2 announcing 2^31 bytes
+        byte[] bad = [0x08, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x08];
+        Assert.Throws<FormatException>(() => DaemonRequest.Parse(bad));
+    }
+
     private static void Decode(string decoder, byte[] input)
     {
         switch (decoder)
         {
             case "noise-payload": NoisePayload.Decode(input); break;
             case "identify": IdentifyMessage.Decode(input); break;
+            case "daemon-request": DaemonRequest.Parse(input); break;
         }
     }
 
@@ -56,6 +67,11 @@ public sealed class ParserFuzzTests
                 AgentVersion = "x",
                 ProtocolVersion = "ipfs/0.1.0",
             }.Encode(),
+            DaemonControl.Connect(key.PeerId, [addr, Multiaddr.Parse("/ip4/127.0.0.1/tcp/1/p2p/" + key.PeerId + "/p2p-circuit")]),
+            DaemonControl.StreamOpen(key.PeerId, "/echo/1.0.0", "/x"),
+            DaemonControl.StreamHandler(DaemonControl.UnixAddress("/tmp/cb.sock"), "/echo/1.0.0"),
+            DaemonControl.StreamHandler(Multiaddr.Parse("/ip6/::1/tcp/5").ToBytes(), "/echo/1.0.0"),
+            DaemonControl.Disconnect(key.PeerId),
         ];
     }
 }

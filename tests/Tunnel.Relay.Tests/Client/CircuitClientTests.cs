@@ -80,6 +80,32 @@ public sealed class CircuitClientTests
     }
 
     [Fact]
+    public async Task Stop_AcceptStopDialed_FromARelayWeDialedIsAccepted_FromOneThatDialedUsIsNot()
+    {
+        var ct = TestTimeout.Token();
+        await using var b = await RelayNode.StartAsync(ClientOnly with { AcceptStop = StopAcceptance.Dialed }, Reachability.Private);
+        await using var dialed = await RelayNode.StartAsync(ClientOnly);
+        await using var stranger = await RelayNode.StartAsync(ClientOnly);
+
+        // b connects to `dialed` itself (as `p2p daemon` does on CONNECT); `stranger` connects to b.
+        await (await b.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: dialed.PeerId, Addresses: [dialed.Address]), "/ipfs/ping/1.0.0", ct).Opened()).DisposeAsync();
+        Assert.Equal(Status.Ok, await StopAsync(dialed, b, ct));
+        Assert.Equal(Status.PermissionDenied, await StopAsync(stranger, b, ct));
+        Assert.Single(b.Network!.Inbound);
+    }
+
+    private static async Task<Status?> StopAsync(RelayNode relay, RelayNode target, CancellationToken ct)
+    {
+        await using var stream = await relay.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: target.PeerId, Addresses: [target.Address]), RelayProtocols.Stop, ct).Opened();
+        await RelayCodec.WriteAsync(stream.Stream, new StopMessage
+        {
+            Type = StopMessageType.Connect,
+            Peer = new Peer { Id = relay.PeerId.Multihash.ToArray() },
+        }, ct);
+        return (await RelayCodec.ReadAsync(stream.Stream, StopMessage.Parse, ct))!.Status;
+    }
+
+    [Fact]
     public async Task Stop_Malformed_IsAnsweredAndTheNodeKeepsWorking()
     {
         var ct = TestTimeout.Token();

@@ -95,7 +95,7 @@ public sealed class RelayOptionsTests
                 "plugins.tunnel.relay.memberLimits.duration", "plugins.tunnel.relay.outsiderLimits.enabled",
             ],
             problems.Select(p => p.Path));
-        Assert.Equal("unknown key; expected one of: relay, members, trustedPeers, limits, memberLimits, outsiderLimits, reserve, autorelay, relays, candidates, segmentRelays, electionSettleSeconds", problems[0].Message);
+        Assert.Equal("unknown key; expected one of: relay, members, trustedPeers, limits, memberLimits, outsiderLimits, reserve, autorelay, relays, candidates, segmentRelays, electionSettleSeconds, acceptStop", problems[0].Message);
         Assert.Equal(
             "unknown key; expected one of: maxReservations, maxReservationsPerPeer, maxReservationsPerIp, maxOutsiderReservations, maxCircuitsPerPeer, maxCircuits, reservationTtlSeconds, bufferKiB",
             problems[1].Message);
