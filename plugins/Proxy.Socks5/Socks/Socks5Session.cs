@@ -29,10 +29,15 @@ internal sealed class Socks5Session(
         try
         {
             RelayEnd? upstream;
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            try
             {
-                handshake.CancelAfter(options.ConnectTimeout);
-                upstream = await HandshakeAsync(end, peer, handshake.Token).ConfigureAwait(false);
+                upstream = await HandshakeAsync(end, peer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // Silent past connectTimeout, or gone mid-handshake: no answer can reach it.
+                Ended(peer, "?", "bad_handshake", e is OperationCanceledException ? $"no complete handshake within {options.ConnectTimeout.TotalSeconds:0} s" : e.Message);
+                throw;
             }
             // Null: answered and ended on purpose (a refusal, bad credentials, garbage); close gracefully so the answer arrives.
             if (upstream is null)
@@ -45,7 +50,7 @@ internal sealed class Socks5Session(
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // A client that vanished or stalled mid-handshake, or the agent stopping.
+            // A client that vanished or stalled mid-handshake (counted above), or the agent stopping.
         }
 #pragma warning disable CA1031 // A bug in one connection must not end the accept loop; it is logged.
         catch (Exception e)
@@ -61,8 +66,12 @@ internal sealed class Socks5Session(
         }
     }
 
-    private async Task<RelayEnd?> HandshakeAsync(RelayEnd client, string peer, CancellationToken cancellationToken)
+    private async Task<RelayEnd?> HandshakeAsync(RelayEnd client, string peer, CancellationToken stop)
     {
+        // The client has connectTimeout for its part; opening the target gets its own bound below.
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        handshake.CancelAfter(options.ConnectTimeout);
+        var cancellationToken = handshake.Token;
         var reader = client.Reader;
         var (greeting, methods, error) = await ReadAsync<(bool None, bool UsernamePassword)>(reader, Socks5Parser.Greeting, cancellationToken).ConfigureAwait(false);
         if (greeting != ParseResult.Done) return Ended(peer, "?", "bad_handshake", error);
@@ -96,9 +105,24 @@ internal sealed class Socks5Session(
         var (node, address, refusal, why) = resolver.Resolve(asked);
         if (node is null) return await RefuseAsync(client, peer, asked.ToString(), refusal, why, cancellationToken).ConfigureAwait(false);
         var target = new TargetRequest(asked.Port, address);
-        var (upstream, reply, reason) = resolver.IsSelf(node)
-            ? await DialSelfAsync(target, cancellationToken).ConfigureAwait(false)
-            : await OpenRemoteAsync(node, target, cancellationToken).ConfigureAwait(false);
+        // A path to the node's agent, then its own dial of the port: connectTimeout each.
+        var bound = options.ConnectTimeout * 2;
+        handshake.CancelAfter(bound + options.ConnectTimeout);
+        using var opening = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        opening.CancelAfter(bound);
+        RelayEnd? upstream;
+        Socks5Reply reply;
+        string reason;
+        try
+        {
+            (upstream, reply, reason) = resolver.IsSelf(node)
+                ? await DialSelfAsync(target, opening.Token).ConfigureAwait(false)
+                : await OpenRemoteAsync(node, target, opening.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            (upstream, reply, reason) = (null, Socks5Reply.HostUnreachable, $"{node} did not answer within {bound.TotalSeconds:0} s");
+        }
         if (upstream is null) return await RefuseAsync(client, peer, asked.ToString(), reply, reason, cancellationToken).ConfigureAwait(false);
         try
         {
