@@ -41,10 +41,13 @@ public sealed class EndToEndTests(Mesh mesh) : IAsyncLifetime
         Assert.Equal(TcpServer.Banner + "\nover the tunnel\n", output);
     }
 
-    [Fact]
-    public async Task AddressTarget_NodesInternalIp_MapsToThatNode()
+    public static TheoryData<string> NodeBAddresses() => new() { "127.0.0.1", "::1", "::ffff:127.0.0.1" };
+
+    [Theory]
+    [MemberData(nameof(NodeBAddresses))]
+    public async Task AddressTarget_NodesInternalIp_MapsToThatNode_IPv4AndIPv6(string address)
     {
-        var (reply, socket) = await SocksClient.RequestAsync(mesh.A.Proxy, SocksClient.Connect(IPAddress.Loopback, mesh.Echo.Port));
+        var (reply, socket) = await SocksClient.RequestAsync(mesh.A.Proxy, SocksClient.Connect(IPAddress.Parse(address), mesh.Echo.Port));
         using (socket)
         {
             Assert.Equal((byte)Socks5Reply.Succeeded, reply);

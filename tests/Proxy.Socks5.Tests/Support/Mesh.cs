@@ -6,7 +6,7 @@ namespace PluginMesh.Plugins.Proxy.Socks5.Tests.Support;
 /// The mesh the end-to-end tests share (started once, it is the slow part): node-a with an open
 /// SOCKS listener on loopback, node-b serving an HTTP and a banner/echo server on its allowed ports,
 /// node-c whose listener requires a username and password. The catalog places node-b at 127.0.0.1
-/// and node-c at 127.0.0.3, so address targets map to them.
+/// and ::1 and node-c at 127.0.0.3, so address targets map to them.
 /// </summary>
 public sealed class Mesh : IAsyncLifetime
 {
@@ -31,7 +31,7 @@ public sealed class Mesh : IAsyncLifetime
     {
         _catalog.PublishNodes(
             new MeshNode("node-a", [], [IPAddress.Parse("127.0.0.2")]),
-            new MeshNode("node-b", [], [IPAddress.Loopback]),
+            new MeshNode("node-b", [], [IPAddress.Loopback, IPAddress.IPv6Loopback]),
             new MeshNode("node-c", [], [IPAddress.Parse("127.0.0.3")]));
         var credentials = Path.Combine(_dir, "socks5.credentials");
         File.WriteAllText(credentials, $"# who may use node-c's proxy\n{User}:{Password}\n");

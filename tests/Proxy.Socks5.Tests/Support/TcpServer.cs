@@ -12,15 +12,18 @@ internal sealed class TcpServer : IAsyncDisposable
     public const string Banner = "SSH-2.0-test-server";
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener6;
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<NetworkStream, CancellationToken, Task> _serve;
-    private readonly Task _loop;
+    private readonly Task[] _loops;
 
     private TcpServer(Func<NetworkStream, CancellationToken, Task> serve)
     {
         _serve = serve;
         _listener.Start();
-        _loop = Task.Run(AcceptAsync);
+        _listener6 = new TcpListener(IPAddress.IPv6Loopback, Port);
+        _listener6.Start();
+        _loops = [Task.Run(() => AcceptAsync(_listener)), Task.Run(() => AcceptAsync(_listener6))];
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -57,14 +60,14 @@ internal sealed class TcpServer : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(TcpListener listener)
     {
         while (true)
         {
             TcpClient client;
             try
             {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                client = await listener.AcceptTcpClientAsync(_stop.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -90,6 +93,7 @@ internal sealed class TcpServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
-        await _loop;
+        _listener6.Stop();
+        await Task.WhenAll(_loops);
     }
 }
