@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh machine that has only the .NET SDK:
 # Debian packages (iproute2 and iptables for network-namespace tests, dnsutils for dig as a
-# third-party DNS client, strace for the cache's fsync tests, Node.js and npm for the js-libp2p
-# interop peer) and the pinned npm trees (npm ci from each lockfile under tests/).
+# third-party DNS client, strace for the cache's fsync tests, curl and OpenBSD netcat as third-party
+# SOCKS5 clients, Node.js and npm for the js-libp2p interop peer) and the pinned npm trees (npm ci
+# from each lockfile under tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v iptables >/dev/null || need+=(iptables)
 command -v dig >/dev/null || need+=(dnsutils)
 command -v strace >/dev/null || need+=(strace)
+command -v curl >/dev/null || need+=(curl)
+# The OpenBSD netcat: it speaks SOCKS5 (-X 5 -x), the traditional one does not.
+{ command -v nc >/dev/null && [[ "$(nc -h 2>&1 || true)" == *"-X proto"* ]]; } || need+=(netcat-openbsd)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing ${need[*]}; run as root or install them" >&2

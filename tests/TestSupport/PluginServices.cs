@@ -37,17 +37,22 @@ public sealed class PluginServices : IServiceProvider, IAsyncDisposable
     /// Configures <paramref name="plugin"/> with <paramref name="section"/> after <paramref name="host"/>
     /// registered what the host would provide (the catalog sink, policies, other plugins' services), and starts it.
     /// </summary>
-    public static async Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, string dataDirectory, Action<IServiceCollection>? host,
+    public static Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, string dataDirectory, Action<IServiceCollection>? host,
+        params (string Key, string? Value)[] section) =>
+        StartAsync(plugin, new NodeSettings("test-node", dataDirectory, Path.Combine(dataDirectory, "policies")), host, section);
+
+    /// <summary>As above, on the node <paramref name="node"/> (several agents' plugins in one test).</summary>
+    public static async Task<PluginServices> StartAsync(IPluginMeshPlugin plugin, NodeSettings node, Action<IServiceCollection>? host,
         params (string Key, string? Value)[] section)
     {
         ArgumentNullException.ThrowIfNull(plugin);
+        ArgumentNullException.ThrowIfNull(node);
         var id = plugin.Descriptor.Id;
         var services = new ServiceCollection();
         host?.Invoke(services);
         var meter = new Meter("PluginMesh." + id + ".test." + Guid.NewGuid().ToString("N"));
         var activitySource = new ActivitySource("PluginMesh." + id);
-        plugin.ConfigureServices(services, new PluginContext(id, DictionaryConfiguration.Of(section),
-            new NodeSettings("test-node", dataDirectory, Path.Combine(dataDirectory, "policies")), meter, activitySource));
+        plugin.ConfigureServices(services, new PluginContext(id, DictionaryConfiguration.Of(section), node, meter, activitySource));
         var running = new PluginServices(services, meter, activitySource);
         foreach (var service in running.GetAll<IHostedService>())
         {
@@ -78,6 +83,15 @@ public sealed class PluginServices : IServiceProvider, IAsyncDisposable
         if (serviceType == typeof(ILoggerFactory)) return NullLoggerFactory.Instance;
         if (serviceType.IsGenericType && serviceType.GetGenericTypeDefinition() == typeof(ILogger<>))
             return Activator.CreateInstance(typeof(NullLogger<>).MakeGenericType(serviceType.GenericTypeArguments));
+        if (serviceType.IsGenericType && serviceType.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+        {
+            // GetServices<T>: every registration of T, in order.
+            var element = serviceType.GenericTypeArguments[0];
+            var all = _services.Where(d => d.ServiceType == element).Select(Resolve).ToArray();
+            var array = Array.CreateInstance(element, all.Length);
+            Array.Copy(all, array, all.Length);
+            return array;
+        }
         var descriptor = _services.LastOrDefault(d => d.ServiceType == serviceType);
         return descriptor is null ? null : Resolve(descriptor);
     }

@@ -21,4 +21,6 @@ public static class Capabilities
     public const string Dns = "dns";
     /// <summary>Traffic interception and forwarding (<see cref="Interception.ITrafficInterceptor"/>).</summary>
     public const string Intercept = "intercept";
+    /// <summary>A proxy into other nodes' own hosts through the tunnel (SOCKS5 to a node name, e.g. for SSH).</summary>
+    public const string NodeProxy = "node-proxy";
 }
