@@ -22,14 +22,14 @@ public sealed class TargetCodecTests
     public static TheoryData<byte[], string> BadRequests() => new()
     {
         { [], "request: stream ended before it" },
-        { [5, 1, 0, 22], "request: stream ended inside a message of 5 bytes" },
+        { [5, 1, 0, 22], "request: truncated message: stream ended inside a message of 5 bytes" },
         { [3, 1, 0, 22], "request of 3 bytes is shorter than 4" },
         { [21, .. new byte[21]], "request: message of 21 bytes exceeds the limit of 20" },
         { [4, 2, 0, 22, 0], "unsupported version 2" },
         { [4, 1, 0, 22, 5], "unknown address family 5" },
         { [5, 1, 0, 22, 4, 1], "request length 5 does not fit family 4" },
         { [4, 1, 0, 0, 0], "port 0" },
-        { [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "request: length prefix is too long" },
+        { [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "request: length prefix is too long (longer than 5 bytes)" },
     };
 
     [Theory]
