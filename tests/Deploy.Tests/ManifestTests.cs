@@ -165,7 +165,7 @@ public sealed class ManifestTests
     {
         var resources = Map(Container, "resources");
         Assert.Equal("50m", Str(resources, "requests.cpu"));
-        Assert.Equal("96Mi", Str(resources, "requests.memory"));
+        Assert.Equal("144Mi", Str(resources, "requests.memory"));
         Assert.Equal("256Mi", Str(resources, "limits.memory"));
     }
 

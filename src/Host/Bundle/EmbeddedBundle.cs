@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Reflection;
 using System.Security.Cryptography;
 
 namespace PluginMesh.Host.Bundle;
@@ -6,8 +7,8 @@ namespace PluginMesh.Host.Bundle;
 /// <summary>
 /// The default plugins and policies carried inside the single-file binary (resource
 /// <c>PluginMesh.bundle.zip</c>, added by <c>build/publish.sh</c>). Unpacked once per bundle
-/// content into <c>&lt;dataDir&gt;/bundle/&lt;hash&gt;/</c>, atomically, so a crash mid-unpack
-/// leaves nothing half-written in use.
+/// content into <c>&lt;dataDir&gt;/bundle/&lt;hash&gt;/</c> (the first 16 hex digits of the zip's
+/// SHA-256), atomically, so a crash mid-unpack leaves nothing half-written in use.
 /// </summary>
 internal static class EmbeddedBundle
 {
@@ -20,7 +21,7 @@ internal static class EmbeddedBundle
 
     /// <summary>
     /// Unpacks the bundle if needed; returns its directory, or null when the binary carries none.
-    /// Plugins and policies both ask at start-up: the bundle is read and hashed once per process.
+    /// Plugins and policies both ask at start-up: the answer is worked out once per process.
     /// </summary>
     public static string? Unpack(string dataDir)
     {
@@ -35,19 +36,26 @@ internal static class EmbeddedBundle
 
     private static string? UnpackCore(string dataDir)
     {
+        // The hash is computed when the binary is built (PluginMesh.Host.csproj): a start that finds the
+        // bundle unpacked never touches the resource, so its pages are neither read nor resident.
+        var hash = BuiltHash();
+        if (hash is not null && Directory.Exists(Path.Combine(dataDir, "bundle", hash))) return Path.Combine(dataDir, "bundle", hash);
         using var resource = typeof(EmbeddedBundle).Assembly.GetManifestResourceStream(ResourceName);
         if (resource is null) return null;
-        using var buffer = new MemoryStream();
-        resource.CopyTo(buffer);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..16];
+        // The resource stream reads the single file's mapping in place; it is seekable, so the zip is
+        // read from it directly rather than from a copy on the heap.
+        if (hash is null)
+        {
+            hash = Convert.ToHexStringLower(SHA256.HashData(resource))[..16];
+            resource.Position = 0;
+        }
         var target = Path.Combine(dataDir, "bundle", hash);
         if (Directory.Exists(target)) return target;
 
         var temp = target + ".tmp-" + Environment.ProcessId;
         if (Directory.Exists(temp)) Directory.Delete(temp, true);
         Directory.CreateDirectory(temp);
-        buffer.Position = 0;
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Read))
+        using (var zip = new ZipArchive(resource, ZipArchiveMode.Read, leaveOpen: true))
             zip.ExtractToDirectory(temp);
         try
         {
@@ -60,4 +68,9 @@ internal static class EmbeddedBundle
         }
         return target;
     }
+
+    // First 16 hex digits of the zip's SHA-256, stamped in by the build; null for a binary built without it.
+    private static string? BuiltHash() =>
+        typeof(EmbeddedBundle).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "PluginMesh.BundleSha256")?.Value?.ToLowerInvariant()[..16];
 }

@@ -60,6 +60,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusService>(sp, (object?)plan.Config.FilePath ?? string.Empty));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, PolicyWiring.StatusSection>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, CatalogStatusSection>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostStatusSection, ProcessStatusSection>());
 
         var app = builder.Build();
         AdminEndpoints.Map(app);

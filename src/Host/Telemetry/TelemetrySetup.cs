@@ -28,6 +28,8 @@ internal static class TelemetrySetup
             .WithMetrics(m =>
             {
                 m.AddMeter(MeterPattern);
+                // The runtime's own: working set, GC heap and pauses, JIT, assemblies (the `process` status section's figures).
+                m.AddMeter("System.Runtime");
                 if (otlp.Endpoint is not null)
                 {
                     m.AddOtlpExporter((e, reader) =>
