@@ -124,19 +124,18 @@ public sealed class MeshTunnel : IMeshTunnel
     }
 
     /// <summary>
-    /// The TCP connect bound for candidate <paramref name="index"/>: short for a direct address when a
-    /// relay circuit comes later in the plan (an address behind the peer's NAT never answers, and the
-    /// full dial timeout would hold the stream that long before the relay is tried), the host's default otherwise.
+    /// The TCP connect bound for candidate <paramref name="index"/>: short for a direct address when the
+    /// plan holds a relay circuit, the host's default otherwise. Before the circuits, an address behind the
+    /// peer's NAT never answers and the full dial timeout would hold the stream that long before the relay
+    /// is tried; after them (<see cref="DialRanking"/> puts unlikely addresses last) the relays have already
+    /// failed — the peer's agent is gone or has no reservation — and a request waiting the full timeout on
+    /// its LAN address would keep every request to that node's endpoints waiting instead of failing over.
     /// </summary>
     internal static TimeSpan? ConnectTimeout(PathPlan plan, int index)
     {
         var address = plan.Candidates[index].Address;
         if (address is null || address.IsRelayed) return null;
-        for (var i = index + 1; i < plan.Candidates.Count; i++)
-        {
-            if (plan.Candidates[i].Address is { IsRelayed: true }) return DirectConnectTimeoutWithRelay;
-        }
-        return null;
+        return plan.Candidates.Any(c => c.Address is { IsRelayed: true }) ? DirectConnectTimeoutWithRelay : null;
     }
 
     /// <summary>TCP connect bound for a direct address that a relay can stand in for (a LAN or WAN SYN/ACK takes far less).</summary>

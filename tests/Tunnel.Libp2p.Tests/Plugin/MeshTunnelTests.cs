@@ -103,7 +103,7 @@ public sealed class MeshTunnelTests : IDisposable
     }
 
     [Fact]
-    public void ConnectTimeout_DirectAddressWithARelayLater_IsShort_OtherwiseTheHostDefault()
+    public void ConnectTimeout_DirectAddressInAPlanWithARelay_IsShort_OtherwiseTheHostDefault()
     {
         var peer = "12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm";
         var direct = new PathCandidate(null, Multiaddr.Parse("/ip4/10.0.2.2/tcp/4001/p2p/" + peer));
@@ -113,6 +113,8 @@ public sealed class MeshTunnelTests : IDisposable
         Assert.Equal(MeshTunnel.DirectConnectTimeoutWithRelay, MeshTunnel.ConnectTimeout(withRelay, 1));
         Assert.Null(MeshTunnel.ConnectTimeout(withRelay, 2));
         Assert.Null(MeshTunnel.ConnectTimeout(new PathPlan(null, null, [direct, direct]), 0));
+        // A direct address ranked after the circuits (another LAN behind the peer's NAT): the relays failed first.
+        Assert.Equal(MeshTunnel.DirectConnectTimeoutWithRelay, MeshTunnel.ConnectTimeout(new PathPlan(null, null, [circuit, direct]), 1));
     }
 
     [Fact]
