@@ -16,7 +16,8 @@ public sealed class ListenModeTests
     private static MeshEndpoint Ep(int port, string node = "node-a", string name = "http", TransportProtocol protocol = TransportProtocol.Tcp) =>
         new(IPAddress.Loopback, node, true, [new EndpointPort(name, port, protocol)]);
 
-    private static int ClosedPort()
+    /// <summary>A loopback port nothing listens on (bound once, then released).</summary>
+    internal static int ClosedPort()
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
