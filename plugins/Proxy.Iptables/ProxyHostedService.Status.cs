@@ -25,18 +25,21 @@ public sealed partial class ProxyHostedService
         foreach (var group in table.Entries.Values.GroupBy(e => e.Key).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
             var ports = new List<PortStatus>();
-            foreach (var e in group.OrderBy(e => e.Port.Port))
+            foreach (var e in group.OrderBy(e => e.Port.Port).ThenBy(e => e.External))
             {
                 var endpoints = e.Balancer.Backends
                     .Select(b => new EndpointStatus(b.EndPoint.ToString(), b.NodeName, planner.Plan(b).ToWire(), b.Health.IsEjected(now), b.Health.Active, b.Health.DialFailures))
                     .ToList();
                 var udp = e.Port.Protocol == TransportProtocol.Udp;
-                var listen = mode == ProxyMode.Iptables && !udp ? RedirectPort : _listeners?.PortOf(new PortKey(e.Key, e.Port.Port, e.Port.Protocol));
+                var listen = mode == ProxyMode.Iptables && !udp ? RedirectPort : _listeners?.PortOf(e.Id);
                 ports.Add(new PortStatus(e.Port.Port, udp ? "udp" : "tcp", listen, e.Kind.ToString(), e.Counters.Connections,
-                    e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.DialFailures, endpoints));
+                    e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.DialFailures, endpoints,
+                    e.External, e.External ? e.Port.NodePort : null, e.External && e.Service?.ExternalTraffic == ExternalTrafficPolicy.Local));
             }
-            var clusterIps = group.First().Service?.ClusterIps.Select(ip => ip.ToString()).ToList() ?? [];
-            services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports));
+            var service = group.First().Service;
+            var clusterIps = service?.ClusterIps.Select(ip => ip.ToString()).ToList() ?? [];
+            var externalIps = mode == ProxyMode.Iptables && service?.ExternalIps is { Count: > 0 } external ? external.Select(ip => ip.ToString()).ToList() : null;
+            services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports, externalIps));
         }
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
             _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())

@@ -66,7 +66,9 @@ public sealed partial class ProxyHostedService(
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
         var registry = _registry;
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
-        _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger);
+        // Listen mode serves node ports on the ports themselves; in iptables mode rules redirect them.
+        var nodePortBind = mode == ProxyMode.Listen ? options.NodePortAddress : null;
+        _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger, nodePortBind);
 
         if (mode == ProxyMode.Iptables)
         {
@@ -218,7 +220,11 @@ public sealed partial class ProxyHostedService(
     private async Task ReconcileAsync(CatalogSnapshot snapshot, CancellationToken cancellationToken)
     {
         var table = _registry!.Apply(snapshot);
-        var wanted = table.Entries.Keys.Where(k => mode == ProxyMode.Listen || k.Protocol == TransportProtocol.Udp);
+        // External entries only need a listener of their own for a node port (listen mode) or UDP
+        // (iptables mode; TCP shares the redirect listener). External IPs are served in iptables mode only.
+        var wanted = table.Entries
+            .Where(kv => mode == ProxyMode.Listen ? !kv.Key.External || kv.Value.Port.NodePort > 0 : kv.Key.Protocol == TransportProtocol.Udp)
+            .Select(kv => kv.Key);
         await _listeners!.ReconcileAsync(wanted).ConfigureAwait(false);
         if (mode == ProxyMode.Iptables && interceptor is not null) await SyncRulesAsync(table, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _appliedVersion, snapshot.Version);
@@ -234,23 +240,31 @@ public sealed partial class ProxyHostedService(
                 logger.Ipv6Skipped(vip.Address.ToString(), entry.Key.ToString());
                 continue;
             }
-            var listenPort = vip.Protocol == TransportProtocol.Tcp ? _redirectLoop!.Port : _listeners!.PortOf(new PortKey(entry.Key, vip.Port, vip.Protocol));
-            if (listenPort is int p) rules.Add(new InterceptRule(vip.Address, vip.Port, vip.Protocol, p));
+            if (ListenerFor(entry) is int p) rules.Add(new InterceptRule(vip.Address, vip.Port, vip.Protocol, p));
         }
-        // Stable order keeps incremental diffs small and the golden output deterministic.
+        foreach (var ((nodePort, protocol), entry) in table.ByNodePort)
+        {
+            if (ListenerFor(entry) is int p) rules.Add(new InterceptRule(IPAddress.Any, nodePort, protocol, p));
+        }
+        // Stable order keeps incremental diffs small and the golden output deterministic. Node ports
+        // go last, as kube-proxy's KUBE-NODEPORTS does, so an address rule for the same port wins.
         // Only IPv4 rules reach here, so the address as a big-endian number orders them.
         var ordered = rules
-            .OrderBy(r => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(r.ServiceIp.GetAddressBytes()))
+            .OrderBy(r => r.IsNodePort)
+            .ThenBy(r => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(r.ServiceIp.GetAddressBytes()))
             .ThenBy(r => r.ServicePort)
             .ThenBy(r => r.Protocol)
             .ToList();
         await interceptor!.SyncAsync(ordered, cancellationToken).ConfigureAwait(false);
     }
 
+    // TCP shares the redirect listener; UDP has one listener per entry.
+    private int? ListenerFor(ServicePortEntry entry) =>
+        entry.Port.Protocol == TransportProtocol.Tcp ? _redirectLoop!.Port : _listeners!.PortOf(entry.Id);
+
     private ServicePortEntry? ResolveRedirected(Socket accepted)
     {
         var original = OriginalDestination.Get(accepted);
-        if (original is null) return null;
-        return _registry!.Table.ByVip.GetValueOrDefault(new VipKey(original.Address, original.Port, TransportProtocol.Tcp));
+        return original is null ? null : _registry!.Table.Resolve(original, TransportProtocol.Tcp);
     }
 }

@@ -18,6 +18,9 @@ public sealed record ProxyOptions
     /// <summary>Address of the per-service listeners in listen mode.</summary>
     public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
 
+    /// <summary>Address node ports listen on in listen mode (default every address of the node).</summary>
+    public IPAddress NodePortAddress { get; init; } = IPAddress.Any;
+
     /// <summary>Ports handed to per-service listeners (null = kernel-chosen).</summary>
     public PortRange? PortRange { get; init; }
 
@@ -72,7 +75,7 @@ public sealed record ProxyOptions
 
     private static readonly string[] Keys =
     [
-        "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "portRange", "udpIdleTimeoutMs",
+        "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "nodePortAddress", "portRange", "udpIdleTimeoutMs",
         "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
         "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
         "tunnelDeniedPorts",
@@ -109,12 +112,11 @@ public sealed record ProxyOptions
         }
 
         o = o with { TcpPort = ConfigValues.Int(section, "tcpPort", o.TcpPort, 0, 65535, error) };
-        var listen = section["listenAddress"];
-        if (listen is not null)
+        o = o with
         {
-            if (IPAddress.TryParse(listen, out var ip)) o = o with { ListenAddress = ip };
-            else error("listenAddress", $"'{listen}' is not an IP address");
-        }
+            ListenAddress = Address(section, "listenAddress", o.ListenAddress, error),
+            NodePortAddress = Address(section, "nodePortAddress", o.NodePortAddress, error),
+        };
 
         var range = section["portRange"];
         if (range is not null && !string.Equals(range, "auto", StringComparison.OrdinalIgnoreCase))
@@ -179,6 +181,15 @@ public sealed record ProxyOptions
         }
 
         return o with { RoutableCidrs = cidrs, DirectNodes = nodes, TunnelServeCidrs = serveCidrs };
+    }
+
+    private static IPAddress Address(IConfiguration section, string key, IPAddress fallback, Action<string, string> error)
+    {
+        var text = section[key];
+        if (text is null) return fallback;
+        if (IPAddress.TryParse(text, out var ip)) return ip;
+        error(key, $"'{text}' is not an IP address");
+        return fallback;
     }
 
     private static List<IPNetwork> ReadCidrs(IConfiguration section, string key, Action<string, string> error)

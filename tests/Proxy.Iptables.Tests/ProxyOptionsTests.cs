@@ -37,6 +37,7 @@ public sealed class ProxyOptionsTests
     [InlineData("mode", "1", "plugins.proxy.iptables.mode")]
     [InlineData("tcpPort", "70000", "plugins.proxy.iptables.tcpPort")]
     [InlineData("listenAddress", "localhost", "plugins.proxy.iptables.listenAddress")]
+    [InlineData("nodePortAddress", "all", "plugins.proxy.iptables.nodePortAddress")]
     [InlineData("portRange", "32000-30000", "plugins.proxy.iptables.portRange")]
     [InlineData("portRange", "0-10", "plugins.proxy.iptables.portRange")]
     [InlineData("udpIdleTimeoutMs", "10", "plugins.proxy.iptables.udpIdleTimeoutMs")]

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace PluginMesh.Plugins.Cache.LiteDb.Catalog;
 
 /// <summary>
 /// Cache form of <see cref="Abstractions.Catalog.MeshService"/>. The cache serializes with
-/// System.Text.Json, which cannot write <see cref="System.Net.IPAddress"/>, so addresses are strings.
+/// System.Text.Json, which cannot write <see cref="System.Net.IPAddress"/>, so addresses are strings. Members added later are optional and left out at their defaults, so documents written before them still read and unchanged services encode as before.
 /// </summary>
 internal sealed record CachedService(
     string Namespace,
@@ -13,4 +15,6 @@ internal sealed record CachedService(
     string Affinity,
     int AffinityTimeoutSeconds,
     string? LoadBalancer,
-    IReadOnlyDictionary<string, string>? Labels);
+    IReadOnlyDictionary<string, string>? Labels,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ExternalIps = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalTraffic = null);

@@ -23,7 +23,9 @@ internal static class CatalogCacheCodec
             service.Affinity.ToString(),
             service.AffinityTimeoutSeconds,
             service.LoadBalancer,
-            SortedLabels(service.Labels));
+            SortedLabels(service.Labels),
+            service.ExternalIps?.Select(ip => ip.ToString()).ToList(),
+            service.ExternalTraffic == ExternalTrafficPolicy.Local ? nameof(ExternalTrafficPolicy.Local) : null);
     }
 
     /// <summary>Encodes the endpoints of one service.</summary>
@@ -57,12 +59,7 @@ internal static class CatalogCacheCodec
     public static MeshService? Decode(CachedService? doc)
     {
         if (doc is null || string.IsNullOrEmpty(doc.Name) || string.IsNullOrEmpty(doc.Namespace)) return null;
-        var ips = new List<IPAddress>();
-        foreach (var raw in doc.ClusterIps ?? [])
-        {
-            if (!IPAddress.TryParse(raw, out var ip)) return null;
-            ips.Add(ip);
-        }
+        if (!TryAddresses(doc.ClusterIps, out var ips) || !TryAddresses(doc.ExternalIps, out var externalIps)) return null;
 
         var ports = new List<ServicePort>();
         foreach (var p in doc.Ports ?? [])
@@ -74,8 +71,22 @@ internal static class CatalogCacheCodec
         var affinity = string.Equals(doc.Affinity, nameof(SessionAffinity.ClientIP), StringComparison.OrdinalIgnoreCase)
             ? SessionAffinity.ClientIP
             : SessionAffinity.None;
+        var external = string.Equals(doc.ExternalTraffic, nameof(ExternalTrafficPolicy.Local), StringComparison.OrdinalIgnoreCase)
+            ? ExternalTrafficPolicy.Local
+            : ExternalTrafficPolicy.Cluster;
         return new MeshService(new ServiceKey(doc.Namespace, doc.Name), ips, ports, doc.Headless, affinity,
-            doc.AffinityTimeoutSeconds, doc.LoadBalancer, doc.Labels);
+            doc.AffinityTimeoutSeconds, doc.LoadBalancer, doc.Labels, externalIps.Count == 0 ? null : externalIps, external);
+    }
+
+    private static bool TryAddresses(IReadOnlyList<string>? raw, out List<IPAddress> addresses)
+    {
+        addresses = [];
+        foreach (var text in raw ?? [])
+        {
+            if (!IPAddress.TryParse(text, out var ip)) return false;
+            addresses.Add(ip);
+        }
+        return true;
     }
 
     /// <summary>Decodes endpoints, or null when the document is not usable.</summary>
@@ -103,13 +114,7 @@ internal static class CatalogCacheCodec
     public static MeshNode? Decode(CachedNode? doc)
     {
         if (doc is null || string.IsNullOrEmpty(doc.Name)) return null;
-        var addresses = new List<IPAddress>();
-        foreach (var raw in doc.Addresses ?? [])
-        {
-            if (!IPAddress.TryParse(raw, out var ip)) return null;
-            addresses.Add(ip);
-        }
-
+        if (!TryAddresses(doc.Addresses, out var addresses)) return null;
         return new MeshNode(doc.Name, (doc.PodCidrs ?? []).ToList(), addresses, doc.Labels, Decode(doc.Agent));
     }
 

@@ -95,7 +95,7 @@ public static partial class FileCatalogParser
     {
         var map = YamlMap.Open(item, path, context,
             "name", "namespace", "clusterIP", "clusterIPs", "headless", "ports", "sessionAffinity",
-            "affinityTimeoutSeconds", "loadBalancer", "labels", "endpoints");
+            "affinityTimeoutSeconds", "loadBalancer", "labels", "endpoints", "externalIPs", "externalTrafficPolicy");
         if (map is null) return null;
         var before = context.Problems.Count;
 
@@ -118,13 +118,30 @@ public static partial class FileCatalogParser
         var loadBalancer = map.String("loadBalancer");
         if (loadBalancer is { Length: 0 }) map.Error("loadBalancer", "must not be empty; omit it to use the node default");
         var labels = map.StringMap("labels");
+        var externalIps = ParseIps(map, "externalIPs", context);
+        var external = ExternalTrafficPolicy.Cluster;
+        var externalText = map.String("externalTrafficPolicy");
+        if (externalText is not null && !Enum.TryParse(externalText, ignoreCase: false, out external))
+            map.Error("externalTrafficPolicy", $"'{externalText}' is not Cluster or Local");
 
         var key = new ServiceKey(ns, name ?? "");
         var endpoints = ParseEndpoints(map, key, ports, context);
         if (context.Problems.Count > before || name is null) return null;
 
-        var service = new MeshService(key, clusterIps, ports, headless, affinity, timeout, loadBalancer, labels);
+        var service = new MeshService(key, clusterIps, ports, headless, affinity, timeout, loadBalancer, labels,
+            externalIps.Count == 0 ? null : externalIps, external);
         return (service, endpoints);
+    }
+
+    private static List<IPAddress> ParseIps(YamlMap map, string key, ParseContext context)
+    {
+        var ips = new List<IPAddress>();
+        foreach (var (value, node, path) in map.Strings(key) ?? [])
+        {
+            if (YamlMap.TryParseIp(value, out var ip)) ips.Add(ip);
+            else context.Error(node, path, $"'{value}' is not an IP address");
+        }
+        return ips;
     }
 
     private static (IReadOnlyList<IPAddress> Ips, bool Headless) ParseClusterIps(YamlMap map, ParseContext context)
@@ -145,11 +162,7 @@ public static partial class FileCatalogParser
             else map.Error("clusterIP", $"'{single}' is not an IP address (or None for a headless service)");
         }
 
-        foreach (var (value, node, path) in map.Strings("clusterIPs") ?? [])
-        {
-            if (YamlMap.TryParseIp(value, out var ip)) ips.Add(ip);
-            else context.Error(node, path, $"'{value}' is not an IP address");
-        }
+        ips.AddRange(ParseIps(map, "clusterIPs", context));
 
         if (ips.Count > 2) map.Error("clusterIPs", "at most two cluster IPs (one IPv4, one IPv6)");
         if (ips.Count == 2 && ips[0].AddressFamily == ips[1].AddressFamily)
@@ -320,6 +333,11 @@ public static partial class FileCatalogParser
         }
 
         var labels = map.StringMap("labels");
+        var externalIps = ParseIps(map, "externalIPs", context);
+        var external = ExternalTrafficPolicy.Cluster;
+        var externalText = map.String("externalTrafficPolicy");
+        if (externalText is not null && !Enum.TryParse(externalText, ignoreCase: false, out external))
+            map.Error("externalTrafficPolicy", $"'{externalText}' is not Cluster or Local");
         return context.Problems.Count > before || name is null ? null : new MeshNode(name, cidrs, addresses, labels);
     }
 

@@ -43,7 +43,7 @@ internal static class ServiceMapper
         {
             foreach (var text in raw)
             {
-                if (!IPAddress.TryParse(text, out var ip) || (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && text.Count(c => c == '.') != 3))
+                if (!TryParseAddress(text, out var ip))
                 {
                     skip = $"malformed cluster IP '{text}'";
                     return null;
@@ -88,6 +88,18 @@ internal static class ServiceMapper
         var timeout = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? 10800;
         string? loadBalancer = null;
         meta.Annotations?.TryGetValue(LoadBalancerAnnotation, out loadBalancer);
-        return new MeshService(key, ips, ports, headless, affinity, timeout, string.IsNullOrEmpty(loadBalancer) ? null : loadBalancer, labels);
+        var externalIps = new List<IPAddress>();
+        foreach (var text in spec.ExternalIPs ?? [])
+        {
+            if (TryParseAddress(text, out var ip)) externalIps.Add(ip);
+            else skip = $"malformed external IP '{text}'"; // the service and its other addresses still work
+        }
+        var external = string.Equals(spec.ExternalTrafficPolicy, "Local", StringComparison.Ordinal) ? ExternalTrafficPolicy.Local : ExternalTrafficPolicy.Cluster;
+        return new MeshService(key, ips, ports, headless, affinity, timeout, string.IsNullOrEmpty(loadBalancer) ? null : loadBalancer, labels,
+            externalIps.Count == 0 ? null : externalIps, external);
     }
+
+    // IPAddress.TryParse accepts "10.1" as 10.0.0.1; Kubernetes never writes that, so it is a typo.
+    private static bool TryParseAddress(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip) =>
+        IPAddress.TryParse(text, out ip) && (ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') == 3);
 }

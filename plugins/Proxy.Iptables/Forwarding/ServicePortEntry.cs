@@ -1,7 +1,7 @@
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>One service port the proxy serves; the object lives as long as the port is in the catalog.</summary>
-public sealed class ServicePortEntry(ServiceKey key, ServicePort port, ServiceBalancer balancer, ServiceCounters counters, LoadBalancerKind kind)
+public sealed class ServicePortEntry(ServiceKey key, ServicePort port, ServiceBalancer balancer, ServiceCounters counters, LoadBalancerKind kind, bool external = false)
 {
     /// <summary>Service key.</summary>
     public ServiceKey Key { get; } = key;
@@ -9,8 +9,14 @@ public sealed class ServicePortEntry(ServiceKey key, ServicePort port, ServiceBa
     /// <summary>The port.</summary>
     public ServicePort Port { get; } = port;
 
-    /// <summary>Name for metrics and logs: <c>ns/name:port/proto</c>.</summary>
-    public string Name { get; } = $"{key}:{port.Port}/{(port.Protocol == TransportProtocol.Udp ? "udp" : "tcp")}";
+    /// <summary>Its key in <see cref="ServiceTable.Entries"/>.</summary>
+    public PortKey Id { get; } = new(key, port.Port, port.Protocol, external);
+
+    /// <summary>True for the node-port / external-IP entry (see <see cref="PortKey.External"/>).</summary>
+    public bool External => Id.External;
+
+    /// <summary>Name for metrics and logs (<see cref="PortKey.Name"/>).</summary>
+    public string Name => Id.Name;
 
     /// <summary>Endpoint choice.</summary>
     public ServiceBalancer Balancer { get; } = balancer;

@@ -30,27 +30,46 @@ public sealed class ServiceRegistry(
         ArgumentNullException.ThrowIfNull(snapshot);
         var seen = new HashSet<PortKey>();
         var byVip = new Dictionary<VipKey, ServicePortEntry>();
+        var byNodePort = new Dictionary<(int, TransportProtocol), ServicePortEntry>();
         foreach (var service in snapshot.Services.Values)
         {
             // Headless services have no virtual IP to intercept and nothing to balance.
             if (service.Headless) continue;
             snapshot.Endpoints.TryGetValue(service.Key, out var endpoints);
             var kind = ResolveKind(service);
+            var externalIps = service.ExternalIps ?? [];
             foreach (var port in service.Ports)
             {
                 var key = new PortKey(service.Key, port.Port, port.Protocol);
                 if (!seen.Add(key)) continue;
-                var entry = GetOrCreate(key, port, service, kind);
-                entry.Service = service;
-                entry.Balancer.Update(BuildBackends(port, endpoints));
+                var backends = BuildBackends(port, endpoints);
+                var entry = Update(key, port, service, kind, backends);
                 foreach (var ip in service.ClusterIps) byVip.TryAdd(new VipKey(ip, port.Port, port.Protocol), entry);
+                if (port.NodePort is not > 0 && externalIps.Count == 0) continue;
+
+                // Traffic from outside the cluster gets its own entry: with externalTrafficPolicy Local
+                // it may only reach this node's endpoints (none here → refused, never sent to another node).
+                var externalKey = key with { External = true };
+                seen.Add(externalKey);
+                var local = service.ExternalTraffic == ExternalTrafficPolicy.Local;
+                var external = Update(externalKey, port, service, kind, local ? backends.Where(b => b.Local).ToList() : backends);
+                foreach (var ip in externalIps) byVip.TryAdd(new VipKey(ip, port.Port, port.Protocol), external);
+                if (port.NodePort is int nodePort and > 0) byNodePort.TryAdd((nodePort, port.Protocol), external);
             }
         }
 
         foreach (var gone in _entries.Keys.Where(k => !seen.Contains(k)).ToList()) _entries.Remove(gone);
-        var table = new ServiceTable(snapshot.Version, _entries.ToFrozenDictionary(), byVip.ToFrozenDictionary());
+        var table = new ServiceTable(snapshot.Version, _entries.ToFrozenDictionary(), byVip.ToFrozenDictionary(), byNodePort.ToFrozenDictionary());
         _table = table;
         return table;
+    }
+
+    private ServicePortEntry Update(PortKey key, ServicePort port, MeshService service, LoadBalancerKind kind, List<Backend> backends)
+    {
+        var entry = GetOrCreate(key, port, service, kind);
+        entry.Service = service;
+        entry.Balancer.Update(backends);
+        return entry;
     }
 
     private ServicePortEntry GetOrCreate(PortKey key, ServicePort port, MeshService service, LoadBalancerKind kind)
@@ -62,10 +81,9 @@ public sealed class ServiceRegistry(
             return existing;
         }
 
-        var name = $"{key.Service}:{key.Port}/{(key.Protocol == TransportProtocol.Udp ? "udp" : "tcp")}";
         var balancer = new ServiceBalancer(CreatePolicy(kind, service, port), affinity > TimeSpan.Zero ? new SessionAffinityTable(time, affinity) : null, time, liveness);
         // Counters continue across a policy change so status does not reset on a DestinationRule edit.
-        var entry = new ServicePortEntry(key.Service, port, balancer, existing?.Counters ?? new ServiceCounters(name, metrics), kind);
+        var entry = new ServicePortEntry(key.Service, port, balancer, existing?.Counters ?? new ServiceCounters(key.Name, metrics), kind, key.External);
         _entries[key] = entry;
         return entry;
     }

@@ -17,11 +17,17 @@ public static class RuleRenderer
     /// <summary>Built-in chains that jump to <see cref="ServicesChain"/>.</summary>
     public static readonly IReadOnlyList<string> HookChains = ["PREROUTING", "OUTPUT"];
 
-    /// <summary>The rule spec (without <c>-A CHAIN</c>) of one intercepted service port.</summary>
+    /// <summary>The rule spec (without <c>-A CHAIN</c>) of one intercepted service port or node port.</summary>
     public static string Spec(InterceptRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var proto = rule.Protocol == TransportProtocol.Udp ? "udp" : "tcp";
+        // A node port is every local address, as kube-proxy's KUBE-NODEPORTS matches it.
+        if (rule.IsNodePort)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"-p {proto} -m addrtype --dst-type LOCAL -m {proto} --dport {rule.ServicePort} -j REDIRECT --to-ports {rule.ListenerPort}");
+        }
         var prefix = rule.ServiceIp.AddressFamily == AddressFamily.InterNetworkV6 ? "/128" : "/32";
         return string.Create(CultureInfo.InvariantCulture,
             $"-d {rule.ServiceIp}{prefix} -p {proto} -m {proto} --dport {rule.ServicePort} -j REDIRECT --to-ports {rule.ListenerPort}");

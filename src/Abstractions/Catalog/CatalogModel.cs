@@ -37,6 +37,15 @@ public enum SessionAffinity
     ClientIP,
 }
 
+/// <summary>Which endpoints serve traffic that enters through a node port or an external IP.</summary>
+public enum ExternalTrafficPolicy
+{
+    /// <summary>Every ready endpoint, on any node (Kubernetes default).</summary>
+    Cluster,
+    /// <summary>Only endpoints on the receiving node; with none there, the traffic is refused, not forwarded.</summary>
+    Local,
+}
+
 /// <summary>A service as the mesh understands it.</summary>
 /// <param name="Key">Namespace and name.</param>
 /// <param name="ClusterIps">Virtual IPs (empty for headless).</param>
@@ -46,6 +55,8 @@ public enum SessionAffinity
 /// <param name="AffinityTimeoutSeconds">Affinity timeout (Kubernetes default 10800).</param>
 /// <param name="LoadBalancer">Load-balancing policy name, or null for the node default.</param>
 /// <param name="Labels">Labels (used by filters and policies).</param>
+/// <param name="ExternalIps">Addresses (not managed by the cluster) on which the service's ports are also served.</param>
+/// <param name="ExternalTraffic">Endpoints for node-port and external-IP traffic.</param>
 public sealed record MeshService(
     ServiceKey Key,
     IReadOnlyList<IPAddress> ClusterIps,
@@ -54,7 +65,9 @@ public sealed record MeshService(
     SessionAffinity Affinity = SessionAffinity.None,
     int AffinityTimeoutSeconds = 10800,
     string? LoadBalancer = null,
-    IReadOnlyDictionary<string, string>? Labels = null);
+    IReadOnlyDictionary<string, string>? Labels = null,
+    IReadOnlyList<IPAddress>? ExternalIps = null,
+    ExternalTrafficPolicy ExternalTraffic = ExternalTrafficPolicy.Cluster);
 
 /// <summary>A named port on an endpoint.</summary>
 public sealed record EndpointPort(string Name, int Port, TransportProtocol Protocol);

@@ -4,7 +4,15 @@ using PluginMesh.Abstractions.Catalog;
 namespace PluginMesh.Abstractions.Interception;
 
 /// <summary>One intercepted service port: traffic to <see cref="ServiceIp"/>:<see cref="ServicePort"/> goes to the local listener.</summary>
-public sealed record InterceptRule(IPAddress ServiceIp, int ServicePort, TransportProtocol Protocol, int ListenerPort);
+/// <remarks>
+/// A <see cref="ServiceIp"/> of <see cref="IPAddress.Any"/> is a node port: it matches <see cref="ServicePort"/>
+/// on every address of this node (0.0.0.0 is never a service address, so the two cannot be confused).
+/// </remarks>
+public sealed record InterceptRule(IPAddress ServiceIp, int ServicePort, TransportProtocol Protocol, int ListenerPort)
+{
+    /// <summary>True for a node-port rule (see remarks).</summary>
+    public bool IsNodePort => ServiceIp.Equals(IPAddress.Any);
+}
 
 /// <summary>State of the interception rules for status.</summary>
 /// <param name="Mode">e.g. <c>iptables</c>, <c>listen</c>.</param>

@@ -10,8 +10,9 @@ internal static class ServicesCommand
 
         Lists the services in the running agent's catalog with their ClusterIPs, ports, ready and
         total endpoints and the nodes hosting them; when the proxy runs in listen mode, also the
-        local port each service port is served on. --json prints the catalog and proxy sections of
-        /status as they are.
+        local port each service port is served on, and in either mode the node ports served on this
+        node ("80/tcp->30080 (node port)"; "local" when externalTrafficPolicy is Local). --json
+        prints the catalog and proxy sections of /status as they are.
         """, RunAsync);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv, CliIo io)
@@ -54,13 +55,15 @@ internal static class ServicesCommand
     /// Local listen ports by service name, from the proxy's status in listen mode: <c>services[].service</c>
     /// (<c>namespace/name</c>, as the catalog names it) and <c>services[].ports[]</c> with <c>port</c>,
     /// <c>protocol</c> and <c>listenPort</c>. One entry per bound port, e.g. <c>80/tcp-&gt;40123</c>. In iptables
-    /// mode traffic to the ClusterIP is intercepted instead, so there is nothing local to show.
+    /// mode traffic to the ClusterIP is intercepted instead, so there is nothing local to show for it. In both
+    /// modes an external entry (<c>external</c>, <c>nodePort</c>, <c>localOnly</c>) shows its node port, e.g.
+    /// <c>80/tcp-&gt;30080 (node port, local)</c>.
     /// </summary>
     internal static Dictionary<string, string> LocalPorts(JsonElement proxy)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (proxy.ValueKind != JsonValueKind.Object || !proxy.TryGetProperty("services", out var services) || services.ValueKind != JsonValueKind.Array) return result;
-        if (proxy.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String && mode.GetString() != "listen") return result;
+        var listenMode = !(proxy.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String && mode.GetString() != "listen");
         foreach (var s in services.EnumerateArray())
         {
             if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("service", out var name) || name.ValueKind != JsonValueKind.String) continue;
@@ -68,10 +71,23 @@ internal static class ServicesCommand
             var bound = new List<string>();
             foreach (var p in ports.EnumerateArray())
             {
-                if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("listenPort", out var listen) || listen.ValueKind != JsonValueKind.Number) continue;
+                if (p.ValueKind != JsonValueKind.Object) continue;
+                var external = p.TryGetProperty("external", out var ex) && ex.ValueKind == JsonValueKind.True;
+                var note = "";
+                JsonElement local;
+                if (external)
+                {
+                    // External IPs alone have no port of their own to show.
+                    if (!p.TryGetProperty("nodePort", out local) || local.ValueKind != JsonValueKind.Number) continue;
+                    note = p.TryGetProperty("localOnly", out var lo) && lo.ValueKind == JsonValueKind.True ? " (node port, local)" : " (node port)";
+                }
+                else if (!listenMode || !p.TryGetProperty("listenPort", out local) || local.ValueKind != JsonValueKind.Number)
+                {
+                    continue;
+                }
                 var port = p.TryGetProperty("port", out var pp) && pp.ValueKind == JsonValueKind.Number ? pp.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
                 var protocol = p.TryGetProperty("protocol", out var pr) && pr.ValueKind == JsonValueKind.String ? "/" + pr.GetString() : "";
-                bound.Add($"{port}{protocol}->{listen.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                bound.Add($"{port}{protocol}->{local.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}{note}");
             }
             if (bound.Count > 0) result[name.GetString()!] = string.Join(",", bound);
         }

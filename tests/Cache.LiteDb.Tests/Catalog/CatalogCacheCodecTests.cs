@@ -26,6 +26,7 @@ public sealed class CatalogCacheCodecTests
     {
         CatalogAssert.Same(SampleCatalog.Web, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.Web)));
         CatalogAssert.Same(SampleCatalog.Db, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.Db)));
+        CatalogAssert.Same(SampleCatalog.Edge, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.Edge)));
         CatalogAssert.Same(SampleCatalog.WebEndpoints, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.WebEndpoints)));
         CatalogAssert.Same(SampleCatalog.EdgeA, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.EdgeA)));
         CatalogAssert.Same(SampleCatalog.EdgeB, CatalogCacheCodec.Decode(CatalogCacheCodec.Encode(SampleCatalog.EdgeB)));
@@ -57,11 +58,23 @@ public sealed class CatalogCacheCodecTests
         CatalogAssert.Same(new MeshNode("edge-a", ["10.244.1.0/24"], [IPAddress.Parse("192.168.1.10")]), node);
     }
 
+    [Fact]
+    public void Encode_ExternalIpsAndLocalPolicy_AsText_AbsentAtTheirDefaults()
+    {
+        var edge = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.Edge), CacheJson.Options);
+        var db = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.Db), CacheJson.Options);
+
+        Assert.EndsWith(""","externalIps":["192.168.1.200","fd00::200"],"externalTraffic":"Local"}""", edge, StringComparison.Ordinal);
+        // A service without them encodes as the released plugin wrote it.
+        Assert.DoesNotContain("external", db, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("null")]
     [InlineData("""{"namespace":"demo","clusterIps":[],"ports":[]}""")]
     [InlineData("""{"name":"web","clusterIps":[],"ports":[]}""")]
     [InlineData("""{"namespace":"demo","name":"web","clusterIps":["10.96.0.300"],"ports":[]}""")]
+    [InlineData("""{"namespace":"demo","name":"web","clusterIps":[],"ports":[],"externalIps":["192.168.1.999"]}""")]
     [InlineData("""{"namespace":"demo","name":"web","clusterIps":[],"ports":[{"name":"x","port":132,"protocol":"Sctp","targetPort":132}]}""")]
     [InlineData("""{"namespace":"demo","name":"web","clusterIps":[],"ports":[{"name":"x","port":80,"protocol":"7","targetPort":80}]}""")]
     public void DecodeService_UnusableDocument_IsNull(string json) =>

@@ -29,23 +29,28 @@ public sealed class CatalogCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task NodeAgent_KeptAcrossReopen_ByReplaceAndByApply()
+    public Task ExternalIpsAndTrafficPolicy_KeptAcrossReopen_ByReplaceAndByApply() => ReplaceApplyReopenAsync(
+        new(CatalogObjectKind.Service, "demo/edge", SampleCatalog.Edge),
+        new(CatalogObjectKind.Service, "demo/edge-2", SampleCatalog.Edge with { Key = new ServiceKey("demo", "edge-2"), ExternalIps = null }));
+
+    // An agent restarted with the API gone must still know which PeerId each node name is bound to.
+    [Fact]
+    public Task NodeAgent_KeptAcrossReopen_ByReplaceAndByApply() => ReplaceApplyReopenAsync(
+        new(CatalogObjectKind.Node, "edge-a", SampleCatalog.EdgeAWithAgent),
+        new(CatalogObjectKind.Node, "edge-c", SampleCatalog.EdgeAWithAgent with { Name = "edge-c", Agent = SampleCatalog.EdgeAAgent with { OffersRelay = false, Addresses = [] } }));
+
+    // One value written by ReplaceAsync, one by ApplyAsync; both must read back after reopening the file.
+    private async Task ReplaceApplyReopenAsync(CatalogChange replaced, CatalogChange applied)
     {
-        // An agent restarted with the API gone must still know which PeerId each node name is bound to.
-        var edgeC = SampleCatalog.EdgeAWithAgent with { Name = "edge-c", Agent = SampleCatalog.EdgeAAgent with { OffersRelay = false, Addresses = [] } };
         using (var cache = TestCaches.Open(DbPath))
         {
             var catalog = new CatalogCache(cache);
-            await catalog.ReplaceAsync("kubernetes", [new(CatalogObjectKind.Node, "edge-a", SampleCatalog.EdgeAWithAgent)], CancellationToken.None);
-            await catalog.ApplyAsync("kubernetes", [new(CatalogObjectKind.Node, "edge-c", edgeC)], CancellationToken.None);
+            await catalog.ReplaceAsync("kubernetes", [replaced], CancellationToken.None);
+            await catalog.ApplyAsync("kubernetes", [applied], CancellationToken.None);
         }
 
         using var reopened = TestCaches.Open(DbPath);
-        CatalogAssert.Same(
-        [
-            new CatalogChange(CatalogObjectKind.Node, "edge-a", SampleCatalog.EdgeAWithAgent),
-            new CatalogChange(CatalogObjectKind.Node, "edge-c", edgeC),
-        ], new CatalogCache(reopened).Restore("kubernetes"));
+        CatalogAssert.Same([replaced, applied], new CatalogCache(reopened).Restore("kubernetes"));
     }
 
     [Fact]

@@ -22,6 +22,11 @@ internal static class SampleCatalog
         LoadBalancer: "LEAST_REQUEST",
         new Dictionary<string, string> { ["tier"] = "front", ["app"] = "web" });
 
+    /// <summary>A NodePort service with external IPs whose outside traffic stays on the receiving node.</summary>
+    public static MeshService Edge { get; } = new(
+        new ServiceKey("demo", "edge"), [IPAddress.Parse("10.96.0.20")], [new ServicePort("http", 80, TransportProtocol.Tcp, 8080, NodePort: 30080)],
+        ExternalIps: [IPAddress.Parse("192.168.1.200"), IPAddress.Parse("fd00::200")], ExternalTraffic: ExternalTrafficPolicy.Local);
+
     public static MeshService Db { get; } = new(
         new ServiceKey("demo", "db"), [], [new ServicePort("", 5432, TransportProtocol.Tcp, 5432)], Headless: true);
 

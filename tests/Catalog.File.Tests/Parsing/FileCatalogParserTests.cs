@@ -104,6 +104,8 @@ public sealed class FileCatalogParserTests
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    ports: [{port: 80}, {port: 81}]\n", 4, "services[0].ports[0].name", "more than one port" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    headless: true\n    ports: [{port: 80}]\n", 4, "services[0].headless", "has no cluster IP" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    sessionAffinity: Sticky\n    ports: [{port: 80}]\n", 4, "services[0].sessionAffinity", "not None or ClientIP" },
+        { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    externalTrafficPolicy: local\n    ports: [{port: 80}]\n", 4, "services[0].externalTrafficPolicy", "not Cluster or Local" },
+        { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    externalIPs: [192.168.1.200, 192.168.1]\n    ports: [{port: 80}]\n", 4, "services[0].externalIPs[1]", "not an IP address" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    ports: [{port: 80, targetPort: http}]\n    endpoints: [{ip: 10.244.1.5}]\n", 5, "services[0].endpoints[0].ports", "list ports on each endpoint" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    ports: [{port: 80}]\n    endpoints: [{ip: 10.244.1.5, ready: maybe}]\n", 5, "services[0].endpoints[0].ready", "not true or false" },
         { "nodes:\n  - {name: b, podCIDRs: [10.244.1.0/33]}\n", 2, "nodes[0].podCIDRs[0]", "not a CIDR" },
@@ -113,6 +115,18 @@ public sealed class FileCatalogParserTests
         { "services: web\n", 1, "services", "expected a list" },
         { "services: []\n---\nservices: []\n", 1, "", "expected one YAML document" },
     };
+
+    [Fact]
+    public void Parse_NodePortWithExternalIpsAndLocalPolicy_KeepsThem()
+    {
+        const string yaml = "services:\n  - name: edge\n    clusterIP: 10.96.0.20\n    externalIPs: [192.168.1.200]\n    externalTrafficPolicy: Local\n" +
+                            "    ports: [{port: 80, nodePort: 30080}]\n";
+        var service = Assert.Single(Assert.IsType<FileCatalogState>(FileCatalogParser.Parse(yaml, "catalog.yaml").State).Services);
+
+        Assert.Equal(30080, service.Ports[0].NodePort);
+        Assert.Equal([IPAddress.Parse("192.168.1.200")], service.ExternalIps!);
+        Assert.Equal(ExternalTrafficPolicy.Local, service.ExternalTraffic);
+    }
 
     [Theory]
     [MemberData(nameof(BadFiles))]

@@ -111,4 +111,34 @@ public sealed class CatalogProjectionTests
         Assert.True(service.Headless);
         Assert.Empty(service.ClusterIps);
     }
+
+    [Fact]
+    public void Upsert_NodePortService_KeepsNodePortExternalIpsAndLocalPolicy()
+    {
+        var p = Create();
+        var obj = FakeObjects.Service("demo", "edge", "10.96.0.20", type: "NodePort");
+        var spec = obj["spec"]!.AsObject();
+        spec["ports"]![0]!["nodePort"] = 30080;
+        spec["externalIPs"] = new System.Text.Json.Nodes.JsonArray("192.168.1.200", "fd00::200");
+        spec["externalTrafficPolicy"] = "Local";
+
+        var service = Assert.IsType<MeshService>(Upsert(p, ResourceKind.Services, obj)[0].Value);
+        Assert.Equal(30080, service.Ports[0].NodePort);
+        Assert.Equal([System.Net.IPAddress.Parse("192.168.1.200"), System.Net.IPAddress.Parse("fd00::200")], service.ExternalIps!);
+        Assert.Equal(ExternalTrafficPolicy.Local, service.ExternalTraffic);
+    }
+
+    [Fact]
+    public void Upsert_MalformedExternalIp_ServicePublishedWithoutIt_ReasonGiven()
+    {
+        var p = Create();
+        var obj = FakeObjects.Service("demo", "edge", "10.96.0.20");
+        obj["spec"]!["externalIPs"] = new System.Text.Json.Nodes.JsonArray("192.168.1", "192.168.1.201");
+
+        var affected = p.Upsert(ResourceKind.Services, Json(obj), [], out var skip);
+        var service = Assert.IsType<MeshService>(p.Diff(affected)[0].Value);
+        Assert.Contains("malformed external IP '192.168.1'", skip, StringComparison.Ordinal);
+        Assert.Equal([System.Net.IPAddress.Parse("192.168.1.201")], service.ExternalIps!);
+        Assert.Equal(ExternalTrafficPolicy.Cluster, service.ExternalTraffic);
+    }
 }

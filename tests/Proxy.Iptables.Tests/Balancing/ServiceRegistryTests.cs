@@ -50,6 +50,53 @@ public sealed class ServiceRegistryTests : IDisposable
         Assert.Same(entry, registry.Table.ByVip[new VipKey(IPAddress.Parse("10.96.0.10"), 80, TransportProtocol.Tcp)]);
     }
 
+    [Theory]
+    [InlineData(ExternalTrafficPolicy.Cluster, "node-a,node-b")]
+    [InlineData(ExternalTrafficPolicy.Local, "node-a")]
+    public void Apply_NodePortAndExternalIp_ResolveToTheExternalEntry_LocalPolicyKeepsOnlyThisNode(ExternalTrafficPolicy policy, string externalNodes)
+    {
+        var registry = Registry();
+        var table = registry.Apply(new CatalogBuilder().Service("web", "10.96.0.10", [NodePort(Tcp(80, 8080), 30080), Udp(53, 53)])
+            .Exposed("web", policy, "192.168.1.200").Endpoints("web", ("10.244.0.1", "node-a"), ("10.244.1.1", "node-b")).Build(1));
+
+        var cluster = table.Entries[Web];
+        var external = table.Entries[Web with { External = true }];
+        Assert.Same(cluster, table.Resolve(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), TransportProtocol.Tcp));
+        Assert.Same(external, table.Resolve(new IPEndPoint(IPAddress.Parse("192.168.1.200"), 80), TransportProtocol.Tcp));
+        Assert.Same(external, table.Resolve(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 30080), TransportProtocol.Tcp));
+        Assert.Null(table.Resolve(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 30080), TransportProtocol.Udp));
+        Assert.Null(table.Resolve(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 30081), TransportProtocol.Tcp));
+        // The UDP port has no node port but the service's external IP still serves it.
+        Assert.True(table.Resolve(new IPEndPoint(IPAddress.Parse("192.168.1.200"), 53), TransportProtocol.Udp)!.External);
+
+        Assert.True(external.External);
+        Assert.Equal("demo/web:80/tcp external", external.Name);
+        Assert.Equal(2, cluster.Balancer.Backends.Count);
+        Assert.Equal(externalNodes.Split(','), external.Balancer.Backends.Select(b => b.NodeName));
+    }
+
+    [Fact]
+    public void Apply_LocalPolicyWithoutLocalEndpoint_ExternalEntryChoosesNothing_ClusterEntryStillServes()
+    {
+        var registry = Registry();
+        var table = registry.Apply(new CatalogBuilder().Service("web", "10.96.0.10", [NodePort(Tcp(80, 8080), 30080)])
+            .Exposed("web", ExternalTrafficPolicy.Local).Endpoints("web", ("10.244.1.1", "node-b")).Build(1));
+
+        Assert.Null(table.ByNodePort[(30080, TransportProtocol.Tcp)].Balancer.Choose(IPAddress.Parse("192.168.1.9")));
+        Assert.Equal("node-b", table.Entries[Web].Balancer.Choose(IPAddress.Parse("10.244.0.9"))!.NodeName);
+    }
+
+    [Fact]
+    public void Apply_NodePortRemoved_ExternalEntryAndLookupsGone()
+    {
+        var registry = Registry();
+        registry.Apply(new CatalogBuilder().Service("web", "10.96.0.10", [NodePort(Tcp(80, 8080), 30080)]).Build(1));
+        var table = registry.Apply(new CatalogBuilder().Service("web", "10.96.0.10", [Tcp(80, 8080)]).Build(2));
+
+        Assert.Equal(Web, Assert.Single(table.Entries.Keys));
+        Assert.Empty(table.ByNodePort);
+    }
+
     [Fact]
     public void Apply_NamedTargetPort_ResolvedPerEndpoint_MissingSkipped()
     {

@@ -16,7 +16,8 @@ public sealed class ListenModeTests
     private static MeshEndpoint Ep(int port, string node = "node-a", string name = "http", TransportProtocol protocol = TransportProtocol.Tcp) =>
         new(IPAddress.Loopback, node, true, [new EndpointPort(name, port, protocol)]);
 
-    private static int ClosedPort()
+    /// <summary>A loopback port nothing listens on (bound once, then released).</summary>
+    internal static int ClosedPort()
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -87,15 +88,35 @@ public sealed class ListenModeTests
         catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(ClosedPort()), Ep(ClosedPort())]));
         await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
 
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        // The reset can win the race with the connect completion, so either call may see it.
-        var ex = await Assert.ThrowsAsync<SocketException>(async () =>
-        {
-            await s.ConnectAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), timeout.Token);
-            await s.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token);
-        });
-        Assert.Equal(SocketError.ConnectionReset, ex.SocketErrorCode);
+        await ProxyHarness.AssertResetAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)));
+    }
+
+    [Fact]
+    public async Task NodePort_ListensOnTheNodePortItself_LocalPolicyWithoutLocalEndpointResets()
+    {
+        await using var backend = new TcpEchoServer(IPAddress.Loopback);
+        var (webPort, localPort) = (ClosedPort(), ClosedPort());
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("web", "10.96.0.10", [NodePort(NamedTcp, webPort)]).Endpoints("web", [Ep(backend.Port)])
+            .Service("local", "10.96.0.11", [NodePort(NamedTcp, localPort)]).Exposed("local", ExternalTrafficPolicy.Local)
+            .Endpoints("local", [Ep(backend.Port, node: "node-b")]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { NodePortAddress = IPAddress.Loopback }, ProxyMode.Listen, catalog);
+
+        Assert.Equal("via the node port", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, webPort), "via the node port"));
+        await ProxyHarness.AssertResetAsync(new IPEndPoint(IPAddress.Loopback, localPort));
+        Assert.Equal(1, backend.Accepted);
+
+        var local = proxy.Proxy.GetStatus().Services.Single(s => s.Service == "demo/local").Ports;
+        Assert.Equal([(false, (int?)null, false, 1), (true, localPort, true, 0)], local.Select(p => (p.External, p.NodePort, p.LocalOnly, p.Endpoints.Count)));
+        Assert.Equal(localPort, local[1].ListenPort);
+
+        // A Service edit moves the node port: the listener follows.
+        var moved = ClosedPort();
+        await proxy.PublishAsync(new CatalogBuilder().Service("web", "10.96.0.10", [NodePort(NamedTcp, moved)]).Endpoints("web", [Ep(backend.Port)]));
+        Assert.Equal("moved", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, moved), "moved"));
+        var ex = await Assert.ThrowsAsync<SocketException>(() => ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, webPort), "old"));
+        Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
     }
 
     [Fact]

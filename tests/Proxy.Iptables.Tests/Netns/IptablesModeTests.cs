@@ -59,15 +59,11 @@ public sealed class IptablesModeTests
     [MemberData(nameof(Backends))]
     public async Task PodInOtherNamespace_ThroughPrerouting_ReachesBackend(string binary)
     {
-        using var node = TestNetns.Create();
-        using var pod = node.CreatePod();
-        using var nodeSockets = new NetnsSocketFactory(node.Name);
-        using var podSockets = new NetnsSocketFactory(pod.Name);
-        await using var tcp = new TcpEchoServer(IPAddress.Loopback, nodeSockets);
-        await using var udp = new UdpEchoServer(IPAddress.Loopback, nodeSockets);
+        await using var net = NodeAndClient.Create();
+        var (podSockets, tcp) = (net.ClientSockets, net.Tcp);
         var catalog = new FakeCatalog();
-        catalog.Publish(Catalog(tcp.Port, udp.Port));
-        await using var proxy = await ProxyHarness.StartAsync(Options(node, binary), ProxyMode.Iptables, catalog);
+        catalog.Publish(Catalog(tcp.Port, net.Udp.Port));
+        await using var proxy = await ProxyHarness.StartAsync(Options(net.Node, binary), ProxyMode.Iptables, catalog);
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "from the pod " + i, podSockets)));
@@ -78,6 +74,47 @@ public sealed class IptablesModeTests
             await ListenModeTests.AssertUdpEchoAsync(client);
         }
         Assert.Equal(20, tcp.Accepted);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task NodePortAndExternalIp_FromOutsideTheNode_ReachLocalEndpoint_LocalPolicyWithoutOneResets(string binary)
+    {
+        await using var net = NodeAndClient.Create();
+        var (node, clientSockets, tcp, udp) = (net.Node, net.ClientSockets, net.Tcp, net.Udp);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("web", "10.96.0.10", [NodePort(Tcp(80, tcp.Port), 30080)]).Exposed("web", ExternalTrafficPolicy.Cluster, "192.168.77.7")
+            .Endpoints("web", ("127.0.0.1", "node-a"))
+            .Service("dns", "10.96.0.53", [NodePort(Udp(53, udp.Port), 30053)]).Endpoints("dns", ("127.0.0.1", "node-a"))
+            .Service("elsewhere", "10.96.0.11", [NodePort(Tcp(80, tcp.Port), 30081)]).Exposed("elsewhere", ExternalTrafficPolicy.Local)
+            .Endpoints("elsewhere", ("127.0.0.1", "node-b")));
+        await using var proxy = await ProxyHarness.StartAsync(Options(node, binary), ProxyMode.Iptables, catalog);
+
+        // The client is another namespace behind a veth: its packets enter the node through PREROUTING.
+        Assert.Equal("node port", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 30080), "node port", clientSockets));
+        Assert.Equal("external IP", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("192.168.77.7"), 80), "external IP", clientSockets));
+        using (var socket = clientSockets.Create(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            await socket.ConnectAsync(IPAddress.Parse("10.1.0.1"), 30053);
+            await ListenModeTests.AssertUdpEchoAsync(socket);
+        }
+        // Local policy, endpoint only on node-b: refused here, not carried to node-b.
+        await ProxyHarness.AssertResetAsync(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 30081), clientSockets);
+        Assert.Equal(2, tcp.Accepted);
+
+        var save = Save(node, binary);
+        Assert.Contains("-A PLUGINMESH-SERVICES -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j REDIRECT --to-ports 15001", save, StringComparison.Ordinal);
+        Assert.Contains("-A PLUGINMESH-SERVICES -d 192.168.77.7/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001", save, StringComparison.Ordinal);
+        // Saved rules equal what was applied, so the periodic check does not reinstall every 30 s.
+        Assert.True(await proxy.Interceptor!.VerifyAsync(CancellationToken.None));
+        var web = proxy.Proxy.GetStatus().Services.Single(s => s.Service == "demo/web");
+        Assert.Equal(["192.168.77.7"], web.ExternalIps!);
+        // The node port and the external IP share the external entry; the ClusterIP entry saw nothing.
+        Assert.Equal([(false, (int?)null, 0L), (true, 30080, 2L)], web.Ports.Select(p => (p.External, p.NodePort, p.Connections)));
+
+        await proxy.StopAsync();
+        Assert.DoesNotContain("PLUGINMESH", Save(node, binary), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -200,4 +237,60 @@ public sealed class IptablesModeTests
     }
 
     internal static string Save(TestNetns ns, string binary) => ns.Exec(null, binary + "-save", "-t", "nat");
+
+    /// <summary>
+    /// A node namespace with TCP and UDP echo backends on its loopback, and a second namespace wired
+    /// to it over a veth (<see cref="TestNetns.CreatePod"/>), whose traffic enters the node through PREROUTING.
+    /// </summary>
+    private sealed class NodeAndClient : IAsyncDisposable
+    {
+        private NodeAndClient(TestNetns node, TestNetns client)
+        {
+            (Node, Client) = (node, client);
+            NodeSockets = new NetnsSocketFactory(node.Name);
+            ClientSockets = new NetnsSocketFactory(client.Name);
+            Tcp = new TcpEchoServer(IPAddress.Loopback, NodeSockets);
+            Udp = new UdpEchoServer(IPAddress.Loopback, NodeSockets);
+        }
+
+        public TestNetns Node { get; }
+
+        public TestNetns Client { get; }
+
+        public NetnsSocketFactory NodeSockets { get; }
+
+        public NetnsSocketFactory ClientSockets { get; }
+
+        public TcpEchoServer Tcp { get; }
+
+        public UdpEchoServer Udp { get; }
+
+        public static NodeAndClient Create()
+        {
+            var node = TestNetns.Create();
+            TestNetns? client = null;
+            try
+            {
+                client = node.CreatePod();
+                return new NodeAndClient(node, client);
+            }
+            catch
+            {
+                // Namespaces go even when the setup fails half-way.
+                client?.Dispose();
+                node.Dispose();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Udp.DisposeAsync();
+            await Tcp.DisposeAsync();
+            ClientSockets.Dispose();
+            NodeSockets.Dispose();
+            Client.Dispose();
+            Node.Dispose();
+        }
+    }
 }

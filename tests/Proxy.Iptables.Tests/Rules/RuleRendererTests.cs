@@ -33,6 +33,26 @@ public sealed class RuleRendererTests
         Assert.Equal(golden, RuleRenderer.Install(stale, Specs));
     }
 
+    [Theory]
+    [InlineData(TransportProtocol.Tcp, 15001, "-p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j REDIRECT --to-ports 15001")]
+    [InlineData(TransportProtocol.Udp, 31002, "-p udp -m addrtype --dst-type LOCAL -m udp --dport 30080 -j REDIRECT --to-ports 31002")]
+    public void Spec_NodePort_MatchesEveryLocalAddress_AsIptablesSavePrintsIt(TransportProtocol protocol, int listener, string expected)
+    {
+        var rule = new InterceptRule(IPAddress.Any, 30080, protocol, listener);
+
+        Assert.True(rule.IsNodePort);
+        Assert.Equal(expected, RuleRenderer.Spec(rule));
+    }
+
+    [Fact]
+    public void Spec_ExternalIp_IsAnAddressRule()
+    {
+        var rule = new InterceptRule(IPAddress.Parse("192.168.1.200"), 80, TransportProtocol.Tcp, 15001);
+
+        Assert.False(rule.IsNodePort);
+        Assert.Equal("-d 192.168.1.200/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001", RuleRenderer.Spec(rule));
+    }
+
     [Fact]
     public void Incremental_RemoveAndAdd_MatchesGolden()
     {

@@ -18,6 +18,14 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    /// <summary>Gives service <paramref name="name"/> (added before) external IPs and an external traffic policy.</summary>
+    public CatalogBuilder Exposed(string name, ExternalTrafficPolicy policy, params string[] externalIps)
+    {
+        var key = Key(name);
+        _services[key] = _services[key] with { ExternalIps = externalIps.Select(IPAddress.Parse).ToList(), ExternalTraffic = policy };
+        return this;
+    }
+
     public CatalogBuilder Endpoints(string name, params (string Ip, string? Node)[] endpoints)
     {
         var key = Key(name);
@@ -61,4 +69,6 @@ public sealed class CatalogBuilder
     public static ServicePort Tcp(int port, int target) => new("", port, TransportProtocol.Tcp, target);
 
     public static ServicePort Udp(int port, int target) => new("", port, TransportProtocol.Udp, target);
+
+    public static ServicePort NodePort(ServicePort port, int nodePort) => port with { NodePort = nodePort };
 }

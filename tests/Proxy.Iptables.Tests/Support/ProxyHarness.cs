@@ -81,6 +81,20 @@ public sealed class ProxyHarness : IAsyncDisposable
     }
 
     /// <summary>Connects, sends <paramref name="payload"/>, half-closes, reads everything until the server's FIN.</summary>
+    /// <summary>Connects to <paramref name="target"/> and expects a reset (no endpoint takes it), not a hang.</summary>
+    public static async Task AssertResetAsync(IPEndPoint target, ISocketFactory? sockets = null)
+    {
+        using var s = (sockets ?? HostSocketFactory.Instance).Create(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // The reset can win the race with the connect completion, so either call may see it.
+        var ex = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            await s.ConnectAsync(target, timeout.Token);
+            await s.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token);
+        });
+        Assert.Equal(SocketError.ConnectionReset, ex.SocketErrorCode);
+    }
+
     public static async Task<string> EchoAsync(IPEndPoint target, string payload, ISocketFactory? sockets = null)
     {
         using var s = (sockets ?? HostSocketFactory.Instance).Create(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

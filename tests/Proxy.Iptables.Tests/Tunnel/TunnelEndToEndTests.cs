@@ -50,6 +50,39 @@ public sealed class TunnelEndToEndTests
         Assert.True(b.Proxy.GetStatus().TunnelServing);
     }
 
+    [Theory]
+    [InlineData(ExternalTrafficPolicy.Cluster)]
+    [InlineData(ExternalTrafficPolicy.Local)]
+    public async Task NodePort_EndpointOnOtherNode_ClusterPolicyTunnels_LocalPolicyResets(ExternalTrafficPolicy policy)
+    {
+        await using var tcpBackend = new TcpEchoServer();
+        var nodePort = ListenModeTests.ClosedPort();
+        var net = new FakeTunnelNetwork();
+        var catalogA = new FakeCatalog();
+        var catalogB = new FakeCatalog();
+        // Only A exposes the node port: both agents share this host's loopback.
+        var exposed = new CatalogBuilder()
+            .Service("web", "10.96.0.10", [new ServicePort("http", 80, TransportProtocol.Tcp, 0, "http", nodePort)]).Exposed("web", policy)
+            .Endpoints("web", [new MeshEndpoint(IPAddress.Loopback, "node-b", true, [new EndpointPort("http", tcpBackend.Port, TransportProtocol.Tcp)])]);
+        catalogA.Publish(exposed);
+        catalogB.Publish(Catalog(tcpBackend.Port, 9));
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen with { NodePortAddress = IPAddress.Loopback }, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+
+        var target = new IPEndPoint(IPAddress.Loopback, nodePort);
+        if (policy == ExternalTrafficPolicy.Cluster)
+        {
+            Assert.Equal("to node-b", await ProxyHarness.EchoAsync(target, "to node-b"));
+            Assert.Equal(1, net.Opened);
+        }
+        else
+        {
+            await ProxyHarness.AssertResetAsync(target);
+            Assert.Equal(0, net.Opened);
+            Assert.Equal(0, tcpBackend.Accepted);
+        }
+    }
+
     [Fact]
     public async Task RoutableCidr_RemoteEndpoint_IsDialedDirectly()
     {

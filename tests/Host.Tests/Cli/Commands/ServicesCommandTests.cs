@@ -22,6 +22,21 @@ public sealed class ServicesCommandTests
         }
         """;
 
+    // A NodePort service (Local policy) and one with an external IP only, in iptables mode.
+    private const string IptablesExternal = """
+        {
+          "mode": "iptables", "running": true, "tunnelServing": true, "activeConnections": 0,
+          "services": [
+            { "service": "demo/edge", "clusterIps": ["10.96.0.20"], "ports": [
+                { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": false, "nodePort": null, "localOnly": false },
+                { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": true, "nodePort": 30080, "localOnly": true } ] },
+            { "service": "demo/vip", "clusterIps": ["10.96.0.21"], "externalIps": ["192.168.1.200"], "ports": [
+                { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": false, "nodePort": null, "localOnly": false },
+                { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": true, "nodePort": null, "localOnly": false } ] }
+          ]
+        }
+        """;
+
     [Fact]
     public void LocalPorts_ListenMode_ByServiceName_EachBoundPort()
     {
@@ -38,5 +53,17 @@ public sealed class ServicesCommandTests
         using var iptables = JsonDocument.Parse(ListenMode.Replace("\"mode\": \"listen\"", "\"mode\": \"iptables\"", StringComparison.Ordinal));
         Assert.Empty(ServicesCommand.LocalPorts(iptables.RootElement));
         Assert.Empty(ServicesCommand.LocalPorts(default));
+    }
+
+    [Fact]
+    public void LocalPorts_NodePort_ShownInIptablesModeToo_ExternalIpAloneNot()
+    {
+        using var doc = JsonDocument.Parse(IptablesExternal);
+        var local = ServicesCommand.LocalPorts(doc.RootElement);
+        Assert.Equal("80/tcp->30080 (node port, local)", local["demo/edge"]);
+        Assert.False(local.ContainsKey("demo/vip"));
+
+        using var listen = JsonDocument.Parse(IptablesExternal.Replace("\"mode\": \"iptables\"", "\"mode\": \"listen\"", StringComparison.Ordinal));
+        Assert.Equal("80/tcp->15001,80/tcp->30080 (node port, local)", ServicesCommand.LocalPorts(listen.RootElement)["demo/edge"]);
     }
 }
