@@ -190,11 +190,11 @@ public sealed class MeshFormsItselfTests(ITestOutputHelper output)
         }
         finally
         {
-            // PLUGINMESH_E2E_LOGDIR=<dir>: every agent's whole log (since its last start) kept there.
+            // PLUGINMESH_E2E_LOGDIR=<dir>: every agent's whole log (every run of it) kept there.
             if (Environment.GetEnvironmentVariable("PLUGINMESH_E2E_LOGDIR") is { Length: > 0 } logDir)
             {
                 Directory.CreateDirectory(logDir);
-                foreach (var a in agents.Values) File.WriteAllLines(Path.Combine(logDir, a.Node + ".log"), a.Log);
+                foreach (var a in agents.Values) File.WriteAllLines(Path.Combine(logDir, a.Node + ".log"), a.AllRuns);
             }
 
             lab.Dispose();

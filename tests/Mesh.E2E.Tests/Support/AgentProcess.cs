@@ -93,6 +93,11 @@ internal sealed class AgentProcess : IDisposable
     /// <summary>Every line logged since the last start.</summary>
     public IReadOnlyList<string> Log => _log.ToArray();
 
+    /// <summary>The lines of earlier runs (each ended by a marker line), then <see cref="Log"/>: a restarted agent's log before its restart is kept for a failure's timeline.</summary>
+    public IReadOnlyList<string> AllRuns => [.. _earlierRuns, .. _log];
+
+    private readonly ConcurrentQueue<string> _earlierRuns = new();
+
     /// <summary>Milliseconds from <see cref="Start"/> to the first log line containing every one of <paramref name="parts"/>, or null.</summary>
     public double? LoggedAt(params string[] parts)
     {
@@ -108,6 +113,12 @@ internal sealed class AgentProcess : IDisposable
     public void Start()
     {
         if (Running) throw new InvalidOperationException(Node + " is already running");
+        if (!_log.IsEmpty)
+        {
+            foreach (var line in _log) _earlierRuns.Enqueue(line);
+            _earlierRuns.Enqueue($"--- {Node} restarted (lines above: the run before, times since its start) ---");
+            while (_earlierRuns.Count > 20_000) _earlierRuns.TryDequeue(out _);
+        }
         _log.Clear();
         _sinceStart.Restart();
         if (File.Exists(AdminSocket)) File.Delete(AdminSocket);
@@ -127,7 +138,7 @@ internal sealed class AgentProcess : IDisposable
     {
         if (line is null) return;
         _log.Enqueue($"+{_sinceStart.ElapsedMilliseconds,6}ms {line}");
-        while (_log.Count > 5000) _log.TryDequeue(out _);
+        while (_log.Count > 20_000) _log.TryDequeue(out _);
     }
 
     /// <summary><c>/status</c> as JSON, or null while the admin endpoint does not answer.</summary>
