@@ -17,7 +17,7 @@ public sealed class TunnelUdpSoakTests
     private const int Window = 32;
 
     /// <summary>Bytes of datagram <paramref name="seq"/>: the number, then a pattern of it, <paramref name="size"/> in all.</summary>
-    private static byte[] Datagram(int seq, int size)
+    internal static byte[] Datagram(int seq, int size)
     {
         var d = new byte[size];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(d, seq);
