@@ -11,7 +11,7 @@
                                               CRC-32 of the rest, varied bytes), at most WINDOW unanswered, from
                                               SESSIONS source ports in turn; checks each answer is exactly one
                                               sent datagram. Prints one JSON line.
-  dataplane.py rss FILE                       first / after warm-up / max / last VmRSS per agent from the
+  dataplane.py rss FILE                       first / after warm-up / halfway / max / last VmRSS per agent from the
                                               sampler's lines ("seconds kib-a kib-b")
   dataplane.py udprows SOAK_JSON RSS_JSON      the two as rows of results.tsv
   dataplane.py iperf FILE                     MiB/s and seconds from an `iperf3 -J` result (receiver side)
@@ -212,9 +212,10 @@ def rss(path):
     for i, name in [(1, "node-a"), (2, "node-b")]:
         kib = [r[i] for r in rows if r[i] > 0]
         if kib:
-            # "After warm-up": the sample a tenth of the way in.
+            # "After warm-up": the sample a tenth of the way in; "half": halfway. A leak keeps
+            # growing from half to last as it did from warm to half.
             out[name] = {k: round(v / 1024, 1) for k, v in
-                         dict(first=kib[0], warm=kib[len(kib) // 10], max=max(kib), last=kib[-1]).items()}
+                         dict(first=kib[0], warm=kib[len(kib) // 10], half=kib[len(kib) // 2], max=max(kib), last=kib[-1]).items()}
     out["samples"] = len(rows)
     print(json.dumps(out))
 
@@ -336,7 +337,7 @@ def summary(path):
         print(f"  {g('rate'):.0f} datagrams/s over {g('seconds'):.0f} s")
         for node in ("node-a", "node-b"):
             r = lambda k: fmt(udp.get((node, "rss_" + k)))
-            print(f"  {node} VmRSS MiB: first {r('first')}, after warm-up {r('warm')}, max {r('max')}, last {r('last')}; "
+            print(f"  {node} VmRSS MiB: first {r('first')}, after warm-up {r('warm')}, halfway {r('half')}, max {r('max')}, last {r('last')}; "
                   f"sessions open after idle {fmt(udp.get((node, 'open_after_idle')), '{:.0f}')}")
         print()
 

@@ -6,6 +6,7 @@
 #   sudo bench/dataplane.sh                          # everything, 3 interleaved repetitions
 #   sudo SECTIONS="l4" REPS=5 bench/dataplane.sh     # one part
 #   sudo BYTES=256M TUNNEL_BYTES=256M bench/dataplane.sh
+#   sudo SECTIONS=udp bench/dataplane.sh              # the UDP soak (= bench/udp-soak.sh; not in the default)
 #
 # Topology (namespaces made here, all removed on exit, failure and Ctrl-C included):
 #
@@ -434,7 +435,7 @@ EOF
   mem=$("$PY" "$HELPER" rss "$work/rss.txt")
   cp "$work/rss.txt" "$OUT/rss.txt"
   echo "dataplane: udp soak: $soak"
-  echo "dataplane: udp soak VmRSS MiB (first, after warm-up, max, last): $mem"
+  echo "dataplane: udp soak VmRSS MiB (first, after warm-up, halfway, max, last): $mem"
   "$PY" "$HELPER" udprows "$soak" "$mem" >> "$results"
   # Every session is freed once idle: no connection left open on either agent.
   active() { status "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["proxy"]["activeConnections"])'; }
