@@ -402,7 +402,8 @@ fi
 # node-b's tunnel server, a UDP echo server, and back. Not in the default SECTIONS.
 # ---------------------------------------------------------------------------------------------
 if [[ " $SECTIONS " == *" udp "* ]]; then
-  tunnel_topology
+  # After the l4 section the namespaces are there already (its agents are stopped).
+  [[ " ${namespaces[*]} " == *" $tag-nodeb "* ]] || tunnel_topology
   bg nodeb "$work/udpecho.log" "$PY" "$HELPER" udpecho 10.77.3.2 7001
   cat > "$work/udp-catalog.yaml" <<EOF
 services:
