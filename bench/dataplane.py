@@ -5,6 +5,15 @@
   dataplane.py rr HOST PORT MODE N [SIZE]     request/response client; MODE kept (one connection, N round trips)
                                               or fresh (N connections: connect, SIZE bytes out, SIZE back, close).
                                               Prints one JSON line: p50/p90/p99/mean in microseconds.
+  dataplane.py udpecho HOST PORT             UDP echo server: every datagram is sent back as it came
+  dataplane.py udpsoak HOST PORT N [WINDOW] [SESSIONS]
+                                              UDP soak client: N datagrams of 8..1400 bytes (sequence number,
+                                              CRC-32 of the rest, varied bytes), at most WINDOW unanswered, from
+                                              SESSIONS source ports in turn; checks each answer is exactly one
+                                              sent datagram. Prints one JSON line.
+  dataplane.py rss FILE                       first / after warm-up / halfway / max / last VmRSS per agent from the
+                                              sampler's lines ("seconds kib-a kib-b")
+  dataplane.py udprows SOAK_JSON RSS_JSON      the two as rows of results.tsv
   dataplane.py iperf FILE                     MiB/s and seconds from an `iperf3 -J` result (receiver side)
   dataplane.py catalog KIND N FILE            catalog.file YAML (KIND dns: N services, no endpoints; sync: N
                                               services with one endpoint each)
@@ -13,9 +22,12 @@
 import json
 import selectors
 import socket
+import random
 import statistics
+import struct
 import sys
 import time
+import zlib
 
 
 def echo(host, port):
@@ -109,6 +121,113 @@ def rr(host, port, mode, n, size=64):
 
     print(json.dumps({"n": len(samples), "errors": errors, "p50": pct(50), "p90": pct(90), "p99": pct(99),
                       "mean": statistics.fmean(samples) / 1000}))
+
+
+def udpecho(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((host, int(port)))
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+
+
+def udpsoak(host, port, n, window=64, sessions=20, timeout=2.0):
+    """Answers are matched by sequence number: a merged or split datagram shows as a size or CRC
+    that is not the one sent under that number (or as a header that is not one at all)."""
+    n, window, sessions, timeout = int(n), int(window), int(sessions), float(timeout)
+    addr = (host, int(port))
+    rnd = random.Random(16)
+    pool = bytes(rnd.getrandbits(8) for _ in range(4096))
+    outstanding = {}  # seq -> (size, crc, sent at)
+    answered = set()
+    c = dict(sent=0, received=0, lost=0, mismatched=0, duplicates=0, late=0)
+    lost = set()
+    per_session = (n + sessions - 1) // sessions
+    started = time.monotonic()
+    next_report = started + 10
+
+    def receive(s, block):
+        s.settimeout(0.05 if block else 0.0)
+        while True:
+            try:
+                data = s.recv(65535)
+            except (BlockingIOError, socket.timeout):
+                return
+            except ConnectionRefusedError:
+                continue
+            s.settimeout(0.0)
+            if len(data) < 8:
+                c["mismatched"] += 1
+                continue
+            seq, crc = struct.unpack_from(">II", data)
+            want = outstanding.pop(seq, None)
+            if want is None:
+                key = "late" if seq in lost else "duplicates" if seq in answered else "mismatched"
+                c[key] += 1
+            elif want[0] != len(data) or want[1] != crc or zlib.crc32(memoryview(data)[8:]) != crc:
+                c["mismatched"] += 1
+            else:
+                c["received"] += 1
+                answered.add(seq)
+
+    def expire(now):
+        for seq in [q for q, w in outstanding.items() if now - w[2] > timeout]:
+            del outstanding[seq]
+            lost.add(seq)
+            c["lost"] += 1
+
+    seq = 0
+    for _ in range(sessions):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.connect(addr)
+        end = min(n, seq + per_session)
+        while seq < end or outstanding:
+            while seq < end and len(outstanding) < window:
+                size = rnd.randint(8, 1400)
+                body = pool[seq % 2048: seq % 2048 + size - 8]
+                crc = zlib.crc32(body)
+                outstanding[seq] = (size, crc, time.monotonic())
+                s.send(struct.pack(">II", seq, crc) + body)
+                c["sent"] += 1
+                seq += 1
+            receive(s, True)
+            now = time.monotonic()
+            expire(now)
+            if now >= next_report:
+                next_report = now + 10
+                print(f"udpsoak: {c['sent']} sent, {c['received']} answered, {c['lost']} lost, "
+                      f"{c['mismatched']} mismatched, {c['sent'] / (now - started):.0f}/s", file=sys.stderr, flush=True)
+        s.close()
+    secs = time.monotonic() - started
+    c.update(seconds=round(secs, 1), rate=round(c["sent"] / secs), lost_pct=round(100 * c["lost"] / max(1, c["sent"]), 4),
+             sessions=sessions, window=window)
+    print(json.dumps(c))
+
+
+def rss(path):
+    rows = [list(map(int, line.split())) for line in open(path) if len(line.split()) == 3]
+    out = {}
+    for i, name in [(1, "node-a"), (2, "node-b")]:
+        kib = [r[i] for r in rows if r[i] > 0]
+        if kib:
+            # "After warm-up": the sample a tenth of the way in; "half": halfway. A leak keeps
+            # growing from half to last as it did from warm to half.
+            out[name] = {k: round(v / 1024, 1) for k, v in
+                         dict(first=kib[0], warm=kib[len(kib) // 10], half=kib[len(kib) // 2], max=max(kib), last=kib[-1]).items()}
+    out["samples"] = len(rows)
+    print(json.dumps(out))
+
+
+def udprows(soak, mem):
+    """The soak's figures as rows of results.tsv."""
+    s, m = json.loads(soak), json.loads(mem)
+    for k in ("sent", "received", "lost", "lost_pct", "mismatched", "duplicates", "late", "rate", "seconds"):
+        print(f"udp\t1\tsoak\t{k}\t{s[k]}")
+    for node in ("node-a", "node-b"):
+        for k, v in m.get(node, {}).items():
+            print(f"udp\t1\t{node}\trss_{k}\t{v}")
 
 
 def iperf(path):
@@ -209,6 +328,19 @@ def summary(path):
             print(f"dns.mdns / dnsmasq: {a / b:.2f}x")
         print()
 
+    udp = {(r[2], r[3]): float(r[4]) for r in rows if r[0] == "udp"}
+    if udp:
+        g = lambda k: udp.get(("soak", k))
+        print("UDP soak through the tunnel (datagrams of 8..1400 bytes, each checked against what was sent)")
+        print(f"  sent {g('sent'):.0f}, answered {g('received'):.0f}, lost {g('lost'):.0f} ({g('lost_pct'):.3f} %), "
+              f"merged/split/corrupt {g('mismatched'):.0f}, duplicated {g('duplicates'):.0f}, late {g('late'):.0f}")
+        print(f"  {g('rate'):.0f} datagrams/s over {g('seconds'):.0f} s")
+        for node in ("node-a", "node-b"):
+            r = lambda k: fmt(udp.get((node, "rss_" + k)))
+            print(f"  {node} VmRSS MiB: first {r('first')}, after warm-up {r('warm')}, halfway {r('half')}, max {r('max')}, last {r('last')}; "
+                  f"sessions open after idle {fmt(udp.get((node, 'open_after_idle')), '{:.0f}')}")
+        print()
+
     sync = [r for r in rows if r[0] == "sync"]
     if sync:
         print("Rule sync (agent status proxy.rules.lastSyncMs)")
@@ -218,4 +350,4 @@ def summary(path):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"echo": echo, "rr": rr, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)
+    {"echo": echo, "rr": rr, "udpecho": udpecho, "udpsoak": udpsoak, "rss": rss, "udprows": udprows, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)

@@ -6,6 +6,7 @@
 #   sudo bench/dataplane.sh                          # everything, 3 interleaved repetitions
 #   sudo SECTIONS="l4" REPS=5 bench/dataplane.sh     # one part
 #   sudo BYTES=256M TUNNEL_BYTES=256M bench/dataplane.sh
+#   sudo SECTIONS=udp bench/dataplane.sh              # the UDP soak (= bench/udp-soak.sh; not in the default)
 #
 # Topology (namespaces made here, all removed on exit, failure and Ctrl-C included):
 #
@@ -50,6 +51,11 @@ DNS_RUNS=${DNS_RUNS:-3}
 DNS_SECONDS=${DNS_SECONDS:-8}
 DNS_SERVICES=${DNS_SERVICES:-1000}
 SYNC_SERVICES=${SYNC_SERVICES:-5000}
+UDP_N=${UDP_N:-1000000}                # udp soak: datagrams
+UDP_WINDOW=${UDP_WINDOW:-64}           # at most this many unanswered
+UDP_SESSIONS=${UDP_SESSIONS:-20}       # client source ports, one after the other
+UDP_IDLE_MS=${UDP_IDLE_MS:-5000}       # the agents' udpIdleTimeoutMs in the soak
+RSS_EVERY=${RSS_EVERY:-2}              # seconds between VmRSS samples
 CONFIGURATION=${CONFIGURATION:-Release}
 HOST_DLL=${HOST_DLL:-$root/src/Cli/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
 PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/$CONFIGURATION}
@@ -59,7 +65,10 @@ HELPER=$root/bench/dataplane.py
 
 [ "$(id -u)" -eq 0 ] || { echo "dataplane: needs root (network namespaces, iptables)" >&2; exit 1; }
 [ -f "$HOST_DLL" ] || { echo "dataplane: $HOST_DLL not found; build with -c $CONFIGURATION (see the header)" >&2; exit 1; }
-for tool in ip iptables curl taskset iperf3 haproxy dnsperf dnsmasq; do
+tools="ip iptables curl taskset"
+[[ " $SECTIONS " != *" l4 "* ]] || tools+=" iperf3 haproxy"
+[[ " $SECTIONS " != *" dns "* ]] || tools+=" dnsperf dnsmasq"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "dataplane: $tool is needed (apt-get install -y iperf3 haproxy dnsperf dnsmasq)" >&2; exit 1; }
 done
 [ -n "$PY" ] || { echo "dataplane: python3 is needed" >&2; exit 1; }
@@ -175,6 +184,35 @@ wait_ready() {
 }
 status() { curl -sf --unix-socket "$work/$1/admin.sock" http://agent/status; }
 
+# tunnel_topology: namespaces cli, node (agent node-a) and nodeb (agent node-b), as in the header.
+tunnel_topology() {
+  mkns cli; mkns node; mkns nodeb
+  link cli eth0 10.77.1.2/24 node toc 10.77.1.1/24
+  link node lanb 10.77.3.1/24 nodeb lanb 10.77.3.2/24
+  ip -n "$tag-cli" route add default via 10.77.1.1
+  ip -n "$tag-nodeb" route add default via 10.77.3.1
+  for ns in node nodeb; do ip -n "$tag-$ns" route add 224.0.0.0/4 dev lanb; done
+  nsx node sysctl -qw net.ipv4.ip_forward=1
+}
+# tunnel_agents <catalog file> [extra proxy.iptables settings, "key: value, ..."]: node-a (iptables mode) in node, node-b (listen mode) in nodeb,
+# joined by the libp2p tunnel over lanb (mDNS + directory.p2p); sets $agent_a and $agent_b.
+tunnel_agents() {
+  local spec name ns addr proxy
+  for spec in "node-a node 10.77.3.1 mode: iptables, tcpPort: 15001" "node-b nodeb 10.77.3.2 mode: listen, listenAddress: 127.0.0.1"; do
+    read -r name ns addr proxy <<< "$spec"
+    agent "$name" "$ns" "  dns.mdns:
+    dns: {enabled: false}
+    mdns: {enabled: true, intervalMs: 1000, interfaces: [lanb]}
+  directory.p2p: {}
+  catalog.file:
+    path: $1
+  tunnel.libp2p:
+    listen: [/ip4/$addr/tcp/4001]
+  proxy.iptables: {$proxy${2:+, $2}}"
+    if [ "$name" = node-a ]; then agent_a=$bgpid; else agent_b=$bgpid; fi
+  done
+}
+
 echo "dataplane: $(nproc) CPUs; $(uptime)"
 echo "dataplane: results in $results"
 
@@ -182,15 +220,10 @@ echo "dataplane: results in $results"
 # 1. L4
 # ---------------------------------------------------------------------------------------------
 if [[ " $SECTIONS " == *" l4 "* ]]; then
-  mkns cli; mkns node; mkns be; mkns nodeb
-  link cli eth0 10.77.1.2/24 node toc 10.77.1.1/24
+  tunnel_topology
+  mkns be
   link node tob 10.77.2.1/24 be eth0 10.77.2.2/24
-  link node lanb 10.77.3.1/24 nodeb lanb 10.77.3.2/24
-  ip -n "$tag-cli" route add default via 10.77.1.1
   ip -n "$tag-be" route add default via 10.77.2.1
-  ip -n "$tag-nodeb" route add default via 10.77.3.1
-  for ns in node nodeb; do ip -n "$tag-$ns" route add 224.0.0.0/4 dev lanb; done
-  nsx node sysctl -qw net.ipv4.ip_forward=1
 
   # Backends: iperf3 and the echo server, in be and in nodeb.
   for spec in be:10.77.2.2 nodeb:10.77.3.2; do
@@ -257,26 +290,7 @@ nodes:
   - {name: node-a, addresses: [10.77.3.1]}
   - {name: node-b, addresses: [10.77.3.2]}
 EOF
-  mdns_yaml="  dns.mdns:
-    dns: {enabled: false}
-    mdns: {enabled: true, intervalMs: 1000, interfaces: [lanb]}
-  directory.p2p: {}
-  catalog.file:
-    path: $work/catalog.yaml"
-  agent node-a node "$mdns_yaml
-  tunnel.libp2p:
-    listen: [/ip4/10.77.3.1/tcp/4001]
-  proxy.iptables:
-    mode: iptables
-    tcpPort: 15001"
-  agent_a=$bgpid
-  agent node-b nodeb "$mdns_yaml
-  tunnel.libp2p:
-    listen: [/ip4/10.77.3.2/tcp/4001]
-  proxy.iptables:
-    mode: listen
-    listenAddress: 127.0.0.1"
-  agent_b=$bgpid
+  tunnel_agents "$work/catalog.yaml"
   # The same splice code with zeroCopy off and on, side by side: two more agents on node, listen
   # mode (no rules; one port per service port on 10.77.1.1), endpoint local as for node-a.
   if [ "$COMPARE_COPY" = 1 ]; then
@@ -380,6 +394,61 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
   echo "dataplane: agent node-a proxy status: $(status node-a | "$PY" -c 'import json,sys; p=json.load(sys.stdin).get("proxy",{}); print({k: p.get(k) for k in ("mode","activeConnections")}, [(s["service"], [(q["port"], q.get("connections"), q.get("bytesIn")) for q in s["ports"]]) for s in p.get("services",[])])' 2>/dev/null || echo '?')"
   stop_pid "$agent_b"; stop_pid "$agent_a"; stop_pid "$haproxy_pid"
   [ "$COMPARE_COPY" != 1 ] || { stop_pid "$agent_copy"; stop_pid "$agent_splice"; }
+fi
+
+# ---------------------------------------------------------------------------------------------
+# UDP soak (issue 16; bench/udp-soak.sh): UDP_N datagrams from cli to ClusterIP 10.96.0.12:7001,
+# endpoint 10.77.3.2:7001 on node-b: node-a's UDP listener, a libp2p stream with framed datagrams,
+# node-b's tunnel server, a UDP echo server, and back. Not in the default SECTIONS.
+# ---------------------------------------------------------------------------------------------
+if [[ " $SECTIONS " == *" udp "* ]]; then
+  # After the l4 section the namespaces are there already (its agents are stopped).
+  [[ " ${namespaces[*]} " == *" $tag-nodeb "* ]] || tunnel_topology
+  bg nodeb "$work/udpecho.log" "$PY" "$HELPER" udpecho 10.77.3.2 7001
+  cat > "$work/udp-catalog.yaml" <<EOF
+services:
+  - name: bench-udp
+    namespace: bench
+    clusterIP: 10.96.0.12
+    ports: [{name: echo, port: 7001, protocol: UDP}]
+    endpoints: [{ip: 10.77.3.2, node: node-b}]
+nodes:
+  - {name: node-a, addresses: [10.77.3.1]}
+  - {name: node-b, addresses: [10.77.3.2]}
+EOF
+  tunnel_agents "$work/udp-catalog.yaml" "udpIdleTimeoutMs: $UDP_IDLE_MS"
+  wait_ready node-a "$agent_a"
+  wait_ready node-b "$agent_b"
+  ok=
+  for _ in $(seq 1 240); do
+    if nsx cli "$PY" "$HELPER" udpsoak 10.96.0.12 7001 1 1 1 0.5 2>/dev/null | grep -q '"received": 1,'; then ok=1; break; fi
+    pause 0.5
+  done
+  [ -n "$ok" ] || { echo "dataplane: 10.96.0.12:7001 (udp) does not answer" >&2; tail -n 20 "$work"/node-a/agent.log "$work"/node-b/agent.log >&2; exit 1; }
+  # VmRSS of both agents every RSS_EVERY seconds while the soak runs.
+  rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+  ( while :; do echo "$(date +%s) $(rss "$agent_a") $(rss "$agent_b")"; sleep "$RSS_EVERY"; done ) > "$work/rss.txt" &
+  sampler=$!
+  pids+=("$sampler")
+  echo "dataplane: udp soak: $UDP_N datagrams, window $UDP_WINDOW, $UDP_SESSIONS client sessions in turn (load $(load))"
+  soak=$(nsx cli "$PY" "$HELPER" udpsoak 10.96.0.12 7001 "$UDP_N" "$UDP_WINDOW" "$UDP_SESSIONS")
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  mem=$("$PY" "$HELPER" rss "$work/rss.txt")
+  cp "$work/rss.txt" "$OUT/rss.txt"
+  echo "dataplane: udp soak: $soak"
+  echo "dataplane: udp soak VmRSS MiB (first, after warm-up, halfway, max, last): $mem"
+  "$PY" "$HELPER" udprows "$soak" "$mem" >> "$results"
+  # Every session is freed once idle: no connection left open on either agent.
+  active() { status "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["proxy"]["activeConnections"])'; }
+  idle_s=$(( UDP_IDLE_MS * 3 / 1000 + 1 ))
+  pause "$idle_s"
+  a_open=$(active node-a); b_open=$(active node-b)
+  row udp 1 node-a open_after_idle "$a_open"
+  row udp 1 node-b open_after_idle "$b_open"
+  echo "dataplane: udp sessions still open $idle_s s after the soak: node-a $a_open, node-b $b_open"
+  stop_pid "$agent_b"; stop_pid "$agent_a"
+  mismatched=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["mismatched"])' "$soak")
+  [ "$mismatched" = 0 ] || { echo "dataplane: udp soak: $mismatched answers were not exactly one sent datagram (merged, split or corrupted)" >&2; exit 1; }
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ public sealed class UdpServiceListener : IAsyncDisposable
         if (session.TryQueue(datagram.Span)) return;
         try
         {
-            await session.Channel!.SendAsync(datagram, session.Stop.Token).ConfigureAwait(false);
+            await session.SendAsync(datagram, session.Stop.Token).ConfigureAwait(false);
             entry.Counters.Add(inbound: true, datagram.Length);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -138,10 +138,10 @@ public sealed class UdpServiceListener : IAsyncDisposable
         {
             foreach (var datagram in session.Ready(channel))
             {
-                await channel.SendAsync(datagram, linked.Token).ConfigureAwait(false);
+                await session.SendAsync(datagram, linked.Token).ConfigureAwait(false);
                 entry.Counters.Add(inbound: true, datagram.Length);
             }
-            var up = Task.Run(() => ClientToUpstreamAsync(session, channel, entry, linked), CancellationToken.None);
+            var up = Task.Run(() => ClientToUpstreamAsync(session, entry, linked), CancellationToken.None);
             var down = Task.Run(() => UpstreamToClientAsync(session, channel, entry, linked), CancellationToken.None);
             await Task.WhenAll(up, down).ConfigureAwait(false);
         }
@@ -160,7 +160,7 @@ public sealed class UdpServiceListener : IAsyncDisposable
         }
     }
 
-    private async Task ClientToUpstreamAsync(UdpSession session, IDatagramChannel channel, ServicePortEntry entry, CancellationTokenSource linked)
+    private async Task ClientToUpstreamAsync(UdpSession session, ServicePortEntry entry, CancellationTokenSource linked)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(65535);
         try
@@ -170,7 +170,7 @@ public sealed class UdpServiceListener : IAsyncDisposable
             {
                 var n = await client.ReceiveAsync(buffer, linked.Token).ConfigureAwait(false);
                 session.Touch(_time.GetUtcNow().UtcTicks);
-                await channel.SendAsync(buffer.AsMemory(0, n), linked.Token).ConfigureAwait(false);
+                await session.SendAsync(buffer.AsMemory(0, n), linked.Token).ConfigureAwait(false);
                 entry.Counters.Add(inbound: true, n);
             }
         }

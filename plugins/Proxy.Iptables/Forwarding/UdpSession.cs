@@ -7,6 +7,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 public sealed class UdpSession(IPEndPoint client, Socket clientSocket, long nowTicks)
 {
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _sending = new(1, 1);
     private List<byte[]>? _pending = [];
     private long _lastActivity = nowTicks;
 
@@ -38,6 +39,27 @@ public sealed class UdpSession(IPEndPoint client, Socket clientSocket, long nowT
             // loses the excess, as it would on a congested path.
             if (_pending.Count < 64) _pending.Add(datagram.ToArray());
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Sends one datagram upstream. Three places send for one session — the drain of what queued
+    /// while dialing, the session's own socket, and the listener for datagrams that reached it
+    /// before the session socket was connected — and a framed tunnel stream takes one writer at a
+    /// time: two at once interleave frames (and share the framing buffer), which merges, splits
+    /// and garbles datagrams. So sends take turns here.
+    /// </summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+    {
+        var channel = Channel ?? throw new InvalidOperationException("the upstream is not ready");
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.SendAsync(datagram, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
         }
     }
 

@@ -13,6 +13,11 @@ public sealed class FakeTunnelNetwork
 
     public int Opened;
 
+    /// <summary>Streams whose serving handler has not returned yet.</summary>
+    public int Serving => Volatile.Read(ref _serving);
+
+    private int _serving;
+
     /// <summary>Nodes the tunnel knows no path to yet (the real tunnel's "no connection or address"): opening fails Unresolved.</summary>
     public ConcurrentDictionary<string, bool> NoPath { get; } = new();
 
@@ -34,6 +39,7 @@ public sealed class FakeTunnelNetwork
                 return OpenStreamResult.Failed(TunnelFailure.ProtocolNotSupported, $"{remote} does not serve {protocol}");
             Interlocked.Increment(ref net.Opened);
             var (a, b) = await SocketMeshStream.PairAsync(node, remote);
+            Interlocked.Increment(ref net._serving);
             _ = Task.Run(async () =>
             {
                 try
@@ -43,6 +49,7 @@ public sealed class FakeTunnelNetwork
                 finally
                 {
                     await b.DisposeAsync();
+                    Interlocked.Decrement(ref net._serving);
                 }
             }, CancellationToken.None);
             return OpenStreamResult.Opened(a);
