@@ -32,6 +32,13 @@ public sealed class AddressRanges(IReadOnlyList<IPNetwork> privateRanges, IReadO
     }
 
     /// <summary>
+    /// True when an address of a peer is worth dialing from here: it is not private, or it is in a private
+    /// range we are observed in ourselves (<see cref="SharesRealm"/>). Hole punching dials only these;
+    /// path choice dials the others last.
+    /// </summary>
+    public bool WorthDialing(IPAddress ip, IEnumerable<IPAddress> seenAs) => !IsPrivate(ip) || SharesRealm(ip, seenAs);
+
+    /// <summary>
     /// True when <paramref name="ip"/> is private but shares its private range with one of
     /// <paramref name="seenAs"/> — the addresses remote peers observed us on. Those peers reach us in
     /// that range, so it is the network both sides of a NAT lab (or a carrier's shared address space)

@@ -341,7 +341,7 @@ public sealed class HolePunchService
                 continue;
             }
             if (addr.IsRelayed || !addr.TryGetTcpTarget(out _, out _, out var isIp)) continue;
-            if (isIp && addr.TryGetIp(out var ip) && _ranges.IsPrivate(ip) && !_ranges.SharesRealm(ip, seenAs)) continue;
+            if (isIp && addr.TryGetIp(out var ip) && !_ranges.WorthDialing(ip, seenAs)) continue;
             if (!result.Contains(addr)) result.Add(addr);
         }
         return result;

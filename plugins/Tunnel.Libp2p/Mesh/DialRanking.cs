@@ -19,7 +19,6 @@ internal sealed class DialRanking(AddressRanges ranges, ClusterRanges pods)
         // DNS names and non-IP transports: nothing to judge by.
         if (!address.TryGetIp(out var ip)) return true;
         if (pods.Contains(ip)) return false;
-        if (!ranges.IsPrivate(ip) || IPAddress.IsLoopback(ip)) return true;
-        return InterfaceAddresses.OnLink(ip) || ranges.SharesRealm(ip, seenAs);
+        return IPAddress.IsLoopback(ip) || ranges.WorthDialing(ip, seenAs) || InterfaceAddresses.OnLink(ip);
     }
 }
