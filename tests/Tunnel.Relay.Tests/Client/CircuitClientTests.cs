@@ -91,6 +91,8 @@ public sealed class CircuitClientTests
         await (await b.Tunnel.OpenStreamAsync(new PeerTarget(PeerId: dialed.PeerId, Addresses: [dialed.Address]), "/ipfs/ping/1.0.0", ct).Opened()).DisposeAsync();
         Assert.Equal(Status.Ok, await StopAsync(dialed, b, ct));
         Assert.Equal(Status.PermissionDenied, await StopAsync(stranger, b, ct));
+        // The accepted circuit is handed to the network after the OK is written: wait for it, then it is the only one.
+        await Eventually.TrueAsync(() => b.Network!.Inbound.Count > 0, "the accepted circuit handed to the network");
         Assert.Single(b.Network!.Inbound);
     }
 
