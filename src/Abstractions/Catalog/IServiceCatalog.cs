@@ -25,6 +25,14 @@ public sealed record CatalogSnapshot(
         return set;
     }
 
+    /// <summary>
+    /// Objects of the kinds plugins asked for (<see cref="CatalogResourceType"/>) — Istio Gateways, TLS
+    /// Secrets —, by key; empty when nobody asked or no source serves them.
+    /// </summary>
+    public IReadOnlyDictionary<ResourceKey, MeshResource> Resources { get; init; } = NoResources;
+
+    private static readonly IReadOnlyDictionary<ResourceKey, MeshResource> NoResources = new Dictionary<ResourceKey, MeshResource>();
+
     /// <summary>The empty catalog.</summary>
     public static CatalogSnapshot Empty { get; } = new(0,
         new Dictionary<ServiceKey, MeshService>(), new Dictionary<ServiceKey, ServiceEndpoints>(), new Dictionary<string, MeshNode>());
@@ -57,11 +65,13 @@ public enum CatalogObjectKind
     Endpoints,
     /// <summary><see cref="MeshNode"/>.</summary>
     Node,
+    /// <summary><see cref="MeshResource"/> (key: <see cref="ResourceKey"/>'s text form).</summary>
+    Resource,
 }
 
 /// <summary>One change from a catalog source.</summary>
 /// <param name="Kind">What kind of object.</param>
-/// <param name="Key">Service key (<c>ns/name</c>) or node name.</param>
+/// <param name="Key">Service key (<c>ns/name</c>), node name, or a resource's <see cref="ResourceKey"/> text.</param>
 /// <param name="Value">The new value, or null when deleted.</param>
 public sealed record CatalogChange(CatalogObjectKind Kind, string Key, object? Value);
 

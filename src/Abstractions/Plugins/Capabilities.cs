@@ -23,4 +23,8 @@ public static class Capabilities
     public const string Intercept = "intercept";
     /// <summary>A proxy into other nodes' own hosts through the tunnel (SOCKS5 to a node name, e.g. for SSH).</summary>
     public const string NodeProxy = "node-proxy";
+    /// <summary>Connections to services with the proxy's balancing and failover (<see cref="Interception.IServiceConnector"/>).</summary>
+    public const string ServiceConnector = "service-connector";
+    /// <summary>An ingress gateway: traffic from outside the cluster into its services (Istio Gateway and VirtualService).</summary>
+    public const string Gateway = "gateway";
 }

@@ -49,6 +49,7 @@ internal sealed partial class CatalogStore(ILogger<CatalogStore> logger) : IServ
             CatalogObjectKind.Service => c.Value is MeshService,
             CatalogObjectKind.Endpoints => c.Value is ServiceEndpoints,
             CatalogObjectKind.Node => c.Value is MeshNode,
+            CatalogObjectKind.Resource => c.Value is MeshResource,
             _ => false,
         };
         if (!ok) throw new ArgumentException($"catalog change {c.Kind} {c.Key} from {source} carries a {c.Value.GetType().Name}", nameof(c));
@@ -64,6 +65,7 @@ internal sealed partial class CatalogStore(ILogger<CatalogStore> logger) : IServ
             var services = new Dictionary<ServiceKey, MeshService>();
             var endpoints = new Dictionary<ServiceKey, ServiceEndpoints>();
             var nodes = new Dictionary<string, MeshNode>(StringComparer.Ordinal);
+            var resources = new Dictionary<ResourceKey, MeshResource>();
             foreach (var (_, (_, value)) in _objects.OrderBy(kv => kv.Value.Order))
             {
                 switch (value)
@@ -71,9 +73,10 @@ internal sealed partial class CatalogStore(ILogger<CatalogStore> logger) : IServ
                     case MeshService s: services[s.Key] = s; break;
                     case ServiceEndpoints e: endpoints[e.Service] = e; break;
                     case MeshNode n: nodes[n.Name] = n; break;
+                    case MeshResource r: resources[r.Key] = r; break;
                 }
             }
-            snapshot = new CatalogSnapshot(_current.Version + 1, services, endpoints, nodes);
+            snapshot = new CatalogSnapshot(_current.Version + 1, services, endpoints, nodes) { Resources = resources };
             Volatile.Write(ref _current, snapshot);
         }
         foreach (var handler in Changed?.GetInvocationList() ?? [])
