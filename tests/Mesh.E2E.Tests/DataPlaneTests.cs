@@ -49,20 +49,7 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
             lab.Own(new HttpBackend(podB, new IPEndPoint(IPAddress.Parse("10.244.2.2"), 8080), "web@pod-b"));
             lab.Own(new UdpEcho(podB, new IPEndPoint(IPAddress.Parse("10.244.2.2"), 7007), "echo@pod-b"));
 
-            var relay = lab.Own(new AgentProcess(t.Relay, "relay", Path.Combine(root, "relay"), """
-                  cache.litedb: {}
-                  tunnel.libp2p:
-                    listen: [/ip4/203.0.113.100/tcp/4001]
-                  tunnel.relay:
-                    relay: always
-                    members: all
-                    autorelay: false
-                  directory.p2p: {}
-                """));
-            relay.Start();
-            var relayId = (await relay.WaitStatusAsync(s => s.TryGetProperty("libp2p", out var l) && l.TryGetProperty("peerId", out _), TimeSpan.FromSeconds(90), "a PeerId"))
-                .GetProperty("libp2p").GetProperty("peerId").GetString()!;
-            var relayAddr = $"/ip4/203.0.113.100/tcp/4001/p2p/{relayId}";
+            var (relay, relayAddr) = await StartRelayAsync(lab, t, root);
             var a = lab.Own(new AgentProcess(t.NodeA, "node-a", Path.Combine(root, "node-a"), NodeYaml("10.1.0.2", "10.244.1.1", server.Port, relayAddr)));
             var b = lab.Own(new AgentProcess(t.NodeB, "node-b", Path.Combine(root, "node-b"), NodeYaml("10.2.0.2", "10.244.2.1", server.Port, relayAddr)));
             var sw = Stopwatch.StartNew();
@@ -167,9 +154,30 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Lab(string Api, string Relay, string NodeA, string NodeB, string PodA, string PodB);
+    /// <summary>The namespaces of the topology drawn above (also used by <see cref="GatewayTests"/>).</summary>
+    internal sealed record Lab(string Api, string Relay, string NodeA, string NodeB, string PodA, string PodB, string RouterA);
 
-    private static Lab Topology(NetnsLab lab)
+    /// <summary>Starts the relay agent (hop service for every member) and answers it with its multiaddr once it has a PeerId.</summary>
+    internal static async Task<(AgentProcess Relay, string Address)> StartRelayAsync(NetnsLab lab, Lab t, string root)
+    {
+        var relay = lab.Own(new AgentProcess(t.Relay, "relay", Path.Combine(root, "relay"), """
+              cache.litedb: {}
+              tunnel.libp2p:
+                listen: [/ip4/203.0.113.100/tcp/4001]
+              tunnel.relay:
+                relay: always
+                members: all
+                autorelay: false
+              directory.p2p: {}
+            """));
+        relay.Start();
+        var relayId = (await relay.WaitStatusAsync(s => s.TryGetProperty("libp2p", out var l) && l.TryGetProperty("peerId", out _), TimeSpan.FromSeconds(90), "a PeerId"))
+            .GetProperty("libp2p").GetProperty("peerId").GetString()!;
+        return (relay, $"/ip4/203.0.113.100/tcp/4001/p2p/{relayId}");
+    }
+
+    /// <summary>Builds the topology drawn above in <paramref name="lab"/>.</summary>
+    internal static Lab Topology(NetnsLab lab)
     {
         var pub = lab.Add("pub");
         NetnsLab.Bridge(pub, "br0");
@@ -179,9 +187,11 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
         NetnsLab.Plug(relay, "eth0", "203.0.113.100/24", pub, "br0", "prelay");
         var nodes = new List<string>();
         var pods = new List<string>();
+        var routers = new List<string>();
         foreach (var (name, i) in new[] { ("a", 1), ("b", 2) })
         {
             var router = lab.Add("r" + name);
+            routers.Add(router);
             NetnsLab.Plug(router, "wan", $"203.0.113.{i}/24", pub, "br0", "pr" + name);
             var node = lab.Add("node-" + name);
             NetnsLab.Link(node, "lan", $"10.{i}.0.2/24", router, "lan", $"10.{i}.0.1/24");
@@ -195,7 +205,7 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
             pods.Add(pod);
         }
         NetnsLab.Ip("-n", pods[0], "addr", "add", "10.244.1.3/24", "dev", "eth0");
-        return new Lab(api, relay, nodes[0], nodes[1], pods[0], pods[1]);
+        return new Lab(api, relay, nodes[0], nodes[1], pods[0], pods[1], routers[0]);
     }
 
     private static void Seed(FakeCluster cluster)
@@ -208,7 +218,8 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
         cluster.Apply(FakeCluster.EndpointSlices, FakeObjects.EndpointSlice("demo", "echo-1", "echo", [("10.244.2.2", "node-b", true)], portName: "udp", port: 7007, protocol: "UDP"));
     }
 
-    private static string NodeYaml(string lan, string podGateway, int apiPort, string relay) => $"""
+    /// <summary>An edge node's plugins: cache, the fake API, DNS on the pod gateway, iptables proxy, tunnel reserving on <paramref name="relay"/>, directory.</summary>
+    internal static string NodeYaml(string lan, string podGateway, int apiPort, string relay) => $"""
           cache.litedb: {"{}"}
           catalog.kubernetes:
             apiServer: http://203.0.113.200:{apiPort}
@@ -285,9 +296,9 @@ public sealed class DataPlaneTests(ITestOutputHelper output)
         throw new TimeoutException($"condition not met within {within.TotalSeconds:0} s");
     }
 
-    private static bool HasReservation(JsonElement status) =>
+    internal static bool HasReservation(JsonElement status) =>
         status.TryGetProperty("relay", out var r) && r.TryGetProperty("reservations", out var res) && res.ValueKind == JsonValueKind.Array && res.GetArrayLength() > 0;
 
-    private static bool Synced(JsonElement status) =>
+    internal static bool Synced(JsonElement status) =>
         status.TryGetProperty("catalog.kubernetes", out var k) && k.GetProperty("synced").GetBoolean() && !k.GetProperty("fromCache").GetBoolean();
 }
