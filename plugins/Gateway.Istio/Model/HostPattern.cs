@@ -1,0 +1,38 @@
+namespace PluginMesh.Plugins.Gateway.Istio.Model;
+
+/// <summary>
+/// Istio's host wildcards, for Gateway server hosts, VirtualService hosts and TLS <c>sniHosts</c>:
+/// <c>*</c> covers every name, <c>*.example.com</c> (a leading <c>*</c>) every longer name ending in
+/// <c>.example.com</c> — any number of labels, not <c>example.com</c> itself —, anything else only itself.
+/// Case does not matter, nor a trailing dot on the name.
+/// </summary>
+internal static class HostPattern
+{
+    /// <summary>How well <paramref name="pattern"/> covers <paramref name="host"/>: -1 not at all, else higher is more specific (an exact name highest, <c>*</c> 0).</summary>
+    public static int Specificity(string pattern, string host)
+    {
+        host = Trim(host);
+        if (pattern.Length > 0 && pattern[0] == '*')
+        {
+            var suffix = Trim(pattern.AsSpan(1));
+            return host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? suffix.Length : -1;
+        }
+
+        return string.Equals(Trim(pattern), host, StringComparison.OrdinalIgnoreCase) ? int.MaxValue : -1;
+    }
+
+    /// <summary>True when one of <paramref name="patterns"/> covers <paramref name="host"/>.</summary>
+    public static bool AnyCovers(IReadOnlyList<string> patterns, string host)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (Specificity(pattern, host) >= 0) return true;
+        }
+
+        return false;
+    }
+
+    private static string Trim(string name) => name.Length > 0 && name[^1] == '.' ? name[..^1] : name;
+
+    private static string Trim(ReadOnlySpan<char> name) => (name.Length > 0 && name[^1] == '.' ? name[..^1] : name).ToString();
+}
