@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace PluginMesh.Plugins.Gateway.Istio.Tests.Config;
 
 /// <summary>A CA and certificates it signs, made in the test, as PEM text the way Secrets hold them.</summary>
-internal sealed class TestCertificates : IDisposable
+public sealed class TestCertificates : IDisposable
 {
     private readonly RSA caKey = RSA.Create(2048);
 
@@ -42,7 +42,8 @@ internal sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             [clientAuth ? new Oid("1.3.6.1.5.5.7.3.2") : new Oid("1.3.6.1.5.5.7.3.1")], false));
         var serial = RandomNumberGenerator.GetBytes(12);
-        using var certificate = request.Create(Ca, DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(10), serial);
+        using var certificate = request.Create(Ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1),
+            DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(10), serial);
         var keyPem = format switch
         {
             KeyFormat.RsaPkcs1 => ((RSA)key).ExportRSAPrivateKeyPem(),
