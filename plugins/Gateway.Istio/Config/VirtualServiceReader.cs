@@ -190,13 +190,10 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         if (!value.TryString(out var text)) return false;
         if (text is null) return value.Warn("no value");
         var kind = kindName switch { "exact" => MatchKind.Exact, "prefix" => MatchKind.Prefix, _ => MatchKind.Regex };
-        if (kind == MatchKind.Regex && !StringMatch.TryCompile(text, ignoreCase, StringMatch.RegexTimeout, out _, out var error))
-        {
-            return value.Warn($"invalid regex '{text}': {error}");
-        }
-
         match = new StringMatch(kind, text, ignoreCase);
-        return true;
+        if (match.TryPrepare(out var error)) return true;
+        match = null;
+        return value.Warn($"invalid regex '{text}': {error}");
     }
 
     private static bool ReadStringMatches(Field field, bool lowerCaseNames, out Dictionary<string, StringMatch>? matches)

@@ -8,21 +8,31 @@ namespace PluginMesh.Plugins.Gateway.Istio.Model;
 public sealed partial record StringMatch
 {
     /// <summary>How long one regex match may run before it counts as no match.</summary>
-    internal static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly CompiledPattern compiled = new();
 
-    public partial bool IsMatch(string input) => IsMatch(input, compiled.Get(Value, IgnoreCase));
+    public partial bool IsMatch(string input) => IsMatch(input, Kind == MatchKind.Regex ? compiled.Get(Value, IgnoreCase, out _) : null);
 
     /// <summary>As <see cref="IsMatch(string)"/>, a regex compiled with <paramref name="timeout"/> (tests).</summary>
     internal bool IsMatch(string input, TimeSpan timeout) =>
         IsMatch(input, Kind == MatchKind.Regex && TryCompile(Value, IgnoreCase, timeout, out var regex, out _) ? regex : null);
 
     /// <summary>
+    /// Compiles a regex match now (the builder calls it once, so requests never compile and an invalid
+    /// pattern is found at build time); true for other kinds.
+    /// </summary>
+    internal bool TryPrepare(out string? error)
+    {
+        error = null;
+        return Kind != MatchKind.Regex || compiled.Get(Value, IgnoreCase, out error) is not null;
+    }
+
+    /// <summary>
     /// Compiles an Istio (RE2) pattern to match a whole value: .NET's non-backtracking engine, which like
     /// RE2 runs in linear time and has no backreferences or lookaround. <c>(?P&lt;name&gt;</c> is RE2's spelling of a named group.
     /// </summary>
-    internal static bool TryCompile(string pattern, bool ignoreCase, TimeSpan timeout, out Regex? regex, out string? error)
+    private static bool TryCompile(string pattern, bool ignoreCase, TimeSpan timeout, out Regex? regex, out string? error)
     {
         regex = null;
         error = null;
@@ -69,21 +79,22 @@ public sealed partial record StringMatch
     {
         private Entry? entry;
 
-        public Regex? Get(string pattern, bool ignoreCase)
+        public Regex? Get(string pattern, bool ignoreCase, out string? error)
         {
             // A `with` copy shares this cache: the entry says which pattern it was compiled for.
             var current = Volatile.Read(ref entry);
             if (current is null || current.IgnoreCase != ignoreCase || !string.Equals(current.Pattern, pattern, StringComparison.Ordinal))
             {
-                TryCompile(pattern, ignoreCase, RegexTimeout, out var regex, out _);
-                current = new Entry(pattern, ignoreCase, regex);
+                TryCompile(pattern, ignoreCase, RegexTimeout, out var regex, out var problem);
+                current = new Entry(pattern, ignoreCase, regex, problem);
                 Volatile.Write(ref entry, current);
             }
 
+            error = current.Error;
             return current.Regex;
         }
 
-        private sealed record Entry(string Pattern, bool IgnoreCase, Regex? Regex);
+        private sealed record Entry(string Pattern, bool IgnoreCase, Regex? Regex, string? Error);
     }
 }
 

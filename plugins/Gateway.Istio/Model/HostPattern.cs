@@ -11,14 +11,15 @@ internal static class HostPattern
     /// <summary>How well <paramref name="pattern"/> covers <paramref name="host"/>: -1 not at all, else higher is more specific (an exact name highest, <c>*</c> 0).</summary>
     public static int Specificity(string pattern, string host)
     {
-        host = Trim(host);
-        if (pattern.Length > 0 && pattern[0] == '*')
+        var name = WithoutDot(host);
+        var written = pattern.AsSpan();
+        if (written.Length > 0 && written[0] == '*')
         {
-            var suffix = Trim(pattern.AsSpan(1));
-            return host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? suffix.Length : -1;
+            var suffix = WithoutDot(written[1..]);
+            return name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? suffix.Length : -1;
         }
 
-        return string.Equals(Trim(pattern), host, StringComparison.OrdinalIgnoreCase) ? int.MaxValue : -1;
+        return WithoutDot(written).Equals(name, StringComparison.OrdinalIgnoreCase) ? int.MaxValue : -1;
     }
 
     /// <summary>True when one of <paramref name="patterns"/> covers <paramref name="host"/>.</summary>
@@ -32,7 +33,6 @@ internal static class HostPattern
         return false;
     }
 
-    private static string Trim(string name) => name.Length > 0 && name[^1] == '.' ? name[..^1] : name;
-
-    private static string Trim(ReadOnlySpan<char> name) => (name.Length > 0 && name[^1] == '.' ? name[..^1] : name).ToString();
+    // Per request: spans, no copies.
+    private static ReadOnlySpan<char> WithoutDot(ReadOnlySpan<char> name) => name.Length > 0 && name[^1] == '.' ? name[..^1] : name;
 }
