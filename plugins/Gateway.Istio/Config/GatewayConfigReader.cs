@@ -35,7 +35,8 @@ internal static class GatewayConfigReader
         var virtualServices = new List<ParsedVirtualService>();
         if (ports.Count > 0)
         {
-            var reader = new VirtualServiceReader(snapshot.Services, clusterDomain);
+            // No domain configured: any domain after `svc` is taken, as the DestinationRule reader does.
+            var reader = new VirtualServiceReader(snapshot.Services, string.IsNullOrWhiteSpace(clusterDomain) ? null : clusterDomain);
             foreach (var resource in Objects(snapshot, IstioResources.VirtualServiceKind))
             {
                 if (Read(resource, warnings, (root, problems) => reader.Read(resource, root, problems)) is { } parsed) virtualServices.Add(parsed);

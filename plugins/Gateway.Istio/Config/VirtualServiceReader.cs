@@ -24,8 +24,8 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 /// keeps the others), or the route.
 /// </summary>
 /// <param name="services">The catalog's Services, to resolve destination ports.</param>
-/// <param name="clusterDomain">The cluster's DNS domain, for qualified destination hosts.</param>
-internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string clusterDomain)
+/// <param name="clusterDomain">The cluster's DNS domain, for qualified destination hosts (null: any).</param>
+internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
     private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy", "headers"];
 

@@ -206,6 +206,20 @@ public sealed class GatewayConfigBuilderTests
         Assert.Equal(name == "ratings" ? 8000 : 9080, destination.Port);
     }
 
+    [Theory]
+    [InlineData("cluster.local", "ratings.other.svc.cluster.local", true)]
+    [InlineData("edge.example", "ratings.other.svc.edge.example", true)]
+    [InlineData("edge.example", "ratings.other.svc.cluster.local", false)]
+    [InlineData("", "ratings.other.svc.anything.at.all", true)]
+    public void Build_ClusterDomain_QualifiedHostsMustEndInIt_NoneConfiguredTakesAny(string domain, string host, bool resolved)
+    {
+        var vs = $$"""{ "hosts": ["*"], "gateways": ["gw"], "http": [ { "route": [ { "destination": { "host": "{{host}}" } } ] } ] }""";
+        var config = GatewayConfigBuilder.Build(Snapshot([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("other", "ratings", 8000)),
+            IngressLabels, domain);
+        Assert.Equal(resolved, config.Listeners[8080].HttpRoutes.Count == 1);
+        Assert.Equal(resolved, config.Warnings.Count == 0);
+    }
+
     [Fact]
     public void Build_DestinationProblems_SkipOrKeepWithAWarningNamingTheField()
     {
