@@ -2,7 +2,8 @@ namespace PluginMesh.Plugins.Gateway.Istio.Config;
 
 /// <summary>
 /// <see cref="GatewayConfigBuilder.Build"/>: the selected Gateways' servers grouped by port, and on each
-/// port the routes of the VirtualServices bound to a Gateway with a server there.
+/// port the routes of the VirtualServices bound to a Gateway with a server there, narrowed to the hosts
+/// those servers grant the VirtualService's namespace (Istio's <c>ns/host</c>).
 /// </summary>
 internal static class GatewayConfigReader
 {
@@ -17,8 +18,9 @@ internal static class GatewayConfigReader
         {
             var gateway = Read(resource, warnings, (root, problems) => GatewayReader.Read(resource, root, gatewayLabels, snapshot.Resources, problems));
             if (gateway is null) continue;
-            foreach (var server in gateway.Servers)
+            foreach (var parsed in gateway.Servers)
             {
+                var server = parsed.Server;
                 if (!ports.TryGetValue(server.Port, out var draft)) ports[server.Port] = draft = new PortDraft(server.Protocol);
                 if (draft.Protocol != server.Protocol)
                 {
@@ -27,7 +29,7 @@ internal static class GatewayConfigReader
                     continue;
                 }
 
-                draft.Servers.Add(server);
+                draft.Servers.Add(parsed);
                 draft.Gateways.Add(gateway.Id);
             }
         }
@@ -57,19 +59,19 @@ internal static class GatewayConfigReader
                 {
                     foreach (var bindable in vs.Http)
                     {
-                        if (Bind(bindable, vs.Gateways, draft.Gateways) is { } route) http.Add(route);
+                        if (Bind(bindable, vs, draft) is { } route) http.Add(route);
                     }
                 }
                 else
                 {
                     foreach (var bindable in draft.Protocol == ServerProtocol.Tls ? vs.Tls : vs.Tcp)
                     {
-                        if (Applies(bindable.Gateways ?? vs.Gateways, draft.Gateways)) streams.Add(bindable.Route);
+                        if (Bind(bindable, vs, draft) is { } route) streams.Add(route);
                     }
                 }
             }
 
-            listeners[port] = new GatewayListener(port, draft.Protocol, draft.Servers, http, streams);
+            listeners[port] = new GatewayListener(port, draft.Protocol, [.. draft.Servers.Select(s => s.Server)], http, streams);
         }
 
         return new GatewayConfig(snapshot.Version, listeners, warnings);
@@ -103,27 +105,63 @@ internal static class GatewayConfigReader
         return null;
     }
 
-    // The route with the matches that apply on this port's Gateways, or null when none does.
-    private static HttpRoute? Bind(BindableHttpRoute bindable, IReadOnlySet<string> vsGateways, HashSet<string> portGateways)
+    // The route with the matches that apply on this port's Gateways, on the hosts their servers grant
+    // the VirtualService's namespace; null when none is left.
+    private static HttpRoute? Bind(BindableHttpRoute bindable, ParsedVirtualService vs, PortDraft draft)
     {
         var route = bindable.Route;
-        if (route.Matches.Count == 0) return Applies(vsGateways, portGateways) ? route : null;
         var kept = new List<HttpMatch>();
+        var gateways = new HashSet<string>(StringComparer.Ordinal);
+        if (route.Matches.Count == 0) gateways.UnionWith(vs.Gateways);
         for (var i = 0; i < route.Matches.Count; i++)
         {
-            if (Applies(bindable.MatchGateways[i] ?? vsGateways, portGateways)) kept.Add(route.Matches[i]);
+            var named = bindable.MatchGateways[i] ?? vs.Gateways;
+            if (!draft.Gateways.Overlaps(named)) continue;
+            kept.Add(route.Matches[i]);
+            gateways.UnionWith(named);
         }
 
-        return kept.Count == 0 ? null : kept.Count == route.Matches.Count ? route : route with { Matches = kept };
+        if (route.Matches.Count > 0 && kept.Count == 0) return null;
+        var hosts = Narrow(route.Hosts, Granted(draft, gateways, vs.Namespace));
+        if (hosts.Count == 0) return null;
+        if (kept.Count == route.Matches.Count && hosts.SequenceEqual(route.Hosts, StringComparer.Ordinal)) return route;
+        return route with { Matches = kept.Count == route.Matches.Count ? route.Matches : kept, Hosts = hosts };
     }
 
-    private static bool Applies(IReadOnlySet<string> named, HashSet<string> portGateways) => portGateways.Overlaps(named);
+    // A TCP route needs a server that grants the namespace; a TLS route's SNI names are narrowed like HTTP hosts.
+    private static StreamRoute? Bind(BindableStreamRoute bindable, ParsedVirtualService vs, PortDraft draft)
+    {
+        var route = bindable.Route;
+        var granted = Granted(draft, bindable.Gateways ?? vs.Gateways, vs.Namespace);
+        if (granted.Count == 0) return null;
+        if (draft.Protocol != ServerProtocol.Tls) return route;
+        var names = Narrow(route.SniHosts, granted);
+        return names.Count == 0 ? null : names.SequenceEqual(route.SniHosts, StringComparer.Ordinal) ? route : route with { SniHosts = names };
+    }
+
+    // Hosts of this port's servers, of the named Gateways, that a VirtualService in `ns` may bind to.
+    private static List<string> Granted(PortDraft draft, IReadOnlySet<string> gateways, string ns) =>
+        [.. draft.Servers.Where(s => gateways.Contains(s.Server.Gateway)).SelectMany(s => s.Grants).Where(g => g.Admits(ns)).Select(g => g.Host)];
+
+    private static List<string> Narrow(IReadOnlyList<string> hosts, List<string> granted)
+    {
+        var result = new List<string>();
+        foreach (var host in hosts)
+        {
+            foreach (var grant in granted)
+            {
+                if (HostPattern.Intersect(host, grant) is { } both && !result.Contains(both, StringComparer.OrdinalIgnoreCase)) result.Add(both);
+            }
+        }
+
+        return result;
+    }
 
     private sealed class PortDraft(ServerProtocol protocol)
     {
         public ServerProtocol Protocol { get; } = protocol;
 
-        public List<GatewayServer> Servers { get; } = [];
+        public List<ParsedServer> Servers { get; } = [];
 
         public HashSet<string> Gateways { get; } = new(StringComparer.Ordinal);
     }

@@ -5,7 +5,19 @@ namespace PluginMesh.Plugins.Gateway.Istio.Config;
 /// <summary>An Istio Gateway selected for this node: its servers that can be served.</summary>
 /// <param name="Id">The Gateway, <c>namespace/name</c>.</param>
 /// <param name="Servers">Its servers, in order, without those skipped.</param>
-internal sealed record ParsedGateway(string Id, IReadOnlyList<GatewayServer> Servers);
+internal sealed record ParsedGateway(string Id, IReadOnlyList<ParsedServer> Servers);
+
+/// <summary>A server and, per host, which namespaces' VirtualServices may claim it.</summary>
+/// <param name="Server">The server.</param>
+/// <param name="Grants">Its hosts as written: <c>ns/host</c> grants <c>host</c> to namespace <c>ns</c> only.</param>
+internal sealed record ParsedServer(GatewayServer Server, IReadOnlyList<HostGrant> Grants);
+
+/// <summary>A Gateway server host and the namespace whose VirtualServices may bind to it (null: any, Istio's <c>*/</c> or no prefix).</summary>
+internal sealed record HostGrant(string? Namespace, string Host)
+{
+    /// <summary>True when a VirtualService in <paramref name="ns"/> may bind to this host.</summary>
+    public bool Admits(string ns) => Namespace is null || Namespace == ns;
+}
 
 /// <summary>
 /// Reads an Istio <c>Gateway</c> (<c>spec.selector</c>, <c>spec.servers[]</c>): each server that cannot be
@@ -34,10 +46,10 @@ internal static class GatewayReader
 
         if (!spec["servers"].TryItems(out var items)) return Skip(problems);
         if (items.Count == 0) problems.Warn("spec.servers", "no servers");
-        var servers = new List<GatewayServer>();
+        var servers = new List<ParsedServer>();
         foreach (var item in items)
         {
-            if (ReadServer(item, id, IstioResources.Namespace(resource.Key), resources) is { } server) servers.Add(server);
+            if (ReadServer(item, id, IstioResources.Namespace(resource.Key), resources, out var grants) is { } server) servers.Add(new ParsedServer(server, grants));
         }
 
         return new ParsedGateway(id, servers);
@@ -49,8 +61,9 @@ internal static class GatewayReader
         return null;
     }
 
-    private static GatewayServer? ReadServer(Field server, string gateway, string ns, IReadOnlyDictionary<ResourceKey, MeshResource> resources)
+    private static GatewayServer? ReadServer(Field server, string gateway, string ns, IReadOnlyDictionary<ResourceKey, MeshResource> resources, out List<HostGrant> grants)
     {
+        grants = [];
         if (!server.Present || server.Value.ValueKind != JsonValueKind.Object) return NoServer(server, "not an object");
         var port = server["port"];
         if (!port.Present) return NoServer(port, "missing");
@@ -62,9 +75,15 @@ internal static class GatewayReader
 
         if (!server["hosts"].TryStrings(out var rawHosts)) return NoServer(server);
         if (rawHosts.Count == 0) return NoServer(server["hosts"], "no hosts");
-        // `namespace/host` limits which namespaces' VirtualServices may bind; the host is what is served.
-        var hosts = rawHosts.Select(h => h.Contains('/', StringComparison.Ordinal) ? h[(h.LastIndexOf('/') + 1)..] : h).ToList();
-        if (hosts.Any(h => h.Length == 0 || h.Any(char.IsWhiteSpace))) return NoServer(server["hosts"], $"malformed host in [{string.Join(", ", rawHosts)}]");
+        // `namespace/host` limits which namespaces' VirtualServices may bind (`.` the Gateway's, `*` any); the host is what is served.
+        grants = [.. rawHosts.Select(h => h.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0
+            ? new HostGrant(h[..slash] switch { "*" => null, "." => ns, var named => named }, h[(slash + 1)..])
+            : new HostGrant(null, h))];
+        var hosts = grants.Select(g => g.Host).ToList();
+        if (grants.Any(g => g.Host.Length == 0 || g.Host.Any(c => char.IsWhiteSpace(c) || c == '/') || g.Namespace is { Length: 0 }))
+        {
+            return NoServer(server["hosts"], $"malformed host in [{string.Join(", ", rawHosts)}]");
+        }
         if (server["bind"].Present) server["bind"].Warn("ignored: the gateway listens on the node's configured addresses");
 
         if (!server["tls"].TryObject(out var hasTls)) return NoServer(server);

@@ -9,7 +9,11 @@ namespace PluginMesh.Plugins.Gateway.Istio.Config;
 /// <param name="Tls">Its TLS (SNI) routes.</param>
 internal sealed record ParsedVirtualService(
     string Id, DateTimeOffset Created, IReadOnlySet<string> Gateways,
-    IReadOnlyList<BindableHttpRoute> Http, IReadOnlyList<BindableStreamRoute> Tcp, IReadOnlyList<BindableStreamRoute> Tls);
+    IReadOnlyList<BindableHttpRoute> Http, IReadOnlyList<BindableStreamRoute> Tcp, IReadOnlyList<BindableStreamRoute> Tls)
+{
+    /// <summary>Its namespace (what a Gateway's <c>ns/host</c> grants are checked against).</summary>
+    public string Namespace => Id[..Id.IndexOf('/', StringComparison.Ordinal)];
+}
 
 /// <summary>An HTTP route and, per match, the Gateways that match names (<c>match[].gateways</c>; null: the VirtualService's).</summary>
 internal sealed record BindableHttpRoute(HttpRoute Route, IReadOnlyList<IReadOnlySet<string>?> MatchGateways);

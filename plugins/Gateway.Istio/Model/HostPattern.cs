@@ -33,6 +33,23 @@ internal static class HostPattern
         return false;
     }
 
+    /// <summary>The names both patterns cover, as one pattern (the narrower), or null when they share none.</summary>
+    public static string? Intersect(string a, string b) => Includes(a, b) ? b : Includes(b, a) ? a : null;
+
+    // True when pattern `outer` covers every name `inner` does.
+    private static bool Includes(string outer, string inner)
+    {
+        if (inner.Length > 0 && inner[0] == '*')
+        {
+            if (outer.Length == 0 || outer[0] != '*') return false;
+            var outerSuffix = WithoutDot(outer.AsSpan(1));
+            var innerSuffix = WithoutDot(inner.AsSpan(1));
+            return innerSuffix.Length >= outerSuffix.Length && innerSuffix.EndsWith(outerSuffix, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return Specificity(outer, inner) >= 0;
+    }
+
     // Per request: spans, no copies.
     private static ReadOnlySpan<char> WithoutDot(ReadOnlySpan<char> name) => name.Length > 0 && name[^1] == '.' ? name[..^1] : name;
 }

@@ -292,6 +292,45 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_NamespacedServerHosts_GrantThoseHostsToThatNamespaceOnly()
+    {
+        var gateway = """
+            { "servers": [ { "port": { "number": 80, "name": "http", "protocol": "HTTP" },
+                             "hosts": [ "shop/shop.example.com", "./edge.example.com", "*/*.public.example.com", "open.example.com" ] } ] }
+            """;
+        string Vs(string hosts) => $$"""{ "hosts": {{hosts}}, "gateways": ["edge/gw"], "http": [ { "route": [ { "destination": { "host": "a.default" } } ] } ] }""";
+        var config = Build(
+            [
+                GatewayObject("edge", "gw", gateway),
+                VirtualServiceObject("shop", "all", Vs("""["*"]""")),
+                VirtualServiceObject("edge", "all", Vs("""["*"]""")),
+                VirtualServiceObject("other", "all", Vs("""["*"]""")),
+                VirtualServiceObject("other", "takeover", Vs("""["shop.example.com"]""")),
+                VirtualServiceObject("other", "narrow", Vs("""["*.example.com", "api.public.example.com"]""")),
+            ],
+            Service("default", "a", 80));
+        Assert.Empty(config.Warnings);
+        var hosts = config.Listeners[80].HttpRoutes.ToDictionary(r => r.VirtualService, r => r.Hosts);
+        Assert.Equal(["edge/all", "other/all", "other/narrow", "shop/all"], hosts.Keys.Order());
+        Assert.Equal(["shop.example.com", "*.public.example.com", "open.example.com"], hosts["shop/all"]);
+        Assert.Equal(["edge.example.com", "*.public.example.com", "open.example.com"], hosts["edge/all"]);
+        Assert.Equal(["*.public.example.com", "open.example.com"], hosts["other/all"]);
+        Assert.Equal(["*.public.example.com", "open.example.com", "api.public.example.com"], hosts["other/narrow"]);
+    }
+
+    [Fact]
+    public void Build_TwoGatewaysOnAPort_AVirtualServiceServesOnlyItsGatewaysHosts()
+    {
+        string Gw(string host) => $$"""{ "servers": [ { "port": { "number": 80, "name": "http", "protocol": "HTTP" }, "hosts": [ "{{host}}" ] } ] }""";
+        string Vs(string gateway) => $$"""{ "hosts": ["*"], "gateways": ["{{gateway}}"], "http": [ { "route": [ { "destination": { "host": "a.default" } } ] } ] }""";
+        var config = Build([GatewayObject("edge", "a", Gw("a.example.com")), GatewayObject("edge", "b", Gw("b.example.com")),
+            VirtualServiceObject("edge", "for-a", Vs("a")), VirtualServiceObject("edge", "for-b", Vs("b"))], Service("default", "a", 80));
+        var listener = config.Listeners[80];
+        Assert.Equal("edge/for-a", listener.MatchHttp("a.example.com", "GET", "/", "", _ => null)?.VirtualService);
+        Assert.Equal("edge/for-b", listener.MatchHttp("b.example.com", "GET", "/", "", _ => null)?.VirtualService);
+    }
+
+    [Fact]
     public void Build_MatchGateways_KeepOnlyTheMatchesForThisGateway()
     {
         var vs = """
@@ -330,7 +369,7 @@ public sealed class GatewayConfigBuilderTests
               "selector": { "istio": "ingressgateway" },
               "servers": [
                 { "port": { "number": 31400, "name": "tcp", "protocol": "TCP" }, "hosts": ["*"] },
-                { "port": { "number": 443, "name": "tls", "protocol": "TLS" }, "hosts": ["nginx.example.com", "*.db.example.com"], "tls": { "mode": "PASSTHROUGH" } },
+                { "port": { "number": 443, "name": "tls", "protocol": "TLS" }, "hosts": ["nginx.example.com", "*.db.example.com", "db.example.com"], "tls": { "mode": "PASSTHROUGH" } },
                 { "port": { "number": 8443, "name": "https-passthrough", "protocol": "HTTPS" }, "hosts": ["*"], "tls": { "mode": "PASSTHROUGH" } }
               ]
             }

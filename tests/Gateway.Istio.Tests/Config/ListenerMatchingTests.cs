@@ -65,6 +65,22 @@ public sealed class ListenerMatchingTests
         Assert.Equal(host.EndsWith(".example.com", StringComparison.OrdinalIgnoreCase), narrow.MatchHttp(host, "GET", "/", "", _ => null) is not null);
     }
 
+    [Theory]
+    [InlineData("*", "shop.example.com", "shop.example.com")]
+    [InlineData("*", "*.example.com", "*.example.com")]
+    [InlineData("*.example.com", "*.a.example.com", "*.a.example.com")]
+    [InlineData("*.example.com", "*.example.com", "*.example.com")]
+    [InlineData("*.example.com", "shop.example.com", "shop.example.com")]
+    [InlineData("*.example.com", "example.com", null)]
+    [InlineData("*.example.com", "*.example.org", null)]
+    [InlineData("Shop.Example.com", "shop.example.com", "shop.example.com")]
+    [InlineData("a.example.com", "b.example.com", null)]
+    public void HostIntersect_TheNarrowerPatternOrNone(string a, string b, string? both)
+    {
+        Assert.Equal(both, HostPattern.Intersect(a, b), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(both, HostPattern.Intersect(b, a), StringComparer.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void MatchHttp_FirstRouteInOrderWithAHoldingMatch()
     {
