@@ -130,7 +130,7 @@ public sealed record HttpDirectResponse(int Status, string? Location, string? Bo
 /// <summary>One <c>http[]</c> entry of a VirtualService bound to a Gateway.</summary>
 /// <param name="Name">Route name for metrics and logs: the entry's <c>name</c>, else <c>namespace/virtualservice#index</c>.</param>
 /// <param name="VirtualService">The VirtualService (<c>namespace/name</c>).</param>
-/// <param name="Hosts">The VirtualService's hosts (matched against the request's host, with <c>*</c> wildcards).</param>
+/// <param name="Hosts">The VirtualService's hosts, narrowed to those its Gateways' servers on this port grant its namespace (matched against the request's host, with <c>*</c> wildcards).</param>
 /// <param name="Matches">Alternatives; empty = matches every request.</param>
 /// <param name="Destinations">Weighted destinations (empty only with <paramref name="Direct"/>).</param>
 /// <param name="Rewrite">Rewrite, or null.</param>
