@@ -143,8 +143,9 @@ public sealed partial record HttpRoute(
     HttpDirectResponse? Direct = null)
 {
     /// <summary>
-    /// The next destination by weight: a smooth weighted round robin, so over N requests each
-    /// destination gets its share to within one request. Thread-safe.
+    /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter
+    /// than nginx's smooth one), so after any N requests each destination has had its share to within
+    /// less than one request. Zero weights are never picked. Thread-safe.
     /// </summary>
     public partial RouteDestination PickDestination();
 }

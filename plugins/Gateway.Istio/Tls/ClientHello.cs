@@ -1,5 +1,3 @@
-using PluginMesh.Plugins.Gateway.Istio.Model;
-
 namespace PluginMesh.Plugins.Gateway.Istio.Tls;
 
 /// <summary>Reads the SNI of a TLS ClientHello (PASSTHROUGH routing).</summary>
