@@ -25,9 +25,9 @@ internal static class HostPattern
     /// <summary>True when one of <paramref name="patterns"/> covers <paramref name="host"/>.</summary>
     public static bool AnyCovers(IReadOnlyList<string> patterns, string host)
     {
-        foreach (var pattern in patterns)
+        for (var i = 0; i < patterns.Count; i++)
         {
-            if (Specificity(pattern, host) >= 0) return true;
+            if (Specificity(patterns[i], host) >= 0) return true;
         }
 
         return false;
