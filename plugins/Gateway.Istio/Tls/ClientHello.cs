@@ -35,18 +35,21 @@ public static class ClientHello
         var joinedLength = 0;
         var position = 0;
         var wanted = -1;
-        while (true)
+
+        // The records' headers are checked as they come; the body is parsed once, over all that arrived
+        // (a hello in a thousand 1-byte records costs one parse, not a thousand).
+        while (position < data.Length)
         {
             var rest = data[position..];
-            if (rest.Length >= 1 && rest[0] != HandshakeRecord) return ClientHelloStatus.Invalid;
+            if (rest[0] != HandshakeRecord) return ClientHelloStatus.Invalid;
             if (rest.Length >= 2 && rest[1] != 3) return ClientHelloStatus.Invalid;
-            if (rest.Length < RecordHeaderLength) return ClientHelloStatus.NeedMore;
+            if (rest.Length < RecordHeaderLength) break;
             var recordLength = (rest[3] << 8) | rest[4];
             if (recordLength is 0 or > MaxRecordLength) return ClientHelloStatus.Invalid;
             var fragment = rest.Slice(RecordHeaderLength, Math.Min(recordLength, rest.Length - RecordHeaderLength));
 
             // One record holds the whole hello in practice; several are joined into a copy.
-            if (position == 0 && joined is null)
+            if (position == 0)
             {
                 handshake = fragment;
             }
@@ -54,7 +57,7 @@ public static class ClientHello
             {
                 if (joined is null)
                 {
-                    joined = new byte[HandshakeHeaderLength + MaxLength];
+                    joined = new byte[wanted >= 0 ? wanted : HandshakeHeaderLength + MaxLength];
                     handshake.CopyTo(joined);
                     joinedLength = handshake.Length;
                 }
@@ -65,7 +68,7 @@ public static class ClientHello
                 handshake = joined.AsSpan(0, joinedLength);
             }
 
-            if (wanted < 0 && handshake.Length >= 1 && handshake[0] != ClientHelloType) return ClientHelloStatus.Invalid;
+            if (handshake.Length >= 1 && handshake[0] != ClientHelloType) return ClientHelloStatus.Invalid;
             if (wanted < 0 && handshake.Length >= HandshakeHeaderLength)
             {
                 var bodyLength = (handshake[1] << 16) | (handshake[2] << 8) | handshake[3];
@@ -73,20 +76,13 @@ public static class ClientHello
                 wanted = HandshakeHeaderLength + bodyLength;
             }
 
-            var recordComplete = fragment.Length == recordLength;
-            if (wanted >= 0)
-            {
-                var have = handshake[..Math.Min(handshake.Length, wanted)];
-                var status = ParseBody(have[HandshakeHeaderLength..], wanted - HandshakeHeaderLength, out serverName);
-                if (status != ClientHelloStatus.NeedMore || !recordComplete) return status;
-            }
-            else if (!recordComplete)
-            {
-                return ClientHelloStatus.NeedMore;
-            }
-
+            if ((wanted >= 0 && handshake.Length >= wanted) || fragment.Length < recordLength) break;
             position += RecordHeaderLength + recordLength;
         }
+
+        if (wanted < 0) return ClientHelloStatus.NeedMore;
+        var have = handshake[..Math.Min(handshake.Length, wanted)];
+        return ParseBody(have[HandshakeHeaderLength..], wanted - HandshakeHeaderLength, out serverName);
     }
 
     // The ClientHello body: `have` is what arrived of its `declared` bytes.

@@ -52,6 +52,10 @@ public sealed class ClientHelloTests
         Assert.Equal(ClientHelloStatus.Invalid, Parse(ClientHellos.Build("big.example.com", padding: 66_000)).Status);
         // Known from the handshake header alone: no need to wait for 66 000 bytes.
         Assert.Equal(ClientHelloStatus.Invalid, Parse(ClientHellos.Build("big.example.com", padding: 66_000).AsSpan(0, 9)).Status);
+        // 60 000 records of one byte each (the header is checked per record, the body parsed once).
+        var tiny = ClientHellos.Build("tiny.example.com", padding: 59_000, recordSize: 1);
+        Assert.Equal((ClientHelloStatus.Complete, "tiny.example.com"), Parse(tiny));
+        Assert.Equal(ClientHelloStatus.NeedMore, Parse(tiny.AsSpan(0, tiny.Length - 1)).Status);
         AssertReadsExactly(ClientHellos.Build(null), null);
         AssertReadsExactly(ClientHellos.Build("UPPER.Example.COM."), "upper.example.com");
     }
