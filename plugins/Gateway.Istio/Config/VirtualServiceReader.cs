@@ -31,6 +31,8 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 /// <param name="clusterDomain">The cluster's DNS domain, for qualified destination hosts (null: any).</param>
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
+    private const string DefaultRetryOn = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
     private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy", "headers"];
 
     /// <summary>The VirtualService, or null after a warning when it is unusable as a whole.</summary>
@@ -303,8 +305,10 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
             return false;
         }
 
+        // Without retryOn, Istio retries on what its default policy names.
         var conditions = new HashSet<string>(
-            (on ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase);
+            (string.IsNullOrWhiteSpace(on) ? DefaultRetryOn : on).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            StringComparer.OrdinalIgnoreCase);
         retries = new HttpRetry(attempts ?? 0, perTry == TimeSpan.Zero ? null : perTry, conditions);
         return true;
     }

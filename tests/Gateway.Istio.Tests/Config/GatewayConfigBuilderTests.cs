@@ -165,6 +165,26 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_Retries_WithoutRetryOn_IstiosDefaultConditions_WithoutRetries_Null()
+    {
+        var vs = """
+            { "hosts": ["*"], "gateways": ["gw"], "http": [
+                { "match": [ { "uri": { "prefix": "/a" } } ], "route": [ { "destination": { "host": "a" } } ], "retries": { "attempts": 2 } },
+                { "route": [ { "destination": { "host": "a" } } ], "retries": { "attempts": 0 }, "timeout": "0s" },
+                { "route": [ { "destination": { "host": "a" } } ] }
+            ] }
+            """;
+        var routes = Build([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("default", "a", 80)).Listeners[8080].HttpRoutes;
+        Assert.Equal(2, routes[0].Retries!.Attempts);
+        Assert.True(routes[0].Retries!.RetryOn.SetEquals(["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"]));
+        Assert.Null(routes[0].Retries!.PerTryTimeout);
+        Assert.Equal(0, routes[1].Retries!.Attempts);
+        Assert.Null(routes[1].Timeout);
+        Assert.Null(routes[2].Retries);
+        Assert.Null(routes[2].Timeout);
+    }
+
+    [Fact]
     public void Build_RedirectAndDirectResponse_BecomeDirectAnswers()
     {
         var vs = """
