@@ -11,7 +11,15 @@ public sealed class EndpointDialer(
     ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger)
 {
     /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
-    public async ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken)
+    public ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken) =>
+        DialAsync(entry, client, null, cancellationToken);
+
+    /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
+    /// <param name="entry">The service port.</param>
+    /// <param name="client">The client's address (affinity, hashing).</param>
+    /// <param name="failures">When given, receives one <c>endpoint (path): reason</c> line per failed attempt (none when no endpoint could be chosen).</param>
+    /// <param name="cancellationToken">Stops the attempt.</param>
+    public async ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, ICollection<string>? failures, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(client);
@@ -32,6 +40,7 @@ public sealed class EndpointDialer(
 
             cancellationToken.ThrowIfCancellationRequested();
             entry.Counters.DialFailed(reason);
+            failures?.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
             if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());

@@ -23,7 +23,7 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zer
                 return;
             }
 
-            IDuplexConnection upstream = dial.Socket is { } s ? new SocketConnection(s) : new MeshStreamConnection(dial.Stream!);
+            IDuplexConnection upstream = dial.ToConnection();
             dial.Backend.Health.Acquire();
             entry.Counters.Connected(dial.Path);
             try
