@@ -21,7 +21,7 @@ public sealed class ServiceConnector(Func<ServiceTable> table, EndpointDialer di
             return ServiceConnectResult.Failed(ServiceConnectFailure.NoEndpoints, $"proxy.iptables: {entry.Name} has no ready endpoint");
 
         var failures = new List<string>();
-        var dial = await dialer.DialAsync(entry, client is null ? IPAddress.None : TcpForwarder.Unmap(client), failures, cancellationToken).ConfigureAwait(false);
+        var dial = await dialer.DialAsync(entry, client is null ? IPAddress.None : TcpForwarder.Unmap(client), null, failures, cancellationToken).ConfigureAwait(false);
         if (dial is not null) return new ServiceConnectResult(new ServiceConnection(dial, entry.Counters), ServiceConnectFailure.None, "");
         return failures.Count == 0
             ? ServiceConnectResult.Failed(ServiceConnectFailure.NoEndpoints, $"proxy.iptables: {entry.Name} has no endpoint this node may use now (all ejected after failures or on retired nodes)")

@@ -49,6 +49,40 @@ public static class MultistreamSelect
     }
 
     /// <summary>
+    /// The bytes a lazy dialer sends: the header and its single proposal, as <see cref="SelectAsync"/>
+    /// sends them, to go out with the first data instead of waiting for the answer.
+    /// </summary>
+    internal static byte[] EncodeProposal(string protocol)
+    {
+        Span<byte> buffer = stackalloc byte[2 * (MaxMessageLength + 2)];
+        var n = Encode(ProtocolId, buffer);
+        n += Encode(protocol, buffer[n..]);
+        return buffer[..n].ToArray();
+    }
+
+    /// <summary>
+    /// The lazy dialer's check of the answer to <see cref="EncodeProposal"/>: the header echoed, then
+    /// <paramref name="protocol"/> echoed.
+    /// </summary>
+    /// <exception cref="MultistreamException">The peer broke the protocol, or answered <c>na</c> (<see cref="MultistreamException.ProtocolNotSupported"/>).</exception>
+    internal static async ValueTask CheckAnswerAsync(Stream stream, string protocol, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageLength + 2);
+        try
+        {
+            var header = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+            if (header != ProtocolId) throw new MultistreamException($"multistream: expected header {ProtocolId}, got '{Printable(header)}'");
+            var answer = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+            if (answer == "na") throw new MultistreamException($"multistream: peer does not support {protocol}", protocolNotSupported: true);
+            if (answer != protocol) throw new MultistreamException($"multistream: proposed {protocol}, peer answered '{Printable(answer)}'");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// Listener side: waits for the dialer's header (js sends nothing before it has ours, and we
     /// answer only after theirs), then answers proposals until one is in <paramref name="supported"/>.
     /// </summary>
