@@ -284,6 +284,9 @@ def issue16_l4(rows, med):
         ok = kept is not None and fresh is not None and kept > 0
         target("tunnel: fresh added p50 / kept added p50", f"{fresh:+.0f} / {kept:+.0f} us = {fresh / kept:.1f}x" if ok else "-",
                "<= 2.0x", (fresh <= 2 * kept) if ok else None)
+        fp, kp = med("l4", "pluginmesh-tunnel", "fresh_lanb_packets"), med("l4", "pluginmesh-tunnel", "kept_lanb_packets")
+        if fp and kp:
+            print(f"  {'  (packets between the agents: fresh connection / kept round trip)':70} {fp:.1f} / {kp:.1f}")
         t1, t8 = med("l4", "pluginmesh-tunnel", "tput1"), med("l4", "pluginmesh-tunnel", "tput8")
         target("tunnel: 8 connections vs 1", f"{t8:.0f} / {t1:.0f} MiB/s = {t8 / t1:.2f}x" if t1 and t8 else "-", ">= 1.0x",
                (t8 >= t1) if t1 and t8 else None)
