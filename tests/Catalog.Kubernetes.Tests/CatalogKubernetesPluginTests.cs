@@ -50,6 +50,35 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         Assert.True(plugin.Get<KubernetesCatalogSource>().Synced);
     }
 
+    // Another plugin (gateway.istio) registers the kinds it needs in the same container; registered twice, watched once.
+    [Fact]
+    public async Task ConfigureServices_ResourceTypesRegisteredByAnotherPlugin_AreListedIntoTheSink()
+    {
+        await using var server = new FakeApiServer();
+        server.Cluster.InstallCustomResource("networking.istio.io", "Gateway", "gateways", "v1");
+        server.Cluster.Put(FakeObjects.CustomResource("networking.istio.io/v1", "Gateway", "demo", "gw", new System.Text.Json.Nodes.JsonObject()));
+        server.Start(0);
+        await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
+        var sink = new RecordingCatalogSink();
+
+        await using var plugin = await PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
+        {
+            services.AddSingleton<ICatalogSink>(sink);
+            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
+            services.AddSingleton(cache.Get<ICatalogCache>());
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "VirtualService", "virtualservices", ["v1", "v1beta1"]));
+        }, ("apiServer", server.Url.ToString()));
+
+        await Eventually.TrueAsync(() => sink.Get<MeshResource>(CatalogObjectKind.Resource, "Gateway.networking.istio.io/demo/gw") is not null, "gateway listed into the sink");
+        // The sink hears before status is updated: wait for the list to be complete.
+        var source = plugin.Get<KubernetesCatalogSource>();
+        await Eventually.TrueAsync(() => source.Synced, "synced");
+        Assert.Equal([("Gateway.networking.istio.io", "watching"), ("VirtualService.networking.istio.io", "not-served")],
+            source.Status.Resources.Select(r => (r.Kind, r.State)));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("false")]
