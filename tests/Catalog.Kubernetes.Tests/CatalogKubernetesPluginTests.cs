@@ -24,6 +24,16 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
+    // The plugin as the host wires it (the sink, the host's resync policy, the cache), plus what another plugin would register.
+    private Task<PluginServices> StartPluginAsync(FakeApiServer server, PluginServices cache, RecordingCatalogSink sink, Action<IServiceCollection>? more = null) =>
+        PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
+        {
+            services.AddSingleton<ICatalogSink>(sink);
+            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
+            services.AddSingleton(cache.Get<ICatalogCache>());
+            more?.Invoke(services);
+        }, ("apiServer", server.Url.ToString()));
+
     [Fact]
     public async Task ConfigureServices_WithTheHostsPolicyAndTheCache_ListsIntoSinkAndCache()
     {
@@ -34,12 +44,7 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
         var sink = new RecordingCatalogSink();
 
-        await using var plugin = await PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
-        {
-            services.AddSingleton<ICatalogSink>(sink);
-            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
-            services.AddSingleton(cache.Get<ICatalogCache>());
-        }, ("apiServer", server.Url.ToString()));
+        await using var plugin = await StartPluginAsync(server, cache, sink);
 
         await Eventually.TrueAsync(() => sink.Get<MeshService>(CatalogObjectKind.Service, "demo/web") is not null, "listed into the sink");
         // Synced is set once the list's cache rewrite is done (the sink hears first): reading the cache
@@ -61,15 +66,12 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
         var sink = new RecordingCatalogSink();
 
-        await using var plugin = await PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
+        await using var plugin = await StartPluginAsync(server, cache, sink, services =>
         {
-            services.AddSingleton<ICatalogSink>(sink);
-            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
-            services.AddSingleton(cache.Get<ICatalogCache>());
             services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
             services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
             services.AddSingleton(new CatalogResourceType("networking.istio.io", "VirtualService", "virtualservices", ["v1", "v1beta1"]));
-        }, ("apiServer", server.Url.ToString()));
+        });
 
         await Eventually.TrueAsync(() => sink.Get<MeshResource>(CatalogObjectKind.Resource, "Gateway.networking.istio.io/demo/gw") is not null, "gateway listed into the sink");
         // The sink hears before status is updated: wait for the list to be complete.
