@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Catalog;
@@ -94,6 +95,23 @@ public sealed class FileResourcesTests : IDisposable
         Assert.Contains(status.Skipped, s => s.Contains("resource Widget.example.com/demo/w (example.com/v1): no plugin asked for Widget.example.com", StringComparison.Ordinal));
         listener.RecordObservableInstruments();
         Assert.Equal(new Dictionary<string, int> { ["Gateway.networking.istio.io"] = 1, ["Secret"] = 1 }, gauge);
+    }
+
+    // Wired as the host wires it: the kinds come from what other plugins registered in the container.
+    [Fact]
+    public async Task Plugin_ReadsTheResourceTypesOtherPluginsRegistered()
+    {
+        var path = Write(Catalog);
+        var sink = new RecordingCatalogSink();
+        await using var plugin = await PluginServices.StartAsync(new CatalogFilePlugin(), _dir, services =>
+        {
+            services.AddSingleton<ICatalogSink>(sink);
+            foreach (var type in AskedFor) services.AddSingleton(type);
+        }, ("path", path));
+
+        await Eventually.TrueAsync(() => plugin.Get<FileCatalogSource>().Synced, "loaded");
+        Assert.Equal(["Gateway.networking.istio.io/demo/shop", "Secret/istio-system/shop-cert"],
+            sink.LastReplace!.Where(c => c.Kind == CatalogObjectKind.Resource).Select(c => c.Key));
     }
 
     [Fact]
