@@ -54,6 +54,21 @@ public sealed class FakeApiResourceTests : FakeApiClientTests
     }
 
     [Fact]
+    public async Task InstallIstio_ServesGatewaysAndVirtualServices_V1OnlyWhenAsked()
+    {
+        Server.Cluster.InstallIstio(v1: false);
+        Server.Cluster.Put(Gateway("networking.istio.io/v1beta1", "demo", "a"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<HttpOperationException>(() => ListGatewaysAsync("v1"))).Response.StatusCode);
+        Assert.Equal([("networking.istio.io/v1alpha3", "a")], await ListGatewaysAsync("v1alpha3"));
+
+        Server.Cluster.InstallIstio();
+        Assert.Equal([("networking.istio.io/v1", "a")], await ListGatewaysAsync("v1"));
+        Assert.True(Server.Cluster.IsServed(FakeCluster.Gateways) && Server.Cluster.IsServed(FakeCluster.VirtualServices));
+        Server.Cluster.UninstallIstio();
+        Assert.False(Server.Cluster.IsServed(FakeCluster.Gateways) || Server.Cluster.IsServed("apis/networking.istio.io/v1beta1/virtualservices"));
+    }
+
+    [Fact]
     public async Task Secrets_NamespaceAndTypeSelector_Honoured_UnsupportedField400()
     {
         Server.Cluster.Put(FakeObjects.TlsSecret("istio-system", "cert", "CERT", "KEY"));

@@ -171,21 +171,32 @@ public sealed class FakeCluster
         _collections.Values.FirstOrDefault(c => c.ApiVersion == apiVersion && c.Kind == kind)?.Path
         ?? throw new ArgumentException($"the fake cluster has no collection for apiVersion '{apiVersion}' kind '{kind}' (install the custom resource first)");
 
+    /// <summary>Collection path of Istio Gateways at networking.istio.io/v1 (served from <see cref="InstallIstio"/> on).</summary>
+    public const string Gateways = "apis/networking.istio.io/v1/gateways";
+    /// <summary>Collection path of Istio VirtualServices at networking.istio.io/v1 (served from <see cref="InstallIstio"/> on).</summary>
+    public const string VirtualServices = "apis/networking.istio.io/v1/virtualservices";
+
     /// <summary>
-    /// Serves Istio's DestinationRules: at networking.istio.io/v1 and v1beta1 (Istio 1.22 and later),
-    /// or only at v1beta1 when <paramref name="v1"/> is false (older Istio).
+    /// Installs Istio's networking CRDs: DestinationRules at networking.istio.io/v1 and v1beta1 (Istio 1.22
+    /// and later), or only at v1beta1 when <paramref name="v1"/> is false (older Istio); Gateways and
+    /// VirtualServices likewise, and at v1alpha3 too — each kind one storage for all its versions.
     /// </summary>
     public void InstallIstio(bool v1 = true)
     {
         SetServed(DestinationRules, v1);
         SetServed(DestinationRulesV1Beta1, true);
+        string[] versions = v1 ? ["v1", "v1beta1", "v1alpha3"] : ["v1beta1", "v1alpha3"];
+        InstallCustomResource("networking.istio.io", "Gateway", "gateways", versions);
+        InstallCustomResource("networking.istio.io", "VirtualService", "virtualservices", versions);
     }
 
-    /// <summary>Stops serving DestinationRules (404 again); the objects stay stored for a later <see cref="InstallIstio"/>.</summary>
+    /// <summary>Stops serving Istio's networking kinds (404 again); the objects stay stored for a later <see cref="InstallIstio"/>.</summary>
     public void UninstallIstio()
     {
         SetServed(DestinationRules, false);
         SetServed(DestinationRulesV1Beta1, false);
+        UninstallCustomResource("networking.istio.io", "gateways");
+        UninstallCustomResource("networking.istio.io", "virtualservices");
     }
 
     /// <summary>Makes a collection answer 403 Forbidden, like an RBAC role that does not grant it.</summary>
