@@ -256,6 +256,53 @@ def catalog(kind, n, path):
         f.write("\n".join(out) + "\n")
 
 
+def added(rows, variant, base, metric):
+    """Median over reps of variant's metric minus base's in the same rep (None without both)."""
+    out = []
+    for rep in sorted({r[1] for r in rows if r[0] == "l4"}):
+        a = [float(r[4]) for r in rows if r[0] == "l4" and r[1] == rep and r[2] == variant and r[3] == metric]
+        b = [float(r[4]) for r in rows if r[0] == "l4" and r[1] == rep and r[2] == base and r[3] == metric]
+        if a and b:
+            out.append(a[0] - b[0])
+    return statistics.median(out) if out else None
+
+
+def target(name, figure, goal, met):
+    """One line per issue-16 target: the figure, the target, met or not (or not measured)."""
+    verdict = "not measured" if met is None else ("met" if met else "NOT met")
+    print(f"  {name:44} {figure:>26}   target {goal:24} {verdict}")
+
+
+def issue16_l4(rows, med):
+    """The issue-16 targets the L4 section measures, from the medians above."""
+    have = {r[2] for r in rows if r[0] == "l4"}
+    print("Issue 16 targets (same-run figures; medians over reps)")
+    if "pluginmesh-tunnel" in have:
+        # Across nodes the baseline is the routed path to the other node, when it was measured.
+        base = "direct-remote" if "direct-remote" in have else "direct"
+        kept, fresh = added(rows, "pluginmesh-tunnel", base, "kept_p50"), added(rows, "pluginmesh-tunnel", base, "fresh_p50")
+        ok = kept is not None and fresh is not None and kept > 0
+        target("tunnel: fresh added p50 / kept added p50", f"{fresh:+.0f} / {kept:+.0f} us = {fresh / kept:.1f}x" if ok else "-",
+               "<= 2.0x", (fresh <= 2 * kept) if ok else None)
+        fp, kp = med("l4", "pluginmesh-tunnel", "fresh_lanb_packets"), med("l4", "pluginmesh-tunnel", "kept_lanb_packets")
+        if fp and kp:
+            print(f"  {'  (packets between the agents: fresh connection / kept round trip)':70} {fp:.1f} / {kp:.1f}")
+        t1, t8 = med("l4", "pluginmesh-tunnel", "tput1"), med("l4", "pluginmesh-tunnel", "tput8")
+        target("tunnel: 8 connections vs 1", f"{t8:.0f} / {t1:.0f} MiB/s = {t8 / t1:.2f}x" if t1 and t8 else "-", ">= 1.0x",
+               (t8 >= t1) if t1 and t8 else None)
+        cpu = med("l4", "pluginmesh-tunnel", "cpu1")
+        target("tunnel: CPU per GiB vs `bench tunnel`", f"{cpu:.2f} s/GiB (both agents)" if cpu else "-", "<= 1.3x bench tunnel", None)
+    if "pluginmesh" in have and "haproxy" in have:
+        for mode in ("kept", "fresh"):
+            a, h = added(rows, "pluginmesh", "direct", f"{mode}_p50"), added(rows, "haproxy", "direct", f"{mode}_p50")
+            ok = a is not None and h is not None
+            target(f"local: {mode} added p50 vs HAProxy", f"{a:+.0f} / {h:+.0f} us" if ok else "-", "<= HAProxy", (a <= h) if ok else None)
+        p, h = med("l4", "pluginmesh", "tput1"), med("l4", "haproxy", "tput1")
+        target("local: 1-connection throughput vs HAProxy", f"{p:.0f} / {h:.0f} MiB/s" if p and h else "-", ">= HAProxy", (p >= h) if p and h else None)
+        target("local: connections per second vs HAProxy", "-", ">= HAProxy", None)
+    print()
+
+
 def summary(path):
     """Rows: section, rep, variant, metric, value[, extra]."""
     rows = []
@@ -312,6 +359,8 @@ def summary(path):
         if loads:
             print(f"load average (1 min) at each L4 measurement: min {min(map(float, loads)):.1f}, max {max(map(float, loads)):.1f}")
         print()
+        issue16_l4(rows, med)
+
 
     dns = [v for v in ["dnsmasq", "dns.mdns"] if any(r[0] == "dns" and r[2] == v for r in rows)]
     if dns:
@@ -339,6 +388,12 @@ def summary(path):
             r = lambda k: fmt(udp.get((node, "rss_" + k)))
             print(f"  {node} VmRSS MiB: first {r('first')}, after warm-up {r('warm')}, halfway {r('half')}, max {r('max')}, last {r('last')}; "
                   f"sessions open after idle {fmt(udp.get((node, 'open_after_idle')), '{:.0f}')}")
+        print("Issue 16 targets (UDP soak)")
+        target("udp: datagrams merged, split or corrupted", f"{g('mismatched'):.0f} of {g('sent'):.0f}", "0", g("mismatched") == 0)
+        for node in ("node-a", "node-b"):
+            warm, last = udp.get((node, "rss_warm")), udp.get((node, "rss_last"))
+            target(f"udp: {node} memory flat (last / after warm-up)", f"{last:.0f} / {warm:.0f} MiB" if warm and last else "-",
+                   "<= 1.2x", (last <= 1.2 * warm) if warm and last else None)
         print()
 
     sync = [r for r in rows if r[0] == "sync"]

@@ -29,6 +29,8 @@ public sealed class CatalogFilePlugin() : PluginMeshPlugin<FileCatalogOptions>(
             sp.GetService<ICatalogCache>(),
             sp.GetRequiredService<ILogger<FileCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            context.Meter));
+            context.Meter,
+            // Registered by other plugins (gateway.istio: Gateways, VirtualServices, TLS Secrets); read once, here.
+            sp.GetServices<CatalogResourceType>()));
     }
 }

@@ -4,8 +4,8 @@ namespace PluginMesh.Plugins.Catalog.File;
 internal static partial class FileCatalogLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "[catalog.file] loaded {Path}: {Services} services, {Endpoints} endpoints, {Nodes} nodes")]
-    public static partial void Loaded(ILogger logger, string path, int services, int endpoints, int nodes);
+        Message = "[catalog.file] loaded {Path}: {Services} services, {Endpoints} endpoints, {Nodes} nodes, {Resources} resources")]
+    public static partial void Loaded(ILogger logger, string path, int services, int endpoints, int nodes, int resources);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "[catalog.file] {Problem} (the last good catalog stays in effect)")]
@@ -26,4 +26,8 @@ internal static partial class FileCatalogLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
         Message = "[catalog.file] reading the cache failed; continuing without it")]
     public static partial void CacheFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
+        Message = "[catalog.file] {Reason} (the rest of the file is loaded)")]
+    public static partial void ResourceSkipped(ILogger logger, string reason);
 }

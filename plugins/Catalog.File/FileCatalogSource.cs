@@ -32,6 +32,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IReadOnlyList<CatalogResourceType> _resourceTypes;
 
     private FileSystemWatcher? _watcher;
     private bool _watcherBroken;
@@ -40,6 +41,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private byte[]? _lastHash;
     private FileCatalogState? _current;
     private IReadOnlyList<FileCatalogProblem> _problems = [];
+    private IReadOnlyList<string> _skipped = [];
     private bool _fromCache;
     private DateTimeOffset? _lastCheck;
     private long _reloads;
@@ -47,17 +49,23 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
     private int _cachedObjects;
 
     /// <summary>Creates the source; nothing is read until <see cref="StartAsync"/>.</summary>
-    /// <remarks><paramref name="cache"/> is null without a cache plugin: nothing is kept across restarts then.</remarks>
+    /// <remarks>
+    /// <paramref name="cache"/> is null without a cache plugin: nothing is kept across restarts then.
+    /// <paramref name="resourceTypes"/> are the kinds other plugins asked for (<see cref="CatalogResourceType"/>):
+    /// the objects of <c>resources:</c> of those kinds (by group and kind) are carried, the others skipped with a warning.
+    /// </remarks>
     public FileCatalogSource(FileCatalogOptions options, ICatalogSink sink, ICatalogCache? cache,
-        ILogger<FileCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter)
+        ILogger<FileCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter,
+        IEnumerable<CatalogResourceType>? resourceTypes = null)
     {
+        _resourceTypes = (resourceTypes ?? []).Where(t => t is not null).ToList();
         _options = options;
         _sink = sink;
         _cache = cache;
         _logger = logger;
         _time = time;
         _state = new CatalogSourceState(time);
-        _metrics = new FileCatalogMetrics(meter, () => _state.Connected ? 1 : 0, ObjectCounts);
+        _metrics = new FileCatalogMetrics(meter, () => _state.Connected ? 1 : 0, ObjectCounts, ResourceCounts);
     }
 
     /// <inheritdoc />
@@ -95,8 +103,10 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
                 _current?.Services.Count ?? 0,
                 _current?.Endpoints.Sum(e => e.Endpoints.Count) ?? 0,
                 _current?.Nodes.Count ?? 0,
+                _current?.Resources.Count ?? 0,
                 _reloads, _failures,
-                _problems.Select(p => p.ToString()).ToList());
+                _problems.Select(p => p.ToString()).ToList(),
+                _skipped);
         }
     }
 
@@ -166,7 +176,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
             return false;
         }
 
-        var state = result.State;
+        var (state, skipped) = KeepAskedFor(result.State, result.Skipped);
         var changes = state.ToChanges();
         try
         {
@@ -185,6 +195,7 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         {
             _current = state;
             _problems = [];
+            _skipped = skipped;
             _fromCache = false;
             _state.FullSync();
             _state.SetConnected(true);
@@ -192,7 +203,8 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         }
 
         _metrics.Reloaded("ok");
-        FileCatalogLog.Loaded(_logger, _options.Path, state.Services.Count, state.Endpoints.Sum(e => e.Endpoints.Count), state.Nodes.Count);
+        FileCatalogLog.Loaded(_logger, _options.Path, state.Services.Count, state.Endpoints.Sum(e => e.Endpoints.Count), state.Nodes.Count, state.Resources.Count);
+        foreach (var reason in skipped) FileCatalogLog.ResourceSkipped(_logger, reason);
         await WriteCacheAsync(changes, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -231,7 +243,10 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
             _current = new FileCatalogState(
                 cached.Select(c => c.Value).OfType<MeshService>().ToList(),
                 cached.Select(c => c.Value).OfType<ServiceEndpoints>().ToList(),
-                cached.Select(c => c.Value).OfType<MeshNode>().ToList());
+                cached.Select(c => c.Value).OfType<MeshNode>().ToList())
+            {
+                Resources = cached.Select(c => c.Value).OfType<MeshResource>().ToList(),
+            };
             _state.ServedFromCache();
             _fromCache = true;
             _cachedObjects = cached.Count;
@@ -343,6 +358,33 @@ public sealed class FileCatalogSource : ICatalogSource, IStatusContributor, IHos
         if (watcher is null) return;
         watcher.EnableRaisingEvents = false;
         watcher.Dispose();
+    }
+
+    /// <summary>
+    /// The state with only the resources of kinds some plugin asked for, and why each entry left out was
+    /// (malformed, or of a kind nobody asked for).
+    /// </summary>
+    private (FileCatalogState State, List<string> Skipped) KeepAskedFor(FileCatalogState state, IReadOnlyList<FileCatalogProblem> malformed)
+    {
+        var skipped = malformed.Select(p => p.ToString()).ToList();
+        var kept = new List<MeshResource>();
+        foreach (var resource in state.Resources)
+        {
+            if (_resourceTypes.Any(t => t.Matches(resource))) kept.Add(resource);
+            else skipped.Add($"{_options.Path}: resource {resource.Key} ({resource.ApiVersion}): no plugin asked for {(resource.Key.Group.Length == 0 ? resource.Key.Kind : $"{resource.Key.Kind}.{resource.Key.Group}")}; skipped");
+        }
+
+        return (state with { Resources = kept }, skipped);
+    }
+
+    // The pluginmesh.catalog.resources gauge: resources carried, by kind.
+    private Dictionary<string, int> ResourceCounts()
+    {
+        lock (_gate)
+        {
+            return (_current?.Resources ?? []).GroupBy(r => r.Key.Group.Length == 0 ? r.Key.Kind : $"{r.Key.Kind}.{r.Key.Group}")
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        }
     }
 
     private Dictionary<string, int> ObjectCounts()

@@ -10,9 +10,14 @@ namespace PluginMesh.Plugins.Catalog.File;
 /// <param name="Services">Services in effect.</param>
 /// <param name="Endpoints">Endpoint addresses in effect.</param>
 /// <param name="Nodes">Nodes in effect.</param>
+/// <param name="Resources">Objects of <c>resources:</c> in effect (of kinds some plugin asked for).</param>
 /// <param name="Reloads">Successful loads since start.</param>
 /// <param name="Failures">Failed loads since start.</param>
 /// <param name="Problems">Problems of the current content, each as <c>file:line:column: field: message</c>.</param>
+/// <param name="Skipped">
+/// Entries of <c>resources:</c> the content in effect left out (malformed, or of a kind no plugin asked for), each
+/// naming the entry; the rest of the file is in effect.
+/// </param>
 public sealed record FileCatalogStatus(
     string Path,
     bool Synced,
@@ -23,6 +28,8 @@ public sealed record FileCatalogStatus(
     int Services,
     int Endpoints,
     int Nodes,
+    int Resources,
     long Reloads,
     long Failures,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    IReadOnlyList<string> Skipped);

@@ -48,6 +48,8 @@ public sealed class CatalogKubernetesPlugin() : PluginMeshPlugin<KubernetesCatal
             sp.GetRequiredService<ILogger<KubernetesCatalogSource>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             context.Meter,
-            sp.GetRequiredService<NodeAnnotationPublisher>()));
+            sp.GetRequiredService<NodeAnnotationPublisher>(),
+            // Registered by other plugins (gateway.istio: Gateways, VirtualServices, TLS Secrets); read once, at start.
+            sp.GetServices<CatalogResourceType>()));
     }
 }

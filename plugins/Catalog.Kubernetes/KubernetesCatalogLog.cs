@@ -82,4 +82,20 @@ internal static partial class KubernetesCatalogLog
     [LoggerMessage(EventId = 20, Level = LogLevel.Error,
         Message = "[catalog.kubernetes] unexpected error while publishing this agent on its Node; retrying")]
     public static partial void PublishUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] watching {Kind} ({ApiVersion}) on {Api} for the plugins that asked for it")]
+    public static partial void ResourceWatched(ILogger logger, string kind, string apiVersion, string api);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information,
+        Message = "[catalog.kubernetes] {Kind} is not served by {Api} ({Reason}: its CustomResourceDefinition is not installed); not watching it, asking again on every full list")]
+    public static partial void ResourceNotServed(ILogger logger, string kind, string api, string reason);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] not allowed to list {Kind} ({Reason}); grant {Rule} to the agent's role (see deploy/). Asking again on every full list")]
+    public static partial void ResourceForbidden(ILogger logger, string kind, string reason, string rule);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning,
+        Message = "[catalog.kubernetes] listing {Kind} failed ({Reason}); the objects known so far stay, asking again on the next full list")]
+    public static partial void ResourceFailed(ILogger logger, string kind, string reason);
 }

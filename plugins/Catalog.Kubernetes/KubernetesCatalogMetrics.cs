@@ -13,4 +13,9 @@ internal sealed class KubernetesCatalogMetrics(Meter meter)
     public void Relist(string reason) => _relists.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Error(string reason) => _errors.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Publishes <c>pluginmesh.catalog.resources</c>: objects of each kind plugins asked for, by kind and state.</summary>
+    public void ObserveResources(Func<IEnumerable<Measurement<int>>> observe) =>
+        meter.CreateObservableGauge("pluginmesh.catalog.resources", observe,
+            description: "Objects of the kinds plugins asked for (Istio Gateways, TLS Secrets) in the catalog, by kind and state (watching, not-served, forbidden, failed)");
 }

@@ -1,11 +1,13 @@
 using PluginMesh.Abstractions.Cache;
+using PluginMesh.Plugins.Catalog.Kubernetes.Resources;
+using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 // Full lists, the cache fallback and the single path through which every change is applied.
 public sealed partial class KubernetesCatalogSource
 {
-    private async Task<Dictionary<ResourceKind, string>> ListAllAsync(KubeApiClient api, string trigger, CancellationToken cancellationToken)
+    private async Task<List<WatchTarget>> ListAllAsync(KubeApiClient api, string trigger, CancellationToken cancellationToken)
     {
         var documents = new List<JsonDocument>();
         try
@@ -30,6 +32,13 @@ public sealed partial class KubernetesCatalogSource
             // Optional: re-probed on every full list, so Istio installed (or RBAC fixed) later is picked up.
             var rules = await ProbeDestinationRulesAsync(api, documents, cancellationToken).ConfigureAwait(false);
 
+            // The kinds plugins asked for: optional in the same way, each on its own.
+            var kinds = new List<(ResourceTypeWatch Watch, KindProbe Probe)>();
+            foreach (var watch in _kinds)
+            {
+                kinds.Add((watch, await ProbeAsync(api, watch.Candidates(), watch.Type.Plural, documents, cancellationToken).ConfigureAwait(false)));
+            }
+
             await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -50,6 +59,12 @@ public sealed partial class KubernetesCatalogSource
                 {
                     affected.AddRange(_projection.Replace(ResourceKind.DestinationRules, rules.Items,
                         (k, r) => Skip(ResourceKind.DestinationRules, k, r)));
+                }
+
+                foreach (var (watch, probe) in kinds)
+                {
+                    // Items null (failed): keep the objects known so far, from earlier lists or the cache.
+                    if (probe.Items is not null) affected.AddRange(_projection.ReplaceResources(watch.Type, ReadResources(watch, probe)));
                 }
 
                 LogRuleNotices();
@@ -80,6 +95,12 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
                     SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
+                    foreach (var (watch, probe) in kinds)
+                    {
+                        if (probe.Path is not null) _resourceVersions[watch.Label] = probe.ResourceVersion!;
+                        SetKindState(watch, probe);
+                    }
+
                     ListSucceeded();
                     _state.FullSync();
                     _fromCache = false;
@@ -96,14 +117,16 @@ public sealed partial class KubernetesCatalogSource
             _metrics.Relist(trigger);
             KubernetesCatalogLog.Listed(_logger, api.BaseUri.ToString(), trigger, _services, _endpoints, _nodes, ResourcePaths.Name(endpointsKind));
             LogRulesState(api);
-            var versions = new Dictionary<ResourceKind, string>
+            foreach (var watch in _kinds) LogKindState(watch, api);
+            var targets = new List<WatchTarget>
             {
-                [ResourceKind.Services] = services.Value.ResourceVersion,
-                [endpointsKind] = endpoints.Value.ResourceVersion,
-                [ResourceKind.Nodes] = nodes.Value.ResourceVersion,
+                CoreTarget(ResourceKind.Services, ResourcePaths.Of(ResourceKind.Services), services.Value.ResourceVersion),
+                CoreTarget(endpointsKind, ResourcePaths.Of(endpointsKind), endpoints.Value.ResourceVersion),
+                CoreTarget(ResourceKind.Nodes, ResourcePaths.Of(ResourceKind.Nodes), nodes.Value.ResourceVersion),
             };
-            if (rules.Path is not null) versions[ResourceKind.DestinationRules] = rules.ResourceVersion!;
-            return versions;
+            if (rules.Path is not null) targets.Add(CoreTarget(ResourceKind.DestinationRules, rules.Path, rules.ResourceVersion!));
+            targets.AddRange(kinds.Where(k => k.Probe.Path is not null).Select(k => KindTarget(k.Watch, k.Probe.Path!, k.Probe.ResourceVersion!)));
+            return targets;
         }
         finally
         {
@@ -127,14 +150,23 @@ public sealed partial class KubernetesCatalogSource
     /// a 403 (RBAC lacks them) mean "no rules"; any other failure leaves the known rules as they are.
     /// Only an unreachable API throws, as it does for every other resource.
     /// </summary>
-    private async Task<RulesProbe> ProbeDestinationRulesAsync(KubeApiClient api, List<JsonDocument> documents, CancellationToken cancellationToken)
+    private Task<KindProbe> ProbeDestinationRulesAsync(KubeApiClient api, List<JsonDocument> documents, CancellationToken cancellationToken) =>
+        _options.Istio == IstioMode.Disabled
+            ? Task.FromResult(new KindProbe("disabled", null, null, null, null, null))
+            : ProbeAsync(api,
+                [(ResourcePaths.DestinationRulesV1, "networking.istio.io/v1"), (ResourcePaths.DestinationRulesV1Beta1, "networking.istio.io/v1beta1")],
+                "destinationrules", documents, cancellationToken);
+
+    /// <summary>
+    /// Lists an optional kind at the first of <paramref name="candidates"/> (path, apiVersion) its server
+    /// serves. A 404 for all of them (its CRD not installed) is "not-served" and a 403 (RBAC lacks it)
+    /// "forbidden", both with no objects; another failure is "failed", saying nothing of the objects. Only
+    /// an unreachable API throws, as it does for every other resource.
+    /// </summary>
+    private async Task<KindProbe> ProbeAsync(KubeApiClient api, IReadOnlyList<(string Path, string ApiVersion)> candidates, string plural,
+        List<JsonDocument> documents, CancellationToken cancellationToken)
     {
-        if (_options.Istio == IstioMode.Disabled) return new RulesProbe("disabled", null, null, null, null, null);
-        foreach (var (path, version) in new[]
-                 {
-                     (ResourcePaths.DestinationRulesV1, "networking.istio.io/v1"),
-                     (ResourcePaths.DestinationRulesV1Beta1, "networking.istio.io/v1beta1"),
-                 })
+        foreach (var (path, version) in candidates)
         {
             ListResponse list;
             try
@@ -143,7 +175,7 @@ public sealed partial class KubernetesCatalogSource
             }
             catch (ApiRequestFailedException ex)
             {
-                return new RulesProbe("failed", null, null, null, null, ex.Message);
+                return new KindProbe("failed", null, null, null, null, ex.Message);
             }
 
             switch (list.Status)
@@ -151,15 +183,15 @@ public sealed partial class KubernetesCatalogSource
                 case 404:
                     continue;
                 case 403:
-                    return new RulesProbe("forbidden", null, null, null, [], $"list {path}: HTTP 403 {Truncate(list.Body)}");
+                    return new KindProbe("forbidden", null, null, null, [], $"list {path}: HTTP 403 {Truncate(list.Body)}");
                 case < 200 or > 299:
-                    return new RulesProbe("failed", null, null, null, null, $"list {path}: HTTP {list.Status} {Truncate(list.Body)}");
+                    return new KindProbe("failed", null, null, null, null, $"list {path}: HTTP {list.Status} {Truncate(list.Body)}");
                 default:
-                    return new RulesProbe("watching", path, version, list.ResourceVersion, list.Items, null);
+                    return new KindProbe("watching", path, version, list.ResourceVersion, list.Items, null);
             }
         }
 
-        return new RulesProbe("not-served", null, null, null, [], "HTTP 404 for networking.istio.io/v1 and v1beta1 destinationrules");
+        return new KindProbe("not-served", null, null, null, [], $"HTTP 404 for {string.Join(" and ", candidates.Select(c => c.ApiVersion))} {plural}");
     }
 
     /// <summary>GETs a list; a non-2xx answer is returned (without items), a 2xx one that is not a list throws.</summary>
@@ -194,10 +226,29 @@ public sealed partial class KubernetesCatalogSource
     /// </summary>
     private async Task DestinationRulesGoneAsync(int statusCode, string reason, CancellationToken cancellationToken)
     {
+        var name = ResourcePaths.Name(ResourceKind.DestinationRules);
+        await ApplyProjectedAsync(() => _projection.Replace(ResourceKind.DestinationRules, [], (_, _) => { }), () =>
+        {
+            _resourceVersions.Remove(name);
+            // Not watched any more, and its answer (404, 403) came from a reachable API.
+            WatchHealthy(name);
+            SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
+        }, cancellationToken).ConfigureAwait(false);
+        LogRulesState(null);
+    }
+
+    /// <summary>
+    /// Applies what <paramref name="project"/> changes in the projection to the sink and the cache, then runs
+    /// <paramref name="underGate"/> (when given) with the counts under the status lock.
+    /// </summary>
+    private async Task ApplyProjectedAsync(Func<List<(CatalogObjectKind, string)>> project, Action? underGate, CancellationToken cancellationToken)
+    {
         await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changes = _projection.Diff(_projection.Replace(ResourceKind.DestinationRules, [], (_, _) => { }));
+            var changes = _projection.Diff(project());
+
+            // Not cancellable from here: sink and cache must see the same changes.
             if (changes.Count > 0)
             {
                 await _sink.ApplyAsync(SourceName, changes, CancellationToken.None).ConfigureAwait(false);
@@ -206,10 +257,7 @@ public sealed partial class KubernetesCatalogSource
 
             lock (_gate)
             {
-                _resourceVersions.Remove(ResourcePaths.Name(ResourceKind.DestinationRules));
-                // Not watched any more, and its answer (404, 403) came from a reachable API.
-                WatchHealthy(ResourceKind.DestinationRules);
-                SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
+                underGate?.Invoke();
                 UpdateCounts();
             }
         }
@@ -217,8 +265,6 @@ public sealed partial class KubernetesCatalogSource
         {
             _apply.Release();
         }
-
-        LogRulesState(null);
     }
 
     // Caller holds _gate.
@@ -241,12 +287,7 @@ public sealed partial class KubernetesCatalogSource
             state = _rulesState;
             version = _rulesApiVersion;
             reason = _rulesReason;
-            var signature = state switch
-            {
-                "watching" => state + "|" + version,
-                "failed" => state + "|" + reason,
-                _ => state,
-            };
+            var signature = StateSignature(state, version, reason);
             if (signature == _rulesLogged) return;
             _rulesLogged = signature;
         }
@@ -287,6 +328,7 @@ public sealed partial class KubernetesCatalogSource
         {
             await _sink.ReplaceAsync(SourceName, cached, CancellationToken.None).ConfigureAwait(false);
             _projection.SetPublished(cached);
+            _projection.SeedResources(cached, _kinds.Select(k => k.Type));
             _needReplace = true;
             lock (_gate)
             {
@@ -368,35 +410,39 @@ public sealed partial class KubernetesCatalogSource
         }
     }
 
-    private void Skip(ResourceKind kind, string? key, string reason)
+    private void Skip(ResourceKind kind, string? key, string reason) => Skip(ResourcePaths.Name(kind), key, reason);
+
+    private void Skip(string resource, string? key, string reason)
     {
         lock (_gate) _skipped++;
         _metrics.Error("skipped");
 
         // Services meant for another proxy are skipped by design, not a problem worth a warning.
         if (reason.StartsWith("label ", StringComparison.Ordinal)) return;
-        var category = ResourcePaths.Name(kind) + ":" + reason.Split(['\'', ':'], 2)[0];
+        var category = resource + ":" + reason.Split(['\'', ':'], 2)[0];
         if (_warnings.ShouldLog(category, out var suppressed))
         {
-            KubernetesCatalogLog.Skipped(_logger, ResourcePaths.Name(kind), key ?? "(unnamed)", reason,
+            KubernetesCatalogLog.Skipped(_logger, resource, key ?? "(unnamed)", reason,
                 suppressed > 0 ? $" ({suppressed} similar warnings suppressed)" : "");
         }
     }
 
-    private void SetResourceVersion(ResourceKind kind, string? rv)
+    private void SetResourceVersion(ResourceKind kind, string? rv) => SetResourceVersion(ResourcePaths.Name(kind), rv);
+
+    private void SetResourceVersion(string name, string? rv)
     {
         if (rv is null) return;
-        lock (_gate) _resourceVersions[ResourcePaths.Name(kind)] = rv;
+        lock (_gate) _resourceVersions[name] = rv;
     }
 
     /// <summary>Records an error; <paramref name="failedWatch"/> names the watch that failed, null for a failed list (or worse).</summary>
-    private void SetError(string message, ResourceKind? failedWatch)
+    private void SetError(string message, string? failedWatch)
     {
         lock (_gate)
         {
             _lastError = message;
             _lastErrorAt = _time.GetUtcNow();
-            if (failedWatch is { } kind) WatchFailing(kind);
+            if (failedWatch is { } name) WatchFailing(name);
             else
             {
                 _failingWatches.Clear();
@@ -414,6 +460,7 @@ public sealed partial class KubernetesCatalogSource
         _agents = _projection.NodeAgents;
         _rules = _projection.DestinationRules;
         _rulesServices = _projection.ServicesWithRule;
+        foreach (var watch in _kinds) watch.Count = _projection.Resources(watch.Type);
     }
 
     private static string Truncate(string body) => body.Length <= 200 ? body : body[..200] + "…";
@@ -422,9 +469,9 @@ public sealed partial class KubernetesCatalogSource
     private sealed record ListResponse(int Status, string Body, string? ResourceVersion, List<JsonElement>? Items);
 
     /// <summary>
-    /// What a full list found out about DestinationRules: the state for status, the collection to
-    /// watch (null when none), and the rules — empty when there are none to apply (404, 403), null
-    /// when the answer says nothing about them (disabled, failed).
+    /// What a full list found out about an optional kind (DestinationRules, a kind a plugin asked for): the
+    /// state for status, the collection to watch (null when none), and the objects — empty when there are
+    /// none to apply (404, 403), null when the answer says nothing about them (disabled, failed).
     /// </summary>
-    private sealed record RulesProbe(string State, string? Path, string? ApiVersion, string? ResourceVersion, List<JsonElement>? Items, string? Reason);
+    private sealed record KindProbe(string State, string? Path, string? ApiVersion, string? ResourceVersion, List<JsonElement>? Items, string? Reason);
 }

@@ -8,16 +8,11 @@ public sealed partial class KubernetesCatalogSource
     /// <summary>A watch closed sooner than this without events counts as a failure (server refusing watches).</summary>
     private static readonly TimeSpan MinQuietWatch = TimeSpan.FromSeconds(1);
 
-    private async Task<PhaseEnd> WatchAllAsync(KubeApiClient api, Dictionary<ResourceKind, string> versions, CancellationToken cancellationToken)
+    private async Task<PhaseEnd> WatchAllAsync(KubeApiClient api, IReadOnlyList<WatchTarget> targets, CancellationToken cancellationToken)
     {
         using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watcher = new ResourceWatcher(api, _options.WatchTimeout);
-        string? rulesPath;
-        lock (_gate) rulesPath = _rulesPath;
-        var tasks = versions
-            .Where(kv => kv.Key != ResourceKind.DestinationRules || rulesPath is not null)
-            .Select(kv => WatchKindAsync(watcher, kv.Key, kv.Key == ResourceKind.DestinationRules ? rulesPath! : ResourcePaths.Of(kv.Key), kv.Value, phase.Token))
-            .ToList();
+        var tasks = targets.Select(t => WatchKindAsync(watcher, t, phase.Token)).ToList();
         tasks.Add(PeriodicAsync(phase.Token));
 
         var first = await Task.WhenAny(tasks).ConfigureAwait(false);
@@ -27,10 +22,17 @@ public sealed partial class KubernetesCatalogSource
         return first.Result ?? results.FirstOrDefault(r => r is not null) ?? new PhaseEnd("reconnected", false);
     }
 
-    /// <summary>Keeps one resource watched; returns when a re-list is needed, null when cancelled.</summary>
-    private async Task<PhaseEnd?> WatchKindAsync(ResourceWatcher watcher, ResourceKind kind, string path, string resourceVersion, CancellationToken cancellationToken)
+    // The watch target of a core kind (or of DestinationRules at the path their probe found).
+    private WatchTarget CoreTarget(ResourceKind kind, string path, string resourceVersion) => new(
+        ResourcePaths.Name(kind), path, resourceVersion,
+        (type, obj, ct) => OnEventAsync(kind, type, obj, ct),
+        kind == ResourceKind.DestinationRules ? DestinationRulesGoneAsync : null);
+
+    /// <summary>Keeps one collection watched; returns when a re-list is needed, null when cancelled.</summary>
+    private async Task<PhaseEnd?> WatchKindAsync(ResourceWatcher watcher, WatchTarget target, CancellationToken cancellationToken)
     {
-        var rv = resourceVersion;
+        var name = target.Name;
+        var rv = target.ResourceVersion;
         var backoff = _options.BackoffInitial;
         var failures = 0;
         try
@@ -38,9 +40,10 @@ public sealed partial class KubernetesCatalogSource
             while (true)
             {
                 var started = _time.GetTimestamp();
-                var result = await watcher.WatchAsync(kind, path, rv, OnWatchOpened, OnEventAsync, OnBadLine, cancellationToken).ConfigureAwait(false);
+                var result = await watcher.WatchAsync(target.Path, rv, () => OnWatchOpened(name), target.OnEvent, reason => OnBadLine(name, reason), cancellationToken)
+                    .ConfigureAwait(false);
                 rv = result.ResourceVersion;
-                SetResourceVersion(kind, rv);
+                SetResourceVersion(name, rv);
                 if (result.Events > 0)
                 {
                     // Progress was made: the next failure starts the backoff from the beginning.
@@ -48,21 +51,21 @@ public sealed partial class KubernetesCatalogSource
                     failures = 0;
                 }
 
-                if (kind == ResourceKind.DestinationRules && result.Outcome == WatchOutcome.Failed && result.StatusCode is 403 or 404)
+                if (target.OnGone is { } gone && result.Outcome == WatchOutcome.Failed && result.StatusCode is 403 or 404)
                 {
-                    // Optional kind gone (Istio removed, RBAC revoked): drop its rules and stop watching
+                    // Optional kind gone (CRD removed, RBAC revoked): drop its objects and stop watching
                     // it without disturbing the other watches; the next full list asks again.
-                    await DestinationRulesGoneAsync(result.StatusCode, result.Reason, cancellationToken).ConfigureAwait(false);
+                    await gone(result.StatusCode, result.Reason, cancellationToken).ConfigureAwait(false);
                     await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
                 }
 
                 switch (result.Outcome)
                 {
                     case WatchOutcome.Expired:
-                        KubernetesCatalogLog.WatchExpired(_logger, ResourcePaths.Name(kind), rv);
+                        KubernetesCatalogLog.WatchExpired(_logger, name, rv);
                         return new PhaseEnd("watch-expired", false);
                     case WatchOutcome.Unreachable:
-                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
+                        SetError($"watch {name}: {result.Reason}", name);
                         _metrics.Error("unreachable");
                         return new PhaseEnd("reconnected", true);
                     case WatchOutcome.Ended when result.Events > 0 || _time.GetElapsedTime(started) >= MinQuietWatch:
@@ -70,7 +73,7 @@ public sealed partial class KubernetesCatalogSource
                         backoff = _options.BackoffInitial;
                         continue;
                     case WatchOutcome.Failed when ++failures >= MaxWatchFailuresBeforeRelist:
-                        SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
+                        SetError($"watch {name}: {result.Reason}", name);
                         _metrics.Error("watch");
                         return new PhaseEnd("reconnected", false);
                 }
@@ -79,12 +82,12 @@ public sealed partial class KubernetesCatalogSource
                 // resourceVersion after a jittered, growing pause so a flapping server is not hammered.
                 if (result.Outcome != WatchOutcome.Ended)
                 {
-                    SetError($"watch {ResourcePaths.Name(kind)}: {result.Reason}", kind);
+                    SetError($"watch {name}: {result.Reason}", name);
                     _metrics.Error("watch");
                 }
 
                 var delay = Jitter(backoff);
-                KubernetesCatalogLog.WatchFailed(_logger, ResourcePaths.Name(kind), result.Reason, rv, (long)delay.TotalMilliseconds);
+                KubernetesCatalogLog.WatchFailed(_logger, name, result.Reason, rv, (long)delay.TotalMilliseconds);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.BackoffMax.Ticks));
             }
@@ -113,10 +116,10 @@ public sealed partial class KubernetesCatalogSource
         }
     }
 
-    private void OnBadLine(ResourceKind kind, string reason) => Skip(kind, null, reason);
+    private void OnBadLine(string name, string reason) => Skip(name, null, reason);
 
-    private void OnWatchOpened(ResourceKind kind)
+    private void OnWatchOpened(string name)
     {
-        lock (_gate) WatchHealthy(kind);
+        lock (_gate) WatchHealthy(name);
     }
 }

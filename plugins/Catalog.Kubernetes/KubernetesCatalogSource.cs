@@ -6,8 +6,8 @@ using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
 
 /// <summary>
-/// Lists and watches Services, EndpointSlices (or Endpoints), Nodes and — where Istio is installed —
-/// DestinationRules, and keeps the sink and the cache in step; serves the cache when the API cannot
+/// Lists and watches Services, EndpointSlices (or Endpoints), Nodes, — where Istio is installed —
+/// DestinationRules and the kinds other plugins asked for (Istio Gateways, TLS Secrets), and keeps the sink and the cache in step; serves the cache when the API cannot
 /// be reached and keeps retrying.
 /// </summary>
 /// <remarks>
@@ -28,8 +28,14 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// The publisher of this agent on its own Node, told what the Node watch says of that Node and shown
 /// in status; null when none runs (tests of the catalog alone).
 /// </param>
+/// <param name="resourceTypes">
+/// The kinds other plugins asked for (registered <see cref="CatalogResourceType"/> instances, repeats counted
+/// once): listed and watched like the core kinds and carried as <see cref="MeshResource"/> values; optional
+/// like DestinationRules (a kind not served, or forbidden, never stops the catalog).
+/// </param>
 public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions options, ICatalogSink sink, ICatalogCache? cache, IResyncPolicy policy,
-    ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null)
+    ILogger<KubernetesCatalogSource> logger, TimeProvider time, System.Diagnostics.Metrics.Meter meter, NodeAnnotationPublisher? publisher = null,
+    IEnumerable<CatalogResourceType>? resourceTypes = null)
     : ICatalogSource, IStatusContributor, IHostedService, IDisposable
 {
     /// <summary>Name of this source in the sink and prefix of its cache collections.</summary>
@@ -52,9 +58,10 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, string> _resourceVersions = new(StringComparer.Ordinal);
+    private readonly Resources.ResourceTypeWatch[] _kinds = Resources.ResourceTypes.Distinct(resourceTypes).Select(t => new Resources.ResourceTypeWatch(t)).ToArray();
 
     // Watches that failed and have not reopened since: Connected is false while any is here.
-    private readonly HashSet<ResourceKind> _failingWatches = [];
+    private readonly HashSet<string> _failingWatches = new(StringComparer.Ordinal);
 
     private Task? _loop;
     private string _apiLabel = InitialApiLabel(options);
@@ -107,16 +114,16 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
 
     // Caller holds _gate. A watch is open again (or, for an optional kind, no longer wanted): connected
     // once no other watch is failing.
-    private void WatchHealthy(ResourceKind kind)
+    private void WatchHealthy(string name)
     {
-        _failingWatches.Remove(kind);
+        _failingWatches.Remove(name);
         if (_failingWatches.Count == 0) _state.SetConnected(true);
     }
 
     // Caller holds _gate. A watch broke, failed or found the API unreachable: not connected until it reopens.
-    private void WatchFailing(ResourceKind kind)
+    private void WatchFailing(string name)
     {
-        _failingWatches.Add(kind);
+        _failingWatches.Add(name);
         _state.SetConnected(false);
     }
 
@@ -136,6 +143,7 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
                     _state.LastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
                     new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices),
+                    _kinds.Select(k => k.Status()).ToList(),
                     _publisher?.Status);
             }
         }
@@ -149,6 +157,7 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
     /// <summary>Starts the list/watch loop in the background; returns at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_kinds.Length > 0) _metrics.ObserveResources(ResourceMeasurements);
         _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -215,11 +224,11 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
                         lock (_gate) _apiLabel = api.BaseUri.ToString();
                     }
 
-                    var versions = await ListAllAsync(api, trigger, cancellationToken).ConfigureAwait(false);
+                    var targets = await ListAllAsync(api, trigger, cancellationToken).ConfigureAwait(false);
                     failures = 0;
                     offlineSince = null;
 
-                    var end = await WatchAllAsync(api, versions, cancellationToken).ConfigureAwait(false);
+                    var end = await WatchAllAsync(api, targets, cancellationToken).ConfigureAwait(false);
                     trigger = end.Trigger;
                     if (end.Offline) offlineSince = _time.GetUtcNow();
                 }

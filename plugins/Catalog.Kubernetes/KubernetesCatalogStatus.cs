@@ -22,6 +22,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes;
 /// <param name="Relists">Full lists done.</param>
 /// <param name="Skipped">Objects skipped (not understood or filtered).</param>
 /// <param name="DestinationRules">The Istio DestinationRule resource: configuration, whether it is served and watched, counts.</param>
+/// <param name="Resources">The kinds other plugins asked for (<see cref="CatalogResourceType"/>): state, apiVersion and count of each.</param>
 /// <param name="Publish">This agent on its own Node (annotations <c>pluginmesh.io/*</c>); null when no publisher runs.</param>
 public sealed record KubernetesCatalogStatus(
     string Api,
@@ -42,4 +43,5 @@ public sealed record KubernetesCatalogStatus(
     long Relists,
     long Skipped,
     DestinationRulesStatus DestinationRules,
+    IReadOnlyList<Resources.CatalogResourceStatus> Resources,
     Publishing.PublishStatus? Publish);

@@ -65,6 +65,7 @@ public sealed partial class ProxyHostedService(
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
         var registry = _registry;
+        _connector = new ServiceConnector(() => registry.Table, dialer);
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
         // Listen mode serves node ports on the ports themselves; in iptables mode rules redirect them.
         var nodePortBind = mode == ProxyMode.Listen ? options.NodePortAddress : null;

@@ -11,7 +11,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables;
 public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
     PluginId,
     "ClusterIP interception (iptables/listen), TCP/UDP forwarding, load balancing, remote endpoints over the tunnel",
-    provides: [Capabilities.Intercept],
+    provides: [Capabilities.Intercept, Capabilities.ServiceConnector],
     uses: [Capabilities.CatalogSource, Capabilities.Tunnel, Capabilities.Directory])
 {
     /// <summary>The plugin id and configuration section name.</summary>
@@ -48,6 +48,8 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
             context.Node.AdminPort,
             sp.GetService<IPeerNetwork>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProxyHostedService>());
+        // Connections for plugins that accept traffic themselves (an ingress gateway), balanced and failed over as intercepted ones.
+        services.AddSingleton<IServiceConnector>(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }
 

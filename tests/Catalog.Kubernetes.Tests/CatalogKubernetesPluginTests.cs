@@ -24,6 +24,16 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
+    // The plugin as the host wires it (the sink, the host's resync policy, the cache), plus what another plugin would register.
+    private Task<PluginServices> StartPluginAsync(FakeApiServer server, PluginServices cache, RecordingCatalogSink sink, Action<IServiceCollection>? more = null) =>
+        PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
+        {
+            services.AddSingleton<ICatalogSink>(sink);
+            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
+            services.AddSingleton(cache.Get<ICatalogCache>());
+            more?.Invoke(services);
+        }, ("apiServer", server.Url.ToString()));
+
     [Fact]
     public async Task ConfigureServices_WithTheHostsPolicyAndTheCache_ListsIntoSinkAndCache()
     {
@@ -34,12 +44,7 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
         var sink = new RecordingCatalogSink();
 
-        await using var plugin = await PluginServices.StartAsync(new CatalogKubernetesPlugin(), _data, services =>
-        {
-            services.AddSingleton<ICatalogSink>(sink);
-            services.AddSingleton<IResyncPolicy>(new DefaultResyncPolicy());
-            services.AddSingleton(cache.Get<ICatalogCache>());
-        }, ("apiServer", server.Url.ToString()));
+        await using var plugin = await StartPluginAsync(server, cache, sink);
 
         await Eventually.TrueAsync(() => sink.Get<MeshService>(CatalogObjectKind.Service, "demo/web") is not null, "listed into the sink");
         // Synced is set once the list's cache rewrite is done (the sink hears first): reading the cache
@@ -48,6 +53,32 @@ public sealed class CatalogKubernetesPluginTests : IDisposable
         await Eventually.TrueAsync(() => cache.Get<ICatalogCache>().Restore(KubernetesCatalogSource.SourceName)
             .Any(c => c is { Kind: CatalogObjectKind.Node, Key: "node-b", Value: MeshNode }), "listed into the cache");
         Assert.True(plugin.Get<KubernetesCatalogSource>().Synced);
+    }
+
+    // Another plugin (gateway.istio) registers the kinds it needs in the same container; registered twice, watched once.
+    [Fact]
+    public async Task ConfigureServices_ResourceTypesRegisteredByAnotherPlugin_AreListedIntoTheSink()
+    {
+        await using var server = new FakeApiServer();
+        server.Cluster.InstallCustomResource("networking.istio.io", "Gateway", "gateways", "v1");
+        server.Cluster.Put(FakeObjects.CustomResource("networking.istio.io/v1", "Gateway", "demo", "gw", new System.Text.Json.Nodes.JsonObject()));
+        server.Start(0);
+        await using var cache = await PluginServices.StartAsync(new CacheLiteDbPlugin(), _data);
+        var sink = new RecordingCatalogSink();
+
+        await using var plugin = await StartPluginAsync(server, cache, sink, services =>
+        {
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "Gateway", "gateways", ["v1", "v1beta1"]));
+            services.AddSingleton(new CatalogResourceType("networking.istio.io", "VirtualService", "virtualservices", ["v1", "v1beta1"]));
+        });
+
+        await Eventually.TrueAsync(() => sink.Get<MeshResource>(CatalogObjectKind.Resource, "Gateway.networking.istio.io/demo/gw") is not null, "gateway listed into the sink");
+        // The sink hears before status is updated: wait for the list to be complete.
+        var source = plugin.Get<KubernetesCatalogSource>();
+        await Eventually.TrueAsync(() => source.Synced, "synced");
+        Assert.Equal([("Gateway.networking.istio.io", "watching"), ("VirtualService.networking.istio.io", "not-served")],
+            source.Status.Resources.Select(r => (r.Kind, r.State)));
     }
 
     [Theory]

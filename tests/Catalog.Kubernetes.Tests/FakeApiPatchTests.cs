@@ -6,6 +6,7 @@ using k8s.Autorest;
 using k8s.Models;
 
 using PluginMesh.Demo.FakeApi;
+using PluginMesh.Plugins.Catalog.Kubernetes.Tests.Support;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;
 
@@ -14,52 +15,38 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Tests;
 /// client library, not our own requests), so the fake is checked against what a real client sends
 /// and expects.
 /// </summary>
-public sealed class FakeApiPatchTests : IAsyncLifetime
+public sealed class FakeApiPatchTests : FakeApiClientTests
 {
-    private readonly FakeApiServer _server = new();
-    private k8s.Kubernetes _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _server.Cluster.Apply(FakeCluster.Nodes, FakeObjects.Node("node-a", "10.244.1.0/24", "192.168.1.10"));
-        _server.Start(0);
-        _client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.Url.ToString().TrimEnd('/') });
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
+    protected override void Seed(FakeCluster cluster) =>
+        cluster.Apply(FakeCluster.Nodes, FakeObjects.Node("node-a", "10.244.1.0/24", "192.168.1.10"));
 
     [Theory]
     [InlineData(V1Patch.PatchType.MergePatch)]
     [InlineData(V1Patch.PatchType.StrategicMergePatch)]
     public async Task PatchNode_Annotations_MergedAndSeenByWatchAsModified(V1Patch.PatchType type)
     {
-        var before = _server.Cluster.ResourceVersion;
-        var patched = await _client.CoreV1.PatchNodeAsync(new V1Patch("""{"metadata":{"annotations":{"pluginmesh.io/peer-id":"12D3KooWabc","pluginmesh.io/relay":"true"}}}""", type), "node-a");
-        var again = await _client.CoreV1.PatchNodeAsync(new V1Patch("""{"metadata":{"annotations":{"pluginmesh.io/relay":null}}}""", type), "node-a");
+        var before = Server.Cluster.ResourceVersion;
+        var patched = await Client.CoreV1.PatchNodeAsync(new V1Patch("""{"metadata":{"annotations":{"pluginmesh.io/peer-id":"12D3KooWabc","pluginmesh.io/relay":"true"}}}""", type), "node-a");
+        var again = await Client.CoreV1.PatchNodeAsync(new V1Patch("""{"metadata":{"annotations":{"pluginmesh.io/relay":null}}}""", type), "node-a");
 
         Assert.Equal("12D3KooWabc", patched.Metadata.Annotations["pluginmesh.io/peer-id"]);
         Assert.Equal("true", patched.Metadata.Annotations["pluginmesh.io/relay"]);
         Assert.False(again.Metadata.Annotations.ContainsKey("pluginmesh.io/relay"));
         Assert.Equal("10.244.1.0/24", again.Spec.PodCIDR); // the rest of the object is kept
         Assert.True(long.Parse(again.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture) > before);
-        var read = _server.Cluster.ReadSince(FakeCluster.Nodes, before);
+        var read = Server.Cluster.ReadSince(FakeCluster.Nodes, before);
         Assert.Equal(["MODIFIED", "MODIFIED"], read.Events.Select(e => e.Type));
-        Assert.Equal(2, _server.Cluster.Patches.Count);
+        Assert.Equal(2, Server.Cluster.Patches.Count);
     }
 
     [Fact]
     public async Task PatchNode_JsonPatch_AddsAndRemovesAnnotations()
     {
-        await _client.CoreV1.PatchNodeAsync(new V1Patch("""[{"op":"add","path":"/metadata/annotations","value":{"pluginmesh.io/addrs":"[]"}}]""", V1Patch.PatchType.JsonPatch), "node-a");
-        var node = await _client.CoreV1.PatchNodeAsync(new V1Patch("""[{"op":"replace","path":"/metadata/annotations/pluginmesh.io~1addrs","value":"[\"/ip4/1.2.3.4/tcp/4001\"]"}]""", V1Patch.PatchType.JsonPatch), "node-a");
+        await Client.CoreV1.PatchNodeAsync(new V1Patch("""[{"op":"add","path":"/metadata/annotations","value":{"pluginmesh.io/addrs":"[]"}}]""", V1Patch.PatchType.JsonPatch), "node-a");
+        var node = await Client.CoreV1.PatchNodeAsync(new V1Patch("""[{"op":"replace","path":"/metadata/annotations/pluginmesh.io~1addrs","value":"[\"/ip4/1.2.3.4/tcp/4001\"]"}]""", V1Patch.PatchType.JsonPatch), "node-a");
 
         Assert.Equal("""["/ip4/1.2.3.4/tcp/4001"]""", node.Metadata.Annotations["pluginmesh.io/addrs"]);
-        var bad = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.PatchNodeAsync(
+        var bad = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.PatchNodeAsync(
             new V1Patch("""[{"op":"remove","path":"/metadata/annotations/absent"}]""", V1Patch.PatchType.JsonPatch), "node-a"));
         Assert.Equal((HttpStatusCode)422, bad.Response.StatusCode);
     }
@@ -67,8 +54,8 @@ public sealed class FakeApiPatchTests : IAsyncLifetime
     [Fact]
     public async Task GetNode_ByName_ReturnsItOrNotFound()
     {
-        var node = await _client.CoreV1.ReadNodeAsync("node-a");
-        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNodeAsync("node-z"));
+        var node = await Client.CoreV1.ReadNodeAsync("node-a");
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.ReadNodeAsync("node-z"));
 
         Assert.Equal("192.168.1.10", node.Status.Addresses.Single(a => a.Type == "InternalIP").Address);
         Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
@@ -77,26 +64,26 @@ public sealed class FakeApiPatchTests : IAsyncLifetime
     [Fact]
     public async Task PatchNode_ForbiddenOrUnsupported_AnsweredAsKubeApiServerAndMetaServerDo()
     {
-        _server.Cluster.ForbidPatch(FakeCluster.Nodes, "node-a");
-        var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.PatchNodeAsync(
+        Server.Cluster.ForbidPatch(FakeCluster.Nodes, "node-a");
+        var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.PatchNodeAsync(
             new V1Patch("""{"metadata":{"annotations":{"a":"b"}}}""", V1Patch.PatchType.MergePatch), "node-a"));
-        _server.Cluster.ForbidPatch(FakeCluster.Nodes, "node-a", forbidden: false);
-        _server.Cluster.PatchNotSupported = true;
-        var unsupported = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.PatchNodeAsync(
+        Server.Cluster.ForbidPatch(FakeCluster.Nodes, "node-a", forbidden: false);
+        Server.Cluster.PatchNotSupported = true;
+        var unsupported = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.PatchNodeAsync(
             new V1Patch("""{"metadata":{"annotations":{"a":"b"}}}""", V1Patch.PatchType.MergePatch), "node-a"));
 
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
         Assert.Contains("cannot patch", forbidden.Response.Content, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, unsupported.Response.StatusCode);
-        Assert.Empty(_server.Cluster.Patches);
-        Assert.Null(_server.Cluster.Get(FakeCluster.Nodes, "node-a")!["metadata"]!["annotations"]);
+        Assert.Empty(Server.Cluster.Patches);
+        Assert.Null(Server.Cluster.Get(FakeCluster.Nodes, "node-a")!["metadata"]!["annotations"]);
     }
 
     [Fact]
     public async Task Patch_OtherContentType_415()
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Patch, new Uri(_server.Url, "api/v1/nodes/node-a"))
+        using var request = new HttpRequestMessage(HttpMethod.Patch, new Uri(Server.Url, "api/v1/nodes/node-a"))
         {
             Content = new StringContent("{}", Encoding.UTF8, "application/json"),
         };

@@ -51,6 +51,31 @@ public sealed class ChartRenderTests
         Assert.Equal(["get", "list", "watch"], verbs.Cast<string>().Order(StringComparer.Ordinal));
     }
 
+    // Secrets are read only for the gateway's TLS certificates: granted while a gateway.istio section is configured, not otherwise.
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("{}", true)]
+    [InlineData("enabled: true", true)]
+    [InlineData("enabled: false", false)]
+    public void GatewaySection_GrantsReadingSecrets_OnlyWhenTheGatewayIsOn(string? section, bool granted)
+    {
+        var plugins = (Dictionary<string, object?>)((Dictionary<string, object?>)Chart.DefaultValues()["config"]!)["plugins"]!;
+        if (section is not null) plugins["gateway.istio"] = section == "{}" ? new Dictionary<string, object?>() : YamlModel.LoadAll(section).Single();
+        var role = Chart.Render("pluginmesh", "pluginmesh", new Dictionary<string, object?> { ["config.plugins"] = plugins }).Single("ClusterRole", "pluginmesh");
+        var secrets = ((List<object?>)role["rules"]!).Cast<Dictionary<string, object?>>()
+            .Where(r => ((List<object?>)r["resources"]!).Contains("secrets")).ToList();
+        if (!granted)
+        {
+            Assert.Empty(secrets);
+            return;
+        }
+
+        var rule = Assert.Single(secrets);
+        Assert.Equal([""], ((List<object?>)rule["apiGroups"]!).Cast<string>());
+        Assert.Equal(["secrets"], ((List<object?>)rule["resources"]!).Cast<string>());
+        Assert.Equal(["get", "list", "watch"], ((List<object?>)rule["verbs"]!).Cast<string>());
+    }
+
     [Fact]
     public void OwnNodePolicy_EqualsThePlainManifest_AndNamesTheAgentsServiceAccount()
     {

@@ -79,14 +79,15 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void Rbac_ReadsServicesEndpointsEndpointSlicesNodesAndDestinationRules_AndPatchesOnlyNodes()
+    public void Rbac_ReadsServicesEndpointsEndpointSlicesNodesAndIstioNetworking_AndPatchesOnlyNodes_NoSecrets()
     {
         var rules = List(Kind("ClusterRole"), "rules").Cast<Dictionary<string, object?>>().ToList();
         var granted = rules.SelectMany(r => List(r, "apiGroups").Cast<string>().SelectMany(g =>
                 List(r, "resources").Cast<string>().SelectMany(res => List(r, "verbs").Cast<string>()
                     .Select(v => $"{v} {(g.Length == 0 ? res : $"{res}.{g}")}"))))
             .Order(StringComparer.Ordinal).ToList();
-        string[] read = ["destinationrules.networking.istio.io", "endpoints", "endpointslices.discovery.k8s.io", "nodes", "services"];
+        string[] read = ["destinationrules.networking.istio.io", "endpoints", "endpointslices.discovery.k8s.io", "gateways.networking.istio.io", "nodes", "services",
+            "virtualservices.networking.istio.io"];
         // Read what the catalog lists and watches; patch Nodes to publish the agent on its own (nothing else writes).
         Assert.Equal(read.SelectMany(r => new[] { "get " + r, "list " + r, "watch " + r }).Append("patch nodes").Order(StringComparer.Ordinal), granted);
         Assert.All(rules, r => Assert.Null(Get(r, "resourceNames")));

@@ -17,7 +17,7 @@ public sealed class ProxyIptablesPluginTests
         var d = new ProxyIptablesPlugin().Descriptor;
         Assert.Equal("proxy.iptables", d.Id);
         Assert.Equal(AbstractionsApi.Version, d.ApiVersion);
-        Assert.Equal(["intercept"], d.Provides);
+        Assert.Equal(["intercept", "service-connector"], d.Provides);
         Assert.Empty(d.Requires);
         Assert.Equal(["catalog.source", "tunnel", "directory"], d.Uses);
     }
@@ -34,6 +34,7 @@ public sealed class ProxyIptablesPluginTests
         new ProxyIptablesPlugin().ConfigureServices(services, context);
         Assert.Contains(services, s => s.ServiceType == typeof(IHostedService));
         Assert.Contains(services, s => s.ServiceType == typeof(IStatusContributor));
+        Assert.Contains(services, s => s.ServiceType == typeof(IServiceConnector));
         Assert.Equal(interceptor, services.Any(s => s.ServiceType == typeof(ITrafficInterceptor)));
     }
 

@@ -55,6 +55,33 @@ internal static class CatalogCacheCodec
             node.Agent is { } agent ? new CachedAgent(agent.PeerId.ToString(), agent.Addresses.Select(a => a.ToString()).ToList(), agent.OffersRelay) : null);
     }
 
+    /// <summary>Encodes a resource of a kind a plugin asked for.</summary>
+    public static CachedResource Encode(MeshResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return new CachedResource(resource.Key.Group, resource.Key.Kind, resource.Key.Namespace, resource.Key.Name, resource.ApiVersion, resource.Json);
+    }
+
+    /// <summary>
+    /// Decodes a resource, or null when the document is not usable: a part of its key missing, a key that is not
+    /// the one it is stored under (<paramref name="key"/>), or JSON text that is not an object.
+    /// </summary>
+    public static MeshResource? Decode(string key, CachedResource? doc)
+    {
+        if (doc is null || string.IsNullOrEmpty(doc.Kind) || string.IsNullOrEmpty(doc.Name) || string.IsNullOrEmpty(doc.ApiVersion) || doc.Json is null) return null;
+        var resource = new MeshResource(new ResourceKey(doc.Group ?? "", doc.Kind, doc.Namespace ?? "", doc.Name), doc.ApiVersion, doc.Json);
+        if (resource.Key.ToString() != key) return null;
+        try
+        {
+            using var parsed = System.Text.Json.JsonDocument.Parse(doc.Json);
+            return parsed.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object ? resource : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decodes a service, or null when the document is not usable.</summary>
     public static MeshService? Decode(CachedService? doc)
     {

@@ -45,7 +45,7 @@ public static partial class FileCatalogParser
             return new FileCatalogParseResult(null, context.Problems);
         }
 
-        var root = YamlMap.Open(stream.Documents[0].RootNode, "", context, "services", "nodes");
+        var root = YamlMap.Open(stream.Documents[0].RootNode, "", context, "services", "nodes", "resources");
         if (root is null) return new FileCatalogParseResult(null, context.Problems);
 
         var services = new List<MeshService>();
@@ -86,9 +86,13 @@ public static partial class FileCatalogParser
             nodes.Add(node);
         }
 
+        // Malformed resources are skipped, not fatal: they serve optional plugins, services and nodes must still load.
+        var skipped = new ParseContext(file);
+        var resources = ResourceParser.Parse(root.Raw("resources"), skipped);
+
         return context.Problems.Count > 0
             ? new FileCatalogParseResult(null, context.Problems)
-            : new FileCatalogParseResult(new FileCatalogState(services, endpoints, nodes), []);
+            : new FileCatalogParseResult(new FileCatalogState(services, endpoints, nodes) { Resources = resources }, []) { Skipped = skipped.Problems };
     }
 
     private static (MeshService, ServiceEndpoints)? ParseService(YamlNode item, string path, ParseContext context)
@@ -354,10 +358,10 @@ public static partial class FileCatalogParser
     private static partial Regex Dns1035Label();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex Dns1123Label();
+    internal static partial Regex Dns1123Label();
 
     [GeneratedRegex("^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex Dns1123Subdomain();
+    internal static partial Regex Dns1123Subdomain();
 
     [GeneratedRegex("^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex PortName();

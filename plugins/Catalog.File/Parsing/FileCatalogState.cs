@@ -9,13 +9,17 @@ public sealed record FileCatalogState(
     IReadOnlyList<ServiceEndpoints> Endpoints,
     IReadOnlyList<MeshNode> Nodes)
 {
+    /// <summary>The objects of <c>resources:</c> (Istio Gateways, TLS Secrets), in file order.</summary>
+    public IReadOnlyList<MeshResource> Resources { get; init; } = [];
+
     /// <summary>The state as the full list of changes handed to <see cref="ICatalogSink.ReplaceAsync"/>.</summary>
     public IReadOnlyList<CatalogChange> ToChanges()
     {
-        var changes = new List<CatalogChange>(Services.Count + Endpoints.Count + Nodes.Count);
+        var changes = new List<CatalogChange>(Services.Count + Endpoints.Count + Nodes.Count + Resources.Count);
         changes.AddRange(Services.Select(s => new CatalogChange(CatalogObjectKind.Service, s.Key.ToString(), s)));
         changes.AddRange(Endpoints.Select(e => new CatalogChange(CatalogObjectKind.Endpoints, e.Service.ToString(), e)));
         changes.AddRange(Nodes.Select(n => new CatalogChange(CatalogObjectKind.Node, n.Name, n)));
+        changes.AddRange(Resources.Select(r => new CatalogChange(CatalogObjectKind.Resource, r.Key.ToString(), r)));
         return changes;
     }
 }

@@ -101,12 +101,15 @@ internal sealed class KubeApiClient : IDisposable
         }
     }
 
-    /// <summary>Opens a watch from <paramref name="resourceVersion"/>; the caller reads and disposes the response.</summary>
+    /// <summary>
+    /// Opens a watch from <paramref name="resourceVersion"/> on <paramref name="path"/> (a list path, which may
+    /// already carry a query such as <c>fieldSelector</c>); the caller reads and disposes the response.
+    /// </summary>
     /// <exception cref="HttpRequestException">The server could not be reached.</exception>
     public async Task<HttpResponseMessage> OpenWatchAsync(string path, string resourceVersion, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var query = string.Create(CultureInfo.InvariantCulture,
-            $"{path}?watch=1&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={(int)timeout.TotalSeconds}");
+            $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}watch=1&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={(int)timeout.TotalSeconds}");
         using var request = await CreateRequestAsync(query, cancellationToken).ConfigureAwait(false);
         return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
     }

@@ -92,49 +92,8 @@ internal static class DestinationRuleMapper
     /// (any domain after <c>svc.</c>: the plugin does not know the cluster's). Wildcards, IP addresses
     /// and other names (outside the cluster) are refused with the reason.
     /// </summary>
-    public static bool TryResolveHost(string host, string ruleNamespace, out ServiceKey? target, out string? problem)
-    {
-        target = null;
-        problem = null;
-        var h = host.Trim().TrimEnd('.').ToLowerInvariant();
-        if (h.Contains('*', StringComparison.Ordinal))
-        {
-            problem = $"wildcard host: '{host}' (not supported; name one service)";
-            return false;
-        }
-
-        if (IPAddress.TryParse(h, out _))
-        {
-            problem = $"host outside the cluster: '{host}'";
-            return false;
-        }
-
-        var labels = h.Split('.');
-        if (!labels.All(IsDnsLabel))
-        {
-            problem = $"malformed host: '{host}'";
-            return false;
-        }
-
-        switch (labels.Length)
-        {
-            case 1:
-                target = new ServiceKey(ruleNamespace, labels[0]);
-                return true;
-            case 2:
-                target = new ServiceKey(labels[1], labels[0]);
-                return true;
-            default:
-                if (labels[2] != "svc")
-                {
-                    problem = $"host outside the cluster: '{host}' (not <service>.<namespace>.svc[.<cluster domain>])";
-                    return false;
-                }
-
-                target = new ServiceKey(labels[1], labels[0]);
-                return true;
-        }
-    }
+    public static bool TryResolveHost(string host, string ruleNamespace, out ServiceKey? target, out string? problem) =>
+        ServiceHostName.TryResolve(host, ruleNamespace, clusterDomain: null, out target, out problem);
 
     // trafficPolicy.loadBalancer: `simple` passes through by name (the proxy maps Istio's names and
     // warns about those it lacks); `consistentHash` becomes consistent hashing on the source IP.
@@ -194,10 +153,6 @@ internal static class DestinationRuleMapper
         if (String(hash, "httpQueryParameterName") is { } query) return $"query parameter '{query}'";
         return "no hash key";
     }
-
-    private static bool IsDnsLabel(string label) =>
-        label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' &&
-        label.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
     private static string? String(JsonElement obj, string property) =>
         obj.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -27,6 +27,9 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
     private readonly HashSet<(string Rule, string Code)> _noticed = [];
     private readonly Dictionary<string, string> _conflicts = new(StringComparer.Ordinal);
     private readonly List<string> _notices = [];
+
+    // Objects of the kinds plugins asked for, per kind (each registered kind is one instance), by catalog key.
+    private readonly Dictionary<CatalogResourceType, Dictionary<string, MeshResource>> _resources = new(ReferenceEqualityComparer.Instance);
     private bool _deferConflicts;
 
     /// <summary>Number of published objects by kind.</summary>
@@ -254,6 +257,55 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         return affected;
     }
 
+    /// <summary>Number of objects of <paramref name="type"/> known.</summary>
+    public int Resources(CatalogResourceType type) => _resources.TryGetValue(type, out var known) ? known.Count : 0;
+
+    /// <summary>Records an added or modified object of <paramref name="type"/>; returns its catalog key.</summary>
+    public List<(CatalogObjectKind, string)> UpsertResource(CatalogResourceType type, MeshResource resource)
+    {
+        var key = resource.Key.ToString();
+        ResourceStore(type)[key] = resource;
+        return [(CatalogObjectKind.Resource, key)];
+    }
+
+    /// <summary>Records the deletion of an object of <paramref name="type"/>; deleting an unknown one is a no-op.</summary>
+    public List<(CatalogObjectKind, string)> DeleteResource(CatalogResourceType type, ResourceKey key)
+    {
+        ResourceStore(type).Remove(key.ToString());
+        return [(CatalogObjectKind.Resource, key.ToString())];
+    }
+
+    /// <summary>Replaces everything known of <paramref name="type"/> with a fresh list (empty: the kind is gone).</summary>
+    public List<(CatalogObjectKind, string)> ReplaceResources(CatalogResourceType type, IEnumerable<MeshResource> resources)
+    {
+        var store = ResourceStore(type);
+        var affected = store.Keys.Select(k => (CatalogObjectKind.Resource, k)).ToList();
+        store.Clear();
+        foreach (var resource in resources) affected.AddRange(UpsertResource(type, resource));
+        return affected;
+    }
+
+    /// <summary>
+    /// Takes the objects of <paramref name="types"/> in a state served from the cache as known, so a kind whose
+    /// next list fails keeps them (an agent cut off from the API keeps its gateway configuration); objects of
+    /// kinds nobody asks for any more are not taken, and leave the sink at the first full list.
+    /// </summary>
+    public void SeedResources(IReadOnlyList<CatalogChange> state, IEnumerable<CatalogResourceType> types)
+    {
+        var list = types.ToList();
+        foreach (var change in state)
+        {
+            if (change.Kind != CatalogObjectKind.Resource || change.Value is not MeshResource resource) continue;
+            if (list.FirstOrDefault(t => t.Matches(resource)) is { } type) ResourceStore(type)[change.Key] = resource;
+        }
+    }
+
+    private Dictionary<string, MeshResource> ResourceStore(CatalogResourceType type)
+    {
+        if (!_resources.TryGetValue(type, out var store)) _resources[type] = store = new Dictionary<string, MeshResource>(StringComparer.Ordinal);
+        return store;
+    }
+
     /// <summary>Changes that bring the published state of <paramref name="affected"/> keys in line; marks them published.</summary>
     public List<CatalogChange> Diff(IEnumerable<(CatalogObjectKind Kind, string Key)> affected)
     {
@@ -284,6 +336,7 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
         var all = _published.Keys.ToList();
         all.AddRange(_services.Keys.SelectMany(k => new[] { (CatalogObjectKind.Service, k), (CatalogObjectKind.Endpoints, k) }));
         all.AddRange(_nodes.Keys.Select(k => (CatalogObjectKind.Node, k)));
+        all.AddRange(_resources.Values.SelectMany(s => s.Keys).Select(k => (CatalogObjectKind.Resource, k)));
         Diff(all);
         return _published
             .OrderBy(kv => kv.Key.Item1).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal)
@@ -379,6 +432,14 @@ internal sealed class CatalogProjection(string proxyNameLabel, string proxyName)
 
             case CatalogObjectKind.Node:
                 return _nodes.GetValueOrDefault(key);
+            case CatalogObjectKind.Resource:
+                // Two registrations may narrow one kind differently (namespace, selector): an object either sees is served.
+                foreach (var store in _resources.Values)
+                {
+                    if (store.TryGetValue(key, out var resource)) return resource;
+                }
+
+                return null;
             case CatalogObjectKind.Endpoints:
                 // Endpoints of a service the mesh does not serve (filtered, ExternalName, unknown) are not published.
                 if (!_services.TryGetValue(key, out var service)) return null;

@@ -15,7 +15,9 @@ internal static class CatalogValues
         (ServiceEndpoints x, ServiceEndpoints y) => x.Service == y.Service && x.Endpoints.SequenceEqual(y.Endpoints, EndpointContent.Instance),
         (MeshNode x, MeshNode y) => x.Name == y.Name && x.PodCidrs.SequenceEqual(y.PodCidrs, StringComparer.Ordinal)
             && x.Addresses.SequenceEqual(y.Addresses) && SameLabels(x.Labels, y.Labels) && SameAgent(x.Agent, y.Agent),
-        // Only the three kinds above are ever published; anything else counts as changed, which is always safe.
+        // Strings only: record equality is content equality (the JSON compared as text, as the contract says).
+        (MeshResource x, MeshResource y) => x == y,
+        // Only the kinds above are ever published; anything else counts as changed, which is always safe.
         _ => false,
     };
 

@@ -12,19 +12,17 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 /// </remarks>
 internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
 {
-    /// <summary>Called for each object event with (kind, type, object); awaited before the next line is read.</summary>
-    public delegate Task EventHandler(ResourceKind kind, string type, JsonElement obj, CancellationToken cancellationToken);
-
-    /// <summary>Called for lines that cannot be used (not JSON, unknown type).</summary>
-    public delegate void BadLineHandler(ResourceKind kind, string reason);
+    /// <summary>Called for each object event with (type, object); awaited before the next line is read.</summary>
+    public delegate Task EventHandler(string type, JsonElement obj, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Watches <paramref name="kind"/> at <paramref name="path"/> (its collection path; DestinationRules
-    /// have two API versions) from <paramref name="resourceVersion"/> until the stream ends;
-    /// <paramref name="onOpened"/> runs once the server accepted the watch.
+    /// Watches the collection at <paramref name="path"/> (its list path, which may carry a
+    /// <c>fieldSelector</c> query: DestinationRules and custom resources have several API versions) from
+    /// <paramref name="resourceVersion"/> until the stream ends; <paramref name="onOpened"/> runs once the
+    /// server accepted the watch, <paramref name="onBadLine"/> for lines that cannot be used (not JSON, unknown type).
     /// </summary>
-    public async Task<WatchResult> WatchAsync(ResourceKind kind, string path, string resourceVersion, Action<ResourceKind> onOpened, EventHandler onEvent,
-        BadLineHandler onBadLine, CancellationToken cancellationToken)
+    public async Task<WatchResult> WatchAsync(string path, string resourceVersion, Action onOpened, EventHandler onEvent,
+        Action<string> onBadLine, CancellationToken cancellationToken)
     {
         var rv = resourceVersion;
         var events = 0;
@@ -42,7 +40,7 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
         {
             if (response.StatusCode == HttpStatusCode.Gone) return new WatchResult(WatchOutcome.Expired, rv, 0, "HTTP 410 Gone", 410);
             if (!response.IsSuccessStatusCode) return new WatchResult(WatchOutcome.Failed, rv, 0, $"HTTP {(int)response.StatusCode}", (int)response.StatusCode);
-            onOpened(kind);
+            onOpened();
 
             // A watch that hears nothing (not even a bookmark) well past its own timeout is on a
             // dead connection; give up on it instead of waiting for TCP to notice.
@@ -66,7 +64,7 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
                     }
                     catch (JsonException ex)
                     {
-                        onBadLine(kind, "watch line is not JSON: " + ex.Message);
+                        onBadLine("watch line is not JSON: " + ex.Message);
                         continue;
                     }
 
@@ -79,12 +77,12 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
                         {
                             case "ADDED" or "MODIFIED" or "DELETED":
                                 events++;
-                                await onEvent(kind, type, obj, cancellationToken).ConfigureAwait(false);
+                                await onEvent(type, obj, cancellationToken).ConfigureAwait(false);
                                 rv = KubeJson.ResourceVersion(obj) ?? rv;
                                 break;
                             case "BOOKMARK":
                                 events++;
-                                await onEvent(kind, type, obj, cancellationToken).ConfigureAwait(false);
+                                await onEvent(type, obj, cancellationToken).ConfigureAwait(false);
                                 rv = KubeJson.ResourceVersion(obj) ?? rv;
                                 break;
                             case "ERROR":
@@ -94,7 +92,7 @@ internal sealed class ResourceWatcher(KubeApiClient api, TimeSpan watchTimeout)
                                     ? new WatchResult(WatchOutcome.Expired, rv, events, "ERROR event 410: " + message, 410)
                                     : new WatchResult(WatchOutcome.Failed, rv, events, $"ERROR event {code}: {message}", code);
                             default:
-                                onBadLine(kind, $"unknown watch event type '{type}'");
+                                onBadLine($"unknown watch event type '{type}'");
                                 break;
                         }
                     }

@@ -36,7 +36,15 @@ public enum GatewayTlsMode
 /// <param name="Certificate">Certificate with its private key (<c>tls.crt</c>, <c>tls.key</c>).</param>
 /// <param name="ClientCa">CA certificates for client certificates (<c>ca.crt</c>, or the <c>&lt;name&gt;-cacert</c> Secret), empty when none.</param>
 /// <param name="Fingerprint">SHA-256 of the certificate, to tell a rotation in status.</param>
-public sealed record GatewayCertificate(string Secret, X509Certificate2 Certificate, IReadOnlyList<X509Certificate2> ClientCa, string Fingerprint);
+public sealed record GatewayCertificate(string Secret, X509Certificate2 Certificate, IReadOnlyList<X509Certificate2> ClientCa, string Fingerprint)
+{
+    /// <summary>
+    /// The certificates after the first in <c>tls.crt</c> (intermediate CAs), to send with
+    /// <see cref="Certificate"/> (<c>SslStreamCertificateContext.Create(Certificate, Intermediates)</c>); empty when none.
+    /// Certificates are shared by configurations built from an unchanged Secret: never dispose them.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> Intermediates { get; init; } = [];
+}
 
 /// <summary>TLS of one Gateway server.</summary>
 /// <param name="Mode">SIMPLE, MUTUAL or PASSTHROUGH.</param>
@@ -70,10 +78,10 @@ public enum MatchKind
 /// <param name="Kind">Exact, prefix or regex.</param>
 /// <param name="Value">The text or pattern.</param>
 /// <param name="IgnoreCase">Istio <c>ignoreUriCase</c> (URI only).</param>
-public sealed record StringMatch(MatchKind Kind, string Value, bool IgnoreCase = false)
+public sealed partial record StringMatch(MatchKind Kind, string Value, bool IgnoreCase = false)
 {
     /// <summary>True when <paramref name="input"/> matches (a regex runs with a time limit; a timeout is no match).</summary>
-    public bool IsMatch(string input) => throw new NotImplementedException();
+    public partial bool IsMatch(string input);
 }
 
 /// <summary>One <c>http[].match[]</c> entry; every condition set must hold.</summary>
@@ -110,28 +118,36 @@ public sealed record HttpRewrite(string? UriPrefix, string? Authority);
 /// <param name="Status">Status code.</param>
 /// <param name="Location">Location for a redirect, or null.</param>
 /// <param name="Body">Body text for a direct response, or null.</param>
-public sealed record HttpDirectResponse(int Status, string? Location, string? Body);
+public sealed record HttpDirectResponse(int Status, string? Location, string? Body)
+{
+    /// <summary>
+    /// For a redirect without <c>uri</c>: append the request's path and query to <see cref="Location"/>
+    /// (which then holds only <c>scheme://authority</c> or <c>//authority</c>), as Istio keeps the path.
+    /// </summary>
+    public bool AppendRequestPath { get; init; }
+}
 
 /// <summary>One <c>http[]</c> entry of a VirtualService bound to a Gateway.</summary>
 /// <param name="Name">Route name for metrics and logs: the entry's <c>name</c>, else <c>namespace/virtualservice#index</c>.</param>
 /// <param name="VirtualService">The VirtualService (<c>namespace/name</c>).</param>
-/// <param name="Hosts">The VirtualService's hosts (matched against the request's host, with <c>*</c> wildcards).</param>
+/// <param name="Hosts">The VirtualService's hosts, narrowed to those its Gateways' servers on this port grant its namespace (matched against the request's host, with <c>*</c> wildcards).</param>
 /// <param name="Matches">Alternatives; empty = matches every request.</param>
 /// <param name="Destinations">Weighted destinations (empty only with <paramref name="Direct"/>).</param>
 /// <param name="Rewrite">Rewrite, or null.</param>
 /// <param name="Timeout">Whole-request timeout, or null (no limit).</param>
 /// <param name="Retries">Retries, or null (Istio's default: 2 attempts on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes).</param>
 /// <param name="Direct">Redirect or direct response, or null.</param>
-public sealed record HttpRoute(
+public sealed partial record HttpRoute(
     string Name, string VirtualService, IReadOnlyList<string> Hosts, IReadOnlyList<HttpMatch> Matches,
     IReadOnlyList<RouteDestination> Destinations, HttpRewrite? Rewrite, TimeSpan? Timeout, HttpRetry? Retries,
     HttpDirectResponse? Direct = null)
 {
     /// <summary>
-    /// The next destination by weight: a smooth weighted round robin, so over N requests each
-    /// destination gets its share to within one request. Thread-safe.
+    /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter
+    /// than nginx's smooth one), so after any N requests each destination has had its share to within
+    /// less than one request. Zero weights are never picked. Thread-safe.
     /// </summary>
-    public RouteDestination PickDestination() => throw new NotImplementedException();
+    public partial RouteDestination PickDestination();
 }
 
 /// <summary>A <c>tcp[]</c> route (TCP servers) or a <c>tls[]</c> route (PASSTHROUGH servers, matched by SNI).</summary>
@@ -140,10 +156,10 @@ public sealed record HttpRoute(
 /// <param name="SniHosts">For TLS routes, the SNI names it takes (<c>*</c> wildcards); empty for TCP.</param>
 /// <param name="Port">Gateway port it is bound to, or null for any.</param>
 /// <param name="Destinations">Weighted destinations.</param>
-public sealed record StreamRoute(string Name, string VirtualService, IReadOnlyList<string> SniHosts, int? Port, IReadOnlyList<RouteDestination> Destinations)
+public sealed partial record StreamRoute(string Name, string VirtualService, IReadOnlyList<string> SniHosts, int? Port, IReadOnlyList<RouteDestination> Destinations)
 {
     /// <summary>The next destination by weight (as <see cref="HttpRoute.PickDestination"/>).</summary>
-    public RouteDestination PickDestination() => throw new NotImplementedException();
+    public partial RouteDestination PickDestination();
 }
 
 /// <summary>What arrives on one port: its servers (several HTTPS servers may share a port, told apart by SNI) and routes.</summary>
@@ -152,10 +168,10 @@ public sealed record StreamRoute(string Name, string VirtualService, IReadOnlyLi
 /// <param name="Servers">The servers on this port.</param>
 /// <param name="HttpRoutes">HTTP routes in VirtualService order (first match wins), for HTTP and HTTPS ports.</param>
 /// <param name="StreamRoutes">TCP or TLS routes, for TCP and TLS ports.</param>
-public sealed record GatewayListener(int Port, ServerProtocol Protocol, IReadOnlyList<GatewayServer> Servers, IReadOnlyList<HttpRoute> HttpRoutes, IReadOnlyList<StreamRoute> StreamRoutes)
+public sealed partial record GatewayListener(int Port, ServerProtocol Protocol, IReadOnlyList<GatewayServer> Servers, IReadOnlyList<HttpRoute> HttpRoutes, IReadOnlyList<StreamRoute> StreamRoutes)
 {
     /// <summary>The server whose hosts cover <paramref name="sni"/> (most specific first), or null; a null SNI gets the first server.</summary>
-    public GatewayServer? ServerForSni(string? sni) => throw new NotImplementedException();
+    public partial GatewayServer? ServerForSni(string? sni);
 
     /// <summary>The first HTTP route whose hosts cover <paramref name="host"/> and one of whose matches holds, or null (404).</summary>
     /// <param name="host">The request's host without port.</param>
@@ -163,10 +179,10 @@ public sealed record GatewayListener(int Port, ServerProtocol Protocol, IReadOnl
     /// <param name="path">Path (without query).</param>
     /// <param name="query">Query string including '?', or empty.</param>
     /// <param name="header">Reads a request header by name (null when absent).</param>
-    public HttpRoute? MatchHttp(string host, string method, string path, string query, Func<string, string?> header) => throw new NotImplementedException();
+    public partial HttpRoute? MatchHttp(string host, string method, string path, string query, Func<string, string?> header);
 
     /// <summary>The stream route for a connection: for TLS ports the first whose SNI hosts cover <paramref name="sni"/>; for TCP the first route. Null when none.</summary>
-    public StreamRoute? MatchStream(string? sni) => throw new NotImplementedException();
+    public partial StreamRoute? MatchStream(string? sni);
 }
 
 /// <summary>The whole gateway configuration at one catalog version.</summary>
@@ -197,7 +213,7 @@ public static class GatewayConfigBuilder
     /// The object kinds the gateway asks the catalog for: Gateway and VirtualService
     /// (<c>networking.istio.io</c> v1, v1beta1, v1alpha3) and TLS Secrets (in <paramref name="secretNamespace"/>, or all namespaces when null).
     /// </summary>
-    public static IReadOnlyList<CatalogResourceType> ResourceTypes(string? secretNamespace) => throw new NotImplementedException();
+    public static IReadOnlyList<CatalogResourceType> ResourceTypes(string? secretNamespace) => Config.IstioResources.Types(secretNamespace);
 
     /// <summary>
     /// The configuration for this node: the Gateways whose <c>spec.selector</c> is a subset of
@@ -210,17 +226,5 @@ public static class GatewayConfigBuilder
     /// <param name="gatewayLabels">The labels this gateway answers to (e.g. <c>istio=ingressgateway</c>).</param>
     /// <param name="clusterDomain">Cluster DNS domain for destination hosts (<c>cluster.local</c>).</param>
     public static GatewayConfig Build(CatalogSnapshot snapshot, IReadOnlyDictionary<string, string> gatewayLabels, string clusterDomain) =>
-        throw new NotImplementedException();
-}
-
-/// <summary>Reads the SNI of a TLS ClientHello (PASSTHROUGH routing).</summary>
-public static class ClientHello
-{
-    /// <summary>
-    /// Parses the TLS record(s) at the start of <paramref name="data"/> (what the client sent so far).
-    /// <see cref="ClientHelloStatus.Complete"/> with <paramref name="serverName"/> (null when the hello
-    /// has no server_name), <see cref="ClientHelloStatus.NeedMore"/>, or <see cref="ClientHelloStatus.Invalid"/>
-    /// for anything else; never throws for any input.
-    /// </summary>
-    public static ClientHelloStatus TryGetServerName(ReadOnlySpan<byte> data, out string? serverName) => throw new NotImplementedException();
+        Config.GatewayConfigReader.Build(snapshot, gatewayLabels, clusterDomain);
 }

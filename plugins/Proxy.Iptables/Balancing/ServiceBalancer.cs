@@ -50,20 +50,22 @@ public sealed class ServiceBalancer
         var candidates = Candidates(all, exclude);
         if (candidates.Count == 0) return null;
 
-        if (Affinity?.Get(client) is { } sticky)
+        // IPAddress.None is "client unknown": remembering an endpoint for it would pin every such client to one.
+        var affinity = client.Equals(IPAddress.None) ? null : Affinity;
+        if (affinity?.Get(client) is { } sticky)
         {
             foreach (var b in candidates)
             {
                 if (b.EndPoint.Equals(sticky))
                 {
-                    Affinity.Set(client, b.EndPoint);
+                    affinity.Set(client, b.EndPoint);
                     return b;
                 }
             }
         }
 
         var chosen = candidates[Policy.Pick(candidates, client)];
-        Affinity?.Set(client, chosen.EndPoint);
+        affinity?.Set(client, chosen.EndPoint);
         return chosen;
     }
 

@@ -11,7 +11,21 @@ public sealed class EndpointDialer(
     ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger)
 {
     /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
-    public async ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken)
+    public ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken) =>
+        DialAsync(entry, client, null, null, cancellationToken);
+
+    /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
+    /// <param name="entry">The service port.</param>
+    /// <param name="client">The client's address (affinity, hashing).</param>
+    /// <param name="prefix">
+    /// The intercepted client's first bytes, read while a tunnel stream is set up and delivered to
+    /// whichever endpoint is reached (see <see cref="TunnelClient.OpenAsync"/>); null for callers that
+    /// write only after the dial. Once some were sent, only an explicit refusal by the serving agent
+    /// lets the dial move on: after a reset or a timeout an endpoint may have seen them.
+    /// </param>
+    /// <param name="failures">When given, receives one <c>endpoint (path): reason</c> line per failed attempt (none when no endpoint could be chosen).</param>
+    /// <param name="cancellationToken">Stops the attempt.</param>
+    public async ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, ClientPrefix? prefix, ICollection<string>? failures, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(client);
@@ -23,7 +37,7 @@ public sealed class EndpointDialer(
         for (var attempt = 1; backend is not null; attempt++)
         {
             var path = planner.Plan(backend);
-            var (result, reason, noPath) = await TryConnectAsync(backend, path, entry.Port.Protocol, cancellationToken).ConfigureAwait(false);
+            var (result, reason, noPath, final) = await TryConnectAsync(backend, path, entry.Port.Protocol, prefix, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 backend.Health.RecordSuccess();
@@ -32,9 +46,11 @@ public sealed class EndpointDialer(
 
             cancellationToken.ThrowIfCancellationRequested();
             entry.Counters.DialFailed(reason);
+            failures?.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
             if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());
+            if (final) break;
 
             var remaining = entry.Balancer.Backends.Count(b => !b.EndPoint.Equals(backend.EndPoint) && !tried.Contains(b.EndPoint));
             var decision = Decide(new FailureInput("endpoint", backend.EndPoint.ToString(), reason, attempt,
@@ -60,8 +76,13 @@ public sealed class EndpointDialer(
         return failover.OnFailure(input);
     }
 
-    /// <summary>The connection, or why not; <c>NoPath</c> when the tunnel knew no path to the node (<see cref="TunnelFailure.Unresolved"/>).</summary>
-    private async ValueTask<(DialResult? Result, string Reason, bool NoPath)> TryConnectAsync(Backend backend, ProxyPath path, TransportProtocol protocol, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connection (with <paramref name="prefix"/> delivered), or why not; <c>NoPath</c> when the tunnel
+    /// knew no path to the node (<see cref="TunnelFailure.Unresolved"/>); <c>Final</c> when the prefix may
+    /// have reached an endpoint, so it must not be sent to another.
+    /// </summary>
+    private async ValueTask<(DialResult? Result, string Reason, bool NoPath, bool Final)> TryConnectAsync(
+        Backend backend, ProxyPath path, TransportProtocol protocol, ClientPrefix? prefix, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -70,38 +91,45 @@ public sealed class EndpointDialer(
             try
             {
                 var header = new TunnelHeader(protocol, backend.EndPoint);
-                var (stream, status, failure, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, timeout.Token).ConfigureAwait(false);
-                return stream is not null ? (new DialResult(backend, path, null, stream), "", false)
-                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason), failure == TunnelFailure.Unresolved);
+                var (stream, status, failure, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, prefix, timeout.Token).ConfigureAwait(false);
+                return stream is not null ? (new DialResult(backend, path, null, stream), "", false, false)
+                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason), failure == TunnelFailure.Unresolved, false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return (null, "timeout", false);
+                return (null, "timeout", false, Sent(prefix));
             }
             catch (IOException)
             {
-                return (null, "reset", false);
+                return (null, "reset", false, Sent(prefix));
             }
         }
 
         var type = protocol == TransportProtocol.Udp ? SocketType.Dgram : SocketType.Stream;
         var proto = protocol == TransportProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp;
         var socket = sockets.Create(backend.EndPoint.AddressFamily, type, proto);
+        var connected = false;
         try
         {
             if (protocol == TransportProtocol.Tcp) socket.NoDelay = true;
             await socket.ConnectAsync(backend.EndPoint, timeout.Token).ConfigureAwait(false);
-            return (new DialResult(backend, path, socket, null), "", false);
+            if (Sent(prefix))
+            {
+                // Bytes a refused tunnel attempt took from the client go first.
+                connected = true;
+                await socket.SendAsync(prefix!.Bytes, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            }
+            return (new DialResult(backend, path, socket, null), "", false, false);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            return (null, ReasonOf(ex.SocketErrorCode), false);
+            return (null, ReasonOf(ex.SocketErrorCode), false, connected);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return (null, "timeout", false);
+            return (null, "timeout", false, connected);
         }
         catch
         {
@@ -109,6 +137,8 @@ public sealed class EndpointDialer(
             throw;
         }
     }
+
+    private static bool Sent(ClientPrefix? prefix) => prefix is { Bytes.Length: > 0 };
 
     private static string ReasonOf(SocketError error) => error switch
     {

@@ -12,20 +12,23 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zer
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(entry);
         var clientConnection = new SocketConnection(client);
+        using var prefix = new ClientPrefix(client);
         try
         {
             client.NoDelay = true;
             var clientIp = client.RemoteEndPoint is IPEndPoint ep ? Unmap(ep.Address) : IPAddress.None;
-            var dial = await dialer.DialAsync(entry, clientIp, cancellationToken).ConfigureAwait(false);
+            var dial = await dialer.DialAsync(entry, clientIp, prefix, null, cancellationToken).ConfigureAwait(false);
             if (dial is null)
             {
                 clientConnection.Abort();
                 return;
             }
 
-            IDuplexConnection upstream = dial.Socket is { } s ? new SocketConnection(s) : new MeshStreamConnection(dial.Stream!);
+            IDuplexConnection upstream = dial.ToConnection();
             dial.Backend.Health.Acquire();
             entry.Counters.Connected(dial.Path);
+            // What the client sent during the dial went with it.
+            if (prefix.Bytes.Length > 0) entry.Counters.Add(inbound: true, prefix.Bytes.Length);
             try
             {
                 await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken, zeroCopy).ConfigureAwait(false);

@@ -86,17 +86,23 @@ public static class TunnelCodec
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the answer; a truncated answer or an unknown status is reported as <see cref="TunnelStatus.BadHeader"/>.</summary>
+    /// <summary>The start of every reason <see cref="ReadAnswerAsync"/> makes up itself (no valid answer came).</summary>
+    public const string NoAnswerPrefix = "no valid answer: ";
+
+    /// <summary>
+    /// Reads the answer; a truncated answer or an unknown status is reported as <see cref="TunnelStatus.BadHeader"/>
+    /// with a reason starting <see cref="NoAnswerPrefix"/>.
+    /// </summary>
     public static async ValueTask<(TunnelStatus Status, string Reason)> ReadAnswerAsync(Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var head = new byte[2];
         if (await stream.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < 2)
-            return (TunnelStatus.BadHeader, "answer truncated");
-        if (head[0] > (byte)TunnelStatus.BadHeader) return (TunnelStatus.BadHeader, $"unknown status {head[0]}");
+            return (TunnelStatus.BadHeader, NoAnswerPrefix + "answer truncated");
+        if (head[0] > (byte)TunnelStatus.BadHeader) return (TunnelStatus.BadHeader, NoAnswerPrefix + $"unknown status {head[0]}");
         var reason = new byte[head[1]];
         if (await stream.ReadAtLeastAsync(reason, reason.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < reason.Length)
-            return (TunnelStatus.BadHeader, "answer reason truncated");
+            return (TunnelStatus.BadHeader, NoAnswerPrefix + "answer reason truncated");
         return ((TunnelStatus)head[0], Encoding.UTF8.GetString(reason));
     }
 

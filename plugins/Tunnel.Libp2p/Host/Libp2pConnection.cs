@@ -88,28 +88,47 @@ public sealed class Libp2pConnection : IAsyncDisposable
     /// <exception cref="MultistreamException">The remote supports none (<see cref="MultistreamException.ProtocolNotSupported"/>).</exception>
     public async Task<Libp2pStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
     {
-        if (ReplacedBy is { } retiredFor && retiredFor != this) return await retiredFor.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-        YamuxStream stream;
-        try
-        {
-            stream = await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (YamuxException e) when ((e.GoingAway || Session.IsClosed) && ReplacedBy is { } replacement && replacement != this)
-        {
-            // Retired (or already drained and closed) in favour of another connection to the same peer.
-            return await replacement.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-        }
+        var (stream, on) = await OpenMuxedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_negotiationTimeout);
             var protocol = await MultistreamSelect.SelectAsync(stream, protocols, timeout.Token).ConfigureAwait(false);
-            return new Libp2pStream(stream, protocol, this);
+            return new Libp2pStream(stream, protocol, on);
         }
         catch
         {
             stream.Reset();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a stream for <paramref name="protocol"/> without waiting for the negotiation's answer
+    /// (<see cref="LazySelectStream"/>): for a protocol the remote listed in Identify. Replaced
+    /// connections are handled as by <see cref="OpenStreamAsync(IReadOnlyList{string}, CancellationToken)"/>.
+    /// </summary>
+    public async Task<(Libp2pStream Stream, LazySelectStream Lazy)> OpenLazyStreamAsync(string protocol, CancellationToken cancellationToken)
+    {
+        var (stream, on) = await OpenMuxedAsync(cancellationToken).ConfigureAwait(false);
+        return (new Libp2pStream(stream, protocol, on), new LazySelectStream(stream, protocol));
+    }
+
+    /// <summary>True when the remote's Identify lists <paramref name="protocol"/> (so a lazy open may assume it).</summary>
+    public bool RemoteSupports(string protocol) => RemoteIdentify?.Protocols.Contains(protocol, StringComparer.Ordinal) == true;
+
+    /// <summary>A new yamux stream on this connection, or on the one that replaced it.</summary>
+    private async Task<(YamuxStream Stream, Libp2pConnection On)> OpenMuxedAsync(CancellationToken cancellationToken)
+    {
+        if (ReplacedBy is { } retiredFor && retiredFor != this) return await retiredFor.OpenMuxedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false), this);
+        }
+        catch (YamuxException e) when ((e.GoingAway || Session.IsClosed) && ReplacedBy is { } replacement && replacement != this)
+        {
+            // Retired (or already drained and closed) in favour of another connection to the same peer.
+            return await replacement.OpenMuxedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -173,6 +173,13 @@ public sealed class MeshTunnel : IMeshTunnel
     {
         try
         {
+            // A protocol the peer listed in Identify is proposed with the first bytes (no round trip);
+            // otherwise negotiated first, so that "not supported" is still an open failure.
+            if (connection.RemoteSupports(protocol))
+            {
+                var (stream, lazy) = await connection.OpenLazyStreamAsync(protocol, cancellationToken).ConfigureAwait(false);
+                return new MeshStream(stream, nodeName, lazy);
+            }
             return new MeshStream(await connection.OpenStreamAsync(protocol, cancellationToken).ConfigureAwait(false), nodeName);
         }
         catch (Exception e) when (MeshFailures.Classify(e) is { } failure)

@@ -49,31 +49,70 @@ public static class MultistreamSelect
     }
 
     /// <summary>
-    /// Listener side: waits for the dialer's header (js sends nothing before it has ours, and we
-    /// answer only after theirs), then answers proposals until one is in <paramref name="supported"/>.
+    /// The bytes a lazy dialer sends: the header and its single proposal, as <see cref="SelectAsync"/>
+    /// sends them, to go out with the first data instead of waiting for the answer.
     /// </summary>
-    public static async Task<string> HandleAsync(Stream stream, Func<string, bool> supported, Func<IEnumerable<string>> list, CancellationToken cancellationToken)
+    internal static byte[] EncodeProposal(string protocol)
+    {
+        Span<byte> buffer = stackalloc byte[2 * (MaxMessageLength + 2)];
+        var n = Encode(ProtocolId, buffer);
+        n += Encode(protocol, buffer[n..]);
+        return buffer[..n].ToArray();
+    }
+
+    /// <summary>
+    /// The lazy dialer's check of the answer to <see cref="EncodeProposal"/>: the header echoed, then
+    /// <paramref name="protocol"/> echoed.
+    /// </summary>
+    /// <exception cref="MultistreamException">The peer broke the protocol, or answered <c>na</c> (<see cref="MultistreamException.ProtocolNotSupported"/>).</exception>
+    internal static async ValueTask CheckAnswerAsync(Stream stream, string protocol, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageLength + 2);
         try
         {
             var header = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
             if (header != ProtocolId) throw new MultistreamException($"multistream: expected header {ProtocolId}, got '{Printable(header)}'");
-            await WriteMessageAsync(stream, ProtocolId, buffer, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+            if (answer == "na") throw new MultistreamException($"multistream: peer does not support {protocol}", protocolNotSupported: true);
+            if (answer != protocol) throw new MultistreamException($"multistream: proposed {protocol}, peer answered '{Printable(answer)}'");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Listener side: waits for the dialer's header (js sends nothing before it has ours, and we
+    /// answer only after theirs), then answers proposals until one is in <paramref name="supported"/>.
+    /// </summary>
+    public static async Task<string> HandleAsync(Stream stream, Func<string, bool> supported, Func<IEnumerable<string>> list, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(2 * (MaxMessageLength + 2));
+        try
+        {
+            var header = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+            if (header != ProtocolId) throw new MultistreamException($"multistream: expected header {ProtocolId}, got '{Printable(header)}'");
+            // A dialer that sent its proposal with the header (js, go, ours) gets the header echo and
+            // the answer in one write: one frame instead of two. One that waits for the echo gets it now.
+            var pending = stream is YamuxStream { BufferedBytes: > 0 } ? Encode(ProtocolId, buffer) : 0;
+            if (pending == 0) await WriteMessageAsync(stream, ProtocolId, buffer, cancellationToken).ConfigureAwait(false);
             for (var round = 0; round < MaxRounds; round++)
             {
-                var proposal = await ReadMessageAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+                var proposal = await ReadMessageAsync(stream, buffer.AsMemory(pending), cancellationToken).ConfigureAwait(false);
                 if (proposal == "ls")
                 {
+                    if (pending > 0) await stream.WriteAsync(buffer.AsMemory(0, pending), cancellationToken).ConfigureAwait(false);
+                    pending = 0;
                     await WriteListAsync(stream, list(), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (proposal.Length > 0 && supported(proposal))
-                {
-                    await WriteMessageAsync(stream, proposal, buffer, cancellationToken).ConfigureAwait(false);
-                    return proposal;
-                }
-                await WriteMessageAsync(stream, "na", buffer, cancellationToken).ConfigureAwait(false);
+                var accepted = proposal.Length > 0 && supported(proposal);
+                var n = pending + Encode(accepted ? proposal : "na", buffer.AsSpan(pending));
+                pending = 0;
+                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (accepted) return proposal;
             }
             throw new MultistreamException($"multistream: peer made more than {MaxRounds} proposals");
         }
@@ -98,24 +137,29 @@ public static class MultistreamSelect
     }
 
     /// <summary>Reads one message and returns its text without the newline (trailing whitespace trimmed, as js does).</summary>
-    internal static async ValueTask<string> ReadMessageAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    internal static ValueTask<string> ReadMessageAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken) =>
+        ReadMessageAsync(stream, buffer.AsMemory(), cancellationToken);
+
+    /// <summary>As above, reading into <paramref name="buffer"/> (at least <see cref="MaxMessageLength"/> bytes).</summary>
+    internal static async ValueTask<string> ReadMessageAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var length = 0;
         for (var i = 0; ; i++)
         {
             if (i == 2) throw new MultistreamException("multistream: message length varint longer than 2 bytes");
-            await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
-            length |= (buffer[0] & 0x7F) << (7 * i);
-            if (buffer[0] < 0x80) break;
+            await stream.ReadExactlyAsync(buffer[..1], cancellationToken).ConfigureAwait(false);
+            var b = buffer.Span[0];
+            length |= (b & 0x7F) << (7 * i);
+            if (b < 0x80) break;
         }
         if (length == 0) throw new MultistreamException("multistream: empty message");
         if (length > MaxMessageLength) throw new MultistreamException($"multistream: message of {length} bytes exceeds {MaxMessageLength}");
-        await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        if (buffer[length - 1] != '\n') throw new MultistreamException("multistream: message is missing its newline");
+        await stream.ReadExactlyAsync(buffer[..length], cancellationToken).ConfigureAwait(false);
+        if (buffer.Span[length - 1] != '\n') throw new MultistreamException("multistream: message is missing its newline");
         string text;
         try
         {
-            text = StrictUtf8.GetString(buffer, 0, length - 1);
+            text = StrictUtf8.GetString(buffer.Span[..(length - 1)]);
         }
         catch (DecoderFallbackException)
         {

@@ -11,7 +11,7 @@ namespace PluginMesh.Abstractions.Cache;
 /// <remarks>
 /// <para>
 /// The values are the ones a source hands <see cref="ICatalogSink"/>: <see cref="CatalogChange"/>
-/// with a <see cref="MeshService"/>, <see cref="ServiceEndpoints"/> or <see cref="MeshNode"/>, or
+/// with a <see cref="MeshService"/>, <see cref="ServiceEndpoints"/>, <see cref="MeshNode"/> or <see cref="MeshResource"/>, or
 /// null for a deletion in <see cref="ApplyAsync"/>. Sources are kept apart by name (<c>file</c>,
 /// <c>kubernetes</c>): one never reads or overwrites another's objects. A source name starts with an
 /// ASCII letter and holds only ASCII letters, digits and <c>_</c>, at most 42 of them (so that
@@ -37,7 +37,7 @@ public interface ICatalogCache
 {
     /// <summary>
     /// Everything stored for <paramref name="source"/> as a full state (services, then endpoints,
-    /// then nodes, each ordered by key); empty when nothing is stored.
+    /// then nodes, then resources, each ordered by key); empty when nothing is stored.
     /// </summary>
     IReadOnlyList<CatalogChange> Restore(string source);
 

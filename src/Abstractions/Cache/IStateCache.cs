@@ -9,6 +9,8 @@ public static class CacheCollections
     public const string Endpoints = "catalog_endpoints";
     /// <summary>Catalog nodes.</summary>
     public const string Nodes = "catalog_nodes";
+    /// <summary>Catalog resources of the kinds plugins asked for (one document per <c>Kind.group/namespace/name</c>).</summary>
+    public const string Resources = "catalog_resources";
     /// <summary>Signed node directory records (one per node name).</summary>
     public const string Directory = "directory";
     /// <summary>Known peers and their addresses.</summary>

@@ -17,8 +17,11 @@ namespace PluginMesh.Demo.FakeApi;
 /// lines, each line deliberately split over two chunks; bookmarks when
 /// <c>allowWatchBookmarks=true</c>; <c>410 Gone</c> for a compacted resourceVersion, either as an
 /// HTTP status or as an ERROR event carrying a Status object; 404 for collections not served
-/// (Istio's DestinationRules until <see cref="FakeCluster.InstallIstio"/>); 403 for collections the
-/// caller is not allowed to read. Single objects: <c>GET &lt;collection&gt;/&lt;name&gt;</c> of cluster-scoped
+/// (Istio's DestinationRules until <see cref="FakeCluster.InstallIstio"/>, any custom resource until
+/// <see cref="FakeCluster.InstallCustomResource"/>); 403 for collections the caller is not allowed to read;
+/// namespaced collections (<c>api/v1/namespaces/NS/secrets</c>, <c>apis/G/V/namespaces/NS/PLURAL</c>) and
+/// <c>fieldSelector</c> (<c>metadata.name</c>, <c>metadata.namespace</c>, and <c>type</c> of Secrets; 400 for
+/// another field) on lists and watches. Single objects: <c>GET &lt;collection&gt;/&lt;name&gt;</c> of cluster-scoped
 /// ones, and <c>PATCH</c> of them with <c>application/merge-patch+json</c> or
 /// <c>application/strategic-merge-patch+json</c> (RFC 7386 merge: null deletes a key, which for
 /// metadata.annotations is all strategic merge does differently) or <c>application/json-patch+json</c>
@@ -203,6 +206,10 @@ public sealed class FakeApiServer : IAsyncDisposable
                     if (found is null) await WriteStatusAsync(stream, 404, "NotFound", $"{ItemKind(single.Collection).ToLowerInvariant()}s \"{single.Name}\" not found", cancellationToken);
                     else await WriteJsonAsync(stream, 200, "OK", found, cancellationToken);
                 }
+                else if (Cluster.FailureOf(path) is { } failure)
+                {
+                    await WriteStatusAsync(stream, failure, "InternalError", $"Internal error occurred: failing {path} as the test asked", cancellationToken);
+                }
                 else if (Cluster.IsForbidden(path))
                 {
                     // Authorization comes before the resource lookup, as in kube-apiserver.
@@ -213,6 +220,10 @@ public sealed class FakeApiServer : IAsyncDisposable
                 {
                     await WriteStatusAsync(stream, 404, "NotFound", $"the server could not find the requested resource ({path})", cancellationToken);
                 }
+                else if (SelectorOf(path, query, out var selectorError) is not { } selector)
+                {
+                    await WriteStatusAsync(stream, 400, "BadRequest", selectorError!, cancellationToken);
+                }
                 else if (query.GetValueOrDefault("watch") is "1" or "true")
                 {
                     // Read before the watch counts as open, so a bookmark requested once a test
@@ -221,7 +232,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                     _watchSockets[socket] = 0;
                     try
                     {
-                        await WatchAsync(stream, path, query, bookmarkSeen, cancellationToken);
+                        await WatchAsync(stream, path, query, selector, bookmarkSeen, cancellationToken);
                     }
                     finally
                     {
@@ -230,7 +241,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 }
                 else
                 {
-                    await ListAsync(stream, path, cancellationToken);
+                    await ListAsync(stream, path, selector, cancellationToken);
                 }
             }
         }
@@ -293,9 +304,24 @@ public sealed class FakeApiServer : IAsyncDisposable
         await stream.WriteAsync(body, cancellationToken);
     }
 
-    private async Task ListAsync(Stream stream, string path, CancellationToken cancellationToken)
+    // The fieldSelector of the query, parsed for the kind served at path; null (and why) when it is not valid.
+    private FakeFieldSelector? SelectorOf(string path, Dictionary<string, string> query, out string? error)
     {
-        var (rv, items) = Cluster.List(path);
+        error = null;
+        try
+        {
+            return FakeFieldSelector.Parse(query.GetValueOrDefault("fieldSelector"), ItemKind(path));
+        }
+        catch (FormatException ex)
+        {
+            error = ex.Message;
+            return null;
+        }
+    }
+
+    private async Task ListAsync(Stream stream, string path, FakeFieldSelector selector, CancellationToken cancellationToken)
+    {
+        var (rv, items) = Cluster.List(path, selector);
         var list = new JsonObject
         {
             ["kind"] = ListKind(path),
@@ -309,7 +335,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         await stream.WriteAsync(body, cancellationToken);
     }
 
-    private async Task WatchAsync(Stream stream, string path, Dictionary<string, string> query, long bookmarkSeen, CancellationToken cancellationToken)
+    private async Task WatchAsync(Stream stream, string path, Dictionary<string, string> query, FakeFieldSelector selector, long bookmarkSeen, CancellationToken cancellationToken)
     {
         var rv = long.TryParse(query.GetValueOrDefault("resourceVersion"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : Cluster.ResourceVersion;
         var bookmarks = query.GetValueOrDefault("allowWatchBookmarks") == "true";
@@ -317,7 +343,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(timeout));
 
-        var first = Cluster.ReadSince(path, rv);
+        var first = Cluster.ReadSince(path, rv, selector);
         if (first.Expired && !ExpireWithErrorEvent)
         {
             await WriteStatusAsync(stream, 410, "Expired", $"too old resource version: {rv} ({Cluster.ResourceVersion})", cancellationToken);
@@ -329,7 +355,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             while (true)
             {
-                var read = Cluster.ReadSince(path, rv);
+                var read = Cluster.ReadSince(path, rv, selector);
                 if (!HoldWatches)
                 {
                     if (read.Expired)
@@ -443,32 +469,19 @@ public sealed class FakeApiServer : IAsyncDisposable
         return (path, query);
     }
 
-    private static string ApiVersion(string path) => path switch
-    {
-        _ when path.StartsWith("apis/discovery.k8s.io/v1", StringComparison.Ordinal) => "discovery.k8s.io/v1",
-        FakeCluster.DestinationRules => "networking.istio.io/v1",
-        FakeCluster.DestinationRulesV1Beta1 => "networking.istio.io/v1beta1",
-        _ => "v1",
-    };
+    private string ApiVersion(string path) => Cluster.Describe(path)?.ApiVersion ?? "v1";
 
-    // A custom resource read at another version comes back with that apiVersion (the schema is the same).
-    private static JsonObject AsServedAt(string path, JsonObject obj)
+    // A resource read at another version comes back with that apiVersion (the schema is the same).
+    private JsonObject AsServedAt(string path, JsonObject obj)
     {
-        if (path is not (FakeCluster.DestinationRules or FakeCluster.DestinationRulesV1Beta1) || !(obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == "DestinationRule")) return obj;
+        if (Cluster.Describe(path) is not { } served || !(obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == served.Kind)) return obj;
+        if (obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var written) && written == served.ApiVersion) return obj;
         var copy = (JsonObject)obj.DeepClone();
-        copy["apiVersion"] = ApiVersion(path);
+        copy["apiVersion"] = served.ApiVersion;
         return copy;
     }
 
-    private static string ItemKind(string path) => path switch
-    {
-        FakeCluster.DestinationRules or FakeCluster.DestinationRulesV1Beta1 => "DestinationRule",
-        FakeCluster.Services => "Service",
-        FakeCluster.EndpointSlices => "EndpointSlice",
-        FakeCluster.Endpoints => "Endpoints",
-        FakeCluster.Nodes => "Node",
-        _ => "Unknown",
-    };
+    private string ItemKind(string path) => Cluster.Describe(path)?.Kind ?? "Unknown";
 
-    private static string ListKind(string path) => ItemKind(path) + "List";
+    private string ListKind(string path) => ItemKind(path) + "List";
 }

@@ -24,6 +24,11 @@ public sealed class FakeCluster
     public const string DestinationRules = "apis/networking.istio.io/v1/destinationrules";
     /// <summary>The same DestinationRules at networking.istio.io/v1beta1 (one storage, two API versions, as in a real cluster).</summary>
     public const string DestinationRulesV1Beta1 = "apis/networking.istio.io/v1beta1/destinationrules";
+    /// <summary>Collection path of core/v1 Secrets (served, like every core kind; <c>fieldSelector=type=…</c> works on them).</summary>
+    public const string Secrets = "api/v1/secrets";
+
+    // Every collection path the fake knows (served or not), with its kind and storage.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FakeCollection> _collections = new(StringComparer.Ordinal);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal)
@@ -33,13 +38,35 @@ public sealed class FakeCluster
         [Endpoints] = new(StringComparer.Ordinal),
         [Nodes] = new(StringComparer.Ordinal),
         [DestinationRules] = new(StringComparer.Ordinal),
+        [Secrets] = new(StringComparer.Ordinal),
     };
+
+    /// <summary>Creates an empty cluster serving the core kinds; Istio and other custom resources wait for their install.</summary>
+    public FakeCluster()
+    {
+        foreach (var (group, version, kind, plural, namespaced) in new[]
+                 {
+                     ("", "v1", "Service", "services", true),
+                     ("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
+                     ("", "v1", "Endpoints", "endpoints", true),
+                     ("", "v1", "Node", "nodes", false),
+                     ("", "v1", "Secret", "secrets", true),
+                 })
+        {
+            var path = FakeCollection.PathOf(group, version, plural);
+            _collections[path] = new FakeCollection(path, path, group, version, kind, plural, namespaced);
+        }
+
+        _collections[DestinationRules] = new FakeCollection(DestinationRules, DestinationRules, "networking.istio.io", "v1", "DestinationRule", "destinationrules", true);
+        _collections[DestinationRulesV1Beta1] = new FakeCollection(DestinationRulesV1Beta1, DestinationRules, "networking.istio.io", "v1beta1", "DestinationRule", "destinationrules", true);
+    }
 
     private readonly List<FakeWatchEvent> _history = [];
 
     // Istio is not installed until a test says so: its collections answer 404, as in a plain cluster.
     private readonly HashSet<string> _notServed = new(StringComparer.Ordinal) { DestinationRules, DestinationRulesV1Beta1 };
     private readonly HashSet<string> _forbidden = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _failing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _patchForbidden = new(StringComparer.Ordinal);
     private readonly List<(string Collection, string Name)> _patches = [];
     private readonly List<DateTimeOffset> _patchTimes = [];
@@ -75,24 +102,101 @@ public sealed class FakeCluster
     /// <summary>True when <paramref name="path"/> is a collection this cluster serves.</summary>
     public bool IsServed(string path)
     {
-        lock (_gate) return _objects.ContainsKey(Storage(path)) && !_notServed.Contains(path);
+        var (collection, ns) = FakeCollection.Split(path);
+        if (ns is not null && Describe(collection) is not { Namespaced: true }) return false;
+        lock (_gate) return _objects.ContainsKey(Storage(collection)) && !_notServed.Contains(collection);
+    }
+
+    /// <summary>What is served at <paramref name="path"/> (cluster-wide or namespaced collection path), or null for a path the fake does not know.</summary>
+    public FakeCollection? Describe(string path) => _collections.GetValueOrDefault(FakeCollection.Split(path).Collection);
+
+    /// <summary>
+    /// Installs a CustomResourceDefinition: objects of <paramref name="kind"/> (namespaced) served at
+    /// <c>apis/GROUP/VERSION/PLURAL</c> for each of <paramref name="versions"/>, all views of one storage (an
+    /// object written at one version reads at every other with that version's apiVersion). Until then the
+    /// collections answer 404, as in a cluster without the CRD. Installing again changes the versions served
+    /// (a version left out answers 404); the stored objects stay.
+    /// </summary>
+    /// <returns>The cluster-wide collection paths, in the order of <paramref name="versions"/>.</returns>
+    public IReadOnlyList<string> InstallCustomResource(string group, string kind, string plural, params string[] versions)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(plural);
+        if (versions is null || versions.Length == 0) throw new ArgumentException("a custom resource needs at least one version", nameof(versions));
+        var storage = $"apis/{group}/{plural}";
+        var paths = new List<string>();
+        lock (_gate)
+        {
+            _objects.TryAdd(storage, new SortedDictionary<string, JsonObject>(StringComparer.Ordinal));
+            foreach (var known in _collections.Values.Where(c => c.Storage == storage)) _notServed.Add(known.Path);
+            foreach (var version in versions)
+            {
+                var path = FakeCollection.PathOf(group, version, plural);
+                _collections[path] = new FakeCollection(path, storage, group, version, kind, plural, true);
+                _notServed.Remove(path);
+                paths.Add(path);
+            }
+        }
+
+        return paths;
+    }
+
+    /// <summary>Stops serving a custom resource (every version answers 404 again); its objects stay stored for a later install.</summary>
+    public void UninstallCustomResource(string group, string plural)
+    {
+        var storage = $"apis/{group}/{plural}";
+        lock (_gate)
+        {
+            foreach (var known in _collections.Values.Where(c => c.Storage == storage)) _notServed.Add(known.Path);
+        }
     }
 
     /// <summary>
-    /// Serves Istio's DestinationRules: at networking.istio.io/v1 and v1beta1 (Istio 1.22 and later),
-    /// or only at v1beta1 when <paramref name="v1"/> is false (older Istio).
+    /// Creates or replaces <paramref name="obj"/> in the collection its <c>apiVersion</c> and <c>kind</c> name
+    /// (a core kind, or a custom resource installed by <see cref="InstallCustomResource"/>, served or not).
+    /// </summary>
+    /// <exception cref="ArgumentException">No collection holds that apiVersion and kind.</exception>
+    public (string Type, long ResourceVersion) Put(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return Apply(CollectionOf(obj["apiVersion"]?.GetValue<string>(), obj["kind"]?.GetValue<string>()), obj);
+    }
+
+    /// <summary>Deletes the object of <paramref name="kind"/> at <paramref name="apiVersion"/> named <paramref name="name"/> in <paramref name="ns"/> (null: cluster-scoped); false when absent.</summary>
+    /// <exception cref="ArgumentException">No collection holds that apiVersion and kind.</exception>
+    public bool DeleteObject(string apiVersion, string kind, string? ns, string name) => Delete(CollectionOf(apiVersion, kind), ns, name);
+
+    private string CollectionOf(string? apiVersion, string? kind) =>
+        _collections.Values.FirstOrDefault(c => c.ApiVersion == apiVersion && c.Kind == kind)?.Path
+        ?? throw new ArgumentException($"the fake cluster has no collection for apiVersion '{apiVersion}' kind '{kind}' (install the custom resource first)");
+
+    /// <summary>Collection path of Istio Gateways at networking.istio.io/v1 (served from <see cref="InstallIstio"/> on).</summary>
+    public const string Gateways = "apis/networking.istio.io/v1/gateways";
+    /// <summary>Collection path of Istio VirtualServices at networking.istio.io/v1 (served from <see cref="InstallIstio"/> on).</summary>
+    public const string VirtualServices = "apis/networking.istio.io/v1/virtualservices";
+
+    /// <summary>
+    /// Installs Istio's networking CRDs: DestinationRules at networking.istio.io/v1 and v1beta1 (Istio 1.22
+    /// and later), or only at v1beta1 when <paramref name="v1"/> is false (older Istio); Gateways and
+    /// VirtualServices likewise, and at v1alpha3 too — each kind one storage for all its versions.
     /// </summary>
     public void InstallIstio(bool v1 = true)
     {
         SetServed(DestinationRules, v1);
         SetServed(DestinationRulesV1Beta1, true);
+        string[] versions = v1 ? ["v1", "v1beta1", "v1alpha3"] : ["v1beta1", "v1alpha3"];
+        InstallCustomResource("networking.istio.io", "Gateway", "gateways", versions);
+        InstallCustomResource("networking.istio.io", "VirtualService", "virtualservices", versions);
     }
 
-    /// <summary>Stops serving DestinationRules (404 again); the objects stay stored for a later <see cref="InstallIstio"/>.</summary>
+    /// <summary>Stops serving Istio's networking kinds (404 again); the objects stay stored for a later <see cref="InstallIstio"/>.</summary>
     public void UninstallIstio()
     {
         SetServed(DestinationRules, false);
         SetServed(DestinationRulesV1Beta1, false);
+        UninstallCustomResource("networking.istio.io", "gateways");
+        UninstallCustomResource("networking.istio.io", "virtualservices");
     }
 
     /// <summary>Makes a collection answer 403 Forbidden, like an RBAC role that does not grant it.</summary>
@@ -105,10 +209,33 @@ public sealed class FakeCluster
         }
     }
 
+    /// <summary>
+    /// Makes requests for a collection (cluster-wide path: its namespaces too) answer <paramref name="statusCode"/>
+    /// (e.g. 500, 503) with a Status body, like a broken aggregated API or conversion webhook; null serves it again.
+    /// </summary>
+    public void FailRequests(string path, int? statusCode)
+    {
+        lock (_gate)
+        {
+            if (statusCode is { } code) _failing[path] = code;
+            else _failing.Remove(path);
+        }
+    }
+
+    /// <summary>The status <see cref="FailRequests"/> set for <paramref name="path"/>, or null.</summary>
+    public int? FailureOf(string path)
+    {
+        lock (_gate)
+        {
+            return _failing.TryGetValue(path, out var code) || _failing.TryGetValue(FakeCollection.Split(path).Collection, out code) ? code : null;
+        }
+    }
+
     /// <summary>True when requests for <paramref name="path"/> are refused with 403.</summary>
     public bool IsForbidden(string path)
     {
-        lock (_gate) return _forbidden.Contains(path);
+        // A refusal of the cluster-wide collection covers its namespaces too (a ClusterRole lacking the resource).
+        lock (_gate) return _forbidden.Contains(path) || _forbidden.Contains(FakeCollection.Split(path).Collection);
     }
 
     /// <summary>When true, every PATCH is answered 405 (KubeEdge's metaServer serves reads only).</summary>
@@ -290,22 +417,40 @@ public sealed class FakeCluster
         }
     }
 
-    /// <summary>A consistent list: the current resourceVersion and copies of every object.</summary>
-    public (long ResourceVersion, IReadOnlyList<JsonObject> Items) List(string path)
+    /// <summary>
+    /// A consistent list: the current resourceVersion and copies of every object at <paramref name="path"/>
+    /// (cluster-wide, or one namespace's) that <paramref name="selector"/> (when given) matches.
+    /// </summary>
+    public (long ResourceVersion, IReadOnlyList<JsonObject> Items) List(string path, FakeFieldSelector? selector = null)
     {
-        path = Storage(path);
-        lock (_gate) return (_resourceVersion, _objects[path].Values.Select(o => (JsonObject)o.DeepClone()).ToList());
+        var (collection, ns) = FakeCollection.Split(path);
+        var storage = Storage(collection);
+        lock (_gate)
+        {
+            return (_resourceVersion, _objects[storage].Values
+                .Where(o => Selected(o, ns, selector))
+                .Select(o => (JsonObject)o.DeepClone()).ToList());
+        }
     }
 
+    private static bool Selected(JsonObject obj, string? ns, FakeFieldSelector? selector) =>
+        (ns is null || (obj["metadata"]?["namespace"] is JsonValue v && v.TryGetValue<string>(out var n) && n == ns)) &&
+        (selector is null || selector.Matches(obj));
+
     /// <summary>Events for <paramref name="path"/> after <paramref name="resourceVersion"/>, or Expired when history no longer reaches back that far.</summary>
-    public FakeWatchRead ReadSince(string path, long resourceVersion)
+    /// <remarks>
+    /// A namespaced <paramref name="path"/> and a <paramref name="selector"/> narrow the events to the objects
+    /// they select (judged on the object the event carries).
+    /// </remarks>
+    public FakeWatchRead ReadSince(string path, long resourceVersion, FakeFieldSelector? selector = null)
     {
-        path = Storage(path);
+        var (collection, ns) = FakeCollection.Split(path);
+        path = Storage(collection);
         lock (_gate)
         {
             if (resourceVersion < _compactedThrough || resourceVersion < _compactedThroughByPath.GetValueOrDefault(path))
                 return new FakeWatchRead(true, [], _resourceVersion, _changed.Task);
-            var events = _history.Where(e => e.Path == path && e.ResourceVersion > resourceVersion).ToList();
+            var events = _history.Where(e => e.Path == path && e.ResourceVersion > resourceVersion && (e.Type == "ERROR" || Selected(e.Object, ns, selector))).ToList();
             return new FakeWatchRead(false, events, _resourceVersion, _changed.Task);
         }
     }
@@ -369,8 +514,13 @@ public sealed class FakeCluster
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Both API versions of DestinationRules are views of one stored collection.
-    private static string Storage(string path) => path == DestinationRulesV1Beta1 ? DestinationRules : path;
+    // Every API version of a resource is a view of one stored collection (DestinationRules at v1 and v1beta1,
+    // a custom resource at each of its versions); a namespaced path is stored with its cluster-wide collection.
+    private string Storage(string path)
+    {
+        var collection = FakeCollection.Split(path).Collection;
+        return _collections.TryGetValue(collection, out var known) ? known.Storage : collection;
+    }
 
     private static JsonObject Metadata(JsonObject obj) =>
         obj["metadata"] as JsonObject ?? throw new ArgumentException("object has no metadata");

@@ -66,6 +66,49 @@ public static class FakeObjects
         ["loadBalancer"] = new JsonObject { ["consistentHash"] = hash },
     };
 
+    /// <summary>
+    /// A custom resource (or any namespaced object) <paramref name="kind"/> at <paramref name="apiVersion"/>
+    /// with <paramref name="spec"/>, e.g. an Istio <c>Gateway</c> at <c>networking.istio.io/v1</c>.
+    /// </summary>
+    public static JsonObject CustomResource(string apiVersion, string kind, string ns, string name, JsonObject spec, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        var meta = Metadata(ns, name, labels);
+        meta["generation"] = 1;
+        return new JsonObject
+        {
+            ["kind"] = kind,
+            ["apiVersion"] = apiVersion,
+            ["metadata"] = meta,
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>
+    /// A core/v1 Secret of <paramref name="type"/> (<c>kubernetes.io/tls</c>, <c>Opaque</c>) whose <c>data</c>
+    /// holds <paramref name="data"/> base64-encoded, as the API serves it.
+    /// </summary>
+    public static JsonObject Secret(string ns, string name, string type, IReadOnlyDictionary<string, byte[]> data) => new()
+    {
+        ["kind"] = "Secret",
+        ["apiVersion"] = "v1",
+        ["metadata"] = Metadata(ns, name, null),
+        ["type"] = type,
+        ["data"] = new JsonObject((data ?? throw new ArgumentNullException(nameof(data)))
+            .Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, Convert.ToBase64String(kv.Value)))),
+    };
+
+    /// <summary>A <c>kubernetes.io/tls</c> Secret with <c>tls.crt</c> and <c>tls.key</c> (PEM text), and <c>ca.crt</c> when given.</summary>
+    public static JsonObject TlsSecret(string ns, string name, string certificatePem, string keyPem, string? caPem = null)
+    {
+        var data = new Dictionary<string, byte[]>
+        {
+            ["tls.crt"] = System.Text.Encoding.UTF8.GetBytes(certificatePem),
+            ["tls.key"] = System.Text.Encoding.UTF8.GetBytes(keyPem),
+        };
+        if (caPem is not null) data["ca.crt"] = System.Text.Encoding.UTF8.GetBytes(caPem);
+        return Secret(ns, name, "kubernetes.io/tls", data);
+    }
+
     /// <summary>An ExternalName Service (a DNS CNAME; nothing for the mesh to proxy).</summary>
     public static JsonObject ExternalNameService(string ns, string name, string externalName) => new()
     {

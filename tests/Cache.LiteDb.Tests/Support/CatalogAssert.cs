@@ -57,6 +57,10 @@ internal static class CatalogAssert
                 }
 
                 break;
+            case MeshResource r:
+                // Strings only: record equality compares every field, the JSON as text.
+                Assert.Equal(r, Assert.IsType<MeshResource>(actual));
+                break;
             default:
                 Assert.Fail($"not a catalog value: {expected.GetType().Name}");
                 break;

@@ -50,11 +50,11 @@ public sealed class KubeHarness : IAsyncDisposable
 
     /// <summary>Creates and starts a source writing to <paramref name="sink"/>, telling <paramref name="publisher"/> (when given) about its Node.</summary>
     public async Task<KubernetesCatalogSource> StartSourceAsync(RecordingCatalogSink sink, KubernetesCatalogOptions? options = null,
-        NodeAnnotationPublisher? publisher = null)
+        NodeAnnotationPublisher? publisher = null, IEnumerable<CatalogResourceType>? resourceTypes = null)
     {
         _cache ??= await PluginServices.StartAsync(new CacheLiteDbPlugin(), _dataDirectory);
         var source = new KubernetesCatalogSource(options ?? Options(), sink, _cache.Get<ICatalogCache>(),
-            Policy, Log, TimeProvider.System, Meter, publisher);
+            Policy, Log, TimeProvider.System, Meter, publisher, resourceTypes);
         _sources.Add(source);
         await source.StartAsync(CancellationToken.None);
         return source;

@@ -290,6 +290,7 @@ public sealed partial class TemplateEngine(ClusterState? cluster = null)
         ("b64enc", [var v]) => Convert.ToBase64String(Encoding.UTF8.GetBytes(YamlModel.Format(v))),
         ("b64dec", [var v]) => Base64Decode(YamlModel.Format(v)),
         ("dig", [_, _, _, ..]) => Dig(args),
+        ("hasKey", [IDictionary<string, object?> map, string key]) => map.ContainsKey(key),
         ("fail", [string message]) => throw new TemplateFailedException(message),
         _ => throw new FormatException($"function {name} with {args.Count} argument(s) is outside the supported subset (dot: {dot?.GetType().Name ?? "nil"})"),
     };

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
@@ -37,36 +36,20 @@ public sealed class CatalogChangeTests
     public async Task Metrics_ConnectionsBytesAndActive_Reported()
     {
         await using var backend = new TcpEchoServer();
-        var measurements = new List<(string Name, long Value, Dictionary<string, object?> Tags)>();
-        string? meterName = null;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name.StartsWith("pluginmesh.proxy.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (instrument.Meter.Name != Volatile.Read(ref meterName)) return;
-            lock (measurements) measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
-        });
-        listener.Start();
+        using var metrics = new ProxyMeasurements();
 
         var catalog = new FakeCatalog();
         catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(backend.Port)]));
         await using var proxy = await ProxyHarness.StartAsync(new ProxyOptions { Mode = ProxyMode.Listen }, ProxyMode.Listen, catalog);
-        Volatile.Write(ref meterName, proxy.MeterName);
+        metrics.Watch(proxy);
         await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), "12345");
         await Eventually.TrueAsync(() => proxy.Metrics.Active == 0, "connection closed");
-        listener.RecordObservableInstruments();
-
-        lock (measurements)
-        {
-            var conn = Assert.Single(measurements, m => m.Name == "pluginmesh.proxy.connections");
-            Assert.Equal("demo/web:80/tcp", conn.Tags["service"]);
-            Assert.Equal("local", conn.Tags["path"]);
-            Assert.Equal(5, measurements.Where(m => m.Name == "pluginmesh.proxy.bytes" && (string?)m.Tags["direction"] == "in").Sum(m => m.Value));
-            Assert.Equal(5, measurements.Where(m => m.Name == "pluginmesh.proxy.bytes" && (string?)m.Tags["direction"] == "out").Sum(m => m.Value));
-            Assert.Contains(measurements, m => m.Name == "pluginmesh.proxy.active" && m.Value == 0);
-        }
+        var measurements = metrics.Snapshot();
+        var conn = Assert.Single(measurements, m => m.Name == "pluginmesh.proxy.connections");
+        Assert.Equal("demo/web:80/tcp", conn.Tags["service"]);
+        Assert.Equal("local", conn.Tags["path"]);
+        Assert.Equal(5, metrics.Sum("pluginmesh.proxy.bytes", "direction", "in"));
+        Assert.Equal(5, metrics.Sum("pluginmesh.proxy.bytes", "direction", "out"));
+        Assert.Contains(measurements, m => m.Name == "pluginmesh.proxy.active" && m.Value == 0);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
@@ -44,26 +43,14 @@ public sealed class TunnelAuthorizationTests
         await using var api = new TcpEchoServer(IPAddress.Parse("127.0.0.3"));
         await using var stray = new TcpEchoServer(IPAddress.Loopback);
         await using var kubelet = new TcpEchoServer(IPAddress.Parse("127.0.0.4"), port: 10250);
-        var refused = new List<(string Reason, long Value)>();
-        var meterName = "";
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "pluginmesh.proxy.tunnel.refused") l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (instrument.Meter.Name != Volatile.Read(ref meterName)) return;
-            lock (refused) refused.Add(((string)tags.ToArray().Single(t => t.Key == "reason").Value!, value));
-        });
-        listener.Start();
+        using var metrics = new ProxyMeasurements();
 
         var net = new FakeTunnelNetwork();
         var catalog = Catalog(webB.Port, webC.Port, api.Port);
         var catalogB = new FakeCatalog();
         catalogB.Publish(catalog);
         await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
-        Volatile.Write(ref meterName, b.MeterName);
+        metrics.Watch(b);
 
         var cases = new (string From, IPAddress Address, int Port, string Reason)[]
         {
@@ -88,10 +75,8 @@ public sealed class TunnelAuthorizationTests
 
         var expected = new Dictionary<string, long> { ["control_plane"] = 2, ["not_in_catalog"] = 1, ["not_member"] = 1, ["not_on_this_node"] = 1 };
         Assert.Equal(expected, b.Proxy.GetStatus().TunnelRefused);
-        lock (refused)
-        {
-            Assert.Equal(expected, refused.GroupBy(r => r.Reason).ToDictionary(g => g.Key, g => g.Sum(r => r.Value)));
-        }
+        Assert.Equal(expected, metrics.Snapshot().Where(m => m.Name == "pluginmesh.proxy.tunnel.refused")
+            .GroupBy(m => (string)m.Tags["reason"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value)));
     }
 
     [Fact]

@@ -30,6 +30,21 @@ public sealed class JsInteropTests(JsHarnessFixture js) : IDisposable
     }
 
     [Fact]
+    public async Task CSharpDialsJs_LazySelect_ProtocolProposedWithTheFirstBytes_EchoIntact()
+    {
+        var ct = TestTimeout.Token(120);
+        await using var jsPeer = JsProcess.Start(js, "listen");
+        var ready = await jsPeer.NextAsync("ready", ct);
+        await using var host = await HostFactory.StartAsync(listen: false);
+        var conn = await host.DialAsync(JsAddress(ready), ct);
+        await conn.IdentifyTask.WaitAsync(ct);
+        Assert.True(conn.RemoteSupports(EchoProtocol.ProtocolId));
+        // js (as go-libp2p's lazy dialers need) takes the proposal and the data in one frame.
+        var (_, lazy) = await conn.OpenLazyStreamAsync(EchoProtocol.ProtocolId, ct);
+        Assert.Equal(4L << 20, await EchoClient.RunAsync(lazy, 4L << 20, ct));
+    }
+
+    [Fact]
     public async Task JsDialsCSharp_Echo64MiB_IntactAndPingWorks()
     {
         var ct = TestTimeout.Token(180);

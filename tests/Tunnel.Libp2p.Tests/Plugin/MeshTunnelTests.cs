@@ -38,6 +38,17 @@ public sealed class MeshTunnelTests : IDisposable
         using var back = new StreamReader(s.Stream);
         Assert.Equal("HELLO from " + client.LocalPeerId, await back.ReadToEndAsync(ct));
 
+        // Once Identify listed the protocol, it is proposed with the first bytes (no round trip).
+        var connection = clientNode.Host!.Connections.Single(c => c.RemotePeerId == server.LocalPeerId);
+        await Eventually.TrueAsync(() => connection.RemoteSupports("/test/upper/1.0.0"), "identify lists the protocol");
+        await using var lazy = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/test/upper/1.0.0", ct).Opened();
+        Assert.IsType<PluginMesh.Plugins.Tunnel.Libp2p.Multistream.LazySelectStream>(lazy.Stream);
+        await lazy.Stream.WriteAsync("lazy"u8.ToArray(), ct);
+        await lazy.CloseWriteAsync(ct);
+        using var lazyBack = new StreamReader(lazy.Stream);
+        Assert.Equal("LAZY from " + client.LocalPeerId, await lazyBack.ReadToEndAsync(ct));
+
+        // A protocol the peer did not list is negotiated first, so "not supported" is still an open failure.
         var nope = await client.OpenStreamAsync(new PeerTarget(PeerId: server.LocalPeerId), "/nope/1", ct);
         Assert.False(nope.Ok);
         Assert.Equal(TunnelFailure.ProtocolNotSupported, nope.Failure);

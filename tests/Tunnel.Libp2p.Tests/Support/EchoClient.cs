@@ -7,7 +7,13 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Support;
 /// <summary>Sends the shared pattern on an echo stream while checking every byte that comes back.</summary>
 internal static class EchoClient
 {
-    public static async Task<long> RunAsync(YamuxStream stream, long total, CancellationToken cancellationToken)
+    public static Task<long> RunAsync(YamuxStream stream, long total, CancellationToken cancellationToken) =>
+        RunAsync(stream, stream.CloseWriteAsync, total, cancellationToken);
+
+    public static Task<long> RunAsync(PluginMesh.Plugins.Tunnel.Libp2p.Multistream.LazySelectStream stream, long total, CancellationToken cancellationToken) =>
+        RunAsync(stream, stream.CloseWriteAsync, total, cancellationToken);
+
+    private static async Task<long> RunAsync(Stream stream, Func<CancellationToken, ValueTask> closeWrite, long total, CancellationToken cancellationToken)
     {
         var reader = Task.Run(async () =>
         {
@@ -37,7 +43,7 @@ internal static class EchoClient
             await stream.WriteAsync(EchoPattern.Block.Slice(off, n), cancellationToken);
             sent += n;
         }
-        await stream.CloseWriteAsync(cancellationToken);
+        await closeWrite(cancellationToken);
         return await reader;
     }
 }
