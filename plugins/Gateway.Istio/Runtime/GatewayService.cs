@@ -181,7 +181,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
         try
         {
             IPortServer server = listener.Protocol is ServerProtocol.Http or ServerProtocol.Https
-                ? await HttpPortServer.StartAsync(listener, _addresses, _options, _proxy!, _tls, _metrics, _services!, cancellationToken).ConfigureAwait(false)
+                ? await HttpPortServer.StartAsync(listener, _addresses, _options, _proxy!, _tls, _metrics, _loggers, cancellationToken).ConfigureAwait(false)
                 : StreamPortServer.Start(listener, _addresses, _connector, _metrics, _accessLog, _options.MaxConnections, _logger);
             lock (_ports) _ports[listener.Port] = server;
             lock (_errors) _errors.Remove(listener.Port);

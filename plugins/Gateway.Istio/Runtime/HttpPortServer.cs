@@ -1,39 +1,35 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Options;
 
 namespace PluginMesh.Plugins.Gateway.Istio.Runtime;
 
 /// <summary>
-/// One HTTP or HTTPS gateway port: a Kestrel server of its own (not the host's admin server) on the
-/// chosen addresses. HTTPS picks the certificate per handshake by SNI from the listener in effect
-/// (<see cref="TlsSelector"/>). Counts connections and TLS handshakes that did not complete.
+/// One HTTP or HTTPS gateway port: a Kestrel server of its own (an empty web host, not the host's
+/// admin server) on the chosen addresses. HTTPS picks the certificate per handshake by SNI from the
+/// listener in effect (<see cref="TlsSelector"/>). Counts connections and TLS handshakes that did
+/// not complete.
 /// </summary>
-internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext>
+internal sealed class HttpPortServer : IPortServer
 {
-    private readonly KestrelServer _server;
-    private readonly HttpProxy _proxy;
-    private readonly IServiceProvider _services;
+    private readonly WebApplication _app;
     private volatile GatewayListener _listener;
 
-    private HttpPortServer(GatewayListener listener, KestrelServer server, HttpProxy proxy, IServiceProvider services)
+    private HttpPortServer(GatewayListener listener, WebApplication app)
     {
         _listener = listener;
-        _server = server;
-        _proxy = proxy;
-        _services = services;
+        _app = app;
+        Protocol = listener.Protocol;
     }
 
     public int Port => _listener.Port;
 
-    public ServerProtocol Protocol { get; private init; }
+    public ServerProtocol Protocol { get; }
 
     public IReadOnlyList<string> Bound { get; private set; } = [];
 
@@ -45,17 +41,15 @@ internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext
 
     /// <summary>Binds <paramref name="listener"/>'s port on <paramref name="addresses"/> (empty: every address) and starts serving; throws <see cref="IOException"/> when the port cannot be bound.</summary>
     public static async Task<HttpPortServer> StartAsync(GatewayListener listener, IReadOnlyList<IPAddress> addresses, GatewayOptions options,
-        HttpProxy proxy, TlsSelector tls, GatewayMetrics metrics, IServiceProvider services, CancellationToken cancellationToken)
+        HttpProxy proxy, TlsSelector tls, GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var loggers = services.GetRequiredService<ILoggerFactory>();
-        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
-        kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
-        kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
-        kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-        kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersBytes;
-        kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
-        var server = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggers), loggers);
-        var port = new HttpPortServer(listener, server, proxy, services) { Protocol = listener.Protocol };
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // The agent's host owns the process signals; this one only starts and stops with its port.
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.WebHost.UseKestrelCore();
+        HttpPortServer? port = null;
         var https = listener.Protocol == ServerProtocol.Https;
         var protocol = https ? "https" : "http";
 
@@ -80,7 +74,7 @@ internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext
             if (!https) return;
             listen.UseHttps(new TlsHandshakeCallbackOptions
             {
-                OnConnection = context => ValueTask.FromResult(tls.Select(port.Listener, context.ClientHelloInfo.ServerName)),
+                OnConnection = context => ValueTask.FromResult(tls.Select(port!.Listener, context.ClientHelloInfo.ServerName)),
                 HandshakeTimeout = TimeSpan.FromSeconds(10),
             });
             listen.Use(next => connection =>
@@ -90,27 +84,31 @@ internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext
             });
         }
 
-        if (addresses.Count == 0) kestrel.ListenAnyIP(listener.Port, Configure);
-        else foreach (var address in addresses) kestrel.Listen(address, listener.Port, Configure);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersBytes;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            if (addresses.Count == 0) kestrel.ListenAnyIP(listener.Port, Configure);
+            else foreach (var address in addresses) kestrel.Listen(address, listener.Port, Configure);
+        });
+        var app = builder.Build();
+        port = new HttpPortServer(listener, app);
+        app.Run(context => proxy.HandleAsync(context, port._listener));
         try
         {
-            await server.StartAsync(port, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            server.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
             throw new IOException(e.Message, e);
         }
-        port.Bound = [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+        port.Bound = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
         return port;
-    }
-
-    public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures) { RequestServices = _services };
-
-    public Task ProcessRequestAsync(HttpContext context) => _proxy.HandleAsync(context, _listener);
-
-    public void DisposeContext(HttpContext context, Exception? exception)
-    {
     }
 
     public async Task StopAsync(TimeSpan drain)
@@ -118,13 +116,13 @@ internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext
         using var limit = new CancellationTokenSource(drain);
         try
         {
-            await _server.StopAsync(limit.Token).ConfigureAwait(false);
+            await _app.StopAsync(limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Connections still open after the drain are closed by Dispose.
         }
-        _server.Dispose();
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
@@ -133,5 +131,13 @@ internal sealed class HttpPortServer : IPortServer, IHttpApplication<HttpContext
     private sealed class HandshakeMark
     {
         public bool Done { get; set; }
+    }
+
+    /// <summary>A lifetime that neither waits for nor reacts to process signals.</summary>
+    private sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
