@@ -13,12 +13,18 @@ namespace PluginMesh.Plugins.Gateway.Istio.Runtime;
 /// </summary>
 internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients, GatewayMetrics metrics, AccessLog? accessLog)
 {
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+    // HTTP/1.1 to the endpoints (plain http: h2c would need prior knowledge of every backend).
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version11,
+        VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionOrLower,
+    };
 
     public async Task HandleAsync(HttpContext context, GatewayListener listener)
     {
         var start = Stopwatch.GetTimestamp();
-        var started = DateTimeOffset.UtcNow;
+        var started = accessLog is null ? default : DateTimeOffset.UtcNow;
         var request = context.Request;
         var outcome = new Outcome();
         try
