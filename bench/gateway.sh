@@ -3,7 +3,7 @@
 # gateway.istio's runtime (Kestrel + YARP + the retry handler, one route) against HAProxy in HTTP
 # mode, in the same run, to the same backend, with the same load generator.
 #
-#   bench/gateway.sh                              # 3 interleaved repetitions, 64 connections, 10 s each
+#   bench/gateway.sh                              # 5 s warm-up, then 3 interleaved repetitions, 64 connections, 10 s each
 #   REPS=5 CONNECTIONS=128 SECONDS_EACH=20 bench/gateway.sh
 #
 # Backend: an HAProxy frontend that answers every request itself (`http-request return`, 200, a
@@ -26,6 +26,7 @@ root=$(pwd)
 REPS=${REPS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 SECONDS_EACH=${SECONDS_EACH:-10}
+WARMUP=${WARMUP:-5}                    # seconds of unmeasured load per variant first (JIT tiers, pools)
 bench="dotnet $root/bench/PluginMesh.Bench/bin/Release/net10.0/PluginMesh.Bench.dll"
 [ -f "$root/bench/PluginMesh.Bench/bin/Release/net10.0/PluginMesh.Bench.dll" ] || { echo "gateway bench: dotnet build -c Release bench/PluginMesh.Bench first" >&2; exit 1; }
 command -v haproxy >/dev/null || { echo "gateway bench: haproxy missing (apt-get install -y haproxy)" >&2; exit 1; }
@@ -82,6 +83,9 @@ run() { # variant url
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 : > "$work/results.tsv"
+for url in http://127.0.0.1:18181/ http://127.0.0.1:18182/ http://127.0.0.1:18183/; do
+  $bench http-load "$url" "$CONNECTIONS" "$WARMUP" > /dev/null
+done
 for rep in $(seq 1 "$REPS"); do
   run direct http://127.0.0.1:18181/
   run haproxy http://127.0.0.1:18182/

@@ -66,7 +66,7 @@ public static class GatewayBench
         var workers = new Task[connections];
         // One warm-up request per connection, outside the measurement.
         var clients = Enumerable.Range(0, connections).Select(_ => new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1 })).ToArray();
-        await Task.WhenAll(clients.Select(c => c.GetStringAsync(url)));
+        foreach (var response in await Task.WhenAll(clients.Select(c => c.GetAsync(url)))) response.Dispose();
         var started = Stopwatch.GetTimestamp();
         stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         for (var i = 0; i < connections; i++)

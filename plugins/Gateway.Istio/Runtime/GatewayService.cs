@@ -59,8 +59,10 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // YARP's forwarder logs every failed request with its stack trace; the gateway answers, counts
+        // and access-logs those itself, so the forwarder gets no logger.
         var services = new ServiceCollection();
-        services.AddSingleton(_loggers);
+        services.AddSingleton<ILoggerFactory>(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddHttpForwarder();
         _services = services.BuildServiceProvider();
