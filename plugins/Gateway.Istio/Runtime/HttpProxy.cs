@@ -13,12 +13,20 @@ namespace PluginMesh.Plugins.Gateway.Istio.Runtime;
 /// </summary>
 internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients, GatewayMetrics metrics, AccessLog? accessLog)
 {
-    // HTTP/1.1 to the endpoints (plain http: h2c would need prior knowledge of every backend).
+    // HTTP/1.1 to the endpoints: plain http, and h2c would need to know which backends speak it.
     private static readonly ForwarderRequestConfig RequestConfig = new()
     {
         ActivityTimeout = TimeSpan.FromSeconds(100),
         Version = HttpVersion.Version11,
         VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    // gRPC exists only over HTTP/2: to the endpoint with prior knowledge (h2c), as Istio does for grpc ports.
+    private static readonly ForwarderRequestConfig GrpcConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version20,
+        VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact,
     };
 
     public async Task HandleAsync(HttpContext context, GatewayListener listener)
@@ -87,7 +95,8 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
 
         using var timeout = route.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
         timeout?.CancelAfter(route.Timeout!.Value);
-        var error = await forwarder.SendAsync(context, client.Prefix, client.Invoker, RequestConfig, transformer, timeout?.Token ?? context.RequestAborted).ConfigureAwait(false);
+        var config = request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? GrpcConfig : RequestConfig;
+        var error = await forwarder.SendAsync(context, client.Prefix, client.Invoker, config, transformer, timeout?.Token ?? context.RequestAborted).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {
             outcome.Details = "via_upstream";

@@ -100,6 +100,35 @@ public sealed class HttpsTests : IDisposable
     }
 
     [Fact(Skip = ModelMerge.Pending)]
+    public async Task Grpc_OverHttp2_GoesToTheEndpointAsHttp2WithPriorKnowledge()
+    {
+        await using var grpc = await Backend.StartAsync(context =>
+        {
+            context.Response.ContentType = "application/grpc";
+            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response, $"{context.Request.Protocol} {context.Request.Path}");
+        }, http2Only: true);
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9090, grpc.Endpoint);
+        var port = FreePort();
+        using var server = TestCertificates.Issue(_ca, true, "grpc.example.com");
+        await gateway.ApplyAsync(Https(port, [Simple(port, "grpc.example.com", server)], Route("grpc", ["*"], [], [To(Reviews, 9090)])));
+        using var client = Client(port, _ca);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"https://grpc.example.com:{port}/shop.Reviews/List")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await client.SendAsync(request, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal("HTTP/2 /shop.Reviews/List", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact(Skip = ModelMerge.Pending)]
     public async Task UnknownServerName_FailsTheHandshake()
     {
         await using var gateway = await StartAsync();

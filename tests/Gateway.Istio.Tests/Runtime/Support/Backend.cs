@@ -29,11 +29,14 @@ internal sealed class Backend : IAsyncDisposable
             $"{name} {r.Path}{r.QueryString} host={r.Host} xff={r.Headers["X-Forwarded-For"]} proto={r.Headers["X-Forwarded-Proto"]} xfh={r.Headers["X-Forwarded-Host"]}");
     });
 
-    public static async Task<Backend> StartAsync(RequestDelegate handler)
+    /// <summary>A backend answering with <paramref name="handler"/>; <paramref name="http2Only"/>: cleartext HTTP/2 with prior knowledge (h2c), as gRPC servers.</summary>
+    public static async Task<Backend> StartAsync(RequestDelegate handler, bool http2Only = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Loopback, 0, l => l.Protocols = http2Only
+            ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2
+            : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1));
         var app = builder.Build();
         app.Run(handler);
         await app.StartAsync();
