@@ -7,7 +7,7 @@ namespace PluginMesh.Plugins.Gateway.Istio;
 /// <param name="SecretNamespace">Namespace of TLS Secrets (<c>credentialName</c>), or null for the Gateway's own namespace (Secrets of every namespace are read).</param>
 /// <param name="ClusterDomain">Cluster DNS domain of destination hosts.</param>
 /// <param name="AccessLog">Where the access log goes: null (off), <c>stdout</c>, or a file path.</param>
-/// <param name="MaxConnections">Connections open at once per port; more wait in the kernel's backlog (HTTP) or are closed (TCP/TLS).</param>
+/// <param name="MaxConnections">Connections open at once per port; more are closed as soon as they are accepted.</param>
 /// <param name="MaxRequestBodyBytes">Largest request body forwarded (413 beyond it), or null for no limit.</param>
 /// <param name="MaxRequestHeadersBytes">Largest request header block (431 beyond it).</param>
 /// <param name="RequestHeadersTimeout">Time a client has to send its request headers.</param>
