@@ -129,6 +129,39 @@ public sealed class HttpsTests : IDisposable
     }
 
     [Fact(Skip = ModelMerge.Pending)]
+    public async Task Curl_WithAClientCertificate_IsServed_AndWithoutOneIsRefused()
+    {
+        await using var backend = await Backend.EchoAsync("reviews");
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        using var server = TestCertificates.Issue(_ca, true, "shop.example.com");
+        using var alice = TestCertificates.Issue(_clientCa, false, "alice");
+        await gateway.ApplyAsync(Https(port, [Simple(port, "shop.example.com", server, GatewayTlsMode.Mutual)], Route("all", ["*"], [], [To(Reviews, 9080)])));
+        var dir = Directory.CreateTempSubdirectory("gw-curl-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "ca.pem"), _ca.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, "client.pem"), alice.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, "client.key"), alice.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            string[] common = ["-sS", "--max-time", "30", "--cacert", Path.Combine(dir, "ca.pem"), "--resolve", $"shop.example.com:{port}:127.0.0.1"];
+            var url = $"https://shop.example.com:{port}/curl";
+
+            var (code, output, _) = await Task.Run(() => Shell.Exec("curl", [.. common, "--cert", Path.Combine(dir, "client.pem"), "--key", Path.Combine(dir, "client.key"), url]));
+            Assert.Equal(0, code);
+            Assert.StartsWith($"reviews /curl host=shop.example.com:{port} xff=127.0.0.1 proto=https", output);
+
+            var (refused, _, error) = await Task.Run(() => Shell.Exec("curl", [.. common, url]));
+            Assert.NotEqual(0, refused);
+            Assert.NotEmpty(error);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact(Skip = ModelMerge.Pending)]
     public async Task UnknownServerName_FailsTheHandshake()
     {
         await using var gateway = await StartAsync();
