@@ -24,6 +24,8 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly SemaphoreSlim _changed = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stopping = new();
+    // Cut short the drain of removed ports when the agent stops.
+    private readonly CancellationTokenSource _hurry = new();
     private readonly Dictionary<int, IPortServer> _ports = [];
     private readonly Dictionary<int, string> _errors = [];
     private readonly List<Task> _draining = [];
@@ -91,6 +93,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
                 ports = [.. _ports.Values];
                 _ports.Clear();
             }
+            await _hurry.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(ports.Select(p => p.StopAsync(TimeSpan.FromSeconds(2)))).ConfigureAwait(false);
             Task[] draining;
             lock (_draining) draining = [.. _draining];
@@ -205,7 +208,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
     {
         lock (_ports) _ports.Remove(port);
         GatewayLog.Closed(_logger, port, (int)_options.DrainTimeout.TotalSeconds);
-        var stopping = server.StopAsync(_options.DrainTimeout);
+        var stopping = server.StopAsync(_options.DrainTimeout, _hurry.Token);
         lock (_draining)
         {
             _draining.RemoveAll(t => t.IsCompleted);

@@ -114,9 +114,10 @@ internal sealed class HttpPortServer : IPortServer
         return port;
     }
 
-    public async Task StopAsync(TimeSpan drain)
+    public async Task StopAsync(TimeSpan drain, CancellationToken now = default)
     {
-        using var limit = new CancellationTokenSource(drain);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(now);
+        limit.CancelAfter(drain);
         try
         {
             await _app.StopAsync(limit.Token).ConfigureAwait(false);

@@ -15,6 +15,6 @@ internal interface IPortServer : IAsyncDisposable
     /// <summary>The listener in effect; new requests and connections use the one set last.</summary>
     GatewayListener Listener { get; set; }
 
-    /// <summary>Stops accepting and lets open connections finish for <paramref name="drain"/>, then closes them.</summary>
-    Task StopAsync(TimeSpan drain);
+    /// <summary>Stops accepting and lets open connections finish for <paramref name="drain"/> (or until <paramref name="now"/> fires), then closes them.</summary>
+    Task StopAsync(TimeSpan drain, CancellationToken now = default);
 }

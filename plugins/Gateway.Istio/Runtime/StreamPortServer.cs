@@ -77,13 +77,13 @@ internal sealed class StreamPortServer : IPortServer
         return server;
     }
 
-    public async Task StopAsync(TimeSpan drain)
+    public async Task StopAsync(TimeSpan drain, CancellationToken now = default)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets) socket.Dispose();
         await Task.WhenAll(_loops).ConfigureAwait(false);
         var open = Task.WhenAll(_connections.Keys);
-        if (await Task.WhenAny(open, Task.Delay(drain)).ConfigureAwait(false) != open) await _closing.CancelAsync().ConfigureAwait(false);
+        if (await Task.WhenAny(open, Task.Delay(drain, now)).ConfigureAwait(false) != open) await _closing.CancelAsync().ConfigureAwait(false);
         await open.ConfigureAwait(false);
     }
 
