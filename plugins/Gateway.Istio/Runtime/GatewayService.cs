@@ -143,10 +143,8 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
             }
             _tls.Prune(config);
             _clients!.Prune(config, _options.DrainTimeout);
-            if (_config.Version != config.Version || !ReferenceEquals(_config.Warnings, config.Warnings))
-            {
-                foreach (var warning in config.Warnings.Except(_config.Warnings)) GatewayLog.ConfigWarning(_logger, warning);
-            }
+            // Each warning is logged once, when it first appears.
+            foreach (var warning in config.Warnings.Except(_config.Warnings)) GatewayLog.ConfigWarning(_logger, warning);
             _config = config;
             GatewayLog.Applied(_logger, config.Version, config.Listeners.Count, config.Listeners.Values.Sum(l => l.HttpRoutes.Count + l.StreamRoutes.Count), config.Warnings.Count);
         }
