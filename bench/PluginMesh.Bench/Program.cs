@@ -10,5 +10,7 @@ if (args is ["relay" or "relay-serve", ..]) return await PluginMesh.Bench.RelayB
 if (args is ["cache", ..]) return await PluginMesh.Bench.CacheBench.RunAsync(args);
 // `directory`: range sync of directory.p2p at 1 000 / 5 000 / 20 000 records (DirectoryBench.cs).
 if (args is ["directory", ..]) return await PluginMesh.Bench.DirectoryBench.RunAsync(args);
+// `gateway-serve` / `http-load`: gateway.istio's HTTP forwarding and its load generator (GatewayBench.cs, bench/gateway.sh).
+if (args is ["gateway-serve" or "http-load", ..]) return await PluginMesh.Bench.GatewayBench.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -94,11 +94,11 @@ public sealed partial class KubernetesCatalogSource
                     _resourceVersions[ResourcePaths.Name(endpointsKind)] = endpoints.Value.ResourceVersion;
                     _resourceVersions[ResourcePaths.Name(ResourceKind.Nodes)] = nodes.Value.ResourceVersion;
                     if (rules.Path is not null) _resourceVersions[ResourcePaths.Name(ResourceKind.DestinationRules)] = rules.ResourceVersion!;
-                    SetRulesState(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
+                    _rulesKind.Set(rules.State, rules.Path, rules.ApiVersion, rules.Reason);
                     foreach (var (watch, probe) in kinds)
                     {
                         if (probe.Path is not null) _resourceVersions[watch.Label] = probe.ResourceVersion!;
-                        SetKindState(watch, probe);
+                        watch.Set(probe.State, probe.Path, probe.ApiVersion, probe.Reason);
                     }
 
                     ListSucceeded();
@@ -232,7 +232,7 @@ public sealed partial class KubernetesCatalogSource
             _resourceVersions.Remove(name);
             // Not watched any more, and its answer (404, 403) came from a reachable API.
             WatchHealthy(name);
-            SetRulesState(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
+            _rulesKind.Set(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
         }, cancellationToken).ConfigureAwait(false);
         LogRulesState(null);
     }
@@ -267,36 +267,15 @@ public sealed partial class KubernetesCatalogSource
         }
     }
 
-    // Caller holds _gate.
-    private void SetRulesState(string state, string? path, string? apiVersion, string? reason)
-    {
-        _rulesState = state;
-        _rulesPath = path;
-        _rulesApiVersion = apiVersion;
-        _rulesReason = reason;
-    }
-
     /// <summary>Logs the DestinationRule state when it changed: one line per change, not one per re-list.</summary>
     private void LogRulesState(KubeApiClient? api)
     {
-        string state;
-        string? version;
-        string? reason;
-        lock (_gate)
-        {
-            state = _rulesState;
-            version = _rulesApiVersion;
-            reason = _rulesReason;
-            var signature = StateSignature(state, version, reason);
-            if (signature == _rulesLogged) return;
-            _rulesLogged = signature;
-        }
-
+        if (Unlogged(_rulesKind) is not { } change) return;
         var label = api?.BaseUri.ToString() ?? Status.Api;
-        switch (state)
+        switch (change.State)
         {
             case "watching":
-                KubernetesCatalogLog.DestinationRulesWatched(_logger, version ?? "?", label);
+                KubernetesCatalogLog.DestinationRulesWatched(_logger, change.ApiVersion ?? "?", label);
                 break;
             case "not-served" when _options.Istio == IstioMode.Enabled:
                 KubernetesCatalogLog.DestinationRulesNotServedExpected(_logger, label);
@@ -305,10 +284,10 @@ public sealed partial class KubernetesCatalogSource
                 KubernetesCatalogLog.DestinationRulesNotServed(_logger, label);
                 break;
             case "forbidden":
-                KubernetesCatalogLog.DestinationRulesForbidden(_logger, reason ?? "HTTP 403");
+                KubernetesCatalogLog.DestinationRulesForbidden(_logger, change.Reason ?? "HTTP 403");
                 break;
             case "failed":
-                KubernetesCatalogLog.DestinationRulesFailed(_logger, reason ?? "?");
+                KubernetesCatalogLog.DestinationRulesFailed(_logger, change.Reason ?? "?");
                 break;
         }
     }

@@ -63,58 +63,35 @@ public sealed partial class KubernetesCatalogSource
         {
             _resourceVersions.Remove(watch.Label);
             WatchHealthy(watch.Label);
-            SetKindState(watch, new KindProbe(statusCode == 403 ? "forbidden" : "not-served", null, null, null, [], "watch: " + reason));
+            watch.Set(statusCode == 403 ? "forbidden" : "not-served", null, null, "watch: " + reason);
         }, cancellationToken).ConfigureAwait(false);
         LogKindState(watch, null);
     }
 
-    // Caller holds _gate.
-    private static void SetKindState(ResourceTypeWatch watch, KindProbe probe)
+    // DestinationRules and the kinds plugins asked for alike: the state not logged yet, or null.
+    private (string State, string? ApiVersion, string? Reason)? Unlogged(KindState kind)
     {
-        watch.State = probe.State;
-        watch.Path = probe.Path;
-        watch.ApiVersion = probe.ApiVersion;
-        watch.Reason = probe.Reason;
+        lock (_gate) return kind.TakeUnlogged();
     }
-
-    // What identifies a state for logging: a change of version or of the failure is worth a line, a re-list is not.
-    private static string StateSignature(string state, string? version, string? reason) => state switch
-    {
-        "watching" => state + "|" + version,
-        "failed" => state + "|" + reason,
-        _ => state,
-    };
 
     /// <summary>Logs the state of a kind when it changed: one line per change, not one per re-list.</summary>
     private void LogKindState(ResourceTypeWatch watch, KubeApiClient? api)
     {
-        string state;
-        string? version;
-        string? reason;
-        lock (_gate)
-        {
-            state = watch.State;
-            version = watch.ApiVersion;
-            reason = watch.Reason;
-            var signature = StateSignature(state, version, reason);
-            if (signature == watch.Logged) return;
-            watch.Logged = signature;
-        }
-
+        if (Unlogged(watch) is not { } change) return;
         var label = api?.BaseUri.ToString() ?? Status.Api;
-        switch (state)
+        switch (change.State)
         {
             case "watching":
-                KubernetesCatalogLog.ResourceWatched(_logger, watch.Label, version ?? "?", label);
+                KubernetesCatalogLog.ResourceWatched(_logger, watch.Label, change.ApiVersion ?? "?", label);
                 break;
             case "not-served":
-                KubernetesCatalogLog.ResourceNotServed(_logger, watch.Label, label, reason ?? "HTTP 404");
+                KubernetesCatalogLog.ResourceNotServed(_logger, watch.Label, label, change.Reason ?? "HTTP 404");
                 break;
             case "forbidden":
-                KubernetesCatalogLog.ResourceForbidden(_logger, watch.Label, reason ?? "HTTP 403", watch.RbacRule);
+                KubernetesCatalogLog.ResourceForbidden(_logger, watch.Label, change.Reason ?? "HTTP 403", watch.RbacRule);
                 break;
             case "failed":
-                KubernetesCatalogLog.ResourceFailed(_logger, watch.Label, reason ?? "?");
+                KubernetesCatalogLog.ResourceFailed(_logger, watch.Label, change.Reason ?? "?");
                 break;
         }
     }

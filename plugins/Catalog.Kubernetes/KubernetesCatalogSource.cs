@@ -1,6 +1,7 @@
 using PluginMesh.Abstractions.Cache;
 using PluginMesh.Abstractions.Policies;
 using PluginMesh.Plugins.Catalog.Kubernetes.Publishing;
+using PluginMesh.Plugins.Catalog.Kubernetes.Resources;
 using PluginMesh.Plugins.Catalog.Kubernetes.Watching;
 
 namespace PluginMesh.Plugins.Catalog.Kubernetes;
@@ -81,12 +82,8 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
     private long _skipped;
     private long _cachedObjects;
 
-    // Istio DestinationRules: the collection watched (null when not), and what status shows.
-    private string? _rulesPath;
-    private string _rulesState = options.Istio == IstioMode.Disabled ? "disabled" : "unknown";
-    private string? _rulesApiVersion;
-    private string? _rulesReason;
-    private string? _rulesLogged;
+    // Istio DestinationRules: where they stand, for status and logs.
+    private readonly KindState _rulesKind = new() { State = options.Istio == IstioMode.Disabled ? "disabled" : "unknown" };
     private int _rules;
     private int _rulesServices;
 
@@ -142,7 +139,7 @@ public sealed partial class KubernetesCatalogSource(KubernetesCatalogOptions opt
                     _state.Connected, _state.ConnectedChangedAt, _state.Synced, _fromCache, ResourcePaths.Name(_endpointsKind),
                     new Dictionary<string, string>(_resourceVersions, StringComparer.Ordinal),
                     _state.LastSync, _lastError, _lastErrorAt, _services, _endpoints, _nodes, _agents, _events, _relists, _skipped,
-                    new DestinationRulesStatus(IstioSetting, _rulesState, _rulesApiVersion, _rulesReason, _rules, _rulesServices),
+                    new DestinationRulesStatus(IstioSetting, _rulesKind.State, _rulesKind.ApiVersion, _rulesKind.Reason, _rules, _rulesServices),
                     _kinds.Select(k => k.Status()).ToList(),
                     _publisher?.Status);
             }

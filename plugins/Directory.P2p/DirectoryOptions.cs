@@ -105,7 +105,7 @@ public sealed record DirectoryOptions(
         }
         if (capabilities.Count > Records.RecordCodec.MaxListEntries) error(CapabilitiesKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
         if (labels.Count > Records.RecordCodec.MaxListEntries) error(LabelsKey, $"at most {Records.RecordCodec.MaxListEntries} entries");
-        var maxRecords = Whole(section, MaxRecordsKey, DefaultMaxRecords, 1024, 1 << 20, error);
+        var maxRecords = ConfigValues.WholeNumber(section, MaxRecordsKey, DefaultMaxRecords, 1024, 1 << 20, error);
         var maxStale = Seconds(section, MaxStaleKey, DefaultMaxStaleSeconds, 0, 30 * 86_400, error);
         var factsRefresh = Seconds(section, FactsRefreshKey, DefaultFactsRefreshSeconds, 30, 3600, error);
         var admission = section.GetSection(AdmissionKey);
@@ -116,23 +116,11 @@ public sealed record DirectoryOptions(
         }
         var d = Store.AdmissionOptions.Default;
         var rates = new Store.AdmissionOptions(
-            Whole(admission, AdmissionKeys[0], (int)d.RecordsPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
-            Whole(admission, AdmissionKeys[1], d.RecordsBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)),
-            Whole(admission, AdmissionKeys[2], (int)d.NewPeersPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
-            Whole(admission, AdmissionKeys[3], d.NewPeersBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)));
+            ConfigValues.WholeNumber(admission, AdmissionKeys[0], (int)d.RecordsPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            ConfigValues.WholeNumber(admission, AdmissionKeys[1], d.RecordsBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            ConfigValues.WholeNumber(admission, AdmissionKeys[2], (int)d.NewPeersPerSecond, 1, 1_000_000, (k, m) => error($"{AdmissionKey}:{k}", m)),
+            ConfigValues.WholeNumber(admission, AdmissionKeys[3], d.NewPeersBurst, 1, 1 << 24, (k, m) => error($"{AdmissionKey}:{k}", m)));
         return new DirectoryOptions(ttl, sync, timeout, serveExpired, capabilities, labels) { MaxRecords = maxRecords, MaxStale = maxStale, Admission = rates, FactsRefresh = factsRefresh };
-    }
-
-    private static int Whole(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var raw = section[key];
-        if (raw is null) return fallback;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            error(key, $"'{raw}' is not a whole number from {min} to {max}");
-            return fallback;
-        }
-        return value;
     }
 
     private static TimeSpan Seconds(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)

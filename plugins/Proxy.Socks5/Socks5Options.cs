@@ -75,9 +75,9 @@ public sealed record Socks5Options(
         }
 
         return new Socks5Options(listen, required, credentials, ports,
-            ReadBool(section, "serve", true, error),
-            TimeSpan.FromSeconds(ReadNumber(section, "connectTimeoutSeconds", 10, 1, 300, error)),
-            ReadNumber(section, "maxConnections", 256, 1, 65536, error));
+            ConfigValues.Bool(section, "serve", true, error),
+            TimeSpan.FromSeconds(ConfigValues.WholeNumber(section, "connectTimeoutSeconds", 10, 1, 300, error)),
+            ConfigValues.WholeNumber(section, "maxConnections", 256, 1, 65536, error));
     }
 
     /// <summary>Loopback or the agent's own 169.254.96.16: reachable only from this host (and its pods).</summary>
@@ -102,21 +102,5 @@ public sealed record Socks5Options(
             else result.Add(endpoint);
         }
         return result;
-    }
-
-    private static bool ReadBool(IConfiguration section, string key, bool fallback, Action<string, string> error)
-    {
-        if (section[key] is not { } raw) return fallback;
-        if (bool.TryParse(raw, out var value)) return value;
-        error(key, $"'{raw}' is not true or false");
-        return fallback;
-    }
-
-    private static int ReadNumber(IConfiguration section, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        if (section[key] is not { } raw) return fallback;
-        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        error(key, $"'{raw}' is not a whole number from {min} to {max}");
-        return fallback;
     }
 }

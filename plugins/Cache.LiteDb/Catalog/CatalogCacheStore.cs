@@ -54,21 +54,15 @@ internal sealed class CatalogCacheStore
         ArgumentNullException.ThrowIfNull(changes);
         foreach (var change in changes)
         {
-            switch (change.Kind)
+            var applied = change.Kind switch
             {
-                case CatalogObjectKind.Service:
-                    await ApplyAsync<MeshService, CachedService>(_services, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
-                    break;
-                case CatalogObjectKind.Endpoints:
-                    await ApplyAsync<ServiceEndpoints, CachedEndpoints>(_endpoints, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
-                    break;
-                case CatalogObjectKind.Node:
-                    await ApplyAsync<MeshNode, CachedNode>(_nodes, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
-                    break;
-                case CatalogObjectKind.Resource:
-                    await ApplyAsync<MeshResource, CachedResource>(_resources, change, CatalogCacheCodec.Encode, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
+                CatalogObjectKind.Service => ApplyAsync<MeshService, CachedService>(_services, change, CatalogCacheCodec.Encode, cancellationToken),
+                CatalogObjectKind.Endpoints => ApplyAsync<ServiceEndpoints, CachedEndpoints>(_endpoints, change, CatalogCacheCodec.Encode, cancellationToken),
+                CatalogObjectKind.Node => ApplyAsync<MeshNode, CachedNode>(_nodes, change, CatalogCacheCodec.Encode, cancellationToken),
+                CatalogObjectKind.Resource => ApplyAsync<MeshResource, CachedResource>(_resources, change, CatalogCacheCodec.Encode, cancellationToken),
+                _ => ValueTask.CompletedTask,
+            };
+            await applied.ConfigureAwait(false);
         }
     }
 

@@ -329,19 +329,8 @@ public static partial class FileCatalogParser
             else context.Error(node, p, $"'{value}' is not a CIDR such as 10.244.1.0/24");
         }
 
-        var addresses = new List<IPAddress>();
-        foreach (var (value, node, p) in map.Strings("addresses") ?? [])
-        {
-            if (YamlMap.TryParseIp(value, out var ip)) addresses.Add(ip);
-            else context.Error(node, p, $"'{value}' is not an IP address");
-        }
-
+        var addresses = ParseIps(map, "addresses", context);
         var labels = map.StringMap("labels");
-        var externalIps = ParseIps(map, "externalIPs", context);
-        var external = ExternalTrafficPolicy.Cluster;
-        var externalText = map.String("externalTrafficPolicy");
-        if (externalText is not null && !Enum.TryParse(externalText, ignoreCase: false, out external))
-            map.Error("externalTrafficPolicy", $"'{externalText}' is not Cluster or Local");
         return context.Problems.Count > before || name is null ? null : new MeshNode(name, cidrs, addresses, labels);
     }
 

@@ -4,7 +4,7 @@ namespace PluginMesh.Plugins.Catalog.Kubernetes.Resources;
 /// What the source knows of one kind a plugin asked for (<see cref="CatalogResourceType"/>): where it is
 /// served, in what state, and what status shows. Mutated by the source under its lock.
 /// </summary>
-internal sealed class ResourceTypeWatch(CatalogResourceType type)
+internal sealed class ResourceTypeWatch(CatalogResourceType type) : KindState
 {
     /// <summary>The kind as registered.</summary>
     public CatalogResourceType Type { get; } = type;
@@ -17,23 +17,8 @@ internal sealed class ResourceTypeWatch(CatalogResourceType type)
         + (type.Namespace is { } ns ? $" in {ns}" : "")
         + (type.FieldSelector is { } fs ? $" where {fs}" : "");
 
-    /// <summary><c>unknown</c>, <c>watching</c>, <c>not-served</c>, <c>forbidden</c> or <c>failed</c>.</summary>
-    public string State { get; set; } = "unknown";
-
-    /// <summary>The list path watched (null when not watched).</summary>
-    public string? Path { get; set; }
-
-    /// <summary>The apiVersion served and read (null when not served).</summary>
-    public string? ApiVersion { get; set; }
-
-    /// <summary>Why the state is not <c>watching</c>, or null.</summary>
-    public string? Reason { get; set; }
-
     /// <summary>Objects of the kind known now.</summary>
     public int Count { get; set; }
-
-    /// <summary>The last state logged, so each change is logged once, not on every re-list.</summary>
-    public string? Logged { get; set; }
 
     /// <summary>The list path and apiVersion of each version, in the order of preference.</summary>
     public IReadOnlyList<(string Path, string ApiVersion)> Candidates() =>

@@ -108,14 +108,8 @@ public sealed record RelayOptions
         return fallback;
     }
 
-    private static int Int(IConfiguration section, string prefix, string key, int fallback, int min, int max, Action<string, string> error)
-    {
-        var text = section[key];
-        if (text is null) return fallback;
-        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        error(prefix + key, $"'{text}' is not a whole number from {min} to {max}");
-        return fallback;
-    }
+    private static int Int(IConfiguration section, string prefix, string key, int fallback, int min, int max, Action<string, string> error) =>
+        ConfigValues.WholeNumber(section, key, fallback, min, max, (k, m) => error(prefix + k, m));
 
     private static CircuitLimit Circuit(IConfiguration section, string prefix, CircuitLimit fallback, Action<string, string> error)
     {

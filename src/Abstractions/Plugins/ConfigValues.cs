@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Microsoft.Extensions.Configuration;
 
 namespace PluginMesh.Abstractions.Plugins;
@@ -20,6 +21,22 @@ public static class ConfigValues
         if (raw is null) return fallback;
         if (bool.TryParse(raw, out var value)) return value;
         error(key, $"'{raw}' is not true or false");
+        return fallback;
+    }
+
+    /// <summary>
+    /// A whole number from <paramref name="min"/> to <paramref name="max"/>; a malformed and an
+    /// out-of-range value get the one message <c>'…' is not a whole number from min to max</c>.
+    /// </summary>
+    public static T WholeNumber<T>(IConfiguration section, string key, T fallback, T min, T max, Action<string, string> error)
+        where T : IBinaryInteger<T>
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(error);
+        var raw = section[key];
+        if (raw is null) return fallback;
+        if (T.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        error(key, $"'{raw}' is not a whole number from {min} to {max}");
         return fallback;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -172,22 +171,14 @@ internal static partial class HostSettingsBinder
         }
     }
 
-    private static T Number<T>(IConfiguration config, string key, T fallback, T min, T max, List<ConfigProblem> problems) where T : IBinaryInteger<T>
-    {
-        var text = config[key];
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        problems.Add(new(ConfigPath.Format(key), $"'{text}' is not a whole number from {min} to {max}"));
-        return fallback;
-    }
+    // An empty value is the default here, as if the key were absent; otherwise as the plugins' readers read it.
+    private static T Number<T>(IConfiguration config, string key, T fallback, T min, T max, List<ConfigProblem> problems) where T : IBinaryInteger<T> =>
+        string.IsNullOrEmpty(config[key]) ? fallback : ConfigValues.WholeNumber(config, key, fallback, min, max, Report(problems));
 
-    private static bool Bool(IConfiguration config, string key, bool fallback, List<ConfigProblem> problems)
-    {
-        var text = config[key];
-        if (string.IsNullOrEmpty(text) || bool.TryParse(text, out fallback)) return fallback;
-        problems.Add(new(ConfigPath.Format(key), $"'{text}' is not true or false"));
-        return fallback;
-    }
+    private static bool Bool(IConfiguration config, string key, bool fallback, List<ConfigProblem> problems) =>
+        string.IsNullOrEmpty(config[key]) ? fallback : ConfigValues.Bool(config, key, fallback, Report(problems));
+
+    private static Action<string, string> Report(List<ConfigProblem> problems) => (key, message) => problems.Add(new(ConfigPath.Format(key), message));
 
     /// <summary>The key's value, which must be one of <paramref name="allowed"/>; absent means the first.</summary>
     private static string OneOf(IConfiguration config, string key, string[] allowed, List<ConfigProblem> problems)

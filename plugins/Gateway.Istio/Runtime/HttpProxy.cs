@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace PluginMesh.Plugins.Gateway.Istio.Runtime;
+
+/// <summary>
+/// Answers one HTTP request on a gateway port: the first matching route of the listener in effect
+/// (404 when none), its redirect or direct response, or forwarding with YARP to a destination picked
+/// by weight — with the route's rewrite, timeout (504) and retries — and the 502/503 naming why when
+/// no endpoint could be reached. Records metrics and the access log. Thread-safe.
+/// </summary>
+internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients, GatewayMetrics metrics, AccessLog? accessLog)
+{
+    // HTTP/1.1 to the endpoints: plain http, and h2c would need to know which backends speak it.
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version11,
+        VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    // gRPC exists only over HTTP/2: to the endpoint with prior knowledge (h2c), as Istio does for grpc ports.
+    private static readonly ForwarderRequestConfig GrpcConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version20,
+        VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact,
+    };
+
+    public async Task HandleAsync(HttpContext context, GatewayListener listener)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var started = accessLog is null ? default : DateTimeOffset.UtcNow;
+        var request = context.Request;
+        var outcome = new Outcome();
+        try
+        {
+            await RouteAsync(context, listener, outcome).ConfigureAwait(false);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var status = context.Response.StatusCode;
+            metrics.Request(outcome.Route ?? "no_route", status, elapsed.TotalSeconds);
+            accessLog?.Write(new AccessEntry(started, request.Method, request.Path.Value + request.QueryString.Value, request.Protocol, status,
+                outcome.Flags, outcome.Details, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed,
+                Header(request, "X-Forwarded-For"), Header(request, "User-Agent"), Header(request, "X-Request-Id"), request.Host.Value,
+                outcome.Cluster, Endpoint(context.Connection.LocalIpAddress, context.Connection.LocalPort),
+                Endpoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort),
+                context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName, outcome.Route));
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context, GatewayListener listener, Outcome outcome)
+    {
+        var request = context.Request;
+        var host = request.Host.Host.TrimEnd('.').ToLowerInvariant();
+        var path = request.Path.HasValue ? request.Path.Value! : "/";
+        if (listener.Protocol == ServerProtocol.Http && listener.ServerForSni(host)?.Tls is { HttpsRedirect: true })
+        {
+            outcome.Details = "https_redirect";
+            await AnswerAsync(context, StatusCodes.Status301MovedPermanently, $"https://{request.Host.Host}{path}{request.QueryString}", null).ConfigureAwait(false);
+            return;
+        }
+        var route = listener.MatchHttp(host, request.Method, path, request.QueryString.Value ?? "", name => Header(request, name));
+        if (route is null)
+        {
+            outcome.Flags = "NR";
+            outcome.Details = "route_not_found";
+            await AnswerAsync(context, StatusCodes.Status404NotFound, null, $"no route for {host}{path} on port {listener.Port}\n").ConfigureAwait(false);
+            return;
+        }
+        outcome.Route = route.Name;
+        if (route.Direct is { } direct)
+        {
+            outcome.Details = "direct_response";
+            await AnswerAsync(context, direct.Status, direct.Location, direct.Body).ConfigureAwait(false);
+            return;
+        }
+        if (route.Destinations.Count == 0)
+        {
+            outcome.Flags = "NR";
+            outcome.Details = "route_has_no_destination";
+            await AnswerAsync(context, StatusCodes.Status503ServiceUnavailable, null, $"route {route.Name} has no destination\n").ConfigureAwait(false);
+            return;
+        }
+
+        var destination = route.PickDestination();
+        var client = clients.Get(destination.Service, destination.Port);
+        outcome.Cluster = client.Cluster;
+        var transformer = new ForwardTransformer(Rewrite(route, path), route.Rewrite?.Authority ?? request.Host.Value ?? "",
+            new TryPolicy(route.Name, RetryPolicy.For(route)));
+
+        using var timeout = route.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        timeout?.CancelAfter(route.Timeout!.Value);
+        var config = request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? GrpcConfig : RequestConfig;
+        var error = await forwarder.SendAsync(context, client.Prefix, client.Invoker, config, transformer, timeout?.Token ?? context.RequestAborted).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            outcome.Details = "via_upstream";
+            return;
+        }
+
+        var upstream = UpstreamException.Find(context.Features.Get<IForwarderErrorFeature>()?.Exception);
+        var (status, flag, text) = timeout is { IsCancellationRequested: true } && !context.RequestAborted.IsCancellationRequested
+            ? (StatusCodes.Status504GatewayTimeout, "UT", $"upstream request timeout ({route.Timeout!.Value.TotalMilliseconds:0} ms) for route {route.Name}")
+            : upstream is not null ? (upstream.Status, upstream.Flag, upstream.Message)
+            : error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                ? (499, "DC", "client closed the request")
+                : (StatusCodes.Status502BadGateway, "UC", $"upstream error ({error}) for route {route.Name}");
+        outcome.Flags = flag;
+        outcome.Details = flag == "UT" ? "upstream_response_timeout" : "upstream_failure";
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await AnswerAsync(context, status, null, text + "\n").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The path sent upstream: <see cref="HttpRewrite.UriPrefix"/> in place of the matched prefix (or of the whole path for other matches).</summary>
+    internal static PathString Rewrite(HttpRoute route, string path)
+    {
+        if (route.Rewrite?.UriPrefix is not { } replacement) return new PathString(path);
+        var prefix = route.Matches.Select(m => m.Uri).FirstOrDefault(u => u is { Kind: MatchKind.Prefix } && u.IsMatch(path));
+        var rest = prefix is null ? "" : path[Math.Min(prefix.Value.Length, path.Length)..];
+        var rewritten = replacement + rest;
+        // "/v1" + "/x" and "/" + "x": one slash between, and always a leading one.
+        if (replacement.EndsWith('/') && rest.StartsWith('/')) rewritten = replacement + rest[1..];
+        if (!rewritten.StartsWith('/')) rewritten = "/" + rewritten;
+        return new PathString(rewritten);
+    }
+
+    private static async Task AnswerAsync(HttpContext context, int status, string? location, string? body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        if (location is not null) response.Headers.Location = location;
+        if (body is null) return;
+        response.ContentType = "text/plain; charset=utf-8";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes).ConfigureAwait(false);
+    }
+
+    private static string? Header(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    private static string? Endpoint(IPAddress? address, int port) =>
+        address is null ? null : new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port).ToString();
+
+    /// <summary>What the access log and metrics say about a request, filled in as it is routed.</summary>
+    private sealed class Outcome
+    {
+        public string? Route { get; set; }
+
+        public string Flags { get; set; } = "-";
+
+        public string Details { get; set; } = "-";
+
+        public string? Cluster { get; set; }
+    }
+}

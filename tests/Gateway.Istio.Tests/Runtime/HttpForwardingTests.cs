@@ -1,0 +1,254 @@
+using Microsoft.AspNetCore.Http;
+using PluginMesh.Plugins.Gateway.Istio.Tests.Runtime.Support;
+using static PluginMesh.Plugins.Gateway.Istio.Tests.Runtime.Support.GatewayHarness;
+
+namespace PluginMesh.Plugins.Gateway.Istio.Tests.Runtime;
+
+/// <summary>HTTP through a real gateway port to real backends: routing, rewrite, headers, direct answers, failures, timeouts, retries.</summary>
+public sealed class HttpForwardingTests
+{
+    [Fact]
+    public async Task Request_MatchingRoute_ReachesTheBackend_WithForwardedHeaders_AndHostKept()
+    {
+        await using var backend = await Backend.EchoAsync("reviews");
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("reviews", ["shop.example.com"], [Prefix("/reviews")], [To(Reviews, 9080)])));
+
+        using var client = Client(port);
+        var body = await client.GetStringAsync($"http://shop.example.com:{port}/reviews/1?x=2", TestTimeout.Token());
+
+        Assert.Equal($"reviews /reviews/1?x=2 host=shop.example.com:{port} xff=127.0.0.1 proto=http xfh=shop.example.com:{port}", body);
+        // Counted when the handler returns, which may be just after the client has the whole response.
+        await Eventually.TrueAsync(() => Count(gateway, "reviews", "2xx") == 1, "one 2xx counted for reviews");
+    }
+
+    [Fact]
+    public async Task Request_NoRouteForHostOrPath_Is404_NamingWhatWasAsked()
+    {
+        await using var gateway = await StartAsync();
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("reviews", ["shop.example.com"], [Prefix("/reviews")], [To(Reviews, 9080)])));
+        using var client = Client(port);
+
+        using var wrongPath = await client.GetAsync($"http://shop.example.com:{port}/other", TestTimeout.Token());
+        using var wrongHost = await client.GetAsync($"http://else.example.com:{port}/reviews", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.NotFound, wrongPath.StatusCode);
+        Assert.Equal($"no route for shop.example.com/other on port {port}\n", await wrongPath.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, wrongHost.StatusCode);
+        await Eventually.TrueAsync(() => Count(gateway, "no_route", "4xx") == 2, "two 4xx counted for no_route");
+    }
+
+    [Fact]
+    public async Task Rewrite_ReplacesTheMatchedPrefix_AndTheAuthority()
+    {
+        await using var backend = await Backend.EchoAsync("ratings");
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Ratings, 8080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port,
+            Route("api", ["*"], [Prefix("/api/ratings")], [To(Ratings, 8080)], rewrite: new HttpRewrite("/v2", "ratings.internal"))));
+        using var client = Client(port);
+
+        var body = await client.GetStringAsync($"http://shop.example.com:{port}/api/ratings/7", TestTimeout.Token());
+
+        Assert.StartsWith("ratings /v2/7 host=ratings.internal ", body);
+    }
+
+    [Fact]
+    public async Task DirectResponse_AndRedirect_AreAnsweredByTheGateway()
+    {
+        await using var gateway = await StartAsync();
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port,
+            Route("moved", ["*"], [Prefix("/old")], [], direct: new HttpDirectResponse(301, "https://shop.example.com/new", null)),
+            Route("health", ["*"], [Prefix("/healthz")], [], direct: new HttpDirectResponse(200, null, "ok"))));
+        using var client = Client(port);
+
+        using var moved = await client.GetAsync($"http://shop.example.com:{port}/old", TestTimeout.Token());
+        var health = await client.GetStringAsync($"http://shop.example.com:{port}/healthz", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, moved.StatusCode);
+        Assert.Equal("https://shop.example.com/new", moved.Headers.Location?.ToString());
+        Assert.Equal("ok", health);
+    }
+
+    [Fact]
+    public async Task ConnectorFailures_Are503Or502_NamingTheReason()
+    {
+        await using var gateway = await StartAsync();
+        var closed = FreePort();
+        gateway.Connector.Set(Reviews, 9080);
+        gateway.Connector.Set(Ratings, 8080, new IPEndPoint(IPAddress.Loopback, closed));
+        var port = FreePort();
+        var noRetries = new HttpRetry(0, null, new HashSet<string>());
+        await gateway.ApplyAsync(Http(port,
+            Route("empty", ["*"], [Prefix("/empty")], [To(Reviews, 9080)]),
+            Route("gone", ["*"], [Prefix("/gone")], [To(Ratings, 8080)], retries: noRetries),
+            Route("unknown", ["*"], [Prefix("/unknown")], [To(new ServiceKey("shop", "nothing"), 80)])));
+        using var client = Client(port);
+
+        using var empty = await client.GetAsync($"http://a:{port}/empty", TestTimeout.Token());
+        using var gone = await client.GetAsync($"http://a:{port}/gone", TestTimeout.Token());
+        using var unknown = await client.GetAsync($"http://a:{port}/unknown", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, empty.StatusCode);
+        Assert.StartsWith("no ready endpoint of shop/reviews:9080", await empty.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadGateway, gone.StatusCode);
+        Assert.StartsWith("no endpoint of shop/ratings:8080 could be reached", await gone.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
+        Assert.StartsWith("no service shop/nothing with port 80", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Timeout_OfTheRoute_Is504_WhileTheBackendStillWorks()
+    {
+        using var release = new SemaphoreSlim(0);
+        await using var backend = await Backend.StartAsync(async context =>
+        {
+            await release.WaitAsync(TestTimeout.Token());
+            await context.Response.WriteAsync("late");
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("slow", ["*"], [], [To(Reviews, 9080)], timeout: TimeSpan.FromMilliseconds(300))));
+        using var client = Client(port);
+
+        using var response = await client.GetAsync($"http://a:{port}/", TestTimeout.Token());
+        release.Release(10);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.StartsWith("upstream request timeout (300 ms) for route slow", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Retry_OnA503_TriesAgain_AndTheClientSeesOnlyTheSuccess()
+    {
+        var calls = 0;
+        await using var backend = await Backend.StartAsync(context =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Response.StatusCode = 503;
+                return context.Response.WriteAsync("first try fails");
+            }
+            return context.Response.WriteAsync("second try works");
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port,
+            Route("flaky", ["*"], [], [To(Reviews, 9080)], retries: new HttpRetry(2, TimeSpan.FromSeconds(30), new HashSet<string> { "gateway-error" }))));
+        using var client = Client(port);
+
+        using var response = await client.GetAsync($"http://a:{port}/", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("second try works", await response.Content.ReadAsStringAsync());
+        Assert.Equal(2, calls);
+        Assert.Equal(1, gateway.Metrics.Retries);
+    }
+
+    [Fact]
+    public async Task Retry_NotAmongTheConditions_PassesTheFailureOn()
+    {
+        var calls = 0;
+        await using var backend = await Backend.StartAsync(context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.StatusCode = 500;
+            return Task.CompletedTask;
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)], retries: new HttpRetry(3, null, new HashSet<string> { "gateway-error" }))));
+        using var client = Client(port);
+
+        using var response = await client.GetAsync($"http://a:{port}/", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task PostWithBody_IsForwarded_AndNotRetriedOnAStatus()
+    {
+        var calls = 0;
+        await using var backend = await Backend.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            using var reader = new StreamReader(context.Request.Body);
+            var text = await reader.ReadToEndAsync();
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("got " + text);
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)], retries: new HttpRetry(3, null, new HashSet<string> { "5xx" }))));
+        using var client = Client(port);
+
+        using var response = await client.PostAsync($"http://a:{port}/", new StringContent("payload"), TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("got payload", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task WeightedSplit_Over1000Requests_IsWithin3PercentOfTheWeights()
+    {
+        await using var v1 = await Backend.EchoAsync("v1");
+        await using var v2 = await Backend.EchoAsync("v2");
+        await using var gateway = await StartAsync();
+        var reviewsV2 = new ServiceKey("shop", "reviews-v2");
+        gateway.Connector.Set(Reviews, 9080, v1.Endpoint);
+        gateway.Connector.Set(reviewsV2, 9080, v2.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("split", ["*"], [], [To(Reviews, 9080, 80), To(reviewsV2, 9080, 20)])));
+        using var client = Client(port);
+
+        var v2Count = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            if ((await client.GetStringAsync($"http://a:{port}/", TestTimeout.Token())).StartsWith("v2 ", StringComparison.Ordinal)) v2Count++;
+        }
+
+        Assert.InRange(v2Count, 170, 230);
+    }
+
+    [Fact]
+    public async Task AccessLog_WritesOneLinePerRequest_InIstiosFormat()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "gw-access-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            await using var backend = await Backend.EchoAsync("reviews");
+            await using (var gateway = await StartAsync(accessLog: path))
+            {
+                gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+                var port = FreePort();
+                await gateway.ApplyAsync(Http(port, Route("reviews", ["*"], [Prefix("/r")], [To(Reviews, 9080)])));
+                using var client = Client(port);
+                await client.GetStringAsync($"http://shop:{port}/r/1", TestTimeout.Token());
+                using var missing = await client.GetAsync($"http://shop:{port}/nothing", TestTimeout.Token());
+            }
+
+            var lines = await File.ReadAllLinesAsync(path);
+            Assert.Equal(2, lines.Length);
+            Assert.Matches("""^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] "GET /r/1 HTTP/1.1" 200 - via_upstream - "-" 0 \d+ \d+ - "-" "-" "-" "shop:\d+" "-" outbound\|9080\|\|reviews.shop.svc.cluster.local - 127.0.0.1:\d+ 127.0.0.1:\d+ - reviews$""", lines[0]);
+            Assert.Matches("""^\[.*\] "GET /nothing HTTP/1.1" 404 NR route_not_found .* - -$""", lines[1]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static long Count(GatewayHarness gateway, string route, string statusClass) =>
+        gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
+}
