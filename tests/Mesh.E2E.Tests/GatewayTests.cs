@@ -49,7 +49,7 @@ public sealed class GatewayTests(ITestOutputHelper output)
 
             var (_, relayAddr) = await DataPlaneTests.StartRelayAsync(lab, t, root);
             var a = lab.Own(new AgentProcess(t.NodeA, "node-a", Path.Combine(root, "node-a"),
-                DataPlaneTests.NodeYaml("10.1.0.2", "10.244.1.1", server.Port, relayAddr) + """
+                DataPlaneTests.NodeYaml("10.1.0.2", "10.244.1.1", server.Port, relayAddr) + "\n" + """
                       gateway.istio:
                         accessLog: stdout
                     """));
@@ -76,7 +76,8 @@ public sealed class GatewayTests(ITestOutputHelper output)
             var resolveM = $"shop.example.com:9443:{Gw}";
             Assert.Equal("web@pod-a", await CurlAsync(client, "https://shop.example.com:9443/", "--resolve", resolveM, "--cacert", pki.CaFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile));
             var refused = await Task.Run(() => Shell.Exec("ip", "netns", "exec", client, "curl", "-sS", "--max-time", "10", "--resolve", resolveM, "--cacert", pki.CaFile, "https://shop.example.com:9443/"));
-            Assert.True(refused.Code != 0, "a client without a certificate got through: " + refused.Output);
+            // (With TLS 1.3 the client may finish its handshake before the server refuses it: no answer either way.)
+            Assert.True(refused.Code != 0 && !refused.Output.Contains("web@", StringComparison.Ordinal), "a client without a certificate got through: " + refused.Output);
             output.WriteLine($"mutual TLS without a client certificate: curl exit {refused.Code}: {refused.Error.Trim()}");
 
             // Weighted split 70/30 over 1 000 requests (keep-alive connections from the client namespace).
@@ -243,8 +244,8 @@ public sealed class GatewayTests(ITestOutputHelper output)
     {
         public Pki(string dir)
         {
-            using var key = RSA.Create(2048);
-            var req = new CertificateRequest("CN=pluginmesh gateway test CA", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var req = new CertificateRequest("CN=pluginmesh gateway test CA", key, HashAlgorithmName.SHA256);
             req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             Ca = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
