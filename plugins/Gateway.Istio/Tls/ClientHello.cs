@@ -82,7 +82,11 @@ public static class ClientHello
 
         if (wanted < 0) return ClientHelloStatus.NeedMore;
         var have = handshake[..Math.Min(handshake.Length, wanted)];
-        return ParseBody(have[HandshakeHeaderLength..], wanted - HandshakeHeaderLength, out serverName);
+        var status = ParseBody(have[HandshakeHeaderLength..], wanted - HandshakeHeaderLength, out serverName);
+
+        // A name read before the hello turned out malformed (or before its end arrived) is no answer.
+        if (status != ClientHelloStatus.Complete) serverName = null;
+        return status;
     }
 
     // The ClientHello body: `have` is what arrived of its `declared` bytes.

@@ -52,6 +52,11 @@ public sealed class ClientHelloFuzzTests
         return [.. bytes];
     }
 
+    // The case that found it: a hello whose server_name was read before a later byte made it Invalid
+    // answered Invalid with that name; Invalid and NeedMore now never carry one.
+    [Property(Arbitrary = [typeof(ClientHelloFuzzTests)], MaxTest = 1, Replay = "(4946151869128616414,13021156528028935805,6)")]
+    public bool MutatedHello_InvalidAfterTheName_NamesNothing(byte[] data) => MutatedHello_EveryPrefixAgreesWithTheWhole(data);
+
     [Property(Arbitrary = [typeof(ClientHelloFuzzTests)], MaxTest = 300)]
     public bool MutatedHello_EveryPrefixAgreesWithTheWhole(byte[] data)
     {
@@ -60,6 +65,7 @@ public sealed class ClientHelloFuzzTests
         for (var length = 0; length < data.Length; length += step)
         {
             var status = ClientHello.TryGetServerName(data.AsSpan(0, length), out var name);
+            if (status != ClientHelloStatus.Complete && name is not null) return false;
             if (status == ClientHelloStatus.NeedMore) continue;
             if (status != whole || name != wholeName) return false;
         }
