@@ -27,7 +27,7 @@ internal static class PluginComposer
         var wanted = new HashSet<string>(explicitIds, StringComparer.OrdinalIgnoreCase);
         wanted.UnionWith(profilePlugins);
         var turnedOff = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var id in wanted)
+        foreach (var id in wanted.Order(StringComparer.Ordinal))
         {
             var enabledText = config["plugins:" + id + ":enabled"];
             if (enabledText is not null && !bool.TryParse(enabledText, out _))
