@@ -11,8 +11,9 @@
                                               CRC-32 of the rest, varied bytes), at most WINDOW unanswered, from
                                               SESSIONS source ports in turn; checks each answer is exactly one
                                               sent datagram. Prints one JSON line.
-  dataplane.py rss FILE                       first / after warm-up / halfway / max / last VmRSS per agent from the
-                                              sampler's lines ("seconds kib-a kib-b")
+  dataplane.py rss FILE                       first / after warm-up / halfway / max / last VmRSS per agent and max RssAnon
+                                              from the sampler's lines ("seconds rss-a rss-b [anon-a anon-b]", KiB)
+  dataplane.py memrows SECTION RSS_JSON       that as rows of results.tsv
   dataplane.py udprows SOAK_JSON RSS_JSON      the two as rows of results.tsv
   dataplane.py iperf FILE                     MiB/s and seconds from an `iperf3 -J` result (receiver side)
   dataplane.py catalog KIND N FILE            catalog.file YAML (KIND dns: N services, no endpoints; sync: N
@@ -207,7 +208,8 @@ def udpsoak(host, port, n, window=64, sessions=20, timeout=2.0):
 
 
 def rss(path):
-    rows = [list(map(int, line.split())) for line in open(path) if len(line.split()) == 3]
+    """Lines "seconds VmRSS-a VmRSS-b [RssAnon-a RssAnon-b]" (KiB) -> MiB per agent."""
+    rows = [list(map(int, line.split())) for line in open(path) if len(line.split()) in (3, 5)]
     out = {}
     for i, name in [(1, "node-a"), (2, "node-b")]:
         kib = [r[i] for r in rows if r[i] > 0]
@@ -216,18 +218,27 @@ def rss(path):
             # growing from half to last as it did from warm to half.
             out[name] = {k: round(v / 1024, 1) for k, v in
                          dict(first=kib[0], warm=kib[len(kib) // 10], half=kib[len(kib) // 2], max=max(kib), last=kib[-1]).items()}
+            anon = [r[i + 2] for r in rows if len(r) == 5 and r[i + 2] > 0]
+            if anon:
+                out[name]["anon_max"] = round(max(anon) / 1024, 1)
     out["samples"] = len(rows)
     print(json.dumps(out))
 
 
-def udprows(soak, mem):
-    """The soak's figures as rows of results.tsv."""
-    s, m = json.loads(soak), json.loads(mem)
-    for k in ("sent", "received", "lost", "lost_pct", "mismatched", "duplicates", "late", "rate", "seconds"):
-        print(f"udp\t1\tsoak\t{k}\t{s[k]}")
+def memrows(section, mem):
+    """The agents' memory (from rss) as rows of results.tsv."""
+    m = json.loads(mem)
     for node in ("node-a", "node-b"):
         for k, v in m.get(node, {}).items():
-            print(f"udp\t1\t{node}\trss_{k}\t{v}")
+            print(f"{section}\t1\t{node}\trss_{k}\t{v}")
+
+
+def udprows(soak, mem):
+    """The soak's figures as rows of results.tsv."""
+    s = json.loads(soak)
+    for k in ("sent", "received", "lost", "lost_pct", "mismatched", "duplicates", "late", "rate", "seconds"):
+        print(f"udp\t1\tsoak\t{k}\t{s[k]}")
+    memrows("udp", mem)
 
 
 def iperf(path):
@@ -355,6 +366,11 @@ def summary(path):
                     cells.append(fmt(statistics.median(adds) if adds else None, "{:+.0f}"))
             c = cells
             print(f"{v:18} {c[0]:>9} {c[1]:>9} {c[2]:>10} {c[3]:>10} {c[4]:>10} {c[5]:>10} {c[6]:>10} {c[7]:>10}")
+        mem = {(r[2], r[3]): float(r[4]) for r in rows if r[0] == "l4mem"}
+        for node in ("node-a", "node-b"):
+            if (node, "rss_max") in mem:
+                r = lambda k: fmt(mem.get((node, "rss_" + k)))
+                print(f"{node} during the L4 runs, MiB: VmRSS first {r('first')}, halfway {r('half')}, max {r('max')}, last {r('last')}; RssAnon max {r('anon_max')}")
         loads = [r[4] for r in rows if r[0] == "l4" and r[3] == "load"]
         if loads:
             print(f"load average (1 min) at each L4 measurement: min {min(map(float, loads)):.1f}, max {max(map(float, loads)):.1f}")
@@ -405,4 +421,4 @@ def summary(path):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"echo": echo, "rr": rr, "udpecho": udpecho, "udpsoak": udpsoak, "rss": rss, "udprows": udprows, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)
+    {"echo": echo, "rr": rr, "udpecho": udpecho, "udpsoak": udpsoak, "rss": rss, "memrows": memrows, "udprows": udprows, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)

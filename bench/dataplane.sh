@@ -7,6 +7,8 @@
 #   sudo SECTIONS="l4" REPS=5 bench/dataplane.sh     # one part
 #   sudo BYTES=256M TUNNEL_BYTES=256M bench/dataplane.sh
 #   sudo SECTIONS=udp bench/dataplane.sh              # the UDP soak (= bench/udp-soak.sh; not in the default)
+#   sudo AGENT_BIN=out/linux-x64/pluginmesh SECTIONS=l4 VARIANTS="pluginmesh pluginmesh-tunnel" COMPARE_COPY=0 bench/dataplane.sh
+#                                                    # the published single file (its embedded plugins); the agents' memory under load
 #
 # Topology (namespaces made here, all removed on exit, failure and Ctrl-C included):
 #
@@ -55,7 +57,8 @@ UDP_N=${UDP_N:-1000000}                # udp soak: datagrams
 UDP_WINDOW=${UDP_WINDOW:-64}           # at most this many unanswered
 UDP_SESSIONS=${UDP_SESSIONS:-20}       # client source ports, one after the other
 UDP_IDLE_MS=${UDP_IDLE_MS:-5000}       # the agents' udpIdleTimeoutMs in the soak
-RSS_EVERY=${RSS_EVERY:-2}              # seconds between VmRSS samples
+RSS_EVERY=${RSS_EVERY:-2}              # seconds between memory samples of the agents (l4, udp)
+AGENT_BIN=${AGENT_BIN:-}               # a published single-file pluginmesh: the agents run it with its embedded plugins
 CONFIGURATION=${CONFIGURATION:-Release}
 HOST_DLL=${HOST_DLL:-$root/src/Cli/bin/$CONFIGURATION/net10.0/pluginmesh.dll}
 PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/$CONFIGURATION}
@@ -64,7 +67,7 @@ PY=$(command -v python3 || true)
 HELPER=$root/bench/dataplane.py
 
 [ "$(id -u)" -eq 0 ] || { echo "dataplane: needs root (network namespaces, iptables)" >&2; exit 1; }
-[ -f "$HOST_DLL" ] || { echo "dataplane: $HOST_DLL not found; build with -c $CONFIGURATION (see the header)" >&2; exit 1; }
+[ -n "$AGENT_BIN" ] || [ -f "$HOST_DLL" ] || { echo "dataplane: $HOST_DLL not found; build with -c $CONFIGURATION (see the header)" >&2; exit 1; }
 tools="ip iptables curl taskset"
 [[ " $SECTIONS " != *" l4 "* ]] || tools+=" iperf3 haproxy"
 [[ " $SECTIONS " != *" dns "* ]] || tools+=" dnsperf dnsmasq"
@@ -170,8 +173,36 @@ logging:
 plugins:
 $body
 EOF
+  local run=("$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --no-default-plugins --plugins-dir "$PLUGINS_DIR")
+  [ -z "$AGENT_BIN" ] || run=("$AGENT_BIN" up --config "$dir/pluginmesh.yaml")
   # shellcheck disable=SC2086 # AGENT_ENV is a list of NAME=value words
-  bg "$ns" "$dir/agent.log" env $AGENT_ENV ${AGENT_TASKSET:+taskset -c "$AGENT_TASKSET"} "$DOTNET" "$HOST_DLL" up --config "$dir/pluginmesh.yaml" --no-default-plugins --plugins-dir "$PLUGINS_DIR"
+  bg "$ns" "$dir/agent.log" env $AGENT_ENV ${AGENT_TASKSET:+taskset -c "$AGENT_TASKSET"} "${run[@]}"
+}
+# mem_sampler <file> <pid-a> <pid-b>: in the background, every RSS_EVERY s a line "seconds VmRSS-a VmRSS-b
+# RssAnon-a RssAnon-b" (KiB, from /proc/<pid>/status); sets $sampler.
+mem_sampler() {
+  local file=$1 a=$2 b=$3
+  kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status" 2>/dev/null || echo 0; }
+  ( while :; do echo "$(date +%s) $(kib VmRSS "$a") $(kib VmRSS "$b") $(kib RssAnon "$a") $(kib RssAnon "$b")"; sleep "$RSS_EVERY"; done ) > "$file" &
+  sampler=$!
+  pids+=("$sampler")
+}
+stop_sampler() { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; }
+# gc_line <agent>: the agent's GC heap and committed bytes, VmRSS and its parts (its /status process section)
+gc_line() {
+  status "$1" | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+p, M = d["process"], 2**20
+g, r = p["gc"], p["rss"]
+print("VmRSS %.1f MiB (anon %.1f, file %.1f, shmem %.1f); GC heap %.1f MiB, committed %.1f MiB, collections %s" % (
+    r["residentBytes"] / M, r["anonymousBytes"] / M, r["fileBytes"] / M, r["sharedMemoryBytes"] / M,
+    g["heapSizeBytes"] / M, g["committedBytes"] / M, g["collections"]))
+if "generations" in g:
+    print("  after the last GC, MiB: " + ", ".join("%s %.1f" % (x["name"], x["sizeBytes"] / M) for x in g["generations"])
+          + "; allocated since start %.0f MiB" % (g["allocatedBytes"] / M))
+b = d.get("libp2p", {}).get("receiveBudget")
+if b:
+    print("  tunnel receive buffer: peak %.1f MiB unread (cap %.0f MiB, %s)" % (b["peakBufferedBytes"] / M, b["capBytes"] / M, b["source"]))' 2>/dev/null || echo '?'
 }
 wait_ready() {
   local dir="$work/$1" pid=$2
@@ -335,6 +366,8 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
     done
     [ -n "$ok" ] || { echo "dataplane: $target does not answer" >&2; tail -20 "$work"/node-a/agent.log "$work"/node-b/agent.log >&2; exit 1; }
   done
+  # Memory of node-a and node-b from the warm-up through every variant (those that do not pass them: their idle level).
+  mem_sampler "$work/l4-mem.txt" "$agent_a" "$agent_b"
   echo "dataplane: all paths answer; warming up (256 MiB through each agent path)"
   warm="10.96.0.10:5201 10.96.0.11:5201"
   [ "$COMPARE_COPY" != 1 ] || warm+=" 10.77.1.1:$iperf_copy 10.77.1.1:$iperf_splice"
@@ -401,6 +434,12 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
       echo "  $line"
     done
   done
+  stop_sampler
+  mem=$("$PY" "$HELPER" rss "$work/l4-mem.txt")
+  cp "$work/l4-mem.txt" "$OUT/l4-mem.txt"
+  "$PY" "$HELPER" memrows l4mem "$mem" >> "$results"
+  echo "dataplane: l4 agents' memory MiB (VmRSS first, after warm-up, halfway, max, last; RssAnon max): $mem"
+  for a in node-a node-b; do echo "dataplane: $a after the load: $(gc_line "$a")"; done
   echo "dataplane: agent node-a proxy status: $(status node-a | "$PY" -c 'import json,sys; p=json.load(sys.stdin).get("proxy",{}); print({k: p.get(k) for k in ("mode","activeConnections")}, [(s["service"], [(q["port"], q.get("connections"), q.get("bytesIn")) for q in s["ports"]]) for s in p.get("services",[])])' 2>/dev/null || echo '?')"
   stop_pid "$agent_b"; stop_pid "$agent_a"; stop_pid "$haproxy_pid"
   [ "$COMPARE_COPY" != 1 ] || { stop_pid "$agent_copy"; stop_pid "$agent_splice"; }
@@ -435,14 +474,11 @@ EOF
     pause 0.5
   done
   [ -n "$ok" ] || { echo "dataplane: 10.96.0.12:7001 (udp) does not answer" >&2; tail -n 20 "$work"/node-a/agent.log "$work"/node-b/agent.log >&2; exit 1; }
-  # VmRSS of both agents every RSS_EVERY seconds while the soak runs.
-  rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-  ( while :; do echo "$(date +%s) $(rss "$agent_a") $(rss "$agent_b")"; sleep "$RSS_EVERY"; done ) > "$work/rss.txt" &
-  sampler=$!
-  pids+=("$sampler")
+  # Memory of both agents every RSS_EVERY seconds while the soak runs.
+  mem_sampler "$work/rss.txt" "$agent_a" "$agent_b"
   echo "dataplane: udp soak: $UDP_N datagrams, window $UDP_WINDOW, $UDP_SESSIONS client sessions in turn (load $(load))"
   soak=$(nsx cli "$PY" "$HELPER" udpsoak 10.96.0.12 7001 "$UDP_N" "$UDP_WINDOW" "$UDP_SESSIONS")
-  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  stop_sampler
   mem=$("$PY" "$HELPER" rss "$work/rss.txt")
   cp "$work/rss.txt" "$OUT/rss.txt"
   echo "dataplane: udp soak: $soak"

@@ -16,8 +16,10 @@ internal static class PluginsCommand
         Usage: pluginmesh plugins [--json] [--config FILE] [--plugins-dir DIR]... [--no-default-plugins]
 
         Lists every folder of the plugins directories: each plugin with the state the configuration
-        gives it (loaded = enabled, disabled, failed with the reason), and each folder that holds no
-        plugin the host could pick as skipped, with the reason. Configuration problems are listed
+        gives it (loaded = enabled, disabled and why, failed with the reason), and each folder that
+        holds no plugin the host could pick as skipped, with the reason. Every plugin is loaded here to
+        show its version and capabilities; the agent leaves a disabled one unloaded when its assembly
+        declares its id. Configuration problems are listed
         after the table; the exit code is then 1.
         """, RunAsync);
 
@@ -29,7 +31,10 @@ internal static class PluginsCommand
         var settings = HostSettingsBinder.Bind(config.Root, problems);
         using var loggers = CliLogging.Factory(LogLevel.Error);
         var dirs = AgentPaths.PluginDirectories(GlobalOptions.PluginDirs(args), settings, problems);
-        var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, new InstalledPlugins(dirs, loggers.CreateLogger("pluginmesh")), problems, loggers.CreateLogger("pluginmesh"));
+        var installed = new InstalledPlugins(dirs, loggers.CreateLogger("pluginmesh"));
+        // Every plugin, enabled or not, so that each is listed with its version and capabilities (the agent loads only the enabled ones).
+        installed.All();
+        var set = PluginComposer.Compose(config.Root, config.ExplicitPluginIds, settings.ProfilePlugins, installed, problems, loggers.CreateLogger("pluginmesh"));
 
         if (args.Flag("json"))
         {
@@ -45,7 +50,8 @@ internal static class PluginsCommand
             var rows = set.All.Select(p => new[]
             {
                 p.Id, p.Descriptor?.Version.ToString() ?? "-", p.State.ToString().ToLowerInvariant(),
-                p.Descriptor is null ? "-" : string.Join(",", p.Descriptor.Provides), p.Error is null ? p.Path : $"{p.Path}: {p.Error}",
+                p.Descriptor is null ? "-" : string.Join(",", p.Descriptor.Provides),
+                p.Error is not null ? $"{p.Path}: {p.Error}" : p.DisabledBecause is not null ? $"{p.Path} ({p.DisabledBecause})" : p.Path,
             }).ToList();
             await io.Out.WriteLineAsync(Table.Render(["ID", "VERSION", "STATE", "PROVIDES", "PATH / ERROR"], rows));
             if (set.All.Count == 0) await io.Out.WriteLineAsync($"no plugins found in {string.Join(", ", dirs)}");

@@ -11,6 +11,9 @@ namespace PluginMesh.Host.Admin;
 /// </summary>
 internal sealed class ProcessStatusSection : IHostStatusSection
 {
+    // The order of GCMemoryInfo.GenerationInfo.
+    private static readonly string[] Generations = ["gen0", "gen1", "gen2", "loh", "poh"];
+
     public string Section => "process";
 
     public object GetStatus()
@@ -26,6 +29,15 @@ internal sealed class ProcessStatusSection : IHostStatusSection
                 fragmentedBytes = gc.FragmentedBytes,
                 limitBytes = gc.TotalAvailableMemoryBytes,
                 collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
+                // What each generation held after the last collection: buffers that lived long enough to
+                // be promoted show here (gen2, and the large object heap for arrays of 85 000 bytes or more).
+                generations = Generations.Select((name, i) => new
+                {
+                    name,
+                    sizeBytes = i < gc.GenerationInfo.Length ? gc.GenerationInfo[i].SizeAfterBytes : 0,
+                    fragmentedBytes = i < gc.GenerationInfo.Length ? gc.GenerationInfo[i].FragmentationAfterBytes : 0,
+                }).ToList(),
+                allocatedBytes = GC.GetTotalAllocatedBytes(),
                 server = GCSettings.IsServerGC,
                 latencyMode = GCSettings.LatencyMode.ToString(),
             },

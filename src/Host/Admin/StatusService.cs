@@ -48,6 +48,9 @@ internal sealed class StatusService(
         requires = p.Descriptor?.Requires ?? [],
         state = p.State.ToString().ToLowerInvariant(),
         enabled = p.Enabled,
+        disabledBecause = p.DisabledBecause,
+        // Whether its assembly sits in a load context: a disabled plugin that declares its id is not loaded.
+        loaded = p.Loader is not null,
         path = p.Path,
         error = p.Error,
         description = p.Descriptor?.Description,

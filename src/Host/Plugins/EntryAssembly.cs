@@ -9,7 +9,7 @@ namespace PluginMesh.Host.Plugins;
 /// Picks the assembly of a plugin folder that is the plugin, without loading anything: the DLL named
 /// like the folder (<c>PluginMesh.Plugins.&lt;Folder&gt;.dll</c>, else <c>&lt;Folder&gt;.dll</c>) when
 /// there is one, otherwise the one DLL whose metadata holds a public class implementing
-/// <see cref="IPluginMeshPlugin"/>.
+/// <see cref="IPluginMeshPlugin"/>; and the plugin id that DLL declares in its metadata, if any.
 /// </summary>
 /// <remarks>
 /// The scan reads metadata tables (System.Reflection.Metadata) and skips every DLL that does not
@@ -23,12 +23,25 @@ internal static class EntryAssembly
     private const string AbstractionsName = "PluginMesh.Abstractions";
     private const int MaxBaseDepth = 64;
 
+    /// <summary>
+    /// The key of the <see cref="AssemblyMetadataAttribute"/> by which a plugin's assembly declares its
+    /// id, so that the host can leave a plugin the configuration does not enable unloaded.
+    /// </summary>
+    public const string IdMetadataKey = "PluginMesh.PluginId";
+
     /// <summary>The folder's entry assembly, or why it has none.</summary>
     /// <param name="Dll">Path of the entry assembly; null when the host cannot pick one.</param>
     /// <param name="Problem">Why not (no DLL, no entry type, several candidates); null when <paramref name="Dll"/> is set.</param>
-    public readonly record struct Choice(string? Dll, string? Problem);
+    /// <param name="DeclaredId">The id the entry assembly declares (<see cref="IdMetadataKey"/>); null when it declares none.</param>
+    public readonly record struct Choice(string? Dll, string? Problem, string? DeclaredId = null);
 
     public static Choice Find(string folder)
+    {
+        var choice = Pick(folder);
+        return choice.Dll is null ? choice : choice with { DeclaredId = TryDeclaredId(choice.Dll) };
+    }
+
+    private static Choice Pick(string folder)
     {
         var name = Path.GetFileName(folder);
         var named = new[] { $"PluginMesh.Plugins.{name}.dll", $"{name}.dll" }
@@ -54,6 +67,45 @@ internal static class EntryAssembly
                 + string.Join(", ", candidates.Select(c => $"{Path.GetFileName(c.Dll)} ({string.Join(", ", c.Types)})"))
                 + "; a folder holds one plugin, so give each its own folder"),
         };
+    }
+
+    /// <summary>
+    /// The id the assembly declares with <c>[assembly: AssemblyMetadata("PluginMesh.PluginId", "&lt;id&gt;")]</c>,
+    /// read from its metadata without loading it; null when it declares none or cannot be read (the
+    /// host then loads it to learn its id, and loading reports what is wrong with the file).
+    /// </summary>
+    internal static string? TryDeclaredId(string dll)
+    {
+        try
+        {
+            using var stream = new FileStream(dll, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata) return null;
+            var md = pe.GetMetadataReader();
+            if (!md.IsAssembly) return null;
+            foreach (var handle in md.GetAssemblyDefinition().GetCustomAttributes())
+            {
+                var attribute = md.GetCustomAttribute(handle);
+                if (!IsAssemblyMetadata(md, attribute.Constructor)) continue;
+                var value = md.GetBlobReader(attribute.Value);
+                if (value.ReadUInt16() != 1) continue; // the custom attribute blob's prolog
+                if (value.ReadSerializedString() == IdMetadataKey) return value.ReadSerializedString();
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsAssemblyMetadata(MetadataReader md, EntityHandle constructor)
+    {
+        if (constructor.Kind != HandleKind.MemberReference) return false;
+        var parent = md.GetMemberReference((MemberReferenceHandle)constructor).Parent;
+        if (parent.Kind != HandleKind.TypeReference) return false;
+        var type = md.GetTypeReference((TypeReferenceHandle)parent);
+        return md.StringComparer.Equals(type.Name, nameof(AssemblyMetadataAttribute)) && md.StringComparer.Equals(type.Namespace, "System.Reflection");
     }
 
     /// <summary>Whether a public, concrete class of <paramref name="dll"/> implements <paramref name="contract"/> (an Abstractions interface); false for a file that cannot be read.</summary>

@@ -6,7 +6,7 @@ namespace PluginMesh.Host.Plugins;
 /// <summary>Life states of a plugin as shown by <c>pluginmesh plugins</c> and <c>/status</c>.</summary>
 internal enum PluginState
 {
-    /// <summary>Loaded but not enabled by config.</summary>
+    /// <summary>Not enabled by config: loaded (<c>pluginmesh plugins</c>, an assembly that declares no id) or not (the agent).</summary>
     Disabled,
     /// <summary>Enabled, services registered, not started yet.</summary>
     Loaded,
@@ -31,13 +31,16 @@ internal sealed class LoadedPlugin(string id, string path, PluginLoader? loader,
     public static LoadedPlugin Skipped(string folderName, string folder, string reason) =>
         new(folderName, folder, null, null, reason) { State = PluginState.Skipped };
 
+    /// <summary>A plugin whose assembly declares <paramref name="declaredId"/> (read from metadata), listed without loading it.</summary>
+    public static LoadedPlugin NotLoaded(string declaredId, string dll) => new(declaredId, dll, null, null, null);
+
     /// <summary>Plugin id (from its descriptor, or the folder name when it could not be loaded).</summary>
     public string Id { get; } = id;
 
     /// <summary>The plugin's main assembly; for a skipped folder, the folder.</summary>
     public string Path { get; } = path;
 
-    /// <summary>The load context (kept alive for the life of the process).</summary>
+    /// <summary>The load context (kept alive for the life of the process); null when nothing was loaded.</summary>
     public PluginLoader? Loader { get; } = loader;
 
     /// <summary>The entry object; null when loading failed.</summary>
@@ -52,4 +55,7 @@ internal sealed class LoadedPlugin(string id, string path, PluginLoader? loader,
 
     /// <summary>Whether the config (section or profile) enables it.</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>Why a plugin that is installed and could run is disabled (what the configuration says); null otherwise.</summary>
+    public string? DisabledBecause { get; set; }
 }

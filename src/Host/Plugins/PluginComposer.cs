@@ -10,7 +10,11 @@ namespace PluginMesh.Host.Plugins;
 /// </summary>
 internal static class PluginComposer
 {
-    /// <summary>The agent's plugins: those the profile lists or the configuration has a section for, unless <c>enabled: false</c>.</summary>
+    /// <summary>
+    /// The agent's plugins: those the profile lists or the configuration has a section for, unless
+    /// <c>enabled: false</c>. Only those are loaded (and any whose assembly declares no id, see
+    /// <see cref="InstalledPlugins.LoadFor"/>); the set lists every folder, each disabled one with why.
+    /// </summary>
     public static PluginSet Compose(
         IConfiguration config,
         IReadOnlySet<string> explicitIds,
@@ -20,20 +24,25 @@ internal static class PluginComposer
         ILogger logger)
     {
         var directories = installed.Directories;
-        var all = installed.All();
-        var byId = all.GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
-        var enabled = new List<LoadedPlugin>();
-
         var wanted = new HashSet<string>(explicitIds, StringComparer.OrdinalIgnoreCase);
         wanted.UnionWith(profilePlugins);
+        var turnedOff = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var id in wanted.Order(StringComparer.Ordinal))
         {
-            var section = config.GetSection("plugins:" + id);
-            var enabledText = section["enabled"];
+            var enabledText = config["plugins:" + id + ":enabled"];
             if (enabledText is not null && !bool.TryParse(enabledText, out _))
                 problems.Add(new ConfigProblem($"plugins.{id}.enabled", $"'{enabledText}' is not true or false"));
-            if (enabledText is not null && bool.TryParse(enabledText, out var on) && !on) continue;
+            if (enabledText is not null && bool.TryParse(enabledText, out var on) && !on) turnedOff.Add(id);
+        }
+        wanted.ExceptWith(turnedOff);
 
+        // A plugin the configuration does not enable is not loaded when its assembly declares its id.
+        installed.LoadFor(wanted);
+        var all = installed.Listed;
+        var byId = all.GroupBy(p => p.Id, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        var enabled = new List<LoadedPlugin>();
+        foreach (var id in wanted.Order(StringComparer.Ordinal))
+        {
             var isExplicit = explicitIds.Contains(id);
             if (!byId.TryGetValue(id, out var found))
             {
@@ -52,7 +61,14 @@ internal static class PluginComposer
 
         foreach (var p in all.Where(p => p.Error is not null && !wanted.Contains(p.Id)))
             logger.LogWarning("Skipping plugin {PluginId} at {Path}: {Error}", p.Id, p.Path, p.Error);
-        return Validated(config, enabled, installed, problems);
+        var profile = config["profile"] ?? "default";
+        foreach (var p in all.Where(p => p.State == PluginState.Disabled && !wanted.Contains(p.Id)))
+        {
+            p.DisabledBecause = turnedOff.Contains(p.Id)
+                ? $"plugins.{p.Id}.enabled is false"
+                : $"not in profile '{profile}' and no plugins.{p.Id} section";
+        }
+        return Validated(config, enabled, all, installed.Directories, problems);
     }
 
     /// <summary>
@@ -79,11 +95,11 @@ internal static class PluginComposer
                 if (provider is not null) enabled.Add(provider); // none: StartOrder reports the missing capability
             }
         }
-        return Validated(config, enabled, installed, problems);
+        return Validated(config, enabled, installed.Loaded, installed.Directories, problems);
     }
 
     /// <summary>Marks the plugins enabled; each validates its own section; then the start order (missing required capabilities, cycles).</summary>
-    private static PluginSet Validated(IConfiguration config, List<LoadedPlugin> enabled, InstalledPlugins installed, List<ConfigProblem> problems)
+    private static PluginSet Validated(IConfiguration config, List<LoadedPlugin> enabled, IReadOnlyList<LoadedPlugin> listed, IReadOnlyList<string> directories, List<ConfigProblem> problems)
     {
         foreach (var plugin in enabled)
         {
@@ -101,7 +117,7 @@ internal static class PluginComposer
         }
 
         var ordered = StartOrder.Compute(enabled, problems);
-        return new PluginSet(installed.Loaded, ordered, installed.Directories);
+        return new PluginSet(listed, ordered, directories);
     }
 
     /// <summary>The plugin asked for may sit in a folder that was skipped: say where to look.</summary>

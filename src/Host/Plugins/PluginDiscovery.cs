@@ -41,10 +41,13 @@ internal static partial class PluginDiscovery
     /// <summary>Every folder of <paramref name="directories"/> loaded (see <see cref="InstalledPlugins.All"/>).</summary>
     public static List<LoadedPlugin> LoadAll(IEnumerable<string> directories, ILogger logger) => [.. new InstalledPlugins([.. directories], logger).All()];
 
-    internal static LoadedPlugin LoadOne(string folderName, string dll)
+    /// <param name="folderName">The plugin's id in what is reported when the plugin cannot say it.</param>
+    /// <param name="dll">The entry assembly.</param>
+    /// <param name="declaredId">The id its metadata declares (<see cref="EntryAssembly.TryDeclaredId"/>): the descriptor must say the same, and a failure is reported under it.</param>
+    internal static LoadedPlugin LoadOne(string folderName, string dll, string? declaredId = null)
     {
         PluginLoader? loader = null;
-        LoadedPlugin Failed(string error) => new(folderName, dll, loader, null, error);
+        LoadedPlugin Failed(string error) => new(declaredId ?? folderName, dll, loader, null, error);
         try
         {
             loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, c => c.PreferSharedTypes = true);
@@ -91,10 +94,12 @@ internal static partial class PluginDiscovery
                 return Failed($"reading its descriptor threw {ex.GetType().Name}: {ex.Message}");
             }
             if (descriptor.ApiVersion != AbstractionsApi.Version)
-                return new LoadedPlugin(descriptor.Id ?? folderName, dll, loader, null,
+                return new LoadedPlugin(declaredId ?? descriptor.Id ?? folderName, dll, loader, null,
                     $"built against Abstractions API version {descriptor.ApiVersion}, but this host speaks version {AbstractionsApi.Version}; rebuild the plugin against this release");
             if (descriptor.Id is null || !IdPattern().IsMatch(descriptor.Id))
                 return Failed($"invalid plugin id '{descriptor.Id}' (lower-case words joined by '.' or '-')");
+            if (declaredId is not null && declaredId != descriptor.Id)
+                return Failed($"its assembly declares plugin id '{declaredId}' ({EntryAssembly.IdMetadataKey} metadata) but its descriptor says '{descriptor.Id}'; make them the same");
             return new LoadedPlugin(descriptor.Id, dll, loader, instance, null);
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)

@@ -44,6 +44,8 @@ public sealed class ProcessStatusTests : IDisposable
         Assert.True(gc.GetProperty("heapSizeBytes").GetInt64() > 0, gc.ToString());
         Assert.True(gc.GetProperty("committedBytes").GetInt64() >= gc.GetProperty("heapSizeBytes").GetInt64() - gc.GetProperty("fragmentedBytes").GetInt64(), gc.ToString());
         Assert.Equal(3, gc.GetProperty("collections").GetArrayLength());
+        Assert.Equal(["gen0", "gen1", "gen2", "loh", "poh"], gc.GetProperty("generations").EnumerateArray().Select(g => g.GetProperty("name").GetString()));
+        Assert.True(gc.GetProperty("allocatedBytes").GetInt64() >= gc.GetProperty("heapSizeBytes").GetInt64() - gc.GetProperty("fragmentedBytes").GetInt64(), gc.ToString());
         Assert.True(process.GetProperty("jit").GetProperty("methods").GetInt64() > 0);
         // By name, summed: other tests in this process load the same plugins in load contexts of the same name.
         var contexts = process.GetProperty("loadContexts").EnumerateArray()

@@ -48,7 +48,7 @@ public sealed class AgentProcessTests : IDisposable
         var port = 19464 + Environment.ProcessId % 1000;
         var config = Config(port, $"  test.good:\n    journal: {journal}\n  test.a-dependent:\n    journal: {journal}");
         _tmp.PluginFolder("notes");
-        using var agent = Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good", "Dependent"));
+        using var agent = Start("up", "--config", config, "--no-default-plugins", "--plugins-dir", _tmp.Plugins("Good", "Dependent", "Declared"));
         var stderr = agent.StandardError.ReadToEndAsync();
         try
         {
@@ -65,6 +65,12 @@ public sealed class AgentProcessTests : IDisposable
             var notes = status.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "notes");
             Assert.Equal("skipped", notes.GetProperty("state").GetString());
             Assert.Equal("no .dll in the folder", notes.GetProperty("error").GetString());
+            // Not enabled and its assembly declares its id: listed with why, never loaded.
+            var declared = status.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "test.declared");
+            Assert.Equal("disabled", declared.GetProperty("state").GetString());
+            Assert.False(declared.GetProperty("loaded").GetBoolean());
+            Assert.Equal("not in profile 'none' and no plugins.test.declared section", declared.GetProperty("disabledBecause").GetString());
+            Assert.True(status.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "test.good").GetProperty("loaded").GetBoolean());
             var policies = status.RootElement.GetProperty("policies").EnumerateArray().ToList();
             Assert.Equal(["relay-selection", "failover", "resync", "endpoint", "relay-election", "retire"], policies.Select(p => p.GetProperty("name").GetString()));
             Assert.All(policies, p => Assert.Equal("script", p.GetProperty("using").GetString()));
