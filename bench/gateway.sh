@@ -13,12 +13,18 @@
 #   gateway  `PluginMesh.Bench gateway-serve`: the gateway's listener, route match, YARP forwarding
 #            over pooled connections opened by an IServiceConnector that dials the backend
 #            (the proxy's own connector adds its endpoint choice on new connections only)
+#   agent    the built agent, `pluginmesh up` (profile none: cache.litedb, catalog.file holding the
+#            backend Service and an Istio Gateway + VirtualService under `resources:`, proxy.iptables
+#            in listen mode, gateway.istio with accessLog off): what users run, the request going
+#            through the proxy's real IServiceConnector. AGENT=0 leaves it out.
 # Load: `PluginMesh.Bench http-load` (HttpClient, one keep-alive connection per worker, GETs back to
 # back); it runs on the same 2 cores as what it measures, for every variant alike.
 #
-# Needs haproxy (apt-get install -y haproxy) and the bench built:
+# Needs haproxy (apt-get install -y haproxy), the bench built and (for `agent`) the agent and its plugins:
 #   dotnet build -c Release bench/PluginMesh.Bench
-# Uses 127.0.0.1 ports 18181-18183. Results: a table on stdout, raw rows in $OUT/results.tsv.
+#   for p in src/Cli plugins/Cache.LiteDb plugins/Catalog.File plugins/Proxy.Iptables plugins/Gateway.Istio; do dotnet build -c Release $p; done
+# GATEWAY_ENV / AGENT_ENV: NAME=value words for the gateway-serve / agent process (runtime knobs).
+# Uses 127.0.0.1 ports 18181-18184. Results: a table on stdout, raw rows in $OUT/results.tsv.
 set -euo pipefail
 {
 cd "$(dirname "$0")/.."
@@ -27,9 +33,18 @@ REPS=${REPS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 SECONDS_EACH=${SECONDS_EACH:-10}
 WARMUP=${WARMUP:-5}                    # seconds of unmeasured load per variant first (JIT tiers, pools)
+AGENT=${AGENT:-1}
+HOST_DLL=${HOST_DLL:-$root/src/Cli/bin/Release/net10.0/pluginmesh.dll}
+PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/Release}
 bench="dotnet $root/bench/PluginMesh.Bench/bin/Release/net10.0/PluginMesh.Bench.dll"
 [ -f "$root/bench/PluginMesh.Bench/bin/Release/net10.0/PluginMesh.Bench.dll" ] || { echo "gateway bench: dotnet build -c Release bench/PluginMesh.Bench first" >&2; exit 1; }
 command -v haproxy >/dev/null || { echo "gateway bench: haproxy missing (apt-get install -y haproxy)" >&2; exit 1; }
+if [ "$AGENT" = 1 ]; then
+  [ -f "$HOST_DLL" ] || { echo "gateway bench: $HOST_DLL not found; build src/Cli -c Release (see the header) or AGENT=0" >&2; exit 1; }
+  for p in Cache.LiteDb Catalog.File Proxy.Iptables Gateway.Istio; do
+    [ -d "$PLUGINS_DIR/$p" ] || { echo "gateway bench: $PLUGINS_DIR/$p not found; build plugins/$p -c Release (see the header) or AGENT=0" >&2; exit 1; }
+  done
+fi
 work=${OUT:-$(mktemp -d /tmp/pm-gateway.XXXXXX)}
 mkdir -p "$work"
 pids=()
@@ -37,7 +52,8 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 cat > "$work/haproxy.cfg" <<CFG
 global
@@ -69,11 +85,74 @@ pids+=($!)
 gateway_pid=$!
 exec 9>"$work/gateway.stdin"
 
-for _ in $(seq 1 100); do
-  curl -fs http://127.0.0.1:18182/ >/dev/null 2>&1 && curl -fs http://127.0.0.1:18183/ >/dev/null 2>&1 && break
-  sleep 0.2
+variants="direct:18181 haproxy:18182 gateway:18183"
+if [ "$AGENT" = 1 ]; then
+  variants+=" agent:18184"
+  # The backend as a Service whose one endpoint is the HAProxy backend frontend; the Gateway opens
+  # 18184 on loopback and its VirtualService routes every request to that Service.
+  cat > "$work/catalog.yaml" <<CAT
+services:
+  - name: backend
+    namespace: bench
+    clusterIP: 10.96.0.80
+    ports: [{name: http, port: 80, targetPort: 18181}]
+    endpoints: [{ip: 127.0.0.1}]
+resources:
+  - apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata: {name: bench, namespace: bench}
+    spec:
+      selector: {istio: ingressgateway}
+      servers:
+        - port: {number: 18184, name: http, protocol: HTTP}
+          hosts: ["*"]
+  - apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: bench, namespace: bench}
+    spec:
+      hosts: ["*"]
+      gateways: [bench]
+      http:
+        - route:
+            - destination: {host: backend.bench.svc.cluster.local, port: {number: 80}}
+CAT
+  cat > "$work/pluginmesh.yaml" <<CFG
+profile: none
+node:
+  name: bench
+  dataDir: $work/agent
+  policiesDir: $root/policies
+admin:
+  listen: unix:$work/admin.sock
+logging:
+  level: Warning
+plugins:
+  cache.litedb: {}
+  catalog.file:
+    path: $work/catalog.yaml
+  proxy.iptables:
+    mode: listen
+    listenAddress: 127.0.0.1
+  gateway.istio:
+    includeInterfaces: [lo]
+    accessLog: off
+CFG
+  mkdir -p "$work/agent"
+  # shellcheck disable=SC2086 # AGENT_ENV is a list of NAME=value words
+  env ${AGENT_ENV:-} dotnet "$HOST_DLL" up --config "$work/pluginmesh.yaml" --no-default-plugins --plugins-dir "$PLUGINS_DIR" > "$work/agent.log" 2>&1 &
+  pids+=($!)
+  agent_pid=$!
+fi
+
+for variant in $variants; do
+  port=${variant#*:}
+  for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "gateway bench: process $p exited; see $work/*.log" >&2; exit 1; }; done
+    sleep 0.2
+  done
+  curl -fs "http://127.0.0.1:$port/" >/dev/null || { echo "gateway bench: ${variant%%:*} not serving on $port; see $work/*.log" >&2; exit 1; }
 done
-curl -fs http://127.0.0.1:18183/ >/dev/null || { echo "gateway bench: not serving; see $work/*.log" >&2; exit 1; }
 
 run() { # variant url
   local row
@@ -83,15 +162,14 @@ run() { # variant url
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 : > "$work/results.tsv"
-for url in http://127.0.0.1:18181/ http://127.0.0.1:18182/ http://127.0.0.1:18183/; do
-  $bench http-load "$url" "$CONNECTIONS" "$WARMUP" > /dev/null
+for variant in $variants; do
+  $bench http-load "http://127.0.0.1:${variant#*:}/" "$CONNECTIONS" "$WARMUP" > /dev/null
 done
 for rep in $(seq 1 "$REPS"); do
-  run direct http://127.0.0.1:18181/
-  run haproxy http://127.0.0.1:18182/
-  run gateway http://127.0.0.1:18183/
+  for variant in $variants; do run "${variant%%:*}" "http://127.0.0.1:${variant#*:}/"; done
 done
 echo "gateway process VmRSS after the runs: $(( $(rss "$gateway_pid") / 1024 )) MiB" | tee -a "$work/rss.txt"
+[ "$AGENT" != 1 ] || echo "agent process VmRSS after the runs: $(( $(rss "$agent_pid") / 1024 )) MiB" | tee -a "$work/rss.txt"
 python3 - "$work/results.tsv" <<'PY'
 import statistics, sys
 by = {}
@@ -100,13 +178,14 @@ for line in open(sys.argv[1]):
     row = dict(f.split('=') for f in fields)
     by.setdefault(variant, []).append(row)
 print(f"\nmedians over {len(by['gateway'])} runs:")
-print(f"  {'variant':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-for v in ('direct', 'haproxy', 'gateway'):
+rps = lambda v: statistics.median(float(r['rps']) for r in by[v])
+print(f"  {'variant':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'/haproxy':>9}  runs req/s")
+for v in by:
     rows = by[v]
     med = lambda k: statistics.median(float(r[k]) for r in rows)
-    print(f"  {v:<8} {med('rps'):9.0f} {med('p50_ms'):8.3f} {med('p99_ms'):8.3f} {sum(int(r['errors']) for r in rows):7d}")
-g, h = statistics.median(float(r['rps']) for r in by['gateway']), statistics.median(float(r['rps']) for r in by['haproxy'])
-print(f"\ngateway / haproxy requests/s: {g / h:.2f}")
+    ratio = '' if v == 'direct' else f"{rps(v) / rps('haproxy'):.2f}"
+    runs = ' '.join(f"{float(r['rps']):.0f}" for r in rows)
+    print(f"  {v:<8} {rps(v):9.0f} {med('p50_ms'):8.3f} {med('p99_ms'):8.3f} {sum(int(r['errors']) for r in rows):7d} {ratio:>9}  {runs}")
 PY
 echo "raw rows and logs: $work"
 }
