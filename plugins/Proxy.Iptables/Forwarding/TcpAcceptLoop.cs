@@ -24,6 +24,8 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
         _forwarder = forwarder;
         _scope = scope;
         _logger = logger;
+        // Each accepted socket inherits these instead of paying two system calls of its own.
+        SocketConnection.PrepareListener(listener);
         _loop = Task.Run(RunAsync);
     }
 
@@ -56,10 +58,10 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
             if (entry is null)
             {
                 _logger.NoService(accepted.LocalEndPoint?.ToString() ?? "?");
-                new SocketConnection(accepted).Abort();
+                new SocketConnection(accepted, abortiveAlready: true).Abort();
                 continue;
             }
-            _scope.Track(_forwarder.HandleAsync(accepted, entry, _scope.Token));
+            _scope.Track(_forwarder.HandleAsync(accepted, entry, _scope.Token, fromPreparedListener: true));
         }
     }
 
