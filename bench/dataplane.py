@@ -5,6 +5,8 @@
   dataplane.py rr HOST PORT MODE N [SIZE]     request/response client; MODE kept (one connection, N round trips)
                                               or fresh (N connections: connect, SIZE bytes out, SIZE back, close).
                                               Prints one JSON line: p50/p90/p99/mean in microseconds.
+  dataplane.py cps HOST PORT SECONDS          connections per second: connect, 1 byte out, 1 byte back, close, in a
+                                              loop for SECONDS (one client, one connection at a time). One JSON line.
   dataplane.py udpecho HOST PORT             UDP echo server: every datagram is sent back as it came
   dataplane.py udpsoak HOST PORT N [WINDOW] [SESSIONS]
                                               UDP soak client: N datagrams of 8..1400 bytes (sequence number,
@@ -122,6 +124,30 @@ def rr(host, port, mode, n, size=64):
 
     print(json.dumps({"n": len(samples), "errors": errors, "p50": pct(50), "p90": pct(90), "p99": pct(99),
                       "mean": statistics.fmean(samples) / 1000}))
+
+
+def cps(host, port, seconds):
+    """Connections completed per second by one client doing connect, 1-byte request, 1-byte answer,
+    close, one after the other: the proxy's per-connection cost without the client's percentiles."""
+    addr, seconds = (host, int(port)), float(seconds)
+    done = errors = 0
+    for _ in range(20):  # warm-up
+        with socket.create_connection(addr, timeout=10) as s:
+            s.sendall(b"x")
+            _recv_exact(s, 1)
+    start = time.monotonic()
+    end = start + seconds
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(addr, timeout=10) as s:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                s.sendall(b"x")
+                _recv_exact(s, 1)
+            done += 1
+        except OSError:
+            errors += 1
+    secs = time.monotonic() - start
+    print(json.dumps({"connections": done, "errors": errors, "seconds": round(secs, 3), "cps": round(done / secs, 1)}))
 
 
 def udpecho(host, port):
@@ -310,7 +336,8 @@ def issue16_l4(rows, med):
             target(f"local: {mode} added p50 vs HAProxy", f"{a:+.0f} / {h:+.0f} us" if ok else "-", "<= HAProxy", (a <= h) if ok else None)
         p, h = med("l4", "pluginmesh", "tput1"), med("l4", "haproxy", "tput1")
         target("local: 1-connection throughput vs HAProxy", f"{p:.0f} / {h:.0f} MiB/s" if p and h else "-", ">= HAProxy", (p >= h) if p and h else None)
-        target("local: connections per second vs HAProxy", "-", ">= HAProxy", None)
+        p, h = med("l4", "pluginmesh", "cps"), med("l4", "haproxy", "cps")
+        target("local: connections per second vs HAProxy", f"{p:.0f} / {h:.0f} /s" if p and h else "-", ">= HAProxy", (p >= h) if p and h else None)
     print()
 
 
@@ -371,6 +398,12 @@ def summary(path):
             if (node, "rss_max") in mem:
                 r = lambda k: fmt(mem.get((node, "rss_" + k)))
                 print(f"{node} during the L4 runs, MiB: VmRSS first {r('first')}, halfway {r('half')}, max {r('max')}, last {r('last')}; RssAnon max {r('anon_max')}")
+        if any(r[0] == "l4" and r[3] == "cps" for r in rows):
+            print("Connections per second (one client: connect, 1 B request, 1 B answer, close; medians over reps)")
+            for v in l4:
+                c, d = med("l4", v, "cps"), med("l4", "direct", "cps")
+                if c:
+                    print(f"{v:18} {c:>9.0f} /s {fmt(c / d if d else None, '{:.2f}'):>6} x direct")
         loads = [r[4] for r in rows if r[0] == "l4" and r[3] == "load"]
         if loads:
             print(f"load average (1 min) at each L4 measurement: min {min(map(float, loads)):.1f}, max {max(map(float, loads)):.1f}")
@@ -421,4 +454,4 @@ def summary(path):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"echo": echo, "rr": rr, "udpecho": udpecho, "udpsoak": udpsoak, "rss": rss, "memrows": memrows, "udprows": udprows, "iperf": iperf, "catalog": catalog, "summary": summary}[cmd](*args)
+    {"echo": echo, "rr": rr, "udpecho": udpecho, "udpsoak": udpsoak, "rss": rss, "memrows": memrows, "udprows": udprows, "iperf": iperf, "cps": cps, "catalog": catalog, "summary": summary}[cmd](*args)

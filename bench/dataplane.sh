@@ -49,6 +49,7 @@ BYTES=${BYTES:-1G}
 TUNNEL_BYTES=${TUNNEL_BYTES:-$BYTES}
 KEPT_N=${KEPT_N:-2000}
 FRESH_N=${FRESH_N:-500}
+CPS_SECONDS=${CPS_SECONDS:-5}          # connections-per-second loop per variant and rep (0: skip)
 DNS_RUNS=${DNS_RUNS:-3}
 DNS_SECONDS=${DNS_SECONDS:-8}
 DNS_SERVICES=${DNS_SERVICES:-1000}
@@ -224,6 +225,12 @@ tunnel_topology() {
   ip -n "$tag-nodeb" route add default via 10.77.3.1
   for ns in node nodeb; do ip -n "$tag-$ns" route add 224.0.0.0/4 dev lanb; done
   nsx node sysctl -qw net.ipv4.ip_forward=1
+  # The connections-per-second loop opens thousands of connections a second; whoever closes first
+  # keeps a TIME_WAIT port for 60 s (the client towards the proxy, the proxy towards the backend),
+  # so with the default 28 000 ports later measurements would wait for a free one.
+  for ns in cli node nodeb; do
+    nsx "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
+  done
 }
 # tunnel_agents <catalog file> [extra proxy.iptables settings, "key: value, ..."]: node-a (iptables mode) in node, node-b (listen mode) in nodeb,
 # joined by the libp2p tunnel over lanb (mDNS + directory.p2p); sets $agent_a and $agent_b.
@@ -430,6 +437,14 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
         [ "$errs" = 0 ] || row l4 "$rep" "$v" "${mode}_errors" "$errs"
         line+=" $mode p50/p99 ${p50%.*}/${p99%.*} us"
       done
+      # Connections per second: connect, 1 byte each way, close, for CPS_SECONDS.
+      if [ "$CPS_SECONDS" != 0 ]; then
+        json=$(nsx cli "$PY" "$HELPER" cps "$ehost" "$eport" "$CPS_SECONDS")
+        read -r cps errs <<< "$("$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["cps"], r["errors"])' "$json")"
+        row l4 "$rep" "$v" cps "$cps"
+        [ "$errs" = 0 ] || row l4 "$rep" "$v" cps_errors "$errs"
+        line+=" ${cps%.*} conn/s"
+      fi
       row l4 "$rep" "$v" load "$(load)"
       echo "  $line"
     done

@@ -79,7 +79,7 @@ public sealed partial class ProxyHostedService(
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(IPAddress.Any, options.TcpPort));
             socket.Listen(1024);
-            _redirectLoop = new TcpAcceptLoop(socket, ResolveRedirected, forwarder, _scope, logger);
+            _redirectLoop = new TcpAcceptLoop(socket, ResolveRedirected, forwarder, _scope, logger, dedicatedThread: true);
         }
 
         if (tunnel is not null && options.ServeTunnel)

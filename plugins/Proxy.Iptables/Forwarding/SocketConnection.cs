@@ -12,10 +12,32 @@ public sealed class SocketConnection : IDuplexConnection
 {
     /// <summary>Wraps <paramref name="socket"/>, making its close abortive until <see cref="EndedCleanly"/>.</summary>
     public SocketConnection(Socket socket)
+        : this(socket, abortiveAlready: false)
+    {
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="socket"/>; with <paramref name="abortiveAlready"/> its close is known to be
+    /// abortive already (accepted from a listener set up by <see cref="PrepareListener"/>), which
+    /// saves a system call per connection.
+    /// </summary>
+    public SocketConnection(Socket socket, bool abortiveAlready)
     {
         ArgumentNullException.ThrowIfNull(socket);
         Socket = socket;
-        SetLinger(abortive: true);
+        if (!abortiveAlready) SetLinger(abortive: true);
+    }
+
+    /// <summary>
+    /// Sets <c>SO_LINGER {1, 0}</c> and <c>TCP_NODELAY</c> on a listening socket: Linux copies both
+    /// to every socket it accepts, so a connection starts abortive and without Nagle at no cost
+    /// (two <c>setsockopt</c> calls less per connection).
+    /// </summary>
+    public static void PrepareListener(Socket listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        listener.NoDelay = true;
+        listener.LingerState = new LingerOption(true, 0);
     }
 
     /// <summary>The socket.</summary>

@@ -17,14 +17,41 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
     /// <param name="forwarder">The forwarder.</param>
     /// <param name="scope">Tracks handlers.</param>
     /// <param name="logger">Logger.</param>
-    public TcpAcceptLoop(Socket listener, Func<Socket, ServicePortEntry?> resolve, TcpForwarder forwarder, ConnectionScope scope, ILogger logger)
+    /// <param name="dedicatedThread">
+    /// Accept on a thread of its own, blocked in <c>accept(2)</c>: the kernel wakes it directly, where an
+    /// awaited accept costs two wake-ups per connection (the socket engine's epoll thread, then a
+    /// thread-pool worker). Worth a thread for a listener that takes every connection (iptables mode's
+    /// one redirect listener), not for one listener per service port.
+    /// </param>
+    public TcpAcceptLoop(Socket listener, Func<Socket, ServicePortEntry?> resolve, TcpForwarder forwarder, ConnectionScope scope, ILogger logger, bool dedicatedThread = false)
     {
         _listener = listener;
         _resolve = resolve;
         _forwarder = forwarder;
         _scope = scope;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        // Each accepted socket inherits these instead of paying two system calls of its own.
+        SocketConnection.PrepareListener(listener);
+        if (!dedicatedThread)
+        {
+            _loop = Task.Run(RunAsync);
+            return;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = done.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                RunBlocking();
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        })
+        { IsBackground = true, Name = "proxy accept" }.Start();
     }
 
     /// <summary>The bound port.</summary>
@@ -52,15 +79,54 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
                 continue;
             }
 
-            var entry = _resolve(accepted);
-            if (entry is null)
+            Dispatch(accepted);
+        }
+    }
+
+    private void RunBlocking()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
             {
-                _logger.NoService(accepted.LocalEndPoint?.ToString() ?? "?");
-                new SocketConnection(accepted).Abort();
+                // The listener was never used asynchronously, so it is a blocking socket; disposing it
+                // (DisposeAsync) shuts it down, which ends the wait.
+                accepted = _listener.Accept();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
                 continue;
             }
-            _scope.Track(_forwarder.HandleAsync(accepted, entry, _scope.Token));
+            catch (SocketException ex)
+            {
+                if (_stop.IsCancellationRequested) return;
+                // E.g. out of descriptors: the thread must not die with it (that would end the
+                // process); the next accept may succeed once connections close.
+                _logger.HandlerFailed(ex);
+                Thread.Sleep(10);
+                continue;
+            }
+
+            Dispatch(accepted);
         }
+    }
+
+    // Runs the handler inline up to its first wait (the endpoint's connect), then returns to accepting.
+    private void Dispatch(Socket accepted)
+    {
+        var entry = _resolve(accepted);
+        if (entry is null)
+        {
+            _logger.NoService(accepted.LocalEndPoint?.ToString() ?? "?");
+            new SocketConnection(accepted, abortiveAlready: true).Abort();
+            return;
+        }
+        _scope.Track(_forwarder.HandleAsync(accepted, entry, _scope.Token, fromPreparedListener: true));
     }
 
     /// <inheritdoc />

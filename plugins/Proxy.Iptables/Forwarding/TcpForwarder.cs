@@ -7,15 +7,22 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zeroCopy = true)
 {
     /// <summary>Serves <paramref name="client"/> for <paramref name="entry"/>; never throws.</summary>
-    public async Task HandleAsync(Socket client, ServicePortEntry entry, CancellationToken cancellationToken)
+    /// <param name="client">The accepted socket; owned from here on.</param>
+    /// <param name="entry">The service port it was for.</param>
+    /// <param name="cancellationToken">Agent stop.</param>
+    /// <param name="fromPreparedListener">
+    /// Accepted from a listener set up by <see cref="SocketConnection.PrepareListener"/>: it is
+    /// abortive and without Nagle already.
+    /// </param>
+    public async Task HandleAsync(Socket client, ServicePortEntry entry, CancellationToken cancellationToken, bool fromPreparedListener = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(entry);
-        var clientConnection = new SocketConnection(client);
+        var clientConnection = new SocketConnection(client, abortiveAlready: fromPreparedListener);
         using var prefix = new ClientPrefix(client);
         try
         {
-            client.NoDelay = true;
+            if (!fromPreparedListener) client.NoDelay = true;
             var clientIp = client.RemoteEndPoint is IPEndPoint ep ? Unmap(ep.Address) : IPAddress.None;
             var dial = await dialer.DialAsync(entry, clientIp, prefix, null, cancellationToken).ConfigureAwait(false);
             if (dial is null)

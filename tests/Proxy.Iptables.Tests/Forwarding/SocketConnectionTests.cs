@@ -57,4 +57,27 @@ public sealed class SocketConnectionTests
             Assert.Equal(0, await peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }
+
+    [Fact]
+    public async Task AcceptedFromAPreparedListener_IsAbortiveAndWithoutNagle_WithoutSettingEither()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        SocketConnection.PrepareListener(listener);
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var accept = listener.AcceptAsync();
+        await peer.ConnectAsync(listener.LocalEndPoint!);
+        var ours = await accept;
+
+        // What the kernel copied from the listener, not anything set on this socket.
+        Assert.True(ours.NoDelay);
+        Assert.True(ours.LingerState!.Enabled);
+        Assert.Equal(0, ours.LingerState.LingerTime);
+        _ = new SocketConnection(ours, abortiveAlready: true);
+        ours.Close();
+
+        var ex = await Assert.ThrowsAsync<SocketException>(async () => await peer.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(SocketError.ConnectionReset, ex.SocketErrorCode);
+    }
 }
