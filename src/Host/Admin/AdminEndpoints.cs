@@ -17,7 +17,12 @@ namespace PluginMesh.Host.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // A NaN or infinite figure (a rate over no time yet) is written as "NaN"/"Infinity", never a failed document.
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static void Listen(IWebHostBuilder web, AdminListen listen) =>
         web.ConfigureKestrel(k =>

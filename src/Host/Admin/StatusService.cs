@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Host.Configuration;
@@ -60,7 +61,9 @@ internal sealed class StatusService(
     {
         try
         {
-            return get();
+            // Written out here, not when the whole document is: a section whose value fails only as it is
+            // serialized (a lazy sequence over a collection another thread changes) is this section's error.
+            return JsonSerializer.SerializeToElement(get(), AdminEndpoints.Json);
         }
         catch (Exception ex)
         {
