@@ -150,7 +150,10 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
             Assert.True(ready, "the agent exited before ready: " + Snapshot(log));
             _output.WriteLine($"linux-arm64 under qemu: start -> ready in {started.Elapsed.TotalSeconds:F1} s");
 
-            using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative)));
+            using var statusResponse = await http.GetAsync(new Uri("/status", UriKind.Relative));
+            var statusText = await statusResponse.Content.ReadAsStringAsync();
+            Assert.True(statusResponse.IsSuccessStatusCode, $"/status answered {(int)statusResponse.StatusCode}: {statusText}\n{Snapshot(log)}");
+            using var doc = JsonDocument.Parse(statusText);
             var running = doc.RootElement.GetProperty("plugins").EnumerateArray()
                 .Where(p => p.GetProperty("enabled").GetBoolean())
                 .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
