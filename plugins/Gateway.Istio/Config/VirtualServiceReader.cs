@@ -31,7 +31,6 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 /// <param name="clusterDomain">The cluster's DNS domain, for qualified destination hosts (null: any).</param>
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
-    private const string DefaultRetryOn = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
     private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy", "headers"];
 
@@ -306,9 +305,8 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         // Without retryOn, Istio retries on what its default policy names.
-        var conditions = new HashSet<string>(
-            (string.IsNullOrWhiteSpace(on) ? DefaultRetryOn : on).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            StringComparer.OrdinalIgnoreCase);
+        var conditions = string.IsNullOrWhiteSpace(on) ? HttpRetry.DefaultRetryOn
+            : new HashSet<string>(on.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase);
         retries = new HttpRetry(attempts ?? 0, perTry == TimeSpan.Zero ? null : perTry, conditions);
         return true;
     }

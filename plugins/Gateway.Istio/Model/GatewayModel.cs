@@ -107,7 +107,15 @@ public sealed record RouteDestination(ServiceKey Service, int Port, int Weight);
 /// <param name="Attempts">Retries after the first try (0: none).</param>
 /// <param name="PerTryTimeout">Time limit of each try, or null (the route timeout bounds all tries).</param>
 /// <param name="RetryOn">Conditions: <c>5xx</c>, <c>gateway-error</c>, <c>connect-failure</c>, <c>refused-stream</c>, <c>reset</c>, <c>retriable-status-codes</c> and status numbers.</param>
-public sealed record HttpRetry(int Attempts, TimeSpan? PerTryTimeout, IReadOnlySet<string> RetryOn);
+public sealed record HttpRetry(int Attempts, TimeSpan? PerTryTimeout, IReadOnlySet<string> RetryOn)
+{
+    /// <summary>Istio's default conditions, for a route without <c>retries</c> or a <c>retries</c> without <c>retryOn</c>.</summary>
+    public static IReadOnlySet<string> DefaultRetryOn { get; } =
+        new HashSet<string>(["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Istio's default policy: 2 retries on <see cref="DefaultRetryOn"/>.</summary>
+    public static HttpRetry IstioDefault { get; } = new(2, null, DefaultRetryOn);
+}
 
 /// <summary>Istio <c>HTTPRewrite</c>.</summary>
 /// <param name="UriPrefix">Replaces the matched prefix (or the whole path for an exact/regex match), or null.</param>

@@ -220,7 +220,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
         {
             return GatewayConfigBuilder.Build(snapshot, _options.GatewayLabels, _options.ClusterDomain);
         }
-        catch (Exception e) when (e is not NotImplementedException)
+        catch (Exception e)
         {
             // The builder never throws for bad input: this is a bug, and the gateway keeps serving.
             GatewayLog.BuildFailed(_logger, e);

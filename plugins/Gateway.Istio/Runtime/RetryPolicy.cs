@@ -19,12 +19,8 @@ internal enum TryOutcome
 /// </summary>
 internal static class RetryPolicy
 {
-    /// <summary>Istio's default: 2 retries on connect-failure, refused-stream, unavailable, cancelled and retriable-status-codes (503).</summary>
-    public static readonly HttpRetry IstioDefault = new(2, null,
-        new HashSet<string>(StringComparer.Ordinal) { "connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes" });
-
     /// <summary>The retries in effect for <paramref name="route"/>.</summary>
-    public static HttpRetry For(HttpRoute route) => route.Retries ?? IstioDefault;
+    public static HttpRetry For(HttpRoute route) => route.Retries ?? HttpRetry.IstioDefault;
 
     /// <summary>True when <paramref name="outcome"/> (with <paramref name="status"/> for a response) is retriable under <paramref name="retry"/>.</summary>
     public static bool Retriable(HttpRetry retry, TryOutcome outcome, int status = 0)
