@@ -117,10 +117,13 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
         foreach (var a in (string[])["-n", "--", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\"", qemu, binary, "up"]) psi.ArgumentList.Add(a);
         psi.Environment["PLUGINMESH__NODE__DATADIR"] = data;
         psi.Environment["PLUGINMESH__ADMIN__LISTEN"] = "unix:" + socket;
-        // The runtime's defaults, as on real arm64 hardware: JIT with write-xor-execute on, no
-        // interpreter, ReadyToRun only where the framework has it. Under qemu-user 7.2 (Debian 12,
-        // build/test-deps.sh) that is all `up` needs (issue 15: 4 of 4 starts ready in 12-17 s, no
-        // fault), so unlike AssertListsPlugins this sets no DOTNET_EnableWriteXorExecute.
+        psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        // The runtime's defaults as on real arm64 hardware (JIT, no interpreter, ReadyToRun only where
+        // the framework has it) except one: write-xor-execute is off. The JIT writes code through a
+        // second, writable mapping of the executable pages; qemu-user 7.2 (Debian 12) only notices
+        // writes to pages it translated through their own address, so it can run a stale translation of
+        // a reused code page — CI saw "Illegal instruction" in a freshly emitted reflection stub once
+        // in a few starts with it on. On real arm64 hardware the default stays on.
         using var agent = Process.Start(psi)!;
         var log = new System.Text.StringBuilder();
         agent.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
