@@ -111,6 +111,14 @@ public sealed class MeshFormsItselfTests(ITestOutputHelper output)
             output.WriteLine($"relay {victim} SIGKILLed: every agent reached every other living node's backend again {recovered.Max():0} ms later (per agent: {Join(living, recovered)})");
             var after = await RelayedConnectionsAsync(agents, living);
             output.WriteLine("relayed connections now: " + string.Join("; ", after.Select(c => $"{c.From} → {c.To} via {Name(ids, c.Relay)}")));
+            // PLUGINMESH_E2E_DUMP=<dir>: every agent's log written there after the recovery (with
+            // PLUGINMESH_E2E_LOGLEVEL=Debug, each path tried and each policy answer), to read where the time went.
+            if (Environment.GetEnvironmentVariable("PLUGINMESH_E2E_DUMP") is { } dumpDir)
+            {
+                Directory.CreateDirectory(dumpDir);
+                File.WriteAllText(Path.Combine(dumpDir, "kill.txt"), $"{victim} killed; recovered {recovered.Max():0} ms\n");
+                foreach (var (n, a) in agents) File.WriteAllLines(Path.Combine(dumpDir, n + ".log"), a.Log);
+            }
             Bound(recovered.Max() <= 5_000, $"requests recovered only {recovered.Max():0} ms after the relay was killed (bound 5 s)");
             Assert.Contains(after, c => c.Relay == ids[survivor]);
             Assert.DoesNotContain(after, c => c.Relay == ids[victim]);

@@ -3,7 +3,8 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Mesh;
 /// <summary>
 /// <see cref="IMeshTunnel"/> over the libp2p host. Path order: the best live connection (direct
 /// or hole-punched before relayed), then direct addresses we can expect to reach, then relay
-/// circuits, then the other direct addresses (<see cref="PathPlan"/>); node names and
+/// circuits, then the other direct addresses (<see cref="PathPlan"/>) — a direct dial that has no answer
+/// after <see cref="RelayStagger"/> is raced by the next circuit (<see cref="PathRace"/>); node names and
 /// bare PeerIds are resolved through the node directory when one is loaded. Every failure is a
 /// value (<see cref="TryPathAsync"/> is where the protocol stack's exceptions become one) that goes to
 /// the failover policy (<c>dial</c>), which says next, retry or give up. Each open is traced as a
@@ -55,10 +56,10 @@ public sealed class MeshTunnel : IMeshTunnel
         OpenStreamResult? last = null;
         var attempt = 0;
         var index = 0;
+        await using var race = new PathRace(host, plan, target, protocol, _node.TimeProvider, cancellationToken);
         while (index < plan.Candidates.Count && attempt < MaxAttempts)
         {
-            var candidate = plan.Candidates[index];
-            var (opened, connection, reason) = await TryPathAsync(host, plan, index, target, protocol, cancellationToken).ConfigureAwait(false);
+            var (used, opened, connection, reason) = await race.AttemptAsync(index).ConfigureAwait(false);
             if (opened.Ok)
             {
                 if (span is not null)
@@ -66,11 +67,13 @@ public sealed class MeshTunnel : IMeshTunnel
                     span.SetTag("pluginmesh.peer", connection!.RemotePeerId.ToString());
                     span.SetTag("pluginmesh.path", connection.Path.ToText());
                     span.SetTag("pluginmesh.address", connection.RemoteAddress.ToString());
-                    span.SetTag("pluginmesh.connection", candidate.Connection is null ? "new" : "existing");
+                    span.SetTag("pluginmesh.connection", plan.Candidates[used].Connection is null ? "new" : "existing");
                     span.SetTag("pluginmesh.attempts", attempt + 1);
+                    if (used != index) span.SetTag("pluginmesh.raced", plan.Candidates[index].ToString());
                 }
                 return opened;
             }
+            var candidate = plan.Candidates[index];
             last = opened;
             // The peer answered and does not speak the protocol: another path reaches the same peer.
             if (opened.Failure == TunnelFailure.ProtocolNotSupported)
@@ -92,7 +95,14 @@ public sealed class MeshTunnel : IMeshTunnel
             }));
             if (decision.Action == FailoverAction.GiveUp) break;
             if (decision.DelayMs > 0)
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000)), _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await race.DelayAsync(TimeSpan.FromMilliseconds(Math.Min(decision.DelayMs, 60_000))).ConfigureAwait(false);
+            if (race.Winner is { } late)
+            {
+                // A circuit racing the failed path opened its stream during the policy's delay.
+                span?.SetTag("pluginmesh.path", late.Connection.Path.ToText());
+                span?.SetTag("pluginmesh.attempts", attempt + 1);
+                return late.Opened;
+            }
             if (decision.Action == FailoverAction.Next) index++;
             // A retry of a live connection that failed would fail again: dial its address instead.
             else if (candidate.Connection is not null) index++;
@@ -104,12 +114,21 @@ public sealed class MeshTunnel : IMeshTunnel
     }
 
     /// <summary>
+    /// How long a direct dial runs alone before the plan's next relay circuit is dialed beside it
+    /// (first stream wins, the other dial is cancelled). A LAN or WAN SYN/ACK and a Noise handshake
+    /// take far less; an address behind the peer's NAT never answers, and waiting out its whole connect
+    /// timeout before trying the relay was the time a request waited after a relay died. go-libp2p's
+    /// dial ranker holds relay addresses back by a similar delay while direct ones are tried.
+    /// </summary>
+    internal static readonly TimeSpan RelayStagger = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
     /// One path: a dial (unless the candidate is a live connection), then the stream on the connection.
     /// The one place where the protocol stack's exceptions (sockets, pnet, Noise, multistream, Yamux,
     /// another transport's refusal) become a <see cref="TunnelFailure"/> value; cancellation of the
     /// caller's token and bugs still throw. <c>Reason</c> is the underlying message, for the log.
     /// </summary>
-    private static async ValueTask<(OpenStreamResult Opened, Libp2pConnection? Connection, string Reason)> TryPathAsync(Libp2pHost host, PathPlan plan, int index, PeerTarget target, string protocol, CancellationToken cancellationToken)
+    internal static async ValueTask<(OpenStreamResult Opened, Libp2pConnection? Connection, string Reason)> TryPathAsync(Libp2pHost host, PathPlan plan, int index, PeerTarget target, string protocol, CancellationToken cancellationToken)
     {
         var candidate = plan.Candidates[index];
         try

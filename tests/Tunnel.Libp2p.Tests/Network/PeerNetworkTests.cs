@@ -200,6 +200,80 @@ public sealed class PeerNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenStream_DirectDialUnanswered_CircuitDialedBesideItWins()
+    {
+        // The peer's direct address never answers (an address behind its NAT). Sequentially, its connect
+        // timeout and then this policy's minute-long retry delay would pass before the circuit is tried;
+        // raced, the circuit is dialed once the direct dial has had its head start, and opens the stream.
+        var ct = TestTimeout.Token();
+        var relay = new PipeTransport();
+        using var unanswered = new UnansweredAddress();
+        await using var a = Node("a");
+        await a.StartAsync(ct);
+        var policy = new RecordingFailover(i => i.Attempt == 1 ? new FailoverDecision(FailoverAction.Retry, 60_000) : new FailoverDecision(FailoverAction.GiveUp, 0));
+        var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit";
+        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [unanswered.Address.ToString()], [circuit]));
+        await using var b = Node("b", new TestServices().Add<ITransport>(relay));
+        await b.StartAsync(ct);
+        relay.Connect = async addr =>
+        {
+            var (dialer, target) = await SocketPair.CreateAsync();
+            var accept = a.Network.AcceptInboundAsync(new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{b.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
+            _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return dialer;
+        };
+        using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
+        var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
+
+        await using var s = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
+
+        Assert.Equal(PathKind.Relayed, s.Remote.Path);
+        Assert.Equal("x", await RoundTripAsync(s, "x", ct));
+        Assert.Single(relay.Dialed);
+        // At most the direct dial's own timeout reached the policy (on a loaded machine); the circuit never failed.
+        Assert.All(policy.Inputs, i => Assert.Equal("timeout", i.Reason));
+    }
+
+    [Fact]
+    public async Task OpenStream_DirectUnansweredAndRacedCircuitRefused_EachFailureToThePolicyOnce_CircuitDialedOnce()
+    {
+        var ct = TestTimeout.Token();
+        var relay = new PipeTransport(); // no Connect: every circuit is refused by the relay
+        using var unanswered = new UnansweredAddress();
+        var policy = new RecordingFailover(i => new FailoverDecision(i.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0));
+        var peer = PrivateKey.Generate().PeerId;
+        var circuit = Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{peer}");
+        await using var b = Node("b", new TestServices().Add<ITransport>(relay));
+        await b.StartAsync(ct);
+        var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy));
+
+        var opened = await tunnel.OpenStreamAsync(new PeerTarget(PeerId: peer, Addresses: [unanswered.Address, circuit]), Echo, ct);
+
+        Assert.False(opened.Ok);
+        Assert.Equal(TunnelFailure.RelayRefused, opened.Failure);
+        Assert.Equal([("timeout", 1), ("relay-refused", 0)], policy.Inputs.Select(i => (i.Reason, i.Alternatives)));
+        Assert.Single(relay.Dialed);
+    }
+
+    [Fact]
+    public async Task OpenStream_DirectAddressAnswers_CircuitNotDialed()
+    {
+        var ct = TestTimeout.Token();
+        var relay = new PipeTransport();
+        await using var a = Node("a");
+        await a.StartAsync(ct);
+        using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
+        await using var b = Node("b", new TestServices().Add<ITransport>(relay));
+        await b.StartAsync(ct);
+        var circuit = Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{a.LocalPeer.PeerId}");
+
+        await using var s = await new MeshTunnel(b).OpenStreamAsync(new PeerTarget(PeerId: a.LocalPeer.PeerId, Addresses: [a.Host!.ListenAddresses[0], circuit]), Echo, ct).Opened();
+
+        Assert.Equal(PathKind.Direct, s.Remote.Path);
+        Assert.Empty(relay.Dialed);
+    }
+
+    [Fact]
     public async Task OpenStream_PolicyGivesUp_FailsWithFirstReason()
     {
         var ct = TestTimeout.Token();
@@ -259,6 +333,38 @@ public sealed class PeerNetworkTests : IDisposable
     }
 
     /// <summary>A loopback address nobody listens on (bound, then closed).</summary>
+    /// <summary>
+    /// A loopback address whose SYNs go unanswered, like one behind a peer's NAT: a listener with a full
+    /// accept queue (Linux queues backlog + 1 connections and then drops further SYNs).
+    /// </summary>
+    private sealed class UnansweredAddress : IDisposable
+    {
+        private readonly System.Net.Sockets.Socket _listener = new(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        private readonly List<System.Net.Sockets.Socket> _queued = [];
+
+        public UnansweredAddress()
+        {
+            _listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            _listener.Listen(1);
+            var end = (System.Net.IPEndPoint)_listener.LocalEndPoint!;
+            for (var i = 0; i < 2; i++)
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                _queued.Add(s);
+                s.Connect(end);
+            }
+            Address = Multiaddr.FromEndPoint(end);
+        }
+
+        public Multiaddr Address { get; }
+
+        public void Dispose()
+        {
+            foreach (var s in _queued) s.Dispose();
+            _listener.Dispose();
+        }
+    }
+
     private static Task<Multiaddr> RefusedAddressAsync()
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
