@@ -19,6 +19,12 @@ function onFailure(input) {
     return { action: "next", delayMs: 0 };
   }
 
+  // A refused dial is an answer: nothing listens at the peer's last address (its agent is down or
+  // restarting, which outlasts a retry). The caller moves on — the proxy to another endpoint.
+  if (input.operation === "dial" && input.reason === "refused") {
+    return { action: "giveup", delayMs: 0 };
+  }
+
   return attempt < MAX_ATTEMPTS
     ? { action: "retry", delayMs: Math.min(100 * Math.pow(2, attempt - 1), 2000) }
     : { action: "giveup", delayMs: 0 };

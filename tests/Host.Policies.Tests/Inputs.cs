@@ -56,7 +56,8 @@ internal static class Inputs
             {
                 foreach (var alternatives in new[] { 0, 1, 5 })
                 {
-                    yield return new FailureInput(operation, "node-b", "timeout", attempt, 1234.5, alternatives);
+                    foreach (var reason in new[] { "timeout", "refused" })
+                        yield return new FailureInput(operation, "node-b", reason, attempt, 1234.5, alternatives);
                 }
             }
         }

@@ -21,4 +21,15 @@ public sealed class DefaultFailoverPolicyTests
         var decision = new DefaultFailoverPolicy().OnFailure(new FailureInput(operation, "node-b", "timeout", attempt, 10, alternatives));
         Assert.Equal(new FailoverDecision(action, delayMs), decision);
     }
+
+    [Theory]
+    [InlineData("dial", 1, 0, FailoverAction.GiveUp, 0)]
+    [InlineData("dial", 1, 2, FailoverAction.Next, 0)]
+    [InlineData("endpoint", 1, 0, FailoverAction.Retry, 100)]
+    [InlineData("holepunch", 1, 0, FailoverAction.Retry, 1000)]
+    public void OnFailure_Refused_ADialWithNothingLeftGivesUpAtOnce(string operation, int attempt, int alternatives, FailoverAction action, int delayMs)
+    {
+        var decision = new DefaultFailoverPolicy().OnFailure(new FailureInput(operation, "node-b", "refused", attempt, 10, alternatives));
+        Assert.Equal(new FailoverDecision(action, delayMs), decision);
+    }
 }

@@ -5,7 +5,7 @@ namespace PluginMesh.Host.Tests.Cli;
 /// <summary>`pluginmesh policy check|eval` against the real engine and the shipped scripts.</summary>
 public sealed class PolicyCommandTests : IDisposable
 {
-    private const string FailureInput = """{"operation":"dial","target":"node-b","reason":"refused","attempt":1,"elapsedMs":3,"alternatives":0}""";
+    private const string FailureInput = """{"operation":"dial","target":"node-b","reason":"timeout","attempt":1,"elapsedMs":3,"alternatives":0}""";
     private readonly TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
