@@ -13,6 +13,9 @@
 #   gateway  `PluginMesh.Bench gateway-serve`: the gateway's listener, route match, YARP forwarding
 #            over pooled connections opened by an IServiceConnector that dials the backend
 #            (the proxy's own connector adds its endpoint choice on new connections only)
+#   yarp     `PluginMesh.Bench yarp-serve`: YARP's direct forwarding with no gateway code (Kestrel with
+#            the gateway's transport options, IHttpForwarder to a fixed prefix, the empty transformer):
+#            the library's own floor, so the gateway's cost above it can be read apart from YARP's
 #   agent    the built agent, `pluginmesh up` (profile none: cache.litedb, catalog.file holding the
 #            backend Service and an Istio Gateway + VirtualService under `resources:`, proxy.iptables
 #            in listen mode, gateway.istio with accessLog off): what users run, the request going
@@ -24,7 +27,7 @@
 #   dotnet build -c Release bench/PluginMesh.Bench
 #   for p in src/Cli plugins/Cache.LiteDb plugins/Catalog.File plugins/Proxy.Iptables plugins/Gateway.Istio; do dotnet build -c Release $p; done
 # GATEWAY_ENV / AGENT_ENV: NAME=value words for the gateway-serve / agent process (runtime knobs).
-# Uses 127.0.0.1 ports 18181-18184. Results: a table on stdout, raw rows in $OUT/results.tsv.
+# Uses 127.0.0.1 ports 18181-18185. Results: a table on stdout, raw rows in $OUT/results.tsv.
 set -euo pipefail
 {
 cd "$(dirname "$0")/.."
@@ -84,8 +87,12 @@ env ${GATEWAY_ENV:-} $bench gateway-serve 18183 18181 < "$work/gateway.stdin" > 
 pids+=($!)
 gateway_pid=$!
 exec 9>"$work/gateway.stdin"
+mkfifo "$work/yarp.stdin"
+env ${GATEWAY_ENV:-} $bench yarp-serve 18185 18181 < "$work/yarp.stdin" > "$work/yarp.log" 2>&1 &
+pids+=($!)
+exec 8>"$work/yarp.stdin"
 
-variants="direct:18181 haproxy:18182 gateway:18183"
+variants="direct:18181 haproxy:18182 yarp:18185 gateway:18183"
 if [ "$AGENT" = 1 ]; then
   variants+=" agent:18184"
   # The backend as a Service whose one endpoint is the HAProxy backend frontend; the Gateway opens
@@ -179,13 +186,19 @@ for line in open(sys.argv[1]):
     by.setdefault(variant, []).append(row)
 print(f"\nmedians over {len(by['gateway'])} runs:")
 rps = lambda v: statistics.median(float(r['rps']) for r in by[v])
-print(f"  {'variant':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'/haproxy':>9}  runs req/s")
+# Repetitions are interleaved: a ratio taken within each repetition cancels the machine's drift between them.
+paired = lambda v, base: statistics.median(float(a['rps']) / float(b['rps']) for a, b in zip(by[v], by[base]))
+print(f"  {'variant':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'/haproxy':>9} {'paired':>7}  runs req/s")
 for v in by:
     rows = by[v]
     med = lambda k: statistics.median(float(r[k]) for r in rows)
     ratio = '' if v == 'direct' else f"{rps(v) / rps('haproxy'):.2f}"
+    pair = '' if v == 'direct' else f"{paired(v, 'haproxy'):.2f}"
     runs = ' '.join(f"{float(r['rps']):.0f}" for r in rows)
-    print(f"  {v:<8} {rps(v):9.0f} {med('p50_ms'):8.3f} {med('p99_ms'):8.3f} {sum(int(r['errors']) for r in rows):7d} {ratio:>9}  {runs}")
+    print(f"  {v:<8} {rps(v):9.0f} {med('p50_ms'):8.3f} {med('p99_ms'):8.3f} {sum(int(r['errors']) for r in rows):7d} {ratio:>9} {pair:>7}  {runs}")
+if 'yarp' in by:
+    for v in ('gateway', 'agent'):
+        if v in by: print(f"  {v} / yarp (paired): {paired(v, 'yarp'):.2f}")
 PY
 echo "raw rows and logs: $work"
 }

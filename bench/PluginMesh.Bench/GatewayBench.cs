@@ -4,7 +4,12 @@ using Microsoft.Extensions.Configuration;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Yarp.ReverseProxy.Forwarder;
 using PluginMesh.Abstractions.Catalog;
 using PluginMesh.Abstractions.Interception;
 using PluginMesh.Plugins.Gateway.Istio;
@@ -25,13 +30,14 @@ public static class GatewayBench
     public static async Task<int> RunAsync(string[] args) => args switch
     {
         ["gateway-serve", var port, var backend] => await ServeAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(backend, CultureInfo.InvariantCulture)),
+        ["yarp-serve", var port, var backend] => await ServeBareYarpAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(backend, CultureInfo.InvariantCulture)),
         ["http-load", var url, var connections, var seconds] => await LoadAsync(new Uri(url), int.Parse(connections, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: gateway-serve PORT BACKEND_PORT | http-load URL CONNECTIONS SECONDS");
+        Console.Error.WriteLine("usage: gateway-serve PORT BACKEND_PORT | yarp-serve PORT BACKEND_PORT | http-load URL CONNECTIONS SECONDS");
         return 2;
     }
 
@@ -54,6 +60,46 @@ public static class GatewayBench
         Console.WriteLine($"gateway-serve: 127.0.0.1:{port} -> 127.0.0.1:{backend}");
         await Console.In.ReadToEndAsync();
         await gateway.StopAsync(CancellationToken.None);
+        return 0;
+    }
+
+    /// <summary>
+    /// The library's floor, no gateway code at all: YARP's direct forwarding as its documentation shows
+    /// it (Kestrel with the same transport options as the gateway, one <c>IHttpForwarder.SendAsync</c> per
+    /// request to a fixed prefix over a plain <c>SocketsHttpHandler</c>, the empty transformer), until
+    /// stdin closes. What the gateway costs beyond this is route matching, weights, retries and metrics.
+    /// </summary>
+    private static async Task<int> ServeBareYarpAsync(int port, int backend)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+        var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        });
+        var prefix = $"http://127.0.0.1:{backend}/";
+        app.Run(async context => await forwarder.SendAsync(context, prefix, invoker, ForwarderRequestConfig.Empty, HttpTransformer.Empty));
+        await app.StartAsync();
+        Console.WriteLine($"yarp-serve: 127.0.0.1:{port} -> 127.0.0.1:{backend}");
+        // The web host's console lifetime takes SIGTERM: end on it as on stdin closing.
+        var stopping = new TaskCompletionSource();
+        using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        await Task.WhenAny(Console.In.ReadToEndAsync(), stopping.Task);
+        await app.StopAsync();
         return 0;
     }
 

@@ -11,6 +11,6 @@ if (args is ["cache", ..]) return await PluginMesh.Bench.CacheBench.RunAsync(arg
 // `directory`: range sync of directory.p2p at 1 000 / 5 000 / 20 000 records (DirectoryBench.cs).
 if (args is ["directory", ..]) return await PluginMesh.Bench.DirectoryBench.RunAsync(args);
 // `gateway-serve` / `http-load`: gateway.istio's HTTP forwarding and its load generator (GatewayBench.cs, bench/gateway.sh).
-if (args is ["gateway-serve" or "http-load", ..]) return await PluginMesh.Bench.GatewayBench.RunAsync(args);
+if (args is ["gateway-serve" or "yarp-serve" or "http-load", ..]) return await PluginMesh.Bench.GatewayBench.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
