@@ -161,24 +161,9 @@ public sealed class PeerNetworkTests : IDisposable
     public async Task OpenStream_NodeName_DirectRefusedThenRelay_AsksPolicyAndUsesRelay()
     {
         var ct = TestTimeout.Token();
-        var relay = new PipeTransport();
-        await using var a = Node("a");
-        await a.StartAsync(ct);
         var policy = new RecordingFailover(i => new FailoverDecision(i.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0));
-        var refused = await RefusedAddressAsync();
-        var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit";
-        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [refused.ToString()], [circuit]));
-        await using var b = Node("b", new TestServices().Add<ITransport>(relay).Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
-        await b.StartAsync(ct);
-        relay.Connect = async addr =>
-        {
-            var (dialer, target) = await SocketPair.CreateAsync();
-            var accept = a.Network.AcceptInboundAsync(new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{b.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
-            _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            return dialer;
-        };
-        using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
-        var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
+        await using var edge = await EdgeBehindRelayAsync(await RefusedAddressAsync(), policy, ct);
+        var (tunnel, relay) = (edge.Tunnel, edge.Relay);
 
         await using var s = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
 
@@ -206,30 +191,15 @@ public sealed class PeerNetworkTests : IDisposable
         // timeout and then this policy's minute-long retry delay would pass before the circuit is tried;
         // raced, the circuit is dialed once the direct dial has had its head start, and opens the stream.
         var ct = TestTimeout.Token();
-        var relay = new PipeTransport();
         using var unanswered = new UnansweredAddress();
-        await using var a = Node("a");
-        await a.StartAsync(ct);
         var policy = new RecordingFailover(i => i.Attempt == 1 ? new FailoverDecision(FailoverAction.Retry, 60_000) : new FailoverDecision(FailoverAction.GiveUp, 0));
-        var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit";
-        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [unanswered.Address.ToString()], [circuit]));
-        await using var b = Node("b", new TestServices().Add<ITransport>(relay));
-        await b.StartAsync(ct);
-        relay.Connect = async addr =>
-        {
-            var (dialer, target) = await SocketPair.CreateAsync();
-            var accept = a.Network.AcceptInboundAsync(new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{b.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
-            _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            return dialer;
-        };
-        using var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
-        var tunnel = new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
+        await using var edge = await EdgeBehindRelayAsync(unanswered.Address, policy, ct);
 
-        await using var s = await tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
+        await using var s = await edge.Tunnel.OpenStreamAsync(new PeerTarget(NodeName: "edge-a"), Echo, ct).Opened();
 
         Assert.Equal(PathKind.Relayed, s.Remote.Path);
         Assert.Equal("x", await RoundTripAsync(s, "x", ct));
-        Assert.Single(relay.Dialed);
+        Assert.Single(edge.Relay.Dialed);
         // At most the direct dial's own timeout reached the policy (on a loaded machine); the circuit never failed.
         Assert.All(policy.Inputs, i => Assert.Equal("timeout", i.Reason));
     }
@@ -334,36 +304,46 @@ public sealed class PeerNetworkTests : IDisposable
 
     /// <summary>A loopback address nobody listens on (bound, then closed).</summary>
     /// <summary>
-    /// A loopback address whose SYNs go unanswered, like one behind a peer's NAT: a listener with a full
-    /// accept queue (Linux queues backlog + 1 connections and then drops further SYNs).
+    /// Node a as "edge-a" in a directory with <paramref name="direct"/> and one circuit (which the test
+    /// relay connects), serving the echo protocol; <see cref="EdgeBehindRelay.Tunnel"/> is node b's tunnel
+    /// with <paramref name="policy"/> and that directory.
     /// </summary>
-    private sealed class UnansweredAddress : IDisposable
+    private async Task<EdgeBehindRelay> EdgeBehindRelayAsync(Multiaddr direct, IFailoverPolicy policy, CancellationToken ct)
     {
-        private readonly System.Net.Sockets.Socket _listener = new(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        private readonly List<System.Net.Sockets.Socket> _queued = [];
+        var relay = new PipeTransport();
+        var a = Node("a");
+        await a.StartAsync(ct);
+        var circuit = $"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit";
+        var directory = new FakeDirectory(FakeDirectory.Record("edge-a", a.LocalPeer.PeerId, [direct.ToString()], [circuit]));
+        var b = Node("b", new TestServices().Add<ITransport>(relay).Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory));
+        await b.StartAsync(ct);
+        CircuitsReach(relay, a, b, circuit, ct);
+        var handler = new MeshTunnel(a).RegisterHandler(Echo, EchoHandler);
+        return new EdgeBehindRelay(a, b, relay, handler, new MeshTunnel(b, new TestServices().Add<IFailoverPolicy>(policy).Add<PluginMesh.Abstractions.Directory.INodeDirectory>(directory)));
+    }
 
-        public UnansweredAddress()
+    private sealed record EdgeBehindRelay(Libp2pNodeService A, Libp2pNodeService B, PipeTransport Relay, IDisposable Handler, MeshTunnel Tunnel) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
         {
-            _listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-            _listener.Listen(1);
-            var end = (System.Net.IPEndPoint)_listener.LocalEndPoint!;
-            for (var i = 0; i < 2; i++)
-            {
-                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                _queued.Add(s);
-                s.Connect(end);
-            }
-            Address = Multiaddr.FromEndPoint(end);
-        }
-
-        public Multiaddr Address { get; }
-
-        public void Dispose()
-        {
-            foreach (var s in _queued) s.Dispose();
-            _listener.Dispose();
+            Handler.Dispose();
+            await B.DisposeAsync();
+            await A.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Every circuit the test relay dials arrives at <paramref name="target"/> as an inbound relayed
+    /// connection from <paramref name="dialer"/> through <paramref name="circuit"/>.
+    /// </summary>
+    private static void CircuitsReach(PipeTransport relay, Libp2pNodeService target, Libp2pNodeService dialer, string circuit, CancellationToken ct) =>
+        relay.Connect = async addr =>
+        {
+            var (outbound, inbound) = await SocketPair.CreateAsync();
+            var accept = target.Network.AcceptInboundAsync(new RawConnection(inbound, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{dialer.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
+            _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return outbound;
+        };
 
     private static Task<Multiaddr> RefusedAddressAsync()
     {

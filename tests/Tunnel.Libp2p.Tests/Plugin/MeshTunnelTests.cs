@@ -189,31 +189,12 @@ public sealed class MeshTunnelTests : IDisposable
     [Fact]
     public async Task Dial_SynNeverAnswered_TimesOutWithTheGivenConnectBound()
     {
-        // A listener whose accept queue is full drops further SYNs: the connect hangs like one to an
-        // address behind the peer's NAT. (Linux queues backlog + 1 connections.)
-        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var port = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
-        var queued = new List<System.Net.Sockets.Socket>();
-        try
-        {
-            for (var i = 0; i < 2; i++)
-            {
-                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                queued.Add(s);
-                await s.ConnectAsync(System.Net.IPAddress.Loopback, port, TestTimeout.Token());
-            }
-            await using var dialer = await HostFactory.StartAsync(listen: false);
-            var e = await Assert.ThrowsAsync<TunnelException>(() =>
-                dialer.DialAsync(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}/p2p/12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm"), TimeSpan.FromMilliseconds(300), TestTimeout.Token()));
-            Assert.Equal(TunnelFailure.Timeout, e.Failure);
-            Assert.Contains("no TCP answer within 300 ms", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            foreach (var s in queued) s.Dispose();
-        }
+        using var unanswered = new UnansweredAddress();
+        await using var dialer = await HostFactory.StartAsync(listen: false);
+        var e = await Assert.ThrowsAsync<TunnelException>(() =>
+            dialer.DialAsync(unanswered.Address.WithPeerId(PeerId.Parse("12D3KooWQCkBm1BYtkHpocxCwMgR8yjitEeHGx8spzcDLGt2gkBm")), TimeSpan.FromMilliseconds(300), TestTimeout.Token()));
+        Assert.Equal(TunnelFailure.Timeout, e.Failure);
+        Assert.Contains("no TCP answer within 300 ms", e.Message, StringComparison.Ordinal);
     }
 
     private Libp2pNodeService Node(string name) => new(new Libp2pOptions
