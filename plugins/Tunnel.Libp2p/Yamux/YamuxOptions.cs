@@ -34,6 +34,19 @@ public sealed record YamuxOptions
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// After we open a stream, how long the peer may stay silent (no frame at all: not the stream's ACK,
+    /// nothing else) before a liveness ping is sent (<see cref="LivenessProbeTimeout"/>). A live peer ACKs
+    /// a SYN as soon as its read loop sees it; a connection that died without a FIN or RST (a NAT mapping
+    /// expired, a link went down, a relay froze) otherwise looks alive until the keep-alive ping, up to
+    /// <see cref="KeepAliveInterval"/> + <see cref="KeepAliveTimeout"/> later, and every stream opened on
+    /// it meanwhile waits for nothing. Zero disables.
+    /// </summary>
+    public TimeSpan LivenessProbeAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long that liveness ping may go unanswered before the session is closed.</summary>
+    public TimeSpan LivenessProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Largest Data payload we send. 65507 + 12-byte header = 65519, exactly one Noise message.
     /// </summary>
     public int MaxFramePayload { get; init; } = 65507;

@@ -23,6 +23,7 @@ public sealed partial class YamuxSession
                 buffer.Slice(0, YamuxHeader.Size).CopyTo(headerBytes);
                 _reader.AdvanceTo(buffer.GetPosition(YamuxHeader.Size));
                 var header = YamuxHeader.Read(headerBytes, out var error);
+                Volatile.Write(ref _framesIn, _framesIn + 1);
                 error ??= await HandleFrameAsync(header).ConfigureAwait(false);
                 if (error is not null)
                 {

@@ -33,6 +33,11 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private long _rejected;
     private long _totalStreams;
     private long _rttTicks;
+    // Frames read so far (the read loop is the only writer) and whether a liveness probe is pending.
+    private long _framesIn;
+    private int _probeArmed;
+    private long _opens;
+    private long _livenessProbes;
     private bool _localGoAway;
     private bool _remoteGoAway;
     private bool _remoteGoAwayClose;
@@ -123,6 +128,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 _totalStreams++;
             }
             await WriteLockedAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, stream.Id, 0), default).ConfigureAwait(false);
+            ArmLivenessProbe();
             return stream;
         }
         finally
@@ -300,6 +306,65 @@ public sealed partial class YamuxSession : IAsyncDisposable
         catch (Exception e)
         {
             Close($"control write failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Liveness pings sent because the peer stayed silent after a stream was opened (<see cref="YamuxOptions.LivenessProbeAfter"/>).</summary>
+    public long LivenessProbes => Interlocked.Read(ref _livenessProbes);
+
+    /// <summary>
+    /// Checks, <see cref="YamuxOptions.LivenessProbeAfter"/> after a stream was opened, that the peer has
+    /// sent anything since; if not, pings it and closes the session when the ping goes unanswered too.
+    /// One check runs at a time and watches the streams opened while it waits as well.
+    /// </summary>
+    private void ArmLivenessProbe()
+    {
+        Interlocked.Increment(ref _opens);
+        if (Options.LivenessProbeAfter <= TimeSpan.Zero || IsClosed) return;
+        if (Interlocked.CompareExchange(ref _probeArmed, 1, 0) != 0) return;
+        LivenessCheck = ProbeLivenessAsync();
+    }
+
+    /// <summary>The liveness check last started (tests wait for it).</summary>
+    internal Task LivenessCheck { get; private set; } = Task.CompletedTask;
+
+    private async Task ProbeLivenessAsync()
+    {
+        try
+        {
+            var frames = Volatile.Read(ref _framesIn);
+            var opens = Interlocked.Read(ref _opens);
+            while (true)
+            {
+                await Task.Delay(Options.LivenessProbeAfter, Options.TimeProvider, _shutdown.Token).ConfigureAwait(false);
+                var framesNow = Volatile.Read(ref _framesIn);
+                if (framesNow == frames) break;
+                var opensNow = Interlocked.Read(ref _opens);
+                // Every stream opened so far was followed by a frame from the peer.
+                if (opensNow == opens) return;
+                (frames, opens) = (framesNow, opensNow);
+            }
+            Interlocked.Increment(ref _livenessProbes);
+            // On the session's clock; a session closed meanwhile fails the ping (YamuxException).
+            using var timeout = new CancellationTokenSource(Options.LivenessProbeTimeout, Options.TimeProvider);
+            try
+            {
+                await PingAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
+            {
+                Close($"peer silent: nothing received {Options.LivenessProbeAfter.TotalSeconds:0.#} s after a stream was opened, and a ping unanswered for {Options.LivenessProbeTimeout.TotalSeconds:0.#} s");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (YamuxException)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _probeArmed, 0);
         }
     }
 
