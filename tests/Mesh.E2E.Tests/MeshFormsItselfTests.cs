@@ -106,7 +106,11 @@ public sealed class MeshFormsItselfTests(ITestOutputHelper output)
             var survivor = victim == "node-p1" ? "node-p2" : "node-p1";
             var living = first.Where(n => n != victim).ToList();
             sw.Restart();
-            agents[victim].Kill();
+            // PLUGINMESH_E2E_FREEZE=1: the relay is frozen (SIGSTOP) instead, its sockets left open — a node
+            // that hangs or a link that dies silently. A manual experiment: the 5 s bound is the kill's.
+            var freeze = Environment.GetEnvironmentVariable("PLUGINMESH_E2E_FREEZE") == "1";
+            if (freeze) agents[victim].Freeze();
+            else agents[victim].Kill();
             var recovered = await Task.WhenAll(living.Select(c => ReachAsync(lab, agents, c, living, TimeSpan.FromSeconds(30), sw)));
             output.WriteLine($"relay {victim} SIGKILLed: every agent reached every other living node's backend again {recovered.Max():0} ms later (per agent: {Join(living, recovered)})");
             var after = await RelayedConnectionsAsync(agents, living);
@@ -119,11 +123,13 @@ public sealed class MeshFormsItselfTests(ITestOutputHelper output)
                 File.WriteAllText(Path.Combine(dumpDir, "kill.txt"), $"{victim} killed; recovered {recovered.Max():0} ms\n");
                 foreach (var (n, a) in agents) File.WriteAllLines(Path.Combine(dumpDir, n + ".log"), a.Log);
             }
-            Bound(recovered.Max() <= 5_000, $"requests recovered only {recovered.Max():0} ms after the relay was killed (bound 5 s)");
+            if (freeze) output.WriteLine($"(relay frozen, not killed: recovered {recovered.Max():0} ms later; the 5 s bound is not applied)");
+            else Bound(recovered.Max() <= 5_000, $"requests recovered only {recovered.Max():0} ms after the relay was killed (bound 5 s)");
             Assert.Contains(after, c => c.Relay == ids[survivor]);
             Assert.DoesNotContain(after, c => c.Relay == ids[victim]);
 
             // The dead relay's node comes back (its agent restarted) before the seventh arrives.
+            if (freeze) agents[victim].Kill();
             sw.Restart();
             agents[victim].Start();
             var back = await Task.WhenAll(first.Select(c => ReachAsync(lab, agents, c, first, TimeSpan.FromSeconds(90), sw)));

@@ -221,6 +221,17 @@ internal sealed class AgentProcess : IDisposable
         return p.ExitCode;
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops but its sockets stay open (the kernel still ACKs what arrives), as an
+    /// agent whose node froze or whose link silently died looks to its peers. <see cref="Kill"/> ends it.
+    /// </summary>
+    public void Freeze()
+    {
+        if (_process is not { HasExited: false } p) return;
+        using var stop = Process.Start("kill", ["-STOP", p.Id.ToString(CultureInfo.InvariantCulture)]);
+        stop.WaitForExit();
+    }
+
     /// <summary>SIGKILL, no clean stop.</summary>
     public void Kill()
     {
