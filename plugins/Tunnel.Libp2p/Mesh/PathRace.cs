@@ -30,6 +30,14 @@ internal sealed class PathRace(Libp2pHost host, PathPlan plan, PeerTarget target
     public async ValueTask<(int Used, OpenStreamResult Opened, Libp2pConnection? Connection, string Reason)> AttemptAsync(int index)
     {
         if (TakeWinner() is { } already) return Result(already);
+        if (_early.Count == 0 && !(plan.Candidates[index].Address is { IsRelayed: false } && NextCircuit(index) is not null))
+        {
+            // Nothing racing and nothing to race (a live connection, a circuit, no circuit left): the
+            // attempt alone, without the race's bookkeeping — the path of every stream on a live connection.
+            _started.Add(index);
+            var (opened, connection, reason) = await MeshTunnel.TryPathAsync(host, plan, index, target, protocol, cancellationToken).ConfigureAwait(false);
+            return (index, opened, connection, reason);
+        }
         var fresh = !_early.Remove(index, out var current);
         current ??= Start(index);
         var partner = fresh && plan.Candidates[index].Address is { IsRelayed: false } ? NextCircuit(index) : null;
