@@ -87,6 +87,11 @@ public sealed partial class Libp2pHost
         }
         connection.CompleteIdentify(null);
         _metrics.ConnectionClosed();
+        if (connection.Session.ClosedSilent)
+        {
+            Interlocked.Increment(ref _silentClosed);
+            _metrics.SilentClosed();
+        }
         HostLog.Disconnected(_logger, connection.RemotePeerId.ToString(), connection.Session.CloseReason ?? "closed");
         foreach (var c in resumed) HostLog.DuplicateResumed(_logger, c.RemotePeerId.ToString(), c.RemoteAddress.ToString());
         foreach (var (loser, survivor) in retired) Retire(loser, survivor);

@@ -25,6 +25,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     private int _pendingUpgrades;
     private int _pushScheduled;
     private int _disposed;
+    private long _silentClosed;
 
     public Libp2pHost(Libp2pHostOptions options)
     {
@@ -70,6 +71,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     {
         get { lock (_lock) return [.. _handlers.Keys.Order(StringComparer.Ordinal)]; }
     }
+
+    /// <summary>Connections closed because the peer stopped answering (see <see cref="Yamux.YamuxSession.ClosedSilent"/>).</summary>
+    public long SilentClosed => Interlocked.Read(ref _silentClosed);
 
     public IReadOnlyList<Libp2pConnection> Connections
     {

@@ -5,6 +5,7 @@ internal sealed class Libp2pMetrics
 {
     private readonly Counter<long>? _opened;
     private readonly Counter<long>? _closed;
+    private readonly Counter<long>? _silentClosed;
     private readonly Counter<long>? _upgradeFailures;
     private readonly Counter<long>? _streamsRejected;
     private readonly Counter<long>? _inboundStreams;
@@ -24,6 +25,7 @@ internal sealed class Libp2pMetrics
         _streamsRejected = meter.CreateCounter<long>("pluginmesh.libp2p.streams.rejected", description: "Inbound streams reset, by reason: limit (per-connection stream limit) or budget (host receive budget full)");
         _inboundStreams = meter.CreateCounter<long>("pluginmesh.libp2p.streams.inbound", description: "Inbound streams accepted, by negotiated protocol");
         _connectionsRefused = meter.CreateCounter<long>("pluginmesh.libp2p.connections.refused", description: "Inbound connections closed because a connection limit was reached, by limit (total, per_peer)");
+        _silentClosed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.silent_closed", description: "Connections closed because the peer stopped answering: nothing after a stream was opened and the liveness ping unanswered, or the keep-alive ping unanswered");
         _idleClosed = meter.CreateCounter<long>("pluginmesh.libp2p.connections.idle_closed", description: "Connections closed after having no stream for the idle timeout");
         _duplicates = meter.CreateCounter<long>("pluginmesh.libp2p.connections.deduplicated", description: "Direct connections retired because both peers dialed each other (closed once their streams finish)");
         meter.CreateObservableGauge("pluginmesh.libp2p.open_mesh", () => openMesh ? 1 : 0, description: "1 while the tunnel runs without a PSK (anyone may connect), 0 with one");
@@ -48,6 +50,8 @@ internal sealed class Libp2pMetrics
     public void DuplicateRetired() => _duplicates?.Add(1);
 
     public void IdleClosed() => _idleClosed?.Add(1);
+
+    public void SilentClosed() => _silentClosed?.Add(1);
 
     public void InboundStream(string protocol) => _inboundStreams?.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
 }

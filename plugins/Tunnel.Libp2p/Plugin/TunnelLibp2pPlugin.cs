@@ -69,6 +69,7 @@ public sealed class TunnelLibp2pPlugin() : PluginMeshPlugin<Libp2pOptions>(
                 ["refusedStreams"] = node.ReceiveBudget.RefusedStreams,
             },
             ["holePunch"] = node.HolePunch is { } punch ? new Dictionary<string, object?> { ["attempts"] = punch.Attempts, ["successes"] = punch.Successes, ["failures"] = punch.Failures } : null,
+            ["silentClosed"] = host.SilentClosed,
             ["autonat"] = node.AutoNat is { } autoNat ? new Dictionary<string, object?> { ["lastRound"] = autoNat.LastRound, ["answers"] = autoNat.LastAnswers } : null,
             ["connections"] = host.Connections.Select(c => new Dictionary<string, object?>
             {

@@ -38,6 +38,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private int _probeArmed;
     private long _opens;
     private long _livenessProbes;
+    private int _closedSilent;
     private bool _localGoAway;
     private bool _remoteGoAway;
     private bool _remoteGoAwayClose;
@@ -353,7 +354,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
             {
-                Close($"peer silent: nothing received {Options.LivenessProbeAfter.TotalSeconds:0.#} s after a stream was opened, and a ping unanswered for {Options.LivenessProbeTimeout.TotalSeconds:0.#} s");
+                CloseSilent($"peer silent: nothing received {Options.LivenessProbeAfter.TotalSeconds:0.#} s after a stream was opened, and a ping unanswered for {Options.LivenessProbeTimeout.TotalSeconds:0.#} s");
             }
         }
         catch (OperationCanceledException)
@@ -388,7 +389,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
                 {
-                    Close("keep-alive ping timed out");
+                    CloseSilent("keep-alive ping timed out");
                 }
             }
         }
@@ -398,6 +399,16 @@ public sealed partial class YamuxSession : IAsyncDisposable
         catch (YamuxException)
         {
         }
+    }
+
+    /// <summary>True when the session was closed because the peer stopped answering (liveness or keep-alive ping unanswered).</summary>
+    public bool ClosedSilent => Volatile.Read(ref _closedSilent) != 0;
+
+    private void CloseSilent(string reason)
+    {
+        if (IsClosed) return;
+        Volatile.Write(ref _closedSilent, 1);
+        Close(reason);
     }
 
     private void Close(string reason)

@@ -33,6 +33,7 @@ public sealed class YamuxLivenessTests
         await session.Completion.WaitAsync(ct);
         Assert.StartsWith("peer silent: nothing received 2 s after a stream was opened, and a ping unanswered for 5 s", session.CloseReason, StringComparison.Ordinal);
         Assert.Equal(1, session.LivenessProbes);
+        Assert.True(session.ClosedSilent);
         silentPeer.Dispose();
     }
 
@@ -55,6 +56,8 @@ public sealed class YamuxLivenessTests
 
         Assert.Equal(0, client.LivenessProbes);
         Assert.False(client.IsClosed);
+        await client.CloseAsync();
+        Assert.False(client.ClosedSilent);
     }
 
     [Fact]
