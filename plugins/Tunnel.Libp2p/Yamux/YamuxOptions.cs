@@ -34,8 +34,8 @@ public sealed record YamuxOptions
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// After we open a stream, how long the peer may stay silent (no frame at all: not the stream's ACK,
-    /// nothing else) before a liveness ping is sent (<see cref="LivenessProbeTimeout"/>). A live peer ACKs
+    /// After we open a stream or send data, how long the peer may stay silent (no frame at all: not the
+    /// stream's ACK, no window update, nothing else) before a liveness ping is sent (<see cref="LivenessProbeTimeout"/>). A live peer ACKs
     /// a SYN as soon as its read loop sees it; a connection that died without a FIN or RST (a NAT mapping
     /// expired, a link went down, a relay froze) otherwise looks alive until the keep-alive ping, up to
     /// <see cref="KeepAliveInterval"/> + <see cref="KeepAliveTimeout"/> later, and every stream opened on

@@ -36,7 +36,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     // Frames read so far (the read loop is the only writer) and whether a liveness probe is pending.
     private long _framesIn;
     private int _probeArmed;
-    private long _opens;
+    private long _sends;
     private long _livenessProbes;
     private int _closedSilent;
     private bool _localGoAway;
@@ -310,17 +310,19 @@ public sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Liveness pings sent because the peer stayed silent after a stream was opened (<see cref="YamuxOptions.LivenessProbeAfter"/>).</summary>
+    /// <summary>Liveness pings sent because the peer stayed silent after a stream was opened or data sent (<see cref="YamuxOptions.LivenessProbeAfter"/>).</summary>
     public long LivenessProbes => Interlocked.Read(ref _livenessProbes);
 
     /// <summary>
-    /// Checks, <see cref="YamuxOptions.LivenessProbeAfter"/> after a stream was opened, that the peer has
-    /// sent anything since; if not, pings it and closes the session when the ping goes unanswered too.
-    /// One check runs at a time and watches the streams opened while it waits as well.
+    /// Checks, <see cref="YamuxOptions.LivenessProbeAfter"/> after a stream was opened or data was sent,
+    /// that the peer has sent anything since; if not, pings it and closes the session when the ping goes
+    /// unanswered too. One check runs at a time and watches what is sent while it waits as well. Data
+    /// counts too: a relayed connection's frames travel as data on its relay connection, so a relay
+    /// that went silent is found by the first stream opened through it.
     /// </summary>
-    private void ArmLivenessProbe()
+    internal void ArmLivenessProbe()
     {
-        Interlocked.Increment(ref _opens);
+        Interlocked.Increment(ref _sends);
         if (Options.LivenessProbeAfter <= TimeSpan.Zero || IsClosed) return;
         if (Interlocked.CompareExchange(ref _probeArmed, 1, 0) != 0) return;
         LivenessCheck = ProbeLivenessAsync();
@@ -334,16 +336,16 @@ public sealed partial class YamuxSession : IAsyncDisposable
         try
         {
             var frames = Volatile.Read(ref _framesIn);
-            var opens = Interlocked.Read(ref _opens);
+            var sends = Interlocked.Read(ref _sends);
             while (true)
             {
                 await Task.Delay(Options.LivenessProbeAfter, Options.TimeProvider, _shutdown.Token).ConfigureAwait(false);
                 var framesNow = Volatile.Read(ref _framesIn);
                 if (framesNow == frames) break;
-                var opensNow = Interlocked.Read(ref _opens);
-                // Every stream opened so far was followed by a frame from the peer.
-                if (opensNow == opens) return;
-                (frames, opens) = (framesNow, opensNow);
+                var sendsNow = Interlocked.Read(ref _sends);
+                // Everything sent so far was followed by a frame from the peer.
+                if (sendsNow == sends) return;
+                (frames, sends) = (framesNow, sendsNow);
             }
             Interlocked.Increment(ref _livenessProbes);
             // On the session's clock; a session closed meanwhile fails the ping (YamuxException).
@@ -354,7 +356,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
             {
-                CloseSilent($"peer silent: nothing received {Options.LivenessProbeAfter.TotalSeconds:0.#} s after a stream was opened, and a ping unanswered for {Options.LivenessProbeTimeout.TotalSeconds:0.#} s");
+                CloseSilent($"peer silent: nothing received {Options.LivenessProbeAfter.TotalSeconds:0.#} s after a stream was opened or data sent, and a ping unanswered for {Options.LivenessProbeTimeout.TotalSeconds:0.#} s");
             }
         }
         catch (OperationCanceledException)

@@ -155,6 +155,7 @@ public sealed class YamuxStream : DuplexStream
                 continue;
             }
             await _session.WriteFrameAsync(new YamuxHeader(YamuxFrameType.Data, YamuxFlags.None, Id, (uint)n), buffer[..n], cancellationToken).ConfigureAwait(false);
+            _session.ArmLivenessProbe();
             buffer = buffer[n..];
         }
     }

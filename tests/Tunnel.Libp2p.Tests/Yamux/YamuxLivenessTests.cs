@@ -31,10 +31,41 @@ public sealed class YamuxLivenessTests
         time.Advance(Timeout);
 
         await session.Completion.WaitAsync(ct);
-        Assert.StartsWith("peer silent: nothing received 2 s after a stream was opened, and a ping unanswered for 5 s", session.CloseReason, StringComparison.Ordinal);
+        Assert.StartsWith("peer silent: nothing received 2 s after a stream was opened or data sent, and a ping unanswered for 5 s", session.CloseReason, StringComparison.Ordinal);
         Assert.Equal(1, session.LivenessProbes);
         Assert.True(session.ClosedSilent);
         silentPeer.Dispose();
+    }
+
+    [Fact]
+    public async Task DataSent_OnAStreamThePeerAnsweredBefore_PeerNowSilent_SessionClosed()
+    {
+        // A relayed connection's frames are data on its relay connection: data sent into silence is
+        // what finds a relay that froze.
+        var ct = TestTimeout.Token();
+        var time = new FakeTimeProvider();
+        var (peer, b) = await SocketPair.CreateAsync();
+        await using var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
+        session.Start();
+        await using var stream = await session.OpenStreamAsync(ct);
+        // The peer is alive at first: it answers a ping (a frame after the stream was opened).
+        var ping = session.PingAsync(ct);
+        await ReadUntilAsync(peer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1), ct);
+        await peer.WriteAsync(Convert.FromHexString(YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, 1)), ct);
+        await ping;
+        time.Advance(After);
+        await session.LivenessCheck.WaitAsync(ct);
+        Assert.Equal(0, session.LivenessProbes);
+
+        await stream.WriteAsync(new byte[100], ct);
+        time.Advance(After);
+        await ReadUntilAsync(peer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 2), ct);
+        time.Advance(Timeout);
+
+        await session.Completion.WaitAsync(ct);
+        Assert.True(session.ClosedSilent);
+        Assert.Equal(1, session.LivenessProbes);
+        peer.Dispose();
     }
 
     [Fact]
