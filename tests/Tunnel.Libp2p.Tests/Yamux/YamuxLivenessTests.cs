@@ -6,8 +6,8 @@ namespace PluginMesh.Plugins.Tunnel.Libp2p.Tests.Yamux;
 
 /// <summary>
 /// A connection that died without FIN or RST (a NAT mapping expired, a frozen relay) is found when a
-/// stream opened on it draws no frame at all: a liveness ping, then the session is closed. The
-/// session's clock is a fake, advanced by the test at the points the protocol has reached.
+/// stream opened or data sent on it draws no frame at all: a liveness ping, then the session is
+/// closed. The session's clock is a fake, advanced by the test at the points the protocol has reached.
 /// </summary>
 public sealed class YamuxLivenessTests
 {
@@ -18,23 +18,17 @@ public sealed class YamuxLivenessTests
     public async Task StreamOpened_PeerSilent_PingUnanswered_SessionClosedWithTheReason()
     {
         var ct = TestTimeout.Token();
-        var time = new FakeTimeProvider();
-        var (silentPeer, b) = await SocketPair.CreateAsync();
-        await using var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
-        session.Start();
+        await using var peer = await RawPeer.StartAsync();
+        await using var stream = await peer.Session.OpenStreamAsync(ct);
 
-        await using var stream = await session.OpenStreamAsync(ct);
-        time.Advance(After);
-        // The probe's ping reaches the wire: the peer (which never answers) reads it.
-        await ReadUntilAsync(silentPeer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1), ct);
-        Assert.False(session.IsClosed);
-        time.Advance(Timeout);
+        await peer.ExpectProbeAsync(1, ct);
+        Assert.False(peer.Session.IsClosed);
+        peer.Time.Advance(Timeout);
 
-        await session.Completion.WaitAsync(ct);
-        Assert.StartsWith("peer silent: nothing received 2 s after a stream was opened or data sent, and a ping unanswered for 5 s", session.CloseReason, StringComparison.Ordinal);
-        Assert.Equal(1, session.LivenessProbes);
-        Assert.True(session.ClosedSilent);
-        silentPeer.Dispose();
+        await peer.Session.Completion.WaitAsync(ct);
+        Assert.StartsWith("peer silent: nothing received 2 s after a stream was opened or data sent, and a ping unanswered for 5 s", peer.Session.CloseReason, StringComparison.Ordinal);
+        Assert.Equal(1, peer.Session.LivenessProbes);
+        Assert.True(peer.Session.ClosedSilent);
     }
 
     [Fact]
@@ -43,29 +37,24 @@ public sealed class YamuxLivenessTests
         // A relayed connection's frames are data on its relay connection: data sent into silence is
         // what finds a relay that froze.
         var ct = TestTimeout.Token();
-        var time = new FakeTimeProvider();
-        var (peer, b) = await SocketPair.CreateAsync();
-        await using var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
-        session.Start();
-        await using var stream = await session.OpenStreamAsync(ct);
+        await using var peer = await RawPeer.StartAsync();
+        await using var stream = await peer.Session.OpenStreamAsync(ct);
         // The peer is alive at first: it answers a ping (a frame after the stream was opened).
-        var ping = session.PingAsync(ct);
-        await ReadUntilAsync(peer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1), ct);
-        await peer.WriteAsync(Convert.FromHexString(YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, 1)), ct);
+        var ping = peer.Session.PingAsync(ct);
+        await YamuxWireTests.ReadUntilAsync(peer.Raw, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1), ct);
+        await peer.AnswerPingAsync(1, ct);
         await ping;
-        time.Advance(After);
-        await session.LivenessCheck.WaitAsync(ct);
-        Assert.Equal(0, session.LivenessProbes);
+        peer.Time.Advance(After);
+        await peer.Session.LivenessCheck.WaitAsync(ct);
+        Assert.Equal(0, peer.Session.LivenessProbes);
 
         await stream.WriteAsync(new byte[100], ct);
-        time.Advance(After);
-        await ReadUntilAsync(peer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 2), ct);
-        time.Advance(Timeout);
+        await peer.ExpectProbeAsync(2, ct);
+        peer.Time.Advance(Timeout);
 
-        await session.Completion.WaitAsync(ct);
-        Assert.True(session.ClosedSilent);
-        Assert.Equal(1, session.LivenessProbes);
-        peer.Dispose();
+        await peer.Session.Completion.WaitAsync(ct);
+        Assert.True(peer.Session.ClosedSilent);
+        Assert.Equal(1, peer.Session.LivenessProbes);
     }
 
     [Fact]
@@ -96,20 +85,15 @@ public sealed class YamuxLivenessTests
     {
         // A peer slow to accept streams but alive: the ping is answered, nothing is closed.
         var ct = TestTimeout.Token();
-        var time = new FakeTimeProvider();
-        var (peer, b) = await SocketPair.CreateAsync();
-        await using var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
-        session.Start();
+        await using var peer = await RawPeer.StartAsync();
+        await using var stream = await peer.Session.OpenStreamAsync(ct);
 
-        await using var stream = await session.OpenStreamAsync(ct);
-        time.Advance(After);
-        await ReadUntilAsync(peer, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 1), ct);
-        await peer.WriteAsync(Convert.FromHexString(YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, 1)), ct);
-        await session.LivenessCheck.WaitAsync(ct);
+        await peer.ExpectProbeAsync(1, ct);
+        await peer.AnswerPingAsync(1, ct);
+        await peer.Session.LivenessCheck.WaitAsync(ct);
 
-        Assert.Equal(1, session.LivenessProbes);
-        Assert.False(session.IsClosed);
-        peer.Dispose();
+        Assert.Equal(1, peer.Session.LivenessProbes);
+        Assert.False(peer.Session.IsClosed);
     }
 
     private static YamuxOptions Options(TimeProvider time) => new()
@@ -120,15 +104,38 @@ public sealed class YamuxLivenessTests
         TimeProvider = time,
     };
 
-    private static async Task ReadUntilAsync(Stream raw, string hex, CancellationToken ct)
+    /// <summary>A client session on a fake clock whose peer is a raw socket the test speaks for (or keeps silent).</summary>
+    private sealed class RawPeer(Stream raw, YamuxSession session, FakeTimeProvider time) : IAsyncDisposable
     {
-        var seen = new List<byte>();
-        var buffer = new byte[256];
-        while (!Convert.ToHexString(seen.ToArray()).Contains(hex, StringComparison.Ordinal))
+        public Stream Raw { get; } = raw;
+
+        public YamuxSession Session { get; } = session;
+
+        public FakeTimeProvider Time { get; } = time;
+
+        public static async Task<RawPeer> StartAsync()
         {
-            var n = await raw.ReadAsync(buffer, ct);
-            Assert.NotEqual(0, n);
-            seen.AddRange(buffer.AsSpan(0, n));
+            var time = new FakeTimeProvider();
+            var (raw, b) = await SocketPair.CreateAsync();
+            var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
+            session.Start();
+            return new RawPeer(raw, session, time);
+        }
+
+        /// <summary>Lets the check's delay pass and reads its liveness ping (ping id <paramref name="id"/>) off the wire.</summary>
+        public async Task ExpectProbeAsync(uint id, CancellationToken ct)
+        {
+            Time.Advance(After);
+            await YamuxWireTests.ReadUntilAsync(Raw, YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, id), ct);
+        }
+
+        public async Task AnswerPingAsync(uint id, CancellationToken ct) =>
+            await Raw.WriteAsync(Convert.FromHexString(YamuxWireTests.Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, id)), ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Session.DisposeAsync();
+            Raw.Dispose();
         }
     }
 }

@@ -42,16 +42,21 @@ public sealed class YamuxWireTests
         session.Start();
         var ct = TestTimeout.Token();
         await raw.WriteAsync(Convert.FromHexString(Frame(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 0xABCD)), ct);
-        var expected = Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, 0xABCD);
+        await ReadUntilAsync(raw, Frame(YamuxFrameType.Ping, YamuxFlags.Ack, 0, 0xABCD), ct);
+        raw.Dispose();
+    }
+
+    /// <summary>Reads from the raw end until the bytes seen hold <paramref name="hex"/> (a frame); fails at end of stream.</summary>
+    internal static async Task ReadUntilAsync(Stream raw, string hex, CancellationToken ct)
+    {
         var seen = new List<byte>();
-        var buffer = new byte[64];
-        while (!Convert.ToHexString(seen.ToArray()).Contains(expected, StringComparison.Ordinal))
+        var buffer = new byte[256];
+        while (!Convert.ToHexString(seen.ToArray()).Contains(hex, StringComparison.Ordinal))
         {
             var n = await raw.ReadAsync(buffer, ct);
             Assert.NotEqual(0, n);
             seen.AddRange(buffer.AsSpan(0, n));
         }
-        raw.Dispose();
     }
 
     internal static string Frame(YamuxFrameType type, YamuxFlags flags, uint id, uint length)
