@@ -15,7 +15,7 @@ internal static partial class ProxyLog
     [LoggerMessage(4, LogLevel.Debug, "[proxy.iptables] {Service}: dial {Endpoint} via {Path} failed: {Reason}")]
     public static partial void DialFailed(this ILogger logger, string service, string endpoint, string path, string reason);
 
-    [LoggerMessage(5, LogLevel.Warning, "[proxy.iptables] endpoint {Endpoint} ejected after repeated dial failures or a dial that timed out")]
+    [LoggerMessage(5, LogLevel.Warning, "[proxy.iptables] endpoint {Endpoint} ejected after repeated dial failures")]
     public static partial void Ejected(this ILogger logger, string endpoint);
 
     [LoggerMessage(15, LogLevel.Information, "[proxy.iptables] endpoint {Endpoint} back in load balancing: {Why}")]

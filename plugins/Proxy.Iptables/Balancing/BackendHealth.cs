@@ -48,22 +48,17 @@ public sealed class BackendHealth
     public static readonly TimeSpan NoPathEjection = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A dial failed; ejects after <paramref name="ejectAfter"/> failures in a row — at once when it
-    /// <paramref name="timedOut"/> — for <paramref name="ejectFor"/>, at most <see cref="NoPathEjection"/>
-    /// when this failure was <paramref name="noPath"/> (the tunnel had no path to the node yet).
+    /// A dial failed; ejects after <paramref name="ejectAfter"/> failures in a row, for
+    /// <paramref name="ejectFor"/> — at most <see cref="NoPathEjection"/> when this failure was
+    /// <paramref name="noPath"/> (the tunnel had no path to the node yet).
     /// </summary>
-    /// <param name="timedOut">
-    /// The dial waited out the whole connect timeout: its client waited that long, and the next client
-    /// balanced onto the endpoint would too (a node cut off, a frozen agent whose port still accepts).
-    /// Refusals and resets come back at once and keep the streak rule.
-    /// </param>
     /// <returns>True when this failure ejected the endpoint.</returns>
-    public bool RecordFailure(long nowTicks, int ejectAfter, TimeSpan ejectFor, bool noPath = false, bool timedOut = false)
+    public bool RecordFailure(long nowTicks, int ejectAfter, TimeSpan ejectFor, bool noPath = false)
     {
         if (noPath && ejectFor > NoPathEjection) ejectFor = NoPathEjection;
         Interlocked.Increment(ref _dialFailures);
         var n = Interlocked.Increment(ref _consecutiveFailures);
-        if ((n < ejectAfter && !timedOut) || ejectFor <= TimeSpan.Zero) return false;
+        if (n < ejectAfter || ejectFor <= TimeSpan.Zero) return false;
         // The streak restarts so that after the ejection one more failure does not re-eject at once.
         Volatile.Write(ref _consecutiveFailures, 0);
         Interlocked.Exchange(ref _ejectedUntilTicks, nowTicks + ejectFor.Ticks);

@@ -48,7 +48,7 @@ public sealed class EndpointDialer(
             entry.Counters.DialFailed(reason);
             failures?.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
-            if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath, timedOut: reason == "timeout"))
+            if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());
             if (final) break;
 

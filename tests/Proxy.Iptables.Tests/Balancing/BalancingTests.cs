@@ -121,23 +121,6 @@ public sealed class BalancingTests
     }
 
     [Fact]
-    public void Ejection_ADialThatTimedOut_EjectsAtOnce_RefusalsKeepTheStreak()
-    {
-        var time = new ManualTime();
-        var backends = Backends(3);
-        var balancer = new ServiceBalancer(new RoundRobinPolicy(), null, time);
-        balancer.Update(backends);
-        var now = time.GetUtcNow().UtcTicks;
-        Assert.False(backends[0].Health.RecordFailure(now, 3, TimeSpan.FromSeconds(30)));
-        Assert.True(backends[1].Health.RecordFailure(now, 3, TimeSpan.FromSeconds(30), timedOut: true));
-        Assert.False(backends[0].Health.IsEjected(now));
-        Assert.True(backends[1].Health.IsEjected(now));
-        for (var i = 0; i < 10; i++) Assert.NotEqual(backends[1].EndPoint, balancer.Choose(Client(i))!.EndPoint);
-        // ejectForMs 0 still means no ejection at all.
-        Assert.False(backends[2].Health.RecordFailure(now, 3, TimeSpan.Zero, timedOut: true));
-    }
-
-    [Fact]
     public void Ejection_NoPathYet_EndsAfterTheShortNoPathEjection_OtherFailuresAfterEjectFor()
     {
         var time = new ManualTime();
