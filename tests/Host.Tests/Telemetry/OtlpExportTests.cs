@@ -12,18 +12,17 @@ public sealed class OtlpExportTests : IDisposable
     [Fact]
     public async Task Up_WithOtlpEndpoint_ExportsHostMetricsAndStartTraces()
     {
-        var basePort = 21464 + Environment.ProcessId % 1000;
-        using var receiver = new OtlpReceiver(basePort);
+        await using var receiver = await OtlpReceiver.StartAsync();
         var config = _tmp.File("otlp.yaml", $"""
             profile: none
             node:
               name: otlp-node
               dataDir: {_tmp.Path}/data
             admin:
-              listen: 127.0.0.1:{basePort + 1}
+              listen: 127.0.0.1:0
             telemetry:
               otlp:
-                endpoint: http://127.0.0.1:{basePort}
+                endpoint: {receiver.Endpoint}
                 exportIntervalMs: 1000
             plugins:
               test.good:
