@@ -7,6 +7,8 @@
 #   sudo SECTIONS="l4" REPS=5 bench/dataplane.sh     # one part
 #   sudo BYTES=256M TUNNEL_BYTES=256M bench/dataplane.sh
 #   sudo SECTIONS=udp bench/dataplane.sh              # the UDP soak (= bench/udp-soak.sh; not in the default)
+#   (with pluginmesh-tunnel, `bench tunnel` runs once per repetition when bench/PluginMesh.Bench is built
+#    with -c $CONFIGURATION: the tunnel targets are ratios to it; TUNNEL_BENCH=0 skips it)
 #   sudo AGENT_BIN=out/linux-x64/pluginmesh SECTIONS=l4 VARIANTS="pluginmesh pluginmesh-tunnel" COMPARE_COPY=0 bench/dataplane.sh
 #                                                    # the published single file (its embedded plugins); the agents' memory under load
 #
@@ -47,6 +49,7 @@ COMPARE_COPY=${COMPARE_COPY:-1}        # also run two listen-mode agents, zeroCo
 REPS=${REPS:-3}
 BYTES=${BYTES:-1G}
 TUNNEL_BYTES=${TUNNEL_BYTES:-$BYTES}
+TUNNEL_BENCH=${TUNNEL_BENCH:-auto}     # with pluginmesh-tunnel: `bench tunnel` (1 stream, TUNNEL_BYTES) per rep; 0: skip
 KEPT_N=${KEPT_N:-2000}
 FRESH_N=${FRESH_N:-500}
 CPS_SECONDS=${CPS_SECONDS:-5}          # connections-per-second loop per variant and rep (0: skip)
@@ -66,6 +69,15 @@ PLUGINS_DIR=${PLUGINS_DIR:-$root/artifacts/plugins/$CONFIGURATION}
 DOTNET=${DOTNET:-$(command -v dotnet)}
 PY=$(command -v python3 || true)
 HELPER=$root/bench/dataplane.py
+# `bench tunnel` for the tunnel's same-run baseline (issue 16): auto = when it is built
+tunnel_bench=
+bench_dll=$root/bench/PluginMesh.Bench/bin/$CONFIGURATION/net10.0/PluginMesh.Bench.dll
+case "$TUNNEL_BENCH" in
+  0) ;;
+  auto) [ ! -f "$bench_dll" ] || tunnel_bench=$bench_dll ;;
+  *) [ -f "$bench_dll" ] || { echo "dataplane: TUNNEL_BENCH=$TUNNEL_BENCH but $bench_dll is not built (dotnet build -c $CONFIGURATION bench/PluginMesh.Bench)" >&2; exit 1; }
+     tunnel_bench=$bench_dll ;;
+esac
 
 [ "$(id -u)" -eq 0 ] || { echo "dataplane: needs root (network namespaces, iptables)" >&2; exit 1; }
 [ -n "$AGENT_BIN" ] || [ -f "$HOST_DLL" ] || { echo "dataplane: $HOST_DLL not found; build with -c $CONFIGURATION (see the header)" >&2; exit 1; }
@@ -129,6 +141,8 @@ done
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 row() { printf '%s\n' "$(IFS=$'\t'; echo "$*")" >> "$results"; }
+# gib 512M -> 0.5: an iperf3-style size in GiB, for `bench tunnel --gib`
+gib() { "$PY" -c 'import sys; t=sys.argv[1]; m={"K":2**10,"M":2**20,"G":2**30}; print(int(t[:-1])*m[t[-1]]/2**30 if t[-1] in m else int(t)/2**30)' "$1"; }
 nsx() { local ns="$tag-$1"; shift; ip netns exec "$ns" "$@"; }
 mkns() { namespaces+=("$tag-$1"); ip netns add "$tag-$1"; ip -n "$tag-$1" link set lo up; }
 # link <ns1> <if1> <addr1/len> <ns2> <if2> <addr2/len>
@@ -447,6 +461,14 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
       fi
       row l4 "$rep" "$v" load "$(load)"
       echo "  $line"
+      if [ "$v" = pluginmesh-tunnel ] && [ -n "$tunnel_bench" ]; then
+        # The same bytes through the libp2p tunnel alone (and raw TCP) on loopback, in this repetition.
+        "$DOTNET" "$tunnel_bench" tunnel --only raw,libp2p --gib "$(gib "$TUNNEL_BYTES")" --reps 1 --samples 100 --idle 0 --no-js \
+          --json "$work/bench-tunnel.json" > "$work/bench-tunnel.txt" 2>&1 \
+          || { echo "dataplane: bench tunnel failed:" >&2; tail -20 "$work/bench-tunnel.txt" >&2; exit 1; }
+        "$PY" "$HELPER" benchrows "$work/bench-tunnel.json" "$rep" >> "$results"
+        echo "  rep $rep bench tunnel (load $(load)): $(grep -E '^    (C# libp2p|raw TCP), 1 stream' "$work/bench-tunnel.txt" | sed 's/^ *//' | paste -sd ';')"
+      fi
     done
   done
   stop_sampler
