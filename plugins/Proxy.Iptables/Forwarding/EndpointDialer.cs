@@ -31,6 +31,8 @@ public sealed class EndpointDialer(
         ArgumentNullException.ThrowIfNull(client);
         var started = time.GetTimestamp();
         var tried = new List<IPEndPoint>();
+        // What the give-up line names: each attempt's endpoint, path and reason.
+        var attempts = new List<string>();
         var backend = entry.Balancer.Choose(client);
         // A policy answering "retry" forever must not hold a client for ever.
         var maxAttempts = Math.Max(3, entry.Balancer.Backends.Count * 2);
@@ -46,7 +48,8 @@ public sealed class EndpointDialer(
 
             cancellationToken.ThrowIfCancellationRequested();
             entry.Counters.DialFailed(reason);
-            failures?.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
+            attempts.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
+            failures?.Add(attempts[^1]);
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
             if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());
@@ -65,7 +68,7 @@ public sealed class EndpointDialer(
             }
         }
 
-        logger.GaveUp(entry.Name);
+        logger.GaveUp(entry.Name, attempts.Count == 0 ? "no endpoint to choose" : string.Join("; ", attempts));
         return null;
     }
 
