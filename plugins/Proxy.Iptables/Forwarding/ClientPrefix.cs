@@ -43,8 +43,30 @@ public sealed class ClientPrefix(Socket client) : IDisposable
     }
 
     /// <summary>
+    /// True when a read would not wait: bytes are here, or the client ended or failed. Checked after
+    /// <see cref="WaitReadableAsync"/>, whose completion can be stale: the runtime completes a zero-byte
+    /// receive on a readiness event without a system call, and an event for bytes an earlier read
+    /// already took still comes. A read trusting it would wait for a client that waits for the answer.
+    /// </summary>
+    public bool ReadReady
+    {
+        get
+        {
+            if (!CanRead) return false;
+            try
+            {
+                return client.Available > 0 || client.Poll(0, SelectMode.SelectRead);
+            }
+            catch (SocketException)
+            {
+                return true; // the read meets the same error and ends the prefix
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits until the client has something to read (or has ended) without taking anything: a
-    /// zero-byte receive, which cancelling loses nothing.
+    /// zero-byte receive, which cancelling loses nothing. May complete early (see <see cref="ReadReady"/>).
     /// </summary>
     public async Task WaitReadableAsync(CancellationToken cancellationToken) =>
         await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);

@@ -98,6 +98,8 @@ public static class TunnelClient
             {
                 // The read below sees the client's end.
             }
+            // A stale readiness: reading now would wait for a client that waits for the answer.
+            if (!prefix.ReadReady) continue;
             var fresh = await prefix.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (fresh.Length > 0)
             {
