@@ -82,12 +82,20 @@ def _recv_exact(s, n):
         got += len(chunk)
 
 
+def _kind(e):
+    """An error's kind for the counts: timeout, closed early, reset, refused, ..."""
+    if isinstance(e, socket.timeout):
+        return "timeout"
+    return str(e) if isinstance(e, ConnectionError) and not e.errno else type(e).__name__
+
+
 def rr(host, port, mode, n, size=64):
     n, size = int(n), int(size)
     msg = b"x" * size
     warm = max(50, n // 10)
     samples = []
     errors = 0
+    kinds = {}
     addr = (host, int(port))
     if mode == "kept":
         s = socket.create_connection(addr, timeout=10)
@@ -110,8 +118,9 @@ def rr(host, port, mode, n, size=64):
                 _recv_exact(s, size)
                 t1 = time.perf_counter_ns()
                 s.close()
-            except OSError:
+            except OSError as e:
                 errors += 1
+                kinds[_kind(e)] = kinds.get(_kind(e), 0) + 1
                 continue
             if i >= warm:
                 samples.append(t1 - t0)
@@ -122,7 +131,7 @@ def rr(host, port, mode, n, size=64):
     def pct(p):
         return samples[min(len(samples) - 1, int(p / 100 * len(samples)))] / 1000
 
-    print(json.dumps({"n": len(samples), "errors": errors, "p50": pct(50), "p90": pct(90), "p99": pct(99),
+    print(json.dumps({"n": len(samples), "errors": errors, "error_kinds": kinds, "p50": pct(50), "p90": pct(90), "p99": pct(99),
                       "mean": statistics.fmean(samples) / 1000}))
 
 
@@ -131,6 +140,7 @@ def cps(host, port, seconds):
     close, one after the other: the proxy's per-connection cost without the client's percentiles."""
     addr, seconds = (host, int(port)), float(seconds)
     done = errors = 0
+    kinds = {}
     for _ in range(20):  # warm-up
         with socket.create_connection(addr, timeout=10) as s:
             s.sendall(b"x")
@@ -144,10 +154,11 @@ def cps(host, port, seconds):
                 s.sendall(b"x")
                 _recv_exact(s, 1)
             done += 1
-        except OSError:
+        except OSError as e:
             errors += 1
+            kinds[_kind(e)] = kinds.get(_kind(e), 0) + 1
     secs = time.monotonic() - start
-    print(json.dumps({"connections": done, "errors": errors, "seconds": round(secs, 3), "cps": round(done / secs, 1)}))
+    print(json.dumps({"connections": done, "errors": errors, "error_kinds": kinds, "seconds": round(secs, 3), "cps": round(done / secs, 1)}))
 
 
 def udpecho(host, port):

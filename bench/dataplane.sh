@@ -45,6 +45,7 @@ root=$(pwd)
 SECTIONS=${SECTIONS:-"l4 dns sync"}
 VARIANTS=${VARIANTS:-}                 # L4 subset, e.g. "direct haproxy pluginmesh"
 AGENT_ENV=${AGENT_ENV:-}               # extra environment for the agents, e.g. DOTNET_gcServer=1
+AGENT_LOG_LEVEL=${AGENT_LOG_LEVEL:-Warning}  # the agents' logging.level; their logs end up in $OUT/<agent>.log
 COMPARE_COPY=${COMPARE_COPY:-1}        # also run two listen-mode agents, zeroCopy false / true
 REPS=${REPS:-3}
 BYTES=${BYTES:-1G}
@@ -126,6 +127,7 @@ cleanup() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
   done
+  for log in "$work"/*/agent.log; do [ ! -f "$log" ] || cp "$log" "$OUT/$(basename "$(dirname "$log")").log"; done
   rm -rf "$work"
   [ "$status" -eq 0 ] || echo "dataplane: failed (status $status); partial results in $results" >&2
   exit "$status"
@@ -141,6 +143,8 @@ done
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 row() { printf '%s\n' "$(IFS=$'\t'; echo "$*")" >> "$results"; }
+# kinds JSON -> the helper's error kinds, e.g. {"timeout": 1}
+kinds() { "$PY" -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]).get("error_kinds", {})))' "$1"; }
 # gib 512M -> 0.5: an iperf3-style size in GiB, for `bench tunnel --gib`
 gib() { "$PY" -c 'import sys; t=sys.argv[1]; m={"K":2**10,"M":2**20,"G":2**30}; print(int(t[:-1])*m[t[-1]]/2**30 if t[-1] in m else int(t)/2**30)' "$1"; }
 nsx() { local ns="$tag-$1"; shift; ip netns exec "$ns" "$@"; }
@@ -184,7 +188,7 @@ node:
 admin:
   listen: unix:$dir/admin.sock
 logging:
-  level: Warning
+  level: $AGENT_LOG_LEVEL
 plugins:
 $body
 EOF
@@ -448,7 +452,7 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
         read -r p50 p99 errs <<< "$("$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["p50"], r["p99"], r["errors"])' "$json")"
         row l4 "$rep" "$v" "${mode}_p50" "$p50"
         row l4 "$rep" "$v" "${mode}_p99" "$p99"
-        [ "$errs" = 0 ] || row l4 "$rep" "$v" "${mode}_errors" "$errs"
+        [ "$errs" = 0 ] || { row l4 "$rep" "$v" "${mode}_errors" "$errs"; line+=" $mode errors $(kinds "$json")"; }
         line+=" $mode p50/p99 ${p50%.*}/${p99%.*} us"
       done
       # Connections per second: connect, 1 byte each way, close, for CPS_SECONDS.
@@ -456,7 +460,7 @@ for s in json.load(sys.stdin)["proxy"]["services"]:
         json=$(nsx cli "$PY" "$HELPER" cps "$ehost" "$eport" "$CPS_SECONDS")
         read -r cps errs <<< "$("$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["cps"], r["errors"])' "$json")"
         row l4 "$rep" "$v" cps "$cps"
-        [ "$errs" = 0 ] || row l4 "$rep" "$v" cps_errors "$errs"
+        [ "$errs" = 0 ] || { row l4 "$rep" "$v" cps_errors "$errs"; line+=" (errors $(kinds "$json"))"; }
         line+=" ${cps%.*} conn/s"
       fi
       row l4 "$rep" "$v" load "$(load)"
