@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -12,21 +13,10 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 /// </summary>
 public sealed class ClientPrefixTests
 {
-    private static async Task<(Socket Peer, Socket Ours)> PairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await peer.ConnectAsync(listener.LocalEndPoint!);
-        return (peer, await accept);
-    }
-
     [Fact]
     public async Task ReadReady_OnlyWhenBytesAreHereOrTheClientEnded()
     {
-        var (peer, ours) = await PairAsync();
+        var (peer, ours) = await SocketPair.CreateAsync();
         using (peer)
         using (ours)
         using (var prefix = new ClientPrefix(ours))
@@ -58,7 +48,7 @@ public sealed class ClientPrefixTests
         // ReadReady claim a byte that is not there. In bench/dataplane.sh's connection loops through
         // the tunnel such completions came about once per 10 000 connections, each a client held
         // 5 s and reset; this loop rarely meets one, so it checks the property, not the race.
-        var (peer, ours) = await PairAsync();
+        var (peer, ours) = await SocketPair.CreateAsync();
         using (peer)
         using (ours)
         using (var prefix = new ClientPrefix(ours))

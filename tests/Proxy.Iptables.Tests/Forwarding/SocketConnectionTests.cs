@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -11,21 +12,10 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 /// </summary>
 public sealed class SocketConnectionTests
 {
-    private static async Task<(Socket Peer, Socket Ours)> PairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await peer.ConnectAsync(listener.LocalEndPoint!);
-        return (peer, await accept);
-    }
-
     [Fact]
     public async Task ClosedWhileInUse_AsAtProcessDeath_ResetsThePeer()
     {
-        var (peer, ours) = await PairAsync();
+        var (peer, ours) = await SocketPair.CreateAsync();
         using (peer)
         {
             _ = new SocketConnection(ours);
@@ -44,7 +34,7 @@ public sealed class SocketConnectionTests
     [Fact]
     public async Task ClosedAfterEndingCleanly_GivesThePeerEndOfStream()
     {
-        var (peer, ours) = await PairAsync();
+        var (peer, ours) = await SocketPair.CreateAsync();
         using (peer)
         {
             var connection = new SocketConnection(ours);

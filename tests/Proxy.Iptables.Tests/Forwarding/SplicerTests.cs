@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
+using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -26,18 +27,6 @@ public sealed class SplicerTests
             if (inbound) Interlocked.Add(ref _in, bytes);
             else Interlocked.Add(ref _out, bytes);
         }
-    }
-
-    /// <summary>A connected pair of loopback TCP sockets.</summary>
-    private static async Task<(Socket A, Socket B)> PairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var a = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await a.ConnectAsync(listener.LocalEndPoint!);
-        return (a, await accept);
     }
 
     private static async Task<byte[]> ReadToEndAsync(Socket s, CancellationToken ct)
@@ -66,8 +55,8 @@ public sealed class SplicerTests
     public async Task Bulk_BothWays_AllBytesInOrder_HalfClosePassedOn(bool zeroCopy, int size)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await PairAsync();
-        var (proxyUpstreamSide, server) = await PairAsync();
+        var (client, proxyClientSide) = await SocketPair.CreateAsync();
+        var (proxyUpstreamSide, server) = await SocketPair.CreateAsync();
         using (client)
         using (server)
         {
@@ -113,8 +102,8 @@ public sealed class SplicerTests
     public async Task Bulk_UpstreamResetMidTransfer_EndsBothSides(bool zeroCopy)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await PairAsync();
-        var (proxyUpstreamSide, server) = await PairAsync();
+        var (client, proxyClientSide) = await SocketPair.CreateAsync();
+        var (proxyUpstreamSide, server) = await SocketPair.CreateAsync();
         using (client)
         {
             var clientConnection = new SocketConnection(proxyClientSide);
