@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -16,7 +15,7 @@ public sealed class ClientPrefixTests
     [Fact]
     public async Task ReadReady_OnlyWhenBytesAreHereOrTheClientEnded()
     {
-        var (peer, ours) = await SocketPair.CreateAsync();
+        var (peer, ours) = await SocketPair.SocketsAsync();
         using (peer)
         using (ours)
         using (var prefix = new ClientPrefix(ours))
@@ -48,7 +47,7 @@ public sealed class ClientPrefixTests
         // ReadReady claim a byte that is not there. In bench/dataplane.sh's connection loops through
         // the tunnel such completions came about once per 10 000 connections, each a client held
         // 5 s and reset; this loop rarely meets one, so it checks the property, not the race.
-        var (peer, ours) = await SocketPair.CreateAsync();
+        var (peer, ours) = await SocketPair.SocketsAsync();
         using (peer)
         using (ours)
         using (var prefix = new ClientPrefix(ours))

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -15,7 +14,7 @@ public sealed class SocketConnectionTests
     [Fact]
     public async Task ClosedWhileInUse_AsAtProcessDeath_ResetsThePeer()
     {
-        var (peer, ours) = await SocketPair.CreateAsync();
+        var (peer, ours) = await SocketPair.SocketsAsync();
         using (peer)
         {
             _ = new SocketConnection(ours);
@@ -34,7 +33,7 @@ public sealed class SocketConnectionTests
     [Fact]
     public async Task ClosedAfterEndingCleanly_GivesThePeerEndOfStream()
     {
-        var (peer, ours) = await SocketPair.CreateAsync();
+        var (peer, ours) = await SocketPair.SocketsAsync();
         using (peer)
         {
             var connection = new SocketConnection(ours);

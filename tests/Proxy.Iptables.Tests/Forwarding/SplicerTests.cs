@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using PluginMesh.Plugins.Proxy.Iptables.Forwarding;
-using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Tests.Forwarding;
 
@@ -55,8 +54,8 @@ public sealed class SplicerTests
     public async Task Bulk_BothWays_AllBytesInOrder_HalfClosePassedOn(bool zeroCopy, int size)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await SocketPair.CreateAsync();
-        var (proxyUpstreamSide, server) = await SocketPair.CreateAsync();
+        var (client, proxyClientSide) = await SocketPair.SocketsAsync();
+        var (proxyUpstreamSide, server) = await SocketPair.SocketsAsync();
         using (client)
         using (server)
         {
@@ -102,8 +101,8 @@ public sealed class SplicerTests
     public async Task Bulk_UpstreamResetMidTransfer_EndsBothSides(bool zeroCopy)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await SocketPair.CreateAsync();
-        var (proxyUpstreamSide, server) = await SocketPair.CreateAsync();
+        var (client, proxyClientSide) = await SocketPair.SocketsAsync();
+        var (proxyUpstreamSide, server) = await SocketPair.SocketsAsync();
         using (client)
         {
             var clientConnection = new SocketConnection(proxyClientSide);

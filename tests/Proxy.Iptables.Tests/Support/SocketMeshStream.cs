@@ -47,13 +47,7 @@ public sealed class SocketMeshStream(Socket socket, string remoteNode) : IMeshSt
     /// <summary>A connected pair: (initiator end, responder end).</summary>
     public static async Task<(SocketMeshStream A, SocketMeshStream B)> PairAsync(string nodeA, string nodeB)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var a = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await a.ConnectAsync(listener.LocalEndPoint!);
-        var b = await accept;
+        var (a, b) = await SocketPair.SocketsAsync();
         return (new SocketMeshStream(a, nodeB), new SocketMeshStream(b, nodeA));
     }
 }

@@ -134,7 +134,7 @@ public sealed class HolePunchNetnsTests
         var relayId = PrivateKey.Generate().PeerId;
         a.Transport.Connect = async addr =>
         {
-            var (dialer, target) = await SocketPair.CreateAsync();
+            var (dialer, target) = await SocketPair.StreamsAsync();
             var remote = Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{relayId}/p2p-circuit/p2p/{a.Host.PeerId}");
             _ = b.Host.AcceptInboundAsync(target, Multiaddr.Parse("/p2p-circuit"), remote, PathKind.Relayed, ct);
             return dialer;

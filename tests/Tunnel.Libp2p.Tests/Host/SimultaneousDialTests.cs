@@ -146,7 +146,7 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
         await client.StartAsync(ct);
         relay.Connect = async addr =>
         {
-            var (dialer, target) = await SocketPair.CreateAsync();
+            var (dialer, target) = await SocketPair.StreamsAsync();
             _ = server.AcceptInboundAsync(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{relayKey.PeerId}/p2p-circuit/p2p/{client.PeerId}"), PathKind.Relayed, ct);
             return dialer;
         };

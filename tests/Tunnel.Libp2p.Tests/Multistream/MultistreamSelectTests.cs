@@ -8,7 +8,7 @@ public sealed class MultistreamSelectTests
     [Fact]
     public async Task Select_SecondProposalAccepted_AfterNa()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         await using var _ = a;
         await using var __ = b;
         var ct = TestTimeout.Token();
@@ -20,7 +20,7 @@ public sealed class MultistreamSelectTests
     [Fact]
     public async Task Select_NoneSupported_ThrowsProtocolNotSupported()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         await using var _ = a;
         await using var __ = b;
         var ct = TestTimeout.Token();
@@ -34,7 +34,7 @@ public sealed class MultistreamSelectTests
     [Fact]
     public async Task Handle_Ls_ListsProtocolsThenNegotiates()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         await using var _ = a;
         await using var __ = b;
         var ct = TestTimeout.Token();

@@ -115,7 +115,7 @@ public sealed class PeerNetworkTests : IDisposable
         RawConnection? inbound = null;
         relay.Connect = async addr =>
         {
-            var (dialer, target) = await SocketPair.CreateAsync();
+            var (dialer, target) = await SocketPair.StreamsAsync();
             inbound = new RawConnection(target, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"/ip4/192.0.2.1/tcp/4001/p2p/{RelayId}/p2p-circuit/p2p/{b.LocalPeer.PeerId}"));
             _ = Task.Run(async () =>
             {
@@ -147,7 +147,7 @@ public sealed class PeerNetworkTests : IDisposable
         var ct = TestTimeout.Token();
         await using var a = Node("a", psk: true);
         await a.StartAsync(ct);
-        var (dialer, target) = await SocketPair.CreateAsync();
+        var (dialer, target) = await SocketPair.StreamsAsync();
         await using var _ = dialer;
         // Random bytes stand in for a peer with another key: pnet has no authentication, so the garbage surfaces in the next layers.
         var garbage = Task.Run(async () => { await dialer.WriteAsync(new byte[24 + 64], ct); });
@@ -339,7 +339,7 @@ public sealed class PeerNetworkTests : IDisposable
     private static void CircuitsReach(PipeTransport relay, Libp2pNodeService target, Libp2pNodeService dialer, string circuit, CancellationToken ct) =>
         relay.Connect = async addr =>
         {
-            var (outbound, inbound) = await SocketPair.CreateAsync();
+            var (outbound, inbound) = await SocketPair.StreamsAsync();
             var accept = target.Network.AcceptInboundAsync(new RawConnection(inbound, Multiaddr.Parse("/p2p-circuit"), Multiaddr.Parse($"{circuit}/p2p/{dialer.LocalPeer.PeerId}")), PathKind.Relayed, ct).AsTask();
             _ = accept.ContinueWith(t => t.Exception, TaskScheduler.Default);
             return outbound;

@@ -14,7 +14,7 @@ public sealed class NoiseHandshakeTests
     [Fact]
     public async Task Handshake_BothSides_LearnPeersAndAgreeInlinedMuxer()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         using var ka = PrivateKey.Generate();
         using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();
@@ -41,7 +41,7 @@ public sealed class NoiseHandshakeTests
     [Fact]
     public async Task Handshake_OneSideOffersNoMuxer_NoInlinedMuxer()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         using var ka = PrivateKey.Generate();
         using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();
@@ -55,7 +55,7 @@ public sealed class NoiseHandshakeTests
     [Fact]
     public async Task Handshake_UnexpectedPeer_InitiatorRejectsBeforeRevealingItself()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         using var ka = PrivateKey.Generate();
         using var kb = PrivateKey.Generate();
         using var other = PrivateKey.Generate();
@@ -70,7 +70,7 @@ public sealed class NoiseHandshakeTests
     [Fact]
     public async Task Transport_TamperedMessage_FailsAuthentication()
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         using var ka = PrivateKey.Generate();
         using var kb = PrivateKey.Generate();
         var ct = TestTimeout.Token();

@@ -75,7 +75,7 @@ public sealed class NoiseStreamTests
 
     private static async Task<(NoiseHandshakeResult Initiator, NoiseHandshakeResult Responder)> HandshakeAsync(string[] initiatorMuxers, string[] responderMuxers, CancellationToken ct)
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         using var ka = PrivateKey.Generate();
         using var kb = PrivateKey.Generate();
         var responder = NoiseHandshake.RunAsync(b, false, kb, null, responderMuxers, ct);

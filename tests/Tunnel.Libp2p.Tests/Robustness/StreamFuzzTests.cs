@@ -90,7 +90,7 @@ public sealed class StreamFuzzTests
         var random = new Random(4);
         for (var i = 0; i < 40; i++)
         {
-            var (raw, b) = await SocketPair.CreateAsync();
+            var (raw, b) = await SocketPair.StreamsAsync();
             var session = new YamuxSession(b, isClient: i % 2 == 0, new YamuxOptions { KeepAliveInterval = TimeSpan.Zero }, s => s.Reset());
             session.Start();
             var input = RandomBytes(random, 4000);

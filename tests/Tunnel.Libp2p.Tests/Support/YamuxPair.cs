@@ -21,7 +21,7 @@ internal sealed class YamuxPair : IAsyncDisposable
 
     public static async Task<YamuxPair> CreateAsync(YamuxOptions? serverOptions = null, YamuxOptions? clientOptions = null)
     {
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         var accepted = Channel.CreateUnbounded<YamuxStream>();
         var client = new YamuxSession(a, true, clientOptions ?? new YamuxOptions(), _ => { });
         var server = new YamuxSession(b, false, serverOptions ?? new YamuxOptions(), s => accepted.Writer.TryWrite(s));

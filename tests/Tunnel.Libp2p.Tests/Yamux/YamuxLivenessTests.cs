@@ -62,7 +62,7 @@ public sealed class YamuxLivenessTests
     {
         var ct = TestTimeout.Token();
         var time = new FakeTimeProvider();
-        var (a, b) = await SocketPair.CreateAsync();
+        var (a, b) = await SocketPair.StreamsAsync();
         await using var server = new YamuxSession(a, isClient: false, Options(new FakeTimeProvider()), _ => { });
         await using var client = new YamuxSession(b, isClient: true, Options(time), _ => { });
         server.Start();
@@ -116,7 +116,7 @@ public sealed class YamuxLivenessTests
         public static async Task<RawPeer> StartAsync()
         {
             var time = new FakeTimeProvider();
-            var (raw, b) = await SocketPair.CreateAsync();
+            var (raw, b) = await SocketPair.StreamsAsync();
             var session = new YamuxSession(b, isClient: true, Options(time), _ => { });
             session.Start();
             return new RawPeer(raw, session, time);

@@ -59,7 +59,7 @@ public sealed class YamuxStreamTests
     [Fact]
     public async Task Write_LargerThanOneFrame_GoesOutAsFramesOfAtMostMaxFramePayload()
     {
-        var (a, raw) = await SocketPair.CreateAsync();
+        var (a, raw) = await SocketPair.StreamsAsync();
         var options = new YamuxOptions { KeepAliveInterval = TimeSpan.Zero };
         await using var session = new YamuxSession(a, isClient: true, options, _ => { });
         session.Start();

@@ -22,7 +22,7 @@ public sealed class YamuxWireTests
     [MemberData(nameof(Violations))]
     public async Task ProtocolViolation_ClosesWithReasonAndGoAwayProtocolError(string hex, string reasonFragment)
     {
-        var (raw, b) = await SocketPair.CreateAsync();
+        var (raw, b) = await SocketPair.StreamsAsync();
         await using var session = new YamuxSession(b, isClient: false, new YamuxOptions { KeepAliveInterval = TimeSpan.Zero }, _ => { });
         session.Start();
         var ct = TestTimeout.Token();
@@ -37,7 +37,7 @@ public sealed class YamuxWireTests
     [Fact]
     public async Task Ping_Syn_IsAnsweredWithAckAndSameValue()
     {
-        var (raw, b) = await SocketPair.CreateAsync();
+        var (raw, b) = await SocketPair.StreamsAsync();
         await using var session = new YamuxSession(b, isClient: false, new YamuxOptions { KeepAliveInterval = TimeSpan.Zero }, _ => { });
         session.Start();
         var ct = TestTimeout.Token();
