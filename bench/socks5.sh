@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 REPS=${REPS:-3}
 BYTES=${BYTES:-1G}
+CONNS_SECONDS=${CONNS_SECONDS:-10}   # then connections for this long per variant: CONNECT, 1 byte each way, close (0: skip)
 CONFIGURATION=${CONFIGURATION:-Release}
 pm=$root/src/Cli/bin/$CONFIGURATION/net10.0/pluginmesh
 [ -x "$pm" ] || { echo "socks5 bench: $pm missing; dotnet build -c $CONFIGURATION src/Cli" >&2; exit 1; }
@@ -95,5 +96,52 @@ for v in ('direct', 'own-node', 'other-node'):
     m = statistics.median(by[v])
     print(f'  {v:<11} {m:8.1f}  ({m / base:.2f})')
 PY
+if [ "$CONNS_SECONDS" != 0 ]; then
+  # Short sessions one after the other (what ssh/nc ProxyCommands do): connections per second and
+  # any that failed, by kind, through each proxy to an echo server on node-b's allowed port.
+  python3 "$root/bench/dataplane.py" echo 127.0.0.1 18080 &
+  pids+=($!)
+  sleep 0.5
+  echo
+  echo "connections (SOCKS5 CONNECT node-b:18080, 1 byte each way, close), $CONNS_SECONDS s each:"
+  for v in own-node:10801 other-node:10802; do
+    python3 - "${v%%:*}" "${v##*:}" "$CONNS_SECONDS" <<'PY'
+import socket, struct, sys, time
+label, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+def one():
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"\x05\x01\x00")
+        if s.recv(2) != b"\x05\x00":
+            raise ConnectionError("method refused")
+        host = b"node-b"
+        s.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host + struct.pack(">H", 18080))
+        reply = b""
+        while len(reply) < 10:
+            chunk = s.recv(10 - len(reply))
+            if not chunk:
+                raise ConnectionError("closed in the reply")
+            reply += chunk
+        if reply[1] != 0:
+            raise ConnectionError(f"reply {reply[1]}")
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            raise ConnectionError("no echo")
+done, kinds, worst = 0, {}, 0.0
+end = time.monotonic() + seconds
+start = time.monotonic()
+while time.monotonic() < end:
+    t0 = time.monotonic()
+    try:
+        one()
+        done += 1
+    except OSError as e:
+        k = "timeout" if isinstance(e, socket.timeout) else (str(e) if isinstance(e, ConnectionError) and not e.errno else type(e).__name__)
+        kinds[k] = kinds.get(k, 0) + 1
+    worst = max(worst, time.monotonic() - t0)
+secs = time.monotonic() - start
+print(f"  {label:<11} {done / secs:8.1f} conn/s  {done} ok, errors {kinds or 0}, slowest {worst * 1000:.0f} ms")
+PY
+  done
+fi
 echo "raw rows and agent logs: $work"
 }
