@@ -10,7 +10,9 @@ namespace PluginMesh.Plugins.Tunnel.Relay.Hop;
 /// read, so it holds 2 × <see cref="SmallBufferSize"/> instead of 2 × the bridge buffer; the keep-alive
 /// pings of the connection inside the circuit bring a circuit that went quiet after a transfer back to
 /// the small buffers. A half-close is passed on as a half-close; hitting the byte or time limit resets
-/// both legs so neither end hangs.
+/// both legs so neither end hangs — unless the circuit may move to other limits by then (an outsider's
+/// circuit whose peers have since become members: the relay learnt the API's bindings after the
+/// circuit opened), in which case it goes on under those.
 /// </summary>
 internal static class CircuitBridge
 {
@@ -20,13 +22,31 @@ internal static class CircuitBridge
     /// <summary>Why a circuit ended.</summary>
     public enum Outcome { Closed, ByteLimit, DurationLimit, Error }
 
-    public static async Task<(Outcome Outcome, long Bytes)> RunAsync(IMeshStream a, IMeshStream b, CircuitLimit limit, int bufferSize, TimeProvider time, Action<long> onBytes, CancellationToken cancellationToken)
+    /// <summary>Bridges until both legs closed, one failed, or a limit was hit.</summary>
+    /// <param name="a">The hop stream (the source's side).</param>
+    /// <param name="b">The stop stream (the target's side).</param>
+    /// <param name="limit">The limits the circuit opened with (the ones announced to both ends).</param>
+    /// <param name="bufferSize">The bridge buffer per direction while data flows.</param>
+    /// <param name="time">Clock of the duration limit.</param>
+    /// <param name="onBytes">Called with each chunk passed on.</param>
+    /// <param name="cancellationToken">Ends the circuit (relay stopping).</param>
+    /// <param name="upgrade">
+    /// Asked when a limit is hit, at most once: other limits the circuit may go on under now (counted
+    /// from its start), or null to cut it.
+    /// </param>
+    public static async Task<(Outcome Outcome, long Bytes, bool Upgraded)> RunAsync(IMeshStream a, IMeshStream b, CircuitLimit limit, int bufferSize, TimeProvider time, Action<long> onBytes, CancellationToken cancellationToken, Func<CircuitLimit?>? upgrade = null)
     {
         var timedOut = 0;
         var exceeded = 0;
         var total = 0L;
+        var current = limit;
+        var upgraded = false;
+        var gate = new Lock();
+        var started = time.GetTimestamp();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = limit.Duration is { } d ? time.CreateTimer(_ => Cut(), null, d, Timeout.InfiniteTimeSpan) : null;
+        ITimer? timer = null;
+        using var durationTimer = timer = time.CreateTimer(_ => { if (!TryUpgrade()) Cut(); }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (limit.Duration is { } duration) timer.Change(duration, Timeout.InfiniteTimeSpan);
 
         var up = PumpAsync(a, b);
         var down = PumpAsync(b, a);
@@ -34,7 +54,22 @@ internal static class CircuitBridge
         var outcome = Volatile.Read(ref exceeded) == 1 ? Outcome.ByteLimit
             : Volatile.Read(ref timedOut) == 1 ? Outcome.DurationLimit
             : up.Result && down.Result ? Outcome.Closed : Outcome.Error;
-        return (outcome, Interlocked.Read(ref total));
+        lock (gate) return (outcome, Interlocked.Read(ref total), upgraded);
+
+        // A limit was hit: move to the upgrade's limits if it offers any that are not used up yet.
+        bool TryUpgrade()
+        {
+            lock (gate)
+            {
+                if (upgraded || upgrade?.Invoke() is not { } next) return false;
+                var elapsed = time.GetElapsedTime(started);
+                if (next.Duration is { } d && d <= elapsed) return false;
+                upgraded = true;
+                Volatile.Write(ref current, next);
+                timer!.Change(next.Duration is { } left ? left - elapsed : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return true;
+            }
+        }
 
         void Cut()
         {
@@ -46,7 +81,14 @@ internal static class CircuitBridge
         {
             a.Reset();
             b.Reset();
-            cts.Cancel();
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The resets ended both pumps at once and the bridge returned (and disposed it) already.
+            }
         }
 
         async Task<bool> PumpAsync(IMeshStream from, IMeshStream to)
@@ -65,7 +107,9 @@ internal static class CircuitBridge
                         await to.CloseWriteAsync(cts.Token).ConfigureAwait(false);
                         return true;
                     }
-                    var allowed = limit.Bytes is { } max ? (int)Math.Min(n, max - sent) : n;
+                    var allowed = Volatile.Read(ref current).Bytes is { } max ? (int)Math.Max(0, Math.Min(n, max - sent)) : n;
+                    if (allowed < n && TryUpgrade())
+                        allowed = Volatile.Read(ref current).Bytes is { } more ? (int)Math.Max(0, Math.Min(n, more - sent)) : n;
                     if (allowed > 0)
                     {
                         await to.Stream.WriteAsync(buffer[..allowed], cts.Token).ConfigureAwait(false);

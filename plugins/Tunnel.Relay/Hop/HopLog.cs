@@ -14,6 +14,9 @@ internal static partial class HopLog
     [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "[tunnel.relay] circuit {Source} -> {Target} ended: {Outcome}, {Bytes} bytes")]
     public static partial void CircuitEnded(ILogger logger, string source, string target, string outcome, long bytes);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "[tunnel.relay] circuit {Source} -> {Target} reached its outsider limit, but both are members now: it goes on under the member limits")]
+    public static partial void CircuitUpgraded(ILogger logger, string source, string target);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "[tunnel.relay] hop service not offered: {Detail}")]
     public static partial void HopUnavailable(ILogger logger, string detail);
 

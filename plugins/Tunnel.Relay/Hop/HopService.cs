@@ -20,12 +20,16 @@ internal sealed class HopService(
 {
     private readonly ReservationTable _table = new(limits, time);
     private long _bytes;
+    private long _upgraded;
 
     public IReadOnlyList<HopReservation> Reservations => _table.Snapshot();
 
     public int Circuits => _table.Circuits;
 
     public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Circuits opened under outsider limits that went on under member limits (see <see cref="CircuitBridge"/>).</summary>
+    public long UpgradedCircuits => Interlocked.Read(ref _upgraded);
 
     public IDisposable Register() => tunnel.RegisterHandler(RelayProtocols.Hop, HandleAsync);
 
@@ -153,12 +157,23 @@ internal sealed class HopService(
                 var ok = new HopMessage { Type = HopMessageType.Status, Status = Status.Ok };
                 if (ToWire(limit) is { } wire) ok.Limit = wire;
                 await RelayCodec.WriteAsync(source.Stream, ok, cancellationToken).ConfigureAwait(false);
-                var (outcome, bytes) = await CircuitBridge.RunAsync(source, destination, limit, limits.BufferSize, time, n =>
+                // An outsider's circuit may have been opened before the API's bindings reached this
+                // relay (an agent that just started): when it hits a limit and both ends are members
+                // by then, it goes on under the member limits instead of being cut.
+                var members = ReferenceEquals(limit, memberLimit);
+                var (outcome, bytes, upgraded) = await CircuitBridge.RunAsync(source, destination, limit, limits.BufferSize, time, n =>
                 {
                     Interlocked.Add(ref _bytes, n);
                     metrics.Bytes(n);
-                }, cancellationToken).ConfigureAwait(false);
-                HopLog.CircuitEnded(logger, from.ToString(), target.ToString(), outcome.ToString(), bytes);
+                }, cancellationToken, members ? null : () =>
+                {
+                    if (!membership.IsMember(from) || !membership.IsMember(target)) return null;
+                    Interlocked.Increment(ref _upgraded);
+                    metrics.CircuitUpgraded();
+                    HopLog.CircuitUpgraded(logger, from.ToString(), target.ToString());
+                    return memberLimit;
+                }).ConfigureAwait(false);
+                HopLog.CircuitEnded(logger, from.ToString(), target.ToString(), upgraded ? $"{outcome} (member limits since an outsider limit was reached)" : outcome.ToString(), bytes);
             }
         }
         finally

@@ -11,4 +11,7 @@ internal sealed record HopStatus(string Mode, bool Offered, int Reservations, in
 
     /// <summary>Reservations held by outsiders (the rest are members').</summary>
     public int OutsiderReservations { get; init; }
+
+    /// <summary>Circuits opened under outsider limits that went on under member limits when they reached them.</summary>
+    public long UpgradedCircuits { get; init; }
 }

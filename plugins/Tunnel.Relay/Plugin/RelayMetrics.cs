@@ -13,6 +13,7 @@ internal sealed class RelayMetrics
 
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _upgrades;
     private readonly Counter<long> _failovers;
     private readonly Histogram<double> _failoverDuration;
     private int _circuits;
@@ -25,6 +26,7 @@ internal sealed class RelayMetrics
     {
         _bytes = meter.CreateCounter<long>("pluginmesh.relay.circuit.bytes", "By", "Bytes carried through relayed circuits (hop side)");
         _refusals = meter.CreateCounter<long>("pluginmesh.relay.refusals", null, "Hop requests refused, by status");
+        _upgrades = meter.CreateCounter<long>("pluginmesh.relay.circuit.upgrades", null, "Circuits opened under outsider limits that went on under member limits when they reached them (both ends had become members)");
         _failovers = meter.CreateCounter<long>("pluginmesh.relay.failovers", null, "Client reservations moved to another relay after losing one");
         _failoverDuration = meter.CreateHistogram<double>("pluginmesh.relay.failover.duration", "s", "From losing a relay to holding a reservation elsewhere",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FailoverDurationBuckets });
@@ -52,6 +54,8 @@ internal sealed class RelayMetrics
     public void CircuitClosed() => Interlocked.Decrement(ref _circuits);
 
     public void Bytes(long n) => _bytes.Add(n);
+
+    public void CircuitUpgraded() => _upgrades.Add(1);
 
     public void Refused(string status) => _refusals.Add(1, new KeyValuePair<string, object?>("status", status));
 

@@ -17,6 +17,7 @@ internal sealed class RelayStatusContributor(RelayService service, RelayOptions 
                     pending is null ? null : new PendingElection(pending.Offer, pending.Reason, pending.Since)),
                 Members = options.Members.ToString().ToLowerInvariant(),
                 OutsiderReservations = reservations.Count(r => !r.Member),
+                UpgradedCircuits = hop?.UpgradedCircuits ?? 0,
             },
             [.. (service.Reservations?.Reservations ?? []).Select(r => new ClientReservationStatus(r.RelayPeerId.ToString(), r.RelayAddress.ToString(), r.Expires, [.. r.CircuitAddresses.Select(a => a.ToString())]))],
             [.. (service.AutoRelay?.Candidates ?? []).Select(c => new CandidateStatus(c.Relay.PeerId.ToString(), c.Source, c.Rank, c.RttMs, c.RecentFailures, c.Load))],
