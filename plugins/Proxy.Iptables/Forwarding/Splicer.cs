@@ -8,7 +8,11 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// working; an error on either side aborts both. Buffers come from the shared pool.
 /// </summary>
 /// <remarks>
-/// Each direction starts as a copy loop (one pooled 64 KiB buffer, read then write). With
+/// Each direction starts as a copy loop, read then write, into a small pooled buffer
+/// (<see cref="SmallBufferSize"/>); a read that fills it means more is waiting, and the direction
+/// moves to a pooled <see cref="BufferSize"/> buffer until a read the small one could have held. An
+/// idle connection waits in its reads, so it holds two small buffers instead of two large ones
+/// (1 000 idle kept-alive connections held 130 MB of heap before). With
 /// <c>zeroCopy</c>, a direction between two sockets whose read fills the whole buffer is carrying
 /// bulk data: from then on it moves through the kernel with <c>splice(2)</c>
 /// (<see cref="KernelSplice"/>), which takes the two copies through managed memory and most of the
@@ -17,8 +21,11 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// </remarks>
 public static class Splicer
 {
-    /// <summary>Buffer size per direction.</summary>
+    /// <summary>Buffer size per direction while data flows.</summary>
     public const int BufferSize = 64 * 1024;
+
+    /// <summary>Buffer size per direction while it carries small messages or waits.</summary>
+    public const int SmallBufferSize = 4 * 1024;
 
     /// <summary>Splices until both directions ended or one failed.</summary>
     /// <param name="client">The accepted connection.</param>
@@ -51,7 +58,8 @@ public static class Splicer
 
     private static async Task<bool> PumpAsync(IDuplexConnection from, IDuplexConnection to, IByteCounter counters, bool inbound, bool zeroCopy, CancellationTokenSource failed)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var small = ArrayPool<byte>.Shared.Rent(SmallBufferSize);
+        byte[]? large = null;
         // Tried at most once per direction; false when it cannot apply.
         var spliceable = zeroCopy && KernelSplice.Available && from is SocketConnection && to is SocketConnection;
         var bulk = false;
@@ -62,7 +70,7 @@ public static class Splicer
                 if (bulk)
                 {
                     bulk = spliceable = false;
-                    if (await KernelSplice.PumpAsync(((SocketConnection)from).Socket, ((SocketConnection)to).Socket, buffer,
+                    if (await KernelSplice.PumpAsync(((SocketConnection)from).Socket, ((SocketConnection)to).Socket, large!,
                         moved => counters.Add(inbound, moved), failed.Token).ConfigureAwait(false))
                     {
                         await to.CloseWriteAsync(failed.Token).ConfigureAwait(false);
@@ -71,16 +79,31 @@ public static class Splicer
                     // The sockets did not allow it (nothing was moved): go on copying.
                 }
 
+                var buffer = large is null ? small.AsMemory(0, SmallBufferSize) : large.AsMemory(0, BufferSize);
                 var n = await from.ReadAsync(buffer, failed.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
                     await to.CloseWriteAsync(failed.Token).ConfigureAwait(false);
                     return true;
                 }
-                await to.WriteAsync(buffer.AsMemory(0, n), failed.Token).ConfigureAwait(false);
+                await to.WriteAsync(buffer[..n], failed.Token).ConfigureAwait(false);
                 counters.Add(inbound, n);
-                // A full buffer means bulk data: the next round hands this direction to the kernel.
-                bulk = spliceable && n == buffer.Length;
+                if (large is null)
+                {
+                    // A full small buffer: more is waiting, take the large one.
+                    if (n == SmallBufferSize) large = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
+                else if (n <= SmallBufferSize)
+                {
+                    // The flow paused: do not wait on the large buffer.
+                    ArrayPool<byte>.Shared.Return(large);
+                    large = null;
+                }
+                else
+                {
+                    // A full large buffer means bulk data: the next round hands this direction to the kernel.
+                    bulk = spliceable && n == BufferSize;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
@@ -91,7 +114,8 @@ public static class Splicer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(small);
+            if (large is not null) ArrayPool<byte>.Shared.Return(large);
         }
     }
 }

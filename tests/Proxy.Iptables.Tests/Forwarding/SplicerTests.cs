@@ -136,4 +136,64 @@ public sealed class SplicerTests
         proxyClientSide.Dispose();
         proxyUpstreamSide.Dispose();
     }
+
+    [Fact]
+    public async Task Copy_ReadsIntoTheSmallBuffer_UntilOneFillsIt_AndBackAfterAShortRead()
+    {
+        // What an idle kept-alive connection holds is the buffer its pending reads were given: small
+        // while messages are small, large only while reads fill the small one (bulk), small again after.
+        var from = new ScriptedSource([10, Splicer.SmallBufferSize, Splicer.BufferSize, 30_000, 100, 7]);
+        var to = new NullSink();
+        Assert.True(await Splicer.SpliceAsync(from, to, new Counter(), TestTimeout.Token()));
+        Assert.Equal(
+            [Splicer.SmallBufferSize, Splicer.SmallBufferSize, Splicer.BufferSize, Splicer.BufferSize, Splicer.BufferSize, Splicer.SmallBufferSize, Splicer.SmallBufferSize],
+            from.Offered);
+        Assert.Equal(10 + Splicer.SmallBufferSize + Splicer.BufferSize + 30_000 + 100 + 7, to.Written);
+    }
+
+    /// <summary>Returns reads of the scripted sizes (as far as each buffer allows), then end of stream; records each buffer's size.</summary>
+    private sealed class ScriptedSource(int[] sizes) : IDuplexConnection
+    {
+        private int _next;
+
+        public List<int> Offered { get; } = [];
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            Offered.Add(buffer.Length);
+            return ValueTask.FromResult(_next < sizes.Length ? Math.Min(sizes[_next++], buffer.Length) : 0);
+        }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CloseWriteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public void Abort()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>Counts what is written; its own reads end at once.</summary>
+    private sealed class NullSink : IDuplexConnection
+    {
+        public long Written { get; private set; }
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            Written += data.Length;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CloseWriteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public void Abort()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
