@@ -3,15 +3,15 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// <summary>A tunnel stream carrying length-framed datagrams as a <see cref="IDatagramChannel"/>.</summary>
 public sealed class FramedStreamChannel(IMeshStream stream) : IDatagramChannel
 {
-    private readonly byte[] _scratch = new byte[DatagramFraming.MaxPayload + 2];
+    private readonly byte[] _header = new byte[2];
 
     /// <inheritdoc />
     public ValueTask SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken) =>
-        DatagramFraming.WriteAsync(stream.Stream, datagram, _scratch, cancellationToken);
+        DatagramFraming.WriteAsync(stream.Stream, datagram, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        DatagramFraming.ReadAsync(stream.Stream, buffer, cancellationToken);
+    public ValueTask<PooledDatagram?> ReceiveAsync(CancellationToken cancellationToken) =>
+        DatagramFraming.ReadAsync(stream.Stream, _header, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => stream.DisposeAsync();

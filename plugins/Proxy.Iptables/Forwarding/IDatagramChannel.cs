@@ -6,6 +6,9 @@ public interface IDatagramChannel : IAsyncDisposable
     /// <summary>Sends one datagram whole.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken);
 
-    /// <summary>Receives one datagram into <paramref name="buffer"/> (65535 bytes); -1 when the channel ended.</summary>
-    ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+    /// <summary>
+    /// Receives one datagram into a pooled buffer taken only once it is there (the caller returns it,
+    /// <see cref="PooledDatagram.Return"/>); null when the channel ended.
+    /// </summary>
+    ValueTask<PooledDatagram?> ReceiveAsync(CancellationToken cancellationToken);
 }

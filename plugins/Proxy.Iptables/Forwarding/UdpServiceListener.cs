@@ -162,16 +162,21 @@ public sealed class UdpServiceListener : IAsyncDisposable
 
     private async Task ClientToUpstreamAsync(UdpSession session, ServicePortEntry entry, CancellationTokenSource linked)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(65535);
         try
         {
             var client = new UdpSocketChannel(session.ClientSocket);
-            while (true)
+            while (await client.ReceiveAsync(linked.Token).ConfigureAwait(false) is { } datagram)
             {
-                var n = await client.ReceiveAsync(buffer, linked.Token).ConfigureAwait(false);
-                session.Touch(_time.GetUtcNow().UtcTicks);
-                await session.SendAsync(buffer.AsMemory(0, n), linked.Token).ConfigureAwait(false);
-                entry.Counters.Add(inbound: true, n);
+                try
+                {
+                    session.Touch(_time.GetUtcNow().UtcTicks);
+                    await session.SendAsync(datagram.Bytes, linked.Token).ConfigureAwait(false);
+                    entry.Counters.Add(inbound: true, datagram.Length);
+                }
+                finally
+                {
+                    datagram.Return();
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -182,16 +187,20 @@ public sealed class UdpServiceListener : IAsyncDisposable
 
     private async Task UpstreamToClientAsync(UdpSession session, IDatagramChannel channel, ServicePortEntry entry, CancellationTokenSource linked)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(65535);
         try
         {
-            while (true)
+            while (await channel.ReceiveAsync(linked.Token).ConfigureAwait(false) is { } datagram)
             {
-                var n = await channel.ReceiveAsync(buffer, linked.Token).ConfigureAwait(false);
-                if (n < 0) break;
-                session.Touch(_time.GetUtcNow().UtcTicks);
-                await session.ClientSocket.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, linked.Token).ConfigureAwait(false);
-                entry.Counters.Add(inbound: false, n);
+                try
+                {
+                    session.Touch(_time.GetUtcNow().UtcTicks);
+                    await session.ClientSocket.SendAsync(datagram.Bytes, SocketFlags.None, linked.Token).ConfigureAwait(false);
+                    entry.Counters.Add(inbound: false, datagram.Length);
+                }
+                finally
+                {
+                    datagram.Return();
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)

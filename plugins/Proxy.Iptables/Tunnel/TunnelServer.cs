@@ -65,16 +65,21 @@ public sealed class TunnelServer(TunnelAuthorizer authorizer, ISocketFactory soc
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = new UdpSocketChannel(socket);
         var framed = new BorrowedFramedChannel(stream);
+        // Buffers are rented per datagram (see PooledDatagram): a waiting session holds none.
         var up = Task.Run(async () =>
         {
-            var buffer = new byte[65535];
             try
             {
-                while (true)
+                while (await framed.ReceiveAsync(done.Token).ConfigureAwait(false) is { } datagram)
                 {
-                    var n = await framed.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
-                    if (n < 0) break;
-                    await channel.SendAsync(buffer.AsMemory(0, n), done.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await channel.SendAsync(datagram.Bytes, done.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        datagram.Return();
+                    }
                 }
             }
             finally
@@ -84,12 +89,17 @@ public sealed class TunnelServer(TunnelAuthorizer authorizer, ISocketFactory soc
         }, CancellationToken.None);
         var down = Task.Run(async () =>
         {
-            var buffer = new byte[65535];
             // Idle sessions end on the initiating side; here the stream end or reset ends them.
-            while (true)
+            while (await channel.ReceiveAsync(done.Token).ConfigureAwait(false) is { } datagram)
             {
-                var n = await channel.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
-                await framed.SendAsync(buffer.AsMemory(0, n), done.Token).ConfigureAwait(false);
+                try
+                {
+                    await framed.SendAsync(datagram.Bytes, done.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    datagram.Return();
+                }
             }
         }, CancellationToken.None);
         try

@@ -75,17 +75,19 @@ public sealed class UdpSessionTests
             }
         })).ToArray();
 
-        var buffer = new byte[DatagramFraming.MaxPayload];
+        var header = new byte[2];
         var seen = new HashSet<int>();
         for (var i = 0; i < Senders * PerSender; i++)
         {
-            var n = await DatagramFraming.ReadAsync(far.Stream, buffer, CancellationToken.None);
+            var datagram = (await DatagramFraming.ReadAsync(far.Stream, header, CancellationToken.None))!.Value;
+            var n = datagram.Length;
             Assert.InRange(n, 4, 1400);
-            var seq = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(buffer);
+            var seq = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(datagram.Bytes.Span);
             Assert.InRange(seq, 0, Senders * PerSender - 1);
             await Eventually.TrueAsync(() => sent.ContainsKey(seq), $"datagram {seq} recorded as sent");
-            Assert.True(buffer.AsSpan(0, n).SequenceEqual(sent[seq]), $"frame {i}: {n} bytes numbered {seq}, not the {sent[seq].Length} bytes sent");
+            Assert.True(datagram.Bytes.Span.SequenceEqual(sent[seq]), $"frame {i}: {n} bytes numbered {seq}, not the {sent[seq].Length} bytes sent");
             Assert.True(seen.Add(seq), $"datagram {seq} twice");
+            datagram.Return();
         }
         await Task.WhenAll(senders);
     }

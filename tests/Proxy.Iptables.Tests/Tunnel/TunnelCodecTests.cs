@@ -115,23 +115,25 @@ public sealed class TunnelCodecTests
     public async Task Datagrams_ManySizes_KeepTheirBoundaries()
     {
         var ms = new MemoryStream();
-        var scratch = new byte[DatagramFraming.MaxPayload + 2];
         var sizes = new[] { 0, 1, 512, 1400, 9000, 65535 };
-        foreach (var size in sizes) await DatagramFraming.WriteAsync(ms, Enumerable.Repeat((byte)size, size).ToArray(), scratch, CancellationToken.None);
+        foreach (var size in sizes) await DatagramFraming.WriteAsync(ms, Enumerable.Repeat((byte)size, size).ToArray(), CancellationToken.None);
         ms.Position = 0;
-        var buffer = new byte[65535];
+        var header = new byte[2];
         foreach (var size in sizes)
         {
-            Assert.Equal(size, await DatagramFraming.ReadAsync(ms, buffer, CancellationToken.None));
-            Assert.All(buffer[..size], b => Assert.Equal((byte)size, b));
+            var datagram = await DatagramFraming.ReadAsync(ms, header, CancellationToken.None);
+            Assert.NotNull(datagram);
+            Assert.Equal(size, datagram.Value.Length);
+            Assert.All(datagram.Value.Bytes.ToArray(), b => Assert.Equal((byte)size, b));
+            datagram.Value.Return();
         }
-        Assert.Equal(-1, await DatagramFraming.ReadAsync(ms, buffer, CancellationToken.None));
+        Assert.Null(await DatagramFraming.ReadAsync(ms, header, CancellationToken.None));
     }
 
     [Fact]
     public async Task Datagrams_StreamEndsInsideFrame_Throws()
     {
         await Assert.ThrowsAsync<EndOfStreamException>(async () =>
-            await DatagramFraming.ReadAsync(new MemoryStream([0, 10, 1, 2]), new byte[65535], CancellationToken.None));
+            await DatagramFraming.ReadAsync(new MemoryStream([0, 10, 1, 2]), new byte[2], CancellationToken.None));
     }
 }
