@@ -1,7 +1,9 @@
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>A tunnel stream carrying length-framed datagrams as a <see cref="IDatagramChannel"/>.</summary>
-public sealed class FramedStreamChannel(IMeshStream stream) : IDatagramChannel
+/// <param name="stream">The stream.</param>
+/// <param name="ownsStream">False for an inbound stream the host owns: disposing the channel leaves it alone.</param>
+public sealed class FramedStreamChannel(IMeshStream stream, bool ownsStream = true) : IDatagramChannel
 {
     private readonly byte[] _header = new byte[2];
 
@@ -14,5 +16,5 @@ public sealed class FramedStreamChannel(IMeshStream stream) : IDatagramChannel
         DatagramFraming.ReadAsync(stream.Stream, _header, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => stream.DisposeAsync();
+    public ValueTask DisposeAsync() => ownsStream ? stream.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -12,3 +12,25 @@ public interface IDatagramChannel : IAsyncDisposable
     /// </summary>
     ValueTask<PooledDatagram?> ReceiveAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The receive loop every UDP direction runs.</summary>
+public static class DatagramChannels
+{
+    /// <summary>Hands each datagram to <paramref name="forward"/> and returns its buffer after; ends when the channel does.</summary>
+    public static async Task ForEachAsync(this IDatagramChannel from, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> forward, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(forward);
+        while (await from.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } datagram)
+        {
+            try
+            {
+                await forward(datagram.Bytes, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                datagram.Return();
+            }
+        }
+    }
+}

@@ -164,20 +164,12 @@ public sealed class UdpServiceListener : IAsyncDisposable
     {
         try
         {
-            var client = new UdpSocketChannel(session.ClientSocket);
-            while (await client.ReceiveAsync(linked.Token).ConfigureAwait(false) is { } datagram)
+            await new UdpSocketChannel(session.ClientSocket).ForEachAsync(async (datagram, ct) =>
             {
-                try
-                {
-                    session.Touch(_time.GetUtcNow().UtcTicks);
-                    await session.SendAsync(datagram.Bytes, linked.Token).ConfigureAwait(false);
-                    entry.Counters.Add(inbound: true, datagram.Length);
-                }
-                finally
-                {
-                    datagram.Return();
-                }
-            }
+                session.Touch(_time.GetUtcNow().UtcTicks);
+                await session.SendAsync(datagram, ct).ConfigureAwait(false);
+                entry.Counters.Add(inbound: true, datagram.Length);
+            }, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -189,19 +181,12 @@ public sealed class UdpServiceListener : IAsyncDisposable
     {
         try
         {
-            while (await channel.ReceiveAsync(linked.Token).ConfigureAwait(false) is { } datagram)
+            await channel.ForEachAsync(async (datagram, ct) =>
             {
-                try
-                {
-                    session.Touch(_time.GetUtcNow().UtcTicks);
-                    await session.ClientSocket.SendAsync(datagram.Bytes, SocketFlags.None, linked.Token).ConfigureAwait(false);
-                    entry.Counters.Add(inbound: false, datagram.Length);
-                }
-                finally
-                {
-                    datagram.Return();
-                }
-            }
+                session.Touch(_time.GetUtcNow().UtcTicks);
+                await session.ClientSocket.SendAsync(datagram, SocketFlags.None, ct).ConfigureAwait(false);
+                entry.Counters.Add(inbound: false, datagram.Length);
+            }, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {

@@ -64,44 +64,21 @@ public sealed class TunnelServer(TunnelAuthorizer authorizer, ISocketFactory soc
     {
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = new UdpSocketChannel(socket);
-        var framed = new BorrowedFramedChannel(stream);
+        var framed = new FramedStreamChannel(stream, ownsStream: false);
         // Buffers are rented per datagram (see PooledDatagram): a waiting session holds none.
         var up = Task.Run(async () =>
         {
             try
             {
-                while (await framed.ReceiveAsync(done.Token).ConfigureAwait(false) is { } datagram)
-                {
-                    try
-                    {
-                        await channel.SendAsync(datagram.Bytes, done.Token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        datagram.Return();
-                    }
-                }
+                await framed.ForEachAsync(channel.SendAsync, done.Token).ConfigureAwait(false);
             }
             finally
             {
                 await done.CancelAsync().ConfigureAwait(false);
             }
         }, CancellationToken.None);
-        var down = Task.Run(async () =>
-        {
-            // Idle sessions end on the initiating side; here the stream end or reset ends them.
-            while (await channel.ReceiveAsync(done.Token).ConfigureAwait(false) is { } datagram)
-            {
-                try
-                {
-                    await framed.SendAsync(datagram.Bytes, done.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    datagram.Return();
-                }
-            }
-        }, CancellationToken.None);
+        // Idle sessions end on the initiating side; here the stream end or reset ends them.
+        var down = Task.Run(() => channel.ForEachAsync(framed.SendAsync, done.Token), CancellationToken.None);
         try
         {
             await Task.WhenAll(up, down).ConfigureAwait(false);
