@@ -34,7 +34,9 @@ internal static class CircuitBridge
     /// Asked when a limit is hit, at most once: other limits the circuit may go on under now (counted
     /// from its start), or null to cut it.
     /// </param>
-    public static async Task<(Outcome Outcome, long Bytes, bool Upgraded)> RunAsync(IMeshStream a, IMeshStream b, CircuitLimit limit, int bufferSize, TimeProvider time, Action<long> onBytes, CancellationToken cancellationToken, Func<CircuitLimit?>? upgrade = null)
+    /// <param name="onUpgraded">Called once the circuit went on under the upgrade's limits.</param>
+    public static async Task<(Outcome Outcome, long Bytes, bool Upgraded)> RunAsync(IMeshStream a, IMeshStream b, CircuitLimit limit, int bufferSize, TimeProvider time, Action<long> onBytes, CancellationToken cancellationToken,
+        Func<CircuitLimit?>? upgrade = null, Action? onUpgraded = null)
     {
         var timedOut = 0;
         var exceeded = 0;
@@ -67,6 +69,7 @@ internal static class CircuitBridge
                 upgraded = true;
                 Volatile.Write(ref current, next);
                 timer!.Change(next.Duration is { } left ? left - elapsed : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                onUpgraded?.Invoke();
                 return true;
             }
         }

@@ -165,14 +165,14 @@ internal sealed class HopService(
                 {
                     Interlocked.Add(ref _bytes, n);
                     metrics.Bytes(n);
-                }, cancellationToken, members ? null : () =>
-                {
-                    if (!membership.IsMember(from) || !membership.IsMember(target)) return null;
-                    Interlocked.Increment(ref _upgraded);
-                    metrics.CircuitUpgraded();
-                    HopLog.CircuitUpgraded(logger, from.ToString(), target.ToString());
-                    return memberLimit;
-                }).ConfigureAwait(false);
+                }, cancellationToken,
+                    members ? null : () => membership.IsMember(from) && membership.IsMember(target) ? memberLimit : null,
+                    () =>
+                    {
+                        Interlocked.Increment(ref _upgraded);
+                        metrics.CircuitUpgraded();
+                        HopLog.CircuitUpgraded(logger, from.ToString(), target.ToString());
+                    }).ConfigureAwait(false);
                 HopLog.CircuitEnded(logger, from.ToString(), target.ToString(), upgraded ? $"{outcome} (member limits since an outsider limit was reached)" : outcome.ToString(), bytes);
             }
         }
