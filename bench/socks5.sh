@@ -105,8 +105,10 @@ if [ "$CONNS_SECONDS" != 0 ]; then
   echo
   echo "connections (SOCKS5 CONNECT node-b:18080, 1 byte each way, close), $CONNS_SECONDS s each:"
   for v in own-node:10801 other-node:10802; do
-    python3 - "${v%%:*}" "${v##*:}" "$CONNS_SECONDS" <<'PY'
-import socket, struct, sys, time
+    BENCH_DIR=$root/bench python3 - "${v%%:*}" "${v##*:}" "$CONNS_SECONDS" <<'PY'
+import os, socket, struct, sys, time
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from dataplane import _kind  # the error kinds dataplane.sh prints
 label, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 def one():
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
@@ -135,8 +137,7 @@ while time.monotonic() < end:
         one()
         done += 1
     except OSError as e:
-        k = "timeout" if isinstance(e, socket.timeout) else (str(e) if isinstance(e, ConnectionError) and not e.errno else type(e).__name__)
-        kinds[k] = kinds.get(k, 0) + 1
+        kinds[_kind(e)] = kinds.get(_kind(e), 0) + 1
     worst = max(worst, time.monotonic() - t0)
 secs = time.monotonic() - start
 print(f"  {label:<11} {done / secs:8.1f} conn/s  {done} ok, errors {kinds or 0}, slowest {worst * 1000:.0f} ms")
