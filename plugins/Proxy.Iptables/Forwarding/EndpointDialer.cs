@@ -31,8 +31,8 @@ public sealed class EndpointDialer(
         ArgumentNullException.ThrowIfNull(client);
         var started = time.GetTimestamp();
         var tried = new List<IPEndPoint>();
-        // What the give-up line names: each attempt's endpoint, path and reason.
-        var attempts = new List<string>();
+        // What the give-up line names: each failed attempt's endpoint, path and reason (made on the first failure).
+        List<string>? attempts = null;
         var backend = entry.Balancer.Choose(client);
         // A policy answering "retry" forever must not hold a client for ever.
         var maxAttempts = Math.Max(3, entry.Balancer.Backends.Count * 2);
@@ -48,8 +48,9 @@ public sealed class EndpointDialer(
 
             cancellationToken.ThrowIfCancellationRequested();
             entry.Counters.DialFailed(reason);
-            attempts.Add($"{backend.EndPoint} ({path.ToWire()}): {reason}");
-            failures?.Add(attempts[^1]);
+            var line = $"{backend.EndPoint} ({path.ToWire()}): {reason}";
+            (attempts ??= []).Add(line);
+            failures?.Add(line);
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
             if (backend.Health.RecordFailure(time.GetUtcNow().UtcTicks, options.EjectAfterFailures, options.EjectFor, noPath))
                 logger.Ejected(backend.EndPoint.ToString());
@@ -68,7 +69,7 @@ public sealed class EndpointDialer(
             }
         }
 
-        logger.GaveUp(entry.Name, attempts.Count == 0 ? "no endpoint to choose" : string.Join("; ", attempts));
+        logger.GaveUp(entry.Name, attempts is null ? "no endpoint to choose" : string.Join("; ", attempts));
         return null;
     }
 
