@@ -84,6 +84,7 @@ public sealed class YamuxStream : DuplexStream
                     return n;
                 }
                 if (_reset) throw new YamuxException(_failure ?? $"yamux: stream {Id} was reset", reset: true);
+                if (_abandoned) throw Disposed();
                 if (_remoteClosed) return 0;
                 _readWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _readWaiter.Task;
@@ -135,6 +136,7 @@ public sealed class YamuxStream : DuplexStream
             lock (_lock)
             {
                 if (_reset) throw new YamuxException(_failure ?? $"yamux: stream {Id} was reset", reset: true);
+                if (_abandoned) throw Disposed();
                 if (_localClosed) throw new YamuxException($"yamux: stream {Id} write side is closed");
                 if (_sendWindow > 0)
                 {
@@ -376,6 +378,8 @@ public sealed class YamuxStream : DuplexStream
         SyncReservation();
     }
 
+    private YamuxException Disposed() => new($"yamux: stream {Id} was closed locally");
+
     private void WakeAll()
     {
         Wake(ref _readWaiter);
@@ -398,6 +402,8 @@ public sealed class YamuxStream : DuplexStream
     /// <summary>
     /// Graceful close: FIN our side; unread and future inbound bytes are dropped (window still
     /// credited so the remote can finish), and the stream is forgotten once the remote FINs too.
+    /// A read or write still waiting (another caller's) ends with a <see cref="YamuxException"/>, as
+    /// a socket's does when it is closed under it — it would otherwise wait for the remote.
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
@@ -406,6 +412,7 @@ public sealed class YamuxStream : DuplexStream
             _abandoned = true;
             var unread = _buffered;
             ReleaseBuffers();
+            WakeAll();
             if (unread > 0 && !_reset && !_remoteClosed)
             {
                 _receiveCredit += unread;

@@ -57,6 +57,45 @@ public sealed class YamuxStreamTests
     }
 
     [Fact]
+    public async Task Dispose_WhileAReadAndAWriteWait_BothEndAtOnce_TheRemoteReadsEndOfStream()
+    {
+        // An HTTP client disposes its connection to abort a request whose response is awaited (the
+        // gateway's route timeout): the waiting read must end then, not when the remote answers.
+        await using var pair = await YamuxPair.CreateAsync();
+        var ct = TestTimeout.Token();
+        var client = await pair.Client.OpenStreamAsync(ct);
+        await client.WriteAsync(new byte[] { 1 }, ct);
+        var server = await pair.Accepted.Reader.ReadAsync(ct);
+        Assert.Equal(1, await server.ReadAsync(new byte[1], ct));
+
+        var read = client.ReadAsync(new byte[16], ct).AsTask();
+        // A write that waits for window: the server reads nothing, so the initial window runs out.
+        var payload = new byte[2 * YamuxOptions.InitialWindow];
+        var write = client.WriteAsync(payload, ct).AsTask();
+        await WaitUntilAsync(() => client.SendWindow == 0, ct);
+        Assert.False(read.IsCompleted);
+        Assert.False(write.IsCompleted);
+
+        await client.DisposeAsync();
+        var readFailure = await Assert.ThrowsAsync<YamuxException>(() => read);
+        Assert.Contains("closed locally", readFailure.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<YamuxException>(() => write);
+        await Assert.ThrowsAsync<YamuxException>(() => client.ReadAsync(new byte[1], ct).AsTask());
+
+        // The remote gets what was sent before (a window's worth), then end-of-stream: a graceful close, not a reset.
+        var total = 0;
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = await server.ReadAsync(buffer, ct)) > 0) total += n;
+        Assert.InRange(total, (int)YamuxOptions.InitialWindow - 1, payload.Length - 1); // the first byte took one of the window
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
+    {
+        while (!condition()) await Task.Delay(5, ct);
+    }
+
+    [Fact]
     public async Task Write_LargerThanOneFrame_GoesOutAsFramesOfAtMostMaxFramePayload()
     {
         var (a, raw) = await SocketPair.StreamsAsync();
