@@ -28,7 +28,7 @@ public sealed class GatewayTests(ITestOutputHelper output)
     private const string Gw = "10.1.0.2";
 
     [Fact]
-    public async Task IstioGatewayOnAnEdgeNode_HttpHttpsMutual_WeightsHeaders_RotationWithoutRestart_MalformedSkipped()
+    public async Task IstioGatewayOnAnEdgeNode_HttpHttpsMutual_WeightsHeaders_TimeoutRetry_RotationWithoutRestart_MalformedSkipped()
     {
         using var lab = new NetnsLab("pmgw-");
         var root = Path.Combine(Path.GetTempPath(), "pmgw-" + Guid.NewGuid().ToString("n")[..8]);
@@ -45,7 +45,7 @@ public sealed class GatewayTests(ITestOutputHelper output)
             server.Start(0);
 
             lab.Own(new HttpBackend(lab.SocketsIn(t.PodA), new IPEndPoint(IPAddress.Parse("10.244.1.2"), 8080), "web@pod-a"));
-            lab.Own(new HttpBackend(lab.SocketsIn(t.PodB), new IPEndPoint(IPAddress.Parse("10.244.2.2"), 8080), "web@pod-b"));
+            var webB = lab.Own(new HttpBackend(lab.SocketsIn(t.PodB), new IPEndPoint(IPAddress.Parse("10.244.2.2"), 8080), "web@pod-b"));
 
             var (_, relayAddr) = await DataPlaneTests.StartRelayAsync(lab, t, root);
             var a = lab.Own(new AgentProcess(t.NodeA, "node-a", Path.Combine(root, "node-a"),
@@ -66,6 +66,23 @@ public sealed class GatewayTests(ITestOutputHelper output)
             Assert.Equal("web@pod-b", await CurlAsync(client, "http://10.1.0.2:8080/", "-H", "x-canary: yes"));
             // A path no route takes (the VirtualService's routes all need a host): 404 from the gateway.
             Assert.Equal("404", (await CurlAsync(client, "http://10.1.0.2:8080/", "-H", "Host: other.example.org", "-o", "/dev/null", "-w", "%{http_code}")).Trim());
+
+            // The route's timeout: web-b answers /slow after 3 s, the route allows 500 ms — 504 from the gateway, without waiting for web-b.
+            var slow = await CurlAsync(client, "http://10.1.0.2:8080/slow", "-w", "\n%{http_code} %{time_total}");
+            output.WriteLine($"/slow (timeout 500ms): {slow}");
+            var (slowBody, slowStatus) = (slow[..slow.LastIndexOf('\n')], slow[(slow.LastIndexOf('\n') + 1)..].Split(' '));
+            Assert.Equal("504", slowStatus[0]);
+            Assert.Contains("upstream request timeout", slowBody, StringComparison.Ordinal);
+            Assert.True(double.Parse(slowStatus[1], System.Globalization.CultureInfo.InvariantCulture) < HttpBackend.SlowDelay.TotalSeconds, "the gateway waited for the slow pod: " + slow);
+
+            // Retries: web-b answers /flaky… 503 every other time. With retries off the client gets the 503; with
+            // `retries: {attempts: 2, retryOn: 5xx}` the gateway tries again (across the relay) and the client gets the 200.
+            Assert.Equal("503", (await CurlAsync(client, "http://10.1.0.2:8080/flaky-once", "-o", "/dev/null", "-w", "%{http_code}")).Trim());
+            Assert.Equal(1, webB.FlakyRequests);
+            Assert.Equal("web@pod-b", await CurlAsync(client, "http://10.1.0.2:8080/flaky-once"));
+            Assert.Equal(2, webB.FlakyRequests);
+            Assert.Equal("web@pod-b", await CurlAsync(client, "http://10.1.0.2:8080/flaky"));
+            Assert.Equal(4, webB.FlakyRequests);
 
             // HTTPS (SIMPLE) with the certificate from the Secret, checked against its CA; and through to node-b.
             var resolve = $"shop.example.com:8443:{Gw}";
@@ -176,6 +193,12 @@ public sealed class GatewayTests(ITestOutputHelper output)
                 {"name": "split", "match": [{"uri": {"prefix": "/split"}}],
                  "route": [{"destination": {"host": "web-a.demo.svc.cluster.local"}, "weight": 70},
                            {"destination": {"host": "web-b.demo"}, "weight": 30}]},
+                {"name": "slow", "match": [{"uri": {"prefix": "/slow"}}], "timeout": "500ms",
+                 "route": [{"destination": {"host": "web-b"}}]},
+                {"name": "flaky-once", "match": [{"uri": {"prefix": "/flaky-once"}}], "retries": {"attempts": 0},
+                 "route": [{"destination": {"host": "web-b"}}]},
+                {"name": "flaky", "match": [{"uri": {"prefix": "/flaky"}}], "retries": {"attempts": 2, "retryOn": "5xx"},
+                 "route": [{"destination": {"host": "web-b"}}]},
                 {"name": "default", "route": [{"destination": {"host": "web-a"}}]}
               ]
             }

@@ -7,19 +7,39 @@ namespace PluginMesh.Mesh.E2E.Tests.Support;
 /// <summary>
 /// A backend "pod" speaking just enough HTTP/1.1: reads the request head, answers 200 with its name
 /// as the body and closes. Lives in a namespace on an endpoint IP; counts the requests it served.
+/// Two paths misbehave on purpose: <c>/slow…</c> is answered after <see cref="SlowDelay"/>, and
+/// <c>/flaky…</c> is answered 503 every other time, starting with the first (<see cref="FlakyRequests"/>
+/// counts them).
 /// </summary>
 internal sealed class HttpBackend(NetnsSockets sockets, IPEndPoint endpoint, string name) : PodBackend(sockets, endpoint, name)
 {
+    public static readonly TimeSpan SlowDelay = TimeSpan.FromSeconds(3);
+
+    private int _flaky;
+
+    /// <summary>Requests for <c>/flaky…</c> received.</summary>
+    public int FlakyRequests => Volatile.Read(ref _flaky);
+
     protected override bool AwaitClientClose => true;
 
     protected override bool IsComplete(ReadOnlySpan<byte> received) => received.IndexOf("\r\n\r\n"u8) >= 0;
 
+    protected override TimeSpan Delay(ReadOnlySpan<byte> request) => PathStarts(request, "/slow"u8) ? SlowDelay : TimeSpan.Zero;
+
     protected override byte[]? Answer(ReadOnlySpan<byte> request, bool complete)
     {
         if (!complete) return null;
-        var body = Encoding.UTF8.GetBytes(Name);
-        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        var failed = PathStarts(request, "/flaky"u8) && Interlocked.Increment(ref _flaky) % 2 == 1;
+        var body = Encoding.UTF8.GetBytes(failed ? "unavailable" : Name);
+        var status = failed ? "503 Service Unavailable" : "200 OK";
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         return [.. head, .. body];
+    }
+
+    private static bool PathStarts(ReadOnlySpan<byte> request, ReadOnlySpan<byte> prefix)
+    {
+        var space = request.IndexOf((byte)' ');
+        return space > 0 && request[(space + 1)..].StartsWith(prefix);
     }
 
     /// <summary>One GET with a fresh connection from a socket in <paramref name="sockets"/>' namespace; returns status code and body.</summary>

@@ -23,6 +23,9 @@ internal abstract class PodBackend(NetnsSockets sockets, IPEndPoint endpoint, st
     /// <summary>Wait for the client's close after answering (so the connection ends cleanly both ways).</summary>
     protected virtual bool AwaitClientClose => false;
 
+    /// <summary>How long to wait before answering <paramref name="request"/> (a slow pod).</summary>
+    protected virtual TimeSpan Delay(ReadOnlySpan<byte> request) => TimeSpan.Zero;
+
     protected override async Task ServeAsync(Socket s, CancellationToken stop)
     {
         using (s)
@@ -42,6 +45,7 @@ internal abstract class PodBackend(NetnsSockets sockets, IPEndPoint endpoint, st
                     complete = IsComplete(buffer.AsSpan(0, total));
                 }
                 if (Answer(buffer.AsSpan(0, total), complete) is not { } answer) return;
+                if (Delay(buffer.AsSpan(0, total)) is { } delay && delay > TimeSpan.Zero) await Task.Delay(delay, cts.Token);
                 await s.SendAsync(answer, SocketFlags.None, cts.Token);
                 Interlocked.Increment(ref _served);
                 s.Shutdown(SocketShutdown.Send);
