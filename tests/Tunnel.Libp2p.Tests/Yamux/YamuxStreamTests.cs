@@ -38,10 +38,7 @@ public sealed class YamuxStreamTests
     {
         await using var pair = await YamuxPair.CreateAsync();
         var ct = TestTimeout.Token();
-        var client = await pair.Client.OpenStreamAsync(ct);
-        await client.WriteAsync(new byte[] { 1 }, ct);
-        var server = await pair.Accepted.Reader.ReadAsync(ct);
-        Assert.Equal(1, await server.ReadAsync(new byte[1], ct));
+        var (client, server) = await OpenedAsync(pair, ct);
 
         var abandoned = new byte[16];
         using var cancel = new CancellationTokenSource();
@@ -63,10 +60,7 @@ public sealed class YamuxStreamTests
         // gateway's route timeout): the waiting read must end then, not when the remote answers.
         await using var pair = await YamuxPair.CreateAsync();
         var ct = TestTimeout.Token();
-        var client = await pair.Client.OpenStreamAsync(ct);
-        await client.WriteAsync(new byte[] { 1 }, ct);
-        var server = await pair.Accepted.Reader.ReadAsync(ct);
-        Assert.Equal(1, await server.ReadAsync(new byte[1], ct));
+        var (client, server) = await OpenedAsync(pair, ct);
 
         var read = client.ReadAsync(new byte[16], ct).AsTask();
         // A write that waits for window: the server reads nothing, so the initial window runs out.
@@ -88,6 +82,16 @@ public sealed class YamuxStreamTests
         int n;
         while ((n = await server.ReadAsync(buffer, ct)) > 0) total += n;
         Assert.InRange(total, (int)YamuxOptions.InitialWindow - 1, payload.Length - 1); // the first byte took one of the window
+    }
+
+    /// <summary>A stream opened by the client and accepted by the server, one byte through it.</summary>
+    private static async Task<(YamuxStream Client, YamuxStream Server)> OpenedAsync(YamuxPair pair, CancellationToken ct)
+    {
+        var client = await pair.Client.OpenStreamAsync(ct);
+        await client.WriteAsync(new byte[] { 1 }, ct);
+        var server = await pair.Accepted.Reader.ReadAsync(ct);
+        Assert.Equal(1, await server.ReadAsync(new byte[1], ct));
+        return (client, server);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
