@@ -15,7 +15,14 @@ internal sealed class StatusService(
     IEnumerable<IHostStatusSection> hostSections,
     string? configFile)
 {
-    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    // Uptime counts from the process's start, not from this service's creation (the first request).
+    private static readonly DateTime ProcessStarted = StartTime();
+
+    private static DateTime StartTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.StartTime.ToUniversalTime();
+    }
 
     public bool Ready => runtime.Ready;
 
@@ -27,7 +34,7 @@ internal sealed class StatusService(
             {
                 name = settings.Node.NodeName,
                 version = ConfigLoader.AssemblyVersion(),
-                uptimeSeconds = Math.Round(Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, 1),
+                uptimeSeconds = Math.Round(Math.Max(0, (DateTime.UtcNow - ProcessStarted).TotalSeconds), 1),
                 dataDir = settings.Node.DataDirectory,
                 configFile,
                 pid = Environment.ProcessId,

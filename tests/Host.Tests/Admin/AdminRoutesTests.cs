@@ -29,6 +29,8 @@ public sealed class AdminRoutesTests : IDisposable
     [Fact]
     public async Task Routes_AreMapped_QueryIn_StatusAndJsonBodyOut_ExceptionsAre500()
     {
+        double livedBefore;
+        using (var self = System.Diagnostics.Process.GetCurrentProcess()) livedBefore = (DateTime.UtcNow - self.StartTime.ToUniversalTime()).TotalSeconds;
         await using var app = AgentHost.Build(Plan());
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
@@ -56,6 +58,8 @@ public sealed class AdminRoutesTests : IDisposable
         Assert.Equal("InvalidOperationException: changed while read", doc.GetProperty("test.lazy").GetProperty("error").GetString());
         Assert.Equal("NaN", doc.GetProperty("test.nan").GetProperty("rate").GetString());
         Assert.Equal("routes-node", doc.GetProperty("node").GetProperty("name").GetString());
+        // Uptime is the process's: at least as long as this test process has lived before the agent was built.
+        Assert.True(doc.GetProperty("node").GetProperty("uptimeSeconds").GetDouble() >= livedBefore - 0.1, doc.GetProperty("node").ToString());
         await app.StopAsync();
     }
 
