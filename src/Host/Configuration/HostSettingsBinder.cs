@@ -154,22 +154,23 @@ internal static partial class HostSettingsBinder
     {
         foreach (var top in config.GetChildren())
         {
-            if (!KnownKeys.TryGetValue(top.Key, out var children)) { problems.Add(new(top.Key, "unknown key")); continue; }
+            if (!KnownKeys.TryGetValue(top.Key, out var children)) { problems.Add(Unknown(top.Key, KnownKeys.Keys)); continue; }
             if (children is ["*"]) continue;
-            foreach (var child in top.GetChildren())
-            {
-                if (!children.Contains(child.Key, StringComparer.OrdinalIgnoreCase)) problems.Add(new(top.Key + "." + child.Key, "unknown key"));
-            }
+            CheckChildren(top, top.Key + ".", children, problems);
         }
-        foreach (var child in config.GetSection("telemetry:otlp").GetChildren())
+        CheckChildren(config.GetSection("telemetry:otlp"), "telemetry.otlp.", ["endpoint", "protocol", "exportIntervalMs"], problems);
+        CheckChildren(config.GetSection("telemetry:prometheus"), "telemetry.prometheus.", ["enabled"], problems);
+    }
+
+    private static void CheckChildren(IConfigurationSection section, string prefix, string[] known, List<ConfigProblem> problems)
+    {
+        foreach (var child in section.GetChildren())
         {
-            if (child.Key is not ("endpoint" or "protocol" or "exportIntervalMs")) problems.Add(new("telemetry.otlp." + child.Key, "unknown key"));
-        }
-        foreach (var child in config.GetSection("telemetry:prometheus").GetChildren())
-        {
-            if (!child.Key.Equals("enabled", StringComparison.OrdinalIgnoreCase)) problems.Add(new("telemetry.prometheus." + child.Key, "unknown key"));
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase)) problems.Add(Unknown(prefix + child.Key, known));
         }
     }
+
+    private static ConfigProblem Unknown(string path, IEnumerable<string> known) => new(path, $"unknown key; expected one of: {string.Join(", ", known)}");
 
     // An empty value is the default here, as if the key were absent; otherwise as the plugins' readers read it.
     private static T Number<T>(IConfiguration config, string key, T fallback, T min, T max, List<ConfigProblem> problems) where T : IBinaryInteger<T> =>

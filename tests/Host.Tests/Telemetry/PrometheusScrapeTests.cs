@@ -30,7 +30,7 @@ public sealed class PrometheusScrapeTests : IDisposable
 
     [Theory]
     [InlineData("telemetry:\n  prometheus:\n    enabled: maybe", "telemetry.prometheus.enabled: 'maybe' is not true or false")]
-    [InlineData("telemetry:\n  prometheus:\n    port: 9090", "telemetry.prometheus.port: unknown key")]
+    [InlineData("telemetry:\n  prometheus:\n    port: 9090", "telemetry.prometheus.port: unknown key; expected one of: enabled")]
     public void Validation_NamesTheKey(string yaml, string expected)
     {
         var problems = Bind("profile: none\n" + yaml, out _);
