@@ -21,7 +21,7 @@ internal static partial class ProxyLog
     [LoggerMessage(15, LogLevel.Information, "[proxy.iptables] endpoint {Endpoint} back in load balancing: {Why}")]
     public static partial void Readmitted(this ILogger logger, string endpoint, string why);
 
-    [LoggerMessage(6, LogLevel.Warning, "[proxy.iptables] {Service}: no endpoint reachable ({Attempts}); client connection reset")]
+    [LoggerMessage(6, LogLevel.Warning, "[proxy.iptables] {Service}: no endpoint reachable ({Attempts})")]
     public static partial void GaveUp(this ILogger logger, string service, string attempts);
 
     [LoggerMessage(7, LogLevel.Information, "[proxy.iptables] rules synced: {Rules} rules ({Kind}) in {Ms:F1} ms")]
