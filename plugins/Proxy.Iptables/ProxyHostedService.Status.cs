@@ -38,7 +38,7 @@ public sealed partial class ProxyHostedService
             }
             var service = group.First().Service;
             var clusterIps = service?.ClusterIps.Select(ip => ip.ToString()).ToList() ?? [];
-            var externalIps = mode == ProxyMode.Iptables && service?.ExternalIps is { Count: > 0 } external ? external.Select(ip => ip.ToString()).ToList() : null;
+            var externalIps = service?.ExternalIps is { Count: > 0 } external ? external.Select(ip => ip.ToString()).ToList() : null;
             services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports, externalIps));
         }
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,

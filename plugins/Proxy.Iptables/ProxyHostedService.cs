@@ -221,10 +221,10 @@ public sealed partial class ProxyHostedService(
     private async Task ReconcileAsync(CatalogSnapshot snapshot, CancellationToken cancellationToken)
     {
         var table = _registry!.Apply(snapshot);
-        // External entries only need a listener of their own for a node port (listen mode) or UDP
-        // (iptables mode; TCP shares the redirect listener). External IPs are served in iptables mode only.
+        // Listen mode: every entry has listeners of its own (an external one on its node port and
+        // external IPs). iptables mode: UDP entries only (TCP shares the redirect listener).
         var wanted = table.Entries
-            .Where(kv => mode == ProxyMode.Listen ? !kv.Key.External || kv.Value.Port.NodePort > 0 : kv.Key.Protocol == TransportProtocol.Udp)
+            .Where(kv => mode == ProxyMode.Listen || kv.Key.Protocol == TransportProtocol.Udp)
             .Select(kv => kv.Key);
         await _listeners!.ReconcileAsync(wanted).ConfigureAwait(false);
         if (mode == ProxyMode.Iptables && interceptor is not null) await SyncRulesAsync(table, cancellationToken).ConfigureAwait(false);

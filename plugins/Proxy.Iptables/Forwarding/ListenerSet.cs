@@ -4,56 +4,77 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// Per service-port listeners (every port in listen mode; UDP ports in iptables mode). A port keeps
 /// its listener, and so its local port number, for as long as it stays in the catalog. Called from
 /// the reconcile loop only; <see cref="PortOf"/> is safe from any thread. With
-/// <paramref name="nodePortAddress"/> set (listen mode), an external entry listens on its node port
-/// itself on that address, since clients outside the node dial that port.
+/// <paramref name="nodePortAddress"/> set (listen mode), an external entry listens where clients
+/// outside the node dial it: on its node port at that address, and on the service port at each of
+/// the service's external IPs (bound with <c>IP_FREEBIND</c>, so an address that is not, or not yet,
+/// on this node — a floating IP — is served once it arrives).
 /// </summary>
 public sealed class ListenerSet(
     ProxyOptions options, IPAddress bindAddress, ISocketFactory sockets, Func<ServiceTable> table, TcpForwarder tcp, EndpointDialer dialer,
     ConnectionScope scope, TimeProvider time, ILogger logger, IPAddress? nodePortAddress = null) : IAsyncDisposable
 {
-    private readonly Dictionary<PortKey, IAsyncDisposable> _listeners = [];
+    private readonly Dictionary<PortKey, List<IAsyncDisposable>> _listeners = [];
+    // The fixed addresses an external entry was bound to (listen mode), to notice when they change.
+    private readonly Dictionary<PortKey, IPEndPoint[]> _fixed = [];
     private volatile Dictionary<PortKey, int> _ports = [];
 
     /// <summary>The local port serving <paramref name="key"/>, or null.</summary>
     public int? PortOf(PortKey key) => _ports.TryGetValue(key, out var p) ? p : null;
 
-    /// <summary>Opens listeners for new ports in <paramref name="wanted"/> and closes those of ports gone (or of node ports moved).</summary>
+    /// <summary>Opens listeners for new ports in <paramref name="wanted"/> and closes those of ports gone (or whose node port or external IPs changed).</summary>
     public async Task ReconcileAsync(IEnumerable<PortKey> wanted)
     {
         ArgumentNullException.ThrowIfNull(wanted);
         var want = wanted.ToHashSet();
-        foreach (var gone in _listeners.Keys.Where(k => !want.Contains(k) || NodePortMoved(k)).ToList())
+        foreach (var gone in _listeners.Keys.Where(k => !want.Contains(k) || FixedMoved(k)).ToList())
         {
-            await _listeners[gone].DisposeAsync().ConfigureAwait(false);
+            foreach (var listener in _listeners[gone]) await listener.DisposeAsync().ConfigureAwait(false);
             _listeners.Remove(gone);
+            _fixed.Remove(gone);
         }
 
         var ports = new Dictionary<PortKey, int>(_ports.Where(kv => _listeners.ContainsKey(kv.Key)));
         foreach (var key in want)
         {
             if (_listeners.ContainsKey(key)) continue;
-            var socket = Bind(key);
-            if (socket is null) continue;
-            var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-            ServicePortEntry? Resolve() => table().Entries.GetValueOrDefault(key);
-            _listeners[key] = key.Protocol == TransportProtocol.Udp
-                ? new UdpServiceListener(socket, Resolve, dialer, sockets, options, time, scope)
-                : new TcpAcceptLoop(socket, _ => Resolve(), tcp, scope, logger);
-            ports[key] = port;
+            var fixedAt = FixedAddresses(key, out var nodePorts);
+            var bound = (fixedAt is null ? new[] { Bind(key) } : fixedAt.Select((at, i) => Open(key, at.Address, at.Port, probing: false, freeBind: i >= nodePorts, out _)))
+                .OfType<Socket>().ToList();
+            if (bound.Count == 0) continue; // tried again at the next reconcile
+            if (fixedAt is not null) _fixed[key] = fixedAt;
+            _listeners[key] = bound.Select(socket => Serve(key, socket)).ToList();
+            ports[key] = ((IPEndPoint)bound[0].LocalEndPoint!).Port;
         }
         _ports = ports;
     }
 
-    // The node port to listen on for key itself, or null when the port is ours to pick.
-    private int? NodePortOf(PortKey key) => key.External && nodePortAddress is not null ? table().Entries.GetValueOrDefault(key)?.Port.NodePort : null;
+    private IAsyncDisposable Serve(PortKey key, Socket socket)
+    {
+        ServicePortEntry? Resolve() => table().Entries.GetValueOrDefault(key);
+        return key.Protocol == TransportProtocol.Udp
+            ? new UdpServiceListener(socket, Resolve, dialer, sockets, options, time, scope)
+            : new TcpAcceptLoop(socket, _ => Resolve(), tcp, scope, logger);
+    }
 
-    // A Service edit can move the node port of the same service port; its listener must follow.
-    private bool NodePortMoved(PortKey key) => NodePortOf(key) is int nodePort && _ports.GetValueOrDefault(key) != nodePort;
+    // Where an external entry listens (listen mode): its node port on nodePortAddress, then the service
+    // port on each external IP. Null for every other entry: its port is ours to pick.
+    // port on each external IP (nodePorts: how many of the first are node ports, 0 or 1).
+    private IPEndPoint[]? FixedAddresses(PortKey key, out int nodePorts)
+    {
+        nodePorts = 0;
+        if (!key.External || nodePortAddress is null || table().Entries.GetValueOrDefault(key) is not { } entry) return null;
+        var at = new List<IPEndPoint>();
+        if (entry.Port.NodePort is int nodePort and > 0) at.Add(new IPEndPoint(nodePortAddress, nodePort));
+        nodePorts = at.Count;
+        foreach (var ip in entry.Service?.ExternalIps ?? []) at.Add(new IPEndPoint(ip, entry.Port.Port));
+        return [.. at];
+    }
+
+    // A Service edit can move the node port or change the external IPs of the same service port; its listeners must follow.
+    private bool FixedMoved(PortKey key) => _fixed.TryGetValue(key, out var was) && !(FixedAddresses(key, out _) ?? []).SequenceEqual(was);
 
     private Socket? Bind(PortKey key)
     {
-        if (NodePortOf(key) is int nodePort) return Open(key, nodePortAddress!, nodePort, probing: false, out _);
-
         var range = options.PortRange;
         var size = range is null ? 1 : range.Last - range.First + 1;
         // Start from a port derived from the service's name, so the same service tends to get the
@@ -62,7 +83,7 @@ public sealed class ListenerSet(
         for (var i = 0; i < size; i++)
         {
             var port = range is null ? 0 : range.First + ((start + i) % size);
-            var socket = Open(key, bindAddress, port, probing: range is not null, out var busy);
+            var socket = Open(key, bindAddress, port, probing: range is not null, freeBind: false, out var busy);
             if (socket is not null || !busy) return socket;
         }
         logger.ListenerFailed(key.Name, $"no free port in {range}");
@@ -70,7 +91,7 @@ public sealed class ListenerSet(
     }
 
     // Null when the bind failed: busy (and not logged) when probing and the port is taken.
-    private Socket? Open(PortKey key, IPAddress address, int port, bool probing, out bool busy)
+    private Socket? Open(PortKey key, IPAddress address, int port, bool probing, bool freeBind, out bool busy)
     {
         busy = false;
         var udp = key.Protocol == TransportProtocol.Udp;
@@ -79,6 +100,8 @@ public sealed class ListenerSet(
         {
             // UDP: per-session sockets bind the same port on the client's destination address.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // An external IP may live on another node now and move here later (a floating address).
+            if (freeBind && address.AddressFamily == AddressFamily.InterNetwork) socket.SetRawSocketOption(IpProtocolLevel, IpFreeBind, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(address, port));
             if (!udp) socket.Listen(512);
             return socket;
@@ -100,8 +123,12 @@ public sealed class ListenerSet(
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (var l in _listeners.Values) await l.DisposeAsync().ConfigureAwait(false);
+        foreach (var l in _listeners.Values.SelectMany(l => l)) await l.DisposeAsync().ConfigureAwait(false);
         _listeners.Clear();
+        _fixed.Clear();
         _ports = [];
     }
+
+    private const int IpProtocolLevel = 0; // SOL_IP
+    private const int IpFreeBind = 15;     // IP_FREEBIND (linux/in.h)
 }

@@ -10,8 +10,9 @@ internal static class ServicesCommand
 
         Lists the services in the running agent's catalog with their ClusterIPs, ports, ready and
         total endpoints and the nodes hosting them; when the proxy runs in listen mode, also the
-        local port each service port is served on, and in either mode the node ports served on this
-        node ("80/tcp->30080 (node port)"; "local" when externalTrafficPolicy is Local). --json
+        local port each service port is served on, and in either mode the node ports and external
+        IPs served on this node ("80/tcp->30080 (node port)", "192.0.2.10:80/tcp (external IP)";
+        "local" when externalTrafficPolicy is Local). --json
         prints the catalog and proxy sections of /status as they are.
         """, RunAsync);
 
@@ -56,8 +57,8 @@ internal static class ServicesCommand
     /// (<c>namespace/name</c>, as the catalog names it) and <c>services[].ports[]</c> with <c>port</c>,
     /// <c>protocol</c> and <c>listenPort</c>. One entry per bound port, e.g. <c>80/tcp-&gt;40123</c>. In iptables
     /// mode traffic to the ClusterIP is intercepted instead, so there is nothing local to show for it. In both
-    /// modes an external entry (<c>external</c>, <c>nodePort</c>, <c>localOnly</c>) shows its node port, e.g.
-    /// <c>80/tcp-&gt;30080 (node port, local)</c>.
+    /// modes an external entry (<c>external</c>, <c>nodePort</c>, <c>localOnly</c>) shows its node port and the
+    /// service's <c>externalIps</c>, e.g. <c>80/tcp-&gt;30080 (node port, local)</c>, <c>192.0.2.10:80/tcp (external IP)</c>.
     /// </summary>
     internal static Dictionary<string, string> LocalPorts(JsonElement proxy)
     {
@@ -68,26 +69,25 @@ internal static class ServicesCommand
         {
             if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("service", out var name) || name.ValueKind != JsonValueKind.String) continue;
             if (!s.TryGetProperty("ports", out var ports) || ports.ValueKind != JsonValueKind.Array) continue;
+            var externalIps = s.TryGetProperty("externalIps", out var eips) && eips.ValueKind == JsonValueKind.Array
+                ? eips.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList() : [];
             var bound = new List<string>();
             foreach (var p in ports.EnumerateArray())
             {
                 if (p.ValueKind != JsonValueKind.Object) continue;
-                var external = p.TryGetProperty("external", out var ex) && ex.ValueKind == JsonValueKind.True;
-                var note = "";
-                JsonElement local;
-                if (external)
-                {
-                    // External IPs alone have no port of their own to show.
-                    if (!p.TryGetProperty("nodePort", out local) || local.ValueKind != JsonValueKind.Number) continue;
-                    note = p.TryGetProperty("localOnly", out var lo) && lo.ValueKind == JsonValueKind.True ? " (node port, local)" : " (node port)";
-                }
-                else if (!listenMode || !p.TryGetProperty("listenPort", out local) || local.ValueKind != JsonValueKind.Number)
-                {
-                    continue;
-                }
                 var port = p.TryGetProperty("port", out var pp) && pp.ValueKind == JsonValueKind.Number ? pp.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
                 var protocol = p.TryGetProperty("protocol", out var pr) && pr.ValueKind == JsonValueKind.String ? "/" + pr.GetString() : "";
-                bound.Add($"{port}{protocol}->{local.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}{note}");
+                JsonElement local;
+                if (p.TryGetProperty("external", out var ex) && ex.ValueKind == JsonValueKind.True)
+                {
+                    var only = p.TryGetProperty("localOnly", out var lo) && lo.ValueKind == JsonValueKind.True ? ", local" : "";
+                    if (p.TryGetProperty("nodePort", out local) && local.ValueKind == JsonValueKind.Number)
+                        bound.Add($"{port}{protocol}->{local.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)} (node port{only})");
+                    bound.AddRange(externalIps.Select(ip => $"{ip}:{port}{protocol} (external IP{only})"));
+                    continue;
+                }
+                if (!listenMode || !p.TryGetProperty("listenPort", out local) || local.ValueKind != JsonValueKind.Number) continue;
+                bound.Add($"{port}{protocol}->{local.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             }
             if (bound.Count > 0) result[name.GetString()!] = string.Join(",", bound);
         }

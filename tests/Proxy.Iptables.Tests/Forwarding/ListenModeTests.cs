@@ -120,6 +120,34 @@ public sealed class ListenModeTests
     }
 
     [Fact]
+    public async Task ExternalIps_ListenOnTheServicePortAtEachAddress_FollowEdits_LocalPolicyResets()
+    {
+        // 127.0.0.0/8 is all this host's: two "external IPs" the test can dial without a namespace.
+        await using var backend = new TcpEchoServer(IPAddress.Loopback);
+        var port = ClosedPort();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("web", "10.96.0.10", [NamedTcp with { Port = port }]).Exposed("web", ExternalTrafficPolicy.Cluster, "127.0.0.71", "127.0.0.72")
+            .Endpoints("web", [Ep(backend.Port)]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { NodePortAddress = IPAddress.Loopback }, ProxyMode.Listen, catalog);
+
+        Assert.Equal("first", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("127.0.0.71"), port), "first"));
+        Assert.Equal("second", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("127.0.0.72"), port), "second"));
+        var web = Assert.Single(proxy.Proxy.GetStatus().Services);
+        Assert.Equal(["127.0.0.71", "127.0.0.72"], web.ExternalIps);
+        Assert.Equal(2, web.Ports.Single(p => p.External).Connections);
+
+        // An edit drops one address and adds another; externalTrafficPolicy Local with the only endpoint elsewhere resets.
+        await proxy.PublishAsync(new CatalogBuilder()
+            .Service("web", "10.96.0.10", [NamedTcp with { Port = port }]).Exposed("web", ExternalTrafficPolicy.Local, "127.0.0.72", "127.0.0.73")
+            .Endpoints("web", [Ep(backend.Port, node: "node-b")]));
+        await ProxyHarness.AssertResetAsync(new IPEndPoint(IPAddress.Parse("127.0.0.73"), port));
+        var gone = await Assert.ThrowsAsync<SocketException>(() => ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("127.0.0.71"), port), "old"));
+        Assert.Equal(SocketError.ConnectionRefused, gone.SocketErrorCode);
+        Assert.Equal(2, backend.Accepted);
+    }
+
+    [Fact]
     public async Task Udp_ThroughListenPort_EchoesDatagramsWhole()
     {
         await using var backend = new UdpEchoServer();

@@ -56,12 +56,12 @@ public sealed class ServicesCommandTests
     }
 
     [Fact]
-    public void LocalPorts_NodePort_ShownInIptablesModeToo_ExternalIpAloneNot()
+    public void LocalPorts_NodePortsAndExternalIps_ShownInBothModes()
     {
         using var doc = JsonDocument.Parse(IptablesExternal);
         var local = ServicesCommand.LocalPorts(doc.RootElement);
         Assert.Equal("80/tcp->30080 (node port, local)", local["demo/edge"]);
-        Assert.False(local.ContainsKey("demo/vip"));
+        Assert.Equal("192.168.1.200:80/tcp (external IP)", local["demo/vip"]);
 
         using var listen = JsonDocument.Parse(IptablesExternal.Replace("\"mode\": \"iptables\"", "\"mode\": \"listen\"", StringComparison.Ordinal));
         Assert.Equal("80/tcp->15001,80/tcp->30080 (node port, local)", ServicesCommand.LocalPorts(listen.RootElement)["demo/edge"]);
