@@ -64,6 +64,13 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             await AnswerAsync(context, StatusCodes.Status301MovedPermanently, $"https://{request.Host.Host}{path}{request.QueryString}", null).ConfigureAwait(false);
             return;
         }
+        // A body declared larger than the port allows is refused before anything is forwarded.
+        if (request.ContentLength is long length && BodyLimit(context) is long max && length > max)
+        {
+            outcome.Details = "request_payload_too_large";
+            await AnswerAsync(context, StatusCodes.Status413PayloadTooLarge, null, TooLarge(max, $"of {length} bytes ") + "\n").ConfigureAwait(false);
+            return;
+        }
         var route = listener.MatchHttp(host, request.Method, path, request.QueryString.Value ?? "", name => Header(request, name));
         if (route is null)
         {
@@ -103,21 +110,30 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             return;
         }
 
-        var upstream = UpstreamException.Find(context.Features.Get<IForwarderErrorFeature>()?.Exception);
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var upstream = UpstreamException.Find(exception);
         var (status, flag, text) = timeout is { IsCancellationRequested: true } && !context.RequestAborted.IsCancellationRequested
             ? (StatusCodes.Status504GatewayTimeout, "UT", $"upstream request timeout ({route.Timeout!.Value.TotalMilliseconds:0} ms) for route {route.Name}")
             : upstream is not null ? (upstream.Status, upstream.Flag, upstream.Message)
+            // A body without a declared length (chunked) that outgrew the limit while it was forwarded.
+            : UpstreamException.Find<BadHttpRequestException>(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge } && BodyLimit(context) is long bodyLimit
+                ? (StatusCodes.Status413PayloadTooLarge, "-", TooLarge(bodyLimit, ""))
             : error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 ? (499, "DC", "client closed the request")
                 : (StatusCodes.Status502BadGateway, "UC", $"upstream error ({error}) for route {route.Name}");
         outcome.Flags = flag;
-        outcome.Details = flag == "UT" ? "upstream_response_timeout" : "upstream_failure";
+        outcome.Details = flag == "UT" ? "upstream_response_timeout" : status == StatusCodes.Status413PayloadTooLarge ? "request_payload_too_large" : "upstream_failure";
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
             await AnswerAsync(context, status, null, text + "\n").ConfigureAwait(false);
         }
     }
+
+    private static long? BodyLimit(HttpContext context) => context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+
+    private static string TooLarge(long max, string size) =>
+        $"request body {size}larger than this gateway port accepts ({max} bytes, maxRequestBodyBytes)";
 
     /// <summary>The path sent upstream: <see cref="HttpRewrite.UriPrefix"/> in place of the matched prefix (or of the whole path for other matches).</summary>
     internal static PathString Rewrite(HttpRoute route, string path)

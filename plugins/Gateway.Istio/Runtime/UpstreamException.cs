@@ -26,11 +26,14 @@ internal sealed class UpstreamException(int status, string flag, string detail, 
     };
 
     /// <summary>The first <see cref="UpstreamException"/> in <paramref name="e"/>'s chain, or null.</summary>
-    public static UpstreamException? Find(Exception? e)
+    public static UpstreamException? Find(Exception? e) => Find<UpstreamException>(e);
+
+    /// <summary>The first <typeparamref name="T"/> in <paramref name="e"/>'s chain of inner exceptions, itself included.</summary>
+    public static T? Find<T>(Exception? e) where T : Exception
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is UpstreamException upstream) return upstream;
+            if (e is T found) return found;
         }
         return null;
     }

@@ -200,6 +200,46 @@ public sealed class HttpForwardingTests
     }
 
     [Fact]
+    public async Task Body_LargerThanTheLimit_Is413_DeclaredBeforeForwarding_ChunkedWhileForwarded()
+    {
+        var calls = 0;
+        await using var backend = await Backend.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            await context.Response.WriteAsync("read it all");
+        });
+        await using var gateway = await StartAsync(maxRequestBodyBytes: 1000);
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)])));
+        using var client = Client(port);
+
+        // Content-Length over the limit: refused at once, the backend never asked (a backend that answers
+        // without reading the body would otherwise have been handed a request the gateway cannot finish).
+        using (var declared = await client.PostAsync($"http://a:{port}/", new ByteArrayContent(new byte[1001]), TestTimeout.Token()))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+            Assert.Contains("1001 bytes", await declared.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, calls);
+
+        // Chunked (no length): cut when it outgrows the limit on its way, answered 413, not 502.
+        var chunked = new StreamContent(new MemoryStream(new byte[5000]));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://a:{port}/") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using (var streamed = await client.SendAsync(request, TestTimeout.Token()))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.StatusCode);
+            Assert.Contains("maxRequestBodyBytes", await streamed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // At the limit it goes through.
+        using var fits = await client.PostAsync($"http://a:{port}/", new ByteArrayContent(new byte[1000]), TestTimeout.Token());
+        Assert.Equal("read it all", await fits.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task WeightedSplit_Over1000Requests_IsWithin3PercentOfTheWeights()
     {
         await using var v1 = await Backend.EchoAsync("v1");

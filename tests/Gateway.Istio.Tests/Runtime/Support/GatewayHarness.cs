@@ -32,11 +32,12 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public static readonly ServiceKey Ratings = new("shop", "ratings");
 
     /// <summary>Starts a gateway bound to loopback; <paramref name="accessLog"/> is a file path or null.</summary>
-    public static async Task<GatewayHarness> StartAsync(string? accessLog = null, int drainSeconds = 30)
+    public static async Task<GatewayHarness> StartAsync(string? accessLog = null, int drainSeconds = 30, long maxRequestBodyBytes = 10 << 20)
     {
         var problems = new List<string>();
         var options = GatewayOptions.Read(DictionaryConfiguration.Of(("includeInterfaces", "lo"), ("accessLog", accessLog ?? "off"),
-            ("drainTimeoutSeconds", drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))), "/tmp", (k, m) => problems.Add($"{k}: {m}"));
+            ("drainTimeoutSeconds", drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("maxRequestBodyBytes", maxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))), "/tmp", (k, m) => problems.Add($"{k}: {m}"));
         Assert.Empty(problems);
         var harness = new GatewayHarness(options, new LocalConnector());
         await harness.Service.StartAsync(CancellationToken.None);
