@@ -52,7 +52,18 @@ work=${OUT:-$(mktemp -d /tmp/pm-gateway.XXXXXX)}
 mkdir -p "$work"
 pids=()
 cleanup() {
+  # Closing the fifos ends the .NET servers (they serve until stdin closes); TERM the rest, and KILL
+  # whatever is still there after 5 s (yarp-serve once sat in its host's SIGTERM handler, and the
+  # script waited for it for good).
+  exec 8>&- 9>&- 2>/dev/null || true
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
