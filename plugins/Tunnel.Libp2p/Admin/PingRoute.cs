@@ -59,7 +59,9 @@ internal sealed class PingRoute(IMeshTunnel tunnel, IPeerNetwork network, IServi
                 break;
             }
         }
-        var node = remote.NodeName ?? services.GetService<INodeDirectory>()?.ResolvePeer(remote.PeerId)?.NodeName;
+        var directory = services.GetService<INodeDirectory>();
+        var node = remote.NodeName ?? directory?.ResolvePeer(remote.PeerId)?.NodeName;
+        var relay = remote.Path == PathKind.Relayed ? remote.RemoteAddress.RelayPeerId : null;
         return new(200, new
         {
             target,
@@ -67,7 +69,8 @@ internal sealed class PingRoute(IMeshTunnel tunnel, IPeerNetwork network, IServi
             node,
             peerId = remote.PeerId.ToString(),
             path = remote.Path.ToText(),
-            via = remote.Path == PathKind.Relayed ? remote.RemoteAddress.RelayPeerId?.ToString() : null,
+            via = relay?.ToString(),
+            viaNode = relay is { } r ? directory?.ResolvePeer(r)?.NodeName : null,
             address = remote.RemoteAddress.ToString(),
             connectMs = Math.Round(connectMs, 2),
             rttMs = rtts,

@@ -64,7 +64,10 @@ internal static class AgentCommands
             else if (!ok) await context.Error.WriteLineAsync($"ping {target}: {TextTable.Cell(root, "error")}").ConfigureAwait(false);
             else
             {
-                var path = TextTable.Cell(root, "path") + (root.TryGetProperty("via", out var via) && via.ValueKind == JsonValueKind.String ? $" via {via.GetString()}" : "");
+                // The relay by its node name when the directory knows it, else by PeerId.
+                var via = root.TryGetProperty("viaNode", out var viaNode) && viaNode.ValueKind == JsonValueKind.String ? viaNode.GetString()
+                    : root.TryGetProperty("via", out var viaPeer) && viaPeer.ValueKind == JsonValueKind.String ? viaPeer.GetString() : null;
+                var path = TextTable.Cell(root, "path") + (via is null ? "" : $" via {via}");
                 await context.Out.WriteLineAsync($"{target} ({TextTable.Cell(root, "peerId")}): path {path}, connected in {TextTable.Cell(root, "connectMs")} ms").ConfigureAwait(false);
                 foreach (var rtt in root.GetProperty("rttMs").EnumerateArray()) await context.Out.WriteLineAsync($"  rtt {rtt.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms").ConfigureAwait(false);
             }

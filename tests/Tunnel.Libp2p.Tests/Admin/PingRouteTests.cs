@@ -36,6 +36,7 @@ public sealed class PingRouteTests : IAsyncDisposable
         Assert.Equal(_b.LocalPeer.PeerId.ToString(), body.GetProperty("peerId").GetString());
         Assert.Equal("direct", body.GetProperty("path").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("via").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("viaNode").ValueKind);
         Assert.Equal(2, body.GetProperty("rttMs").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("node").ValueKind);
     }
