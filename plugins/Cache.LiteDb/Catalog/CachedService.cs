@@ -17,4 +17,5 @@ internal sealed record CachedService(
     string? LoadBalancer,
     IReadOnlyDictionary<string, string>? Labels,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ExternalIps = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalTraffic = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalTraffic = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? HealthCheckNodePort = null);

@@ -25,7 +25,8 @@ internal static class CatalogCacheCodec
             service.LoadBalancer,
             SortedLabels(service.Labels),
             service.ExternalIps?.Select(ip => ip.ToString()).ToList(),
-            service.ExternalTraffic == ExternalTrafficPolicy.Local ? nameof(ExternalTrafficPolicy.Local) : null);
+            service.ExternalTraffic == ExternalTrafficPolicy.Local ? nameof(ExternalTrafficPolicy.Local) : null,
+            service.HealthCheckNodePort);
     }
 
     /// <summary>Encodes the endpoints of one service.</summary>
@@ -102,7 +103,8 @@ internal static class CatalogCacheCodec
             ? ExternalTrafficPolicy.Local
             : ExternalTrafficPolicy.Cluster;
         return new MeshService(new ServiceKey(doc.Namespace, doc.Name), ips, ports, doc.Headless, affinity,
-            doc.AffinityTimeoutSeconds, doc.LoadBalancer, doc.Labels, externalIps.Count == 0 ? null : externalIps, external);
+            doc.AffinityTimeoutSeconds, doc.LoadBalancer, doc.Labels, externalIps.Count == 0 ? null : externalIps, external,
+            doc.HealthCheckNodePort is int hc and >= 1 and <= 65535 ? hc : null);
     }
 
     private static bool TryAddresses(IReadOnlyList<string>? raw, out List<IPAddress> addresses)

@@ -99,7 +99,7 @@ public static partial class FileCatalogParser
     {
         var map = YamlMap.Open(item, path, context,
             "name", "namespace", "clusterIP", "clusterIPs", "headless", "ports", "sessionAffinity",
-            "affinityTimeoutSeconds", "loadBalancer", "labels", "endpoints", "externalIPs", "externalTrafficPolicy");
+            "affinityTimeoutSeconds", "loadBalancer", "labels", "endpoints", "externalIPs", "externalTrafficPolicy", "healthCheckNodePort");
         if (map is null) return null;
         var before = context.Problems.Count;
 
@@ -127,13 +127,16 @@ public static partial class FileCatalogParser
         var externalText = map.String("externalTrafficPolicy");
         if (externalText is not null && !Enum.TryParse(externalText, ignoreCase: false, out external))
             map.Error("externalTrafficPolicy", $"'{externalText}' is not Cluster or Local");
+        var healthCheck = map.Int("healthCheckNodePort", 1, 65535);
+        if (healthCheck is not null && external != ExternalTrafficPolicy.Local)
+            map.Error("healthCheckNodePort", "needs externalTrafficPolicy: Local (a load balancer asks it whether this node has endpoints of the service)");
 
         var key = new ServiceKey(ns, name ?? "");
         var endpoints = ParseEndpoints(map, key, ports, context);
         if (context.Problems.Count > before || name is null) return null;
 
         var service = new MeshService(key, clusterIps, ports, headless, affinity, timeout, loadBalancer, labels,
-            externalIps.Count == 0 ? null : externalIps, external);
+            externalIps.Count == 0 ? null : externalIps, external, healthCheck);
         return (service, endpoints);
     }
 

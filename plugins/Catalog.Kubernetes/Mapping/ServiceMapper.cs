@@ -95,8 +95,10 @@ internal static class ServiceMapper
             else skip = $"malformed external IP '{text}'"; // the service and its other addresses still work
         }
         var external = string.Equals(spec.ExternalTrafficPolicy, "Local", StringComparison.Ordinal) ? ExternalTrafficPolicy.Local : ExternalTrafficPolicy.Cluster;
+        // Only meaningful with Local (the API allocates it for LoadBalancer services with that policy).
+        var healthCheck = external == ExternalTrafficPolicy.Local && spec.HealthCheckNodePort is int hc and >= 1 and <= 65535 ? hc : (int?)null;
         return new MeshService(key, ips, ports, headless, affinity, timeout, string.IsNullOrEmpty(loadBalancer) ? null : loadBalancer, labels,
-            externalIps.Count == 0 ? null : externalIps, external);
+            externalIps.Count == 0 ? null : externalIps, external, healthCheck);
     }
 
     // IPAddress.TryParse accepts "10.1" as 10.0.0.1; Kubernetes never writes that, so it is a typo.

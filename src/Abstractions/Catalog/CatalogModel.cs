@@ -57,6 +57,7 @@ public enum ExternalTrafficPolicy
 /// <param name="Labels">Labels (used by filters and policies).</param>
 /// <param name="ExternalIps">Addresses (not managed by the cluster) on which the service's ports are also served.</param>
 /// <param name="ExternalTraffic">Endpoints for node-port and external-IP traffic.</param>
+/// <param name="HealthCheckNodePort">For <see cref="ExternalTrafficPolicy.Local"/>: the node port on which a load balancer asks each node whether it has endpoints of the service (Kubernetes <c>spec.healthCheckNodePort</c>), or null.</param>
 public sealed record MeshService(
     ServiceKey Key,
     IReadOnlyList<IPAddress> ClusterIps,
@@ -67,7 +68,8 @@ public sealed record MeshService(
     string? LoadBalancer = null,
     IReadOnlyDictionary<string, string>? Labels = null,
     IReadOnlyList<IPAddress>? ExternalIps = null,
-    ExternalTrafficPolicy ExternalTraffic = ExternalTrafficPolicy.Cluster);
+    ExternalTrafficPolicy ExternalTraffic = ExternalTrafficPolicy.Cluster,
+    int? HealthCheckNodePort = null);
 
 /// <summary>A named port on an endpoint.</summary>
 public sealed record EndpointPort(string Name, int Port, TransportProtocol Protocol);

@@ -59,14 +59,15 @@ public sealed class CatalogCacheCodecTests
     }
 
     [Fact]
-    public void Encode_ExternalIpsAndLocalPolicy_AsText_AbsentAtTheirDefaults()
+    public void Encode_ExternalIpsLocalPolicyAndHealthCheckPort_AbsentAtTheirDefaults()
     {
         var edge = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.Edge), CacheJson.Options);
         var db = JsonSerializer.Serialize(CatalogCacheCodec.Encode(SampleCatalog.Db), CacheJson.Options);
 
-        Assert.EndsWith(""","externalIps":["192.168.1.200","fd00::200"],"externalTraffic":"Local"}""", edge, StringComparison.Ordinal);
+        Assert.EndsWith(""","externalIps":["192.168.1.200","fd00::200"],"externalTraffic":"Local","healthCheckNodePort":32100}""", edge, StringComparison.Ordinal);
         // A service without them encodes as the released plugin wrote it.
         Assert.DoesNotContain("external", db, StringComparison.Ordinal);
+        Assert.DoesNotContain("healthCheck", db, StringComparison.Ordinal);
     }
 
     [Theory]

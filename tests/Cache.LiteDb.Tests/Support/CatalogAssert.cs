@@ -26,8 +26,8 @@ internal static class CatalogAssert
                 Assert.Equal(s.Key, service.Key);
                 Assert.Equal(s.ClusterIps, service.ClusterIps);
                 Assert.Equal(s.Ports, service.Ports);
-                Assert.Equal((s.Headless, s.Affinity, s.AffinityTimeoutSeconds, s.LoadBalancer, s.ExternalTraffic),
-                    (service.Headless, service.Affinity, service.AffinityTimeoutSeconds, service.LoadBalancer, service.ExternalTraffic));
+                Assert.Equal((s.Headless, s.Affinity, s.AffinityTimeoutSeconds, s.LoadBalancer, s.ExternalTraffic, s.HealthCheckNodePort),
+                    (service.Headless, service.Affinity, service.AffinityTimeoutSeconds, service.LoadBalancer, service.ExternalTraffic, service.HealthCheckNodePort));
                 Assert.Equal(s.ExternalIps ?? [], service.ExternalIps ?? []);
                 SameLabels(s.Labels, service.Labels);
                 break;

@@ -25,7 +25,8 @@ internal static class SampleCatalog
     /// <summary>A NodePort service with external IPs whose outside traffic stays on the receiving node.</summary>
     public static MeshService Edge { get; } = new(
         new ServiceKey("demo", "edge"), [IPAddress.Parse("10.96.0.20")], [new ServicePort("http", 80, TransportProtocol.Tcp, 8080, NodePort: 30080)],
-        ExternalIps: [IPAddress.Parse("192.168.1.200"), IPAddress.Parse("fd00::200")], ExternalTraffic: ExternalTrafficPolicy.Local);
+        ExternalIps: [IPAddress.Parse("192.168.1.200"), IPAddress.Parse("fd00::200")], ExternalTraffic: ExternalTrafficPolicy.Local,
+        HealthCheckNodePort: 32100);
 
     public static MeshService Db { get; } = new(
         new ServiceKey("demo", "db"), [], [new ServicePort("", 5432, TransportProtocol.Tcp, 5432)], Headless: true);

@@ -106,6 +106,8 @@ public sealed class FileCatalogParserTests
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    sessionAffinity: Sticky\n    ports: [{port: 80}]\n", 4, "services[0].sessionAffinity", "not None or ClientIP" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    externalTrafficPolicy: local\n    ports: [{port: 80}]\n", 4, "services[0].externalTrafficPolicy", "not Cluster or Local" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    externalIPs: [192.168.1.200, 192.168.1]\n    ports: [{port: 80}]\n", 4, "services[0].externalIPs[1]", "not an IP address" },
+        { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    healthCheckNodePort: 32100\n    ports: [{port: 80}]\n", 4, "services[0].healthCheckNodePort", "needs externalTrafficPolicy: Local" },
+        { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    externalTrafficPolicy: Local\n    healthCheckNodePort: 70000\n    ports: [{port: 80}]\n", 5, "services[0].healthCheckNodePort", "70000" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    ports: [{port: 80, targetPort: http}]\n    endpoints: [{ip: 10.244.1.5}]\n", 5, "services[0].endpoints[0].ports", "list ports on each endpoint" },
         { "services:\n  - name: web\n    clusterIP: 10.96.0.1\n    ports: [{port: 80}]\n    endpoints: [{ip: 10.244.1.5, ready: maybe}]\n", 5, "services[0].endpoints[0].ready", "not true or false" },
         { "nodes:\n  - {name: b, podCIDRs: [10.244.1.0/33]}\n", 2, "nodes[0].podCIDRs[0]", "not a CIDR" },
@@ -120,12 +122,13 @@ public sealed class FileCatalogParserTests
     public void Parse_NodePortWithExternalIpsAndLocalPolicy_KeepsThem()
     {
         const string yaml = "services:\n  - name: edge\n    clusterIP: 10.96.0.20\n    externalIPs: [192.168.1.200]\n    externalTrafficPolicy: Local\n" +
-                            "    ports: [{port: 80, nodePort: 30080}]\n";
+                            "    healthCheckNodePort: 32100\n    ports: [{port: 80, nodePort: 30080}]\n";
         var service = Assert.Single(Assert.IsType<FileCatalogState>(FileCatalogParser.Parse(yaml, "catalog.yaml").State).Services);
 
         Assert.Equal(30080, service.Ports[0].NodePort);
         Assert.Equal([IPAddress.Parse("192.168.1.200")], service.ExternalIps!);
         Assert.Equal(ExternalTrafficPolicy.Local, service.ExternalTraffic);
+        Assert.Equal(32100, service.HealthCheckNodePort);
     }
 
     [Theory]

@@ -28,7 +28,7 @@ public sealed class ResourceParserTests
         Assert.True(result.Success);
         Assert.Empty(result.Skipped);
         var resources = result.State!.Resources;
-        Assert.Equal(["Gateway.networking.istio.io/demo/shop", "VirtualService.networking.istio.io/demo/shop", "Secret/istio-system/shop-cert"],
+        Assert.Equal(["Gateway.networking.istio.io/demo/shop", "VirtualService.networking.istio.io/demo/shop", "Secret/demo/shop-cert"],
             resources.Select(r => r.Key.ToString()));
         Assert.Equal(["networking.istio.io/v1", "networking.istio.io/v1", "v1"], resources.Select(r => r.ApiVersion));
         var gateway = Json(resources[0]);

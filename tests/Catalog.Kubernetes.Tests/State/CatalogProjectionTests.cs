@@ -121,11 +121,13 @@ public sealed class CatalogProjectionTests
         spec["ports"]![0]!["nodePort"] = 30080;
         spec["externalIPs"] = new System.Text.Json.Nodes.JsonArray("192.168.1.200", "fd00::200");
         spec["externalTrafficPolicy"] = "Local";
+        spec["healthCheckNodePort"] = 32100;
 
         var service = Assert.IsType<MeshService>(Upsert(p, ResourceKind.Services, obj)[0].Value);
         Assert.Equal(30080, service.Ports[0].NodePort);
         Assert.Equal([System.Net.IPAddress.Parse("192.168.1.200"), System.Net.IPAddress.Parse("fd00::200")], service.ExternalIps!);
         Assert.Equal(ExternalTrafficPolicy.Local, service.ExternalTraffic);
+        Assert.Equal(32100, service.HealthCheckNodePort);
     }
 
     [Fact]
@@ -140,5 +142,6 @@ public sealed class CatalogProjectionTests
         Assert.Contains("malformed external IP '192.168.1'", skip, StringComparison.Ordinal);
         Assert.Equal([System.Net.IPAddress.Parse("192.168.1.201")], service.ExternalIps!);
         Assert.Equal(ExternalTrafficPolicy.Cluster, service.ExternalTraffic);
+        Assert.Null(service.HealthCheckNodePort);
     }
 }
