@@ -39,7 +39,7 @@ public sealed partial class ProxyHostedService
             var service = group.First().Service;
             var clusterIps = service?.ClusterIps.Select(ip => ip.ToString()).ToList() ?? [];
             var externalIps = service?.ExternalIps is { Count: > 0 } external ? external.Select(ip => ip.ToString()).ToList() : null;
-            services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports, externalIps));
+            services.Add(new ServiceStatus(group.Key.ToString(), clusterIps, ports, externalIps, _healthChecks?.Status(group.Key)));
         }
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
             _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())

@@ -36,6 +36,7 @@ public sealed partial class ProxyHostedService(
     private ISocketFactory? _sockets;
     private ServiceRegistry? _registry;
     private ListenerSet? _listeners;
+    private HealthCheckServer? _healthChecks;
     private TcpAcceptLoop? _redirectLoop;
     private IDisposable? _tunnelRegistration;
     private TunnelAuthorizer? _authorizer;
@@ -70,6 +71,7 @@ public sealed partial class ProxyHostedService(
         // Listen mode serves node ports on the ports themselves; in iptables mode rules redirect them.
         var nodePortBind = mode == ProxyMode.Listen ? options.NodePortAddress : null;
         _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger, nodePortBind);
+        _healthChecks = new HealthCheckServer(options.NodePortAddress, _sockets, () => registry.Table, metrics, logger);
 
         if (mode == ProxyMode.Iptables)
         {
@@ -166,6 +168,7 @@ public sealed partial class ProxyHostedService(
         if (_redirectLoop is not null) await _redirectLoop.DisposeAsync().ConfigureAwait(false);
         _redirectLoop = null;
         if (_listeners is not null) await _listeners.DisposeAsync().ConfigureAwait(false);
+        if (_healthChecks is not null) await _healthChecks.DisposeAsync().ConfigureAwait(false);
         await _scope.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         (_sockets as IDisposable)?.Dispose();
         _sockets = null;
@@ -227,6 +230,7 @@ public sealed partial class ProxyHostedService(
             .Where(kv => mode == ProxyMode.Listen || kv.Key.Protocol == TransportProtocol.Udp)
             .Select(kv => kv.Key);
         await _listeners!.ReconcileAsync(wanted).ConfigureAwait(false);
+        await _healthChecks!.ReconcileAsync(table).ConfigureAwait(false);
         if (mode == ProxyMode.Iptables && interceptor is not null) await SyncRulesAsync(table, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _appliedVersion, snapshot.Version);
     }

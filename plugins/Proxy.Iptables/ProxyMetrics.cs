@@ -8,6 +8,7 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _dialFailures;
     private readonly Histogram<double> _syncDuration;
     private readonly Counter<long> _tunnelRefused;
+    private readonly Counter<long> _healthChecks;
     private long _active;
     private int _rules;
 
@@ -19,6 +20,7 @@ public sealed class ProxyMetrics
         _bytes = meter.CreateCounter<long>("pluginmesh.proxy.bytes", unit: "By", description: "Bytes forwarded");
         _dialFailures = meter.CreateCounter<long>("pluginmesh.proxy.dial.failures", description: "Failed endpoint dials");
         _tunnelRefused = meter.CreateCounter<long>("pluginmesh.proxy.tunnel.refused", description: "Tunnel streams refused by the serving side, by reason");
+        _healthChecks = meter.CreateCounter<long>("pluginmesh.proxy.health_checks", description: "Health check node port requests answered, by service and result (local endpoints or none)");
         _syncDuration = meter.CreateHistogram<double>("pluginmesh.proxy.sync.duration", unit: "ms", description: "Rule sync duration");
         meter.CreateObservableGauge("pluginmesh.proxy.active", () => Interlocked.Read(ref _active), description: "Open proxied connections and sessions");
         meter.CreateObservableGauge("pluginmesh.proxy.rules", () => Volatile.Read(ref _rules), description: "Interception rules installed");
@@ -47,6 +49,10 @@ public sealed class ProxyMetrics
 
     /// <summary>The serving side refused a tunnel stream (<paramref name="reason"/>: <c>not_member</c>, <c>control_plane</c>, …).</summary>
     public void TunnelRefused(string reason) => _tunnelRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A health check node port answered: 200 (<paramref name="local"/>: endpoints on this node) or 503.</summary>
+    public void HealthCheck(string service, bool local) =>
+        _healthChecks.Add(1, new("service", service), new("result", local ? "local_endpoints" : "no_local_endpoints"));
 
     /// <summary>A sync finished.</summary>
     public void Sync(double ms, int rules)

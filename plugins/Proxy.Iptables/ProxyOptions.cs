@@ -18,7 +18,7 @@ public sealed record ProxyOptions
     /// <summary>Address of the per-service listeners in listen mode.</summary>
     public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
 
-    /// <summary>Address node ports listen on in listen mode (default every address of the node).</summary>
+    /// <summary>Address node ports listen on in listen mode, and health check node ports in both modes (default every address of the node).</summary>
     public IPAddress NodePortAddress { get; init; } = IPAddress.Any;
 
     /// <summary>Ports handed to per-service listeners (null = kernel-chosen).</summary>

@@ -1,12 +1,10 @@
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
-/// <summary>Accepts on one listening socket and hands each connection to the forwarder.</summary>
+/// <summary>Accepts on one listening socket and hands each connection to the forwarder (or to a handler of its own).</summary>
 public sealed class TcpAcceptLoop : IAsyncDisposable
 {
     private readonly Socket _listener;
-    private readonly Func<Socket, ServicePortEntry?> _resolve;
-    private readonly TcpForwarder _forwarder;
-    private readonly ConnectionScope _scope;
+    private readonly Action<Socket> _dispatch;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -24,14 +22,23 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
     /// one redirect listener), not for one listener per service port.
     /// </param>
     public TcpAcceptLoop(Socket listener, Func<Socket, ServicePortEntry?> resolve, TcpForwarder forwarder, ConnectionScope scope, ILogger logger, bool dedicatedThread = false)
+        : this(listener, accepted => Forward(accepted, resolve, forwarder, scope, logger), logger, dedicatedThread, prepare: true)
+    {
+    }
+
+    /// <summary>Starts accepting on a bound, listening socket; <paramref name="dispatch"/> takes each accepted socket (and must not block).</summary>
+    public TcpAcceptLoop(Socket listener, Action<Socket> dispatch, ILogger logger)
+        : this(listener, dispatch, logger, dedicatedThread: false, prepare: false)
+    {
+    }
+
+    private TcpAcceptLoop(Socket listener, Action<Socket> dispatch, ILogger logger, bool dedicatedThread, bool prepare)
     {
         _listener = listener;
-        _resolve = resolve;
-        _forwarder = forwarder;
-        _scope = scope;
+        _dispatch = dispatch;
         _logger = logger;
         // Each accepted socket inherits these instead of paying two system calls of its own.
-        SocketConnection.PrepareListener(listener);
+        if (prepare) SocketConnection.PrepareListener(listener);
         if (!dedicatedThread)
         {
             _loop = Task.Run(RunAsync);
@@ -79,7 +86,7 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
                 continue;
             }
 
-            Dispatch(accepted);
+            _dispatch(accepted);
         }
     }
 
@@ -112,21 +119,21 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
                 continue;
             }
 
-            Dispatch(accepted);
+            _dispatch(accepted);
         }
     }
 
     // Runs the handler inline up to its first wait (the endpoint's connect), then returns to accepting.
-    private void Dispatch(Socket accepted)
+    private static void Forward(Socket accepted, Func<Socket, ServicePortEntry?> resolve, TcpForwarder forwarder, ConnectionScope scope, ILogger logger)
     {
-        var entry = _resolve(accepted);
+        var entry = resolve(accepted);
         if (entry is null)
         {
-            _logger.NoService(accepted.LocalEndPoint?.ToString() ?? "?");
+            logger.NoService(accepted.LocalEndPoint?.ToString() ?? "?");
             new SocketConnection(accepted, abortiveAlready: true).Abort();
             return;
         }
-        _scope.Track(_forwarder.HandleAsync(accepted, entry, _scope.Token, fromPreparedListener: true));
+        scope.Track(forwarder.HandleAsync(accepted, entry, scope.Token, fromPreparedListener: true));
     }
 
     /// <inheritdoc />

@@ -12,7 +12,8 @@ internal static class ServicesCommand
         total endpoints and the nodes hosting them; when the proxy runs in listen mode, also the
         local port each service port is served on, and in either mode the node ports and external
         IPs served on this node ("80/tcp->30080 (node port)", "192.0.2.10:80/tcp (external IP)";
-        "local" when externalTrafficPolicy is Local). --json
+        "local" when externalTrafficPolicy is Local) and a health check node port with what it
+        answers now ("32100 (health check: 200)"). --json
         prints the catalog and proxy sections of /status as they are.
         """, RunAsync);
 
@@ -88,6 +89,12 @@ internal static class ServicesCommand
                 }
                 if (!listenMode || !p.TryGetProperty("listenPort", out local) || local.ValueKind != JsonValueKind.Number) continue;
                 bound.Add($"{port}{protocol}->{local.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            if (s.TryGetProperty("healthCheck", out var health) && health.ValueKind == JsonValueKind.Object
+                && health.TryGetProperty("port", out var hp) && hp.ValueKind == JsonValueKind.Number)
+            {
+                var localEndpoints = health.TryGetProperty("localEndpoints", out var le) && le.ValueKind == JsonValueKind.Number ? le.GetInt32() : 0;
+                bound.Add($"{hp.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)} (health check: {(localEndpoints > 0 ? "200" : "503")})");
             }
             if (bound.Count > 0) result[name.GetString()!] = string.Join(",", bound);
         }

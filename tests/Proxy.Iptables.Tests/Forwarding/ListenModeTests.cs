@@ -148,6 +148,53 @@ public sealed class ListenModeTests
     }
 
     [Fact]
+    public async Task HealthCheckNodePort_200WithALocalEndpoint_503WithNone_FollowsEdits()
+    {
+        await using var backend = new TcpEchoServer(IPAddress.Loopback);
+        var (nodePort, health) = (ClosedPort(), ClosedPort());
+        var remote = new MeshEndpoint(IPAddress.Parse("10.244.9.9"), "node-b", true, [new EndpointPort("http", backend.Port, TransportProtocol.Tcp)]);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("lb", "10.96.0.12", [NodePort(NamedTcp, nodePort)]).HealthChecked("lb", health)
+            .Endpoints("lb", [Ep(backend.Port), remote]));
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { NodePortAddress = IPAddress.Loopback }, ProxyMode.Listen, catalog);
+
+        Assert.Equal((200, Body(1)), await HealthAsync(health));
+        Assert.Equal(new HealthCheckStatus(health, 1, 1), Assert.Single(proxy.Proxy.GetStatus().Services).HealthCheck);
+
+        // The only local endpoint goes: 503, still answering; then the port moves.
+        await proxy.PublishAsync(new CatalogBuilder()
+            .Service("lb", "10.96.0.12", [NodePort(NamedTcp, nodePort)]).HealthChecked("lb", health)
+            .Endpoints("lb", [remote]));
+        Assert.Equal((503, Body(0)), await HealthAsync(health));
+        var moved = ClosedPort();
+        await proxy.PublishAsync(new CatalogBuilder()
+            .Service("lb", "10.96.0.12", [NodePort(NamedTcp, nodePort)]).HealthChecked("lb", moved)
+            .Endpoints("lb", [Ep(backend.Port)]));
+        Assert.Equal((200, Body(1)), await HealthAsync(moved));
+        var gone = await Assert.ThrowsAsync<SocketException>(() => HealthAsync(health));
+        Assert.Equal(SocketError.ConnectionRefused, gone.SocketErrorCode);
+
+        static string Body(int local) => $$"""{"service":{"namespace":"demo","name":"lb"},"localEndpoints":{{local}},"serviceProxyHealthy":true}""";
+    }
+
+    // One GET to a health check node port, as a load balancer probes it: status and body.
+    private static async Task<(int Status, string Body)> HealthAsync(int port)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await s.ConnectAsync(IPAddress.Loopback, port);
+        await s.SendAsync("GET /healthz HTTP/1.1\r\nHost: node\r\n\r\n"u8.ToArray(), SocketFlags.None);
+        var answer = new MemoryStream();
+        var buffer = new byte[4096];
+        int n;
+        while ((n = await s.ReceiveAsync(buffer, SocketFlags.None)) > 0) answer.Write(buffer, 0, n);
+        var text = System.Text.Encoding.ASCII.GetString(answer.ToArray());
+        Assert.StartsWith("HTTP/1.1 ", text, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/json\r\n", text, StringComparison.Ordinal);
+        return (int.Parse(text.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture), text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+    }
+
+    [Fact]
     public async Task Udp_ThroughListenPort_EchoesDatagramsWhole()
     {
         await using var backend = new UdpEchoServer();

@@ -26,6 +26,14 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    /// <summary>Gives service <paramref name="name"/> (added before) a health check node port (externalTrafficPolicy Local).</summary>
+    public CatalogBuilder HealthChecked(string name, int port)
+    {
+        var key = Key(name);
+        _services[key] = _services[key] with { ExternalTraffic = ExternalTrafficPolicy.Local, HealthCheckNodePort = port };
+        return this;
+    }
+
     public CatalogBuilder Endpoints(string name, params (string Ip, string? Node)[] endpoints)
     {
         var key = Key(name);

@@ -30,7 +30,7 @@ public sealed class ServicesCommandTests
             { "service": "demo/edge", "clusterIps": ["10.96.0.20"], "ports": [
                 { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": false, "nodePort": null, "localOnly": false },
                 { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": true, "nodePort": 30080, "localOnly": true } ] },
-            { "service": "demo/vip", "clusterIps": ["10.96.0.21"], "externalIps": ["192.168.1.200"], "ports": [
+            { "service": "demo/vip", "clusterIps": ["10.96.0.21"], "externalIps": ["192.168.1.200"], "healthCheck": {"port": 32100, "localEndpoints": 0, "answered": 3}, "ports": [
                 { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": false, "nodePort": null, "localOnly": false },
                 { "port": 80, "protocol": "tcp", "listenPort": 15001, "loadBalancer": "RoundRobin", "connections": 0, "bytesIn": 0, "bytesOut": 0, "dialFailures": 0, "endpoints": [], "external": true, "nodePort": null, "localOnly": false } ] }
           ]
@@ -61,7 +61,7 @@ public sealed class ServicesCommandTests
         using var doc = JsonDocument.Parse(IptablesExternal);
         var local = ServicesCommand.LocalPorts(doc.RootElement);
         Assert.Equal("80/tcp->30080 (node port, local)", local["demo/edge"]);
-        Assert.Equal("192.168.1.200:80/tcp (external IP)", local["demo/vip"]);
+        Assert.Equal("192.168.1.200:80/tcp (external IP),32100 (health check: 503)", local["demo/vip"]);
 
         using var listen = JsonDocument.Parse(IptablesExternal.Replace("\"mode\": \"iptables\"", "\"mode\": \"listen\"", StringComparison.Ordinal));
         Assert.Equal("80/tcp->15001,80/tcp->30080 (node port, local)", ServicesCommand.LocalPorts(listen.RootElement)["demo/edge"]);
