@@ -57,8 +57,8 @@ public sealed class ListenerSet(
     }
 
     // Where an external entry listens (listen mode): its node port on nodePortAddress, then the service
-    // port on each external IP. Null for every other entry: its port is ours to pick.
-    // port on each external IP (nodePorts: how many of the first are node ports, 0 or 1).
+    // port on each external IP (nodePorts: how many of the first are node ports, 0 or 1). Null for every
+    // other entry: its port is ours to pick.
     private IPEndPoint[]? FixedAddresses(PortKey key, out int nodePorts)
     {
         nodePorts = 0;
