@@ -104,7 +104,9 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
         timeout?.CancelAfter(route.Timeout!.Value);
         var config = request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? GrpcConfig : RequestConfig;
         var error = await forwarder.SendAsync(context, client.Prefix, client.Invoker, config, transformer, timeout?.Token ?? context.RequestAborted).ConfigureAwait(false);
-        if (error == ForwarderError.None)
+        // An upgraded connection (WebSocket) ends with one direction's copy cancelling the other's: its
+        // normal end, however it closed, not an upstream failure.
+        if (error is ForwarderError.None or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled)
         {
             outcome.Details = "via_upstream";
             return;
@@ -119,6 +121,7 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             : UpstreamException.Find<BadHttpRequestException>(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge } && BodyLimit(context) is long bodyLimit
                 ? (StatusCodes.Status413PayloadTooLarge, "-", TooLarge(bodyLimit, ""))
             : error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient
                 ? (499, "DC", "client closed the request")
                 : (StatusCodes.Status502BadGateway, "UC", $"upstream error ({error}) for route {route.Name}");
         outcome.Flags = flag;

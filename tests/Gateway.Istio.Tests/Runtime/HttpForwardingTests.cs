@@ -289,6 +289,60 @@ public sealed class HttpForwardingTests
         }
     }
 
+    [Fact]
+    public async Task Upgrade_WebSocketStyle_BytesBothWays_LoggedAsA101ViaUpstream()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "gw-access-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            // The backend takes the upgrade and echoes what the client sends until the client ends.
+            await using var backend = await Backend.StartAsync(async context =>
+            {
+                await using var upgraded = await context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()!.UpgradeAsync();
+                await upgraded.CopyToAsync(upgraded);
+            });
+            await using (var gateway = await StartAsync(accessLog: path))
+            {
+                gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+                var port = FreePort();
+                await gateway.ApplyAsync(Http(port, Route("chat", ["*"], [], [To(Reviews, 9080)])));
+
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, port, TestTimeout.Token());
+                await using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+                await stream.WriteAsync("GET /chat HTTP/1.1\r\nHost: chat\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"u8.ToArray(), TestTimeout.Token());
+                var head = await ReadUntilAsync(stream, "\r\n\r\n"u8.ToArray());
+                Assert.StartsWith("HTTP/1.1 101 ", System.Text.Encoding.ASCII.GetString(head), StringComparison.Ordinal);
+                await stream.WriteAsync("hello, upgraded"u8.ToArray(), TestTimeout.Token());
+                Assert.Equal("hello, upgraded", System.Text.Encoding.ASCII.GetString(await ReadUntilAsync(stream, "upgraded"u8.ToArray())));
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                while (await stream.ReadAsync(new byte[64], TestTimeout.Token()) > 0)
+                {
+                }
+                await Eventually.TrueAsync(() => Count(gateway, "chat", "1xx") == 1, "the upgraded request counted once it ended");
+            }
+
+            var line = Assert.Single(await File.ReadAllLinesAsync(path));
+            Assert.Matches("""^\[.*\] "GET /chat HTTP/1.1" 101 - via_upstream """, line);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<byte[]> ReadUntilAsync(Stream stream, byte[] end)
+    {
+        var got = new List<byte>();
+        var one = new byte[1];
+        while (!got.ToArray().AsSpan().EndsWith(end))
+        {
+            if (await stream.ReadAsync(one, TestTimeout.Token()) == 0) throw new EndOfStreamException("closed before " + System.Text.Encoding.ASCII.GetString(end));
+            got.Add(one[0]);
+        }
+        return [.. got];
+    }
+
     private static long Count(GatewayHarness gateway, string route, string statusClass) =>
         gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
 }
