@@ -119,7 +119,8 @@ internal static class GatewayReader
                 break;
         }
 
-        return new GatewayServer(gateway, name, number.Value, protocol.Value, hosts, settings);
+        var h2c = protocol == ServerProtocol.Http && protocolText.ToUpperInvariant() is "HTTP2" or "GRPC";
+        return new GatewayServer(gateway, name, number.Value, protocol.Value, hosts, settings, h2c);
     }
 
     // TLS of an HTTPS or TLS server; null after a warning when it cannot be served as written.

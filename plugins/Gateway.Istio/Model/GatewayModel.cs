@@ -10,7 +10,7 @@ namespace PluginMesh.Plugins.Gateway.Istio.Model;
 /// <summary>Protocol of a Gateway server (Istio <c>port.protocol</c>): HTTP2 and GRPC are served as HTTP.</summary>
 public enum ServerProtocol
 {
-    /// <summary>Plain HTTP/1.1 (and h2c).</summary>
+    /// <summary>Plain HTTP: HTTP/1.1, or HTTP/2 with prior knowledge (h2c) when every server of the port declares HTTP2 or GRPC.</summary>
     Http,
     /// <summary>HTTP over TLS terminated here (TLS mode SIMPLE or MUTUAL).</summary>
     Https,
@@ -61,7 +61,8 @@ public sealed record GatewayTls(GatewayTlsMode Mode, GatewayCertificate? Certifi
 /// <param name="Protocol">Protocol.</param>
 /// <param name="Hosts">Host names it serves (<c>*</c>, <c>*.example.com</c>, <c>ns/host</c> reduced to host).</param>
 /// <param name="Tls">TLS settings, or null (plain HTTP/TCP).</param>
-public sealed record GatewayServer(string Gateway, string Name, int Port, ServerProtocol Protocol, IReadOnlyList<string> Hosts, GatewayTls? Tls);
+/// <param name="CleartextHttp2">Declared <c>HTTP2</c> or <c>GRPC</c> without TLS: its clients speak HTTP/2 with prior knowledge (h2c).</param>
+public sealed record GatewayServer(string Gateway, string Name, int Port, ServerProtocol Protocol, IReadOnlyList<string> Hosts, GatewayTls? Tls, bool CleartextHttp2 = false);
 
 /// <summary>How a string is matched (Istio <c>StringMatch</c>).</summary>
 public enum MatchKind
@@ -178,6 +179,12 @@ public sealed partial record StreamRoute(string Name, string VirtualService, IRe
 /// <param name="StreamRoutes">TCP or TLS routes, for TCP and TLS ports.</param>
 public sealed partial record GatewayListener(int Port, ServerProtocol Protocol, IReadOnlyList<GatewayServer> Servers, IReadOnlyList<HttpRoute> HttpRoutes, IReadOnlyList<StreamRoute> StreamRoutes)
 {
+    /// <summary>
+    /// A plain HTTP port every server of which declares HTTP2 or GRPC: served as HTTP/2 with prior
+    /// knowledge (gRPC clients without TLS), since one cleartext port cannot tell the two apart here.
+    /// </summary>
+    public bool CleartextHttp2 => Protocol == ServerProtocol.Http && Servers.Count > 0 && Servers.All(s => s.CleartextHttp2);
+
     /// <summary>The server whose hosts cover <paramref name="sni"/> (most specific first), or null; a null SNI gets the first server.</summary>
     public partial GatewayServer? ServerForSni(string? sni);
 

@@ -126,7 +126,8 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
             {
                 IPortServer? existing;
                 lock (_ports) _ports.TryGetValue(port, out existing);
-                if (existing is not null && existing.Protocol == listener.Protocol)
+                // A port keeps its listener unless what it speaks changes (bound with the protocol, HTTP/2 or not).
+                if (existing is not null && existing.Protocol == listener.Protocol && existing.Listener.CleartextHttp2 == listener.CleartextHttp2)
                 {
                     existing.Listener = listener;
                     continue;
@@ -161,7 +162,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
         {
             string? error;
             lock (_errors) error = _errors.GetValueOrDefault(l.Port);
-            return new GatewayListenerStatus(l.Port, l.Protocol.ToString().ToUpperInvariant(), BoundOf(l.Port), error,
+            return new GatewayListenerStatus(l.Port, l.CleartextHttp2 ? "HTTP2" : l.Protocol.ToString().ToUpperInvariant(), BoundOf(l.Port), error,
                 [.. l.Servers.Select(ServerStatus)],
                 [.. l.HttpRoutes.Select(r => Describe(r.Name, r.Destinations, r.Direct is null ? null : $"direct {r.Direct.Status}"))
                     .Concat(l.StreamRoutes.Select(r => Describe(r.Name, r.Destinations, null)))]);

@@ -58,7 +58,8 @@ internal sealed class HttpPortServer : IPortServer
 
         void Configure(ListenOptions listen)
         {
-            listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            // Without TLS there is no ALPN: HTTP/1.1, or HTTP/2 with prior knowledge on a port declared HTTP2/GRPC.
+            listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : listener.CleartextHttp2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
             listen.Use(next => async connection =>
             {
                 metrics.Opened(protocol);

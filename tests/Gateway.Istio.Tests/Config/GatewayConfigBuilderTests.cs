@@ -435,6 +435,23 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Theory]
+    [InlineData("GRPC", "GRPC", true)]
+    [InlineData("HTTP2", "grpc", true)]
+    [InlineData("GRPC", "HTTP", false)]
+    [InlineData("GRPC-WEB", "GRPC-WEB", false)]
+    [InlineData("HTTP", "HTTP", false)]
+    public void Build_PlainPortWhoseServersAllDeclareHttp2OrGrpc_IsCleartextHttp2(string first, string second, bool h2c)
+    {
+        var gateway = $$"""
+            { "servers": [ { "port": { "number": 80, "name": "a", "protocol": "{{first}}" }, "hosts": ["a.example.com"] },
+                           { "port": { "number": 80, "name": "b", "protocol": "{{second}}" }, "hosts": ["b.example.com"] } ] }
+            """;
+        var listener = Build([GatewayObject("edge", "gw", gateway)]).Listeners[80];
+        Assert.Equal(ServerProtocol.Http, listener.Protocol);
+        Assert.Equal(h2c, listener.CleartextHttp2);
+    }
+
+    [Theory]
     [InlineData("""{ "number": 80, "protocol": "HTTP" }""", """["*"]""", null, "http-80")]
     [InlineData("""{ "number": 80, "name": "web", "protocol": "GRPC" }""", """["*"]""", null, "web")]
     [InlineData("""{ "number": 0, "name": "web", "protocol": "HTTP" }""", """["*"]""", "spec.servers[0].port.number: 0 is outside 1..65535", null)]

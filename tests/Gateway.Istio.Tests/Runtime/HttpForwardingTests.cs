@@ -343,6 +343,33 @@ public sealed class HttpForwardingTests
         return [.. got];
     }
 
+    [Fact]
+    public async Task PlainPortDeclaredGrpc_SpeaksHttp2WithPriorKnowledge_AndBackToHttp1WhenRedeclared()
+    {
+        await using var backend = await Backend.EchoAsync("reviews");
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        GatewayListener Declared(bool grpc) => new(port, ServerProtocol.Http, [Server(port, ServerProtocol.Http, ["*"]) with { CleartextHttp2 = grpc }],
+            [Route("r", ["*"], [], [To(Reviews, 9080)])], []);
+        await gateway.ApplyAsync(Declared(grpc: true));
+
+        // h2c with prior knowledge, as a gRPC client without TLS connects.
+        using var h2c = new HttpClient(new SocketsHttpHandler()) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using (var response = await h2c.GetAsync($"http://127.0.0.1:{port}/x", TestTimeout.Token()))
+        {
+            Assert.Equal(HttpVersion.Version20, response.Version);
+            Assert.StartsWith("reviews /x", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Redeclared HTTP: the port is opened again for HTTP/1.1.
+        await gateway.ApplyAsync(2, [], Declared(grpc: false));
+        using var http1 = Client(port);
+        using var again = await http1.GetAsync($"http://a:{port}/y", TestTimeout.Token());
+        Assert.Equal(HttpVersion.Version11, again.Version);
+        Assert.StartsWith("reviews /y", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static long Count(GatewayHarness gateway, string route, string statusClass) =>
         gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
 }
