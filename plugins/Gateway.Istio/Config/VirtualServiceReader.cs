@@ -32,7 +32,7 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
 
-    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy", "headers"];
+    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy"];
 
     /// <summary>The VirtualService, or null after a warning when it is unusable as a whole.</summary>
     public ParsedVirtualService? Read(MeshResource resource, JsonElement root, ObjectProblems problems)
@@ -125,14 +125,15 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
             return NoRoute(entry);
         }
 
-        if (!ReadRewrite(entry["rewrite"], out var rewrite) || !entry["timeout"].TryDuration(out var timeout) || !ReadRetries(entry["retries"], out var retries))
+        if (!ReadRewrite(entry["rewrite"], out var rewrite) || !entry["timeout"].TryDuration(out var timeout) || !ReadRetries(entry["retries"], out var retries)
+            || !ReadHeaders(entry["headers"], out var headers))
         {
             return NoRoute(entry);
         }
 
         // Istio: a zero timeout is no timeout.
         if (timeout == TimeSpan.Zero) timeout = null;
-        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct);
+        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers);
         return new BindableHttpRoute(route, matchGateways);
     }
 
@@ -248,7 +249,7 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
     private RouteDestination? ReadDestination(Field item, string ns, out int? weight)
     {
         weight = null;
-        if (!item.TryObject(out _) || !item["weight"].TryInt(0, 1_000_000, out weight)) return NoDestination(item);
+        if (!item.TryObject(out _) || !item["weight"].TryInt(0, 1_000_000, out weight) || !ReadHeaders(item["headers"], out var headers)) return NoDestination(item);
         var destination = item["destination"];
         if (!destination.Present) return NoDestination(destination, "missing");
         if (!destination.TryObject(out _) || !destination["host"].TryRequiredString(out var host)) return NoDestination(item);
@@ -260,7 +261,7 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         {
             if (port is null) return NoDestination(destination["port"], $"missing, and Service {service} is unknown");
             destination["host"].Warn($"Service {service} is not in the catalog (kept: its requests fail until it appears)");
-            return new RouteDestination(service!, port.Value, 0);
+            return new RouteDestination(service!, port.Value, 0, headers);
         }
 
         if (port is null)
@@ -273,8 +274,51 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
             destination["port"].Warn($"Service {service} has no port {port} (kept: its requests fail until it has)");
         }
 
-        return new RouteDestination(service!, port.Value, 0);
+        return new RouteDestination(service!, port.Value, 0, headers);
     }
+
+    // Istio Headers: {request, response}, each {set, add, remove}; null when absent or empty.
+    private static bool ReadHeaders(Field field, out HeaderRules? rules)
+    {
+        rules = null;
+        if (!field.TryObject(out var present)) return false;
+        if (!present) return true;
+        if (!ReadHeaderOperations(field["request"], out var request) || !ReadHeaderOperations(field["response"], out var response)) return false;
+        rules = request is null && response is null ? null : new HeaderRules(request, response);
+        return true;
+    }
+
+    private static bool ReadHeaderOperations(Field field, out HeaderOperations? operations)
+    {
+        operations = null;
+        if (!field.TryObject(out var present)) return false;
+        if (!present) return true;
+        if (!ReadHeaderValues(field["set"], out var set) || !ReadHeaderValues(field["add"], out var add)) return false;
+        var remove = new List<string>();
+        if (field["remove"].Present && !field["remove"].TryStrings(out remove)) return false;
+        if (remove.FirstOrDefault(n => !IsHeaderName(n)) is { } bad) return field["remove"].Warn($"'{bad}' is not a header name");
+        if (set.Count + add.Count + remove.Count > 0) operations = new HeaderOperations(set, add, remove);
+        return true;
+    }
+
+    private static bool ReadHeaderValues(Field field, out List<KeyValuePair<string, string>> values)
+    {
+        values = [];
+        if (!field.Present) return true;
+        if (!field.TryMembers(out var members)) return false;
+        foreach (var (name, value) in members)
+        {
+            if (!IsHeaderName(name)) return field.Warn($"'{name}' is not a header name");
+            if (!value.TryString(out var text)) return false;
+            if (text is not null && text.Any(c => c is '\r' or '\n' or '\0')) return value.Warn("a header value may not hold CR, LF or NUL");
+            values.Add(new(name, text ?? ""));
+        }
+        return true;
+    }
+
+    // An HTTP token (RFC 9110): what a header name may be; pseudo-headers (":authority") are not set this way.
+    private static bool IsHeaderName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
 
     private static RouteDestination? NoDestination(Field field, string? problem = null)
     {

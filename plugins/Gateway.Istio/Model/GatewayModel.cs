@@ -102,7 +102,19 @@ public sealed record HttpMatch(
 /// <param name="Service">The Service (<c>host</c> resolved: <c>reviews</c>, <c>reviews.ns</c>, <c>reviews.ns.svc.cluster.local</c>).</param>
 /// <param name="Port">Service port (when the VirtualService gives none and the Service has one port, that one).</param>
 /// <param name="Weight">Relative weight (Istio: percent; one destination without weight = 100).</param>
-public sealed record RouteDestination(ServiceKey Service, int Port, int Weight);
+/// <param name="Headers">Header operations for requests sent to this destination (after the route's), or null.</param>
+public sealed record RouteDestination(ServiceKey Service, int Port, int Weight, HeaderRules? Headers = null);
+
+/// <summary>Istio <c>HeaderOperations</c>, applied in this order: remove, set (replacing every value), add (appended).</summary>
+/// <param name="Set">Headers set.</param>
+/// <param name="Add">Headers added.</param>
+/// <param name="Remove">Header names removed.</param>
+public sealed record HeaderOperations(IReadOnlyList<KeyValuePair<string, string>> Set, IReadOnlyList<KeyValuePair<string, string>> Add, IReadOnlyList<string> Remove);
+
+/// <summary>Istio <c>Headers</c>: operations on the request sent to the endpoint and on the response sent back to the client.</summary>
+/// <param name="Request">On the request, or null.</param>
+/// <param name="Response">On the response, or null.</param>
+public sealed record HeaderRules(HeaderOperations? Request, HeaderOperations? Response);
 
 /// <summary>Istio <c>HTTPRetry</c>.</summary>
 /// <param name="Attempts">Retries after the first try (0: none).</param>
@@ -146,10 +158,11 @@ public sealed record HttpDirectResponse(int Status, string? Location, string? Bo
 /// <param name="Timeout">Whole-request timeout, or null (no limit).</param>
 /// <param name="Retries">Retries, or null (Istio's default: 2 attempts on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes).</param>
 /// <param name="Direct">Redirect or direct response, or null.</param>
+/// <param name="Headers">Header operations on forwarded requests and their responses, or null.</param>
 public sealed partial record HttpRoute(
     string Name, string VirtualService, IReadOnlyList<string> Hosts, IReadOnlyList<HttpMatch> Matches,
     IReadOnlyList<RouteDestination> Destinations, HttpRewrite? Rewrite, TimeSpan? Timeout, HttpRetry? Retries,
-    HttpDirectResponse? Direct = null)
+    HttpDirectResponse? Direct = null, HeaderRules? Headers = null)
 {
     /// <summary>
     /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter

@@ -98,7 +98,7 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
         var client = clients.Get(destination.Service, destination.Port);
         outcome.Cluster = client.Cluster;
         var transformer = new ForwardTransformer(Rewrite(route, path), route.Rewrite?.Authority ?? request.Host.Value ?? "",
-            new TryPolicy(route.Name, RetryPolicy.For(route)));
+            new TryPolicy(route.Name, RetryPolicy.For(route)), route.Headers, destination.Headers);
 
         using var timeout = route.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
         timeout?.CancelAfter(route.Timeout!.Value);

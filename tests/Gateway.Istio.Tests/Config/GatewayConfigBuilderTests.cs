@@ -185,6 +185,37 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_Headers_RouteAndDestination_RequestAndResponse_BadOnesSkipTheRoute()
+    {
+        var vs = """
+            { "hosts": ["*"], "gateways": ["gw"], "http": [
+                { "match": [ { "uri": { "prefix": "/a" } } ],
+                  "headers": { "request": { "set": { "x-env": "edge" }, "add": { "x-tag": "a" }, "remove": ["x-secret"] },
+                               "response": { "set": { "x-served-by": "gateway" }, "remove": ["x-internal"] } },
+                  "route": [ { "destination": { "host": "a" }, "headers": { "request": { "set": { "x-dest": "a" } } } } ] },
+                { "match": [ { "uri": { "prefix": "/bad" } } ], "headers": { "request": { "set": { "bad name": "x" } } },
+                  "route": [ { "destination": { "host": "a" } } ] },
+                { "match": [ { "uri": { "prefix": "/split" } } ], "headers": { "response": { "add": { "x-split": "line1\r\nInjected: yes" } } },
+                  "route": [ { "destination": { "host": "a" } } ] },
+                { "route": [ { "destination": { "host": "a" } } ], "headers": {} }
+            ] }
+            """;
+        var config = Build([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("default", "a", 80));
+        var routes = config.Listeners[8080].HttpRoutes;
+        Assert.Equal(2, routes.Count);
+        var headers = routes[0].Headers!;
+        Assert.Equal([new("x-env", "edge")], headers.Request!.Set);
+        Assert.Equal([new("x-tag", "a")], headers.Request.Add);
+        Assert.Equal(["x-secret"], headers.Request.Remove);
+        Assert.Equal([new("x-served-by", "gateway")], headers.Response!.Set);
+        Assert.Equal(["x-internal"], headers.Response.Remove);
+        Assert.Equal([new("x-dest", "a")], routes[0].Destinations[0].Headers!.Request!.Set);
+        Assert.Null(routes[1].Headers);
+        Assert.Contains(config.Warnings, w => w.Contains("'bad name' is not a header name", StringComparison.Ordinal));
+        Assert.Contains(config.Warnings, w => w.Contains("may not hold CR, LF or NUL", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Build_RedirectAndDirectResponse_BecomeDirectAnswers()
     {
         var vs = """

@@ -370,6 +370,37 @@ public sealed class HttpForwardingTests
         Assert.StartsWith("reviews /y", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Headers_OfTheRouteAndTheDestination_OnTheRequestAndTheResponse()
+    {
+        await using var backend = await Backend.StartAsync(context =>
+        {
+            var h = context.Request.Headers;
+            context.Response.Headers["x-internal"] = "backend detail";
+            context.Response.Headers["x-kept"] = "yes";
+            return context.Response.WriteAsync($"env={h["x-env"]} tag={string.Join('|', h["x-tag"].ToArray())} secret={h["x-secret"]} dest={h["x-dest"]}");
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        var request = new HeaderOperations([new("x-env", "edge")], [new("x-tag", "gw")], ["x-secret"]);
+        var response = new HeaderOperations([new("x-served-by", "gateway")], [], ["x-internal"]);
+        var destination = To(Reviews, 9080) with { Headers = new HeaderRules(new HeaderOperations([new("x-dest", "reviews")], [], []), null) };
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [destination]) with { Headers = new HeaderRules(request, response) }));
+        using var client = Client(port);
+        using var message = new HttpRequestMessage(HttpMethod.Get, $"http://a:{port}/");
+        message.Headers.Add("x-env", "client");
+        message.Headers.Add("x-tag", "client");
+        message.Headers.Add("x-secret", "s3cr3t");
+
+        using var answer = await client.SendAsync(message, TestTimeout.Token());
+
+        Assert.Equal("env=edge tag=client, gw secret= dest=reviews", await answer.Content.ReadAsStringAsync()); // added: appended to what the client sent
+        Assert.Equal(["gateway"], answer.Headers.GetValues("x-served-by"));
+        Assert.False(answer.Headers.Contains("x-internal"));
+        Assert.Equal(["yes"], answer.Headers.GetValues("x-kept"));
+    }
+
     private static long Count(GatewayHarness gateway, string route, string statusClass) =>
         gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
 }
