@@ -32,7 +32,7 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
 
-    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault", "corsPolicy"];
+    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault"];
 
     /// <summary>The VirtualService, or null after a warning when it is unusable as a whole.</summary>
     public ParsedVirtualService? Read(MeshResource resource, JsonElement root, ObjectProblems problems)
@@ -126,14 +126,14 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         if (!ReadRewrite(entry["rewrite"], out var rewrite) || !entry["timeout"].TryDuration(out var timeout) || !ReadRetries(entry["retries"], out var retries)
-            || !ReadHeaders(entry["headers"], out var headers))
+            || !ReadHeaders(entry["headers"], out var headers) || !ReadCors(entry["corsPolicy"], out var cors))
         {
             return NoRoute(entry);
         }
 
         // Istio: a zero timeout is no timeout.
         if (timeout == TimeSpan.Zero) timeout = null;
-        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers);
+        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers, cors);
         return new BindableHttpRoute(route, matchGateways);
     }
 
@@ -275,6 +275,44 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         return new RouteDestination(service!, port.Value, 0, headers);
+    }
+
+    // Istio CorsPolicy; null when absent or when it allows no origin.
+    private static bool ReadCors(Field field, out CorsPolicy? cors)
+    {
+        cors = null;
+        if (!field.TryObject(out var present)) return false;
+        if (!present) return true;
+        var origins = new List<StringMatch>();
+        if (field["allowOrigins"].Present)
+        {
+            if (!field["allowOrigins"].TryItems(out var items)) return false;
+            foreach (var item in items)
+            {
+                if (!ReadStringMatch(item, false, out var match)) return false;
+                if (match is not null) origins.Add(match);
+            }
+        }
+        if (field["allowOrigin"].Present)
+        {
+            if (!field["allowOrigin"].TryStrings(out var legacy)) return false;
+            origins.AddRange(legacy.Select(o => o == "*" ? new StringMatch(MatchKind.Prefix, "") : new StringMatch(MatchKind.Exact, o)));
+        }
+        var methods = new List<string>();
+        var allowHeaders = new List<string>();
+        var expose = new List<string>();
+        if ((field["allowMethods"].Present && !field["allowMethods"].TryStrings(out methods))
+            || (field["allowHeaders"].Present && !field["allowHeaders"].TryStrings(out allowHeaders))
+            || (field["exposeHeaders"].Present && !field["exposeHeaders"].TryStrings(out expose))
+            || !field["maxAge"].TryDuration(out var maxAge) || !field["allowCredentials"].TryBool(out var credentials))
+        {
+            return false;
+        }
+        if (methods.Concat(allowHeaders).Concat(expose).FirstOrDefault(t => !IsHeaderName(t)) is { } bad) return field.Warn($"'{bad}' is not a method or header name");
+        if (field["unmatchedPreflights"].TryString(out var unmatched) && unmatched is not null && unmatched != "FORWARD")
+            field["unmatchedPreflights"].Warn($"ignored: preflights from origins not allowed are forwarded ({unmatched} is not supported)");
+        if (origins.Count > 0) cors = new CorsPolicy(origins, methods, allowHeaders, expose, maxAge, credentials);
+        return true;
     }
 
     // Istio Headers: {request, response}, each {set, add, remove}; null when absent or empty.

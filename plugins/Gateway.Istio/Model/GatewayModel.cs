@@ -111,6 +111,24 @@ public sealed record RouteDestination(ServiceKey Service, int Port, int Weight, 
 /// <param name="Remove">Header names removed.</param>
 public sealed record HeaderOperations(IReadOnlyList<KeyValuePair<string, string>> Set, IReadOnlyList<KeyValuePair<string, string>> Add, IReadOnlyList<string> Remove);
 
+/// <summary>
+/// Istio <c>CorsPolicy</c>: a browser's preflight from an allowed origin is answered by the gateway;
+/// other requests from one are forwarded and their responses carry the allow headers. Requests from
+/// other origins pass through untouched (Istio's <c>unmatchedPreflights: FORWARD</c>).
+/// </summary>
+/// <param name="AllowOrigins">Origins allowed (<c>allowOrigins</c>, and the older <c>allowOrigin</c> as exact matches; <c>*</c> any).</param>
+/// <param name="AllowMethods">Methods a preflight is told.</param>
+/// <param name="AllowHeaders">Request headers a preflight is told.</param>
+/// <param name="ExposeHeaders">Response headers the browser may read.</param>
+/// <param name="MaxAge">How long a preflight's answer may be cached, or null.</param>
+/// <param name="AllowCredentials">Whether credentials are allowed.</param>
+public sealed record CorsPolicy(IReadOnlyList<StringMatch> AllowOrigins, IReadOnlyList<string> AllowMethods, IReadOnlyList<string> AllowHeaders,
+    IReadOnlyList<string> ExposeHeaders, TimeSpan? MaxAge, bool AllowCredentials)
+{
+    /// <summary>True when <paramref name="origin"/> (the request's <c>Origin</c>) is allowed.</summary>
+    public bool Allows(string origin) => AllowOrigins.Any(m => m.IsMatch(origin));
+}
+
 /// <summary>Istio <c>Headers</c>: operations on the request sent to the endpoint and on the response sent back to the client.</summary>
 /// <param name="Request">On the request, or null.</param>
 /// <param name="Response">On the response, or null.</param>
@@ -159,10 +177,11 @@ public sealed record HttpDirectResponse(int Status, string? Location, string? Bo
 /// <param name="Retries">Retries, or null (Istio's default: 2 attempts on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes).</param>
 /// <param name="Direct">Redirect or direct response, or null.</param>
 /// <param name="Headers">Header operations on forwarded requests and their responses, or null.</param>
+/// <param name="Cors">CORS policy, or null.</param>
 public sealed partial record HttpRoute(
     string Name, string VirtualService, IReadOnlyList<string> Hosts, IReadOnlyList<HttpMatch> Matches,
     IReadOnlyList<RouteDestination> Destinations, HttpRewrite? Rewrite, TimeSpan? Timeout, HttpRetry? Retries,
-    HttpDirectResponse? Direct = null, HeaderRules? Headers = null)
+    HttpDirectResponse? Direct = null, HeaderRules? Headers = null, CorsPolicy? Cors = null)
 {
     /// <summary>
     /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter

@@ -15,7 +15,9 @@ namespace PluginMesh.Plugins.Gateway.Istio.Runtime;
 /// <param name="policy">Retries of this request.</param>
 /// <param name="routeHeaders">The route's header operations, or null.</param>
 /// <param name="destinationHeaders">The chosen destination's, or null.</param>
-internal sealed class ForwardTransformer(PathString path, string authority, TryPolicy policy, HeaderRules? routeHeaders = null, HeaderRules? destinationHeaders = null)
+/// <param name="cors">The route's CORS policy and the request's allowed origin, or null: the response gets the allow headers.</param>
+internal sealed class ForwardTransformer(PathString path, string authority, TryPolicy policy, HeaderRules? routeHeaders = null, HeaderRules? destinationHeaders = null,
+    (CorsPolicy Policy, string Origin)? cors = null)
     : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -50,6 +52,7 @@ internal sealed class ForwardTransformer(PathString path, string authority, TryP
         {
             Apply(routeHeaders?.Response, httpContext.Response.Headers);
             Apply(destinationHeaders?.Response, httpContext.Response.Headers);
+            if (cors is var (corsPolicy, origin)) CorsHeaders.Actual(httpContext.Response.Headers, corsPolicy, origin);
         }
         return copied;
     }

@@ -80,6 +80,15 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             return;
         }
         outcome.Route = route.Name;
+        var origin = route.Cors is { } cors && Header(request, "Origin") is { Length: > 0 } o && cors.Allows(o) ? o : null;
+        if (origin is not null && CorsHeaders.IsPreflight(request))
+        {
+            // An allowed origin's preflight is answered here; other origins' go on to the endpoint.
+            outcome.Details = "cors_preflight";
+            CorsHeaders.Preflight(context.Response.Headers, route.Cors!, origin);
+            await AnswerAsync(context, StatusCodes.Status200OK, null, null).ConfigureAwait(false);
+            return;
+        }
         if (route.Direct is { } direct)
         {
             outcome.Details = "direct_response";
@@ -98,7 +107,7 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
         var client = clients.Get(destination.Service, destination.Port);
         outcome.Cluster = client.Cluster;
         var transformer = new ForwardTransformer(Rewrite(route, path), route.Rewrite?.Authority ?? request.Host.Value ?? "",
-            new TryPolicy(route.Name, RetryPolicy.For(route)), route.Headers, destination.Headers);
+            new TryPolicy(route.Name, RetryPolicy.For(route)), route.Headers, destination.Headers, origin is null ? null : (route.Cors!, origin));
 
         using var timeout = route.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
         timeout?.CancelAfter(route.Timeout!.Value);

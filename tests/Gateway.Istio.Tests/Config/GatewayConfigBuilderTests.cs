@@ -216,6 +216,37 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_CorsPolicy_OriginsMethodsHeadersMaxAgeCredentials()
+    {
+        var vs = """
+            { "hosts": ["*"], "gateways": ["gw"], "http": [
+                { "match": [ { "uri": { "prefix": "/a" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "corsPolicy": { "allowOrigins": [ { "exact": "https://app.example.com" }, { "regex": "https://.*\\.example\\.org" } ],
+                                  "allowOrigin": [ "https://legacy.example.com" ],
+                                  "allowMethods": [ "GET", "POST" ], "allowHeaders": [ "x-token" ], "exposeHeaders": [ "x-trace" ],
+                                  "maxAge": "24h", "allowCredentials": true } },
+                { "match": [ { "uri": { "prefix": "/none" } } ], "route": [ { "destination": { "host": "a" } } ], "corsPolicy": { "allowMethods": [ "GET" ] } },
+                { "route": [ { "destination": { "host": "a" } } ], "corsPolicy": { "allowOrigins": [ { "exact": "x" } ], "allowMethods": [ "G E T" ] } }
+            ] }
+            """;
+        var config = Build([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("default", "a", 80));
+        var routes = config.Listeners[8080].HttpRoutes;
+        Assert.Equal(2, routes.Count);
+        var cors = routes[0].Cors!;
+        Assert.True(cors.Allows("https://app.example.com"));
+        Assert.True(cors.Allows("https://shop.example.org"));
+        Assert.True(cors.Allows("https://legacy.example.com"));
+        Assert.False(cors.Allows("https://evil.example.net"));
+        Assert.Equal(["GET", "POST"], cors.AllowMethods);
+        Assert.Equal(["x-token"], cors.AllowHeaders);
+        Assert.Equal(["x-trace"], cors.ExposeHeaders);
+        Assert.Equal(TimeSpan.FromHours(24), cors.MaxAge);
+        Assert.True(cors.AllowCredentials);
+        Assert.Null(routes[1].Cors); // no origin allowed: no policy
+        Assert.Contains(config.Warnings, w => w.Contains("'G E T' is not a method or header name", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Build_RedirectAndDirectResponse_BecomeDirectAnswers()
     {
         var vs = """

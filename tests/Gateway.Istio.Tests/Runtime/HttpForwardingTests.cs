@@ -401,6 +401,56 @@ public sealed class HttpForwardingTests
         Assert.Equal(["yes"], answer.Headers.GetValues("x-kept"));
     }
 
+    [Fact]
+    public async Task Cors_AllowedOriginsPreflightAnsweredHere_ActualResponsesCarryAllowHeaders_OthersPassThrough()
+    {
+        var methods = new List<string>();
+        await using var backend = await Backend.StartAsync(context =>
+        {
+            lock (methods) methods.Add(context.Request.Method);
+            return context.Response.WriteAsync("data");
+        });
+        await using var gateway = await StartAsync();
+        gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+        var port = FreePort();
+        var cors = new CorsPolicy([new StringMatch(MatchKind.Exact, "https://app.example.com")], ["GET", "PUT"], ["x-token"], ["x-trace"], TimeSpan.FromMinutes(10), true);
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)]) with { Cors = cors }));
+        using var client = Client(port);
+
+        using (var preflight = new HttpRequestMessage(HttpMethod.Options, $"http://a:{port}/items"))
+        {
+            preflight.Headers.Add("Origin", "https://app.example.com");
+            preflight.Headers.Add("Access-Control-Request-Method", "PUT");
+            using var answer = await client.SendAsync(preflight, TestTimeout.Token());
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal(["https://app.example.com"], answer.Headers.GetValues("Access-Control-Allow-Origin"));
+            Assert.Equal(["GET,PUT"], answer.Headers.GetValues("Access-Control-Allow-Methods"));
+            Assert.Equal(["x-token"], answer.Headers.GetValues("Access-Control-Allow-Headers"));
+            Assert.Equal(["600"], answer.Headers.GetValues("Access-Control-Max-Age"));
+            Assert.Equal(["true"], answer.Headers.GetValues("Access-Control-Allow-Credentials"));
+        }
+        Assert.Empty(methods); // answered by the gateway
+
+        using (var get = new HttpRequestMessage(HttpMethod.Get, $"http://a:{port}/items"))
+        {
+            get.Headers.Add("Origin", "https://app.example.com");
+            using var answer = await client.SendAsync(get, TestTimeout.Token());
+            Assert.Equal("data", await answer.Content.ReadAsStringAsync());
+            Assert.Equal(["https://app.example.com"], answer.Headers.GetValues("Access-Control-Allow-Origin"));
+            Assert.Equal(["x-trace"], answer.Headers.GetValues("Access-Control-Expose-Headers"));
+        }
+
+        // Another origin: its preflight goes to the endpoint, and no allow header comes back.
+        using (var other = new HttpRequestMessage(HttpMethod.Options, $"http://a:{port}/items"))
+        {
+            other.Headers.Add("Origin", "https://evil.example.net");
+            other.Headers.Add("Access-Control-Request-Method", "PUT");
+            using var answer = await client.SendAsync(other, TestTimeout.Token());
+            Assert.False(answer.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+        Assert.Equal(["GET", "OPTIONS"], methods);
+    }
+
     private static long Count(GatewayHarness gateway, string route, string statusClass) =>
         gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
 }
