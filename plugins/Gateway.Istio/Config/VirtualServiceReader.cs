@@ -32,7 +32,7 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
 
-    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "fault"];
+    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent"];
 
     /// <summary>The VirtualService, or null after a warning when it is unusable as a whole.</summary>
     public ParsedVirtualService? Read(MeshResource resource, JsonElement root, ObjectProblems problems)
@@ -126,14 +126,14 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         if (!ReadRewrite(entry["rewrite"], out var rewrite) || !entry["timeout"].TryDuration(out var timeout) || !ReadRetries(entry["retries"], out var retries)
-            || !ReadHeaders(entry["headers"], out var headers) || !ReadCors(entry["corsPolicy"], out var cors))
+            || !ReadHeaders(entry["headers"], out var headers) || !ReadCors(entry["corsPolicy"], out var cors) || !ReadFault(entry["fault"], out var fault))
         {
             return NoRoute(entry);
         }
 
         // Istio: a zero timeout is no timeout.
         if (timeout == TimeSpan.Zero) timeout = null;
-        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers, cors);
+        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers, cors, fault);
         return new BindableHttpRoute(route, matchGateways);
     }
 
@@ -275,6 +275,49 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         return new RouteDestination(service!, port.Value, 0, headers);
+    }
+
+    // Istio HTTPFaultInjection: delay {fixedDelay, percentage{value} | percent}, abort {httpStatus, percentage{value}}.
+    private static bool ReadFault(Field field, out HttpFault? fault)
+    {
+        fault = null;
+        if (!field.TryObject(out var present)) return false;
+        if (!present) return true;
+        TimeSpan? delay = null;
+        double delayPercent = 0, abortPercent = 0;
+        int? status = null;
+        var delayField = field["delay"];
+        if (delayField.Present)
+        {
+            if (!delayField.TryObject(out _) || !delayField["fixedDelay"].TryDuration(out delay) || !ReadPercent(delayField, out delayPercent)) return false;
+            if (delay is null) return delayField.Warn("fixedDelay missing (exponentialDelay is not supported)");
+        }
+        var abortField = field["abort"];
+        if (abortField.Present)
+        {
+            if (!abortField.TryObject(out _) || !abortField["httpStatus"].TryInt(200, 599, out status) || !ReadPercent(abortField, out abortPercent)) return false;
+            if (status is null) return abortField.Warn("httpStatus missing (grpcStatus and http2Error are not supported)");
+        }
+        if (delay is not null || status is not null) fault = new HttpFault(delay, delayPercent, status, abortPercent);
+        return true;
+    }
+
+    // percentage: {value: 0–100} (a double); the older percent: 0–100 (an integer); neither: 100.
+    private static bool ReadPercent(Field field, out double percent)
+    {
+        percent = 100;
+        if (field["percentage"].Present)
+        {
+            var value = field["percentage"]["value"];
+            if (!field["percentage"].TryObject(out _)) return false;
+            if (!value.Present) return true;
+            if (value.Value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.Value.TryGetDouble(out percent) || percent is < 0 or > 100)
+                return value.Warn("not a number from 0 to 100");
+            return true;
+        }
+        if (!field["percent"].TryInt(0, 100, out var whole)) return false;
+        if (whole is int p) percent = p;
+        return true;
     }
 
     // Istio CorsPolicy; null when absent or when it allows no origin.

@@ -129,6 +129,13 @@ public sealed record CorsPolicy(IReadOnlyList<StringMatch> AllowOrigins, IReadOn
     public bool Allows(string origin) => AllowOrigins.Any(m => m.IsMatch(origin));
 }
 
+/// <summary>Istio <c>HTTPFaultInjection</c>: a share of the route's requests delayed, a share answered with an error status instead of being forwarded.</summary>
+/// <param name="Delay">Fixed delay, or null.</param>
+/// <param name="DelayPercent">Share of requests delayed (0–100).</param>
+/// <param name="AbortStatus">HTTP status of an aborted request, or null.</param>
+/// <param name="AbortPercent">Share of requests aborted (0–100).</param>
+public sealed record HttpFault(TimeSpan? Delay, double DelayPercent, int? AbortStatus, double AbortPercent);
+
 /// <summary>Istio <c>Headers</c>: operations on the request sent to the endpoint and on the response sent back to the client.</summary>
 /// <param name="Request">On the request, or null.</param>
 /// <param name="Response">On the response, or null.</param>
@@ -178,10 +185,11 @@ public sealed record HttpDirectResponse(int Status, string? Location, string? Bo
 /// <param name="Direct">Redirect or direct response, or null.</param>
 /// <param name="Headers">Header operations on forwarded requests and their responses, or null.</param>
 /// <param name="Cors">CORS policy, or null.</param>
+/// <param name="Fault">Faults injected into forwarded requests, or null.</param>
 public sealed partial record HttpRoute(
     string Name, string VirtualService, IReadOnlyList<string> Hosts, IReadOnlyList<HttpMatch> Matches,
     IReadOnlyList<RouteDestination> Destinations, HttpRewrite? Rewrite, TimeSpan? Timeout, HttpRetry? Retries,
-    HttpDirectResponse? Direct = null, HeaderRules? Headers = null, CorsPolicy? Cors = null)
+    HttpDirectResponse? Direct = null, HeaderRules? Headers = null, CorsPolicy? Cors = null, HttpFault? Fault = null)
 {
     /// <summary>
     /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter

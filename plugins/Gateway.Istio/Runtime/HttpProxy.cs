@@ -103,6 +103,8 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             return;
         }
 
+        if (route.Fault is { } fault && !await InjectFaultAsync(context, fault, outcome).ConfigureAwait(false)) return;
+
         var destination = route.PickDestination();
         var client = clients.Get(destination.Service, destination.Port);
         outcome.Cluster = client.Cluster;
@@ -141,6 +143,32 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             await AnswerAsync(context, status, null, text + "\n").ConfigureAwait(false);
         }
     }
+
+    // The route's fault injection (Envoy's fault filter): a delay before forwarding, or an abort answered
+    // here instead. False when the request is answered (aborted) or gone.
+    private static async Task<bool> InjectFaultAsync(HttpContext context, HttpFault fault, Outcome outcome)
+    {
+        if (fault.Delay is { } delay && Roll(fault.DelayPercent))
+        {
+            outcome.Flags = "DI";
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome.Flags = "DC";
+                return false;
+            }
+        }
+        if (fault.AbortStatus is not int status || !Roll(fault.AbortPercent)) return true;
+        outcome.Flags = "FI";
+        outcome.Details = "fault_filter_abort";
+        await AnswerAsync(context, status, null, "fault filter abort\n").ConfigureAwait(false);
+        return false;
+    }
+
+    private static bool Roll(double percent) => percent >= 100 || (percent > 0 && Random.Shared.NextDouble() * 100 < percent);
 
     private static long? BodyLimit(HttpContext context) => context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
 

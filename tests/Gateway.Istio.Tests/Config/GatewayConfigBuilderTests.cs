@@ -247,6 +247,29 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_Fault_DelayAndAbortWithTheirShares_UnsupportedKindsSkipTheRoute()
+    {
+        var vs = """
+            { "hosts": ["*"], "gateways": ["gw"], "http": [
+                { "match": [ { "uri": { "prefix": "/a" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "fault": { "delay": { "fixedDelay": "2s", "percentage": { "value": 12.5 } }, "abort": { "httpStatus": 503, "percent": 10 } } },
+                { "match": [ { "uri": { "prefix": "/b" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "fault": { "abort": { "httpStatus": 418 } } },
+                { "match": [ { "uri": { "prefix": "/c" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "fault": { "abort": { "grpcStatus": "UNAVAILABLE" } } },
+                { "route": [ { "destination": { "host": "a" } } ], "fault": { "delay": { "fixedDelay": "1s", "percentage": { "value": 150 } } } }
+            ] }
+            """;
+        var config = Build([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("default", "a", 80));
+        var routes = config.Listeners[8080].HttpRoutes;
+        Assert.Equal(2, routes.Count);
+        Assert.Equal(new HttpFault(TimeSpan.FromSeconds(2), 12.5, 503, 10), routes[0].Fault);
+        Assert.Equal(new HttpFault(null, 0, 418, 100), routes[1].Fault);
+        Assert.Contains(config.Warnings, w => w.Contains("grpcStatus and http2Error are not supported", StringComparison.Ordinal));
+        Assert.Contains(config.Warnings, w => w.Contains("not a number from 0 to 100", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Build_RedirectAndDirectResponse_BecomeDirectAnswers()
     {
         var vs = """

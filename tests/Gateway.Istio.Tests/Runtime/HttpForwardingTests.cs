@@ -451,6 +451,48 @@ public sealed class HttpForwardingTests
         Assert.Equal(["GET", "OPTIONS"], methods);
     }
 
+    [Fact]
+    public async Task Fault_AbortAnsweredHere_DelayedRequestsForwardedAndFlagged()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "gw-access-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            var calls = 0;
+            await using var backend = await Backend.StartAsync(context =>
+            {
+                Interlocked.Increment(ref calls);
+                return context.Response.WriteAsync("forwarded");
+            });
+            await using (var gateway = await StartAsync(accessLog: path))
+            {
+                gateway.Connector.Set(Reviews, 9080, backend.Endpoint);
+                var port = FreePort();
+                await gateway.ApplyAsync(Http(port,
+                    Route("abort", ["*"], [Prefix("/abort")], [To(Reviews, 9080)]) with { Fault = new HttpFault(null, 0, 418, 100) },
+                    Route("never", ["*"], [Prefix("/never")], [To(Reviews, 9080)]) with { Fault = new HttpFault(null, 0, 418, 0) },
+                    Route("delay", ["*"], [Prefix("/delay")], [To(Reviews, 9080)]) with { Fault = new HttpFault(TimeSpan.FromMilliseconds(20), 100, null, 0) }));
+                using var client = Client(port);
+
+                using var aborted = await client.GetAsync($"http://a:{port}/abort", TestTimeout.Token());
+                Assert.Equal(418, (int)aborted.StatusCode);
+                Assert.Equal("fault filter abort\n", await aborted.Content.ReadAsStringAsync());
+                Assert.Equal(0, calls);
+                Assert.Equal("forwarded", await client.GetStringAsync($"http://a:{port}/never", TestTimeout.Token()));
+                Assert.Equal("forwarded", await client.GetStringAsync($"http://a:{port}/delay", TestTimeout.Token()));
+                Assert.Equal(2, calls);
+            }
+
+            var lines = await File.ReadAllLinesAsync(path);
+            Assert.Contains(lines, l => l.Contains("\"GET /abort HTTP/1.1\" 418 FI fault_filter_abort ", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("\"GET /never HTTP/1.1\" 200 - via_upstream ", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("\"GET /delay HTTP/1.1\" 200 DI via_upstream ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static long Count(GatewayHarness gateway, string route, string statusClass) =>
         gateway.Metrics.Requests.TryGetValue(route, out var byClass) ? byClass.GetValueOrDefault(statusClass) : 0;
 }
