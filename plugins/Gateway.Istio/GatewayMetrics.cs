@@ -15,8 +15,10 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _streams;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _logDropped;
+    private readonly Counter<long> _mirrors;
     private readonly ConcurrentDictionary<(string Route, string Class), long> _requestCounts = new();
     private readonly ConcurrentDictionary<(string Route, string Result), long> _streamCounts = new();
+    private readonly ConcurrentDictionary<(string Route, string Result), long> _mirrorCounts = new();
     private long _activeCount;
     private long _handshakeFailureCount;
     private long _retryCount;
@@ -37,6 +39,8 @@ internal sealed class GatewayMetrics
             description: "TCP and TLS-passthrough connections by route and result: ok, no_route, bad_client_hello, no_service, no_endpoints, unreachable, limit");
         _retries = meter.CreateCounter<long>("pluginmesh.gateway.retries",
             description: "HTTP tries made again after a retriable failure (VirtualService retries), by route");
+        _mirrors = meter.CreateCounter<long>("pluginmesh.gateway.mirrors",
+            description: "Copies of requests sent to a mirror (VirtualService mirror), by route and result: sent, failed, skipped_body");
         _logDropped = meter.CreateCounter<long>("pluginmesh.gateway.access_log.dropped",
             description: "Access log lines dropped because the writer fell behind");
     }
@@ -54,6 +58,16 @@ internal sealed class GatewayMetrics
 
     /// <summary>Stream connections since start by route, then result.</summary>
     public IReadOnlyDictionary<string, SortedDictionary<string, long>> Streams => Nested(_streamCounts);
+
+    /// <summary>Mirrored copies since start by route, then result.</summary>
+    public IReadOnlyDictionary<string, SortedDictionary<string, long>> Mirrors => Nested(_mirrorCounts);
+
+    /// <summary>A copy of a request of <paramref name="route"/> was <paramref name="result"/>: <c>sent</c> (answered), <c>failed</c> or <c>skipped_body</c>.</summary>
+    public void Mirror(string route, string result)
+    {
+        _mirrorCounts.AddOrUpdate((route, result), 1, (_, n) => n + 1);
+        _mirrors.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("result", result));
+    }
 
     /// <summary>One HTTP request of <paramref name="route"/> ended with <paramref name="status"/> after <paramref name="seconds"/>.</summary>
     public void Request(string route, int status, double seconds)

@@ -13,6 +13,7 @@ namespace PluginMesh.Plugins.Gateway.Istio;
 /// <param name="HandshakeFailures">TLS handshakes that did not complete since start.</param>
 /// <param name="AccessLog">Where the access log goes (<c>stdout</c>, a path), or null when off.</param>
 /// <param name="AccessLogDropped">Access log lines dropped since start.</param>
+/// <param name="Mirrors">Mirrored copies since start by route, then result (<c>sent</c>, <c>failed</c>, <c>skipped_body</c>).</param>
 public sealed record GatewayStatus(
     long ConfigVersion,
     IReadOnlyDictionary<string, string> GatewayLabels,
@@ -25,7 +26,8 @@ public sealed record GatewayStatus(
     long Retries,
     long HandshakeFailures,
     string? AccessLog,
-    long AccessLogDropped);
+    long AccessLogDropped,
+    IReadOnlyDictionary<string, SortedDictionary<string, long>>? Mirrors = null);
 
 /// <summary>One port.</summary>
 /// <param name="Port">The port.</param>

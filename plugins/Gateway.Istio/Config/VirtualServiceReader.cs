@@ -31,9 +31,6 @@ internal sealed record BindableStreamRoute(StreamRoute Route, IReadOnlySet<strin
 /// <param name="clusterDomain">The cluster's DNS domain, for qualified destination hosts (null: any).</param>
 internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshService> services, string? clusterDomain)
 {
-
-    private static readonly string[] IgnoredHttpFields = ["mirror", "mirrors", "mirrorPercentage", "mirrorPercent"];
-
     /// <summary>The VirtualService, or null after a warning when it is unusable as a whole.</summary>
     public ParsedVirtualService? Read(MeshResource resource, JsonElement root, ObjectProblems problems)
     {
@@ -95,11 +92,6 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         // Dropping every match would leave a route that takes every request.
         if (matchItems.Count > 0 && matches.Count == 0) return NoRoute(entry["match"], "every match was skipped");
 
-        foreach (var field in IgnoredHttpFields)
-        {
-            if (entry[field].Present) entry[field].Warn("ignored (not supported by gateway.istio)");
-        }
-
         if (entry["delegate"].Present) return NoRoute(entry["delegate"], "delegate is not supported");
         var actions = new[] { "route", "redirect", "directResponse" }.Count(a => entry[a].Present);
         if (actions != 1) return NoRoute(entry, actions == 0 ? "no route, redirect or directResponse" : "more than one of route, redirect and directResponse");
@@ -126,14 +118,15 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         }
 
         if (!ReadRewrite(entry["rewrite"], out var rewrite) || !entry["timeout"].TryDuration(out var timeout) || !ReadRetries(entry["retries"], out var retries)
-            || !ReadHeaders(entry["headers"], out var headers) || !ReadCors(entry["corsPolicy"], out var cors) || !ReadFault(entry["fault"], out var fault))
+            || !ReadHeaders(entry["headers"], out var headers) || !ReadCors(entry["corsPolicy"], out var cors) || !ReadFault(entry["fault"], out var fault)
+            || !ReadMirrors(entry, ns, out var mirrors))
         {
             return NoRoute(entry);
         }
 
         // Istio: a zero timeout is no timeout.
         if (timeout == TimeSpan.Zero) timeout = null;
-        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers, cors, fault);
+        var route = new HttpRoute(name, id, hosts, matches, destinations, rewrite, timeout, retries, direct, headers, cors, fault, mirrors);
         return new BindableHttpRoute(route, matchGateways);
     }
 
@@ -250,18 +243,23 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
     {
         weight = null;
         if (!item.TryObject(out _) || !item["weight"].TryInt(0, 1_000_000, out weight) || !ReadHeaders(item["headers"], out var headers)) return NoDestination(item);
-        var destination = item["destination"];
+        return ReadTarget(item["destination"], ns) is { } target ? target with { Headers = headers } : null;
+    }
+
+    // A Destination (host, port, subset): the Service port it names; null after a warning.
+    private RouteDestination? ReadTarget(Field destination, string ns)
+    {
         if (!destination.Present) return NoDestination(destination, "missing");
-        if (!destination.TryObject(out _) || !destination["host"].TryRequiredString(out var host)) return NoDestination(item);
+        if (!destination.TryObject(out _) || !destination["host"].TryRequiredString(out var host)) return NoDestination(destination);
         if (!ServiceHostName.TryResolve(host, ns, clusterDomain, out var service, out var problem)) return NoDestination(destination["host"], problem);
-        if (!destination["port"].TryObject(out _) || !destination["port"]["number"].TryInt(1, 65535, out var port)) return NoDestination(item);
+        if (!destination["port"].TryObject(out _) || !destination["port"]["number"].TryInt(1, 65535, out var port)) return NoDestination(destination);
         if (destination["subset"].Present) destination["subset"].Warn("ignored: every endpoint of the Service serves (subsets are not supported)");
 
         if (!services.TryGetValue(service!, out var known))
         {
             if (port is null) return NoDestination(destination["port"], $"missing, and Service {service} is unknown");
             destination["host"].Warn($"Service {service} is not in the catalog (kept: its requests fail until it appears)");
-            return new RouteDestination(service!, port.Value, 0, headers);
+            return new RouteDestination(service!, port.Value, 0);
         }
 
         if (port is null)
@@ -274,7 +272,27 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
             destination["port"].Warn($"Service {service} has no port {port} (kept: its requests fail until it has)");
         }
 
-        return new RouteDestination(service!, port.Value, 0, headers);
+        return new RouteDestination(service!, port.Value, 0);
+    }
+
+    // mirror + mirrorPercentage / mirrorPercent (older), and mirrors[] {destination, percentage}; null when none.
+    private bool ReadMirrors(Field entry, string ns, out IReadOnlyList<HttpMirror>? mirrors)
+    {
+        mirrors = null;
+        var read = new List<HttpMirror>();
+        if (entry["mirror"].Present)
+        {
+            if (!ReadPercent(entry["mirrorPercentage"], entry["mirrorPercent"], out var percent)) return false;
+            if (ReadTarget(entry["mirror"], ns) is { } target) read.Add(new HttpMirror(target, percent));
+        }
+        if (!entry["mirrors"].TryItems(out var items)) return false;
+        foreach (var item in items)
+        {
+            if (!item.TryObject(out _) || !ReadPercent(item["percentage"], item["percent"], out var percent)) return false;
+            if (ReadTarget(item["destination"], ns) is { } target) read.Add(new HttpMirror(target, percent));
+        }
+        if (read.Count > 0) mirrors = read;
+        return true;
     }
 
     // Istio HTTPFaultInjection: delay {fixedDelay, percentage{value} | percent}, abort {httpStatus, percentage{value}}.
@@ -289,13 +307,13 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         var delayField = field["delay"];
         if (delayField.Present)
         {
-            if (!delayField.TryObject(out _) || !delayField["fixedDelay"].TryDuration(out delay) || !ReadPercent(delayField, out delayPercent)) return false;
+            if (!delayField.TryObject(out _) || !delayField["fixedDelay"].TryDuration(out delay) || !ReadPercent(delayField["percentage"], delayField["percent"], out delayPercent)) return false;
             if (delay is null) return delayField.Warn("fixedDelay missing (exponentialDelay is not supported)");
         }
         var abortField = field["abort"];
         if (abortField.Present)
         {
-            if (!abortField.TryObject(out _) || !abortField["httpStatus"].TryInt(200, 599, out status) || !ReadPercent(abortField, out abortPercent)) return false;
+            if (!abortField.TryObject(out _) || !abortField["httpStatus"].TryInt(200, 599, out status) || !ReadPercent(abortField["percentage"], abortField["percent"], out abortPercent)) return false;
             if (status is null) return abortField.Warn("httpStatus missing (grpcStatus and http2Error are not supported)");
         }
         if (delay is not null || status is not null) fault = new HttpFault(delay, delayPercent, status, abortPercent);
@@ -303,20 +321,20 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
     }
 
     // percentage: {value: 0–100} (a double); the older percent: 0–100 (an integer); neither: 100.
-    private static bool ReadPercent(Field field, out double percent)
+    private static bool ReadPercent(Field percentage, Field percent, out double value)
     {
-        percent = 100;
-        if (field["percentage"].Present)
+        value = 100;
+        if (percentage.Present)
         {
-            var value = field["percentage"]["value"];
-            if (!field["percentage"].TryObject(out _)) return false;
-            if (!value.Present) return true;
-            if (value.Value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.Value.TryGetDouble(out percent) || percent is < 0 or > 100)
-                return value.Warn("not a number from 0 to 100");
+            if (!percentage.TryObject(out _)) return false;
+            var v = percentage["value"];
+            if (!v.Present) return true;
+            if (v.Value.ValueKind != System.Text.Json.JsonValueKind.Number || !v.Value.TryGetDouble(out value) || value is < 0 or > 100)
+                return v.Warn("not a number from 0 to 100");
             return true;
         }
-        if (!field["percent"].TryInt(0, 100, out var whole)) return false;
-        if (whole is int p) percent = p;
+        if (!percent.TryInt(0, 100, out var whole)) return false;
+        if (whole is int p) value = p;
         return true;
     }
 

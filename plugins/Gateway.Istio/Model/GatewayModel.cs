@@ -129,6 +129,11 @@ public sealed record CorsPolicy(IReadOnlyList<StringMatch> AllowOrigins, IReadOn
     public bool Allows(string origin) => AllowOrigins.Any(m => m.IsMatch(origin));
 }
 
+/// <summary>Istio <c>mirror</c> / <c>mirrors</c>: a copy of a share of the route's requests sent to another service, its answer dropped.</summary>
+/// <param name="Destination">The service port the copies go to.</param>
+/// <param name="Percent">Share of requests copied (0–100).</param>
+public sealed record HttpMirror(RouteDestination Destination, double Percent);
+
 /// <summary>Istio <c>HTTPFaultInjection</c>: a share of the route's requests delayed, a share answered with an error status instead of being forwarded.</summary>
 /// <param name="Delay">Fixed delay, or null.</param>
 /// <param name="DelayPercent">Share of requests delayed (0–100).</param>
@@ -186,10 +191,12 @@ public sealed record HttpDirectResponse(int Status, string? Location, string? Bo
 /// <param name="Headers">Header operations on forwarded requests and their responses, or null.</param>
 /// <param name="Cors">CORS policy, or null.</param>
 /// <param name="Fault">Faults injected into forwarded requests, or null.</param>
+/// <param name="Mirrors">Where copies of forwarded requests go, or null.</param>
 public sealed partial record HttpRoute(
     string Name, string VirtualService, IReadOnlyList<string> Hosts, IReadOnlyList<HttpMatch> Matches,
     IReadOnlyList<RouteDestination> Destinations, HttpRewrite? Rewrite, TimeSpan? Timeout, HttpRetry? Retries,
-    HttpDirectResponse? Direct = null, HeaderRules? Headers = null, CorsPolicy? Cors = null, HttpFault? Fault = null)
+    HttpDirectResponse? Direct = null, HeaderRules? Headers = null, CorsPolicy? Cors = null, HttpFault? Fault = null,
+    IReadOnlyList<HttpMirror>? Mirrors = null)
 {
     /// <summary>
     /// The next destination by weight: a weighted round robin (Tijdeman's chairman assignment, stricter

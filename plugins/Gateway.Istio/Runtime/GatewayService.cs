@@ -168,7 +168,7 @@ internal sealed class GatewayService : IHostedService, IStatusContributor, IAsyn
                     .Concat(l.StreamRoutes.Select(r => Describe(r.Name, r.Destinations, null)))]);
         }).ToList();
         return new GatewayStatus(config.Version, _options.GatewayLabels, _connector is not null, listeners, config.Warnings, _metrics.Active,
-            _metrics.Requests, _metrics.Streams, _metrics.Retries, _metrics.HandshakeFailures, _options.AccessLog, _metrics.AccessLogDropped);
+            _metrics.Requests, _metrics.Streams, _metrics.Retries, _metrics.HandshakeFailures, _options.AccessLog, _metrics.AccessLogDropped, _metrics.Mirrors);
     }
 
     private static GatewayServerStatus ServerStatus(GatewayServer server) =>

@@ -104,6 +104,7 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
         }
 
         if (route.Fault is { } fault && !await InjectFaultAsync(context, fault, outcome).ConfigureAwait(false)) return;
+        if (route.Mirrors is { Count: > 0 } mirrors) Mirror(context, route, mirrors, path);
 
         var destination = route.PickDestination();
         var client = clients.Get(destination.Service, destination.Port);
@@ -167,6 +168,65 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
         await AnswerAsync(context, status, null, "fault filter abort\n").ConfigureAwait(false);
         return false;
     }
+
+    // Copies of the request for the route's mirrors (Envoy's shadowing): sent on the side, with "-shadow"
+    // after the host, their answers dropped; never awaited by the request. A request with a body is not
+    // copied (it is streamed, not kept), and counted as such.
+    private void Mirror(HttpContext context, HttpRoute route, IReadOnlyList<HttpMirror> mirrors, string path)
+    {
+        var request = context.Request;
+        foreach (var mirror in mirrors)
+        {
+            if (!Roll(mirror.Percent)) continue;
+            if (request.ContentLength is > 0 || request.Headers.ContainsKey("Transfer-Encoding"))
+            {
+                metrics.Mirror(route.Name, "skipped_body");
+                continue;
+            }
+            var client = clients.Get(mirror.Destination.Service, mirror.Destination.Port);
+            var copy = new HttpRequestMessage(new HttpMethod(request.Method), RequestUtilities.MakeDestinationAddress(client.Prefix, Rewrite(route, path), request.QueryString));
+            foreach (var (name, values) in request.Headers)
+            {
+                if (!HopByHop.Contains(name)) copy.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+            var host = route.Rewrite?.Authority ?? request.Host.Value ?? "";
+            copy.Headers.Host = Shadow(host);
+            _ = SendMirrorAsync(client.Invoker, copy, route.Name);
+        }
+    }
+
+    private async Task SendMirrorAsync(HttpMessageInvoker invoker, HttpRequestMessage copy, string route)
+    {
+        using (copy)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(MirrorTimeout);
+                using var response = await invoker.SendAsync(copy, timeout.Token).ConfigureAwait(false);
+                metrics.Mirror(route, "sent");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or UpstreamException)
+            {
+                metrics.Mirror(route, "failed");
+            }
+        }
+    }
+
+    // "shop.example.com:8080" → "shop.example.com-shadow:8080", as Envoy names a shadowed request's authority.
+    internal static string Shadow(string authority)
+    {
+        var colon = authority.LastIndexOf(':');
+        return colon > 0 && !authority.EndsWith(']') && authority.IndexOf(']') < colon
+            ? authority[..colon] + "-shadow" + authority[colon..]
+            : authority + "-shadow";
+    }
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+    };
+
+    private static readonly TimeSpan MirrorTimeout = TimeSpan.FromSeconds(10);
 
     private static bool Roll(double percent) => percent >= 100 || (percent > 0 && Random.Shared.NextDouble() * 100 < percent);
 

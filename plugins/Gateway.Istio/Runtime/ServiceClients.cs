@@ -24,7 +24,9 @@ internal sealed class ServiceClients(IServiceConnector? connector, GatewayMetric
     /// <summary>Drops the invokers of destinations <paramref name="config"/> no longer names, after <paramref name="drain"/> (requests under way finish).</summary>
     public void Prune(GatewayConfig config, TimeSpan drain)
     {
-        var used = config.Listeners.Values.SelectMany(l => l.HttpRoutes).SelectMany(r => r.Destinations).Select(d => (d.Service, d.Port)).ToHashSet();
+        var used = config.Listeners.Values.SelectMany(l => l.HttpRoutes)
+            .SelectMany(r => r.Destinations.Concat(r.Mirrors?.Select(m => m.Destination) ?? []))
+            .Select(d => (d.Service, d.Port)).ToHashSet();
         foreach (var key in _clients.Keys)
         {
             if (used.Contains(key) || !_clients.TryRemove(key, out var client)) continue;

@@ -270,6 +270,26 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Build_Mirror_SingleWithPercentage_AndList_UnknownServiceKeptWithAWarning()
+    {
+        var vs = """
+            { "hosts": ["*"], "gateways": ["gw"], "http": [
+                { "match": [ { "uri": { "prefix": "/a" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "mirror": { "host": "b" }, "mirrorPercentage": { "value": 25 } },
+                { "match": [ { "uri": { "prefix": "/b" } } ], "route": [ { "destination": { "host": "a" } } ],
+                  "mirrors": [ { "destination": { "host": "b" }, "percentage": { "value": 50 } }, { "destination": { "host": "a" } } ] },
+                { "route": [ { "destination": { "host": "a" } } ], "mirror": { "host": "b" }, "mirrorPercent": 10 }
+            ] }
+            """;
+        var config = Build([GatewayObject("default", "gw", BookinfoGateway), VirtualServiceObject("default", "vs", vs)], Service("default", "a", 80), Service("default", "b", 80));
+        var routes = config.Listeners[8080].HttpRoutes;
+        Assert.Equal([(new ServiceKey("default", "b"), 25.0)], routes[0].Mirrors!.Select(m => (m.Destination.Service, m.Percent)));
+        Assert.Equal([50.0, 100.0], routes[1].Mirrors!.Select(m => m.Percent));
+        Assert.Equal(10.0, Assert.Single(routes[2].Mirrors!).Percent);
+        Assert.Empty(config.Warnings);
+    }
+
+    [Fact]
     public void Build_RedirectAndDirectResponse_BecomeDirectAnswers()
     {
         var vs = """
