@@ -63,11 +63,7 @@ internal sealed class GatewayMetrics
     public IReadOnlyDictionary<string, SortedDictionary<string, long>> Mirrors => Nested(_mirrorCounts);
 
     /// <summary>A copy of a request of <paramref name="route"/> was <paramref name="result"/>: <c>sent</c> (answered), <c>failed</c> or <c>skipped_body</c>.</summary>
-    public void Mirror(string route, string result)
-    {
-        _mirrorCounts.AddOrUpdate((route, result), 1, (_, n) => n + 1);
-        _mirrors.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("result", result));
-    }
+    public void Mirror(string route, string result) => Count(_mirrorCounts, _mirrors, route, result);
 
     /// <summary>One HTTP request of <paramref name="route"/> ended with <paramref name="status"/> after <paramref name="seconds"/>.</summary>
     public void Request(string route, int status, double seconds)
@@ -86,10 +82,13 @@ internal sealed class GatewayMetrics
         _duration.Record(seconds, routeTag);
     }
 
-    public void Stream(string route, string result)
+    public void Stream(string route, string result) => Count(_streamCounts, _streams, route, result);
+
+    // A count by route and result, kept for status and added to the instrument.
+    private static void Count(ConcurrentDictionary<(string Route, string Result), long> counts, Counter<long> counter, string route, string result)
     {
-        _streamCounts.AddOrUpdate((route, result), 1, (_, n) => n + 1);
-        _streams.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("result", result));
+        counts.AddOrUpdate((route, result), 1, (_, n) => n + 1);
+        counter.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("result", result));
     }
 
     public void Retry(string route)
