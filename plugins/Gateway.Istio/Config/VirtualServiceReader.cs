@@ -344,31 +344,21 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         cors = null;
         if (!field.TryObject(out var present)) return false;
         if (!present) return true;
-        var origins = new List<StringMatch>();
-        if (field["allowOrigins"].Present)
-        {
-            if (!field["allowOrigins"].TryItems(out var items)) return false;
-            foreach (var item in items)
-            {
-                if (!ReadStringMatch(item, false, out var match)) return false;
-                if (match is not null) origins.Add(match);
-            }
-        }
-        if (field["allowOrigin"].Present)
-        {
-            if (!field["allowOrigin"].TryStrings(out var legacy)) return false;
-            origins.AddRange(legacy.Select(o => o == "*" ? new StringMatch(MatchKind.Prefix, "") : new StringMatch(MatchKind.Exact, o)));
-        }
-        var methods = new List<string>();
-        var allowHeaders = new List<string>();
-        var expose = new List<string>();
-        if ((field["allowMethods"].Present && !field["allowMethods"].TryStrings(out methods))
-            || (field["allowHeaders"].Present && !field["allowHeaders"].TryStrings(out allowHeaders))
-            || (field["exposeHeaders"].Present && !field["exposeHeaders"].TryStrings(out expose))
+        // Absent lists read as empty.
+        if (!field["allowOrigins"].TryItems(out var items) || !field["allowOrigin"].TryStrings(out var legacy)
+            || !field["allowMethods"].TryStrings(out var methods) || !field["allowHeaders"].TryStrings(out var allowHeaders)
+            || !field["exposeHeaders"].TryStrings(out var expose)
             || !field["maxAge"].TryDuration(out var maxAge) || !field["allowCredentials"].TryBool(out var credentials))
         {
             return false;
         }
+        var origins = new List<StringMatch>();
+        foreach (var item in items)
+        {
+            if (!ReadStringMatch(item, false, out var match)) return false;
+            if (match is not null) origins.Add(match);
+        }
+        origins.AddRange(legacy.Select(o => o == "*" ? new StringMatch(MatchKind.Prefix, "") : new StringMatch(MatchKind.Exact, o)));
         if (methods.Concat(allowHeaders).Concat(expose).FirstOrDefault(t => !IsHeaderName(t)) is { } bad) return field.Warn($"'{bad}' is not a method or header name");
         if (field["unmatchedPreflights"].TryString(out var unmatched) && unmatched is not null && unmatched != "FORWARD")
             field["unmatchedPreflights"].Warn($"ignored: preflights from origins not allowed are forwarded ({unmatched} is not supported)");
@@ -393,8 +383,7 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
         if (!field.TryObject(out var present)) return false;
         if (!present) return true;
         if (!ReadHeaderValues(field["set"], out var set) || !ReadHeaderValues(field["add"], out var add)) return false;
-        var remove = new List<string>();
-        if (field["remove"].Present && !field["remove"].TryStrings(out remove)) return false;
+        if (!field["remove"].TryStrings(out var remove)) return false;
         if (remove.FirstOrDefault(n => !IsHeaderName(n)) is { } bad) return field["remove"].Warn($"'{bad}' is not a header name");
         if (set.Count + add.Count + remove.Count > 0) operations = new HeaderOperations(set, add, remove);
         return true;
@@ -403,7 +392,6 @@ internal sealed class VirtualServiceReader(IReadOnlyDictionary<ServiceKey, MeshS
     private static bool ReadHeaderValues(Field field, out List<KeyValuePair<string, string>> values)
     {
         values = [];
-        if (!field.Present) return true;
         if (!field.TryMembers(out var members)) return false;
         foreach (var (name, value) in members)
         {
