@@ -24,6 +24,13 @@ version=()
 [ -n "${VERSION:-}" ] && version=(-p:Version="$VERSION")
 mkdir -p "$out/packages"
 for proj in "${packable[@]}"; do
-  dotnet pack "$proj" -c Release -o "$out/packages" --nologo -v q "${version[@]}"
+  # Restore on its own first, once more if it fails: a restore has failed once in CI without saying
+  # why (NuGet's MSB4181 "RestoreTask returned false but did not log an error", while the machine was
+  # busy with other test suites); the second attempt logs in detail, so a real failure says what it is.
+  if ! dotnet restore "$proj" --nologo -v q "${version[@]}"; then
+    echo "pack.sh: restoring $proj failed; trying once more with a detailed log" >&2
+    dotnet restore "$proj" --nologo -v n "${version[@]}"
+  fi
+  dotnet pack "$proj" -c Release -o "$out/packages" --nologo -v q --no-restore "${version[@]}"
 done
 echo "packages: $(cd "$out/packages" && ls -- *.nupkg | tr '\n' ' ')"
