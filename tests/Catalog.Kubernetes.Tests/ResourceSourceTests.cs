@@ -268,7 +268,9 @@ public sealed class ResourceSourceTests
         h.Cluster.Compact(GatewaysV1);
         h.Cluster.FailRequests(GatewaysV1, 500);
         h.Server.HoldWatches = false;
-        await Eventually.TrueAsync(() => source.Status.Relists >= 2 && Kind(source, "Gateway.networking.istio.io").State == "failed", "re-listed after 410, gateways failing");
+        // The state changes first and the change is logged right after it: wait for both.
+        await Eventually.TrueAsync(() => source.Status.Relists >= 2 && Kind(source, "Gateway.networking.istio.io").State == "failed"
+            && h.Log.Containing("listing Gateway.networking.istio.io failed").Any(), "re-listed after 410, gateways failing, logged");
 
         Assert.Contains("HTTP 500", Kind(source, "Gateway.networking.istio.io").Reason, StringComparison.Ordinal);
         Assert.NotNull(Resource(sink, "Gateway.networking.istio.io/demo/gw"));
