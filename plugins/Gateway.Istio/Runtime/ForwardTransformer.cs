@@ -26,7 +26,18 @@ internal sealed class ForwardTransformer(PathString path, string authority, TryP
         var request = httpContext.Request;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, request.QueryString);
         proxyRequest.Headers.Host = authority;
+        var client = Forwarded(httpContext, proxyRequest);
+        Apply(routeHeaders?.Request, proxyRequest);
+        Apply(destinationHeaders?.Request, proxyRequest);
 
+        proxyRequest.Options.Set(TryPolicy.Key, policy);
+        if (client is not null) proxyRequest.Options.Set(ServiceClients.ClientKey, client);
+    }
+
+    /// <summary>X-Forwarded-For (the client appended), -Proto and -Host on a request sent on for <paramref name="httpContext"/>; returns the client's address.</summary>
+    internal static System.Net.IPAddress? Forwarded(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        var request = httpContext.Request;
         var client = httpContext.Connection.RemoteIpAddress;
         if (client is { IsIPv4MappedToIPv6: true }) client = client.MapToIPv4();
         var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
@@ -37,12 +48,7 @@ internal sealed class ForwardTransformer(PathString path, string authority, TryP
         proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
         proxyRequest.Headers.Remove("X-Forwarded-Host");
         proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Host", request.Host.Value);
-
-        Apply(routeHeaders?.Request, proxyRequest);
-        Apply(destinationHeaders?.Request, proxyRequest);
-
-        proxyRequest.Options.Set(TryPolicy.Key, policy);
-        if (client is not null) proxyRequest.Options.Set(ServiceClients.ClientKey, client);
+        return client;
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -57,8 +63,8 @@ internal sealed class ForwardTransformer(PathString path, string authority, TryP
         return copied;
     }
 
-    // Remove, then set (replacing), then add (appending); content headers live on the content.
-    private static void Apply(HeaderOperations? operations, HttpRequestMessage request)
+    /// <summary>Remove, then set (replacing), then add (appending); content headers live on the content.</summary>
+    internal static void Apply(HeaderOperations? operations, HttpRequestMessage request)
     {
         if (operations is null) return;
         foreach (var name in operations.Remove)

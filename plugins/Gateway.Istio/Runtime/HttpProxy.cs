@@ -170,7 +170,8 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
     }
 
     // Copies of the request for the route's mirrors (Envoy's shadowing): sent on the side, with "-shadow"
-    // after the host, their answers dropped; never awaited by the request. A request with a body is not
+    // after the host, the forwarding headers and the route's request header operations, their answers
+    // dropped; never awaited by the request (a fault's delay comes first, an abort sends no copy). A request with a body is not
     // copied (it is streamed, not kept), and counted as such.
     private void Mirror(HttpContext context, HttpRoute route, IReadOnlyList<HttpMirror> mirrors, string path)
     {
@@ -191,6 +192,10 @@ internal sealed class HttpProxy(IHttpForwarder forwarder, ServiceClients clients
             }
             var host = route.Rewrite?.Authority ?? request.Host.Value ?? "";
             copy.Headers.Host = Shadow(host);
+            // As Envoy shadows the request it forwards: with the forwarding headers and the route's header
+            // operations (a destination's own apply to that destination only).
+            ForwardTransformer.Forwarded(context, copy);
+            ForwardTransformer.Apply(route.Headers?.Request, copy);
             _ = SendMirrorAsync(client.Invoker, copy, route.Name);
         }
     }

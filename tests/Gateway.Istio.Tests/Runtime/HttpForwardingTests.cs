@@ -490,13 +490,14 @@ public sealed class HttpForwardingTests
     }
 
     [Fact]
-    public async Task Mirror_CopiesGoToTheMirrorWithShadowHost_AnswersDropped_BodiesNotCopied()
+    public async Task Mirror_CopiesGoToTheMirrorWithShadowHostForwardingHeadersAndTheRoutesHeaderOps_AnswersDropped_BodiesNotCopied()
     {
         var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await using var primary = await Backend.EchoAsync("reviews");
         await using var shadow = await Backend.StartAsync(context =>
         {
-            seen.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} host={context.Request.Host} x={context.Request.Headers["x-trace"]}");
+            seen.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} host={context.Request.Host} x={context.Request.Headers["x-trace"]}"
+                + $" route={context.Request.Headers["x-route"]} dropped={context.Request.Headers["x-drop"]} xff={context.Request.Headers["X-Forwarded-For"]} xfh={context.Request.Headers["X-Forwarded-Host"]}");
             context.Response.StatusCode = 500; // a mirror's answer never reaches the client
             return context.Response.WriteAsync("shadow");
         });
@@ -504,15 +505,18 @@ public sealed class HttpForwardingTests
         gateway.Connector.Set(Reviews, 9080, primary.Endpoint);
         gateway.Connector.Set(Ratings, 9080, shadow.Endpoint);
         var port = FreePort();
-        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)]) with { Mirrors = [new HttpMirror(To(Ratings, 9080), 100)] }));
+        // The route's request header operations reach the copy as they reach the forwarded request.
+        var headers = new HeaderRules(new HeaderOperations([new("x-route", "r")], [], ["x-drop"]), null);
+        await gateway.ApplyAsync(Http(port, Route("r", ["*"], [], [To(Reviews, 9080)]) with { Mirrors = [new HttpMirror(To(Ratings, 9080), 100)], Headers = headers }));
         using var client = Client(port);
         using var get = new HttpRequestMessage(HttpMethod.Get, $"http://shop.example.com:{port}/items?page=2");
         get.Headers.Add("x-trace", "t1");
+        get.Headers.Add("x-drop", "secret");
 
         using var answer = await client.SendAsync(get, TestTimeout.Token());
         Assert.StartsWith("reviews /items?page=2", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await Eventually.TrueAsync(() => !seen.IsEmpty, "the copy reached the mirror");
-        Assert.Equal($"GET /items?page=2 host=shop.example.com-shadow:{port} x=t1", Assert.Single(seen));
+        Assert.Equal($"GET /items?page=2 host=shop.example.com-shadow:{port} x=t1 route=r dropped= xff=127.0.0.1 xfh=shop.example.com:{port}", Assert.Single(seen));
         await Eventually.TrueAsync(() => gateway.Metrics.Mirrors.GetValueOrDefault("r")?.GetValueOrDefault("sent") == 1, "the copy counted as sent");
 
         using var post = await client.PostAsync($"http://shop.example.com:{port}/items", new StringContent("body"), TestTimeout.Token());
