@@ -14,8 +14,10 @@ public sealed partial class ProxyHostedService
         if (interceptor is not null && mode == ProxyMode.Iptables)
         {
             var s = interceptor.State;
+            var listener6 = _redirectLoop6 is not null;
             rules = new RuleSyncStatus(interceptor.Tools?.Binary, interceptor.Tools?.Backend, s.Rules, s.LastSync,
-                s.LastSyncDuration?.TotalMilliseconds, interceptor.LastSyncKind, s.LastError);
+                s.LastSyncDuration?.TotalMilliseconds, interceptor.LastSyncKind, s.LastError,
+                new Ipv6RuleStatus(interceptor.Ipv6Tools?.Binary, interceptor.Ipv6Rules, listener6, listener6 ? interceptor.Ipv6Error : _ipv6Missing));
         }
 
         var services = new List<ServiceStatus>();

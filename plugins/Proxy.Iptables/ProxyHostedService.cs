@@ -38,6 +38,9 @@ public sealed partial class ProxyHostedService(
     private ListenerSet? _listeners;
     private HealthCheckServer? _healthChecks;
     private TcpAcceptLoop? _redirectLoop;
+    // iptables mode: the IPv6 twin of the redirect listener (same port, IPv6 only), or null with the reason in _ipv6Missing.
+    private TcpAcceptLoop? _redirectLoop6;
+    private string _ipv6Missing = "not started";
     private IDisposable? _tunnelRegistration;
     private TunnelAuthorizer? _authorizer;
     private Task? _loop;
@@ -70,7 +73,8 @@ public sealed partial class ProxyHostedService(
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
         // Listen mode serves node ports on the ports themselves; in iptables mode rules redirect them.
         var nodePortBind = mode == ProxyMode.Listen ? options.NodePortAddress : null;
-        _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger, nodePortBind);
+        _listeners = new ListenerSet(options, bind, _sockets, () => registry.Table, forwarder, dialer, _scope, time, logger, nodePortBind,
+            bindAddress6: mode == ProxyMode.Iptables ? IPAddress.IPv6Any : null);
         _healthChecks = new HealthCheckServer(options.NodePortAddress, _sockets, () => registry.Table, metrics, logger);
 
         if (mode == ProxyMode.Iptables)
@@ -82,6 +86,7 @@ public sealed partial class ProxyHostedService(
             socket.Bind(new IPEndPoint(IPAddress.Any, options.TcpPort));
             socket.Listen(1024);
             _redirectLoop = new TcpAcceptLoop(socket, ResolveRedirected, forwarder, _scope, logger, dedicatedThread: true);
+            _redirectLoop6 = OpenRedirect6(_redirectLoop.Port, forwarder);
         }
 
         if (tunnel is not null && options.ServeTunnel)
@@ -99,6 +104,30 @@ public sealed partial class ProxyHostedService(
         await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
         logger.Started(mode);
+    }
+
+    // ip6tables REDIRECTs to [::1] (OUTPUT) or the receiving interface's IPv6 address (PREROUTING): an
+    // IPv6-only listener on the IPv4 listener's port. A node without IPv6 has none, and its IPv6
+    // service addresses are not intercepted (said in the debug log and in status).
+    private TcpAcceptLoop? OpenRedirect6(int port, TcpForwarder forwarder)
+    {
+        Socket? socket = null;
+        try
+        {
+            socket = _sockets!.Create(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            socket.DualMode = false;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            socket.Listen(1024);
+            _ipv6Missing = "";
+            return new TcpAcceptLoop(socket, ResolveRedirected, forwarder, _scope, logger, dedicatedThread: true);
+        }
+        catch (SocketException ex)
+        {
+            socket?.Dispose();
+            _ipv6Missing = $"no IPv6 listener on [::]:{port}: {ex.Message}";
+            return null;
+        }
     }
 
     /// <summary>
@@ -167,6 +196,8 @@ public sealed partial class ProxyHostedService(
         }
         if (_redirectLoop is not null) await _redirectLoop.DisposeAsync().ConfigureAwait(false);
         _redirectLoop = null;
+        if (_redirectLoop6 is not null) await _redirectLoop6.DisposeAsync().ConfigureAwait(false);
+        _redirectLoop6 = null;
         if (_listeners is not null) await _listeners.DisposeAsync().ConfigureAwait(false);
         if (_healthChecks is not null) await _healthChecks.DisposeAsync().ConfigureAwait(false);
         await _scope.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
@@ -240,32 +271,38 @@ public sealed partial class ProxyHostedService(
         var rules = new List<InterceptRule>(table.ByVip.Count);
         foreach (var (vip, entry) in table.ByVip)
         {
-            if (vip.Address.AddressFamily != AddressFamily.InterNetwork)
+            var v6 = vip.Address.AddressFamily == AddressFamily.InterNetworkV6;
+            if (v6 && _redirectLoop6 is null)
             {
-                logger.Ipv6Skipped(vip.Address.ToString(), entry.Key.ToString());
+                logger.Ipv6Skipped(vip.Address.ToString(), entry.Key.ToString(), _ipv6Missing);
                 continue;
             }
-            if (ListenerFor(entry) is int p) rules.Add(new InterceptRule(vip.Address, vip.Port, vip.Protocol, p));
+            if (ListenerFor(entry, v6) is int p) rules.Add(new InterceptRule(vip.Address, vip.Port, vip.Protocol, p));
         }
         foreach (var ((nodePort, protocol), entry) in table.ByNodePort)
         {
-            if (ListenerFor(entry) is int p) rules.Add(new InterceptRule(IPAddress.Any, nodePort, protocol, p));
+            if (ListenerFor(entry, v6: false) is int p) rules.Add(new InterceptRule(IPAddress.Any, nodePort, protocol, p));
+            // A dual-stack Service's node port answers on the node's IPv6 addresses too, as kube-proxy's does.
+            if (_redirectLoop6 is not null && ListenerSet.WantsIpv6(entry) && ListenerFor(entry, v6: true) is int p6)
+                rules.Add(new InterceptRule(IPAddress.IPv6Any, nodePort, protocol, p6));
         }
         // Stable order keeps incremental diffs small and the golden output deterministic. Node ports
         // go last, as kube-proxy's KUBE-NODEPORTS does, so an address rule for the same port wins.
-        // Only IPv4 rules reach here, so the address as a big-endian number orders them.
+        // Within a family the address bytes in hex order as the address does.
         var ordered = rules
             .OrderBy(r => r.IsNodePort)
-            .ThenBy(r => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(r.ServiceIp.GetAddressBytes()))
+            .ThenBy(r => r.ServiceIp.AddressFamily)
+            .ThenBy(r => Convert.ToHexString(r.ServiceIp.GetAddressBytes()), StringComparer.Ordinal)
             .ThenBy(r => r.ServicePort)
             .ThenBy(r => r.Protocol)
             .ToList();
         await interceptor!.SyncAsync(ordered, cancellationToken).ConfigureAwait(false);
     }
 
-    // TCP shares the redirect listener; UDP has one listener per entry.
-    private int? ListenerFor(ServicePortEntry entry) =>
-        entry.Port.Protocol == TransportProtocol.Tcp ? _redirectLoop!.Port : _listeners!.PortOf(entry.Id);
+    // TCP shares the redirect listener of the family; UDP has one listener per entry and family.
+    private int? ListenerFor(ServicePortEntry entry, bool v6) =>
+        entry.Port.Protocol == TransportProtocol.Tcp ? (v6 ? _redirectLoop6?.Port : _redirectLoop!.Port)
+        : v6 ? _listeners!.Ipv6PortOf(entry.Id) : _listeners!.PortOf(entry.Id);
 
     private ServicePortEntry? ResolveRedirected(Socket accepted)
     {

@@ -42,8 +42,14 @@ internal static partial class ProxyLog
     [LoggerMessage(12, LogLevel.Warning, "[proxy.iptables] tunnel request refused: {Reason}")]
     public static partial void TunnelRefused(this ILogger logger, string reason);
 
-    [LoggerMessage(13, LogLevel.Debug, "[proxy.iptables] ClusterIP {Address} of {Service} is IPv6; only IPv4 is intercepted by iptables rules")]
-    public static partial void Ipv6Skipped(this ILogger logger, string address, string service);
+    [LoggerMessage(13, LogLevel.Debug, "[proxy.iptables] {Address} of {Service} is IPv6 and this node has no IPv6 listener ({Why}); not intercepted")]
+    public static partial void Ipv6Skipped(this ILogger logger, string address, string service, string why);
+
+    [LoggerMessage(16, LogLevel.Warning, "[proxy.iptables] IPv6 rules ({Rules}) not applied: {Reason}; IPv4 is intercepted as usual, IPv6 ClusterIPs are not until ip6tables works")]
+    public static partial void Ipv6RulesFailed(this ILogger logger, int rules, string reason);
+
+    [LoggerMessage(17, LogLevel.Debug, "[proxy.iptables] ip6tables not usable here ({Reason}); tried again when an IPv6 service address appears")]
+    public static partial void Ipv6Unusable(this ILogger logger, string reason);
 
     [LoggerMessage(14, LogLevel.Error, "[proxy.iptables] connection handler failed")]
     public static partial void HandlerFailed(this ILogger logger, Exception exception);

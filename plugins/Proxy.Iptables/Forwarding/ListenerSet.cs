@@ -7,19 +7,33 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// <paramref name="nodePortAddress"/> set (listen mode), an external entry listens where clients
 /// outside the node dial it: on its node port at that address, and on the service port at each of
 /// the service's external IPs (bound with <c>IP_FREEBIND</c>, so an address that is not, or not yet,
-/// on this node — a floating IP — is served once it arrives).
+/// on this node — a floating IP — is served once it arrives). With <paramref name="bindAddress6"/> set
+/// (iptables mode), an entry of a Service with an IPv6 address also listens there, IPv6 only, on the
+/// same port number, for the ip6tables rules.
 /// </summary>
 public sealed class ListenerSet(
     ProxyOptions options, IPAddress bindAddress, ISocketFactory sockets, Func<ServiceTable> table, TcpForwarder tcp, EndpointDialer dialer,
-    ConnectionScope scope, TimeProvider time, ILogger logger, IPAddress? nodePortAddress = null) : IAsyncDisposable
+    ConnectionScope scope, TimeProvider time, ILogger logger, IPAddress? nodePortAddress = null, IPAddress? bindAddress6 = null) : IAsyncDisposable
 {
     private readonly Dictionary<PortKey, List<IAsyncDisposable>> _listeners = [];
     // The fixed addresses an external entry was bound to (listen mode), to notice when they change.
     private readonly Dictionary<PortKey, IPEndPoint[]> _fixed = [];
     private volatile Dictionary<PortKey, int> _ports = [];
+    private volatile HashSet<PortKey> _ipv6 = [];
 
     /// <summary>The local port serving <paramref name="key"/>, or null.</summary>
     public int? PortOf(PortKey key) => _ports.TryGetValue(key, out var p) ? p : null;
+
+    /// <summary>The local port serving <paramref name="key"/> over IPv6 (the same number as <see cref="PortOf"/>), or null.</summary>
+    public int? Ipv6PortOf(PortKey key) => _ipv6.Contains(key) ? PortOf(key) : null;
+
+    /// <summary>Whether the entry's Service has an IPv6 ClusterIP or external IP (a dual-stack or IPv6 Service).</summary>
+    public static bool WantsIpv6(ServicePortEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Service is { } service
+            && service.ClusterIps.Concat(service.ExternalIps ?? []).Any(ip => ip.AddressFamily == AddressFamily.InterNetworkV6);
+    }
 
     /// <summary>Opens listeners for new ports in <paramref name="wanted"/> and closes those of ports gone (or whose node port or external IPs changed).</summary>
     public async Task ReconcileAsync(IEnumerable<PortKey> wanted)
@@ -34,18 +48,29 @@ public sealed class ListenerSet(
         }
 
         var ports = new Dictionary<PortKey, int>(_ports.Where(kv => _listeners.ContainsKey(kv.Key)));
+        var ipv6 = _ipv6.Where(_listeners.ContainsKey).ToHashSet();
         foreach (var key in want)
         {
-            if (_listeners.ContainsKey(key)) continue;
-            var fixedAt = FixedAddresses(key, out var nodePorts);
-            var bound = (fixedAt is null ? new[] { Bind(key) } : fixedAt.Select((at, i) => Open(key, at.Address, at.Port, probing: false, freeBind: i >= nodePorts, out _)))
-                .OfType<Socket>().ToList();
-            if (bound.Count == 0) continue; // tried again at the next reconcile
-            if (fixedAt is not null) _fixed[key] = fixedAt;
-            _listeners[key] = bound.Select(socket => Serve(key, socket)).ToList();
-            ports[key] = ((IPEndPoint)bound[0].LocalEndPoint!).Port;
+            if (!_listeners.ContainsKey(key))
+            {
+                var fixedAt = FixedAddresses(key, out var nodePorts);
+                var bound = (fixedAt is null ? new[] { Bind(key) } : fixedAt.Select((at, i) => Open(key, at.Address, at.Port, probing: false, freeBind: i >= nodePorts, out _)))
+                    .OfType<Socket>().ToList();
+                if (bound.Count == 0) continue; // tried again at the next reconcile
+                if (fixedAt is not null) _fixed[key] = fixedAt;
+                _listeners[key] = bound.Select(socket => Serve(key, socket)).ToList();
+                ports[key] = ((IPEndPoint)bound[0].LocalEndPoint!).Port;
+            }
+            // The IPv6 twin, added when the Service has (or gains) an IPv6 address; kept once open.
+            if (bindAddress6 is not null && !ipv6.Contains(key) && table().Entries.GetValueOrDefault(key) is { } entry && WantsIpv6(entry)
+                && Open(key, bindAddress6, ports[key], probing: false, freeBind: false, out _, v6Only: true) is { } socket6)
+            {
+                _listeners[key].Add(Serve(key, socket6));
+                ipv6.Add(key);
+            }
         }
         _ports = ports;
+        _ipv6 = ipv6;
     }
 
     private IAsyncDisposable Serve(PortKey key, Socket socket)
@@ -91,7 +116,7 @@ public sealed class ListenerSet(
     }
 
     // Null when the bind failed: busy (and not logged) when probing and the port is taken.
-    private Socket? Open(PortKey key, IPAddress address, int port, bool probing, bool freeBind, out bool busy)
+    private Socket? Open(PortKey key, IPAddress address, int port, bool probing, bool freeBind, out bool busy, bool v6Only = false)
     {
         busy = false;
         var udp = key.Protocol == TransportProtocol.Udp;
@@ -100,6 +125,8 @@ public sealed class ListenerSet(
         {
             // UDP: per-session sockets bind the same port on the client's destination address.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // The IPv6 twin serves IPv6 only: its port number is the IPv4 listener's too.
+            if (v6Only) socket.DualMode = false;
             // An external IP may live on another node now and move here later (a floating address).
             if (freeBind && address.AddressFamily == AddressFamily.InterNetwork) socket.SetRawSocketOption(IpProtocolLevel, IpFreeBind, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(address, port));
@@ -127,6 +154,7 @@ public sealed class ListenerSet(
         _listeners.Clear();
         _fixed.Clear();
         _ports = [];
+        _ipv6 = [];
     }
 
     private const int IpProtocolLevel = 0; // SOL_IP

@@ -5,13 +5,14 @@ namespace PluginMesh.Abstractions.Interception;
 
 /// <summary>One intercepted service port: traffic to <see cref="ServiceIp"/>:<see cref="ServicePort"/> goes to the local listener.</summary>
 /// <remarks>
-/// A <see cref="ServiceIp"/> of <see cref="IPAddress.Any"/> is a node port: it matches <see cref="ServicePort"/>
-/// on every address of this node (0.0.0.0 is never a service address, so the two cannot be confused).
+/// A <see cref="ServiceIp"/> of <see cref="IPAddress.Any"/> (<see cref="IPAddress.IPv6Any"/> for IPv6) is a node
+/// port: it matches <see cref="ServicePort"/> on every address of this node of that family (0.0.0.0 and :: are
+/// never service addresses, so the two cannot be confused).
 /// </remarks>
 public sealed record InterceptRule(IPAddress ServiceIp, int ServicePort, TransportProtocol Protocol, int ListenerPort)
 {
     /// <summary>True for a node-port rule (see remarks).</summary>
-    public bool IsNodePort => ServiceIp.Equals(IPAddress.Any);
+    public bool IsNodePort => ServiceIp.Equals(IPAddress.Any) || ServiceIp.Equals(IPAddress.IPv6Any);
 }
 
 /// <summary>State of the interception rules for status.</summary>

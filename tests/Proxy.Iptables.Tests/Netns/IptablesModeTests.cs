@@ -119,6 +119,88 @@ public sealed class IptablesModeTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task DualStackService_Ipv6ClusterIpAndNodePort_TcpAndUdp_FromPodAndNode_ReachBackend_Ip6tablesRulesGoneAfterStop(string binary)
+    {
+        await using var net = NodeAndClient.Create();
+        var (node, podSockets, tcp, udp) = (net.Node, net.ClientSockets, net.Tcp, net.Udp);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("web", "10.96.0.10", [NodePort(Tcp(80, tcp.Port), 30080)]).DualStack("web", "fd00:96::10").Endpoints("web", ("127.0.0.1", "node-a"))
+            .Service("dns", "10.96.0.53", [Udp(53, udp.Port)]).DualStack("dns", "fd00:96::53").Endpoints("dns", ("127.0.0.1", "node-a"))
+            .Service("v4only", "10.96.0.11", [NodePort(Tcp(80, tcp.Port), 30081)]).Endpoints("v4only", ("127.0.0.1", "node-a")));
+        await using var proxy = await ProxyHarness.StartAsync(Options(node, binary), ProxyMode.Iptables, catalog);
+
+        // A pod (PREROUTING) and the node itself (OUTPUT) over IPv6; the endpoint is the same IPv4 one.
+        Assert.Equal("pod v6", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("fd00:96::10"), 80), "pod v6", podSockets));
+        Assert.Equal("node v6", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("fd00:96::10"), 80), "node v6", net.NodeSockets));
+        Assert.Equal("pod v4", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "pod v4", podSockets));
+        // The dual-stack Service's node port on the node's IPv6 address; an IPv4-only Service's is not there.
+        Assert.Equal("node port v6", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("fd00:1::1"), 30080), "node port v6", podSockets));
+        foreach (var sockets in new[] { podSockets, net.NodeSockets })
+        {
+            using var client = sockets.Create(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            await client.ConnectAsync(IPAddress.Parse("fd00:96::53"), 53);
+            await ListenModeTests.AssertUdpEchoAsync(client);
+        }
+        Assert.Equal(4, tcp.Accepted);
+
+        var rules = proxy.Proxy.GetStatus().Rules!;
+        Assert.Equal((binary.Replace("iptables", "ip6tables", StringComparison.Ordinal), 3, true, (string?)null),
+            (rules.Ipv6!.Binary, rules.Ipv6.Rules, rules.Ipv6.Listener, rules.Ipv6.Problem));
+        Assert.Equal(5 + 3, rules.Rules); // IPv4: three ClusterIPs and two node ports
+        var save6 = Save(node, binary.Replace("iptables", "ip6tables", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                "-d fd00:96::10/128 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001",
+                $"-d fd00:96::53/128 -p udp -m udp --dport 53 -j REDIRECT --to-ports {proxy.Proxy.ListenPortOf(new ServiceKey("demo", "dns"), 53, TransportProtocol.Udp)}",
+                "-p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j REDIRECT --to-ports 15001",
+            ],
+            SavedNatState.Parse(save6).Rules);
+        Assert.True(await proxy.Interceptor!.VerifyAsync(CancellationToken.None));
+
+        await proxy.StopAsync();
+        Assert.DoesNotContain("PLUGINMESH", Save(node, binary.Replace("iptables", "ip6tables", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("PLUGINMESH", Save(node, binary), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ip6tablesUnusable_Ipv4StillIntercepted_StatusSaysWhy()
+    {
+        // iptablesBinary names a wrapper: its ip6tables counterpart cannot be guessed, so IPv6 rules fail.
+        var dir = Directory.CreateTempSubdirectory("pm-wrap-");
+        try
+        {
+            foreach (var (name, target) in new[] { ("wrap", "iptables-nft"), ("wrap-save", "iptables-nft-save"), ("wrap-restore", "iptables-nft-restore") })
+            {
+                var path = Path.Combine(dir.FullName, name);
+                File.WriteAllText(path, $"#!/bin/sh\nexec {target} \"$@\"\n");
+                Shell.Run("chmod", "700", path);
+            }
+            await using var net = NodeAndClient.Create();
+            var catalog = new FakeCatalog();
+            catalog.Publish(new CatalogBuilder()
+                .Service("web", "10.96.0.10", [Tcp(80, net.Tcp.Port)]).DualStack("web", "fd00:96::10").Endpoints("web", ("127.0.0.1", "node-a")));
+            await using var proxy = await ProxyHarness.StartAsync(Options(net.Node, Path.Combine(dir.FullName, "wrap")), ProxyMode.Iptables, catalog);
+
+            Assert.Equal("v4", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "v4", net.ClientSockets));
+            var rules = proxy.Proxy.GetStatus().Rules!;
+            Assert.Null(rules.LastError);
+            Assert.Equal(1, rules.Rules);
+            Assert.Equal((0, true), (rules.Ipv6!.Rules, rules.Ipv6.Listener));
+            Assert.Contains("is not named iptables*", rules.Ipv6.Problem, StringComparison.Ordinal);
+            // The periodic check does not count the missing IPv6 rules as tampering every 30 s: it tries
+            // them again (a full sync), and IPv4 stays as it is.
+            Assert.False(await proxy.Interceptor!.VerifyAsync(CancellationToken.None));
+            Assert.Equal("v4 again", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "v4 again", net.ClientSockets));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Start_WithLeftoversFromCrashedRun_ReplacesThem(string binary)
     {
         using var ns = TestNetns.Create();

@@ -107,4 +107,27 @@ public sealed class RuleRendererTests
         Assert.False(state.JumpsFirst); // OUTPUT has KUBE-SERVICES first
         Assert.Equal([Specs[2]], state.Rules);
     }
+    [Theory]
+    [InlineData("iptables-nft", "ip6tables-nft")]
+    [InlineData("iptables-legacy", "ip6tables-legacy")]
+    [InlineData("iptables", "ip6tables")]
+    [InlineData("/usr/sbin/iptables-nft", "/usr/sbin/ip6tables-nft")]
+    [InlineData("/opt/iptables/bin/iptables", "/opt/iptables/bin/ip6tables")]
+    [InlineData("/usr/local/bin/kube-iptables-wrapper", null)]
+    public void Ipv6Tools_AreTheSameBackendsIp6tables(string binary, string? expected)
+    {
+        var tools = new IptablesTools(binary, "nf_tables").Ipv6();
+        Assert.Equal(expected, tools?.Binary);
+        Assert.Equal(expected is null ? null : expected + "-restore", tools?.Restore);
+    }
+
+    [Fact]
+    public void Spec_Ipv6_HostPrefixAndNodePortOnIpv6Any()
+    {
+        Assert.Equal("-d fd00:96::10/128 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 15001",
+            RuleRenderer.Spec(new InterceptRule(IPAddress.Parse("fd00:96::10"), 80, TransportProtocol.Tcp, 15001)));
+        var nodePort = new InterceptRule(IPAddress.IPv6Any, 30080, TransportProtocol.Udp, 40000);
+        Assert.True(nodePort.IsNodePort);
+        Assert.Equal("-p udp -m addrtype --dst-type LOCAL -m udp --dport 30080 -j REDIRECT --to-ports 40000", RuleRenderer.Spec(nodePort));
+    }
 }

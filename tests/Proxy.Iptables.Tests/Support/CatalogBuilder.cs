@@ -18,6 +18,14 @@ public sealed class CatalogBuilder
         return this;
     }
 
+    /// <summary>Makes service <paramref name="name"/> (added before) dual-stack: <paramref name="clusterIp"/> after its first ClusterIP.</summary>
+    public CatalogBuilder DualStack(string name, string clusterIp)
+    {
+        var key = Key(name);
+        _services[key] = _services[key] with { ClusterIps = [.. _services[key].ClusterIps, IPAddress.Parse(clusterIp)] };
+        return this;
+    }
+
     /// <summary>Gives service <paramref name="name"/> (added before) external IPs and an external traffic policy.</summary>
     public CatalogBuilder Exposed(string name, ExternalTrafficPolicy policy, params string[] externalIps)
     {

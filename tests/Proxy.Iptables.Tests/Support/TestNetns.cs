@@ -13,7 +13,7 @@ public sealed class TestNetns : IDisposable
 
     public string Name { get; }
 
-    /// <summary>Creates a namespace with lo up and a veth holding the default route, so ClusterIPs are routable.</summary>
+    /// <summary>Creates a namespace with lo up and a veth holding the default routes (IPv4 and IPv6), so ClusterIPs are routable.</summary>
     public static TestNetns Create()
     {
         var ns = new TestNetns($"{Prefix}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
@@ -27,6 +27,9 @@ public sealed class TestNetns : IDisposable
             Shell.Run("ip", "-n", ns.Name, "link", "set", "pm0", "up");
             Shell.Run("ip", "-n", ns.Name, "link", "set", "pm1", "up");
             Shell.Run("ip", "-n", ns.Name, "route", "add", "default", "dev", "pm0");
+            // IPv6 too (no duplicate address detection: usable at once), so IPv6 ClusterIPs are routable.
+            Shell.Run("ip", "-n", ns.Name, "-6", "addr", "add", "fd00:10::1/64", "dev", "pm0", "nodad");
+            Shell.Run("ip", "-n", ns.Name, "-6", "route", "add", "default", "dev", "pm0");
         }
         catch
         {
@@ -37,8 +40,8 @@ public sealed class TestNetns : IDisposable
     }
 
     /// <summary>
-    /// A "pod" namespace wired to this one by a veth pair (pod 10.1.0.2 → node 10.1.0.1, default
-    /// route via the node), so its traffic to ClusterIPs enters the node through PREROUTING.
+    /// A "pod" namespace wired to this one by a veth pair (pod 10.1.0.2 / fd00:1::2 → node 10.1.0.1 /
+    /// fd00:1::1, default routes via the node), so its traffic to ClusterIPs enters the node through PREROUTING.
     /// </summary>
     public TestNetns CreatePod()
     {
@@ -54,6 +57,9 @@ public sealed class TestNetns : IDisposable
             Shell.Run("ip", "-n", pod.Name, "addr", "add", "10.1.0.2/24", "dev", "pv1");
             Shell.Run("ip", "-n", pod.Name, "link", "set", "pv1", "up");
             Shell.Run("ip", "-n", pod.Name, "route", "add", "default", "via", "10.1.0.1");
+            Shell.Run("ip", "-n", Name, "-6", "addr", "add", "fd00:1::1/64", "dev", "pv0", "nodad");
+            Shell.Run("ip", "-n", pod.Name, "-6", "addr", "add", "fd00:1::2/64", "dev", "pv1", "nodad");
+            Shell.Run("ip", "-n", pod.Name, "-6", "route", "add", "default", "via", "fd00:1::1");
         }
         catch
         {
