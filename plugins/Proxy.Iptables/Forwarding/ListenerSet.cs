@@ -7,7 +7,8 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// <paramref name="nodePortAddress"/> set (listen mode), an external entry listens where clients
 /// outside the node dial it: on its node port at that address, and on the service port at each of
 /// the service's external IPs (bound with <c>IP_FREEBIND</c>, so an address that is not, or not yet,
-/// on this node — a floating IP — is served once it arrives). With <paramref name="bindAddress6"/> set
+/// on this node — a floating IP — is served once it arrives; IPv6 ones too), a dual-stack Service's node
+/// port also on [::] when <paramref name="nodePortAddress"/> is 0.0.0.0. With <paramref name="bindAddress6"/> set
 /// (iptables mode), an entry of a Service with an IPv6 address also listens there, IPv6 only, on the
 /// same port number, for the ip6tables rules.
 /// </summary>
@@ -54,7 +55,8 @@ public sealed class ListenerSet(
             if (!_listeners.ContainsKey(key))
             {
                 var fixedAt = FixedAddresses(key, out var nodePorts);
-                var bound = (fixedAt is null ? new[] { Bind(key) } : fixedAt.Select((at, i) => Open(key, at.Address, at.Port, probing: false, freeBind: i >= nodePorts, out _)))
+                var bound = (fixedAt is null ? new[] { Bind(key) } : fixedAt.Select((at, i) => Open(key, at.Address, at.Port, probing: false, freeBind: i >= nodePorts, out _,
+                    v6Only: i < nodePorts && at.Address.Equals(IPAddress.IPv6Any) && !nodePortAddress!.Equals(IPAddress.IPv6Any))))
                     .OfType<Socket>().ToList();
                 if (bound.Count == 0) continue; // tried again at the next reconcile
                 if (fixedAt is not null) _fixed[key] = fixedAt;
@@ -89,7 +91,12 @@ public sealed class ListenerSet(
         nodePorts = 0;
         if (!key.External || nodePortAddress is null || table().Entries.GetValueOrDefault(key) is not { } entry) return null;
         var at = new List<IPEndPoint>();
-        if (entry.Port.NodePort is int nodePort and > 0) at.Add(new IPEndPoint(nodePortAddress, nodePort));
+        if (entry.Port.NodePort is int nodePort and > 0)
+        {
+            at.Add(new IPEndPoint(nodePortAddress, nodePort));
+            // Every address (the default): a dual-stack Service's node port answers on IPv6 too, as kube-proxy's does.
+            if (nodePortAddress.Equals(IPAddress.Any) && WantsIpv6(entry)) at.Add(new IPEndPoint(IPAddress.IPv6Any, nodePort));
+        }
         nodePorts = at.Count;
         foreach (var ip in entry.Service?.ExternalIps ?? []) at.Add(new IPEndPoint(ip, entry.Port.Port));
         return [.. at];
@@ -128,7 +135,11 @@ public sealed class ListenerSet(
             // The IPv6 twin serves IPv6 only: its port number is the IPv4 listener's too.
             if (v6Only) socket.DualMode = false;
             // An external IP may live on another node now and move here later (a floating address).
-            if (freeBind && address.AddressFamily == AddressFamily.InterNetwork) socket.SetRawSocketOption(IpProtocolLevel, IpFreeBind, BitConverter.GetBytes(1));
+            if (freeBind)
+            {
+                var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+                socket.SetRawSocketOption(v6 ? Ipv6ProtocolLevel : IpProtocolLevel, v6 ? Ipv6FreeBind : IpFreeBind, BitConverter.GetBytes(1));
+            }
             socket.Bind(new IPEndPoint(address, port));
             if (!udp) socket.Listen(512);
             return socket;
@@ -159,4 +170,6 @@ public sealed class ListenerSet(
 
     private const int IpProtocolLevel = 0; // SOL_IP
     private const int IpFreeBind = 15;     // IP_FREEBIND (linux/in.h)
+    private const int Ipv6ProtocolLevel = 41; // SOL_IPV6
+    private const int Ipv6FreeBind = 78;      // IPV6_FREEBIND (linux/in6.h)
 }

@@ -120,6 +120,44 @@ public sealed class ListenModeTests
     }
 
     [Fact]
+    public async Task NodePort_DualStackService_AlsoAnswersOnIpv6_Ipv4OnlyServiceDoesNot_Ipv6ExternalIpServedBeforeItArrives()
+    {
+        await using var backend = new TcpEchoServer(IPAddress.Loopback);
+        var (dualPort, v4Port, externalPort) = (ClosedPort(), ClosedPort(), ClosedPort());
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("dual", "10.96.0.10", [NodePort(NamedTcp, dualPort)]).DualStack("dual", "fd00:96::10").Endpoints("dual", [Ep(backend.Port)])
+            .Service("v4", "10.96.0.11", [NodePort(NamedTcp, v4Port)]).Endpoints("v4", [Ep(backend.Port)])
+            // An address that is on no interface here (a floating one): bound with IPV6_FREEBIND all the same.
+            .Service("ext", "10.96.0.12", [NamedTcp with { Port = externalPort }]).Exposed("ext", ExternalTrafficPolicy.Cluster, "fd00:77::7")
+            .Endpoints("ext", [Ep(backend.Port)]));
+        // nodePortAddress left at its default, 0.0.0.0: every address of the node.
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+
+        Assert.Equal("v4", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, dualPort), "v4"));
+        Assert.Equal("v6", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.IPv6Loopback, dualPort), "v6"));
+        Assert.Equal("v4 only", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, v4Port), "v4 only"));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.IPv6Loopback, v4Port), "no v6"));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        Assert.Equal(3, backend.Accepted);
+        Assert.Equal(1, proxy.Proxy.GetStatus().Services.Single(s => s.Service == "demo/ext").Ports.Count(p => p.External));
+        // The floating address is listened on (the bind did not fail) though it is not here to be dialed.
+        Assert.Contains(ListeningTcp6(), l => l == ("fd00:77::7", externalPort));
+    }
+
+    // The TCP sockets listening over IPv6 in this namespace (/proc/net/tcp6, state 0A), as (address, port).
+    private static List<(string Address, int Port)> ListeningTcp6() =>
+        [.. File.ReadAllLines("/proc/net/tcp6").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A")
+            .Select(f =>
+            {
+                var (hex, port) = (f[1][..32], Convert.ToInt32(f[1][33..], 16));
+                // Four 32-bit words, each in host (little-endian) order.
+                var bytes = Enumerable.Range(0, 4).SelectMany(w => Convert.FromHexString(hex.Substring(w * 8, 8)).Reverse()).ToArray();
+                return (new IPAddress(bytes).ToString(), port);
+            })];
+
+    [Fact]
     public async Task ExternalIps_ListenOnTheServicePortAtEachAddress_FollowEdits_LocalPolicyResets()
     {
         // 127.0.0.0/8 is all this host's: two "external IPs" the test can dial without a namespace.
