@@ -41,6 +41,7 @@ public sealed partial class ProxyHostedService(
     // iptables mode: the IPv6 twin of the redirect listener (same port, IPv6 only), or null with the reason in _ipv6Missing.
     private TcpAcceptLoop? _redirectLoop6;
     private string _ipv6Missing = "not started";
+    private ClientSourceRouting? _clientSource;
     private IDisposable? _tunnelRegistration;
     private TunnelAuthorizer? _authorizer;
     private Task? _loop;
@@ -66,7 +67,9 @@ public sealed partial class ProxyHostedService(
         _sockets = options.Netns is null ? HostSocketFactory.Instance : new NetnsSocketFactory(options.Netns);
         _registry = new ServiceRegistry(options, nodeName, endpointPolicy, metrics, time, logger, liveness: liveness);
         var planner = Planner();
-        var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger);
+        if (mode == ProxyMode.Iptables && interceptor is not null && options.KeepClientSource)
+            _clientSource = new ClientSourceRouting(options, new CommandRunner(options.Netns), interceptor.DetectToolsAsync, logger);
+        var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger, _clientSource, metrics);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
         var registry = _registry;
         _connector = new ServiceConnector(() => registry.Table, dialer);
@@ -102,6 +105,8 @@ public sealed partial class ProxyHostedService(
         _running = true;
         // The first reconcile runs inline so a broken iptables setup fails the start, loudly.
         await ReconcileAsync(catalog.Current, cancellationToken).ConfigureAwait(false);
+        // Keeping client addresses is a refinement: when it cannot be set up, it is reported and traffic flows as before.
+        if (_clientSource is not null) await _clientSource.InstallAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
         logger.Started(mode);
     }
@@ -194,6 +199,7 @@ public sealed partial class ProxyHostedService(
                 logger.SyncFailed(ex);
             }
         }
+        if (_clientSource is not null) await _clientSource.RemoveAsync(cancellationToken).ConfigureAwait(false);
         if (_redirectLoop is not null) await _redirectLoop.DisposeAsync().ConfigureAwait(false);
         _redirectLoop = null;
         if (_redirectLoop6 is not null) await _redirectLoop6.DisposeAsync().ConfigureAwait(false);

@@ -51,6 +51,12 @@ internal static partial class ProxyLog
     [LoggerMessage(17, LogLevel.Debug, "[proxy.iptables] ip6tables not usable here ({Reason}); tried again when an IPv6 service address appears")]
     public static partial void Ipv6Unusable(this ILogger logger, string reason);
 
+    [LoggerMessage(18, LogLevel.Information, "[proxy.iptables] node ports and external IPs with externalTrafficPolicy Local reach their endpoints from the client's address (mark 0x{Mark:x}, table {Table})")]
+    public static partial void ClientSourceReady(this ILogger logger, uint mark, int table);
+
+    [LoggerMessage(19, LogLevel.Warning, "[proxy.iptables] client addresses are not kept for externalTrafficPolicy Local (endpoints see this node's address): {Reason}")]
+    public static partial void ClientSourceFailed(this ILogger logger, string reason);
+
     [LoggerMessage(14, LogLevel.Error, "[proxy.iptables] connection handler failed")]
     public static partial void HandlerFailed(this ILogger logger, Exception exception);
 }

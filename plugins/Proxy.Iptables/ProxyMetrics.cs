@@ -9,6 +9,7 @@ public sealed class ProxyMetrics
     private readonly Histogram<double> _syncDuration;
     private readonly Counter<long> _tunnelRefused;
     private readonly Counter<long> _healthChecks;
+    private readonly Counter<long> _clientSourceKept;
     private long _active;
     private int _rules;
 
@@ -21,6 +22,7 @@ public sealed class ProxyMetrics
         _dialFailures = meter.CreateCounter<long>("pluginmesh.proxy.dial.failures", description: "Failed endpoint dials");
         _tunnelRefused = meter.CreateCounter<long>("pluginmesh.proxy.tunnel.refused", description: "Tunnel streams refused by the serving side, by reason");
         _healthChecks = meter.CreateCounter<long>("pluginmesh.proxy.health_checks", description: "Health check node port requests answered, by service and result (local endpoints or none)");
+        _clientSourceKept = meter.CreateCounter<long>("pluginmesh.proxy.client_source_kept", description: "Connections to a Local-policy endpoint made from the client's own address, by service");
         _syncDuration = meter.CreateHistogram<double>("pluginmesh.proxy.sync.duration", unit: "ms", description: "Rule sync duration");
         meter.CreateObservableGauge("pluginmesh.proxy.active", () => Interlocked.Read(ref _active), description: "Open proxied connections and sessions");
         meter.CreateObservableGauge("pluginmesh.proxy.rules", () => Volatile.Read(ref _rules), description: "Interception rules installed");
@@ -53,6 +55,9 @@ public sealed class ProxyMetrics
     /// <summary>A health check node port answered: 200 (<paramref name="local"/>: endpoints on this node) or 503.</summary>
     public void HealthCheck(string service, bool local) =>
         _healthChecks.Add(1, new("service", service), new("result", local ? "local_endpoints" : "no_local_endpoints"));
+
+    /// <summary>A connection to an endpoint was made from the client's address (externalTrafficPolicy Local).</summary>
+    public void ClientSourceKept(string service) => _clientSourceKept.Add(1, new KeyValuePair<string, object?>("service", service));
 
     /// <summary>A sync finished.</summary>
     public void Sync(double ms, int rules)

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace PluginMesh.Plugins.Proxy.Iptables;
 
 /// <summary>Configuration of <c>proxy.iptables</c> (section <c>plugins:proxy.iptables</c>).</summary>
@@ -55,6 +56,18 @@ public sealed record ProxyOptions
     /// <summary>How long an ejected endpoint stays out.</summary>
     public TimeSpan EjectFor { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// iptables mode: a node port or external IP with <c>externalTrafficPolicy: Local</c> reaches its
+    /// endpoint from the client's own address (IPv4, TCP), as with kube-proxy (see <see cref="Rules.ClientSourceRouting"/>).
+    /// </summary>
+    public bool KeepClientSource { get; init; } = true;
+
+    /// <summary>The packet-mark bit the endpoint's replies get; the bit above it marks the agent's own packets (<see cref="KeepClientSource"/>).</summary>
+    public uint ClientSourceMark { get; init; } = 0x100000;
+
+    /// <summary>The routing table that delivers those replies on this node (<see cref="KeepClientSource"/>).</summary>
+    public int ClientSourceTable { get; init; } = 19792;
+
     /// <summary>Whether to answer <c>/pluginmesh/tunnel/1.0.0</c> streams from other agents.</summary>
     public bool ServeTunnel { get; init; } = true;
 
@@ -77,7 +90,7 @@ public sealed record ProxyOptions
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "nodePortAddress", "portRange", "udpIdleTimeoutMs",
         "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
-        "ejectAfterFailures", "ejectForMs", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
+        "ejectAfterFailures", "ejectForMs", "keepClientSource", "clientSourceMark", "clientSourceTable", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
         "tunnelDeniedPorts",
     ];
 
@@ -153,11 +166,24 @@ public sealed record ProxyOptions
         o = o with
         {
             ServeTunnel = ConfigValues.Bool(section, "serveTunnel", o.ServeTunnel, error),
+            KeepClientSource = ConfigValues.Bool(section, "keepClientSource", o.KeepClientSource, error),
+            ClientSourceTable = ConfigValues.Int(section, "clientSourceTable", o.ClientSourceTable, 1, int.MaxValue, error),
             ZeroCopy = ConfigValues.Bool(section, "zeroCopy", o.ZeroCopy, error),
             FlatPodNetwork = ConfigValues.Bool(section, "flatPodNetwork", o.FlatPodNetwork, error),
             TunnelAllowControlPlane = ConfigValues.Bool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
             TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),
         };
+
+        if (o.ClientSourceTable is >= 253 and <= 255) error("clientSourceTable", $"{o.ClientSourceTable} is one of the kernel's own tables (253 default, 254 main, 255 local)");
+        var mark = section["clientSourceMark"];
+        if (mark is not null)
+        {
+            var hex = mark.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (!uint.TryParse(hex ? mark[2..] : mark, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out var bit)
+                || bit == 0 || (bit & (bit - 1)) != 0 || bit > 0x40000000)
+                error("clientSourceMark", $"'{mark}' is not one packet-mark bit (e.g. 0x100000) below 0x80000000; the bit above it is used too");
+            else o = o with { ClientSourceMark = bit };
+        }
 
         var flatLabel = section["flatPodNetworkLabel"];
         if (flatLabel is not null)

@@ -57,6 +57,13 @@ public sealed class ProxyOptionsTests
     [InlineData("tunnelServeCidrs:0", "10.1.0.0/40", "plugins.proxy.iptables.tunnelServeCidrs[0]")]
     [InlineData("tunnelAllowControlPlane", "maybe", "plugins.proxy.iptables.tunnelAllowControlPlane")]
     [InlineData("tunnelDeniedPorts:0", "0", "plugins.proxy.iptables.tunnelDeniedPorts[0]")]
+    [InlineData("keepClientSource", "sometimes", "plugins.proxy.iptables.keepClientSource")]
+    [InlineData("clientSourceMark", "0x3", "plugins.proxy.iptables.clientSourceMark")]
+    [InlineData("clientSourceMark", "0x80000000", "plugins.proxy.iptables.clientSourceMark")]
+    [InlineData("clientSourceMark", "0", "plugins.proxy.iptables.clientSourceMark")]
+    [InlineData("clientSourceMark", "mark", "plugins.proxy.iptables.clientSourceMark")]
+    [InlineData("clientSourceTable", "254", "plugins.proxy.iptables.clientSourceTable")]
+    [InlineData("clientSourceTable", "0", "plugins.proxy.iptables.clientSourceTable")]
     public void Validate_BadValue_ReportsItsPath(string key, string value, string path)
     {
         var values = new List<(string, string?)> { (key, value) };
@@ -65,6 +72,15 @@ public sealed class ProxyOptionsTests
         if (value == "a zone") values.Add(("flatPodNetwork", "true"));
         var problem = Assert.Single(Validate([.. values]));
         Assert.Equal(path, problem.Path);
+    }
+
+    [Theory]
+    [InlineData("0x200", 0x200u)]
+    [InlineData("0X40000000", 0x40000000u)]
+    [InlineData("1048576", 0x100000u)]
+    public void Read_ClientSourceMark_OneBitInHexOrDecimal(string value, uint expected)
+    {
+        Assert.Equal(expected, ProxyOptions.Read(DictionaryConfiguration.Of(("clientSourceMark", value)), (k, m) => Assert.Fail($"{k}: {m}")).ClientSourceMark);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PluginMesh.Plugins.Proxy.Iptables.Rules;
 
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
@@ -8,7 +9,8 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// values here, not exceptions.
 /// </summary>
 public sealed class EndpointDialer(
-    ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger)
+    ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger,
+    ClientSourceRouting? clientSource = null, ProxyMetrics? metrics = null)
 {
     /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
     public ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken) =>
@@ -39,10 +41,16 @@ public sealed class EndpointDialer(
         for (var attempt = 1; backend is not null; attempt++)
         {
             var path = planner.Plan(backend);
-            var (result, reason, noPath, final) = await TryConnectAsync(backend, path, entry.Port.Protocol, prefix, cancellationToken).ConfigureAwait(false);
+            var from = KeepsSource(entry, client, backend, path) ? client : null;
+            var (result, reason, noPath, final) = await TryConnectAsync(backend, path, entry.Port.Protocol, prefix, from, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 backend.Health.RecordSuccess();
+                if (from is not null && result.Socket is not null)
+                {
+                    clientSource!.CountKept();
+                    metrics?.ClientSourceKept(entry.Name);
+                }
                 return result;
             }
 
@@ -73,6 +81,14 @@ public sealed class EndpointDialer(
         return null;
     }
 
+    // A node port or external IP with externalTrafficPolicy Local, to an endpoint on this node, for a
+    // client outside it: the endpoint sees the client's address, as with kube-proxy (IPv4 TCP only).
+    private bool KeepsSource(ServicePortEntry entry, IPAddress client, Backend backend, ProxyPath path) =>
+        clientSource is { Ready: true } && path == ProxyPath.Local && entry.External && entry.Port.Protocol == TransportProtocol.Tcp
+        && entry.Service?.ExternalTraffic == ExternalTrafficPolicy.Local
+        && client.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(client)
+        && backend.EndPoint.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(backend.EndPoint.Address);
+
     private FailoverDecision Decide(FailureInput input)
     {
         // Without a host policy: move on while something is left, then give up.
@@ -86,7 +102,7 @@ public sealed class EndpointDialer(
     /// have reached an endpoint, so it must not be sent to another.
     /// </summary>
     private async ValueTask<(DialResult? Result, string Reason, bool NoPath, bool Final)> TryConnectAsync(
-        Backend backend, ProxyPath path, TransportProtocol protocol, ClientPrefix? prefix, CancellationToken cancellationToken)
+        Backend backend, ProxyPath path, TransportProtocol protocol, ClientPrefix? prefix, IPAddress? from, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -112,6 +128,7 @@ public sealed class EndpointDialer(
         var type = protocol == TransportProtocol.Udp ? SocketType.Dgram : SocketType.Stream;
         var proto = protocol == TransportProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp;
         var socket = sockets.Create(backend.EndPoint.AddressFamily, type, proto);
+        if (from is not null && !BindToClient(socket, from)) socket = sockets.Create(backend.EndPoint.AddressFamily, type, proto);
         var connected = false;
         try
         {
@@ -141,6 +158,32 @@ public sealed class EndpointDialer(
             throw;
         }
     }
+
+    // The connection leaves from the client's address (IP_TRANSPARENT), its packets marked so that
+    // ClientSourceRouting steers the endpoint's replies back here. False (the socket disposed, and the
+    // client's address not kept from here on) when the kernel refuses: no CAP_NET_ADMIN.
+    private bool BindToClient(Socket socket, IPAddress client)
+    {
+        try
+        {
+            socket.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+            socket.SetRawSocketOption(SolSocket, SoMark, BitConverter.GetBytes(clientSource!.OriginalMark));
+            socket.Bind(new IPEndPoint(client, 0));
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            clientSource!.Disable($"connecting from a client's address was refused ({ex.SocketErrorCode}: {ex.Message})");
+            logger.ClientSourceFailed(clientSource.Problem!);
+            return false;
+        }
+    }
+
+    private const int SolIp = 0;           // SOL_IP
+    private const int IpTransparent = 19;  // IP_TRANSPARENT (linux/in.h)
+    private const int SolSocket = 1;       // SOL_SOCKET
+    private const int SoMark = 36;         // SO_MARK (asm-generic/socket.h)
 
     private static bool Sent(ClientPrefix? prefix) => prefix is { Bytes.Length: > 0 };
 

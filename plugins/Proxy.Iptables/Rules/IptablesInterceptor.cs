@@ -236,6 +236,9 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
         table.Applied = [];
     }
 
+    /// <summary>The IPv4 tools, detected on first use (what <see cref="ClientSourceRouting"/> writes its mangle rules with).</summary>
+    public Task<IptablesTools> DetectToolsAsync(CancellationToken cancellationToken) => ToolsAsync(_v4, cancellationToken);
+
     /// <summary>Reads the IPv4 nat table as iptables-save prints it.</summary>
     public Task<SavedNatState> SaveAsync(CancellationToken cancellationToken) => SaveAsync(_v4, cancellationToken);
 

@@ -13,4 +13,15 @@ public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rule
 {
     /// <summary>Tunnel streams refused by this agent since start, by reason (<c>not_member</c>, <c>control_plane</c>, <c>not_in_catalog</c>, <c>not_on_this_node</c>).</summary>
     public IReadOnlyDictionary<string, long> TunnelRefused { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>iptables mode with <c>keepClientSource</c>: whether Local-policy endpoints see the client's address; null otherwise.</summary>
+    public ClientSourceStatus? ClientSource { get; init; }
 }
+
+/// <summary>Keeping the client's address for <c>externalTrafficPolicy: Local</c> (see proxy.iptables README).</summary>
+/// <param name="Ready">Rules and route in place: connections are made from the client's address.</param>
+/// <param name="Mark">The reply mark bit (<c>clientSourceMark</c>), hexadecimal.</param>
+/// <param name="Table">The routing table (<c>clientSourceTable</c>).</param>
+/// <param name="Kept">Connections made from a client's address since start.</param>
+/// <param name="Problem">Why not, or null.</param>
+public sealed record ClientSourceStatus(bool Ready, string Mark, int Table, long Kept, string? Problem);

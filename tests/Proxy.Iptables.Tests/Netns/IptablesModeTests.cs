@@ -163,6 +163,42 @@ public sealed class IptablesModeTests
         Assert.DoesNotContain("PLUGINMESH", Save(node, binary), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task LocalPolicy_NodePortAndExternalIp_EndpointSeesTheClientsAddress_OtherwiseTheNodes_SetupGoneAfterStop(string binary)
+    {
+        await using var net = NodeAndClient.Create();
+        // The endpoint is a pod of its own behind the node (10.2.0.2), as a real one is, not the node's loopback.
+        using var pod = net.Node.CreatePod(2);
+        using var podSockets = new NetnsSocketFactory(pod.Name);
+        await using var endpoint = new TcpEchoServer(IPAddress.Any, podSockets);
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder()
+            .Service("local", "10.96.0.10", [NodePort(Tcp(80, endpoint.Port), 30080)]).Exposed("local", ExternalTrafficPolicy.Local, "192.168.77.7")
+            .Endpoints("local", ("10.2.0.2", "node-a"))
+            .Service("cluster", "10.96.0.11", [NodePort(Tcp(80, endpoint.Port), 30081)]).Endpoints("cluster", ("10.2.0.2", "node-a")));
+        await using var proxy = await ProxyHarness.StartAsync(Options(net.Node, binary), ProxyMode.Iptables, catalog);
+
+        var client = net.ClientSockets;
+        Assert.Equal("local node port", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 30080), "local node port", client));
+        Assert.Equal("local external IP", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("192.168.77.7"), 80), "local external IP", client));
+        Assert.Equal("cluster node port", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 30081), "cluster node port", client));
+        Assert.Equal("cluster IP", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "cluster IP", client));
+        // Local policy: the client's own address, as with kube-proxy; Cluster policy and ClusterIPs: the node's.
+        Assert.Equal(["10.1.0.2", "10.1.0.2", "10.2.0.1", "10.2.0.1"], endpoint.Peers.Select(p => p.ToString()));
+
+        var status = proxy.Proxy.GetStatus().ClientSource!;
+        Assert.Equal((true, "0x100000", 19792, 2L, (string?)null), (status.Ready, status.Mark, status.Table, status.Kept, status.Problem));
+        var mangle = net.Node.Exec(null, binary + "-save", "-t", "mangle");
+        Assert.Contains("-A PLUGINMESH-SOURCE -m mark --mark 0x200000/0x200000 -j CONNMARK --set-xmark 0x100000/0x100000", mangle, StringComparison.Ordinal);
+        Assert.Contains("fwmark 0x100000/0x100000 lookup 19792", net.Node.Exec(null, "ip", "rule", "show"), StringComparison.Ordinal);
+
+        await proxy.StopAsync();
+        Assert.DoesNotContain("PLUGINMESH", net.Node.Exec(null, binary + "-save", "-t", "mangle"), StringComparison.Ordinal);
+        Assert.DoesNotContain("19792", net.Node.Exec(null, "ip", "rule", "show"), StringComparison.Ordinal);
+        Assert.Equal("", net.Node.Exec(null, "ip", "route", "show", "table", "19792").Trim());
+    }
+
     [Fact]
     public async Task Ip6tablesUnusable_Ipv4StillIntercepted_StatusSaysWhy()
     {

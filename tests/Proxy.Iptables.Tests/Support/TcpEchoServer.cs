@@ -25,6 +25,9 @@ public sealed class TcpEchoServer : IAsyncDisposable
 
     public int Accepted => Volatile.Read(ref _accepted);
 
+    /// <summary>The addresses connections came from, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IPAddress> Peers { get; } = new();
+
     private async Task AcceptAsync()
     {
         while (true)
@@ -38,6 +41,7 @@ public sealed class TcpEchoServer : IAsyncDisposable
             {
                 return;
             }
+            Peers.Enqueue(((IPEndPoint)s.RemoteEndPoint!).Address);
             Interlocked.Increment(ref _accepted);
             _ = Task.Run(() => EchoAsync(s));
         }

@@ -43,23 +43,27 @@ public sealed class TestNetns : IDisposable
     /// A "pod" namespace wired to this one by a veth pair (pod 10.1.0.2 / fd00:1::2 → node 10.1.0.1 /
     /// fd00:1::1, default routes via the node), so its traffic to ClusterIPs enters the node through PREROUTING.
     /// </summary>
-    public TestNetns CreatePod()
+    public TestNetns CreatePod() => CreatePod(1);
+
+    /// <summary>Another such "pod" namespace on subnet 10.<paramref name="net"/>.0.0/24 (pod .2, node .1; IPv6 fd00:<paramref name="net"/>::).</summary>
+    public TestNetns CreatePod(int net)
     {
+        var (nodeEnd, podEnd) = net == 1 ? ("pv0", "pv1") : ($"pw{net}a", $"pw{net}b");
         var pod = new TestNetns($"{Prefix}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
         try
         {
             Shell.Run("ip", "netns", "add", pod.Name);
-            Shell.Run("ip", "-n", Name, "link", "add", "pv0", "type", "veth", "peer", "name", "pv1");
-            Shell.Run("ip", "-n", Name, "link", "set", "pv1", "netns", pod.Name);
-            Shell.Run("ip", "-n", Name, "addr", "add", "10.1.0.1/24", "dev", "pv0");
-            Shell.Run("ip", "-n", Name, "link", "set", "pv0", "up");
+            Shell.Run("ip", "-n", Name, "link", "add", nodeEnd, "type", "veth", "peer", "name", podEnd);
+            Shell.Run("ip", "-n", Name, "link", "set", podEnd, "netns", pod.Name);
+            Shell.Run("ip", "-n", Name, "addr", "add", $"10.{net}.0.1/24", "dev", nodeEnd);
+            Shell.Run("ip", "-n", Name, "link", "set", nodeEnd, "up");
             Shell.Run("ip", "-n", pod.Name, "link", "set", "lo", "up");
-            Shell.Run("ip", "-n", pod.Name, "addr", "add", "10.1.0.2/24", "dev", "pv1");
-            Shell.Run("ip", "-n", pod.Name, "link", "set", "pv1", "up");
-            Shell.Run("ip", "-n", pod.Name, "route", "add", "default", "via", "10.1.0.1");
-            Shell.Run("ip", "-n", Name, "-6", "addr", "add", "fd00:1::1/64", "dev", "pv0", "nodad");
-            Shell.Run("ip", "-n", pod.Name, "-6", "addr", "add", "fd00:1::2/64", "dev", "pv1", "nodad");
-            Shell.Run("ip", "-n", pod.Name, "-6", "route", "add", "default", "via", "fd00:1::1");
+            Shell.Run("ip", "-n", pod.Name, "addr", "add", $"10.{net}.0.2/24", "dev", podEnd);
+            Shell.Run("ip", "-n", pod.Name, "link", "set", podEnd, "up");
+            Shell.Run("ip", "-n", pod.Name, "route", "add", "default", "via", $"10.{net}.0.1");
+            Shell.Run("ip", "-n", Name, "-6", "addr", "add", $"fd00:{net}::1/64", "dev", nodeEnd, "nodad");
+            Shell.Run("ip", "-n", pod.Name, "-6", "addr", "add", $"fd00:{net}::2/64", "dev", podEnd, "nodad");
+            Shell.Run("ip", "-n", pod.Name, "-6", "route", "add", "default", "via", $"fd00:{net}::1");
         }
         catch
         {

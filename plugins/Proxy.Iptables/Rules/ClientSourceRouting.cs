@@ -1,0 +1,153 @@
+using System.ComponentModel;
+using System.Globalization;
+
+namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
+
+/// <summary>
+/// What lets a node port or external IP with <c>externalTrafficPolicy: Local</c> hand the endpoint
+/// the client's own address, as kube-proxy does (iptables mode, IPv4, TCP). The agent connects to the
+/// endpoint from the client's address (<c>IP_TRANSPARENT</c>) with <see cref="OriginalMark"/> on its
+/// packets; the endpoint's replies are addressed to the client, so they must be steered back to the
+/// agent instead of leaving the node:
+/// <list type="bullet">
+/// <item>mangle chain <see cref="Chain"/> (jumped to first from PREROUTING, for a pod's replies, and
+/// OUTPUT, for a host-network endpoint's): a packet carrying <see cref="OriginalMark"/> marks its
+/// connection with <see cref="ReplyMark"/>; a reply packet of such a connection gets
+/// <see cref="ReplyMark"/> as its own mark;</item>
+/// <item><c>ip rule fwmark ReplyMark/ReplyMark lookup Table</c> and <c>local 0.0.0.0/0 dev lo</c> in
+/// that table: a marked reply is delivered on this node, to the agent's socket bound to the client's address.</item>
+/// </list>
+/// Only our mark bits are set or matched (masked), so other users of the packet mark (kube-proxy's
+/// 0x4000/0x8000, a CNI's) keep theirs; the bit is configurable (<c>clientSourceMark</c>) for a CNI that uses it.
+/// </summary>
+public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runner, Func<CancellationToken, Task<IptablesTools>> tools, ILogger logger)
+{
+    /// <summary>Our mangle chain.</summary>
+    public const string Chain = "PLUGINMESH-SOURCE";
+
+    private const int RulePreference = 100; // after the local table's rule (0), before main (32766)
+
+    private volatile bool _ready;
+
+    /// <summary>The mark the connection's replies get (<c>clientSourceMark</c>).</summary>
+    public uint ReplyMark => options.ClientSourceMark;
+
+    /// <summary>The mark the agent's own packets to the endpoint carry: the bit above <see cref="ReplyMark"/>.</summary>
+    public uint OriginalMark => options.ClientSourceMark << 1;
+
+    /// <summary>The routing table holding the local route (<c>clientSourceTable</c>).</summary>
+    public int Table => options.ClientSourceTable;
+
+    /// <summary>True once the rules and the route are in place: only then are connections made from the client's address.</summary>
+    public bool Ready => _ready;
+
+    /// <summary>Why the client's address is not kept, or null.</summary>
+    public string? Problem { get; private set; } = "not installed yet";
+
+    /// <summary>Connections made from the client's address since start.</summary>
+    public long Kept => Interlocked.Read(ref _kept);
+
+    private long _kept;
+
+    /// <summary>Counts one connection made from the client's address.</summary>
+    public void CountKept() => Interlocked.Increment(ref _kept);
+
+    /// <summary>
+    /// The connection could not be made from the client's address (the socket option or the bind was
+    /// refused: no CAP_NET_ADMIN); the address is not kept from here on, and status says why.
+    /// </summary>
+    public void Disable(string why)
+    {
+        _ready = false;
+        Problem = why;
+    }
+
+    /// <summary>The mangle rules as iptables-save prints them.</summary>
+    public IReadOnlyList<string> Rules =>
+    [
+        string.Create(CultureInfo.InvariantCulture, $"-m mark --mark 0x{OriginalMark:x}/0x{OriginalMark:x} -j CONNMARK --set-xmark 0x{ReplyMark:x}/0x{ReplyMark:x}"),
+        string.Create(CultureInfo.InvariantCulture, $"-m connmark --mark 0x{ReplyMark:x}/0x{ReplyMark:x} -m conntrack --ctdir REPLY -j MARK --set-xmark 0x{ReplyMark:x}/0x{ReplyMark:x}"),
+    ];
+
+    /// <summary>Installs the chain, its jumps, the rule and the route, replacing what an earlier run left; a failure is logged and leaves <see cref="Ready"/> false.</summary>
+    public async Task InstallAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var t = await tools(cancellationToken).ConfigureAwait(false);
+            await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
+            var input = $"*mangle\n:{Chain} - [0:0]\n-I PREROUTING 1 -j {Chain}\n-I OUTPUT 1 -j {Chain}\n"
+                + string.Concat(Rules.Select(r => $"-A {Chain} {r}\n")) + "COMMIT\n";
+            await RunAsync(t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
+            await RemoveIpRulesAsync(cancellationToken).ConfigureAwait(false);
+            await RunAsync("ip", ["rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+            await RunAsync("ip", ["route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+            Problem = null;
+            _ready = true;
+            logger.ClientSourceReady(ReplyMark, Table);
+        }
+        catch (PluginMeshException ex)
+        {
+            Disable(ex.Detail);
+            logger.ClientSourceFailed(ex.Detail);
+        }
+    }
+
+    /// <summary>Removes the jumps, the chain, the rule and the route; failures are logged, never thrown (stop must finish).</summary>
+    public async Task RemoveAsync(CancellationToken cancellationToken)
+    {
+        _ready = false;
+        try
+        {
+            var t = await tools(cancellationToken).ConfigureAwait(false);
+            await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(t.Binary, ["-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(t.Binary, ["-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
+            await RemoveIpRulesAsync(cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync("ip", ["route", "flush", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PluginMeshException or Win32Exception)
+        {
+            logger.ClientSourceFailed("removing: " + ex.Message);
+        }
+    }
+
+    private string[] RuleSelector => ["fwmark", $"0x{ReplyMark:x}/0x{ReplyMark:x}", "lookup", Table.ToString(CultureInfo.InvariantCulture)];
+
+    // Each jump is deleted until none is left (a crashed run may have left several); a missing chain ends it too.
+    private async Task RemoveJumpsAsync(IptablesTools t, CancellationToken cancellationToken)
+    {
+        foreach (var hook in new[] { "PREROUTING", "OUTPUT" })
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                var r = await runner.RunAsync(t.Binary, ["-t", "mangle", "-D", hook, "-j", Chain], null, cancellationToken).ConfigureAwait(false);
+                if (r.ExitCode != 0) break;
+            }
+        }
+    }
+
+    private async Task RemoveIpRulesAsync(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            var r = await runner.RunAsync("ip", ["rule", "del", .. RuleSelector], null, cancellationToken).ConfigureAwait(false);
+            if (r.ExitCode != 0) break;
+        }
+    }
+
+    private async Task RunAsync(string binary, IReadOnlyList<string> args, string? stdin, CancellationToken cancellationToken)
+    {
+        CommandResult r;
+        try
+        {
+            r = await runner.RunAsync(binary, args, stdin, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Win32Exception ex)
+        {
+            throw new PluginMeshException("proxy.iptables", "run " + binary, ex.Message);
+        }
+        if (r.ExitCode != 0)
+            throw new PluginMeshException("proxy.iptables", "keep client source addresses", $"{binary} {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr.Trim()}");
+    }
+}
