@@ -86,10 +86,12 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
             _ready = true;
             logger.ClientSourceReady(ReplyMark, Table);
         }
-        catch (PluginMeshException ex)
+        catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
         {
-            Disable(ex.Detail);
-            logger.ClientSourceFailed(ex.Detail);
+            // A missing `ip` or iptables binary, or a kernel without the socket/connmark matches.
+            var why = ex is PluginMeshException p ? p.Detail : ex.Message;
+            Disable(why);
+            logger.ClientSourceFailed(why);
         }
     }
 
@@ -106,7 +108,7 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
             await RemoveIpRulesAsync(cancellationToken).ConfigureAwait(false);
             await runner.RunAsync("ip", ["route", "flush", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is PluginMeshException or Win32Exception)
+        catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
         {
             logger.ClientSourceFailed("removing: " + ex.Message);
         }
