@@ -82,9 +82,10 @@ public sealed class EndpointDialer(
     }
 
     // A node port or external IP with externalTrafficPolicy Local, to an endpoint on this node, for a
-    // client outside it: the endpoint sees the client's address, as with kube-proxy (IPv4 TCP only).
+    // client outside it: the endpoint sees the client's address, as with kube-proxy (IPv4; TCP, and UDP
+    // sessions, whose connected socket gets the replies the same way).
     private bool KeepsSource(ServicePortEntry entry, IPAddress client, Backend backend, ProxyPath path) =>
-        clientSource is { Ready: true } && path == ProxyPath.Local && entry.External && entry.Port.Protocol == TransportProtocol.Tcp
+        clientSource is { Ready: true } && path == ProxyPath.Local && entry.External
         && entry.Service?.ExternalTraffic == ExternalTrafficPolicy.Local
         && client.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(client)
         && backend.EndPoint.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(backend.EndPoint.Address);

@@ -5,7 +5,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 
 /// <summary>
 /// What lets a node port or external IP with <c>externalTrafficPolicy: Local</c> hand the endpoint
-/// the client's own address, as kube-proxy does (iptables mode, IPv4, TCP). The agent connects to the
+/// the client's own address, as kube-proxy does (iptables mode, IPv4, TCP and UDP sessions). The agent connects to the
 /// endpoint from the client's address (<c>IP_TRANSPARENT</c>) with <see cref="OriginalMark"/> on its
 /// packets; the endpoint's replies are addressed to the client, so they must be steered back to the
 /// agent instead of leaving the node:

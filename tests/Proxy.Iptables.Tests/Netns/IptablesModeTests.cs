@@ -172,10 +172,13 @@ public sealed class IptablesModeTests
         using var pod = net.Node.CreatePod(2);
         using var podSockets = new NetnsSocketFactory(pod.Name);
         await using var endpoint = new TcpEchoServer(IPAddress.Any, podSockets);
+        await using var udpEndpoint = new UdpEchoServer(IPAddress.Any, podSockets);
         var catalog = new FakeCatalog();
         catalog.Publish(new CatalogBuilder()
             .Service("local", "10.96.0.10", [NodePort(Tcp(80, endpoint.Port), 30080)]).Exposed("local", ExternalTrafficPolicy.Local, "192.168.77.7")
             .Endpoints("local", ("10.2.0.2", "node-a"))
+            .Service("syslog", "10.96.0.12", [NodePort(Udp(514, udpEndpoint.Port), 30514)]).Exposed("syslog", ExternalTrafficPolicy.Local)
+            .Endpoints("syslog", ("10.2.0.2", "node-a"))
             .Service("cluster", "10.96.0.11", [NodePort(Tcp(80, endpoint.Port), 30081)]).Endpoints("cluster", ("10.2.0.2", "node-a")));
         await using var proxy = await ProxyHarness.StartAsync(Options(net.Node, binary), ProxyMode.Iptables, catalog);
 
@@ -186,9 +189,16 @@ public sealed class IptablesModeTests
         Assert.Equal("cluster IP", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), "cluster IP", client));
         // Local policy: the client's own address, as with kube-proxy; Cluster policy and ClusterIPs: the node's.
         Assert.Equal(["10.1.0.2", "10.1.0.2", "10.2.0.1", "10.2.0.1"], endpoint.Peers.Select(p => p.ToString()));
+        // A UDP session to a Local node port too (a syslog collector sees who sent the lines).
+        using (var socket = client.Create(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            await socket.ConnectAsync(IPAddress.Parse("10.1.0.1"), 30514);
+            await ListenModeTests.AssertUdpEchoAsync(socket);
+        }
+        Assert.Equal(["10.1.0.2"], udpEndpoint.Peers.Select(p => p.ToString()).Distinct());
 
         var status = proxy.Proxy.GetStatus().ClientSource!;
-        Assert.Equal((true, "0x100000", 19792, 2L, (string?)null), (status.Ready, status.Mark, status.Table, status.Kept, status.Problem));
+        Assert.Equal((true, "0x100000", 19792, 3L, (string?)null), (status.Ready, status.Mark, status.Table, status.Kept, status.Problem));
         var mangle = net.Node.Exec(null, binary + "-save", "-t", "mangle");
         Assert.Contains("-A PLUGINMESH-SOURCE -m mark --mark 0x200000/0x200000 -j CONNMARK --set-xmark 0x100000/0x100000", mangle, StringComparison.Ordinal);
         Assert.Contains("fwmark 0x100000/0x100000 lookup 19792", net.Node.Exec(null, "ip", "rule", "show"), StringComparison.Ordinal);

@@ -24,6 +24,9 @@ public sealed class UdpEchoServer : IAsyncDisposable
 
     public int Datagrams => Volatile.Read(ref _datagrams);
 
+    /// <summary>The addresses datagrams came from, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IPAddress> Peers { get; } = new();
+
     private async Task RunAsync()
     {
         var buffer = new byte[65535];
@@ -33,6 +36,7 @@ public sealed class UdpEchoServer : IAsyncDisposable
             try
             {
                 var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                Peers.Enqueue(((IPEndPoint)r.RemoteEndPoint).Address);
                 Interlocked.Increment(ref _datagrams);
                 await _socket.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
             }
