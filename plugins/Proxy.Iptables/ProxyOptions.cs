@@ -58,7 +58,7 @@ public sealed record ProxyOptions
 
     /// <summary>
     /// iptables mode: a node port or external IP with <c>externalTrafficPolicy: Local</c> reaches its
-    /// endpoint from the client's own address (IPv4, TCP and UDP), as with kube-proxy (see <see cref="Rules.ClientSourceRouting"/>).
+    /// endpoint from the client's own address (TCP and UDP, IPv4 and IPv6), as with kube-proxy (see <see cref="Rules.ClientSourceRouting"/>).
     /// </summary>
     public bool KeepClientSource { get; init; } = true;
 

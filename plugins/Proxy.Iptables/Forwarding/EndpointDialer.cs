@@ -85,10 +85,10 @@ public sealed class EndpointDialer(
     // client outside it: the endpoint sees the client's address, as with kube-proxy (IPv4; TCP, and UDP
     // sessions, whose connected socket gets the replies the same way).
     private bool KeepsSource(ServicePortEntry entry, IPAddress client, Backend backend, ProxyPath path) =>
-        clientSource is { Ready: true } && path == ProxyPath.Local && entry.External
+        clientSource is not null && path == ProxyPath.Local && entry.External
         && entry.Service?.ExternalTraffic == ExternalTrafficPolicy.Local
-        && client.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(client)
-        && backend.EndPoint.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(backend.EndPoint.Address);
+        && client.AddressFamily == backend.EndPoint.AddressFamily && !IPAddress.IsLoopback(client) && !IPAddress.IsLoopback(backend.EndPoint.Address)
+        && (client.AddressFamily == AddressFamily.InterNetwork ? clientSource.Ready : client.AddressFamily == AddressFamily.InterNetworkV6 && clientSource.Ipv6Ready);
 
     private FailoverDecision Decide(FailureInput input)
     {
@@ -167,7 +167,8 @@ public sealed class EndpointDialer(
     {
         try
         {
-            socket.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+            if (client.AddressFamily == AddressFamily.InterNetworkV6) socket.SetRawSocketOption(SolIpv6, Ipv6Transparent, BitConverter.GetBytes(1));
+            else socket.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
             socket.SetRawSocketOption(SolSocket, SoMark, BitConverter.GetBytes(clientSource!.OriginalMark));
             socket.Bind(new IPEndPoint(client, 0));
             return true;
@@ -175,7 +176,7 @@ public sealed class EndpointDialer(
         catch (SocketException ex)
         {
             socket.Dispose();
-            clientSource!.Disable($"connecting from a client's address was refused ({ex.SocketErrorCode}: {ex.Message})");
+            clientSource!.Disable($"connecting from a client's address was refused ({ex.SocketErrorCode}: {ex.Message})", client.AddressFamily == AddressFamily.InterNetworkV6);
             logger.ClientSourceFailed(clientSource.Problem!);
             return false;
         }
@@ -183,6 +184,8 @@ public sealed class EndpointDialer(
 
     private const int SolIp = 0;           // SOL_IP
     private const int IpTransparent = 19;  // IP_TRANSPARENT (linux/in.h)
+    private const int SolIpv6 = 41;        // SOL_IPV6
+    private const int Ipv6Transparent = 75; // IPV6_TRANSPARENT (linux/in6.h)
     private const int SolSocket = 1;       // SOL_SOCKET
     private const int SoMark = 36;         // SO_MARK (asm-generic/socket.h)
 

@@ -5,7 +5,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 
 /// <summary>
 /// What lets a node port or external IP with <c>externalTrafficPolicy: Local</c> hand the endpoint
-/// the client's own address, as kube-proxy does (iptables mode, IPv4, TCP and UDP sessions). The agent connects to the
+/// the client's own address, as kube-proxy does (iptables mode, TCP and UDP sessions, IPv4 and IPv6: the same rules in ip6tables and `ip -6`). The agent connects to the
 /// endpoint from the client's address (<c>IP_TRANSPARENT</c>) with <see cref="OriginalMark"/> on its
 /// packets; the endpoint's replies are addressed to the client, so they must be steered back to the
 /// agent instead of leaving the node:
@@ -28,6 +28,7 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
     private const int RulePreference = 100; // after the local table's rule (0), before main (32766)
 
     private volatile bool _ready;
+    private volatile bool _ipv6Ready;
 
     /// <summary>The mark the connection's replies get (<c>clientSourceMark</c>).</summary>
     public uint ReplyMark => options.ClientSourceMark;
@@ -40,6 +41,12 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
 
     /// <summary>True once the rules and the route are in place: only then are connections made from the client's address.</summary>
     public bool Ready => _ready;
+
+    /// <summary>The same for IPv6 clients and endpoints (ip6tables, <c>ip -6</c>); false leaves IPv4 as it is.</summary>
+    public bool Ipv6Ready => _ipv6Ready;
+
+    /// <summary>Why IPv6 clients' addresses are not kept, or null.</summary>
+    public string? Ipv6Problem { get; private set; } = "not installed yet";
 
     /// <summary>Why the client's address is not kept, or null.</summary>
     public string? Problem { get; private set; } = "not installed yet";
@@ -56,8 +63,14 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
     /// The connection could not be made from the client's address (the socket option or the bind was
     /// refused: no CAP_NET_ADMIN); the address is not kept from here on, and status says why.
     /// </summary>
-    public void Disable(string why)
+    public void Disable(string why, bool ipv6 = false)
     {
+        if (ipv6)
+        {
+            _ipv6Ready = false;
+            Ipv6Problem = why;
+            return;
+        }
         _ready = false;
         Problem = why;
     }
@@ -69,48 +82,77 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         string.Create(CultureInfo.InvariantCulture, $"-m connmark --mark 0x{ReplyMark:x}/0x{ReplyMark:x} -m conntrack --ctdir REPLY -j MARK --set-xmark 0x{ReplyMark:x}/0x{ReplyMark:x}"),
     ];
 
-    /// <summary>Installs the chain, its jumps, the rule and the route, replacing what an earlier run left; a failure is logged and leaves <see cref="Ready"/> false.</summary>
+    /// <summary>
+    /// Installs the chain, its jumps, the rule and the route for IPv4 and then IPv6, replacing what an
+    /// earlier run left; a failure is logged and leaves <see cref="Ready"/> (or only <see cref="Ipv6Ready"/>) false.
+    /// </summary>
     public async Task InstallAsync(CancellationToken cancellationToken)
     {
-        try
+        foreach (var ipv6 in new[] { false, true })
         {
-            var t = await tools(cancellationToken).ConfigureAwait(false);
-            await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
-            var input = $"*mangle\n:{Chain} - [0:0]\n-I PREROUTING 1 -j {Chain}\n-I OUTPUT 1 -j {Chain}\n"
-                + string.Concat(Rules.Select(r => $"-A {Chain} {r}\n")) + "COMMIT\n";
-            await RunAsync(t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
-            await RemoveIpRulesAsync(cancellationToken).ConfigureAwait(false);
-            await RunAsync("ip", ["rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
-            await RunAsync("ip", ["route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
-            Problem = null;
-            _ready = true;
-            logger.ClientSourceReady(ReplyMark, Table);
-        }
-        catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
-        {
-            // A missing `ip` or iptables binary, or a kernel without the socket/connmark matches.
-            var why = ex is PluginMeshException p ? p.Detail : ex.Message;
-            Disable(why);
-            logger.ClientSourceFailed(why);
+            try
+            {
+                var t = await FamilyToolsAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
+                var input = $"*mangle\n:{Chain} - [0:0]\n-I PREROUTING 1 -j {Chain}\n-I OUTPUT 1 -j {Chain}\n"
+                    + string.Concat(Rules.Select(r => $"-A {Chain} {r}\n")) + "COMMIT\n";
+                await RunAsync(t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
+                await RemoveIpRulesAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                await RunAsync("ip", [.. Family(ipv6), "rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+                await RunAsync("ip", [.. Family(ipv6), "route", "replace", "local", ipv6 ? "::/0" : "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+                if (ipv6)
+                {
+                    Ipv6Problem = null;
+                    _ipv6Ready = true;
+                }
+                else
+                {
+                    Problem = null;
+                    _ready = true;
+                    logger.ClientSourceReady(ReplyMark, Table);
+                }
+            }
+            catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
+            {
+                // A missing `ip` or iptables binary, or a kernel without the connmark/conntrack matches (or without IPv6).
+                var why = ex is PluginMeshException p ? p.Detail : ex.Message;
+                Disable(why, ipv6);
+                if (!ipv6) logger.ClientSourceFailed(why);
+            }
         }
     }
+
+    private async Task<IptablesTools> FamilyToolsAsync(bool ipv6, CancellationToken cancellationToken)
+    {
+        var t = await tools(cancellationToken).ConfigureAwait(false);
+        return !ipv6 ? t : t.Ipv6() ?? throw new PluginMeshException("proxy.iptables", "find ip6tables", $"'{t.Binary}' is not named iptables*, so its ip6tables counterpart is unknown");
+    }
+
+    private static string[] Family(bool ipv6) => ipv6 ? ["-6"] : [];
 
     /// <summary>Removes the jumps, the chain, the rule and the route; failures are logged, never thrown (stop must finish).</summary>
     public async Task RemoveAsync(CancellationToken cancellationToken)
     {
+        var installed = (V4: _ready, V6: _ipv6Ready);
         _ready = false;
-        try
+        _ipv6Ready = false;
+        foreach (var ipv6 in new[] { false, true })
         {
-            var t = await tools(cancellationToken).ConfigureAwait(false);
-            await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
-            await runner.RunAsync(t.Binary, ["-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
-            await runner.RunAsync(t.Binary, ["-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
-            await RemoveIpRulesAsync(cancellationToken).ConfigureAwait(false);
-            await runner.RunAsync("ip", ["route", "flush", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
-        {
-            logger.ClientSourceFailed("removing: " + ex.Message);
+            // IPv6 is removed only where it was set up (an IPv4-only node has no ip6tables to ask).
+            if (ipv6 && !installed.V6) continue;
+            try
+            {
+                var t = await FamilyToolsAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(t.Binary, ["-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(t.Binary, ["-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
+                await RemoveIpRulesAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync("ip", [.. Family(ipv6), "route", "flush", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is PluginMeshException or Win32Exception or InvalidOperationException)
+            {
+                logger.ClientSourceFailed("removing: " + ex.Message);
+            }
         }
     }
 
@@ -129,11 +171,11 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         }
     }
 
-    private async Task RemoveIpRulesAsync(CancellationToken cancellationToken)
+    private async Task RemoveIpRulesAsync(bool ipv6, CancellationToken cancellationToken)
     {
         for (var i = 0; i < 16; i++)
         {
-            var r = await runner.RunAsync("ip", ["rule", "del", .. RuleSelector], null, cancellationToken).ConfigureAwait(false);
+            var r = await runner.RunAsync("ip", [.. Family(ipv6), "rule", "del", .. RuleSelector], null, cancellationToken).ConfigureAwait(false);
             if (r.ExitCode != 0) break;
         }
     }

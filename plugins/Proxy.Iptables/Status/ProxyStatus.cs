@@ -24,4 +24,6 @@ public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rule
 /// <param name="Table">The routing table (<c>clientSourceTable</c>).</param>
 /// <param name="Kept">Connections made from a client's address since start.</param>
 /// <param name="Problem">Why not, or null.</param>
-public sealed record ClientSourceStatus(bool Ready, string Mark, int Table, long Kept, string? Problem);
+/// <param name="Ipv6Ready">The same for IPv6 clients and endpoints.</param>
+/// <param name="Ipv6Problem">Why not for IPv6, or null.</param>
+public sealed record ClientSourceStatus(bool Ready, string Mark, int Table, long Kept, string? Problem, bool Ipv6Ready = false, string? Ipv6Problem = null);

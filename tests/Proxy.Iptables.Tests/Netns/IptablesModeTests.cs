@@ -165,7 +165,7 @@ public sealed class IptablesModeTests
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task LocalPolicy_NodePortAndExternalIp_EndpointSeesTheClientsAddress_OtherwiseTheNodes_SetupGoneAfterStop(string binary)
+    public async Task LocalPolicy_NodePortAndExternalIp_EndpointSeesTheClientsAddress_TcpUdpIpv6_OtherwiseTheNodes_SetupGoneAfterStop(string binary)
     {
         await using var net = NodeAndClient.Create();
         // The endpoint is a pod of its own behind the node (10.2.0.2), as a real one is, not the node's loopback.
@@ -173,8 +173,11 @@ public sealed class IptablesModeTests
         using var podSockets = new NetnsSocketFactory(pod.Name);
         await using var endpoint = new TcpEchoServer(IPAddress.Any, podSockets);
         await using var udpEndpoint = new UdpEchoServer(IPAddress.Any, podSockets);
+        await using var endpoint6 = new TcpEchoServer(IPAddress.IPv6Any, podSockets);
         var catalog = new FakeCatalog();
         catalog.Publish(new CatalogBuilder()
+            .Service("local6", "10.96.0.13", [NodePort(Tcp(80, endpoint6.Port), 30086)]).DualStack("local6", "fd00:96::13").Exposed("local6", ExternalTrafficPolicy.Local)
+            .Endpoints("local6", ("fd00:2::2", "node-a"))
             .Service("local", "10.96.0.10", [NodePort(Tcp(80, endpoint.Port), 30080)]).Exposed("local", ExternalTrafficPolicy.Local, "192.168.77.7")
             .Endpoints("local", ("10.2.0.2", "node-a"))
             .Service("syslog", "10.96.0.12", [NodePort(Udp(514, udpEndpoint.Port), 30514)]).Exposed("syslog", ExternalTrafficPolicy.Local)
@@ -196,17 +199,25 @@ public sealed class IptablesModeTests
             await ListenModeTests.AssertUdpEchoAsync(socket);
         }
         Assert.Equal(["10.1.0.2"], udpEndpoint.Peers.Select(p => p.ToString()).Distinct());
+        // IPv6: a dual-stack Service's node port on the node's IPv6 address, to an IPv6 endpoint.
+        Assert.Equal("v6", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("fd00:1::1"), 30086), "v6", client));
+        Assert.Equal(["fd00:1::2"], endpoint6.Peers.Select(p => p.ToString()));
 
         var status = proxy.Proxy.GetStatus().ClientSource!;
-        Assert.Equal((true, "0x100000", 19792, 3L, (string?)null), (status.Ready, status.Mark, status.Table, status.Kept, status.Problem));
+        Assert.Equal((true, "0x100000", 19792, 4L, (string?)null, true, (string?)null),
+            (status.Ready, status.Mark, status.Table, status.Kept, status.Problem, status.Ipv6Ready, status.Ipv6Problem));
         var mangle = net.Node.Exec(null, binary + "-save", "-t", "mangle");
         Assert.Contains("-A PLUGINMESH-SOURCE -m mark --mark 0x200000/0x200000 -j CONNMARK --set-xmark 0x100000/0x100000", mangle, StringComparison.Ordinal);
         Assert.Contains("fwmark 0x100000/0x100000 lookup 19792", net.Node.Exec(null, "ip", "rule", "show"), StringComparison.Ordinal);
+        Assert.Contains("fwmark 0x100000/0x100000 lookup 19792", net.Node.Exec(null, "ip", "-6", "rule", "show"), StringComparison.Ordinal);
 
         await proxy.StopAsync();
         Assert.DoesNotContain("PLUGINMESH", net.Node.Exec(null, binary + "-save", "-t", "mangle"), StringComparison.Ordinal);
         Assert.DoesNotContain("19792", net.Node.Exec(null, "ip", "rule", "show"), StringComparison.Ordinal);
         Assert.Equal("", net.Node.Exec(null, "ip", "route", "show", "table", "19792").Trim());
+        Assert.DoesNotContain("PLUGINMESH", net.Node.Exec(null, binary.Replace("iptables", "ip6tables", StringComparison.Ordinal) + "-save", "-t", "mangle"), StringComparison.Ordinal);
+        Assert.DoesNotContain("19792", net.Node.Exec(null, "ip", "-6", "rule", "show"), StringComparison.Ordinal);
+        Assert.Equal("", net.Node.Exec(null, "ip", "-6", "route", "show", "table", "19792").Trim());
     }
 
     [Fact]
