@@ -82,8 +82,8 @@ public sealed class EndpointDialer(
     }
 
     // A node port or external IP with externalTrafficPolicy Local, to an endpoint on this node, for a
-    // client outside it: the endpoint sees the client's address, as with kube-proxy (IPv4; TCP, and UDP
-    // sessions, whose connected socket gets the replies the same way).
+    // client outside it: the endpoint sees the client's address, as with kube-proxy (TCP, and UDP
+    // sessions, whose connected socket gets the replies the same way; client and endpoint of one family).
     private bool KeepsSource(ServicePortEntry entry, IPAddress client, Backend backend, ProxyPath path) =>
         clientSource is not null && path == ProxyPath.Local && entry.External
         && entry.Service?.ExternalTraffic == ExternalTrafficPolicy.Local
@@ -176,8 +176,9 @@ public sealed class EndpointDialer(
         catch (SocketException ex)
         {
             socket.Dispose();
-            clientSource!.Disable($"connecting from a client's address was refused ({ex.SocketErrorCode}: {ex.Message})", client.AddressFamily == AddressFamily.InterNetworkV6);
-            logger.ClientSourceFailed(clientSource.Problem!);
+            var why = $"connecting from a client's address ({client.AddressFamily}) was refused ({ex.SocketErrorCode}: {ex.Message})";
+            clientSource!.Disable(why, client.AddressFamily == AddressFamily.InterNetworkV6);
+            logger.ClientSourceFailed(why);
             return false;
         }
     }
