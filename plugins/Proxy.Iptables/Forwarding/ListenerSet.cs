@@ -28,14 +28,6 @@ public sealed class ListenerSet(
     /// <summary>The local port serving <paramref name="key"/> over IPv6 (the same number as <see cref="PortOf"/>), or null.</summary>
     public int? Ipv6PortOf(PortKey key) => _ipv6.Contains(key) ? PortOf(key) : null;
 
-    /// <summary>Whether the entry's Service has an IPv6 ClusterIP or external IP (a dual-stack or IPv6 Service).</summary>
-    public static bool WantsIpv6(ServicePortEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        return entry.Service is { } service
-            && service.ClusterIps.Concat(service.ExternalIps ?? []).Any(ip => ip.AddressFamily == AddressFamily.InterNetworkV6);
-    }
-
     /// <summary>Opens listeners for new ports in <paramref name="wanted"/> and closes those of ports gone (or whose node port or external IPs changed).</summary>
     public async Task ReconcileAsync(IEnumerable<PortKey> wanted)
     {
@@ -64,7 +56,7 @@ public sealed class ListenerSet(
                 ports[key] = ((IPEndPoint)bound[0].LocalEndPoint!).Port;
             }
             // The IPv6 twin, added when the Service has (or gains) an IPv6 address; kept once open.
-            if (bindAddress6 is not null && !ipv6.Contains(key) && table().Entries.GetValueOrDefault(key) is { } entry && WantsIpv6(entry)
+            if (bindAddress6 is not null && !ipv6.Contains(key) && table().Entries.GetValueOrDefault(key) is { HasIpv6Address: true }
                 && Open(key, bindAddress6, ports[key], probing: false, freeBind: false, out _, v6Only: true) is { } socket6)
             {
                 _listeners[key].Add(Serve(key, socket6));
@@ -95,7 +87,7 @@ public sealed class ListenerSet(
         {
             at.Add(new IPEndPoint(nodePortAddress, nodePort));
             // Every address (the default): a dual-stack Service's node port answers on IPv6 too, as kube-proxy's does.
-            if (nodePortAddress.Equals(IPAddress.Any) && WantsIpv6(entry)) at.Add(new IPEndPoint(IPAddress.IPv6Any, nodePort));
+            if (nodePortAddress.Equals(IPAddress.Any) && entry.HasIpv6Address) at.Add(new IPEndPoint(IPAddress.IPv6Any, nodePort));
         }
         nodePorts = at.Count;
         foreach (var ip in entry.Service?.ExternalIps ?? []) at.Add(new IPEndPoint(ip, entry.Port.Port));

@@ -29,4 +29,8 @@ public sealed class ServicePortEntry(ServiceKey key, ServicePort port, ServiceBa
 
     /// <summary>The latest service definition (ClusterIPs may change without replacing the entry).</summary>
     public MeshService? Service { get; set; }
+
+    /// <summary>Whether the Service has an IPv6 ClusterIP or external IP (a dual-stack or IPv6 Service): it is then served over IPv6 too.</summary>
+    public bool HasIpv6Address => Service is { } service
+        && service.ClusterIps.Concat(service.ExternalIps ?? []).Any(ip => ip.AddressFamily == AddressFamily.InterNetworkV6);
 }

@@ -20,7 +20,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 /// Only our mark bits are set or matched (masked), so other users of the packet mark (kube-proxy's
 /// 0x4000/0x8000, a CNI's) keep theirs; the bit is configurable (<c>clientSourceMark</c>) for a CNI that uses it.
 /// </summary>
-public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runner, Func<CancellationToken, Task<IptablesTools>> tools, ILogger logger)
+public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runner, Func<bool, CancellationToken, Task<IptablesTools>> tools, ILogger logger)
 {
     /// <summary>Our mangle chain.</summary>
     public const string Chain = "PLUGINMESH-SOURCE";
@@ -92,14 +92,14 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         {
             try
             {
-                var t = await FamilyToolsAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                var t = await tools(ipv6, cancellationToken).ConfigureAwait(false);
                 await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
                 var input = $"*mangle\n:{Chain} - [0:0]\n-I PREROUTING 1 -j {Chain}\n-I OUTPUT 1 -j {Chain}\n"
                     + string.Concat(Rules.Select(r => $"-A {Chain} {r}\n")) + "COMMIT\n";
-                await RunAsync(t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
+                await runner.RunCheckedAsync(What, t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
                 await RemoveIpRulesAsync(ipv6, cancellationToken).ConfigureAwait(false);
-                await RunAsync("ip", [.. Family(ipv6), "rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
-                await RunAsync("ip", [.. Family(ipv6), "route", "replace", "local", ipv6 ? "::/0" : "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+                await runner.RunCheckedAsync(What, "ip", [.. Family(ipv6), "rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
+                await runner.RunCheckedAsync(What, "ip", [.. Family(ipv6), "route", "replace", "local", ipv6 ? "::/0" : "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
                 if (ipv6)
                 {
                     Ipv6Problem = null;
@@ -122,12 +122,6 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         }
     }
 
-    private async Task<IptablesTools> FamilyToolsAsync(bool ipv6, CancellationToken cancellationToken)
-    {
-        var t = await tools(cancellationToken).ConfigureAwait(false);
-        return !ipv6 ? t : t.Ipv6() ?? throw new PluginMeshException("proxy.iptables", "find ip6tables", $"'{t.Binary}' is not named iptables*, so its ip6tables counterpart is unknown");
-    }
-
     private static string[] Family(bool ipv6) => ipv6 ? ["-6"] : [];
 
     /// <summary>Removes the jumps, the chain, the rule and the route; failures are logged, never thrown (stop must finish).</summary>
@@ -142,7 +136,7 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
             if (ipv6 && !installed.V6) continue;
             try
             {
-                var t = await FamilyToolsAsync(ipv6, cancellationToken).ConfigureAwait(false);
+                var t = await tools(ipv6, cancellationToken).ConfigureAwait(false);
                 await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
                 await runner.RunAsync(t.Binary, ["-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
                 await runner.RunAsync(t.Binary, ["-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
@@ -180,18 +174,5 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         }
     }
 
-    private async Task RunAsync(string binary, IReadOnlyList<string> args, string? stdin, CancellationToken cancellationToken)
-    {
-        CommandResult r;
-        try
-        {
-            r = await runner.RunAsync(binary, args, stdin, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Win32Exception ex)
-        {
-            throw new PluginMeshException("proxy.iptables", "run " + binary, ex.Message);
-        }
-        if (r.ExitCode != 0)
-            throw new PluginMeshException("proxy.iptables", "keep client source addresses", $"{binary} {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr.Trim()}");
-    }
+    private const string What = "keep client source addresses";
 }

@@ -53,4 +53,25 @@ public sealed class CommandRunner(string? netns)
         }
         return new CommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> for a step that must succeed: a missing binary or a non-zero exit is a
+    /// <see cref="PluginMeshException"/> naming <paramref name="what"/>, the command and its standard error.
+    /// </summary>
+    public async Task<CommandResult> RunCheckedAsync(string what, string binary, IReadOnlyList<string> args, string? stdin, CancellationToken cancellationToken)
+    {
+        CommandResult r;
+        try
+        {
+            r = await RunAsync(binary, args, stdin, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            var hint = binary == "ip" ? "install iproute2" : "install iptables or set iptablesBinary";
+            throw new PluginMeshException("proxy.iptables", "run " + binary, $"{ex.Message} ({hint})", ex);
+        }
+        if (r.ExitCode != 0)
+            throw new PluginMeshException("proxy.iptables", what, $"{binary} {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr.Trim()}");
+        return r;
+    }
 }

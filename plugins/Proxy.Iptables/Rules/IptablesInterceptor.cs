@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 
 /// <summary>
@@ -236,8 +234,8 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
         table.Applied = [];
     }
 
-    /// <summary>The IPv4 tools, detected on first use (what <see cref="ClientSourceRouting"/> writes its mangle rules with).</summary>
-    public Task<IptablesTools> DetectToolsAsync(CancellationToken cancellationToken) => ToolsAsync(_v4, cancellationToken);
+    /// <summary>The IPv4 tools, or their IPv6 counterpart, detected on first use (what <see cref="ClientSourceRouting"/> writes its mangle rules with).</summary>
+    public Task<IptablesTools> DetectToolsAsync(bool ipv6, CancellationToken cancellationToken) => ToolsAsync(ipv6 ? _v6 : _v4, cancellationToken);
 
     /// <summary>Reads the IPv4 nat table as iptables-save prints it.</summary>
     public Task<SavedNatState> SaveAsync(CancellationToken cancellationToken) => SaveAsync(_v4, cancellationToken);
@@ -245,8 +243,7 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
     private async Task<SavedNatState> SaveAsync(Table table, CancellationToken cancellationToken)
     {
         var tools = await ToolsAsync(table, cancellationToken).ConfigureAwait(false);
-        var r = await RunAsync(tools.Save, ["-t", "nat"], null, cancellationToken).ConfigureAwait(false);
-        if (r.ExitCode != 0) throw new PluginMeshException("proxy.iptables", $"read {table.Name}nat table", $"{tools.Save} exited {r.ExitCode}: {r.Stderr.Trim()}");
+        var r = await runner.RunCheckedAsync($"read {table.Name}nat table", tools.Save, ["-t", "nat"], null, cancellationToken).ConfigureAwait(false);
         return SavedNatState.Parse(r.Stdout);
     }
 
@@ -254,8 +251,7 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
     {
         var tools = await ToolsAsync(table, cancellationToken).ConfigureAwait(false);
         // --noflush: only the chains we declare are touched; kube-proxy's rules stay as they are.
-        var r = await RunAsync(tools.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
-        if (r.ExitCode != 0) throw new PluginMeshException("proxy.iptables", $"apply {table.Name}rules", $"{tools.Restore} exited {r.ExitCode}: {r.Stderr.Trim()}");
+        await runner.RunCheckedAsync($"apply {table.Name}rules", tools.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IptablesTools> ToolsAsync(Table table, CancellationToken cancellationToken)
@@ -264,18 +260,6 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
         if (table == _v4) return _v4.Tools;
         return _v6.Tools ??= _v4.Tools.Ipv6() ?? throw new PluginMeshException("proxy.iptables", "find ip6tables",
             $"iptablesBinary '{_v4.Tools.Binary}' is not named iptables*, so its ip6tables counterpart is unknown");
-    }
-
-    private async Task<CommandResult> RunAsync(string binary, IReadOnlyList<string> args, string? stdin, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await runner.RunAsync(binary, args, stdin, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Win32Exception ex)
-        {
-            throw new PluginMeshException("proxy.iptables", "run " + binary, ex.Message + " (install iptables or set iptablesBinary)", ex);
-        }
     }
 
     // One family's nat table: its tools, what we applied, whether our chain and jumps are in place.

@@ -184,6 +184,8 @@ public sealed class IptablesModeTests
             .Endpoints("syslog", ("10.2.0.2", "node-a"))
             .Service("cluster", "10.96.0.11", [NodePort(Tcp(80, endpoint.Port), 30081)]).Endpoints("cluster", ("10.2.0.2", "node-a")));
         await using var proxy = await ProxyHarness.StartAsync(Options(net.Node, binary), ProxyMode.Iptables, catalog);
+        // Set up after start, off the start path; until then endpoints see the node's address.
+        await Eventually.TrueAsync(() => proxy.Proxy.GetStatus().ClientSource is { Ready: true, Ipv6Ready: true }, "client addresses kept");
 
         var client = net.ClientSockets;
         Assert.Equal("local node port", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 30080), "local node port", client));
