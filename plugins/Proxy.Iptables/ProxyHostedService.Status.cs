@@ -47,6 +47,7 @@ public sealed partial class ProxyHostedService
             _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())
         {
             TunnelRefused = _authorizer?.Refused ?? new Dictionary<string, long>(),
+            EventLoop = _socketLoop is { } l ? new EventLoopStatus(l.Active, l.Relays, l.Connects) : null,
             ClientSource = _clientSource is { } c ? new ClientSourceStatus(c.Ready, $"0x{c.ReplyMark:x}", c.Table, c.Kept, c.Problem, c.Ipv6Ready, c.Ipv6Problem) : null,
         };
     }

@@ -42,6 +42,7 @@ public sealed partial class ProxyHostedService(
     private TcpAcceptLoop? _redirectLoop6;
     private string _ipv6Missing = "not started";
     private ClientSourceRouting? _clientSource;
+    private SocketLoop? _socketLoop;
     private Task? _clientSourceInstall;
     private IDisposable? _tunnelRegistration;
     private TunnelAuthorizer? _authorizer;
@@ -70,8 +71,9 @@ public sealed partial class ProxyHostedService(
         var planner = Planner();
         if (mode == ProxyMode.Iptables && interceptor is not null && options.KeepClientSource)
             _clientSource = new ClientSourceRouting(options, new CommandRunner(options.Netns), interceptor.DetectToolsAsync, logger);
-        var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger, _clientSource, metrics);
-        var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy);
+        _socketLoop = OpenSocketLoop();
+        var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger, _clientSource, metrics, _socketLoop);
+        var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy, _socketLoop);
         var registry = _registry;
         _connector = new ServiceConnector(() => registry.Table, dialer);
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
@@ -221,6 +223,8 @@ public sealed partial class ProxyHostedService(
         if (_listeners is not null) await _listeners.DisposeAsync().ConfigureAwait(false);
         if (_healthChecks is not null) await _healthChecks.DisposeAsync().ConfigureAwait(false);
         await _scope.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _socketLoop?.Dispose();
+        _socketLoop = null;
         (_sockets as IDisposable)?.Dispose();
         _sockets = null;
         logger.Stopped(removed);
@@ -232,6 +236,21 @@ public sealed partial class ProxyHostedService(
         if (_running) await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _scope.Dispose();
         _stop?.Dispose();
+    }
+
+    // Off when not asked for or not Linux; a kernel that refuses epoll leaves the runtime's socket engine in charge, said once.
+    private SocketLoop? OpenSocketLoop()
+    {
+        if (!options.EventLoop || !SocketLoop.Supported) return null;
+        try
+        {
+            return new SocketLoop(logger);
+        }
+        catch (IOException ex)
+        {
+            logger.EventLoopUnavailable(ex.Message);
+            return null;
+        }
     }
 
     private void OnCatalogChanged(CatalogSnapshot snapshot) => _changed.Writer.TryWrite(true);

@@ -57,6 +57,9 @@ internal static partial class ProxyLog
     [LoggerMessage(19, LogLevel.Warning, "[proxy.iptables] client addresses are not kept for externalTrafficPolicy Local (endpoints see this node's address): {Reason}")]
     public static partial void ClientSourceFailed(this ILogger logger, string reason);
 
+    [LoggerMessage(20, LogLevel.Warning, "[proxy.iptables] the proxy's event loop could not be opened ({Reason}); connections go through the runtime's socket engine")]
+    public static partial void EventLoopUnavailable(this ILogger logger, string reason);
+
     [LoggerMessage(14, LogLevel.Error, "[proxy.iptables] connection handler failed")]
     public static partial void HandlerFailed(this ILogger logger, Exception exception);
 }

@@ -86,11 +86,17 @@ public sealed record ProxyOptions
     /// <summary>Whether bulk TCP between two sockets may move through the kernel (<c>splice(2)</c>, Linux) instead of being copied.</summary>
     public bool ZeroCopy { get; init; } = true;
 
+    /// <summary>
+    /// Whether TCP connections to endpoints on this node are connected and relayed on the proxy's own
+    /// event loop (<see cref="Forwarding.SocketLoop"/>, Linux) instead of the runtime's socket engine.
+    /// </summary>
+    public bool EventLoop { get; init; } = true;
+
     private static readonly string[] Keys =
     [
         "enabled", "mode", "iptablesBinary", "netns", "tcpPort", "listenAddress", "nodePortAddress", "portRange", "udpIdleTimeoutMs",
         "connectTimeoutMs", "loadBalancer", "routableCidrs", "directNodes", "flatPodNetwork", "flatPodNetworkLabel",
-        "ejectAfterFailures", "ejectForMs", "keepClientSource", "clientSourceMark", "clientSourceTable", "serveTunnel", "zeroCopy", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
+        "ejectAfterFailures", "ejectForMs", "keepClientSource", "clientSourceMark", "clientSourceTable", "serveTunnel", "zeroCopy", "eventLoop", "tunnelMembers", "tunnelServeCidrs", "tunnelAllowControlPlane",
         "tunnelDeniedPorts",
     ];
 
@@ -169,6 +175,7 @@ public sealed record ProxyOptions
             KeepClientSource = ConfigValues.Bool(section, "keepClientSource", o.KeepClientSource, error),
             ClientSourceTable = ConfigValues.Int(section, "clientSourceTable", o.ClientSourceTable, 1, int.MaxValue, error),
             ZeroCopy = ConfigValues.Bool(section, "zeroCopy", o.ZeroCopy, error),
+            EventLoop = ConfigValues.Bool(section, "eventLoop", o.EventLoop, error),
             FlatPodNetwork = ConfigValues.Bool(section, "flatPodNetwork", o.FlatPodNetwork, error),
             TunnelAllowControlPlane = ConfigValues.Bool(section, "tunnelAllowControlPlane", o.TunnelAllowControlPlane, error),
             TunnelMembers = ReadEnum(section, "tunnelMembers", o.TunnelMembers, "bound, connected", error),

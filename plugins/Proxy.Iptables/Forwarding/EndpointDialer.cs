@@ -10,7 +10,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// </summary>
 public sealed class EndpointDialer(
     ProxyOptions options, RoutePlanner planner, IMeshTunnel? tunnel, IFailoverPolicy? failover, ISocketFactory sockets, TimeProvider time, ILogger logger,
-    ClientSourceRouting? clientSource = null, ProxyMetrics? metrics = null)
+    ClientSourceRouting? clientSource = null, ProxyMetrics? metrics = null, SocketLoop? loop = null)
 {
     /// <summary>Dials an endpoint for <paramref name="client"/>; null when every option failed.</summary>
     public ValueTask<DialResult?> DialAsync(ServicePortEntry entry, IPAddress client, CancellationToken cancellationToken) =>
@@ -109,6 +109,8 @@ public sealed class EndpointDialer(
         timeout.CancelAfter(options.ConnectTimeout);
         if (path == ProxyPath.Tunnel && tunnel is not null && backend.NodeName is not null)
         {
+            // A tunnel stream is the tunnel's work (path choice, handshakes, policies): not on the proxy's loop.
+            if (loop?.OnLoopThread == true) await Task.Yield();
             try
             {
                 var header = new TunnelHeader(protocol, backend.EndPoint);
@@ -134,7 +136,9 @@ public sealed class EndpointDialer(
         try
         {
             if (protocol == TransportProtocol.Tcp) socket.NoDelay = true;
-            await socket.ConnectAsync(backend.EndPoint, timeout.Token).ConfigureAwait(false);
+            // On the proxy's loop, a connect that succeeds goes on to the relay without a thread hand-off.
+            if (loop is not null && protocol == TransportProtocol.Tcp) await loop.ConnectAsync(socket, backend.EndPoint, timeout.Token).ConfigureAwait(false);
+            else await socket.ConnectAsync(backend.EndPoint, timeout.Token).ConfigureAwait(false);
             if (Sent(prefix))
             {
                 // Bytes a refused tunnel attempt took from the client go first.

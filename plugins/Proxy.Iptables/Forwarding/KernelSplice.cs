@@ -41,6 +41,9 @@ internal static class KernelSplice
     /// <summary>Directions handed to the kernel since start (for tests).</summary>
     internal static long Started => Interlocked.Read(ref _started);
 
+    /// <summary>Counts a direction handed to the kernel elsewhere (<see cref="SocketLoop"/>).</summary>
+    internal static void CountStarted() => Interlocked.Increment(ref _started);
+
     /// <summary>
     /// Moves everything <paramref name="from"/> sends to <paramref name="to"/> until end of stream
     /// (returns normally) or an error (throws <see cref="IOException"/>, <see cref="SocketException"/>,

@@ -8,6 +8,7 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly IAsyncDisposable? _onLoop;
 
     /// <summary>Starts accepting on a bound, listening socket.</summary>
     /// <param name="listener">The socket; owned from here on.</param>
@@ -21,24 +22,34 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
     /// thread-pool worker). Worth a thread for a listener that takes every connection (iptables mode's
     /// one redirect listener), not for one listener per service port.
     /// </param>
+    /// <remarks>
+    /// With the forwarder's event loop (<see cref="TcpForwarder.Loop"/>), the loop accepts instead of
+    /// a thread or a task: accept, dial and relay then run on one thread, without hand-offs.
+    /// </remarks>
     public TcpAcceptLoop(Socket listener, Func<Socket, ServicePortEntry?> resolve, TcpForwarder forwarder, ConnectionScope scope, ILogger logger, bool dedicatedThread = false)
-        : this(listener, accepted => Forward(accepted, resolve, forwarder, scope, logger), logger, dedicatedThread, prepare: true)
+        : this(listener, accepted => Forward(accepted, resolve, forwarder, scope, logger), logger, dedicatedThread, prepare: true, forwarder.Loop)
     {
     }
 
     /// <summary>Starts accepting on a bound, listening socket; <paramref name="dispatch"/> takes each accepted socket (and must not block).</summary>
     public TcpAcceptLoop(Socket listener, Action<Socket> dispatch, ILogger logger)
-        : this(listener, dispatch, logger, dedicatedThread: false, prepare: false)
+        : this(listener, dispatch, logger, dedicatedThread: false, prepare: false, loop: null)
     {
     }
 
-    private TcpAcceptLoop(Socket listener, Action<Socket> dispatch, ILogger logger, bool dedicatedThread, bool prepare)
+    private TcpAcceptLoop(Socket listener, Action<Socket> dispatch, ILogger logger, bool dedicatedThread, bool prepare, SocketLoop? loop)
     {
         _listener = listener;
         _dispatch = dispatch;
         _logger = logger;
         // Each accepted socket inherits these instead of paying two system calls of its own.
         if (prepare) SocketConnection.PrepareListener(listener);
+        if (loop is not null)
+        {
+            _onLoop = loop.Accept(listener, dispatch);
+            _loop = Task.CompletedTask;
+            return;
+        }
         if (!dedicatedThread)
         {
             _loop = Task.Run(RunAsync);
@@ -140,6 +151,7 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_onLoop is not null) await _onLoop.DisposeAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _loop.ConfigureAwait(false);
         _stop.Dispose();

@@ -4,8 +4,12 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// <param name="dialer">Picks and dials the endpoint.</param>
 /// <param name="logger">Logger.</param>
 /// <param name="zeroCopy">Let bulk transfers between two sockets use <c>splice(2)</c> (see <see cref="Splicer"/>).</param>
-public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zeroCopy = true)
+/// <param name="loop">When given, connections to an endpoint on this node are relayed on it (<see cref="SocketLoop"/>); tunnel streams always go through <see cref="Splicer"/>.</param>
+public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zeroCopy = true, SocketLoop? loop = null)
 {
+    /// <summary>The proxy's event loop, when connections are relayed on one (its listeners accept there too).</summary>
+    public SocketLoop? Loop => loop;
+
     /// <summary>Serves <paramref name="client"/> for <paramref name="entry"/>; never throws.</summary>
     /// <param name="client">The accepted socket; owned from here on.</param>
     /// <param name="entry">The service port it was for.</param>
@@ -18,6 +22,8 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zer
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(entry);
+        // A script picks this service's endpoints (a policy call, up to its time limit): not on the proxy's loop.
+        if (loop?.OnLoopThread == true && entry.Balancer.Policy is ScriptPolicy) await Task.Yield();
         var clientConnection = new SocketConnection(client, abortiveAlready: fromPreparedListener);
         using var prefix = new ClientPrefix(client);
         try
@@ -38,7 +44,10 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zer
             if (prefix.Bytes.Length > 0) entry.Counters.Add(inbound: true, prefix.Bytes.Length);
             try
             {
-                await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken, zeroCopy).ConfigureAwait(false);
+                if (loop is not null && upstream is SocketConnection socketUpstream)
+                    await RelayOnLoopAsync(loop, clientConnection, socketUpstream, entry.Counters, cancellationToken).ConfigureAwait(false);
+                else
+                    await Splicer.SpliceAsync(clientConnection, upstream, entry.Counters, cancellationToken, zeroCopy).ConfigureAwait(false);
             }
             finally
             {
@@ -66,6 +75,19 @@ public sealed class TcpForwarder(EndpointDialer dialer, ILogger logger, bool zer
         {
             await clientConnection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    // The same ending as Splicer's: a clean end in both directions closes normally, anything else resets both.
+    private async Task RelayOnLoopAsync(SocketLoop socketLoop, SocketConnection client, SocketConnection upstream, IByteCounter counters, CancellationToken cancellationToken)
+    {
+        if (await socketLoop.RelayAsync(client.Socket, upstream.Socket, counters, zeroCopy, cancellationToken).ConfigureAwait(false))
+        {
+            client.EndedCleanly();
+            upstream.EndedCleanly();
+            return;
+        }
+        client.Abort();
+        upstream.Abort();
     }
 
     /// <summary>IPv4-mapped IPv6 addresses back to IPv4, so affinity and hashing see one client as one key.</summary>

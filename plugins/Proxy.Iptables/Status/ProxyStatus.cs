@@ -16,7 +16,16 @@ public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rule
 
     /// <summary>iptables mode with <c>keepClientSource</c>: whether Local-policy endpoints see the client's address; null otherwise.</summary>
     public ClientSourceStatus? ClientSource { get; init; }
+
+    /// <summary>The proxy's own event loop for connections to endpoints on this node; null when it is off (<c>eventLoop: false</c>, not Linux, or it could not be opened).</summary>
+    public EventLoopStatus? EventLoop { get; init; }
 }
+
+/// <summary>The proxy's event loop (<c>eventLoop</c>, see proxy.iptables README).</summary>
+/// <param name="Active">Connections it relays now.</param>
+/// <param name="Relayed">Connections it relayed since start.</param>
+/// <param name="Connects">Connects to endpoints it made since start.</param>
+public sealed record EventLoopStatus(int Active, long Relayed, long Connects);
 
 /// <summary>Keeping the client's address for <c>externalTrafficPolicy: Local</c> (see proxy.iptables README).</summary>
 /// <param name="Ready">Rules and route in place: connections are made from the client's address.</param>

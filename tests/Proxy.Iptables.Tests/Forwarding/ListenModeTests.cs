@@ -1,3 +1,4 @@
+using PluginMesh.Abstractions.Policies;
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Abstractions.Catalog;
@@ -26,13 +27,15 @@ public sealed class ListenModeTests
 
     private static ProxyOptions Listen => new() { Mode = ProxyMode.Listen };
 
-    [Fact]
-    public async Task Tcp_ThroughListenPort_ReachesBackend_WithHalfClose()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Tcp_ThroughListenPort_ReachesBackend_WithHalfClose(bool eventLoop)
     {
         await using var backend = new TcpEchoServer();
         var catalog = new FakeCatalog();
         catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp]).Endpoints("web", [Ep(backend.Port)]));
-        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog);
+        await using var proxy = await ProxyHarness.StartAsync(Listen with { EventLoop = eventLoop }, ProxyMode.Listen, catalog);
 
         // The client shuts down its write side first and still reads the whole reply.
         var reply = await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), "hello through the mesh");
@@ -44,6 +47,37 @@ public sealed class ListenModeTests
         Assert.Equal(22, port.BytesIn);
         Assert.Equal(22, port.BytesOut);
         Assert.Equal("local", Assert.Single(port.Endpoints).Path);
+        // Connected and relayed on the proxy's own loop, or (eventLoop: false) without one.
+        if (eventLoop) Assert.Equal((1L, 1L), (status.EventLoop!.Connects, status.EventLoop.Relayed));
+        else Assert.Null(status.EventLoop);
+    }
+
+    [Fact]
+    public async Task ScriptBalancedService_PolicyRunsOffTheEventLoop_ConnectionStillRelayedThere()
+    {
+        // A script policy may take up to its time limit: it must not hold the loop that relays every
+        // other connection. The connection itself still goes back to the loop once dialed.
+        await using var backend = new TcpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp], loadBalancer: "script").Endpoints("web", [Ep(backend.Port)]));
+        var policy = new ThreadRecordingPolicy();
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog, endpointPolicy: policy);
+
+        Assert.Equal("scripted", await ProxyHarness.EchoAsync(new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80)), "scripted"));
+        Assert.NotEmpty(policy.Threads);
+        Assert.DoesNotContain("proxy loop", policy.Threads);
+        Assert.Equal(1, proxy.Proxy.GetStatus().EventLoop!.Relayed);
+    }
+
+    private sealed class ThreadRecordingPolicy : IEndpointPolicy
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Threads { get; } = [];
+
+        public EndpointPick PickEndpoint(EndpointPickInput input)
+        {
+            Threads.Add(Thread.CurrentThread.Name ?? "(unnamed)");
+            return new EndpointPick(0);
+        }
     }
 
     [Fact]

@@ -112,6 +112,7 @@ public sealed class IptablesModeTests
         Assert.Equal(["192.168.77.7"], web.ExternalIps!);
         // The node port and the external IP share the external entry; the ClusterIP entry saw nothing.
         Assert.Equal([(false, (int?)null, 0L), (true, 30080, 2L)], web.Ports.Select(p => (p.External, p.NodePort, p.Connections)));
+        Assert.Equal(2, proxy.Proxy.GetStatus().EventLoop!.Relayed);
 
         await proxy.StopAsync();
         Assert.DoesNotContain("PLUGINMESH", Save(node, binary), StringComparison.Ordinal);

@@ -17,13 +17,14 @@ public sealed class ProxyHarness : IAsyncDisposable
     private readonly Meter _meter = new("test.proxy." + Guid.NewGuid().ToString("N"));
     private bool _stopped;
 
-    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort, INodeDirectory? directory, IPeerNetwork? network)
+    private ProxyHarness(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node, IMeshTunnel? tunnel, IFailoverPolicy? failover, int? adminPort, INodeDirectory? directory, IPeerNetwork? network,
+        IEndpointPolicy? endpointPolicy)
     {
         Catalog = catalog;
         Metrics = new ProxyMetrics(_meter);
         if (mode == ProxyMode.Iptables)
             Interceptor = new IptablesInterceptor(options, new CommandRunner(options.Netns), Metrics, TimeProvider.System, NullLogger<IptablesInterceptor>.Instance);
-        Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, null, Interceptor, Metrics, TimeProvider.System,
+        Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, endpointPolicy, Interceptor, Metrics, TimeProvider.System,
             NullLogger<ProxyHostedService>.Instance, directory: directory, adminPort: adminPort, network: network);
     }
 
@@ -39,9 +40,10 @@ public sealed class ProxyHarness : IAsyncDisposable
     public ProxyHostedService Proxy { get; }
 
     public static async Task<ProxyHarness> StartAsync(ProxyOptions options, ProxyMode mode, FakeCatalog catalog, string node = "node-a",
-        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null, INodeDirectory? directory = null, IPeerNetwork? network = null)
+        IMeshTunnel? tunnel = null, IFailoverPolicy? failover = null, int? adminPort = null, INodeDirectory? directory = null, IPeerNetwork? network = null,
+        IEndpointPolicy? endpointPolicy = null)
     {
-        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort, directory, network);
+        var h = new ProxyHarness(options, mode, catalog, node, tunnel, failover, adminPort, directory, network, endpointPolicy);
         try
         {
             await h.Proxy.StartAsync(CancellationToken.None);
