@@ -72,10 +72,14 @@ public sealed partial class ProxyHostedService(
         if (mode == ProxyMode.Iptables && interceptor is not null && options.KeepClientSource)
             _clientSource = new ClientSourceRouting(options, new CommandRunner(options.Netns), interceptor.DetectToolsAsync, logger);
         _socketLoop = OpenSocketLoop();
+        var socketLoop = _socketLoop;
+        metrics.ObserveLoop(socketLoop is null ? null : () => socketLoop.Relays);
         var dialer = new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger, _clientSource, metrics, _socketLoop);
         var forwarder = new TcpForwarder(dialer, logger, options.ZeroCopy, _socketLoop);
         var registry = _registry;
-        _connector = new ServiceConnector(() => registry.Table, dialer);
+        // Connections handed to other plugins (the gateway) are theirs to drive, not the loop's.
+        _connector = new ServiceConnector(() => registry.Table,
+            _socketLoop is null ? dialer : new EndpointDialer(options, planner, tunnel, failover, _sockets, time, logger, _clientSource, metrics));
         var bind = mode == ProxyMode.Iptables ? IPAddress.Any : options.ListenAddress;
         // Listen mode serves node ports on the ports themselves; in iptables mode rules redirect them.
         var nodePortBind = mode == ProxyMode.Listen ? options.NodePortAddress : null;
@@ -225,6 +229,7 @@ public sealed partial class ProxyHostedService(
         await _scope.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _socketLoop?.Dispose();
         _socketLoop = null;
+        metrics.ObserveLoop(null);
         (_sockets as IDisposable)?.Dispose();
         _sockets = null;
         logger.Stopped(removed);

@@ -12,6 +12,7 @@ public sealed class ProxyMetrics
     private readonly Counter<long> _clientSourceKept;
     private long _active;
     private int _rules;
+    private Func<long>? _loopRelayed;
 
     /// <summary>Creates the instruments.</summary>
     public ProxyMetrics(Meter meter)
@@ -26,7 +27,12 @@ public sealed class ProxyMetrics
         _syncDuration = meter.CreateHistogram<double>("pluginmesh.proxy.sync.duration", unit: "ms", description: "Rule sync duration");
         meter.CreateObservableGauge("pluginmesh.proxy.active", () => Interlocked.Read(ref _active), description: "Open proxied connections and sessions");
         meter.CreateObservableGauge("pluginmesh.proxy.rules", () => Volatile.Read(ref _rules), description: "Interception rules installed");
+        meter.CreateObservableCounter("pluginmesh.proxy.event_loop.relayed", () => Volatile.Read(ref _loopRelayed)?.Invoke() ?? 0,
+            description: "Connections relayed on the proxy's own event loop (eventLoop: true) since start");
     }
+
+    /// <summary>Where <c>pluginmesh.proxy.event_loop.relayed</c> reads from (the running loop; null when there is none).</summary>
+    public void ObserveLoop(Func<long>? relayed) => Volatile.Write(ref _loopRelayed, relayed);
 
     /// <summary>Open connections now.</summary>
     public long Active => Interlocked.Read(ref _active);
