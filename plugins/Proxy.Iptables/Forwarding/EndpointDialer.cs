@@ -55,6 +55,8 @@ public sealed class EndpointDialer(
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            // What to do next is the failover policy's call (a script, up to its time limit): not on the proxy's loop.
+            if (loop?.OnLoopThread == true) await Task.Yield();
             entry.Counters.DialFailed(reason);
             var line = $"{backend.EndPoint} ({path.ToWire()}): {reason}";
             (attempts ??= []).Add(line);

@@ -21,9 +21,9 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// </para>
 /// <para>
 /// What runs on the loop thread: the system calls of the connections it carries, and the
-/// continuation of a successful connect or a finished relay (the forwarder's few lines up to the
-/// next relay, or its clean-up). A failed or cancelled connect completes on the thread pool, so a
-/// failover policy never runs on the loop. Sockets are registered edge-triggered; a direction moves
+/// continuation of a connect or a finished relay (the forwarder's few lines up to the next relay,
+/// or its clean-up). The dialer leaves the loop before it asks the failover policy about a failed
+/// connect, and so does a connection balanced by a script or bound for the tunnel. Sockets are registered edge-triggered; a direction moves
 /// at most <see cref="Budget"/> bytes per turn before the others get theirs. An idle connection
 /// holds no buffer: bytes a destination could not take yet are the only ones kept (a pooled buffer
 /// per direction, returned once sent).
@@ -421,7 +421,7 @@ public sealed class SocketLoop : IDisposable
         private bool _added;
         private bool _finished;
 
-        // Success continues on the loop (no hand-off before the relay starts); failure does not.
+        // Continues on the loop: no hand-off before the relay starts.
         public TaskCompletionSource Done { get; } = new();
 
         public override void Run()
@@ -463,16 +463,12 @@ public sealed class SocketLoop : IDisposable
             Done.TrySetResult();
         }
 
-        // exception null: cancelled.
+        // exception null: cancelled. The dialer leaves the loop before it asks the failover policy.
         private void Fail(Exception? exception)
         {
             End();
-            ThreadPool.UnsafeQueueUserWorkItem(static s =>
-            {
-                var (done, ex) = s;
-                if (ex is null) done.TrySetCanceled();
-                else done.TrySetException(ex);
-            }, (Done, exception), preferLocal: false);
+            if (exception is null) Done.TrySetCanceled();
+            else Done.TrySetException(exception);
         }
 
         private void End()

@@ -1,7 +1,7 @@
-using PluginMesh.Abstractions.Policies;
 using System.Net;
 using System.Net.Sockets;
 using PluginMesh.Abstractions.Catalog;
+using PluginMesh.Abstractions.Policies;
 using PluginMesh.Plugins.Proxy.Iptables.Status;
 using PluginMesh.Plugins.Proxy.Iptables.Tests.Support;
 using static PluginMesh.Plugins.Proxy.Iptables.Tests.Support.CatalogBuilder;
@@ -67,6 +67,37 @@ public sealed class ListenModeTests
         Assert.NotEmpty(policy.Threads);
         Assert.DoesNotContain("proxy loop", policy.Threads);
         Assert.Equal(1, proxy.Proxy.GetStatus().EventLoop!.Relayed);
+    }
+
+    [Fact]
+    public async Task RefusedLocalEndpoint_FailoverPolicyRunsOffTheEventLoop_NextEndpointServes()
+    {
+        // A port nothing listens on (bound, never listened) and a live backend: the first pick may be
+        // refused; the failover policy decides, off the loop, and the other endpoint serves.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var backend = new TcpEchoServer();
+        var catalog = new FakeCatalog();
+        catalog.Publish(new CatalogBuilder().Service("web", "10.96.0.10", [NamedTcp])
+            .Endpoints("web", [Ep(((IPEndPoint)closed.LocalEndPoint!).Port), Ep(backend.Port)]));
+        var failover = new ThreadRecordingFailover();
+        await using var proxy = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalog, failover: failover);
+
+        var target = new IPEndPoint(IPAddress.Loopback, proxy.ListenPort("web", 80));
+        for (var i = 0; i < 4; i++) Assert.Equal("again " + i, await ProxyHarness.EchoAsync(target, "again " + i));
+        Assert.NotEmpty(failover.Threads);
+        Assert.DoesNotContain("proxy loop", failover.Threads);
+    }
+
+    private sealed class ThreadRecordingFailover : IFailoverPolicy
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Threads { get; } = [];
+
+        public FailoverDecision OnFailure(FailureInput input)
+        {
+            Threads.Add(Thread.CurrentThread.Name ?? "(unnamed)");
+            return new FailoverDecision(input.Alternatives > 0 ? FailoverAction.Next : FailoverAction.GiveUp, 0);
+        }
     }
 
     private sealed class ThreadRecordingPolicy : IEndpointPolicy
