@@ -238,7 +238,7 @@ public sealed class SocketLoop : IDisposable
 
     private void Turn()
     {
-        while (_posted.TryDequeue(out var op)) op.Run();
+        while (_posted.TryDequeue(out var posted)) Guard(posted, static op => op.Run());
 
         var timeout = -1;
         if (_again.Count > 0) timeout = 0;
@@ -256,7 +256,7 @@ public sealed class SocketLoop : IDisposable
         }
 
         // Directions that used up their budget last turn go before the new events.
-        for (var pending = _again.Count; pending > 0; pending--) _again.Dequeue().Resume();
+        for (var pending = _again.Count; pending > 0; pending--) Guard(_again.Dequeue(), static op => ((Relay)op).Resume());
 
         for (var i = 0; i < n; i++)
         {
@@ -272,7 +272,45 @@ public sealed class SocketLoop : IDisposable
             var slot = (int)(key & 0x7fff_ffff);
             var generation = (uint)(key >> 32);
             if (slot >= _slots.Count || _slots[slot] is not { } op || op.Generation != generation) continue;  // finished meanwhile
-            op.OnEvents(events, client: (key & 0x8000_0000) != 0);
+            try
+            {
+                op.OnEvents(events, client: (key & 0x8000_0000) != 0);
+            }
+#pragma warning disable CA1031 // One operation's bug ends that operation, never the loop or the other events of this turn.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Failed(op, ex);
+            }
+        }
+    }
+
+    private void Guard(Operation op, Action<Operation> action)
+    {
+        try
+        {
+            action(op);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Failed(op, ex);
+        }
+    }
+
+    private void Failed(Operation op, Exception ex)
+    {
+        _logger.HandlerFailed(ex);
+        try
+        {
+            op.Abandon();
+        }
+#pragma warning disable CA1031 // Logged; the loop goes on.
+        catch (Exception again)
+#pragma warning restore CA1031
+        {
+            _logger.HandlerFailed(again);
         }
     }
 
@@ -528,7 +566,17 @@ public sealed class SocketLoop : IDisposable
                 _ = Task.Delay(10).ContinueWith(static (_, s) => { var a = (Acceptor)s!; a.Loop.Post(a); }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return;
             }
-            dispatch(accepted);
+            try
+            {
+                dispatch(accepted);
+            }
+#pragma warning disable CA1031 // A bug in one connection's hand-over must not stop the listener: that connection is reset, the next accepted.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Loop._logger.HandlerFailed(ex);
+                new SocketConnection(accepted).Abort();
+            }
         }
 
         public override void Abandon()

@@ -217,6 +217,46 @@ public sealed class SocketLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Accept_HandsEachConnectionOver_OneThatThrowsIsReset_AndAcceptingGoesOn()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(16);
+        var handed = new System.Collections.Concurrent.ConcurrentQueue<(Socket Socket, string? Thread)>();
+        var calls = 0;
+        var accepting = _loop.Accept(listener, accepted =>
+        {
+            if (Interlocked.Increment(ref calls) == 1) throw new InvalidOperationException("a bug in the first hand-over");
+            handed.Enqueue((accepted, Thread.CurrentThread.Name));
+        });
+
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // The first is reset by the loop (seen by the connect itself or by the first read), never left hanging.
+        var buffer = new byte[1];
+        var reset = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            await first.ConnectAsync(listener.LocalEndPoint!);
+            await first.ReceiveAsync(buffer, SocketFlags.None, TestTimeout.Token());
+        });
+        Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
+
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await second.ConnectAsync(listener.LocalEndPoint!);
+        await Eventually.TrueAsync(() => !handed.IsEmpty, "the second connection handed over");
+        Assert.True(handed.TryDequeue(out var got));
+        Assert.Equal("proxy loop", got.Thread);
+        got.Socket.Dispose();
+
+        await accepting.DisposeAsync();
+        // Stopped: a new connection waits in the backlog, nobody takes it.
+        using var third = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await third.ConnectAsync(listener.LocalEndPoint!);
+        await Task.Delay(100);
+        Assert.Empty(handed);
+        Assert.Equal(2, Volatile.Read(ref calls));
+    }
+
+    [Fact]
     public async Task Connect_Refused_IsASocketExceptionNamingIt()
     {
         // A port nothing listens on: bound, never listened.
