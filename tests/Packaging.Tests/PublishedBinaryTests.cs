@@ -124,12 +124,8 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
         // writes to pages it translated through their own address, so it can run a stale translation of
         // a reused code page — CI saw "Illegal instruction" in a freshly emitted reflection stub once
         // in a few starts with it on. On real arm64 hardware the default stays on.
-        using var agent = Process.Start(psi)!;
-        var log = new System.Text.StringBuilder();
-        agent.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        agent.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        agent.BeginOutputReadLine();
-        agent.BeginErrorReadLine();
+        var (agent, log) = StartCapturing(psi);
+        using var _ = agent;
         try
         {
             using var http = UnixSocketHttp.Create(socket, TimeSpan.FromSeconds(30));
@@ -174,6 +170,134 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryTests.Pu
             }
             Directory.Delete(data, true);
         }
+    }
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task PublishedBinary_ProxiesAConnection_OnItsEventLoop(string rid)
+    {
+        // proxy.iptables' event loop calls epoll, recv/send and splice itself, with the kernel's own
+        // struct layouts (epoll_event is packed on x64, not on arm64): the single file of each
+        // architecture carries one connection (1 MiB each way: the copy path, then splice) through it.
+        Assert.True(_published.Code == 0, _published.Log);
+        var binary = Path.Combine(_published.Out, rid, "pluginmesh");
+        var data = Path.Combine(Path.GetTempPath(), "pm-data-" + Guid.NewGuid().ToString("n")[..8]);
+        Directory.CreateDirectory(data);
+        var socket = Path.Combine(data, "admin.sock");
+        using var backend = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        backend.Start();
+        var backendPort = ((System.Net.IPEndPoint)backend.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var echo = Task.Run(async () =>
+        {
+            using var client = await backend.AcceptSocketAsync(stop.Token);
+            var buffer = new byte[65536];
+            int n;
+            while ((n = await client.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, stop.Token)) > 0)
+                for (var sent = 0; sent < n;) sent += await client.SendAsync(buffer.AsMemory(sent, n - sent), System.Net.Sockets.SocketFlags.None, stop.Token);
+            client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+        File.WriteAllText(Path.Combine(data, "catalog.yaml"), $$"""
+            services:
+              - name: echo
+                namespace: lab
+                clusterIP: 10.96.0.10
+                ports: [{name: tcp, port: 7000, targetPort: {{backendPort}}}]
+                endpoints: [{ip: 127.0.0.1, node: node-a}]
+            nodes:
+              - {name: node-a, addresses: [127.0.0.1]}
+            """);
+        File.WriteAllText(Path.Combine(data, "pluginmesh.yaml"), $"""
+            node:
+              name: node-a
+              dataDir: {data}
+            profile: none
+            admin:
+              listen: unix:{socket}
+            plugins:
+              catalog.file:
+                path: {Path.Combine(data, "catalog.yaml")}
+              proxy.iptables:
+                mode: listen
+                listenAddress: 127.0.0.1
+                portRange: auto
+            """);
+        var arm = rid == "linux-arm64";
+        var psi = new ProcessStartInfo(arm ? "/usr/bin/qemu-aarch64-static" : binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[.. arm ? [binary] : Array.Empty<string>(), "up", "--config", Path.Combine(data, "pluginmesh.yaml")]) psi.ArgumentList.Add(a);
+        if (arm) psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";  // see Arm64Binary_RunsUpUnderQemu_…
+        var (agent, log) = StartCapturing(psi);
+        using var _ = agent;
+        try
+        {
+            using var http = UnixSocketHttp.Create(socket, TimeSpan.FromSeconds(30));
+            int? listenPort = null;
+            await Eventually.TrueAsync(() =>
+            {
+                if (agent.HasExited) return true;
+                try
+                {
+                    using var response = http.GetAsync(new Uri("/status", UriKind.Relative)).GetAwaiter().GetResult();
+                    if (!response.IsSuccessStatusCode) return false;
+                    using var doc = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                    var ports = doc.RootElement.GetProperty("proxy").GetProperty("services");
+                    if (ports.GetArrayLength() == 0) return false;
+                    var port = ports[0].GetProperty("ports")[0].GetProperty("listenPort");
+                    if (port.ValueKind == JsonValueKind.Number) listenPort = port.GetInt32();
+                    return listenPort is not null;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or KeyNotFoundException or InvalidOperationException)
+                {
+                    return false;  // not listening yet, or the proxy not started yet
+                }
+            }, "the agent serves the echo service", TimeSpan.FromMinutes(15));
+            Assert.True(listenPort is not null, "the agent exited or never served the service: " + Snapshot(log));
+
+            var request = System.Security.Cryptography.RandomNumberGenerator.GetBytes(1 << 20);
+            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, listenPort.Value);
+            var reading = Task.Run(async () =>
+            {
+                using var got = new MemoryStream();
+                var buffer = new byte[37_000];
+                int n;
+                while ((n = await client.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None)) > 0) got.Write(buffer, 0, n);
+                return got.ToArray();
+            });
+            for (var sent = 0; sent < request.Length;) sent += await client.SendAsync(request.AsMemory(sent), System.Net.Sockets.SocketFlags.None);
+            client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            Assert.Equal(request, await reading.WaitAsync(TimeSpan.FromMinutes(5)));
+            await echo.WaitAsync(TimeSpan.FromMinutes(1));
+
+            using var statusResponse = await http.GetAsync(new Uri("/status", UriKind.Relative));
+            using var status = JsonDocument.Parse(await statusResponse.Content.ReadAsStringAsync());
+            var loop = status.RootElement.GetProperty("proxy").GetProperty("eventLoop");
+            Assert.True(loop.ValueKind == JsonValueKind.Object, "no event loop: " + Snapshot(log));
+            Assert.Equal(1, loop.GetProperty("relayed").GetInt64());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            if (!agent.HasExited)
+            {
+                agent.Kill(true);
+                agent.WaitForExit();
+            }
+            Directory.Delete(data, true);
+        }
+    }
+
+    // Starts the agent with its stdout and stderr collected (read with Snapshot).
+    private static (Process Agent, System.Text.StringBuilder Log) StartCapturing(ProcessStartInfo psi)
+    {
+        var agent = Process.Start(psi)!;
+        var log = new System.Text.StringBuilder();
+        agent.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        agent.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        agent.BeginOutputReadLine();
+        agent.BeginErrorReadLine();
+        return (agent, log);
     }
 
     private static string Snapshot(System.Text.StringBuilder log)

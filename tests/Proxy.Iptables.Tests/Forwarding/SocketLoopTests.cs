@@ -18,39 +18,7 @@ public sealed class SocketLoopTests : IDisposable
 
     public void Dispose() => _loop.Dispose();
 
-    private sealed class Counter : IByteCounter
-    {
-        private long _in;
-        private long _out;
-
-        public long In => Interlocked.Read(ref _in);
-
-        public long Out => Interlocked.Read(ref _out);
-
-        public void Add(bool inbound, long bytes)
-        {
-            if (inbound) Interlocked.Add(ref _in, bytes);
-            else Interlocked.Add(ref _out, bytes);
-        }
-    }
-
-    private static async Task<byte[]> ReadToEndAsync(Socket s, CancellationToken ct)
-    {
-        using var ms = new MemoryStream();
-        var buffer = new byte[37_000];  // odd size: chunk boundaries never line up with the sender's
-        int n;
-        while ((n = await s.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0) ms.Write(buffer, 0, n);
-        return ms.ToArray();
-    }
-
-    private static async Task SendAllAsync(Socket s, byte[] data, CancellationToken ct)
-    {
-        for (var off = 0; off < data.Length;)
-        {
-            var n = Math.Min(100_000, data.Length - off);
-            off += await s.SendAsync(data.AsMemory(off, n), SocketFlags.None, ct);
-        }
-    }
+    private RelayScenarios.Relay Through(bool zeroCopy) => (c, u, counter, ct) => _loop.RelayAsync(c, u, counter, zeroCopy, ct);
 
     [Theory]
     [InlineData(false, 8_000_000)]
@@ -59,86 +27,18 @@ public sealed class SocketLoopTests : IDisposable
     [InlineData(true, 65_536)]
     public async Task Relay_BothWays_AllBytesInOrder_HalfClosePassedOn(bool zeroCopy, int size)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await SocketPair.SocketsAsync();
-        var (proxyUpstreamSide, server) = await SocketPair.SocketsAsync();
-        using (client)
-        using (server)
-        using (proxyClientSide)
-        using (proxyUpstreamSide)
-        {
-            var request = RandomNumberGenerator.GetBytes(size);
-            var response = RandomNumberGenerator.GetBytes(size + 12_345);
-            var counter = new Counter();
-            var splicedBefore = KernelSplice.Started;
-            var relay = _loop.RelayAsync(proxyClientSide, proxyUpstreamSide, counter, zeroCopy, timeout.Token);
-
-            // The server reads the whole request (ended by the client's half-close), then answers and
-            // closes; the client reads the whole answer after having shut down its write side.
-            var serverTask = Task.Run(async () =>
-            {
-                var got = await ReadToEndAsync(server, timeout.Token);
-                await SendAllAsync(server, response, timeout.Token);
-                server.Shutdown(SocketShutdown.Send);
-                return got;
-            });
-            await SendAllAsync(client, request, timeout.Token);
-            client.Shutdown(SocketShutdown.Send);
-            var answer = await ReadToEndAsync(client, timeout.Token);
-
-            Assert.Equal(request, await serverTask);
-            Assert.Equal(response, answer);
-            Assert.True(await relay.WaitAsync(timeout.Token));
-            Assert.Equal(request.Length, counter.In);
-            Assert.Equal(response.Length, counter.Out);
-            if (size > 1_000_000)
-            {
-                // Megabytes in 100 kB writes fill the 64 KiB scratch buffer at some point: the kernel took over.
-                if (zeroCopy) Assert.True(KernelSplice.Started > splicedBefore, "splice(2) was never used");
-            }
-            Assert.Equal(0, _loop.Active);
-        }
+        var (proxyClientSide, proxyUpstreamSide) = await RelayScenarios.BulkBothWaysAsync(Through(zeroCopy), size, expectSplice: zeroCopy && size > 1_000_000);
+        proxyClientSide.Dispose();
+        proxyUpstreamSide.Dispose();
+        Assert.Equal(0, _loop.Active);
     }
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Relay_UpstreamResetMidTransfer_EndsFalse_AndTheForwarderResetsTheClient(bool zeroCopy)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (client, proxyClientSide) = await SocketPair.SocketsAsync();
-        var (proxyUpstreamSide, server) = await SocketPair.SocketsAsync();
-        using (client)
-        {
-            var relay = _loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new Counter(), zeroCopy, timeout.Token);
-
-            // The client streams without end; the server reads 1 MiB, then resets.
-            using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-            var sender = Task.Run(async () =>
-            {
-                var chunk = new byte[65_536];
-                try
-                {
-                    while (true) await client.SendAsync(chunk, SocketFlags.None, stopSending.Token);
-                }
-                catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-                {
-                    return ex;
-                }
-            });
-            var buffer = new byte[65_536];
-            for (var total = 0; total < 1 << 20;) total += await server.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            server.LingerState = new LingerOption(true, 0);
-            server.Dispose();
-
-            Assert.False(await relay.WaitAsync(timeout.Token));
-            // What the forwarder does then (SocketConnection.Abort): the client sees a reset.
-            new SocketConnection(proxyClientSide).Abort();
-            proxyUpstreamSide.Dispose();
-            var outcome = await sender.WaitAsync(TimeSpan.FromSeconds(30), timeout.Token);
-            Assert.IsType<SocketException>(outcome);
-        }
-    }
+    public Task Relay_UpstreamResetMidTransfer_EndsFalse_AndTheForwarderResetsTheClient(bool zeroCopy) =>
+        // What the forwarder does after a relay that did not end cleanly: SocketConnection.Abort.
+        RelayScenarios.UpstreamResetMidTransferAsync(Through(zeroCopy), (clientSide, _) => new SocketConnection(clientSide).Abort());
 
     [Fact]
     public async Task Relay_Cancelled_EndsFalse_WhileIdle()
@@ -151,7 +51,7 @@ public sealed class SocketLoopTests : IDisposable
         using (proxyUpstreamSide)
         {
             using var stop = new CancellationTokenSource();
-            var relay = _loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new Counter(), zeroCopy: true, stop.Token);
+            var relay = _loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new RelayScenarios.Counter(), zeroCopy: true, stop.Token);
             // One round trip first, so the relay is registered and waiting.
             await client.SendAsync(new byte[] { 1, 2, 3 }, SocketFlags.None);
             var got = new byte[3];
@@ -175,11 +75,11 @@ public sealed class SocketLoopTests : IDisposable
         using (proxyClientSide)
         using (proxyUpstreamSide)
         {
-            var relay = loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new Counter(), zeroCopy: false, CancellationToken.None);
+            var relay = loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new RelayScenarios.Counter(), zeroCopy: false, CancellationToken.None);
             loop.Dispose();
             Assert.False(await relay.WaitAsync(TestTimeout.Token()));
             // A relay asked for after the loop ended ends at once.
-            Assert.False(await loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new Counter(), zeroCopy: false, CancellationToken.None).WaitAsync(TestTimeout.Token()));
+            Assert.False(await loop.RelayAsync(proxyClientSide, proxyUpstreamSide, new RelayScenarios.Counter(), zeroCopy: false, CancellationToken.None).WaitAsync(TestTimeout.Token()));
         }
     }
 
@@ -189,7 +89,7 @@ public sealed class SocketLoopTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var echo = new TcpEchoServer();
         var echoEndPoint = new IPEndPoint(IPAddress.Loopback, echo.Port);
-        var counter = new Counter();
+        var counter = new RelayScenarios.Counter();
         const int connections = 200;
         var tasks = Enumerable.Range(0, connections).Select(async i =>
         {
@@ -201,9 +101,9 @@ public sealed class SocketLoopTests : IDisposable
             {
                 var relay = _loop.RelayAsync(proxyClientSide, upstream, counter, zeroCopy: true, timeout.Token);
                 var message = RandomNumberGenerator.GetBytes(1_000 + i * 97);
-                await SendAllAsync(client, message, timeout.Token);
+                await RelayScenarios.SendAllAsync(client, message, timeout.Token);
                 client.Shutdown(SocketShutdown.Send);
-                Assert.Equal(message, await ReadToEndAsync(client, timeout.Token));
+                Assert.Equal(message, await RelayScenarios.ReadToEndAsync(client, timeout.Token));
                 Assert.True(await relay.WaitAsync(timeout.Token));
                 return message.Length;
             }
