@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 
 /// <summary>
-/// Linux <c>splice(2)</c> between two TCP sockets through a pipe: the bytes of a bulk transfer
+/// Linux <c>LibC.splice(2)</c> between two TCP sockets through a pipe: the bytes of a bulk transfer
 /// move socket → pipe → socket inside the kernel, never copied to or from managed memory. Used by
 /// <see cref="Splicer"/> once a direction has shown it carries bulk data (a read filled the whole
 /// copy buffer); small request/response traffic never pays for the pipe.
@@ -59,11 +59,11 @@ internal static class KernelSplice
     {
         if (!Available || !IsNonBlocking(from) || !IsNonBlocking(to)) return false;
         var fds = new int[2];
-        if (pipe2(fds, OCloexec | ONonBlock) != 0) return false;
+        if (LibC.pipe2(fds, OCloexec | ONonBlock) != 0) return false;
         using var read = new SafePipeHandle(fds[0]);
         using var write = new SafePipeHandle(fds[1]);
-        _ = fcntl(fds[1], FSetPipeSz, PipeSize);  // best effort: fewer system calls per byte
-        var capacity = fcntl(fds[1], FGetPipeSz, 0);
+        _ = LibC.fcntl(fds[1], FSetPipeSz, PipeSize);  // best effort: fewer system calls per byte
+        var capacity = LibC.fcntl(fds[1], FGetPipeSz, 0);
         if (capacity <= 0) capacity = 64 * 1024;
         Interlocked.Increment(ref _started);
 
@@ -109,7 +109,7 @@ internal static class KernelSplice
         try
         {
             handle.DangerousAddRef(ref added);
-            var flags = fcntl((int)handle.DangerousGetHandle(), FGetFl, 0);
+            var flags = LibC.fcntl((int)handle.DangerousGetHandle(), FGetFl, 0);
             return flags >= 0 && (flags & ONonBlock) != 0;
         }
         finally
@@ -129,7 +129,7 @@ internal static class KernelSplice
             destination.DangerousAddRef(ref addedDestination);
             while (true)
             {
-                var n = splice((int)source.DangerousGetHandle(), IntPtr.Zero, (int)destination.DangerousGetHandle(), IntPtr.Zero,
+                var n = LibC.splice((int)source.DangerousGetHandle(), IntPtr.Zero, (int)destination.DangerousGetHandle(), IntPtr.Zero,
                     (nuint)length, SpliceMove | SpliceNonBlock);
                 if (n >= 0) return (int)n;
                 var errno = Marshal.GetLastPInvokeError();
@@ -153,7 +153,7 @@ internal static class KernelSplice
             pipe.DangerousAddRef(ref added);
             while (true)
             {
-                var n = read((int)pipe.DangerousGetHandle(), buffer, (nuint)length);
+                var n = LibC.read((int)pipe.DangerousGetHandle(), buffer, (nuint)length);
                 if (n > 0) return (int)n;
                 var errno = Marshal.GetLastPInvokeError();
                 if (n < 0 && errno == EIntr) continue;
@@ -173,25 +173,6 @@ internal static class KernelSplice
 
         public override bool IsInvalid => handle.ToInt64() < 0;
 
-        protected override bool ReleaseHandle() => close((int)handle) == 0;
+        protected override bool ReleaseHandle() => LibC.close((int)handle) == 0;
     }
-
-#pragma warning disable SYSLIB1054 // DllImport keeps the plugin free of AllowUnsafeBlocks (all arguments are blittable).
-#pragma warning disable CA5392 // libc is a system library.
-    [DllImport("libc", SetLastError = true)]
-    private static extern int pipe2([Out] int[] fds, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint splice(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint len, uint flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fcntl(int fd, int cmd, int arg);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, [Out] byte[] buffer, nuint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-#pragma warning restore CA5392
-#pragma warning restore SYSLIB1054
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
@@ -8,7 +7,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// The proxy's own event loop for connections between two sockets (an intercepted client and an
 /// endpoint on this node): one thread waits in <c>epoll_wait</c> on every such socket and moves the
 /// bytes itself — non-blocking <c>recv</c>/<c>send</c> through one scratch buffer, or
-/// <c>splice(2)</c> through a pipe once a direction carries bulk data — and connects to the endpoint
+/// <c>LibC.splice(2)</c> through a pipe once a direction carries bulk data — and connects to the endpoint
 /// the same way. Linux only (<see cref="Supported"/>).
 /// </summary>
 /// <remarks>
@@ -34,7 +33,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Forwarding;
 /// told apart by a generation number and dropped.
 /// </para>
 /// </remarks>
-public sealed class SocketLoop : IDisposable
+public sealed partial class SocketLoop : IDisposable
 {
     /// <summary>Bytes one direction moves per turn before yielding to the others.</summary>
     public const int Budget = 512 * 1024;
@@ -88,20 +87,20 @@ public sealed class SocketLoop : IDisposable
         _logger = logger;
         _events = new byte[MaxEvents * EventSize];
         _ctl = new byte[EventSize];
-        _epoll = epoll_create1(Cloexec);
+        _epoll = LibC.epoll_create1(Cloexec);
         if (_epoll < 0) throw Error("epoll_create1");
-        _wake = eventfd(0, Cloexec | NonBlock);
+        _wake = LibC.eventfd(0, Cloexec | NonBlock);
         if (_wake < 0)
         {
             var error = Error("eventfd");
-            close(_epoll);
+            LibC.close(_epoll);
             throw error;
         }
         if (Control(CtlAdd, _wake, EpollIn, WakeKey) != 0)
         {
-            var error = Error("epoll_ctl(eventfd)");
-            close(_wake);
-            close(_epoll);
+            var error = Error("LibC.epoll_ctl(eventfd)");
+            LibC.close(_wake);
+            LibC.close(_epoll);
             throw error;
         }
         _thread = new Thread(Run) { IsBackground = true, Name = "proxy loop" };
@@ -133,7 +132,7 @@ public sealed class SocketLoop : IDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         socket.Blocking = false;
         Interlocked.Increment(ref _connects);
-        // connect(2) itself: the runtime's Connect reports EINPROGRESS as an exception, a costly way to say "pending".
+        // LibC.connect(2) itself: the runtime's Connect reports EINPROGRESS as an exception, a costly way to say "pending".
         Span<byte> address = stackalloc byte[28];
         var length = SocketAddress(endPoint, address);
         var handle = socket.SafeHandle;
@@ -144,7 +143,7 @@ public sealed class SocketLoop : IDisposable
             handle.DangerousAddRef(ref added);
             do
             {
-                result = connect((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(address), length);
+                result = LibC.connect((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(address), length);
                 if (result != 0) errno = Marshal.GetLastPInvokeError();
             }
             while (result != 0 && errno == EIntr);
@@ -153,7 +152,7 @@ public sealed class SocketLoop : IDisposable
         {
             if (added) handle.DangerousRelease();
         }
-        if (result == 0) return Task.CompletedTask;  // done inside connect(2)
+        if (result == 0) return Task.CompletedTask;  // done inside LibC.connect(2)
         if (errno != EInProgress) return Task.FromException(SocketErrorOf(errno));
         var pending = new Connect(this, socket);
         pending.Watch(cancellationToken);
@@ -169,7 +168,7 @@ public sealed class SocketLoop : IDisposable
     /// <param name="client">The accepted socket.</param>
     /// <param name="upstream">The endpoint's socket.</param>
     /// <param name="counters">Bytes moved (in = client → upstream).</param>
-    /// <param name="zeroCopy">Let a direction that carries bulk data move through <c>splice(2)</c>.</param>
+    /// <param name="zeroCopy">Let a direction that carries bulk data move through <c>LibC.splice(2)</c>.</param>
     /// <param name="cancellationToken">Ends the relay (agent stop).</param>
     public Task<bool> RelayAsync(Socket client, Socket upstream, IByteCounter counters, bool zeroCopy, CancellationToken cancellationToken)
     {
@@ -214,7 +213,7 @@ public sealed class SocketLoop : IDisposable
         if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
         {
             long one = 1;
-            _ = write(_wake, ref one, 8);
+            _ = LibC.write(_wake, ref one, 8);
         }
     }
 
@@ -247,7 +246,7 @@ public sealed class SocketLoop : IDisposable
             Interlocked.Exchange(ref _sleeping, 1);
             if (!_posted.IsEmpty || _stopping) timeout = 0;
         }
-        var n = epoll_wait(_epoll, _events, MaxEvents, timeout);
+        var n = LibC.epoll_wait(_epoll, _events, MaxEvents, timeout);
         Volatile.Write(ref _sleeping, 0);
         if (n < 0)
         {
@@ -266,7 +265,7 @@ public sealed class SocketLoop : IDisposable
             if (key == WakeKey)
             {
                 long drained = 0;
-                _ = read(_wake, ref drained, 8);
+                _ = LibC.read(_wake, ref drained, 8);
                 continue;
             }
             var slot = (int)(key & 0x7fff_ffff);
@@ -319,8 +318,8 @@ public sealed class SocketLoop : IDisposable
         Volatile.Write(ref _closed, true);
         while (_posted.TryDequeue(out var op)) op.Abandon();
         foreach (var op in _slots.ToArray()) op?.Abandon();
-        close(_wake);
-        close(_epoll);
+        LibC.close(_wake);
+        LibC.close(_epoll);
     }
 
     /// <summary>Stops the thread; operations still running fail (relays end as aborted).</summary>
@@ -330,7 +329,7 @@ public sealed class SocketLoop : IDisposable
         _stopping = true;
         Interlocked.Exchange(ref _sleeping, 0);
         long one = 1;
-        _ = write(_wake, ref one, 8);
+        _ = LibC.write(_wake, ref one, 8);
         if (Thread.CurrentThread != _thread) _thread.Join();
     }
 
@@ -357,7 +356,7 @@ public sealed class SocketLoop : IDisposable
     {
         BinaryPrimitives.WriteUInt32LittleEndian(_ctl, events);
         BinaryPrimitives.WriteUInt64LittleEndian(_ctl.AsSpan(DataOffset), key);
-        return epoll_ctl(_epoll, op, fd, _ctl);
+        return LibC.epoll_ctl(_epoll, op, fd, _ctl);
     }
 
     // Adds fd to the epoll set (or re-points it, when a connect on this loop registered it).
@@ -416,494 +415,4 @@ public sealed class SocketLoop : IDisposable
         var errno = Marshal.GetLastPInvokeError();
         return new IOException($"{call}: {Marshal.GetPInvokeErrorMessage(errno)}", new SocketException(errno));
     }
-
-    /// <summary>Something the loop runs: posted once, then woken by its sockets' events.</summary>
-    private abstract class Operation(SocketLoop loop)
-    {
-        private static uint _generations;
-        private CancellationTokenRegistration _cancel;
-
-        protected SocketLoop Loop { get; } = loop;
-
-        public uint Generation { get; } = Interlocked.Increment(ref _generations);
-
-        protected int Slot { get; set; } = -1;
-
-        // Set by the token's callback (any thread); acted on by the loop.
-        protected volatile bool Cancelled;
-
-        public void Watch(CancellationToken cancellationToken)
-        {
-            if (!cancellationToken.CanBeCanceled) return;
-            _cancel = cancellationToken.UnsafeRegister(static s =>
-            {
-                var op = (Operation)s!;
-                op.Cancelled = true;
-                op.Loop.Post(op);
-            }, this);
-        }
-
-        protected void Unwatch() => _cancel.Unregister();
-
-        /// <summary>Posted: start, or act on a cancellation.</summary>
-        public abstract void Run();
-
-        public abstract void OnEvents(uint events, bool client);
-
-        /// <summary>The loop is stopping.</summary>
-        public abstract void Abandon();
-    }
-
-    private sealed class Connect(SocketLoop loop, Socket socket) : Operation(loop)
-    {
-        private bool _added;
-        private bool _finished;
-
-        // Continues on the loop: no hand-off before the relay starts.
-        public TaskCompletionSource Done { get; } = new();
-
-        public override void Run()
-        {
-            if (_finished) return;
-            if (Cancelled)
-            {
-                Fail(null);
-                return;
-            }
-            if (Slot >= 0) return;
-            Slot = Loop.TakeSlot(this);
-            var handle = socket.SafeHandle;
-            handle.DangerousAddRef(ref _added);
-            var fd = (int)handle.DangerousGetHandle();
-            if (!Loop.Register(fd, KeyOf(Slot, Generation, client: false)))
-            {
-                Fail(SocketErrorOf(Marshal.GetLastPInvokeError()));
-                return;
-            }
-        }
-
-        public override void OnEvents(uint events, bool client)
-        {
-            if (_finished) return;
-            var fd = (int)socket.SafeHandle.DangerousGetHandle();
-            var error = 0;
-            var length = sizeof(int);
-            if (getsockopt(fd, SolSocket, SoError, ref error, ref length) != 0) error = Marshal.GetLastPInvokeError();
-            if (error != 0) Fail(SocketErrorOf(error));
-            else if ((events & EpollOut) != 0) Succeed();
-        }
-
-        public override void Abandon() => Fail(new ObjectDisposedException(nameof(SocketLoop)));
-
-        private void Succeed()
-        {
-            End();
-            Done.TrySetResult();
-        }
-
-        // exception null: cancelled. The dialer leaves the loop before it asks the failover policy.
-        private void Fail(Exception? exception)
-        {
-            End();
-            if (exception is null) Done.TrySetCanceled();
-            else Done.TrySetException(exception);
-        }
-
-        private void End()
-        {
-            _finished = true;
-            Unwatch();
-            if (Slot >= 0) Loop.FreeSlot(Slot);
-            if (_added) socket.SafeHandle.DangerousRelease();
-            _added = false;
-        }
-    }
-
-    private sealed class Acceptor(SocketLoop loop, Socket listener, Action<Socket> dispatch) : Operation(loop), IAsyncDisposable
-    {
-        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private bool _added;
-        private bool _paused;
-
-        public override void Run()
-        {
-            if (_stopped.Task.IsCompleted) return;
-            if (Cancelled)
-            {
-                Abandon();
-                return;
-            }
-            if (Slot < 0)
-            {
-                Slot = Loop.TakeSlot(this);
-                listener.SafeHandle.DangerousAddRef(ref _added);
-            }
-            // Level-triggered: a connection left in the backlog is reported again on the next turn.
-            var fd = (int)listener.SafeHandle.DangerousGetHandle();
-            var op = _paused ? CtlMod : CtlAdd;
-            _paused = false;
-            if (Loop.Control(op, fd, EpollIn, KeyOf(Slot, Generation, client: false)) != 0) Loop._logger.HandlerFailed(Error("epoll_ctl(listener)"));
-        }
-
-        public override void OnEvents(uint events, bool client)
-        {
-            if (_stopped.Task.IsCompleted) return;
-            Socket accepted;
-            try
-            {
-                accepted = listener.Accept();
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // E.g. out of descriptors: stop asking for 10 ms instead of spinning on a backlog that cannot be taken.
-                Loop._logger.HandlerFailed(ex);
-                _paused = true;
-                _ = Loop.Control(CtlMod, (int)listener.SafeHandle.DangerousGetHandle(), 0, KeyOf(Slot, Generation, client: false));
-                _ = Task.Delay(10).ContinueWith(static (_, s) => { var a = (Acceptor)s!; a.Loop.Post(a); }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                return;
-            }
-            try
-            {
-                dispatch(accepted);
-            }
-#pragma warning disable CA1031 // A bug in one connection's hand-over must not stop the listener: that connection is reset, the next accepted.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Loop._logger.HandlerFailed(ex);
-                new SocketConnection(accepted).Abort();
-            }
-        }
-
-        public override void Abandon()
-        {
-            if (_stopped.Task.IsCompleted) return;
-            if (Slot >= 0)
-            {
-                // Closing the listener (the caller's) would drop it from the set too; this stops events before that.
-                _ = epoll_ctl(Loop._epoll, CtlDel, (int)listener.SafeHandle.DangerousGetHandle(), Loop._ctl);
-                Loop.FreeSlot(Slot);
-            }
-            if (_added) listener.SafeHandle.DangerousRelease();
-            _added = false;
-            _stopped.TrySetResult();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Cancelled = true;
-            Loop.Post(this);
-            await _stopped.Task.ConfigureAwait(false);
-        }
-    }
-
-    private sealed class Relay(SocketLoop loop, Socket client, Socket upstream, IByteCounter counters, bool zeroCopy) : Operation(loop)
-    {
-        private readonly Direction _up = new(inbound: true, zeroCopy);
-        private readonly Direction _down = new(inbound: false, zeroCopy);
-        private bool _clientRef;
-        private bool _upstreamRef;
-        private bool _started;
-        private bool _finished;
-        private bool _queued;
-
-        // Continuations run on the loop: the forwarder's clean-up is a few system calls.
-        public TaskCompletionSource<bool> Done { get; } = new();
-
-        public override void Run()
-        {
-            if (_finished) return;
-            if (Cancelled)
-            {
-                Finish(clean: false);
-                return;
-            }
-            if (_started) return;
-            _started = true;
-            Interlocked.Increment(ref Loop._relays);
-            Interlocked.Increment(ref Loop._active);
-            Slot = Loop.TakeSlot(this);
-            client.SafeHandle.DangerousAddRef(ref _clientRef);
-            upstream.SafeHandle.DangerousAddRef(ref _upstreamRef);
-            var c = (int)client.SafeHandle.DangerousGetHandle();
-            var u = (int)upstream.SafeHandle.DangerousGetHandle();
-            _up.From = _down.To = c;
-            _up.To = _down.From = u;
-            // Adding a socket that is already readable reports it at once: the first turn reads what is waiting.
-            if (!Loop.Register(c, KeyOf(Slot, Generation, client: true)) || !Loop.Register(u, KeyOf(Slot, Generation, client: false)))
-                Finish(clean: false);
-        }
-
-        public override void OnEvents(uint events, bool client)
-        {
-            if (_finished) return;
-            var readable = (events & (EpollIn | EpollErr | EpollHup)) != 0;
-            var writable = (events & (EpollOut | EpollErr | EpollHup)) != 0;
-            // This socket's reads feed one direction; its room to write drains the other's leftovers.
-            var reading = client ? _up : _down;
-            var writing = client ? _down : _up;
-            if (readable) Pump(reading);
-            if (!_finished && writable && writing.HasPending) Pump(writing);
-        }
-
-        public void Resume()
-        {
-            _queued = false;
-            if (_finished) return;
-            if (_up.Yielded) Pump(_up);
-            if (!_finished && _down.Yielded) Pump(_down);
-        }
-
-        public override void Abandon() => Finish(clean: false);
-
-        private void Pump(Direction d)
-        {
-            d.Yielded = false;
-            var state = d.Move(Loop._scratch, counters);
-            if (state == Flow.Failed)
-            {
-                Finish(clean: false);
-                return;
-            }
-            if (state == Flow.Yielded && !_queued)
-            {
-                _queued = true;
-                Loop._again.Enqueue(this);
-            }
-            if (_up.Ended && _down.Ended) Finish(clean: true);
-        }
-
-        private void Finish(bool clean)
-        {
-            if (_finished) return;
-            _finished = true;
-            Unwatch();
-            if (_started)
-            {
-                Interlocked.Decrement(ref Loop._active);
-                Loop.FreeSlot(Slot);
-                Loop._registered.Remove(_up.From);
-                Loop._registered.Remove(_up.To);
-            }
-            _up.Release();
-            _down.Release();
-            if (_clientRef) client.SafeHandle.DangerousRelease();
-            if (_upstreamRef) upstream.SafeHandle.DangerousRelease();
-            _clientRef = _upstreamRef = false;
-            Done.TrySetResult(clean);
-        }
-    }
-
-    private enum Flow
-    {
-        Waiting,
-        Yielded,
-        Ended,
-        Failed,
-    }
-
-    /// <summary>One way of a relay: reads <see cref="From"/>, writes <see cref="To"/>.</summary>
-    private sealed class Direction(bool inbound, bool zeroCopy)
-    {
-        private byte[]? _left;      // what To could not take yet
-        private int _leftStart;
-        private int _leftEnd;
-        private int _pipeRead = -1;
-        private int _pipeWrite = -1;
-        private int _pipeCapacity;
-        private int _inPipe;
-        private bool _spliceTried = !zeroCopy;
-        private bool _eof;
-
-        public int From { get; set; } = -1;
-
-        public int To { get; set; } = -1;
-
-        public bool Ended { get; private set; }
-
-        public bool Yielded { get; set; }
-
-        public bool HasPending => _left is not null || _inPipe > 0;
-
-        public Flow Move(byte[] scratch, IByteCounter counters)
-        {
-            if (Ended) return Flow.Ended;
-            var budget = Budget;
-            while (true)
-            {
-                // 1. What the destination could not take before.
-                if (_left is not null)
-                {
-                    var n = Send(To, _left, _leftStart, _leftEnd - _leftStart);
-                    if (n < 0) return n == -EAgain ? Flow.Waiting : Flow.Failed;
-                    counters.Add(inbound, n);
-                    _leftStart += n;
-                    if (_leftStart < _leftEnd) continue;
-                    ArrayPool<byte>.Shared.Return(_left);
-                    _left = null;
-                }
-                if (_inPipe > 0)
-                {
-                    var n = Splice(_pipeRead, To, _inPipe);
-                    if (n < 0) return n == -EAgain ? Flow.Waiting : Flow.Failed;
-                    counters.Add(inbound, n);
-                    _inPipe -= n;
-                    budget -= n;
-                    continue;
-                }
-                if (_eof)
-                {
-                    _ = shutdown(To, ShutWr);  // ENOTCONN: the peer is gone; the other direction will see it
-                    Ended = true;
-                    return Flow.Ended;
-                }
-                if (budget <= 0)
-                {
-                    Yielded = true;
-                    return Flow.Yielded;
-                }
-
-                // 2. Read more.
-                if (_pipeRead >= 0)
-                {
-                    var n = Splice(From, _pipeWrite, _pipeCapacity);
-                    if (n == 0) _eof = true;
-                    else if (n < 0) return n == -EAgain ? Flow.Waiting : Flow.Failed;
-                    else _inPipe = n;
-                    continue;
-                }
-                var read = Receive(From, scratch);
-                if (read == 0)
-                {
-                    _eof = true;
-                    continue;
-                }
-                if (read < 0) return read == -EAgain ? Flow.Waiting : Flow.Failed;
-                budget -= read;
-                var sent = Send(To, scratch, 0, read);
-                if (sent == -EAgain) sent = 0;
-                else if (sent < 0) return Flow.Failed;
-                counters.Add(inbound, sent);
-                // A full scratch buffer means bulk data: from now on this direction goes through the kernel.
-                if (read == scratch.Length && !_spliceTried) OpenPipe();
-                if (sent < read)
-                {
-                    // The destination is full: keep the rest until it has room (its next EPOLLOUT).
-                    _left = ArrayPool<byte>.Shared.Rent(read - sent);
-                    scratch.AsSpan(sent, read - sent).CopyTo(_left);
-                    _leftStart = 0;
-                    _leftEnd = read - sent;
-                    return Flow.Waiting;
-                }
-            }
-        }
-
-        public void Release()
-        {
-            if (_left is not null) ArrayPool<byte>.Shared.Return(_left);
-            _left = null;
-            if (_pipeRead >= 0) close(_pipeRead);
-            if (_pipeWrite >= 0) close(_pipeWrite);
-            _pipeRead = _pipeWrite = -1;
-        }
-
-        private void OpenPipe()
-        {
-            _spliceTried = true;
-            var fds = new int[2];
-            if (pipe2(fds, Cloexec | NonBlock) != 0) return;
-            _ = fcntl(fds[1], FSetPipeSz, KernelSplice.PipeSize);  // best effort: fewer calls per byte
-            var capacity = fcntl(fds[1], FGetPipeSz, 0);
-            _pipeCapacity = capacity > 0 ? capacity : 64 * 1024;
-            _pipeRead = fds[0];
-            _pipeWrite = fds[1];
-            KernelSplice.CountStarted();
-        }
-
-        private static int Receive(int fd, byte[] buffer)
-        {
-            while (true)
-            {
-                var n = recv(fd, ref MemoryMarshal.GetArrayDataReference(buffer), (nuint)buffer.Length, MsgDontWait);
-                if (n >= 0) return (int)n;
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != EIntr) return -errno;
-            }
-        }
-
-        private static int Send(int fd, byte[] buffer, int offset, int count)
-        {
-            while (true)
-            {
-                var n = send(fd, ref buffer[offset], (nuint)count, MsgDontWait | MsgNoSignal);
-                if (n >= 0) return (int)n;
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != EIntr) return -errno;
-            }
-        }
-
-        private static int Splice(int from, int to, int count)
-        {
-            while (true)
-            {
-                var n = splice(from, IntPtr.Zero, to, IntPtr.Zero, (nuint)count, SpliceMove | SpliceNonBlock);
-                if (n >= 0) return (int)n;
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != EIntr) return -errno;
-            }
-        }
-    }
-
-#pragma warning disable SYSLIB1054 // DllImport keeps the plugin free of AllowUnsafeBlocks (all arguments are blittable).
-#pragma warning disable CA5392 // libc is a system library.
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_create1(int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_ctl(int epfd, int op, int fd, [In] byte[] ev);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_wait(int epfd, [Out] byte[] events, int maxEvents, int timeout);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int eventfd(uint initval, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, ref long value, nuint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint write(int fd, ref long value, nuint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recv(int fd, ref byte buffer, nuint length, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint send(int fd, ref byte buffer, nuint length, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int connect(int fd, ref byte address, int length);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int shutdown(int fd, int how);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getsockopt(int fd, int level, int name, ref int value, ref int length);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint splice(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint len, uint flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int pipe2([Out] int[] fds, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fcntl(int fd, int cmd, int arg);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-#pragma warning restore CA5392
-#pragma warning restore SYSLIB1054
 }
