@@ -130,7 +130,7 @@ public sealed partial class SocketLoop
             var fd = (int)listener.SafeHandle.DangerousGetHandle();
             var op = _paused ? CtlMod : CtlAdd;
             _paused = false;
-            if (Loop.Control(op, fd, EpollIn, KeyOf(Slot, Generation, client: false)) != 0) Loop._logger.HandlerFailed(Error("LibC.epoll_ctl(listener)"));
+            if (Loop.Control(op, fd, EpollIn, KeyOf(Slot, Generation, client: false)) != 0) Loop._logger.HandlerFailed(Error("epoll_ctl(listener)"));
         }
 
         public override void OnEvents(uint events, bool client)

@@ -98,7 +98,7 @@ public sealed partial class SocketLoop : IDisposable
         }
         if (Control(CtlAdd, _wake, EpollIn, WakeKey) != 0)
         {
-            var error = Error("LibC.epoll_ctl(eventfd)");
+            var error = Error("epoll_ctl(eventfd)");
             LibC.close(_wake);
             LibC.close(_epoll);
             throw error;
