@@ -122,6 +122,8 @@ public sealed class AutoNatClient : IAsyncDisposable
     {
         try
         {
+            // Its dial-back arrives meanwhile and is closed at once: it must not take over the connection in use.
+            using var dialBack = _host.ExpectDialBack(connection.RemotePeerId);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // The server may try several addresses, each up to its own dial-back limit.
             timeout.CancelAfter(TimeSpan.FromSeconds(60));

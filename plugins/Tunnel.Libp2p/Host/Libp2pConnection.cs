@@ -70,6 +70,19 @@ public sealed class Libp2pConnection : IAsyncDisposable
         internal set => Volatile.Write(ref _replacedBy, value);
     }
 
+    /// <summary>
+    /// Arrived from a peer while we waited for its AutoNAT dial-back: the peer closes such a connection
+    /// as soon as it is up, so until the answer shows it stays it takes no part in choosing between
+    /// duplicates and carries none of our streams (<see cref="Libp2pHost.ExpectDialBack"/>).
+    /// </summary>
+    internal bool DialBack
+    {
+        get => Volatile.Read(ref _dialBack);
+        set => Volatile.Write(ref _dialBack, value);
+    }
+
+    private bool _dialBack;
+
     public YamuxSession Session { get; }
 
     public bool IsClosed => Session.IsClosed;

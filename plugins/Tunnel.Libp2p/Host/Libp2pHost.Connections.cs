@@ -16,6 +16,9 @@ public sealed partial class Libp2pHost
 {
     private const string PluginMeshAgentPrefix = "pluginmesh/";
 
+    // Peers asked for an AutoNAT dial-back, with how many asks are open (ExpectDialBack). Under _lock.
+    private readonly Dictionary<PeerId, int> _dialBacksExpected = [];
+
     /// <summary>
     /// Adds an upgraded connection: per-peer limit for inbound ones, duplicate resolution, events,
     /// identify. Returns the connection to use for the peer (this one, or the one it lost to), or
@@ -42,6 +45,7 @@ public sealed partial class Libp2pHost
             if (inbound && open >= _options.MaxConnectionsPerPeer) refused = true;
             else
             {
+                if (inbound && _dialBacksExpected.ContainsKey(peer)) connection.DialBack = true;
                 list.Add(connection);
                 retired = ReconcileLocked(list);
             }
@@ -101,7 +105,7 @@ public sealed partial class Libp2pHost
     /// <summary>Retires every direct connection to the peer but the preferred one; returns what to retire. Under <c>_lock</c>.</summary>
     private List<(Libp2pConnection Loser, Libp2pConnection Survivor)> ReconcileLocked(List<Libp2pConnection> list)
     {
-        var direct = list.Where(c => !c.IsClosed && c.Path != PathKind.Relayed && c.ReplacedBy is null).ToList();
+        var direct = list.Where(c => !c.IsClosed && c.Path != PathKind.Relayed && c.ReplacedBy is null && !c.DialBack).ToList();
         if (direct.Count < 2) return [];
         Libp2pConnection? survivor = null;
         foreach (var c in direct)
@@ -173,9 +177,60 @@ public sealed partial class Libp2pHost
         foreach (var (loser, survivor) in retired) Retire(loser, survivor);
     }
 
+    /// <summary>
+    /// The AutoNAT client is asking <paramref name="server"/> to dial it back: until the result is
+    /// disposed (the answer came), an inbound connection from that peer is taken for the dial-back —
+    /// which the server closes as soon as it is up — and neither replaces a connection in use nor gets
+    /// streams of ours. Without this, a dial-back whose dialer sorts first won the choice between
+    /// duplicates, the connection in use stopped taking streams, and streams opened in the few
+    /// milliseconds before the server closed the dial-back were reset. A connection still open when
+    /// the window ends is an ordinary one and is reconciled then.
+    /// </summary>
+    internal IDisposable ExpectDialBack(PeerId server)
+    {
+        lock (_lock) _dialBacksExpected[server] = _dialBacksExpected.GetValueOrDefault(server) + 1;
+        return new DialBackWindow(this, server);
+    }
+
+    private void EndDialBack(PeerId server)
+    {
+        List<(Libp2pConnection Loser, Libp2pConnection Survivor)> retired = [];
+        lock (_lock)
+        {
+            var left = _dialBacksExpected.GetValueOrDefault(server) - 1;
+            if (left > 0)
+            {
+                _dialBacksExpected[server] = left;
+                return;
+            }
+            _dialBacksExpected.Remove(server);
+            if (_connections.TryGetValue(server, out var list))
+            {
+                var stayed = false;
+                foreach (var c in list.Where(c => c.DialBack))
+                {
+                    c.DialBack = false;
+                    stayed |= !c.IsClosed;
+                }
+                if (stayed) retired = ReconcileLocked(list);
+            }
+        }
+        foreach (var (loser, survivor) in retired) Retire(loser, survivor);
+    }
+
+    private sealed class DialBackWindow(Libp2pHost host, PeerId server) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) host.EndDialBack(server);
+        }
+    }
+
     private Libp2pConnection? FindConnection(PeerId peer) =>
         _connections.TryGetValue(peer, out var list)
-            ? list.Where(c => !c.IsClosed && c.ReplacedBy is null && !c.Session.IsDraining && !c.Session.IsRemoteGoingAway)
+            ? list.Where(c => !c.IsClosed && c.ReplacedBy is null && !c.DialBack && !c.Session.IsDraining && !c.Session.IsRemoteGoingAway)
                 .OrderBy(c => c.Path == PathKind.Relayed ? 1 : 0).FirstOrDefault()
             : null;
 }

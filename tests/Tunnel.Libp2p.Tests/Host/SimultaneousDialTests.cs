@@ -98,6 +98,51 @@ public sealed class SimultaneousDialTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AutoNatDialBack_FromAPeerThatSortsFirst_NeverTakesOverTheConnectionInUse_OneThatStaysIsReconciledAfter()
+    {
+        var ct = TestTimeout.Token();
+        using var k1 = PrivateKey.Generate();
+        using var k2 = PrivateKey.Generate();
+        // The asker has the higher PeerId: a connection the server dials sorts before the one the asker dialed.
+        var (highKey, lowKey) = k1.PeerId.Multihash.SequenceCompareTo(k2.PeerId.Multihash) > 0 ? (k1, k2) : (k2, k1);
+        await using var asker = await StartAsync(highKey, null);
+        await using var server = await StartAsync(lowKey, null);
+        var inUse = await asker.DialAsync(HostFactory.DialAddress(server), ct);
+        await Eventually.TrueAsync(() => Live(server).Count == 1, "the server registered the connection");
+
+        // 1. The dial-back as AutoNatServer makes it: dialed, upgraded, closed at once. While the asker
+        //    waits for the answer, the connection in use keeps every stream.
+        using (asker.ExpectDialBack(server.PeerId))
+        {
+            var dialBack = await server.DialTcpAsync(asker.ListenAddresses[0], asker.PeerId, null, ct);
+            await Eventually.TrueAsync(() => Live(asker).Count == 2, "the asker registered the dial-back");
+            Assert.Null(inUse.ReplacedBy);
+            Assert.Same(inUse, asker.GetConnection(server.PeerId));
+            var during = await inUse.OpenStreamAsync(EchoProtocol.ProtocolId, ct);
+            Assert.Same(inUse, during.Connection);
+            await dialBack.DisposeAsync();
+            Assert.Equal(EchoBytes, await EchoClient.RunAsync(during.Stream, EchoBytes, ct));
+        }
+        await Eventually.TrueAsync(() => Live(asker).Count == 1, "the dial-back closed");
+        Assert.Null(inUse.ReplacedBy);
+        Assert.Equal(1000, await EchoClient.RunAsync((await inUse.OpenStreamAsync(EchoProtocol.ProtocolId, ct)).Stream, 1000, ct));
+
+        // 2. A connection from the server that arrives in the window and stays (an ordinary dial, registered
+        //    on both sides) is left alone until the answer, then resolved as any duplicate: it wins, the
+        //    old one drains, both sides keep the same one.
+        Libp2pConnection stays;
+        using (asker.ExpectDialBack(server.PeerId))
+        {
+            stays = await server.DialAsync(asker.ListenAddresses[0], ct);
+            await Eventually.TrueAsync(() => Live(asker).Count == 2, "the asker registered the new connection");
+            Assert.Null(inUse.ReplacedBy);
+        }
+        await Eventually.TrueAsync(() => inUse.ReplacedBy is not null, "the asker resolved the duplicate once the window ended");
+        await Eventually.TrueAsync(() => Live(asker).Count == 1 && Live(server).Count == 1, "one connection left on each side");
+        Assert.Equal(stays.LocalAddress, Live(asker)[0].RemoteAddress);
+    }
+
+    [Fact]
     public async Task PerPeerLimit_ExtraInboundFromSamePeerIsRefusedCounted_ExistingKeepsWorking()
     {
         using var meter = new Meter("test.libp2p." + Guid.NewGuid());
