@@ -41,8 +41,24 @@ internal static class KernelSplice
     /// <summary>Directions handed to the kernel since start (for tests).</summary>
     internal static long Started => Interlocked.Read(ref _started);
 
-    /// <summary>Counts a direction handed to the kernel elsewhere (<see cref="SocketLoop"/>).</summary>
-    internal static void CountStarted() => Interlocked.Increment(ref _started);
+    /// <summary>
+    /// A non-blocking pipe for one direction handed to the kernel (here and in <see cref="SocketLoop"/>),
+    /// asked for <see cref="PipeSize"/> (best effort: fewer system calls per byte), and counted in
+    /// <see cref="Started"/>; false when the kernel gives none. The caller closes both ends.
+    /// </summary>
+    internal static bool TryOpenPipe(out int readFd, out int writeFd, out int capacity)
+    {
+        var fds = new int[2];
+        readFd = writeFd = -1;
+        capacity = 0;
+        if (LibC.pipe2(fds, OCloexec | ONonBlock) != 0) return false;
+        (readFd, writeFd) = (fds[0], fds[1]);
+        _ = LibC.fcntl(writeFd, FSetPipeSz, PipeSize);
+        capacity = LibC.fcntl(writeFd, FGetPipeSz, 0);
+        if (capacity <= 0) capacity = 64 * 1024;
+        Interlocked.Increment(ref _started);
+        return true;
+    }
 
     /// <summary>
     /// Moves everything <paramref name="from"/> sends to <paramref name="to"/> until end of stream
@@ -58,14 +74,9 @@ internal static class KernelSplice
     public static async Task<bool> PumpAsync(Socket from, Socket to, byte[] fallback, Action<int> moved, CancellationToken cancellationToken)
     {
         if (!Available || !IsNonBlocking(from) || !IsNonBlocking(to)) return false;
-        var fds = new int[2];
-        if (LibC.pipe2(fds, OCloexec | ONonBlock) != 0) return false;
-        using var read = new SafePipeHandle(fds[0]);
-        using var write = new SafePipeHandle(fds[1]);
-        _ = LibC.fcntl(fds[1], FSetPipeSz, PipeSize);  // best effort: fewer system calls per byte
-        var capacity = LibC.fcntl(fds[1], FGetPipeSz, 0);
-        if (capacity <= 0) capacity = 64 * 1024;
-        Interlocked.Increment(ref _started);
+        if (!TryOpenPipe(out var readFd, out var writeFd, out var capacity)) return false;
+        using var read = new SafePipeHandle(readFd);
+        using var write = new SafePipeHandle(writeFd);
 
         while (true)
         {

@@ -219,14 +219,7 @@ public sealed partial class SocketLoop
         private void OpenPipe()
         {
             _spliceTried = true;
-            var fds = new int[2];
-            if (LibC.pipe2(fds, Cloexec | NonBlock) != 0) return;
-            _ = LibC.fcntl(fds[1], FSetPipeSz, KernelSplice.PipeSize);  // best effort: fewer calls per byte
-            var capacity = LibC.fcntl(fds[1], FGetPipeSz, 0);
-            _pipeCapacity = capacity > 0 ? capacity : 64 * 1024;
-            _pipeRead = fds[0];
-            _pipeWrite = fds[1];
-            KernelSplice.CountStarted();
+            if (KernelSplice.TryOpenPipe(out var read, out var write, out var capacity)) (_pipeRead, _pipeWrite, _pipeCapacity) = (read, write, capacity);
         }
 
         private static int Receive(int fd, byte[] buffer)

@@ -47,7 +47,6 @@ public sealed partial class SocketLoop : IDisposable
     private const int EIntr = 4, EAgain = 11, ENoEnt = 2, EExist = 17, EInProgress = 115;
     private const int SolSocket = 1, SoError = 4, ShutWr = 1;
     private const uint SpliceMove = 1, SpliceNonBlock = 2;
-    private const int FSetPipeSz = 1031, FGetPipeSz = 1032;
     private const ulong WakeKey = ulong.MaxValue;
 
     // struct epoll_event is packed on x86-64 (12 bytes), naturally aligned elsewhere (16 bytes).
