@@ -38,6 +38,12 @@ PY
 )
 [ -n "$host_has" ] || { echo "publish: no .NET 10 shared framework found (dotnet --list-runtimes)" >&2; exit 1; }
 
+# The host's own NuGet dependencies (YamlDotNet, …) are in the single file too, and for the same reason
+# a plugin's copy of one is never loaded; a copy is left out only when it is the very same file (same
+# package version), so a plugin built against another version keeps its own.
+dotnet build src/Cli/PluginMesh.Cli.csproj -c Release --nologo -v q
+host_deps=$root/src/Cli/bin/Release/net10.0
+
 # bundle_for <rid>: stages plugins/ and policies/ for that platform and zips them into $out/bundle-<rid>.zip.
 bundle_for() {
   local rid=$1 stage=$out/bundle-$1 name f
@@ -48,7 +54,9 @@ bundle_for() {
     # Debug symbols and a second copy of the host's shared assemblies are not needed at run time.
     for f in "$dir"*; do
       [ -f "$f" ] && [[ "$f" != *.pdb ]] || continue
-      grep -qxF "$(basename "$f")" <<< "$host_has" || cp "$f" "$stage/plugins/$name/"
+      grep -qxF "$(basename "$f")" <<< "$host_has" && continue
+      [[ "$f" == *.dll ]] && cmp -s "$f" "$host_deps/$(basename "$f")" && continue
+      cp "$f" "$stage/plugins/$name/"
     done
     if [ -d "${dir}runtimes/$rid" ]; then
       mkdir -p "$stage/plugins/$name/runtimes" && cp -r "${dir}runtimes/$rid" "$stage/plugins/$name/runtimes/"
