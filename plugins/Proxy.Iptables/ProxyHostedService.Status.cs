@@ -46,6 +46,7 @@ public sealed partial class ProxyHostedService
         return new ProxyStatus(mode == ProxyMode.Iptables ? "iptables" : "listen", _running, rules,
             _tunnelRegistration is not null, metrics.Active, services, planner.FlatPodNetworkStatus())
         {
+            ModeReason = choice.Reason,
             TunnelRefused = _authorizer?.Refused ?? new Dictionary<string, long>(),
             EventLoop = _socketLoop is { } l ? new EventLoopStatus(l.Active, l.Relays, l.Connects) : null,
             ClientSource = _clientSource is { } c ? new ClientSourceStatus(c.Ready, $"0x{c.ReplyMark:x}", c.Table, c.Kept, c.Problem, c.Ipv6Ready, c.Ipv6Problem) : null,

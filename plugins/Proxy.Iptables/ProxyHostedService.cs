@@ -10,7 +10,7 @@ namespace PluginMesh.Plugins.Proxy.Iptables;
 /// </summary>
 public sealed partial class ProxyHostedService(
     ProxyOptions options,
-    ProxyMode mode,
+    ModeChoice choice,
     string nodeName,
     IServiceCatalog catalog,
     IMeshTunnel? tunnel,
@@ -25,6 +25,7 @@ public sealed partial class ProxyHostedService(
     int? adminPort = null,
     IPeerNetwork? network = null) : IHostedService, IAsyncDisposable
 {
+    private readonly ProxyMode mode = choice.Mode;
     private readonly Dictionary<string, string> _pathsByNode = new(StringComparer.Ordinal);
 
     /// <summary>How often iptables mode checks that its rules were not removed or reordered by someone else.</summary>
@@ -117,7 +118,8 @@ public sealed partial class ProxyHostedService(
         // the node's address as before.
         if (_clientSource is { } clientSource) _clientSourceInstall = Task.Run(() => clientSource.InstallAsync(_stop.Token), CancellationToken.None);
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
-        logger.Started(mode);
+        if (choice.FellBack) logger.AutoChoseListen(choice.Reason);
+        logger.Started(mode, choice.Reason);
     }
 
     // ip6tables REDIRECTs to [::1] (OUTPUT) or the receiving interface's IPv6 address (PREROUTING): an

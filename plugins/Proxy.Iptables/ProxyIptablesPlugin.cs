@@ -24,17 +24,17 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
     /// <inheritdoc />
     protected override void AddServices(IServiceCollection services, PluginContext context, ProxyOptions options)
     {
-        var mode = ResolveMode(options.Mode);
+        var choice = ModeChoice.Resolve(options);
 
         services.AddSingleton(_ => new ProxyMetrics(context.Meter));
-        if (mode == ProxyMode.Iptables)
+        if (choice.Mode == ProxyMode.Iptables)
         {
             services.AddSingleton(sp => new IptablesInterceptor(options, new CommandRunner(options.Netns), sp.GetRequiredService<ProxyMetrics>(),
                 sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<IptablesInterceptor>>()));
             services.AddSingleton<ITrafficInterceptor>(sp => sp.GetRequiredService<IptablesInterceptor>());
         }
         services.AddSingleton(sp => new ProxyHostedService(
-            options, mode, context.Node.NodeName,
+            options, choice, context.Node.NodeName,
             sp.GetRequiredService<IServiceCatalog>(),
             sp.GetService<IMeshTunnel>(),
             sp.GetService<IFailoverPolicy>(),
@@ -52,8 +52,4 @@ public sealed class ProxyIptablesPlugin() : PluginMeshPlugin<ProxyOptions>(
         services.AddSingleton<IServiceConnector>(sp => sp.GetRequiredService<ProxyHostedService>());
         services.AddSingleton<IStatusContributor>(sp => new ProxyStatusContributor(sp.GetRequiredService<ProxyHostedService>()));
     }
-
-    /// <summary><c>auto</c> means iptables when we may change the nat table (root), listen otherwise.</summary>
-    public static ProxyMode ResolveMode(ProxyMode configured) =>
-        configured != ProxyMode.Auto ? configured : Environment.IsPrivilegedProcess ? ProxyMode.Iptables : ProxyMode.Listen;
 }

@@ -3,8 +3,12 @@ namespace PluginMesh.Plugins.Proxy.Iptables;
 /// <summary>Source-generated log messages of <c>proxy.iptables</c>.</summary>
 internal static partial class ProxyLog
 {
-    [LoggerMessage(1, LogLevel.Information, "[proxy.iptables] started in {Mode} mode")]
-    public static partial void Started(this ILogger logger, ProxyMode mode);
+    [LoggerMessage(1, LogLevel.Information, "[proxy.iptables] started in {Mode} mode ({Reason})")]
+    public static partial void Started(this ILogger logger, ProxyMode mode, string reason);
+
+    [LoggerMessage(21, LogLevel.Warning, "[proxy.iptables] listen mode, not iptables: {Reason}. ClusterIP traffic is not intercepted; "
+        + "clients reach each service on the local port `pluginmesh services` lists. Set mode: listen to make this the intent, or mode: iptables to require interception")]
+    public static partial void AutoChoseListen(this ILogger logger, string reason);
 
     [LoggerMessage(2, LogLevel.Information, "[proxy.iptables] stopped; rules removed: {RulesRemoved}")]
     public static partial void Stopped(this ILogger logger, bool rulesRemoved);

@@ -11,6 +11,9 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Status;
 public sealed record ProxyStatus(string Mode, bool Running, RuleSyncStatus? Rules, bool TunnelServing, long ActiveConnections, IReadOnlyList<ServiceStatus> Services,
     FlatPodNetworkStatus? FlatPodNetwork = null)
 {
+    /// <summary>Why this mode: <c>configured</c>, or what <c>auto</c> found (e.g. <c>auto: not running as root</c>).</summary>
+    public string? ModeReason { get; init; }
+
     /// <summary>Tunnel streams refused by this agent since start, by reason (<c>not_member</c>, <c>control_plane</c>, <c>not_in_catalog</c>, <c>not_on_this_node</c>).</summary>
     public IReadOnlyDictionary<string, long> TunnelRefused { get; init; } = new Dictionary<string, long>();
 

@@ -35,48 +35,96 @@ public sealed class DefaultProfileNetnsTests : IDisposable
     [Fact]
     public async Task Up_DefaultProfile_AllPluginsRun_AndStopCleansUp()
     {
-        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", _ns, "dotnet", TestPaths.HostDll, "up", "--config", Path.Combine(_tmp.Path, "absent.yaml"), "--no-default-plugins", "--plugins-dir", PluginsDir })
-            psi.ArgumentList.Add(a);
-        // An explicitly named config file must exist; point the defaults elsewhere through the environment instead.
-        psi.ArgumentList.RemoveAt(6);
-        psi.ArgumentList.RemoveAt(6);
-        psi.Environment["PLUGINMESH__NODE__DATADIR"] = Path.Combine(_tmp.Path, "data");
-        psi.Environment["PLUGINMESH__NODE__NAME"] = "zero-config";
-        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
-        using var agent = Process.Start(psi)!;
+        using var agent = StartAgent(path: null);
         var stderr = agent.StandardError.ReadToEndAsync();
         try
         {
-            string? status = null;
-            for (var i = 0; i < 600 && !agent.HasExited; i++)
-            {
-                var (code, output) = Sh("ip", "netns", "exec", _ns, "curl", "-sf", "http://127.0.0.1:9464/readyz");
-                if (code == 0)
-                {
-                    status = Sh("ip", "netns", "exec", _ns, "curl", "-sf", "http://127.0.0.1:9464/status").Output;
-                    break;
-                }
-                await Task.Delay(100);
-            }
-            Assert.True(status is not null, "agent never became ready: " + (agent.HasExited ? await stderr : "still starting"));
+            var status = await ReadyStatusAsync(agent, stderr);
             using var doc = JsonDocument.Parse(status);
-            var states = doc.RootElement.GetProperty("plugins").EnumerateArray().Where(p => p.GetProperty("enabled").GetBoolean())
-                .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
-            foreach (var id in new[] { "cache.litedb", "tunnel.libp2p", "tunnel.relay", "directory.p2p", "dns.mdns", "proxy.iptables", "catalog.kubernetes" })
-                Assert.True(states.TryGetValue(id, out var s) && s == "running", $"{id}: {(states.TryGetValue(id, out var st) ? st : "not enabled")}");
+            AssertDefaultPluginsRun(doc);
+            Assert.StartsWith("auto: root with CAP_NET_ADMIN", doc.RootElement.GetProperty("proxy").GetProperty("modeReason").GetString(), StringComparison.Ordinal);
             Assert.Contains("PLUGINMESH-SERVICES", Sh("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat").Output, StringComparison.Ordinal);
 
-            Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await agent.WaitForExitAsync(cts.Token);
-            Assert.True(agent.ExitCode == 0, await stderr);
+            await StopAsync(agent, stderr);
             Assert.DoesNotContain("PLUGINMESH", Sh("ip", "netns", "exec", _ns, "iptables-save", "-t", "nat").Output, StringComparison.Ordinal);
         }
         finally
         {
             if (!agent.HasExited) agent.Kill(true);
         }
+    }
+
+    /// <summary>
+    /// Root on a host (or in a container) without iptables: <c>mode: auto</c> runs the proxy in listen
+    /// mode and says why, instead of failing the agent's start (it did: "run iptables-save: No such file").
+    /// </summary>
+    [Fact]
+    public async Task Up_DefaultProfile_AsRootWithoutIptables_RunsInListenMode_AndSaysWhy()
+    {
+        // A PATH that has what the agent runs besides iptables (dotnet, and ip for the DNS interface).
+        var bin = Directory.CreateDirectory(Path.Combine(_tmp.Path, "bin")).FullName;
+        foreach (var tool in new[] { "dotnet", "ip" })
+            File.CreateSymbolicLink(Path.Combine(bin, tool), Sh("sh", "-c", "command -v " + tool).Output.Trim());
+        using var agent = StartAgent(path: bin);
+        var stderr = agent.StandardError.ReadToEndAsync();
+        try
+        {
+            var status = await ReadyStatusAsync(agent, stderr);
+            using var doc = JsonDocument.Parse(status);
+            AssertDefaultPluginsRun(doc);
+            var proxy = doc.RootElement.GetProperty("proxy");
+            Assert.Equal("listen", proxy.GetProperty("mode").GetString());
+            Assert.Contains("no iptables tools found", proxy.GetProperty("modeReason").GetString(), StringComparison.Ordinal);
+
+            await StopAsync(agent, stderr);
+            Assert.Contains("listen mode, not iptables: auto: no iptables tools found", await stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!agent.HasExited) agent.Kill(true);
+        }
+    }
+
+    /// <summary>`pluginmesh up` on the default profile in the namespace; <paramref name="path"/> replaces PATH inside it.</summary>
+    private Process StartAgent(string? path)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // No config file: the defaults, pointed elsewhere through the environment.
+        foreach (var a in new[] { "netns", "exec", _ns, "dotnet", TestPaths.HostDll, "up", "--no-default-plugins", "--plugins-dir", PluginsDir })
+            psi.ArgumentList.Add(a);
+        psi.Environment["PLUGINMESH__NODE__DATADIR"] = Path.Combine(_tmp.Path, "data");
+        psi.Environment["PLUGINMESH__NODE__NAME"] = "zero-config";
+        psi.Environment["PLUGINMESH__NODE__POLICIESDIR"] = Path.Combine(TestPaths.RepoRoot, "policies");
+        if (path is not null) psi.Environment["PATH"] = path;
+        return Process.Start(psi)!;
+    }
+
+    private async Task<string> ReadyStatusAsync(Process agent, Task<string> stderr)
+    {
+        for (var i = 0; i < 600 && !agent.HasExited; i++)
+        {
+            if (Sh("ip", "netns", "exec", _ns, "curl", "-sf", "http://127.0.0.1:9464/readyz").Code == 0)
+                return Sh("ip", "netns", "exec", _ns, "curl", "-sf", "http://127.0.0.1:9464/status").Output;
+            await Task.Delay(100);
+        }
+        Assert.Fail("agent never became ready: " + (agent.HasExited ? await stderr : "still starting"));
+        return "";
+    }
+
+    private static void AssertDefaultPluginsRun(JsonDocument status)
+    {
+        var states = status.RootElement.GetProperty("plugins").EnumerateArray().Where(p => p.GetProperty("enabled").GetBoolean())
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("state").GetString());
+        foreach (var id in new[] { "cache.litedb", "tunnel.libp2p", "tunnel.relay", "directory.p2p", "dns.mdns", "proxy.iptables", "catalog.kubernetes" })
+            Assert.True(states.TryGetValue(id, out var s) && s == "running", $"{id}: {(states.TryGetValue(id, out var st) ? st : "not enabled")}");
+    }
+
+    private static async Task StopAsync(Process agent, Task<string> stderr)
+    {
+        Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await agent.WaitForExitAsync(cts.Token);
+        Assert.True(agent.ExitCode == 0, await stderr);
     }
 
     private static (int Code, string Output) Sh(string exe, params string[] args)

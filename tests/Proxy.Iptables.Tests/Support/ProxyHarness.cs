@@ -24,7 +24,7 @@ public sealed class ProxyHarness : IAsyncDisposable
         Metrics = new ProxyMetrics(_meter);
         if (mode == ProxyMode.Iptables)
             Interceptor = new IptablesInterceptor(options, new CommandRunner(options.Netns), Metrics, TimeProvider.System, NullLogger<IptablesInterceptor>.Instance);
-        Proxy = new ProxyHostedService(options, mode, node, catalog, tunnel, failover, endpointPolicy, Interceptor, Metrics, TimeProvider.System,
+        Proxy = new ProxyHostedService(options, new ModeChoice(mode, "configured"), node, catalog, tunnel, failover, endpointPolicy, Interceptor, Metrics, TimeProvider.System,
             NullLogger<ProxyHostedService>.Instance, directory: directory, adminPort: adminPort, network: network);
     }
 
