@@ -28,6 +28,9 @@ internal sealed class ClusterDnsResponder : IDnsResponder
         internal set => Volatile.Write(ref _listen, value);
     }
 
+    /// <summary>Why the default address is not served (the interface could not be made; see <see cref="DnsOptions.InterfaceDefaulted"/>), or null.</summary>
+    public string? ListenProblem { get; internal set; }
+
     /// <inheritdoc />
     /// <remarks>
     /// Accepts a fully qualified name (trailing dot optional) or the short <c>svc.ns</c> form, which is

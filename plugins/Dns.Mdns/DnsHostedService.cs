@@ -34,15 +34,27 @@ internal sealed class DnsHostedService : IHostedService
     {
         try
         {
+            var listen = _options.Listen;
             if (_options.CreateInterface)
             {
-                var addresses = _options.Listen.Select(e => e.Address)
+                var addresses = listen.Select(e => e.Address)
                     .Where(a => !IPAddress.IsLoopback(a) && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any))
                     .Distinct().ToList();
                 if (addresses.Count > 0)
                 {
                     _interface = new DummyInterface(_options.InterfaceName, addresses, netns: null, _logger);
-                    await _interface.EnsureAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await _interface.EnsureAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PluginMeshException ex) when (_options.InterfaceDefaulted)
+                    {
+                        // Root defaults on a machine that cannot make the interface: serve where no interface is needed.
+                        _interface = null;
+                        listen = [DnsOptions.UnprivilegedListen];
+                        _responder.ListenProblem = $"{string.Join(", ", _options.Listen)} not served: {ex.Detail}";
+                        DnsLog.InterfaceFallback(_logger, string.Join(", ", _options.Listen), ex.Detail, DnsOptions.UnprivilegedListen.ToString());
+                    }
                 }
             }
 
@@ -54,7 +66,7 @@ internal sealed class DnsHostedService : IHostedService
             }
 
             var bound = new List<EndPoint>();
-            foreach (var endpoint in _options.Listen)
+            foreach (var endpoint in listen)
             {
                 var (udpSocket, tcpSocket) = ListenerSockets.Bind(endpoint);
                 var udp = new UdpDnsListener(udpSocket, _handler, _time, _logger);

@@ -42,4 +42,8 @@ internal static partial class DnsLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
         Message = "[dns.mdns] could not remove interface {Interface}: {Reason}")]
     public static partial void InterfaceRemoveFailed(ILogger logger, string @interface, string reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
+        Message = "[dns.mdns] cannot serve {Default}: {Reason}; serving DNS on {Fallback} instead (pods whose clusterDNS is {Default} get no answer from this agent). Install iproute2 and give the agent CAP_NET_ADMIN, or set listen")]
+    public static partial void InterfaceFallback(ILogger logger, string @default, string reason, string fallback);
 }

@@ -51,6 +51,14 @@ public sealed record DnsOptions(
     /// </summary>
     public bool ServeDns { get; init; } = true;
 
+    /// <summary>
+    /// True when the listen address and the interface are the root defaults (neither <c>listen</c> nor
+    /// <c>createInterface</c> configured): if the interface cannot be made (no <c>ip</c> command, no
+    /// CAP_NET_ADMIN in a container), the server falls back to <see cref="UnprivilegedListen"/> with a
+    /// warning instead of failing the agent's start. A configured interface is a requirement.
+    /// </summary>
+    public bool InterfaceDefaulted { get; init; }
+
     /// <summary>Reads the section, reporting every problem through <paramref name="error"/> (relative key, message).</summary>
     /// <param name="section">The plugin's section.</param>
     /// <param name="isRoot">Whether the process runs as root (decides the default listen address).</param>
@@ -90,6 +98,7 @@ public sealed record DnsOptions(
             : [isRoot ? PrivilegedListen : UnprivilegedListen];
 
         var serveDns = ConfigValues.Bool(section, "dns:enabled", true, error);
+        var interfaceDefaulted = isRoot && !listenConfigured && serveDns && !section.GetSection("createInterface").Exists();
         var createInterface = ConfigValues.Bool(section, "createInterface", isRoot && !listenConfigured && serveDns, error);
         if (createInterface && !isRoot) error("createInterface", "needs root (CAP_NET_ADMIN) to create the dummy interface; set it to false or run as root");
         var interfaceName = section["interface"] ?? "pluginmesh0";
@@ -122,6 +131,7 @@ public sealed record DnsOptions(
             ConfigValues.Int(section, "forwardRatePerClient", 100, 0, 1_000_000, error))
         {
             ServeDns = serveDns,
+            InterfaceDefaulted = interfaceDefaulted,
         };
     }
 

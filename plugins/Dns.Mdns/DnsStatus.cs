@@ -25,6 +25,9 @@ public sealed record DnsStatus(
     /// <summary>Whether the DNS server runs (false with <c>dns.enabled: false</c>: mDNS only).</summary>
     public bool Serving { get; init; } = true;
 
+    /// <summary>Why the default listen address (169.254.96.16:53 as root) is not served and <see cref="Listen"/> is the fallback, or null.</summary>
+    public string? ListenProblem { get; init; }
+
     /// <summary>The multicast half: discovery state, peers, packet counts.</summary>
     public MdnsStatus? Mdns { get; init; }
 }

@@ -22,6 +22,6 @@ internal sealed class DnsStatusContributor(
             zone.NameCount,
             metrics.Totals(),
             handler.Forwarder.CacheCount,
-            metrics.CacheHits) { Mdns = mdnsStatus, ForwardsActive = handler.Admission.Active };
+            metrics.CacheHits) { Mdns = mdnsStatus, ForwardsActive = handler.Admission.Active, ListenProblem = responder.ListenProblem };
     }
 }

@@ -91,7 +91,21 @@ public sealed class DnsOptionsTests
         Assert.Equal([new IPEndPoint(IPAddress.Parse("169.254.96.16"), 53)], options.Listen);
         Assert.True(options.CreateInterface);
         Assert.Equal("pluginmesh0", options.InterfaceName);
+        Assert.True(options.InterfaceDefaulted);
     }
+
+    [Theory]
+    [InlineData("createInterface", "true")]
+    [InlineData("listen", "169.254.96.16:53")]
+    public void Read_InterfaceOrListenConfigured_IsARequirement_NotADefaultThatFallsBack(string key, string value)
+    {
+        var options = DnsOptions.Read(DictionaryConfiguration.Of((key, value)), isRoot: true, (k, m) => Assert.Fail($"{k}: {m}"));
+        Assert.False(options.InterfaceDefaulted);
+    }
+
+    [Fact]
+    public void Read_NotRoot_HasNoInterfaceToFallBackFrom() =>
+        Assert.False(DnsOptions.Read(DictionaryConfiguration.Of(), isRoot: false, (k, m) => Assert.Fail($"{k}: {m}")).InterfaceDefaulted);
 
     [Fact]
     public void Read_ListenAsSingleValueAndIpv6_Parses()

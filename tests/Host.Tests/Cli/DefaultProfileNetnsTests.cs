@@ -55,16 +55,17 @@ public sealed class DefaultProfileNetnsTests : IDisposable
     }
 
     /// <summary>
-    /// Root on a host (or in a container) without iptables: <c>mode: auto</c> runs the proxy in listen
-    /// mode and says why, instead of failing the agent's start (it did: "run iptables-save: No such file").
+    /// Root on a machine (or in a container) with only the .NET runtime, no iptables and no iproute2 —
+    /// the README's first run on a fresh machine: every default plugin runs, the proxy in listen mode
+    /// and DNS on 127.0.0.1:5353, each saying why, instead of failing the agent's start (it did:
+    /// "run iptables-save: No such file", then "the 'ip' command (iproute2) is not installed").
     /// </summary>
     [Fact]
-    public async Task Up_DefaultProfile_AsRootWithoutIptables_RunsInListenMode_AndSaysWhy()
+    public async Task Up_DefaultProfile_AsRootWithoutIptablesOrIproute2_Runs_AndSaysWhatItCannotDo()
     {
-        // A PATH that has what the agent runs besides iptables (dotnet, and ip for the DNS interface).
+        // A PATH with nothing but dotnet on it.
         var bin = Directory.CreateDirectory(Path.Combine(_tmp.Path, "bin")).FullName;
-        foreach (var tool in new[] { "dotnet", "ip" })
-            File.CreateSymbolicLink(Path.Combine(bin, tool), Sh("sh", "-c", "command -v " + tool).Output.Trim());
+        File.CreateSymbolicLink(Path.Combine(bin, "dotnet"), Sh("sh", "-c", "command -v dotnet").Output.Trim());
         using var agent = StartAgent(path: bin);
         var stderr = agent.StandardError.ReadToEndAsync();
         try
@@ -75,9 +76,15 @@ public sealed class DefaultProfileNetnsTests : IDisposable
             var proxy = doc.RootElement.GetProperty("proxy");
             Assert.Equal("listen", proxy.GetProperty("mode").GetString());
             Assert.Contains("no iptables tools found", proxy.GetProperty("modeReason").GetString(), StringComparison.Ordinal);
+            var dns = doc.RootElement.GetProperty("dns");
+            Assert.Equal(["127.0.0.1:5353"], dns.GetProperty("listen").EnumerateArray().Select(e => e.GetString()));
+            Assert.Contains("169.254.96.16:53 not served: the 'ip' command (iproute2) is not installed", dns.GetProperty("listenProblem").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("pluginmesh0", Sh("ip", "netns", "exec", _ns, "ip", "-o", "link").Output, StringComparison.Ordinal);
 
             await StopAsync(agent, stderr);
-            Assert.Contains("listen mode, not iptables: auto: no iptables tools found", await stderr, StringComparison.Ordinal);
+            var log = await stderr;
+            Assert.Contains("listen mode, not iptables: auto: no iptables tools found", log, StringComparison.Ordinal);
+            Assert.Contains("cannot serve 169.254.96.16:53", log, StringComparison.Ordinal);
         }
         finally
         {
