@@ -42,7 +42,7 @@ public sealed class EndpointDialer(
         {
             var path = planner.Plan(backend);
             var from = KeepsSource(entry, client, backend, path) ? client : null;
-            var (result, reason, noPath, final) = await TryConnectAsync(backend, path, entry.Port.Protocol, prefix, from, cancellationToken).ConfigureAwait(false);
+            var (result, reason, noPath, final, detail) = await TryConnectAsync(backend, path, entry.Port.Protocol, prefix, from, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 backend.Health.RecordSuccess();
@@ -58,7 +58,7 @@ public sealed class EndpointDialer(
             // What to do next is the failover policy's call (a script, up to its time limit): not on the proxy's loop.
             if (loop?.OnLoopThread == true) await Task.Yield();
             entry.Counters.DialFailed(reason);
-            var line = $"{backend.EndPoint} ({path.ToWire()}): {reason}";
+            var line = detail is null ? $"{backend.EndPoint} ({path.ToWire()}): {reason}" : $"{backend.EndPoint} ({path.ToWire()}): {reason} ({detail})";
             (attempts ??= []).Add(line);
             failures?.Add(line);
             logger.DialFailed(entry.Name, backend.EndPoint.ToString(), path.ToWire(), reason);
@@ -102,9 +102,11 @@ public sealed class EndpointDialer(
     /// <summary>
     /// The connection (with <paramref name="prefix"/> delivered), or why not; <c>NoPath</c> when the tunnel
     /// knew no path to the node (<see cref="TunnelFailure.Unresolved"/>); <c>Final</c> when the prefix may
-    /// have reached an endpoint, so it must not be sent to another.
+    /// have reached an endpoint, so it must not be sent to another; <c>Detail</c> says, for a tunnel
+    /// dial, whether the way to the node or the node's agent failed, and its words (the reason alone is
+    /// the same code either way: it is what the failover policy and the metric see).
     /// </summary>
-    private async ValueTask<(DialResult? Result, string Reason, bool NoPath, bool Final)> TryConnectAsync(
+    private async ValueTask<(DialResult? Result, string Reason, bool NoPath, bool Final, string? Detail)> TryConnectAsync(
         Backend backend, ProxyPath path, TransportProtocol protocol, ClientPrefix? prefix, IPAddress? from, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,16 +119,18 @@ public sealed class EndpointDialer(
             {
                 var header = new TunnelHeader(protocol, backend.EndPoint);
                 var (stream, status, failure, reason) = await TunnelClient.OpenAsync(tunnel, backend.NodeName, header, prefix, timeout.Token).ConfigureAwait(false);
-                return stream is not null ? (new DialResult(backend, path, null, stream), "", false, false)
-                    : (null, failure is { } noPath ? ReasonOf(noPath) : ReasonOf(status, reason), failure == TunnelFailure.Unresolved, false);
+                if (stream is not null) return (new DialResult(backend, path, null, stream), "", false, false, null);
+                return failure is { } noPath
+                    ? (null, ReasonOf(noPath), noPath == TunnelFailure.Unresolved, false, $"no tunnel to {backend.NodeName}: {reason}")
+                    : (null, ReasonOf(status, reason), false, false, $"{backend.NodeName}'s agent: {reason}");
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return (null, "timeout", false, Sent(prefix));
+                return (null, "timeout", false, Sent(prefix), $"no answer from {backend.NodeName}'s agent within {options.ConnectTimeout.TotalMilliseconds:F0} ms");
             }
-            catch (IOException)
+            catch (IOException ex)
             {
-                return (null, "reset", false, Sent(prefix));
+                return (null, "reset", false, Sent(prefix), $"tunnel to {backend.NodeName}: {ex.Message}");
             }
         }
 
@@ -147,17 +151,17 @@ public sealed class EndpointDialer(
                 connected = true;
                 await socket.SendAsync(prefix!.Bytes, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             }
-            return (new DialResult(backend, path, socket, null), "", false, false);
+            return (new DialResult(backend, path, socket, null), "", false, false, null);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            return (null, ReasonOf(ex.SocketErrorCode), false, connected);
+            return (null, ReasonOf(ex.SocketErrorCode), false, connected, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return (null, "timeout", false, connected);
+            return (null, "timeout", false, connected, null);
         }
         catch
         {

@@ -159,6 +159,30 @@ public sealed class TunnelEndToEndTests
         Assert.Equal(TunnelStatus.Refused, status);
     }
 
+    /// <summary>
+    /// A failed tunnel dial names what failed: the node's agent answering for its endpoint, or the way
+    /// to the node — the reason code alone ("refused", "unreachable": what policies and metrics see)
+    /// reads the same for an endpoint that refuses and an agent that is down.
+    /// </summary>
+    [Fact]
+    public async Task DialFailures_AcrossNodes_SayWhetherTheAgentOrTheWayFailed()
+    {
+        var (dead, deadC) = (ListenModeTests.ClosedPort(), ListenModeTests.ClosedPort());
+        var catalog = OnNodesBAndC(dead, deadC);
+        var net = new FakeTunnelNetwork();
+        net.NoPath["node-c"] = true;
+        var (catalogA, catalogB) = (new FakeCatalog(), new FakeCatalog());
+        catalogA.Publish(catalog);
+        catalogB.Publish(catalog);
+        await using var b = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogB, "node-b", net.For("node-b"));
+        await using var a = await ProxyHarness.StartAsync(Listen, ProxyMode.Listen, catalogA, "node-a", net.For("node-a"));
+
+        var result = await a.Proxy.ConnectAsync(new ServiceKey("demo", "web"), 80, null, CancellationToken.None);
+        Assert.Null(result.Connection);
+        Assert.Contains($"127.0.0.1:{dead} (tunnel): refused (node-b's agent: ", result.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{deadC} (tunnel): unreachable (no tunnel to node-c: no connection or address for node-c)", result.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Service web with one endpoint on node-b and one on node-c.</summary>
     private static CatalogBuilder OnNodesBAndC(int portB, int portC) => new CatalogBuilder()
         .Service("web", "10.96.0.10", [new ServicePort("http", 80, TransportProtocol.Tcp, 0, "http")]).Endpoints("web",
