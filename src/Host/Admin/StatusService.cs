@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Diagnostics;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Host.Configuration;
+using Microsoft.Extensions.Hosting;
 using PluginMesh.Host.Plugins;
 
 namespace PluginMesh.Host.Admin;
@@ -13,6 +14,7 @@ internal sealed class StatusService(
     PluginRuntime runtime,
     IEnumerable<IStatusContributor> contributors,
     IEnumerable<IHostStatusSection> hostSections,
+    IHostApplicationLifetime lifetime,
     string? configFile)
 {
     // Uptime counts from the process's start, not from this service's creation (the first request).
@@ -24,7 +26,8 @@ internal sealed class StatusService(
         return process.StartTime.ToUniversalTime();
     }
 
-    public bool Ready => runtime.Ready;
+    /// <summary>Every plugin running and the host's start complete (the policy scripts, which load beside the plugins, included).</summary>
+    public bool Ready => runtime.Ready && lifetime.ApplicationStarted.IsCancellationRequested;
 
     public Dictionary<string, object?> Build()
     {
@@ -39,7 +42,7 @@ internal sealed class StatusService(
                 configFile,
                 pid = Environment.ProcessId,
             },
-            ["ready"] = runtime.Ready,
+            ["ready"] = Ready,
             ["plugins"] = plugins.All.Select(PluginRow).ToList(),
         };
         foreach (var section in hostSections) doc[section.Section] = Safe(section.GetStatus);
