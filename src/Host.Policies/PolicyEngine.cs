@@ -39,8 +39,6 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     private Task? _watchLoop;
     private bool _started;
     private bool _disposed;
-    // Reset while StartInBackground loads the scripts: policy calls made meanwhile wait for them.
-    private readonly ManualResetEventSlim _loaded = new(initialState: true);
 
     /// <summary>Creates the engine; nothing is read or watched until <see cref="Start"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
@@ -99,52 +97,6 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
         }
     }
 
-    /// <summary>
-    /// <see cref="Start"/> on a thread of its own: returns at once, and the task completes when the
-    /// scripts are loaded and watched. Policy calls made in between wait for the load, so the defaults
-    /// never answer for a script that is about to be active; the agent's start goes on meanwhile (the
-    /// first load compiles and warms up every script: ~0.5 s of CPU on an edge box, measured).
-    /// </summary>
-    public Task StartInBackground()
-    {
-        lock (_lifecycleLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_started)
-            {
-                return Task.CompletedTask;
-            }
-
-            _loaded.Reset();
-        }
-
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Start();
-                done.SetResult();
-            }
-#pragma warning disable CA1031 // handed to the task's awaiter (the host's start), not lost
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                done.SetException(ex);
-            }
-            finally
-            {
-                _loaded.Set();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "policy-load",
-        };
-        thread.Start();
-        return done.Task;
-    }
-
     /// <summary>Re-reads every script now (what the watcher and the poll do); unchanged files cost a hash.</summary>
     public void Reload()
     {
@@ -155,33 +107,22 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
     }
 
     /// <inheritdoc />
-    public RelaySelectionResult RankRelays(RelaySelectionInput input) => Loaded(_relaySelection).Invoke(input);
+    public RelaySelectionResult RankRelays(RelaySelectionInput input) => _relaySelection.Invoke(input);
 
     /// <inheritdoc />
-    public FailoverDecision OnFailure(FailureInput input) => Loaded(_failover).Invoke(input);
+    public FailoverDecision OnFailure(FailureInput input) => _failover.Invoke(input);
 
     /// <inheritdoc />
-    public ResyncDecision ShouldResync(ResyncInput input) => Loaded(_resync).Invoke(input);
+    public ResyncDecision ShouldResync(ResyncInput input) => _resync.Invoke(input);
 
     /// <inheritdoc />
-    public EndpointPick PickEndpoint(EndpointPickInput input) => Loaded(_endpoint).Invoke(input);
+    public EndpointPick PickEndpoint(EndpointPickInput input) => _endpoint.Invoke(input);
 
     /// <inheritdoc />
-    public RelayElectionDecision ElectRelay(RelayElectionInput input) => Loaded(_relayElection).Invoke(input);
+    public RelayElectionDecision ElectRelay(RelayElectionInput input) => _relayElection.Invoke(input);
 
     /// <inheritdoc />
-    public RetireDecision ShouldRetire(RetireInput input) => Loaded(_retire).Invoke(input);
-
-    // The policy, once a load StartInBackground began has ended (at once otherwise: one flag read).
-    private T Loaded<T>(T policy)
-    {
-        if (!_loaded.IsSet)
-        {
-            _loaded.Wait();
-        }
-
-        return policy;
-    }
+    public RetireDecision ShouldRetire(RetireInput input) => _retire.Invoke(input);
 
     /// <summary>
     /// Stops watching for changes; the loaded versions keep answering. Called when the host stops, so
@@ -238,7 +179,6 @@ public sealed class PolicyEngine : IRelaySelectionPolicy, IFailoverPolicy, IResy
         _metrics.Dispose();
         _stopping.Dispose();
         _stopWatching.Dispose();
-        _loaded.Set();
     }
 
     private ScriptedPolicy<TInput, TResult> Create<TInput, TResult>(PolicyBinding<TInput, TResult> binding, string directory)

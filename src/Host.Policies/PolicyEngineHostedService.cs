@@ -2,24 +2,15 @@ using Microsoft.Extensions.Hosting;
 
 namespace PluginMesh.Host.Policies;
 
-/// <summary>
-/// Loads the policy scripts and starts watching them when the host starts; stops watching when it stops.
-/// The load runs beside the plugins' start (<see cref="PolicyEngine.StartInBackground"/>: a policy call
-/// made meanwhile waits for it), and the host counts as started only once it is done.
-/// </summary>
-public sealed class PolicyEngineHostedService(PolicyEngine engine) : IHostedLifecycleService
+/// <summary>Loads the policy scripts and starts watching them when the host starts; stops watching when it stops.</summary>
+public sealed class PolicyEngineHostedService(PolicyEngine engine) : IHostedService
 {
-    private Task _load = Task.CompletedTask;
-
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _load = engine.StartInBackground();
+        engine.Start();
         return Task.CompletedTask;
     }
-
-    /// <inheritdoc />
-    public Task StartedAsync(CancellationToken cancellationToken) => _load.WaitAsync(cancellationToken);
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)
@@ -29,13 +20,4 @@ public sealed class PolicyEngineHostedService(PolicyEngine engine) : IHostedLife
         engine.StopWatching();
         return Task.CompletedTask;
     }
-
-    /// <inheritdoc />
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

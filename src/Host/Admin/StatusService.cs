@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Diagnostics;
 using PluginMesh.Abstractions.Status;
 using PluginMesh.Host.Configuration;
-using Microsoft.Extensions.Hosting;
 using PluginMesh.Host.Plugins;
 
 namespace PluginMesh.Host.Admin;
@@ -14,7 +13,6 @@ internal sealed class StatusService(
     PluginRuntime runtime,
     IEnumerable<IStatusContributor> contributors,
     IEnumerable<IHostStatusSection> hostSections,
-    IHostApplicationLifetime lifetime,
     string? configFile)
 {
     // Uptime counts from the process's start, not from this service's creation (the first request).
@@ -26,8 +24,7 @@ internal sealed class StatusService(
         return process.StartTime.ToUniversalTime();
     }
 
-    /// <summary>Every plugin running and the host's start complete (the policy scripts, which load beside the plugins, included).</summary>
-    public bool Ready => runtime.Ready && lifetime.ApplicationStarted.IsCancellationRequested;
+    public bool Ready => runtime.Ready;
 
     public Dictionary<string, object?> Build()
     {
@@ -42,7 +39,7 @@ internal sealed class StatusService(
                 configFile,
                 pid = Environment.ProcessId,
             },
-            ["ready"] = Ready,
+            ["ready"] = runtime.Ready,
             ["plugins"] = plugins.All.Select(PluginRow).ToList(),
         };
         foreach (var section in hostSections) doc[section.Section] = Safe(section.GetStatus);
