@@ -80,10 +80,11 @@ public sealed class WarmUpTests : IDisposable
     [Fact]
     public void WarmUp_HasAGenerousTimeLimit_WhileCallsKeepTheirs()
     {
-        // 40 ms of work by the clock: always over the 20 ms call limit, and 25 times within the warm-up's
-        // (at least 1 s) — 150 ms left too little room on a loaded 2-core CI machine, where the first
-        // run of a fresh engine also pays for parsing and JIT.
-        _dir.Write("failover.js", "function onFailure(input) { var end = Date.now() + 40; while (Date.now() < end) {} return { action: 'giveup', delayMs: 1 }; }");
+        // The warm-up's input (reason "timeout") does 40 ms of work by the clock: over the 20 ms call
+        // limit, 25 times within the warm-up's (at least 1 s). A real call does 5 s: the time limit must
+        // stop it. (Both did 40 ms before, and on a loaded 2-core CI machine the limit's timer fired late
+        // enough once for the call to finish first.)
+        _dir.Write("failover.js", "function onFailure(input) { var end = Date.now() + (input.reason === 'timeout' ? 40 : 5000); while (Date.now() < end) {} return { action: 'giveup', delayMs: 1 }; }");
         using var engine = _dir.CreateEngine(o => o with { TimeLimit = TimeSpan.FromMilliseconds(20), MaxStatements = int.MaxValue });
         engine.Reload();
 
