@@ -16,10 +16,8 @@ public static class BackendDetector
         ArgumentNullException.ThrowIfNull(runner);
         if (configured is not null) return new IptablesTools(configured, await VersionBackendAsync(runner, configured, cancellationToken).ConfigureAwait(false));
 
-        // Both asked at once: each is a process start and a table dump, on the agent's start path.
-        var legacyCount = CountKubeLinesAsync(runner, "iptables-legacy-save", cancellationToken);
-        var nftCount = CountKubeLinesAsync(runner, "iptables-nft-save", cancellationToken);
-        var (legacy, nft) = (await legacyCount.ConfigureAwait(false), await nftCount.ConfigureAwait(false));
+        var legacy = await CountKubeLinesAsync(runner, "iptables-legacy-save", cancellationToken).ConfigureAwait(false);
+        var nft = await CountKubeLinesAsync(runner, "iptables-nft-save", cancellationToken).ConfigureAwait(false);
         if (legacy > nft) return new IptablesTools("iptables-legacy", "legacy");
         if (nft > legacy) return new IptablesTools("iptables-nft", "nf_tables");
         return new IptablesTools("iptables", await VersionBackendAsync(runner, "iptables", cancellationToken).ConfigureAwait(false));

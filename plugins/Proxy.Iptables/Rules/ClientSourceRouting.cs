@@ -96,7 +96,7 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
                 await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
                 var input = $"*mangle\n:{Chain} - [0:0]\n-I PREROUTING 1 -j {Chain}\n-I OUTPUT 1 -j {Chain}\n"
                     + string.Concat(Rules.Select(r => $"-A {Chain} {r}\n")) + "COMMIT\n";
-                await runner.RunCheckedAsync(What, t.Restore, [.. IptablesTools.WaitForLock, "--noflush"], input, cancellationToken).ConfigureAwait(false);
+                await runner.RunCheckedAsync(What, t.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
                 await RemoveIpRulesAsync(ipv6, cancellationToken).ConfigureAwait(false);
                 await runner.RunCheckedAsync(What, "ip", [.. Family(ipv6), "rule", "add", .. RuleSelector, "pref", RulePreference.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
                 await runner.RunCheckedAsync(What, "ip", [.. Family(ipv6), "route", "replace", "local", ipv6 ? "::/0" : "0.0.0.0/0", "dev", "lo", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
@@ -138,8 +138,8 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
             {
                 var t = await tools(ipv6, cancellationToken).ConfigureAwait(false);
                 await RemoveJumpsAsync(t, cancellationToken).ConfigureAwait(false);
-                await runner.RunAsync(t.Binary, [.. IptablesTools.WaitForLock, "-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
-                await runner.RunAsync(t.Binary, [.. IptablesTools.WaitForLock, "-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(t.Binary, ["-t", "mangle", "-F", Chain], null, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(t.Binary, ["-t", "mangle", "-X", Chain], null, cancellationToken).ConfigureAwait(false);
                 await RemoveIpRulesAsync(ipv6, cancellationToken).ConfigureAwait(false);
                 await runner.RunAsync("ip", [.. Family(ipv6), "route", "flush", "table", Table.ToString(CultureInfo.InvariantCulture)], null, cancellationToken).ConfigureAwait(false);
             }
@@ -159,7 +159,7 @@ public sealed class ClientSourceRouting(ProxyOptions options, CommandRunner runn
         {
             for (var i = 0; i < 16; i++)
             {
-                var r = await runner.RunAsync(t.Binary, [.. IptablesTools.WaitForLock, "-t", "mangle", "-D", hook, "-j", Chain], null, cancellationToken).ConfigureAwait(false);
+                var r = await runner.RunAsync(t.Binary, ["-t", "mangle", "-D", hook, "-j", Chain], null, cancellationToken).ConfigureAwait(false);
                 if (r.ExitCode != 0) break;
             }
         }

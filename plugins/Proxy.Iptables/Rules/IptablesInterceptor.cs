@@ -42,13 +42,8 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
         var started = time.GetTimestamp();
         try
         {
-            // The tools are detected once, then the two families' tables (separate tables: the legacy
-            // backend's lock serializes their writes, nft needs none) are read and written side by side.
-            await ToolsAsync(_v4, cancellationToken).ConfigureAwait(false);
-            var v4 = SyncTableAsync(_v4, Specs(rules, AddressFamily.InterNetwork), cancellationToken);
-            var v6 = SyncIpv6Async(Specs(rules, AddressFamily.InterNetworkV6), cancellationToken);
-            await Task.WhenAll(v4, v6).ConfigureAwait(false);
-            var (kind, kind6) = (await v4.ConfigureAwait(false), await v6.ConfigureAwait(false));
+            var kind = await SyncTableAsync(_v4, Specs(rules, AddressFamily.InterNetwork), cancellationToken).ConfigureAwait(false);
+            var kind6 = await SyncIpv6Async(Specs(rules, AddressFamily.InterNetworkV6), cancellationToken).ConfigureAwait(false);
             LastSyncKind = kind == "none" ? kind6 : kind;
             var count = _v4.Applied.Count + _v6.Applied.Count;
             var elapsed = time.GetElapsedTime(started);
@@ -256,7 +251,7 @@ public sealed class IptablesInterceptor(ProxyOptions options, CommandRunner runn
     {
         var tools = await ToolsAsync(table, cancellationToken).ConfigureAwait(false);
         // --noflush: only the chains we declare are touched; kube-proxy's rules stay as they are.
-        await runner.RunCheckedAsync($"apply {table.Name}rules", tools.Restore, [.. IptablesTools.WaitForLock, "--noflush"], input, cancellationToken).ConfigureAwait(false);
+        await runner.RunCheckedAsync($"apply {table.Name}rules", tools.Restore, ["--noflush"], input, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IptablesTools> ToolsAsync(Table table, CancellationToken cancellationToken)

@@ -5,15 +5,6 @@ namespace PluginMesh.Plugins.Proxy.Iptables.Rules;
 /// <param name="Backend"><c>nf_tables</c>, <c>legacy</c> or <c>unknown</c>.</param>
 public sealed record IptablesTools(string Binary, string Backend)
 {
-    /// <summary>
-    /// Wait up to 5 s for the xtables lock (<c>/run/xtables.lock</c>), as kube-proxy does. Without it
-    /// the legacy backend's <c>iptables</c> fails at once while another program (kube-proxy, a CNI
-    /// plugin, the container runtime) holds the lock, and <c>iptables-restore</c> does not take the
-    /// lock at all, so its read-modify-write of the table could undo a concurrent change. The nft
-    /// backend accepts and ignores it.
-    /// </summary>
-    public static readonly string[] WaitForLock = ["-w", "5"];
-
     /// <summary>The matching restore tool.</summary>
     public string Restore => Binary + "-restore";
 
